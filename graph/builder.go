@@ -1,0 +1,236 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Mode says whether a graph is built for training or for evaluation.
+type Mode int
+
+const (
+	// Train: Dropout drops, BatchNorm normalises with batch statistics and
+	// updates its running statistics.
+	Train Mode = iota
+	// Eval: Dropout is the identity, BatchNorm uses its running statistics.
+	Eval
+)
+
+// String returns "train" or "eval".
+func (m Mode) String() string {
+	if m == Eval {
+		return "eval"
+	}
+	return "train"
+}
+
+// Binding pairs a Param with the node it was bound to in one graph.
+type Binding struct {
+	Name  string
+	Param *Param
+	Node  *G.Node
+}
+
+// LayerCall records one layer application while a graph is built: the
+// layer's path (such as "features.0"), the layer itself and its input and
+// output nodes. Summaries and visualisations read them from [Builder.Calls].
+type LayerCall struct {
+	Path  string
+	Layer any
+	In    *G.Node
+	Out   *G.Node
+	Depth int
+}
+
+// BuilderOption configures a Builder.
+type BuilderOption func(*Builder)
+
+// WithSeed seeds the generator from which random ops in the graph (Dropout
+// masks) draw their own seeds. The default seed is 0.
+func WithSeed(seed int64) BuilderOption {
+	return func(b *Builder) { b.rng = NewRand(seed) }
+}
+
+// Builder makes one Gorgonia graph for one mode. Layers call Bind to put
+// their Params into the graph, Scope to name what they build, and Mode to
+// decide how to behave.
+type Builder struct {
+	g      *G.ExprGraph
+	mode   Mode
+	rng    *rand.Rand
+	bound  map[*Param]*G.Node
+	order  []Binding
+	names  map[string]int
+	scopes []string
+	calls  []LayerCall
+}
+
+// NewBuilder returns a Builder with an empty graph for mode.
+func NewBuilder(mode Mode, opts ...BuilderOption) *Builder {
+	b := &Builder{
+		g:     G.NewGraph(),
+		mode:  mode,
+		bound: map[*Param]*G.Node{},
+		names: map[string]int{},
+	}
+	WithSeed(0)(b)
+	for _, o := range opts {
+		o(b)
+	}
+	return b
+}
+
+// Graph returns the Gorgonia graph being built.
+func (b *Builder) Graph() *G.ExprGraph { return b.g }
+
+// Mode returns the builder's mode.
+func (b *Builder) Mode() Mode { return b.mode }
+
+// Training reports whether the builder's mode is Train.
+func (b *Builder) Training() bool { return b.mode == Train }
+
+// Seed draws a new seed from the builder's generator, for ops that keep a
+// generator of their own (Dropout). Successive calls give different seeds;
+// the same builder seed gives the same sequence.
+func (b *Builder) Seed() int64 { return b.rng.Int64() }
+
+// UniqueName returns base if no node of the graph was given that name by this
+// builder yet, and base#2, base#3, ... otherwise. Gorgonia merges nodes that
+// share a name and a shape, so every node a layer creates must be named
+// through UniqueName.
+func (b *Builder) UniqueName(base string) string {
+	if base == "" {
+		base = "node"
+	}
+	b.names[base]++
+	if n := b.names[base]; n > 1 {
+		return fmt.Sprintf("%s#%d", base, n)
+	}
+	return base
+}
+
+// Path returns the current scope path, such as "layer1.0.conv1" ("" at the top).
+func (b *Builder) Path() string {
+	return strings.Join(b.scopes, ".")
+}
+
+// Qualify returns the current path joined with name.
+func (b *Builder) Qualify(name string) string {
+	if p := b.Path(); p != "" {
+		if name == "" {
+			return p
+		}
+		return p + "." + name
+	}
+	return name
+}
+
+// Enter pushes name onto the scope path; Leave pops it. Containers call them
+// around each child (see nn.Call) so that Params bound by the child get
+// state_dict names and errors name the child.
+func (b *Builder) Enter(name string) {
+	if name != "" {
+		b.scopes = append(b.scopes, name)
+	} else {
+		b.scopes = append(b.scopes, "")
+	}
+}
+
+// Leave pops the innermost scope entered with Enter.
+func (b *Builder) Leave() {
+	if len(b.scopes) > 0 {
+		b.scopes = b.scopes[:len(b.scopes)-1]
+	}
+}
+
+// Depth is the number of scopes entered.
+func (b *Builder) Depth() int { return len(b.scopes) }
+
+// Record appends a layer call to the builder's trace (see Calls).
+func (b *Builder) Record(c LayerCall) { b.calls = append(b.calls, c) }
+
+// Calls returns the layer calls recorded while building, in the order the
+// layers finished.
+func (b *Builder) Calls() []LayerCall { return b.calls }
+
+// Input adds an input placeholder of dtype dt and the given shape. Its value
+// is set with gorgonia.Let before each run.
+func (b *Builder) Input(name string, dt tensor.Dtype, shape ...int) *G.Node {
+	return G.NewTensor(b.g, dt, len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(name)))
+}
+
+// InputValue adds an input node holding t (a constant for gradient purposes
+// unless passed to gorgonia.Grad).
+func (b *Builder) InputValue(name string, t tensor.Tensor) *G.Node {
+	shape := t.Shape().Clone()
+	return G.NewTensor(b.g, t.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(name)), G.WithValue(t))
+}
+
+// Bind returns the graph node that holds p's tensor, creating it the first
+// time; binding the same Param twice gives the same node (shared weights).
+// The node is named after the current path and name, so that the first
+// binding of "weight" inside scope "features.0" is named "features.0.weight".
+func (b *Builder) Bind(p *Param, name string) *G.Node {
+	if n, ok := b.bound[p]; ok && n != nil {
+		return n
+	}
+	full := b.Qualify(name)
+	v := p.Value()
+	shape := v.Shape().Clone()
+	var n *G.Node
+	if len(shape) == 0 {
+		n = G.NewScalar(b.g, v.Dtype(), G.WithName(b.UniqueName(full)), G.WithValue(v))
+	} else {
+		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(v))
+	}
+	if _, tracked := b.bound[p]; tracked {
+		for i := range b.order {
+			if b.order[i].Param == p {
+				b.order[i].Node = n
+			}
+		}
+	} else {
+		b.order = append(b.order, Binding{Name: full, Param: p, Node: n})
+	}
+	b.bound[p] = n
+	return n
+}
+
+// Track records p under name (qualified by the current path) without making
+// a node for it, for Params that an op reads or writes directly (such as
+// running statistics). Tracked Params appear in Bindings with a nil Node.
+func (b *Builder) Track(p *Param, name string) {
+	if _, ok := b.bound[p]; ok {
+		return
+	}
+	b.bound[p] = nil
+	b.order = append(b.order, Binding{Name: b.Qualify(name), Param: p})
+}
+
+// Bindings lists every Param bound so far, in binding order.
+func (b *Builder) Bindings() []Binding { return append([]Binding(nil), b.order...) }
+
+// Trainable lists the bindings whose Params an optimiser should update
+// (weights that are not frozen), in binding order.
+func (b *Builder) Trainable() []Binding {
+	var out []Binding
+	for _, bd := range b.order {
+		if bd.Param.Trainable() && bd.Node != nil {
+			out = append(out, bd)
+		}
+	}
+	return out
+}
+
+// Nodes returns the nodes of bindings, in order.
+func Nodes(bindings []Binding) G.Nodes {
+	out := make(G.Nodes, len(bindings))
+	for i, bd := range bindings {
+		out[i] = bd.Node
+	}
+	return out
+}

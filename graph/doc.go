@@ -1,0 +1,31 @@
+// Package graph holds what every layer and op of convnet stands on: the
+// parameter store, the builder that turns a model into one Gorgonia graph for
+// one input shape and one mode, seeded initialisers, the output-size
+// formulas, eager tensor helpers, safetensors I/O and a finite-difference
+// gradient checker.
+//
+// # Overview
+//
+// Weights live outside graphs. A [Param] owns one tensor (a trainable weight
+// or a buffer such as BatchNorm's running mean); layers hold Params, and a
+// [Builder] binds those same tensors into each graph it makes. A training
+// graph for batch 64 and an evaluation graph for batch 7 therefore read and
+// write one set of weights, and an optimiser that updates a Param in place is
+// seen by every graph at once.
+//
+// A Builder is made for one [Mode] (Train or Eval). Layers such as Dropout
+// and BatchNorm read the mode while the graph is built; nothing is global.
+//
+// # Layout
+//
+// Tensors follow PyTorch: NCW, NCHW, NCDHW; convolution weights are
+// (out, in, k...), transposed-convolution weights (in, out, k...), dense
+// weights (out, in).
+//
+// # Errors
+//
+// Functions return errors instead of panicking on bad input. Messages start
+// with "graph: " and name what was expected and what was received. Errors
+// about shapes wrap [ErrShape], errors about arguments wrap [ErrArg], so
+// callers can test them with errors.Is.
+package graph

@@ -1,0 +1,36 @@
+// Package gemm multiplies row-major matrices: C = alpha·op(A)·op(B) + beta·C,
+// where op(X) is X or its transpose. Every convolution, transposed
+// convolution and dense layer of convnet ends up here.
+//
+// This version calls gonum's pure-Go BLAS; the kernels are replaced behind
+// the same functions by faster ones.
+package gemm
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C in float32. op(A) is m×k,
+// op(B) is k×n and C is m×n; lda, ldb and ldc are the row strides.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	gonum.Implementation{}.Sgemm(trans(transA), trans(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C in float64 (see Sgemm).
+func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	gonum.Implementation{}.Dgemm(trans(transA), trans(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

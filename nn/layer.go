@@ -1,0 +1,132 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Layer is anything that maps one node to another in a graph and may own
+// parameters. All of convnet's layers, containers and zoo models are Layers.
+type Layer interface {
+	// Forward adds the layer's computation on x to b's graph and returns the
+	// output node. It binds the layer's Params with b.Bind and reads
+	// b.Mode() to decide between training and evaluation behaviour.
+	Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
+	// Params lists the layer's weights and buffers, its children's
+	// included, with names relative to the layer ("weight",
+	// "0.bias", "layer1.0.bn1.running_mean").
+	Params() []graph.NamedParam
+}
+
+// Child is a named sub-layer of a container.
+type Child struct {
+	Name  string
+	Layer Layer
+}
+
+// Container is implemented by layers made of sub-layers. Summary and
+// Initialize walk containers; Params of a container should equal
+// ChildParams(Children()...) plus its own.
+type Container interface {
+	Layer
+	Children() []Child
+}
+
+// Describer is implemented by layers that can explain how their output size
+// follows from their input size (the course's formulas, filled in), for
+// Summary.
+type Describer interface {
+	Describe(in, out tensor.Shape) []string
+}
+
+// ChildParams concatenates the Params of children, each prefixed with the
+// child's name.
+func ChildParams(children ...Child) []graph.NamedParam {
+	var out []graph.NamedParam
+	for _, c := range children {
+		out = append(out, graph.Prefix(c.Name, c.Layer.Params())...)
+	}
+	return out
+}
+
+// Call applies layer to x inside the scope name: Params the layer binds get
+// names under name, errors from the layer mention it, and the call is
+// recorded for Summary. Containers call every child through Call.
+func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error) {
+	if layer == nil {
+		return nil, graph.ArgErrorf("nn: layer %q is nil", b.Qualify(name))
+	}
+	b.Enter(name)
+	defer b.Leave()
+	out, err := layer.Forward(b, x)
+	if err != nil {
+		return nil, err
+	}
+	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
+	return out, nil
+}
+
+// layerError formats an error about a layer of type kind at b's current
+// path: `nn: Conv2D "enc1": ...`.
+func layerError(b *graph.Builder, kind string, sentinel error, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	where := kind
+	if b != nil && b.Path() != "" {
+		where = fmt.Sprintf("%s %q", kind, b.Path())
+	}
+	if sentinel == graph.ErrShape {
+		return graph.ShapeErrorf("nn: %s: %s", where, msg)
+	}
+	return graph.ArgErrorf("nn: %s: %s", where, msg)
+}
+
+// shapeError is layerError for shape mismatches.
+func shapeError(b *graph.Builder, kind string, format string, args ...any) error {
+	return layerError(b, kind, graph.ErrShape, format, args...)
+}
+
+// argError formats an error from a constructor: `nn: NewConv2D: ...`.
+func argError(kind string, format string, args ...any) error {
+	return graph.ArgErrorf("nn: %s: %s", kind, fmt.Sprintf(format, args...))
+}
+
+// inputDtype returns x's dtype.
+func inputDtype(x *G.Node) (dt tensor.Dtype, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("node %q has no element type", x.Name())
+		}
+	}()
+	return x.Dtype(), nil
+}
+
+// checkInput verifies that x has the given rank and dtype (any float dtype
+// when dt is the zero Dtype); layout names the axes for the message, such
+// as "(N, C, H, W)".
+func checkInput(b *graph.Builder, kind string, x *G.Node, rank int, layout string, dt tensor.Dtype) error {
+	if x == nil {
+		return layerError(b, kind, graph.ErrArg, "input is nil")
+	}
+	if x.Shape().Dims() != rank {
+		return shapeError(b, kind, "input must be rank %d %s, got shape %s", rank, layout, graph.FormatShape(x.Shape()))
+	}
+	got, err := inputDtype(x)
+	if err != nil {
+		return layerError(b, kind, graph.ErrArg, "%v", err)
+	}
+	if dt != (tensor.Dtype{}) && got != dt {
+		return layerError(b, kind, graph.ErrArg, "input dtype must be %v like the layer's weights, got %v", dt, got)
+	}
+	return nil
+}
+
+// checkChannels verifies the channel axis (1) of x.
+func checkChannels(b *graph.Builder, kind string, x *G.Node, want int) error {
+	if got := x.Shape()[1]; got != want {
+		return shapeError(b, kind, "input must have %d channels (axis 1), got %d in shape %s", want, got, graph.FormatShape(x.Shape()))
+	}
+	return nil
+}

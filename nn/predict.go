@@ -1,0 +1,128 @@
+package nn
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// EvalCache keeps the evaluation graphs Predict compiles for a model, one
+// per input shape and dtype. Embed it in a model type (Sequential and the
+// zoo's models do) so that repeated Predict calls reuse the compiled graph.
+// The zero value is ready to use.
+type EvalCache struct {
+	mu     sync.Mutex
+	graphs map[string]*evalGraph
+}
+
+func (c *EvalCache) evalCache() *EvalCache { return c }
+
+type cacher interface{ evalCache() *EvalCache }
+
+type evalGraph struct {
+	x     *G.Node
+	out   G.Value
+	m     G.VM
+	bound []graph.Binding
+	vals  []*tensor.Dense
+}
+
+// stale reports whether a Param was given a new tensor (SetDtype) since
+// the graph was built.
+func (e *evalGraph) stale() bool {
+	for i, bd := range e.bound {
+		if bd.Param.Value() != e.vals[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// Predict runs l in evaluation mode on x (any batch size) and returns a new
+// tensor with the output. x is converted to the dtype of l's weights. The
+// compiled graph is cached per input shape when l embeds an EvalCache.
+func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
+	if l == nil || x == nil {
+		return nil, graph.ArgErrorf("nn: Predict: layer and input must not be nil")
+	}
+	dt, err := Dtype(l)
+	if err != nil {
+		return nil, errors.Wrap(err, "nn: Predict")
+	}
+	vals, err := graph.Float64s(x)
+	if err != nil {
+		return nil, errors.Wrap(err, "nn: Predict: input")
+	}
+	shape := []int(x.Shape().Clone())
+	if len(shape) == 0 {
+		return nil, graph.ShapeErrorf("nn: Predict: input must have a batch axis, got a scalar")
+	}
+	xt, err := graph.FromFloat64s(dt, shape, vals)
+	if err != nil {
+		return nil, errors.Wrap(err, "nn: Predict: input")
+	}
+	key := fmt.Sprintf("%v%v", dt, shape)
+
+	var cache *EvalCache
+	if c, ok := l.(cacher); ok {
+		cache = c.evalCache()
+		cache.mu.Lock()
+		defer cache.mu.Unlock()
+	}
+	var eg *evalGraph
+	if cache != nil && cache.graphs != nil {
+		if g, ok := cache.graphs[key]; ok && !g.stale() {
+			eg = g
+		}
+	}
+	if eg == nil {
+		if eg, err = buildEval(l, dt, shape); err != nil {
+			return nil, err
+		}
+		if cache != nil {
+			if cache.graphs == nil {
+				cache.graphs = map[string]*evalGraph{}
+			}
+			if old, ok := cache.graphs[key]; ok {
+				old.m.Close()
+			}
+			cache.graphs[key] = eg
+		}
+	}
+	if cache == nil {
+		defer eg.m.Close()
+	}
+	if err := G.Let(eg.x, xt); err != nil {
+		return nil, errors.Wrap(err, "nn: Predict")
+	}
+	if err := graph.Run(eg.m); err != nil {
+		return nil, errors.Wrap(err, "nn: Predict")
+	}
+	out, ok := eg.out.(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("nn: Predict: output is %T, not a dense tensor", eg.out)
+	}
+	return out.Clone().(*tensor.Dense), nil
+}
+
+func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
+	b := graph.NewBuilder(graph.Eval)
+	x := b.Input("input", dt, shape...)
+	out, err := l.Forward(b, x)
+	if err != nil {
+		return nil, err
+	}
+	eg := &evalGraph{x: x, bound: b.Bindings()}
+	for _, bd := range eg.bound {
+		eg.vals = append(eg.vals, bd.Param.Value())
+	}
+	G.Read(out, &eg.out)
+	if eg.m, err = graph.NewMachine(b.Graph()); err != nil {
+		return nil, errors.Wrap(err, "nn: Predict")
+	}
+	return eg, nil
+}

@@ -1,0 +1,290 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Activation names an elementwise activation function.
+type Activation int
+
+// The activations of the course. Each has a forward rule f(x) and a
+// derivative f'(x) written in terms of x and y = f(x).
+const (
+	actReLU      Activation = iota // max(0, x)
+	actLeakyReLU                   // x if x > 0, else alpha·x
+	actELU                         // x if x > 0, else alpha·(exp(x) - 1)
+	actSigmoid                     // 1 / (1 + exp(-x))
+	actTanh                        // tanh(x)
+	actSoftplus                    // log(1 + exp(x))
+	actSoftsign                    // x / (1 + |x|)
+)
+
+var actNames = [...]string{"ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softplus", "Softsign"}
+
+// String returns the activation's name.
+func (a Activation) String() string {
+	if int(a) < len(actNames) {
+		return actNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+// activationOp is y = f(x), elementwise.
+type activationOp struct {
+	ident
+	kind  Activation
+	alpha float64
+	out   buffer
+}
+
+func (op *activationOp) desc() string          { return fmt.Sprintf("%v(%g)", op.kind, op.alpha) }
+func (op *activationOp) Arity() int            { return 1 }
+func (op *activationOp) Type() hm.Type         { return sameType() }
+func (op *activationOp) ReturnsPtr() bool      { return false }
+func (op *activationOp) CallsExtern() bool     { return false }
+func (op *activationOp) OverwritesInput() int  { return -1 }
+func (op *activationOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
+func (op *activationOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
+func (op *activationOp) String() string        { return op.desc() }
+
+func (op *activationOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (op *activationOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	y := op.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		activate(op.kind, op.alpha, xs, y.Data().([]float64))
+	case []float32:
+		activate(op.kind, float32(op.alpha), xs, y.Data().([]float32))
+	default:
+		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, x.Dtype())
+	}
+	return y, nil
+}
+
+func (op *activationOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d := &activationGradOp{ident: newIdent(), kind: op.kind, alpha: op.alpha}
+	dx, err := G.ApplyOp(d, inputs[0], output, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}
+
+// activationGradOp is dx = f'(x)·dy, given x, y = f(x) and dy.
+type activationGradOp struct {
+	ident
+	kind  Activation
+	alpha float64
+	out   buffer
+}
+
+func (op *activationGradOp) desc() string          { return fmt.Sprintf("%vGrad(%g)", op.kind, op.alpha) }
+func (op *activationGradOp) Arity() int            { return 3 }
+func (op *activationGradOp) Type() hm.Type         { return sameType3() }
+func (op *activationGradOp) ReturnsPtr() bool      { return false }
+func (op *activationGradOp) CallsExtern() bool     { return false }
+func (op *activationGradOp) OverwritesInput() int  { return -1 }
+func (op *activationGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
+func (op *activationGradOp) Hashcode() uint32 {
+	return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id))
+}
+func (op *activationGradOp) String() string { return op.desc() }
+func (op *activationGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (op *activationGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, 3)
+	if err != nil {
+		return nil, err
+	}
+	x, y, dy := in[0], in[1], in[2]
+	dx := op.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		activateGrad(op.kind, op.alpha, xs, y.Data().([]float64), dy.Data().([]float64), dx.Data().([]float64))
+	case []float32:
+		activateGrad(op.kind, float32(op.alpha), xs, y.Data().([]float32), dy.Data().([]float32), dx.Data().([]float32))
+	default:
+		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, x.Dtype())
+	}
+	return dx, nil
+}
+
+func (op *activationGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
+func (op *activationGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op.desc())
+}
+
+const elementwiseGrain = 1 << 15
+
+func activate[T float](kind Activation, alpha T, x, y []T) {
+	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
+		x, y := x[lo:hi], y[lo:hi]
+		switch kind {
+		case actReLU:
+			for i, v := range x {
+				y[i] = max(v, 0)
+			}
+		case actLeakyReLU:
+			for i, v := range x {
+				if v > 0 {
+					y[i] = v
+				} else {
+					y[i] = alpha * v
+				}
+			}
+		case actELU:
+			for i, v := range x {
+				if v > 0 {
+					y[i] = v
+				} else {
+					y[i] = alpha * T(math.Expm1(float64(v)))
+				}
+			}
+		case actSigmoid:
+			for i, v := range x {
+				// both branches avoid overflow of exp
+				if v >= 0 {
+					y[i] = T(1 / (1 + math.Exp(-float64(v))))
+				} else {
+					e := math.Exp(float64(v))
+					y[i] = T(e / (1 + e))
+				}
+			}
+		case actTanh:
+			for i, v := range x {
+				y[i] = T(math.Tanh(float64(v)))
+			}
+		case actSoftplus:
+			for i, v := range x {
+				// log(1+e^x) = max(x,0) + log1p(e^-|x|)
+				f := float64(v)
+				y[i] = T(math.Max(f, 0) + math.Log1p(math.Exp(-math.Abs(f))))
+			}
+		case actSoftsign:
+			for i, v := range x {
+				y[i] = v / (1 + abs(v))
+			}
+		}
+	})
+}
+
+func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
+	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
+		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
+		switch kind {
+		case actReLU:
+			for i, v := range x {
+				if v > 0 {
+					dx[i] = dy[i]
+				} else {
+					dx[i] = 0
+				}
+			}
+		case actLeakyReLU:
+			for i, v := range x {
+				if v > 0 {
+					dx[i] = dy[i]
+				} else {
+					dx[i] = alpha * dy[i]
+				}
+			}
+		case actELU:
+			for i, v := range x {
+				if v > 0 {
+					dx[i] = dy[i]
+				} else {
+					dx[i] = (y[i] + alpha) * dy[i] // alpha·e^x = y + alpha
+				}
+			}
+		case actSigmoid:
+			for i := range x {
+				dx[i] = y[i] * (1 - y[i]) * dy[i]
+			}
+		case actTanh:
+			for i := range x {
+				dx[i] = (1 - y[i]*y[i]) * dy[i]
+			}
+		case actSoftplus:
+			for i, v := range x {
+				f := float64(v) // sigmoid(x)
+				var s float64
+				if f >= 0 {
+					s = 1 / (1 + math.Exp(-f))
+				} else {
+					e := math.Exp(f)
+					s = e / (1 + e)
+				}
+				dx[i] = T(s) * dy[i]
+			}
+		case actSoftsign:
+			for i, v := range x {
+				d := 1 + abs(v)
+				dx[i] = dy[i] / (d * d)
+			}
+		}
+	})
+}
+
+func abs[T float](v T) T {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func applyActivation(kind Activation, alpha float64, x *G.Node) (*G.Node, error) {
+	if err := checkNode(kind.String(), "input", x); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(&activationOp{ident: newIdent(), kind: kind, alpha: alpha}, x)
+}
+
+// ReLU is max(0, x), elementwise. Its derivative at 0 is taken as 0, as in PyTorch.
+func ReLU(x *G.Node) (*G.Node, error) { return applyActivation(actReLU, 0, x) }
+
+// LeakyReLU is x for x > 0 and alpha·x otherwise (PyTorch's default alpha is 0.01).
+func LeakyReLU(x *G.Node, alpha float64) (*G.Node, error) {
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return nil, graph.ArgErrorf("ops: LeakyReLU: alpha must be finite, got %v", alpha)
+	}
+	return applyActivation(actLeakyReLU, alpha, x)
+}
+
+// ELU is x for x > 0 and alpha·(exp(x) - 1) otherwise. alpha must be >= 0.
+func ELU(x *G.Node, alpha float64) (*G.Node, error) {
+	if !(alpha >= 0) || math.IsInf(alpha, 0) {
+		return nil, graph.ArgErrorf("ops: ELU: alpha must be finite and >= 0, got %v", alpha)
+	}
+	return applyActivation(actELU, alpha, x)
+}
+
+// Sigmoid is 1 / (1 + exp(-x)), computed without overflow for any x.
+func Sigmoid(x *G.Node) (*G.Node, error) { return applyActivation(actSigmoid, 0, x) }
+
+// Tanh is the hyperbolic tangent.
+func Tanh(x *G.Node) (*G.Node, error) { return applyActivation(actTanh, 0, x) }
+
+// Softplus is log(1 + exp(x)), computed without overflow for any x.
+func Softplus(x *G.Node) (*G.Node, error) { return applyActivation(actSoftplus, 0, x) }
+
+// Softsign is x / (1 + |x|).
+func Softsign(x *G.Node) (*G.Node, error) { return applyActivation(actSoftsign, 0, x) }

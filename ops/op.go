@@ -1,0 +1,153 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"sync/atomic"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// nextID gives every op instance a distinct identity for Gorgonia's
+// hash-consing. It is a counter, not configuration: it changes no result.
+var nextID atomic.Uint64
+
+func newID() uint64 { return nextID.Add(1) }
+
+// ident is embedded by every op: a unique id that goes into the hash so that
+// no two op instances are merged into one node.
+type ident struct{ id uint64 }
+
+func newIdent() ident { return ident{id: newID()} }
+
+func hashString(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// writeHash writes the op's description and its id.
+func (i ident) writeHash(h hash.Hash, desc string) { fmt.Fprintf(h, "%s#%d", desc, i.id) }
+
+// sameType is the Hindley-Milner type a → a.
+func sameType() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+
+// rankType is the type Tensor-in a → Tensor-out a.
+func rankType(in, out int) hm.Type {
+	a := hm.TypeVariable('a')
+	var o hm.Type = a
+	if out > 0 {
+		o = G.TensorType{Dims: out, Of: a}
+	}
+	return hm.NewFnType(G.TensorType{Dims: in, Of: a}, o)
+}
+
+// buffer is an output tensor an op keeps between runs.
+type buffer struct{ t *tensor.Dense }
+
+// get returns a tensor of dtype dt and the given shape, reusing the previous
+// one when it fits. Its contents are whatever the last run left; callers
+// that accumulate must clear it.
+func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	if b.t == nil || b.t.Dtype() != dt || !b.t.Shape().Eq(shape) {
+		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+	}
+	return b.t
+}
+
+// checkNode returns an error unless n is a float32 or float64 tensor whose
+// rank is one of ranks (any rank when ranks is empty).
+func checkNode(op, what string, n *G.Node, ranks ...int) error {
+	if n == nil {
+		return graph.ArgErrorf("ops: %s: %s is nil", op, what)
+	}
+	dt, err := dtypeOf(n)
+	if err != nil {
+		return graph.ArgErrorf("ops: %s: %s: %v", op, what, err)
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return graph.ArgErrorf("ops: %s: %s must be float32 or float64, got %v", op, what, dt)
+	}
+	if len(ranks) == 0 {
+		return nil
+	}
+	for _, r := range ranks {
+		if n.Shape().Dims() == r {
+			return nil
+		}
+	}
+	return graph.ShapeErrorf("ops: %s: %s must have rank %s, got shape %s", op, what, rankList(ranks), graph.FormatShape(n.Shape()))
+}
+
+func rankList(ranks []int) string {
+	s := ""
+	for i, r := range ranks {
+		if i > 0 {
+			s += " or "
+		}
+		s += fmt.Sprint(r)
+	}
+	return s
+}
+
+func dtypeOf(n *G.Node) (dt tensor.Dtype, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("node %q has no element type (%v)", n.Name(), r)
+		}
+	}()
+	return n.Dtype(), nil
+}
+
+// sameDtype returns an error unless all nodes share a's dtype.
+func sameDtype(op string, nodes ...*G.Node) error {
+	if len(nodes) == 0 {
+		return nil
+	}
+	want, err := dtypeOf(nodes[0])
+	if err != nil {
+		return graph.ArgErrorf("ops: %s: %v", op, err)
+	}
+	for _, n := range nodes[1:] {
+		got, err := dtypeOf(n)
+		if err != nil {
+			return graph.ArgErrorf("ops: %s: %v", op, err)
+		}
+		if got != want {
+			return graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op, want, got)
+		}
+	}
+	return nil
+}
+
+// denseArgs converts op arguments to dense tensors.
+func denseArgs(op string, vals []G.Value, n int) ([]*tensor.Dense, error) {
+	if len(vals) != n {
+		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op, n, len(vals))
+	}
+	out := make([]*tensor.Dense, n)
+	for i, v := range vals {
+		d, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("ops: %s: input %d must be a dense tensor, got %T", op, i, v)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// float is the set of element types every op supports.
+type float interface{ ~float32 | ~float64 }
+
+// sameType3 is the type a → a → a → a (three inputs of one type).
+func sameType3() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
