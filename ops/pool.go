@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"math/bits"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -384,6 +385,11 @@ func maxPoolForward[T float](g *poolGeom, x, y []T, arg []int32) {
 	})
 }
 
+// maxPoolPlane pools one plane. For each window it first takes the maximum
+// m (branch-free), then the first position holding m in window order,
+// scanning the rows backwards with branch-free selects: random data makes
+// the usual "if v > best" branch unpredictable, which costs more than the
+// second pass. A window holding a NaN takes the last NaN, as PyTorch does.
 func maxPoolPlane[T float](g *poolGeom, x, y []T, arg []int32) {
 	H, W := g.in[1], g.in[2]
 	loW, hiW := g.lo[2], g.hi[2]
@@ -394,59 +400,127 @@ func maxPoolPlane[T float](g *poolGeom, x, y []T, arg []int32) {
 		for oh := 0; oh < g.out[1]; oh++ {
 			h0, h1 := g.lo[1][oh], g.hi[1][oh]
 			yr, ar := y[o:o+len(loW)], arg[o:o+len(loW)]
-			if d1-d0 == 1 && h1-h0 == 1 {
-				// one row per window (1-D pooling, or a kernel of height 1)
-				row := x[(d0*H+h0)*W : (d0*H+h0+1)*W]
-				base := (d0*H + h0) * W
-				for ow, w0 := range loW {
-					best, bi := negInf, w0
-					for w := w0; w < hiW[ow]; w++ {
-						if v := row[w]; v > best || v != v {
-							best, bi = v, w
-						}
-					}
-					yr[ow], ar[ow] = best, int32(base+bi)
-				}
-			} else if d1-d0 == 1 && h1-h0 == 2 {
-				// two rows per window: the common 2-D k2 (and clipped k3) case
-				base0 := (d0*H + h0) * W
-				r0, r1 := x[base0:base0+W], x[base0+W:base0+2*W]
-				for ow, w0 := range loW {
-					best, bi := negInf, base0+w0
-					w1 := hiW[ow]
-					for w := w0; w < w1; w++ {
-						if v := r0[w]; v > best || v != v {
-							best, bi = v, base0+w
-						}
-					}
-					for w := w0; w < w1; w++ {
-						if v := r1[w]; v > best || v != v {
-							best, bi = v, base0+W+w
-						}
-					}
-					yr[ow], ar[ow] = best, int32(bi)
-				}
-			} else {
-				for ow, w0 := range loW {
-					w1 := hiW[ow]
-					best, bi := negInf, (d0*H+h0)*W+w0
-					for d := d0; d < d1; d++ {
-						for h := h0; h < h1; h++ {
-							base := (d*H + h) * W
-							row := x[base+w0 : base+w1]
-							for i, v := range row {
-								if v > best || v != v {
-									best, bi = v, base+w0+i
-								}
-							}
-						}
-					}
-					yr[ow], ar[ow] = best, int32(bi)
-				}
-			}
 			o += len(loW)
+			if d1-d0 == 1 && h1-h0 == 2 {
+				// 2-D windows two rows high (k2, or k3 clipped): 2x2 windows
+				// in registers, others through the general code
+				base := (d0*H + h0) * W
+				r0, r1 := x[base:base+W], x[base+W:base+2*W]
+				for ow, w0 := range loW {
+					bi := base + w0
+					if hiW[ow]-w0 == 2 {
+						a, b, c, d := r0[w0], r0[w0+1], r1[w0], r1[w0+1]
+						m := max(max(a, b), max(c, d))
+						if m == m {
+							mask := b2u(a == m) | b2u(b == m)<<1 | b2u(c == m)<<2 | b2u(d == m)<<3
+							i := bits.TrailingZeros(mask)
+							bi += (i>>1)*W + i&1
+						} else {
+							bi = maxPoolNaN(x, d0, d0+1, h0, h0+2, w0, w0+2, H, W)
+						}
+					} else {
+						bi = maxPoolWindow(x, d0, d1, h0, h1, w0, hiW[ow], H, W, negInf)
+					}
+					yr[ow], ar[ow] = x[bi], int32(bi)
+				}
+				continue
+			}
+			for ow, w0 := range loW {
+				bi := maxPoolWindow(x, d0, d1, h0, h1, w0, hiW[ow], H, W, negInf)
+				yr[ow], ar[ow] = x[bi], int32(bi)
+			}
 		}
 	}
+}
+
+// maxPoolWindow returns the flat index of the first maximum of the window
+// [d0,d1)×[h0,h1)×[w0,w1) of a plane of shape (·, H, W).
+func maxPoolWindow[T float](x []T, d0, d1, h0, h1, w0, w1, H, W int, negInf T) int {
+	m := negInf
+	for d := d0; d < d1; d++ {
+		for h := h0; h < h1; h++ {
+			rb := (d*H + h) * W
+			m = max(m, poolRowMax(x[rb+w0:rb+w1]))
+		}
+	}
+	if m != m {
+		return maxPoolNaN(x, d0, d1, h0, h1, w0, w1, H, W)
+	}
+	bi := (d0*H+h0)*W + w0
+	for d := d1 - 1; d >= d0; d-- {
+		for h := h1 - 1; h >= h0; h-- {
+			rb := (d*H+h)*W + w0
+			i := poolRowFirst(x[rb:rb+w1-w0], m)
+			sel := -int(b2u(i >= 0))
+			bi ^= (bi ^ (rb + i)) & sel
+		}
+	}
+	return bi
+}
+
+// maxPoolNaN is the plain scan with PyTorch's rule (v > best or v is NaN),
+// for windows that hold a NaN: it returns the last NaN.
+func maxPoolNaN[T float](x []T, d0, d1, h0, h1, w0, w1, H, W int) int {
+	best, bi := T(math.Inf(-1)), (d0*H+h0)*W+w0
+	for d := d0; d < d1; d++ {
+		for h := h0; h < h1; h++ {
+			rb := (d*H + h) * W
+			for w := w0; w < w1; w++ {
+				if v := x[rb+w]; v > best || v != v {
+					best, bi = v, rb+w
+				}
+			}
+		}
+	}
+	return bi
+}
+
+// poolRowMax is the maximum of a short row (NaN if it holds one).
+func poolRowMax[T float](r []T) T {
+	switch len(r) {
+	case 1:
+		return r[0]
+	case 2:
+		return max(r[0], r[1])
+	case 3:
+		return max(max(r[0], r[1]), r[2])
+	}
+	m := r[0]
+	for _, v := range r[1:] {
+		m = max(m, v)
+	}
+	return m
+}
+
+// poolRowFirst returns the index of the first element of r equal to m, or
+// -1. Rows of up to three elements (the usual kernels) take no branch.
+func poolRowFirst[T float](r []T, m T) int {
+	var mask uint
+	switch len(r) {
+	case 1:
+		mask = b2u(r[0] == m)
+	case 2:
+		mask = b2u(r[0] == m) | b2u(r[1] == m)<<1
+	case 3:
+		mask = b2u(r[0] == m) | b2u(r[1] == m)<<1 | b2u(r[2] == m)<<2
+	default:
+		for i, v := range r {
+			if v == m {
+				return i
+			}
+		}
+		return -1
+	}
+	return bits.TrailingZeros(mask) | -int(b2u(mask == 0))
+}
+
+// b2u is 1 for true and 0 for false, without a branch.
+func b2u(b bool) uint {
+	var u uint
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // maxPoolBackward adds every dy to the input element its window took.

@@ -633,3 +633,93 @@ func TestMaxPoolTiesAndNaN(t *testing.T) {
 		}
 	}
 }
+
+// Inputs with many ties (values in {0, 1, 2}) and wide windows (rows longer
+// than the unrolled kernels, and longer than 64) against the reference:
+// the first maximum in window order must win everywhere.
+func TestMaxPoolTiesAndWideWindowsMatchNaive(t *testing.T) {
+	rng := graph.NewRand(26)
+	cfgs := []poolCfg{}
+	for i := 0; i < 40; i++ {
+		cfgs = append(cfgs, randPoolCfg(rng, true, 9, 2))
+	}
+	wide := []struct {
+		shape   []int
+		k, s, p []int
+		ceil    bool
+	}{
+		{[]int{2, 2, 150}, []int{70}, []int{30}, []int{35}, false},
+		{[]int{1, 3, 100}, []int{66}, []int{7}, []int{0}, true},
+		{[]int{2, 2, 11, 13}, []int{4, 5}, []int{3, 2}, []int{2, 1}, false},
+		{[]int{1, 2, 5, 6, 7}, []int{3, 4, 5}, []int{2, 2, 2}, []int{1, 2, 2}, true},
+	}
+	for _, w := range wide {
+		c := poolCfg{max: true, nd: len(w.k), shape: w.shape, pa: w.p,
+			spec: ops.PoolSpec{Kernel: w.k, Stride: w.s, Pad: w.p, Ceil: w.ceil}}
+		for a := range w.k {
+			c.wantOut = append(c.wantOut, poolOutSize(w.shape[2+a], w.k[a], w.s[a], w.p[a], w.p[a], w.ceil))
+		}
+		cfgs = append(cfgs, c)
+	}
+	for _, c := range cfgs {
+		t.Run(c.String(), func(t *testing.T) {
+			x := randTensor(rng, c.shape...)
+			for i := range x.Float64s() {
+				x.Float64s()[i] = float64(rng.IntN(3))
+			}
+			outShape := append(c.shape[:2:2], c.wantOut...)
+			up := randTensor(rng, outShape...)
+			wantY, wantDx := naivePool(c, x.Float64s(), up.Float64s())
+			comparePoolLike(t, x, up, outShape, wantY, wantDx, poolOp(c))
+			// and with distinct values
+			x = distinctTensor(rng, c.shape...)
+			wantY, wantDx = naivePool(c, x.Float64s(), up.Float64s())
+			comparePoolLike(t, x, up, outShape, wantY, wantDx, poolOp(c))
+		})
+	}
+}
+
+// A NaN anywhere in a window makes the output NaN and takes the gradient,
+// the last NaN in window order when there are several (PyTorch's rule),
+// in the 2x2 fast path and in the general one.
+func TestMaxPoolNaNWindows(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		name string
+		k    int
+		x    []float64
+		at   int // gradient position
+	}{
+		{"2x2-one", 2, []float64{1, 2, 3, nan}, 3},
+		{"2x2-two", 2, []float64{nan, 2, nan, 9}, 2},
+		{"3x3-one", 3, []float64{1, 2, 3, 4, nan, 6, 7, 8, 9}, 4},
+		{"3x3-two", 3, []float64{nan, 2, 3, 4, 5, 6, 7, nan, 9}, 7},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			x := tensor.New(tensor.WithShape(1, 1, c.k, c.k), tensor.WithBacking(c.x))
+			up := tensor.New(tensor.WithShape(1, 1, 1, 1), tensor.WithBacking([]float64{1}))
+			y, _, grads, err := forwardBackward(tensor.Float64, map[string]*tensor.Dense{"x": x}, []string{"x"}, up,
+				func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+					return ops.MaxPool2D(xs["x"], [2]int{c.k, c.k}, [2]int{1, 1}, [2]int{})
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !math.IsNaN(y[0]) {
+				t.Errorf("output %v, want NaN", y[0])
+			}
+			for i, g := range grads["x"] {
+				if want := b2f(i == c.at); g != want {
+					t.Fatalf("gradient %v, want 1 at %d", grads["x"], c.at)
+				}
+			}
+		})
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

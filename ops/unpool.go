@@ -167,10 +167,11 @@ func (op *maxUnpoolOp) yShape() tensor.Shape {
 
 func (op *maxUnpoolOp) Arity() int { return 2 }
 
-// Type is Tensor-4 a → Tensor-4 b → Tensor-4 a: indices may have another dtype.
+// Type is Tensor-4 a → Tensor-4 i → Tensor-4 a: indices may have another
+// dtype. (Gorgonia's type inference names the result b, so b is avoided.)
 func (op *maxUnpoolOp) Type() hm.Type {
-	a, b := hm.TypeVariable('a'), hm.TypeVariable('b')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: b}, G.TensorType{Dims: 4, Of: a})
+	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
+	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
 }
 func (op *maxUnpoolOp) ReturnsPtr() bool      { return false }
 func (op *maxUnpoolOp) CallsExtern() bool     { return false }
@@ -230,8 +231,8 @@ type maxUnpoolGradOp struct {
 
 func (op *maxUnpoolGradOp) Arity() int { return 2 }
 func (op *maxUnpoolGradOp) Type() hm.Type {
-	a, b := hm.TypeVariable('a'), hm.TypeVariable('b')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: b}, G.TensorType{Dims: 4, Of: a})
+	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
+	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
 }
 func (op *maxUnpoolGradOp) ReturnsPtr() bool      { return false }
 func (op *maxUnpoolGradOp) CallsExtern() bool     { return false }
