@@ -122,6 +122,9 @@ type poolGeom struct {
 	// lo[a][o], hi[a][o]: the window of output o along axis a, clipped to
 	// the input; cnt[a][o]: its length counted for the average divisor.
 	lo, hi, cnt [3][]int
+	// innerW: the outputs [innerW[0], innerW[1]) along W whose windows are
+	// not clipped (start o·s - pad, length k).
+	innerW [2]int
 }
 
 // inPlane and outPlane are the element counts of one (n, c) plane.
@@ -243,6 +246,15 @@ func newPoolGeom(kind string, x *G.Node, spec PoolSpec) (*poolGeom, error) {
 			} else {
 				g.cnt[a][o] = end - start
 			}
+		}
+	}
+	g.innerW = [2]int{g.out[2], g.out[2]}
+	for o := 0; o < g.out[2]; o++ {
+		if g.lo[2][o] == o*g.s[2]-g.pb[2] && g.hi[2][o] == g.lo[2][o]+g.k[2] {
+			if g.innerW[0] == g.out[2] {
+				g.innerW[0] = o
+			}
+			g.innerW[1] = o + 1
 		}
 	}
 	g.xShape = xs.Clone()
@@ -379,10 +391,140 @@ func (op *maxPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 func maxPoolForward[T float](g *poolGeom, x, y []T, arg []int32) {
 	ip, op := g.inPlane(), g.outPlane()
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			maxPoolPlane(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op])
+		switch {
+		case g.k[0] == 1 && g.k[1] == 1:
+			// windows one row high (1-D pooling): the row pass is all
+			for p := lo; p < hi; p++ {
+				xp, yp, ap := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op]
+				W, OW := g.in[2], g.out[2]
+				o := 0
+				for od := 0; od < g.out[0]; od++ {
+					for oh := 0; oh < g.out[1]; oh++ {
+						r := g.lo[0][od]*g.in[1] + g.lo[1][oh]
+						yr, ar := yp[o:o+OW], ap[o:o+OW]
+						maxPoolRow(g, xp[r*W:(r+1)*W], yr, ar, r*W)
+						for ow, m := range yr {
+							if m != m {
+								ar[ow] = int32(maxPoolNaN(xp, 0, 1, r, r+1, g.lo[2][ow], g.hi[2][ow], 1, W))
+							}
+							yr[ow] = xp[ar[ow]]
+						}
+						o += OW
+					}
+				}
+			}
+		case g.k[0] == 1 && g.k[1] == 2:
+			for p := lo; p < hi; p++ {
+				maxPoolPlane(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op])
+			}
+		default:
+			rows := g.in[0] * g.in[1] * g.out[2]
+			rv, ri := make([]T, rows), make([]int32, rows)
+			for p := lo; p < hi; p++ {
+				maxPoolPlaneSep(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op], rv, ri)
+			}
 		}
 	})
+}
+
+// maxPoolRow reduces one input row over every window along W: rv gets the
+// maximum and ri the flat index (base + w) of its first occurrence. The
+// unclipped windows of the usual kernels run unrolled; a NaN gives rv NaN
+// and an arbitrary ri (callers redo such windows).
+func maxPoolRow[T float](g *poolGeom, row, rv []T, ri []int32, base int) {
+	loW, hiW := g.lo[2], g.hi[2]
+	k, s, p := g.k[2], g.s[2], g.pb[2]
+	a, b := g.innerW[0], g.innerW[1]
+	edge := func(ow int) {
+		win := row[loW[ow]:hiW[ow]]
+		m := poolRowMax(win)
+		rv[ow], ri[ow] = m, int32(base+loW[ow]+max(poolRowFirst(win, m), 0))
+	}
+	for ow := 0; ow < a; ow++ {
+		edge(ow)
+	}
+	switch k {
+	case 1:
+		for ow := a; ow < b; ow++ {
+			w := ow*s - p
+			rv[ow], ri[ow] = row[w], int32(base+w)
+		}
+	case 2:
+		for ow := a; ow < b; ow++ {
+			w := ow*s - p
+			u, v := row[w], row[w+1]
+			m := max(u, v)
+			rv[ow], ri[ow] = m, int32(base+w)+int32(b2u(u != m))
+		}
+	case 3:
+		for ow := a; ow < b; ow++ {
+			w := ow*s - p
+			u, v, t := row[w], row[w+1], row[w+2]
+			m := max(max(u, v), t)
+			// 0 if u is the maximum, else 1 if v is, else 2
+			i := (1 - int32(b2u(u == m))) * (2 - int32(b2u(v == m)))
+			rv[ow], ri[ow] = m, int32(base+w)+i
+		}
+	default:
+		for ow := a; ow < b; ow++ {
+			edge(ow)
+		}
+	}
+	for ow := max(b, a); ow < len(loW); ow++ {
+		edge(ow)
+	}
+}
+
+// maxPoolPlaneSep pools one plane in two passes. The row pass reduces every
+// input row (d, h) over each window along W to its maximum rv and the
+// position ri of its first maximum. The column pass combines, for each
+// output row (od, oh), the rows of its window elementwise in window order.
+// Both passes are tight loops over contiguous rows without data-dependent
+// branches; windows holding a NaN are redone by the plain scan.
+func maxPoolPlaneSep[T float](g *poolGeom, x, y []T, arg []int32, rv []T, ri []int32) {
+	H, W, OW := g.in[1], g.in[2], g.out[2]
+	loW, hiW := g.lo[2], g.hi[2]
+	// row pass
+	for r := 0; r < g.in[0]*H; r++ {
+		maxPoolRow(g, x[r*W:(r+1)*W], rv[r*OW:(r+1)*OW], ri[r*OW:(r+1)*OW], r*W)
+	}
+	// column pass
+	o := 0
+	for od := 0; od < g.out[0]; od++ {
+		d0, d1 := g.lo[0][od], g.hi[0][od]
+		for oh := 0; oh < g.out[1]; oh++ {
+			h0, h1 := g.lo[1][oh], g.hi[1][oh]
+			ym, am := y[o:o+OW], arg[o:o+OW]
+			o += OW
+			// rows in window order; a row replaces the running maximum
+			// only where it is strictly greater, so the first one wins
+			first := d0*H + h0
+			copy(ym, rv[first*OW:(first+1)*OW])
+			copy(am, ri[first*OW:(first+1)*OW])
+			for d := d0; d < d1; d++ {
+				for h := h0; h < h1; h++ {
+					r := d*H + h
+					if r == first {
+						continue
+					}
+					rvr := rv[r*OW : (r+1)*OW]
+					rir, ym, am := ri[r*OW:(r+1)*OW][:len(rvr)], ym[:len(rvr)], am[:len(rvr)]
+					for ow, v := range rvr {
+						m := ym[ow]
+						sel := -int32(b2u(v > m))
+						am[ow] ^= (am[ow] ^ rir[ow]) & sel
+						ym[ow] = max(m, v)
+					}
+				}
+			}
+			for ow, m := range ym {
+				if m != m {
+					am[ow] = int32(maxPoolNaN(x, d0, d1, h0, h1, loW[ow], hiW[ow], H, W))
+				}
+				ym[ow] = x[am[ow]]
+			}
+		}
+	}
 }
 
 // maxPoolPlane pools one plane. For each window it first takes the maximum
@@ -639,83 +781,162 @@ func (op *avgPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 func avgPoolForward[T float](g *poolGeom, x, y []T) {
 	ip, op := g.inPlane(), g.outPlane()
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
+		rs := make([]T, g.in[0]*g.in[1]*g.out[2])
 		for p := lo; p < hi; p++ {
-			avgPoolPlane(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op])
+			avgPoolPlane(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], rs)
 		}
 	})
 }
 
-func avgPoolPlane[T float](g *poolGeom, x, y []T) {
-	H, W := g.in[1], g.in[2]
-	loW, hiW, cntW := g.lo[2], g.hi[2], g.cnt[2]
+// avgPoolPlane averages one plane in two passes: the row pass sums every
+// input row over each window along W into rs, the column pass adds the rows
+// of each window elementwise and divides.
+func avgPoolPlane[T float](g *poolGeom, x, y, rs []T) {
+	H, W, OW := g.in[1], g.in[2], g.out[2]
+	for r := 0; r < g.in[0]*H; r++ {
+		avgPoolRow(g, x[r*W:(r+1)*W], rs[r*OW:(r+1)*OW])
+	}
+	cntW := g.cnt[2][:OW]
 	o := 0
 	for od := 0; od < g.out[0]; od++ {
 		d0, d1 := g.lo[0][od], g.hi[0][od]
 		for oh := 0; oh < g.out[1]; oh++ {
 			h0, h1 := g.lo[1][oh], g.hi[1][oh]
-			cnt := g.cnt[0][od] * g.cnt[1][oh]
-			yr := y[o : o+len(loW)]
-			for ow, w0 := range loW {
-				w1 := hiW[ow]
-				var s T
-				for d := d0; d < d1; d++ {
-					for h := h0; h < h1; h++ {
-						base := (d*H + h) * W
-						for _, v := range x[base+w0 : base+w1] {
-							s += v
+			yr := y[o : o+OW]
+			o += OW
+			first := d0*H + h0
+			copy(yr, rs[first*OW:(first+1)*OW])
+			for d := d0; d < d1; d++ {
+				for h := h0; h < h1; h++ {
+					if r := d*H + h; r != first {
+						for ow, v := range rs[r*OW : (r+1)*OW] {
+							yr[ow] += v
 						}
 					}
 				}
-				div := cnt * cntW[ow]
-				if div > 0 {
-					yr[ow] = s / T(div)
-				} else {
-					yr[ow] = 0
-				}
 			}
-			o += len(loW)
+			c := g.cnt[0][od] * g.cnt[1][oh]
+			for ow, n := range cntW {
+				yr[ow] /= T(c * n)
+			}
 		}
+	}
+}
+
+// avgPoolRow sums row over every window along W.
+func avgPoolRow[T float](g *poolGeom, row, rs []T) {
+	loW, hiW := g.lo[2], g.hi[2]
+	k, s, p := g.k[2], g.s[2], g.pb[2]
+	a, b := g.innerW[0], g.innerW[1]
+	edge := func(ow int) {
+		var t T
+		for _, v := range row[loW[ow]:hiW[ow]] {
+			t += v
+		}
+		rs[ow] = t
+	}
+	for ow := 0; ow < a; ow++ {
+		edge(ow)
+	}
+	switch k {
+	case 1:
+		for ow := a; ow < b; ow++ {
+			rs[ow] = row[ow*s-p]
+		}
+	case 2:
+		for ow := a; ow < b; ow++ {
+			w := ow*s - p
+			rs[ow] = row[w] + row[w+1]
+		}
+	case 3:
+		for ow := a; ow < b; ow++ {
+			w := ow*s - p
+			rs[ow] = row[w] + row[w+1] + row[w+2]
+		}
+	default:
+		for ow := a; ow < b; ow++ {
+			edge(ow)
+		}
+	}
+	for ow := max(a, b); ow < len(loW); ow++ {
+		edge(ow)
 	}
 }
 
 func avgPoolBackward[T float](g *poolGeom, dy, dx []T) {
 	ip, op := g.inPlane(), g.outPlane()
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
+		gs := make([]T, g.in[0]*g.in[1]*g.out[2])
+		t := make([]T, g.out[2])
 		for p := lo; p < hi; p++ {
-			avgPoolPlaneGrad(g, dy[p*op:(p+1)*op], dx[p*ip:(p+1)*ip])
+			avgPoolPlaneGrad(g, dy[p*op:(p+1)*op], dx[p*ip:(p+1)*ip], gs, t)
 		}
 	})
 }
 
-func avgPoolPlaneGrad[T float](g *poolGeom, dy, dx []T) {
-	clear(dx)
-	H, W := g.in[1], g.in[2]
-	loW, hiW, cntW := g.lo[2], g.hi[2], g.cnt[2]
+// avgPoolPlaneGrad is the transpose of avgPoolPlane: the column pass adds
+// dy/divisor to every row of each window in gs, the row pass spreads each
+// row sum over its window along W.
+func avgPoolPlaneGrad[T float](g *poolGeom, dy, dx, gs, t []T) {
+	H, W, OW := g.in[1], g.in[2], g.out[2]
+	clear(gs)
+	cntW := g.cnt[2][:OW]
+	t = t[:OW]
 	o := 0
 	for od := 0; od < g.out[0]; od++ {
 		d0, d1 := g.lo[0][od], g.hi[0][od]
 		for oh := 0; oh < g.out[1]; oh++ {
 			h0, h1 := g.lo[1][oh], g.hi[1][oh]
-			cnt := g.cnt[0][od] * g.cnt[1][oh]
-			dr := dy[o : o+len(loW)]
-			for ow, w0 := range loW {
-				div := cnt * cntW[ow]
-				if div == 0 {
-					continue
-				}
-				v := dr[ow] / T(div)
-				w1 := hiW[ow]
-				for d := d0; d < d1; d++ {
-					for h := h0; h < h1; h++ {
-						base := (d*H + h) * W
-						row := dx[base+w0 : base+w1]
-						for i := range row {
-							row[i] += v
-						}
+			c := g.cnt[0][od] * g.cnt[1][oh]
+			for ow, v := range dy[o : o+OW] {
+				t[ow] = v / T(c*cntW[ow])
+			}
+			o += OW
+			for d := d0; d < d1; d++ {
+				for h := h0; h < h1; h++ {
+					r := d*H + h
+					gr := gs[r*OW : (r+1)*OW]
+					for ow, v := range t {
+						gr[ow] += v
 					}
 				}
 			}
-			o += len(loW)
+		}
+	}
+	loW, hiW := g.lo[2], g.hi[2]
+	k, s, p := g.k[2], g.s[2], g.pb[2]
+	a, b := g.innerW[0], g.innerW[1]
+	for r := 0; r < g.in[0]*H; r++ {
+		row, gr := dx[r*W:(r+1)*W], gs[r*OW:(r+1)*OW]
+		clear(row)
+		edge := func(ow int) {
+			v := gr[ow]
+			win := row[loW[ow]:hiW[ow]]
+			for i := range win {
+				win[i] += v
+			}
+		}
+		for ow := 0; ow < a; ow++ {
+			edge(ow)
+		}
+		switch k {
+		case 1:
+			for ow := a; ow < b; ow++ {
+				row[ow*s-p] += gr[ow]
+			}
+		case 2:
+			for ow := a; ow < b; ow++ {
+				w, v := ow*s-p, gr[ow]
+				row[w] += v
+				row[w+1] += v
+			}
+		default:
+			for ow := a; ow < b; ow++ {
+				edge(ow)
+			}
+		}
+		for ow := max(a, b); ow < len(loW); ow++ {
+			edge(ow)
 		}
 	}
 }

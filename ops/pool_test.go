@@ -723,3 +723,44 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
+
+// The NaN rule in the 1-D row kernel and the separable 3-D kernel.
+func TestMaxPoolNaNWindows1D3D(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		name  string
+		shape []int
+		x     []float64
+		fn    func(x *G.Node) (*G.Node, error)
+		at    int
+	}{
+		{"1d-k2", []int{1, 1, 2}, []float64{nan, 1}, func(x *G.Node) (*G.Node, error) { return ops.MaxPool1D(x, 2, 2, 0) }, 0},
+		{"1d-k3", []int{1, 1, 3}, []float64{1, 2, nan}, func(x *G.Node) (*G.Node, error) { return ops.MaxPool1D(x, 3, 3, 0) }, 2},
+		{"1d-k5", []int{1, 1, 5}, []float64{1, nan, 3, nan, 5}, func(x *G.Node) (*G.Node, error) { return ops.MaxPool1D(x, 5, 1, 0) }, 3},
+		{"3d-k2", []int{1, 1, 2, 2, 2}, []float64{1, nan, 3, 4, 5, 6, nan, 8}, func(x *G.Node) (*G.Node, error) {
+			return ops.MaxPool3D(x, [3]int{2, 2, 2}, [3]int{1, 1, 1}, [3]int{})
+		}, 6},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			x := tensor.New(tensor.WithShape(c.shape...), tensor.WithBacking(c.x))
+			ones := make([]int, len(c.shape))
+			for i := range ones {
+				ones[i] = 1
+			}
+			up := tensor.New(tensor.WithShape(ones...), tensor.WithBacking([]float64{1}))
+			y, _, grads, err := forwardBackward(tensor.Float64, map[string]*tensor.Dense{"x": x}, []string{"x"}, up,
+				func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) { return c.fn(xs["x"]) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(y) != 1 || !math.IsNaN(y[0]) {
+				t.Errorf("output %v, want [NaN]", y)
+			}
+			for i, g := range grads["x"] {
+				if want := b2f(i == c.at); g != want {
+					t.Fatalf("gradient %v, want 1 at %d", grads["x"], c.at)
+				}
+			}
+		})
+	}
+}

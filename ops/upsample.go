@@ -451,54 +451,73 @@ func lerpWeights[T float](la lerpAxis) (l0, l1 []T) {
 	return l0, l1
 }
 
+// bilinearForward interpolates each plane along W first (every input row
+// into a row of the output width, in t) and then along H (each output row
+// is a weighted sum of two rows of t): the same arithmetic as PyTorch's
+// h0λ·(w0λ·x00 + w1λ·x01) + h1λ·(w0λ·x10 + w1λ·x11), with tight row loops.
 func bilinearForward[T float](op *bilinearOp, x, y []T) {
 	u := op.u
 	ip, opl := u.inPlane(), u.outPlane()
-	W, OW := u.in[2], u.out[2]
+	H, W, OW := u.in[1], u.in[2], u.out[2]
 	hl0, hl1 := lerpWeights[T](op.h)
 	wl0, wl1 := lerpWeights[T](op.w)
-	wi0, wi1 := op.w.i0, op.w.i1
+	wi0, wi1 := op.w.i0[:OW], op.w.i1[:OW]
 	parallelFor(u.planes, planeGrain(ip+opl), func(lo, hi int) {
+		t := make([]T, H*OW)
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*ip:(p+1)*ip], y[p*opl:(p+1)*opl]
+			for h := 0; h < H; h++ {
+				xr, tr := xp[h*W:(h+1)*W], t[h*OW:(h+1)*OW]
+				for ow := range tr {
+					tr[ow] = wl0[ow]*xr[wi0[ow]] + wl1[ow]*xr[wi1[ow]]
+				}
+			}
 			for oh := range op.h.i0 {
-				r0 := xp[op.h.i0[oh]*W : (op.h.i0[oh]+1)*W]
-				r1 := xp[op.h.i1[oh]*W : (op.h.i1[oh]+1)*W]
+				t0 := t[op.h.i0[oh]*OW : (op.h.i0[oh]+1)*OW]
+				t1 := t[op.h.i1[oh]*OW : (op.h.i1[oh]+1)*OW]
 				a0, a1 := hl0[oh], hl1[oh]
 				yr := yp[oh*OW : (oh+1)*OW]
+				t0, t1 = t0[:len(yr)], t1[:len(yr)]
 				for ow := range yr {
-					w0, w1 := wi0[ow], wi1[ow]
-					b0, b1 := wl0[ow], wl1[ow]
-					yr[ow] = a0*(b0*r0[w0]+b1*r0[w1]) + a1*(b0*r1[w0]+b1*r1[w1])
+					yr[ow] = a0*t0[ow] + a1*t1[ow]
 				}
 			}
 		}
 	})
 }
 
+// bilinearBackward is the transpose of bilinearForward: dy's rows are
+// spread over the two source rows (into t), then each row of t over the
+// two source columns.
 func bilinearBackward[T float](op *bilinearOp, dy, dx []T) {
 	u := op.u
 	ip, opl := u.inPlane(), u.outPlane()
-	W, OW := u.in[2], u.out[2]
+	H, W, OW := u.in[1], u.in[2], u.out[2]
 	hl0, hl1 := lerpWeights[T](op.h)
 	wl0, wl1 := lerpWeights[T](op.w)
-	wi0, wi1 := op.w.i0, op.w.i1
+	wi0, wi1 := op.w.i0[:OW], op.w.i1[:OW]
 	parallelFor(u.planes, planeGrain(ip+opl), func(lo, hi int) {
+		t := make([]T, H*OW)
 		for p := lo; p < hi; p++ {
 			dxp, dyp := dx[p*ip:(p+1)*ip], dy[p*opl:(p+1)*opl]
-			clear(dxp)
+			clear(t)
 			for oh := range op.h.i0 {
-				r0 := dxp[op.h.i0[oh]*W : (op.h.i0[oh]+1)*W]
-				r1 := dxp[op.h.i1[oh]*W : (op.h.i1[oh]+1)*W]
+				t0 := t[op.h.i0[oh]*OW : (op.h.i0[oh]+1)*OW]
+				t1 := t[op.h.i1[oh]*OW : (op.h.i1[oh]+1)*OW]
 				a0, a1 := hl0[oh], hl1[oh]
 				gr := dyp[oh*OW : (oh+1)*OW]
+				t0, t1 = t0[:len(gr)], t1[:len(gr)]
 				for ow, g := range gr {
-					w0, w1 := wi0[ow], wi1[ow]
-					b0, b1 := wl0[ow]*g, wl1[ow]*g
-					r0[w0] += a0 * b0
-					r0[w1] += a0 * b1
-					r1[w0] += a1 * b0
-					r1[w1] += a1 * b1
+					t0[ow] += a0 * g
+					t1[ow] += a1 * g
+				}
+			}
+			for h := 0; h < H; h++ {
+				xr, tr := dxp[h*W:(h+1)*W], t[h*OW:(h+1)*OW]
+				clear(xr)
+				for ow, g := range tr {
+					xr[wi0[ow]] += wl0[ow] * g
+					xr[wi1[ow]] += wl1[ow] * g
 				}
 			}
 		}
