@@ -508,7 +508,7 @@ func maxPoolPlaneSep[T float](g *poolGeom, x, y []T, arg []int32, rv []T, ri []i
 						continue
 					}
 					rvr := rv[r*OW : (r+1)*OW]
-					rir, ym, am := ri[r*OW:(r+1)*OW][:len(rvr)], ym[:len(rvr)], am[:len(rvr)]
+					rir, ym, am := ri[r*OW : (r+1)*OW][:len(rvr)], ym[:len(rvr)], am[:len(rvr)]
 					for ow, v := range rvr {
 						m := ym[ow]
 						sel := -int32(b2u(v > m))
