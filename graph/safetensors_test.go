@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -465,6 +466,28 @@ func FuzzReadSafetensors(f *testing.F) {
 			got, ok := again.Lookup(nt.Name)
 			if !ok || fmt.Sprint(got.Tensor.Shape()) != fmt.Sprint(nt.Tensor.Shape()) || got.Tensor.Dtype() != nt.Tensor.Dtype() {
 				t.Fatalf("tensor %q changed: %v", nt.Name, got.Tensor)
+			}
+		}
+	})
+}
+
+// BenchmarkSafetensors decodes and encodes 16 MB of float32 weights.
+func BenchmarkSafetensors(b *testing.B) {
+	w := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(1024, 4096))
+	data := encode(b, []graph.NamedTensor{{Name: "w", Tensor: w}}, nil)
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := graph.DecodeSafetensors(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if err := graph.WriteSafetensors(io.Discard, []graph.NamedTensor{{Name: "w", Tensor: w}}, nil); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
