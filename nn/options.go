@@ -41,6 +41,7 @@ func (p PaddingMode) String() string {
 type config struct {
 	given map[string]bool
 
+	kernel     []int
 	stride     []int
 	padding    PaddingMode
 	pad        []int
@@ -67,6 +68,14 @@ func (c *config) mark(name string) {
 		c.given = map[string]bool{}
 	}
 	c.given[name] = true
+}
+
+// WithKernel sets the kernel size per spatial axis (or one value for
+// every axis), overriding the kernel argument of the constructor, for
+// kernels that are not square such as 1x7. Default: the kernel argument on
+// every axis.
+func WithKernel(k ...int) Option {
+	return func(c *config) { c.mark("WithKernel"); c.kernel = append([]int(nil), k...) }
 }
 
 // WithStride sets the stride, one value for every spatial axis or one per

@@ -33,8 +33,14 @@ type ConvParams struct {
 type ConvTransposeParams struct {
 	// Stride per axis (default 1).
 	Stride []int
-	// Pad is removed from both ends of each output axis (default 0).
+	// Pad is removed from both ends of each output axis (default 0), or
+	// from the start when PadAfter is set.
 	Pad []int
+	// PadAfter, when not nil, is removed from the end of each output axis,
+	// so the cropping may be asymmetric: Keras's "same" transposed
+	// convolution crops total/2 before and the rest after, the adjoint of
+	// its "same" convolution.
+	PadAfter []int
 	// OutPad is added to the end of each output axis (default 0); it must
 	// be smaller than the stride or the dilation of that axis.
 	OutPad []int
@@ -107,7 +113,7 @@ func ConvTranspose3D(x, w *G.Node, stride, pad, outPad, dilation [3]int) (*G.Nod
 // with w (C, K, k...) plus an optional bias b (K) (nil for none), for 1, 2
 // or 3 spatial axes. Output (N, K, out...) with, per axis,
 //
-//	out = (in - 1)·stride - 2·pad + dilation·(k-1) + outPad + 1
+//	out = (in - 1)·stride - padBefore - padAfter + dilation·(k-1) + outPad + 1
 func ConvTransposeND(x, w, b *G.Node, p ConvTransposeParams) (*G.Node, error) {
 	return convTranspose("ConvTransposeND", 0, x, w, b, p)
 }
@@ -304,6 +310,22 @@ func convOutSizeAsym(in, k, stride, before, after, dil int) (int, error) {
 	return (in+before+after-eff)/stride + 1, nil
 }
 
+// convTransposeOutSizeAsym is graph.ConvTransposeOutSize with separate
+// cropping before and after.
+func convTransposeOutSizeAsym(in, k, stride, before, after, outPad, dil int) (int, error) {
+	if before == after {
+		return graph.ConvTransposeOutSize(in, k, stride, before, outPad, dil)
+	}
+	if _, err := graph.ConvTransposeOutSize(in, k, stride, 0, outPad, dil); err != nil {
+		return 0, err
+	}
+	out := (in-1)*stride - before - after + dil*(k-1) + outPad + 1
+	if out <= 0 {
+		return 0, graph.ShapeErrorf("output size would be %d for input %d, kernel %d, stride %d, pad %d before and %d after", out, in, k, stride, before, after)
+	}
+	return out, nil
+}
+
 func checkBias(name string, b *G.Node, want int) error {
 	if err := checkNode(name, "bias", b, 1); err != nil {
 		return err
@@ -319,7 +341,7 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	if err != nil {
 		return nil, err
 	}
-	s, err := readSettings(name, rank, p.Stride, p.Pad, nil, p.OutPad, p.Dilation, false)
+	s, err := readSettings(name, rank, p.Stride, p.Pad, p.PadAfter, p.OutPad, p.Dilation, p.PadAfter != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +362,7 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	}
 	out := make([]int, rank)
 	for i, axis := range axisNames(rank) {
-		if out[i], err = graph.ConvTransposeOutSize(xs[2+i], ws[2+i], s.stride[i], s.pad[i], s.outPad[i], s.dil[i]); err != nil {
+		if out[i], err = convTransposeOutSizeAsym(xs[2+i], ws[2+i], s.stride[i], s.pad[i], s.padAfter[i], s.outPad[i], s.dil[i]); err != nil {
 			return nil, axisError(name, axis, err)
 		}
 	}
@@ -356,7 +378,11 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 		pad:    lift(s.pad, rank, 0),
 		dil:    lift(s.dil, rank, 1),
 	}
-	desc := fmt.Sprintf("%s(stride=%v, pad=%v, outPad=%v, dilation=%v)", name, s.stride[:rank], s.pad[:rank], s.outPad[:rank], s.dil[:rank])
+	desc := fmt.Sprintf("%s(stride=%v, pad=%v, outPad=%v, dilation=%v", name, s.stride[:rank], s.pad[:rank], s.outPad[:rank], s.dil[:rank])
+	if s.padAfter != s.pad {
+		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
+	}
+	desc += ")"
 	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, desc), nodes...)
 }
 

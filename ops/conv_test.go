@@ -188,7 +188,11 @@ func (c convCase) convOut() []int {
 func (c convCase) transposeOut() []int {
 	out := make([]int, c.rank)
 	for i := range out {
-		out[i] = (c.in[i]-1)*c.stride[i] - 2*c.pad[i] + c.dil[i]*(c.ker[i]-1) + c.outPad[i] + 1
+		after := c.pad[i]
+		if c.asym {
+			after = c.padAfter[i]
+		}
+		out[i] = (c.in[i]-1)*c.stride[i] - c.pad[i] - after + c.dil[i]*(c.ker[i]-1) + c.outPad[i] + 1
 	}
 	return out
 }
@@ -228,13 +232,17 @@ func randConvCase(rng *rand.Rand, rank int, asym bool) convCase {
 	}
 }
 
-// randTransposeCase draws a valid transposed convolution.
-func randTransposeCase(rng *rand.Rand, rank int) convCase {
+// randTransposeCase draws a valid transposed convolution; with asym the
+// cropping before and after differ.
+func randTransposeCase(rng *rand.Rand, rank int, asym bool) convCase {
 	maxIn := map[int]int{1: 7, 2: 5, 3: 3}[rank]
 	for {
 		c := convCase{rank: rank, n: 1 + rng.IntN(3), c: 1 + rng.IntN(3), k: 1 + rng.IntN(3),
 			in: randInts(rng, rank, 1, maxIn), ker: randInts(rng, rank, 1, 3), stride: randInts(rng, rank, 1, 3),
-			pad: randInts(rng, rank, 0, 2), dil: randInts(rng, rank, 1, 2), bias: rng.IntN(2) == 0}
+			pad: randInts(rng, rank, 0, 2), dil: randInts(rng, rank, 1, 2), bias: rng.IntN(2) == 0, asym: asym}
+		if asym {
+			c.padAfter = randInts(rng, rank, 0, 2)
+		}
 		c.outPad = make([]int, rank)
 		for i := range rank {
 			if lim := max(c.stride[i], c.dil[i]); lim > 1 {
@@ -470,7 +478,7 @@ func TestConvShapes(t *testing.T) {
 			for range 4 {
 				var c convCase
 				if transposed {
-					c = randTransposeCase(rng, rank)
+					c = randTransposeCase(rng, rank, rng.IntN(2) == 0)
 				} else {
 					c = randConvCase(rng, rank, rng.IntN(2) == 0)
 				}

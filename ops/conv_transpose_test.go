@@ -86,8 +86,12 @@ func forEachTap(x, w vol, win convWindow, y vol, f func(xi, wi, yi int)) {
 // applyConvTranspose builds the op under test for c: the rank-specific
 // exported function without a bias, ConvTransposeND with one.
 func applyConvTranspose(c convCase, x, w, b *G.Node) (*G.Node, error) {
-	if c.bias {
-		return ops.ConvTransposeND(x, w, b, ops.ConvTransposeParams{Stride: c.stride, Pad: c.pad, OutPad: c.outPad, Dilation: c.dil})
+	if c.bias || c.asym {
+		p := ops.ConvTransposeParams{Stride: c.stride, Pad: c.pad, OutPad: c.outPad, Dilation: c.dil}
+		if c.asym {
+			p.PadAfter = c.padAfter
+		}
+		return ops.ConvTransposeND(x, w, b, p)
 	}
 	switch c.rank {
 	case 1:
@@ -152,8 +156,8 @@ func TestConvTransposeMatchesNaive(t *testing.T) {
 		count = 4
 	}
 	for _, rank := range []int{1, 2, 3} {
-		for range count {
-			c := randTransposeCase(rng, rank)
+		for i := range count {
+			c := randTransposeCase(rng, rank, i%3 == 2)
 			t.Run(c.String(), func(t *testing.T) { checkConvTransposeNaive(t, rng, c) })
 		}
 	}
@@ -200,8 +204,8 @@ func TestConvTransposeGradCheck(t *testing.T) {
 		count = 3
 	}
 	for _, rank := range []int{1, 2, 3} {
-		for range count {
-			c := randTransposeCase(rng, rank)
+		for i := range count {
+			c := randTransposeCase(rng, rank, i%3 == 2)
 			c.n = min(c.n, 2)
 			if rank == 3 {
 				c.c, c.k = min(c.c, 2), min(c.k, 2)
@@ -288,6 +292,12 @@ func convTransposeBadCases(node func(string, tensor.Dtype, ...int) *G.Node) []st
 		}},
 		{"T-bias-ok-shape-wrong-dtype", []string{"ConvTranspose2D", "dtypes differ"}, func() (*G.Node, error) {
 			return ops.ConvTransposeND(x, w32, b5, ops.ConvTransposeParams{})
+		}},
+		{"T-pad-after-negative", []string{"ConvTranspose2D", "pad after must be >= 0"}, func() (*G.Node, error) {
+			return ops.ConvTransposeND(x, w, b5, ops.ConvTransposeParams{PadAfter: []int{-1, 0}})
+		}},
+		{"T-pad-after-too-large", []string{"ConvTranspose2D", "axis W", "output size would be 0", "pad 0 before and 4 after"}, func() (*G.Node, error) {
+			return ops.ConvTransposeND(x, w1, nil, ops.ConvTransposeParams{Pad: []int{0, 0}, PadAfter: []int{0, 4}})
 		}},
 		{"T-params-length", []string{"ConvTranspose2D", "output padding needs 2 values"}, func() (*G.Node, error) {
 			return ops.ConvTransposeND(x, w, b5, ops.ConvTransposeParams{OutPad: []int{1}})
