@@ -366,7 +366,7 @@ func equalInts(a, b []int) bool {
 // Conv1D is a 1-D convolution layer (PyTorch's Conv1d, Keras's Conv1D):
 //
 //	x (N, in, L) -> y (N, out, L2),  y = conv(x, W) + b
-//	L2 = floor((L + 2P - d·(k-1) - 1)/S + 1)          Valid (P = 0) or WithPad(P)
+//	L2 = floor((L + 2P - d·(k-1) - 1)/S) + 1          Valid (P = 0) or WithPad(P)
 //	L2 = ceil(L/S)                                     WithPadding(Same)
 //
 // W has shape (out, in, k) and b (out). Parameters: (k·in)·out + out.
@@ -391,7 +391,7 @@ func NewConv1D(in, out, kernel int, opts ...Option) (*Conv1D, error) {
 // Conv2D is a 2-D convolution layer (PyTorch's Conv2d, Keras's Conv2D):
 //
 //	x (N, in, H, W) -> y (N, out, H2, W2),  y = conv(x, W) + b
-//	W2 = floor((W + 2P - d·(k-1) - 1)/S + 1)          Valid (P = 0) or WithPad(P)
+//	W2 = floor((W + 2P - d·(k-1) - 1)/S) + 1          Valid (P = 0) or WithPad(P)
 //	W2 = ceil(W/S)                                     WithPadding(Same)
 //
 // and likewise for H (the course's W2 = (W1 - k + 2P)/S + 1 when d = 1).
