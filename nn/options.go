@@ -57,6 +57,7 @@ type config struct {
 	eps        float64
 	ceil       bool
 	affine     bool
+	axis       int
 }
 
 // Option sets an optional argument of a layer constructor. Passing an option
@@ -164,10 +165,16 @@ func WithAffine(on bool) Option {
 	return func(c *config) { c.mark("WithAffine"); c.affine = on }
 }
 
+// WithAxis sets the axis Softmax and LogSoftmax normalise along (negative
+// values count from the end). Default 1, the channel/class axis.
+func WithAxis(axis int) Option {
+	return func(c *config) { c.mark("WithAxis"); c.axis = axis }
+}
+
 // newConfig applies opts over the defaults and returns an error naming any
 // option that kind does not take.
 func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
-	c := &config{bias: true, affine: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5}
+	c := &config{bias: true, affine: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
 	for _, o := range opts {
 		if o == nil {
 			return nil, argError(kind, "nil option")
