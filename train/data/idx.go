@@ -326,7 +326,7 @@ func checkImagesIDX(a *IDX, name string) error {
 		return err
 	}
 	if a.Dims[1] <= 0 || a.Dims[2] <= 0 {
-		return graph.DataErrorf("data: IDX %q: image size %dx%d, want positive height and width", name, a.Dims[1], a.Dims[2])
+		return graph.DataErrorf("data: IDX %q: image height and width must be positive, got (%d, %d)", name, a.Dims[1], a.Dims[2])
 	}
 	return nil
 }

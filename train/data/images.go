@@ -19,6 +19,7 @@ type ImageSet struct {
 	size    int
 	labels  []int32
 	classes int
+	scale   *[256]float32 // scale[v] = v/255, correctly rounded
 }
 
 // NewImageSet returns a classification set over pixels, which holds
@@ -41,7 +42,11 @@ func NewImageSet(pixels []uint8, shape []int, labels []int, numClasses int) (*Im
 	if err != nil {
 		return nil, err
 	}
-	return &ImageSet{pix: pixels, shape: cloneShape(shape), size: size, labels: lab, classes: numClasses}, nil
+	scale := new([256]float32)
+	for v := range scale {
+		scale[v] = float32(v) / 255
+	}
+	return &ImageSet{pix: pixels, shape: cloneShape(shape), size: size, labels: lab, classes: numClasses, scale: scale}, nil
 }
 
 // FromImages returns a classification set built from images, which must all
@@ -110,9 +115,8 @@ func (s *ImageSet) Get(i int, x, y []float32) error {
 	if err := checkGet("ImageSet", s, i, x, y); err != nil {
 		return err
 	}
-	const inv = 1.0 / 255
 	for j, p := range s.pix[i*s.size : (i+1)*s.size] {
-		x[j] = float32(p) * inv
+		x[j] = s.scale[p]
 	}
 	clear(y)
 	y[s.labels[i]] = 1

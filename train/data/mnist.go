@@ -119,13 +119,24 @@ func locate(name string, cands []candidate, install string) (string, error) {
 				missing = append(missing, f)
 			}
 		}
-		if len(missing) == 0 {
+		switch len(missing) {
+		case 0:
 			return c.dir, nil
+		case len(mnistFiles()):
+			tried = append(tried, fmt.Sprintf("%s (%s; none of the files)", c.dir, c.how))
+		default:
+			tried = append(tried, fmt.Sprintf("%s (%s; missing %s)", c.dir, c.how, strings.Join(missing, ", ")))
 		}
-		tried = append(tried, fmt.Sprintf("%s (%s; missing %s)", c.dir, c.how, strings.Join(missing, ", ")))
 	}
-	return "", errors.Wrapf(ErrNotFound, "data: %s not found; looked in: %s; %s", name, strings.Join(tried, "; "), install)
+	return "", errors.WithStack(&notFoundError{fmt.Sprintf("data: %s not found; looked in: %s; %s",
+		name, strings.Join(tried, "; "), install)})
 }
+
+// notFoundError is a message that errors.Is matches with ErrNotFound.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // goListDir runs `go list -f {{.Dir}} pkg` in the current folder.
 func goListDir(pkg string) (string, error) {
@@ -209,8 +220,8 @@ func loadPair(dir, name string) (train, test *ImageSet, err error) {
 	}
 	for _, s := range []*ImageSet{train, test} {
 		if sh := s.XShape(); sh[1] != GoMNIST.Height || sh[2] != GoMNIST.Width {
-			return nil, nil, graph.DataErrorf("data: %s in %q: images are %dx%d, want %dx%d",
-				name, dir, sh[2], sh[1], GoMNIST.Width, GoMNIST.Height)
+			return nil, nil, graph.DataErrorf("data: %s in %q: images are (%d, %d), want (%d, %d) (height, width)",
+				name, dir, sh[1], sh[2], GoMNIST.Height, GoMNIST.Width)
 		}
 	}
 	return train, test, nil
