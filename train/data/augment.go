@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/convnet-go/convnet/graph"
@@ -90,7 +91,8 @@ func (a *Augmented) Get(i int, x, y []float32) error {
 	if err := a.inner.Get(i, x, y); err != nil {
 		return err
 	}
-	rng := exampleRand(saltAugment, a.seed, int(a.epoch.Load()), i)
+	src := exampleSource(saltAugment, a.seed, int(a.epoch.Load()), i)
+	rng := rand.New(&src)
 	var dy, dx int
 	if m := a.cfg.maxShift; m > 0 {
 		dy = rng.IntN(2*m+1) - m

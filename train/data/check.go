@@ -6,19 +6,20 @@ import (
 	"github.com/convnet-go/convnet/graph"
 )
 
-// checkGet validates the arguments of a Get call: index in range and buffer
-// lengths equal to the example sizes. what names the dataset in the message.
-func checkGet(what string, ds Dataset, i int, x, y []float32) error {
-	if n := ds.Len(); i < 0 || i >= n {
+// checkGet validates the arguments of a Get call: index in [0, n) and
+// buffer lengths xs and ys. ds gives the shapes for the message only (so the
+// common path allocates nothing); what names the dataset.
+func checkGet(what string, ds Dataset, n, xs, ys, i int, x, y []float32) error {
+	if i < 0 || i >= n {
 		return graph.ArgErrorf("data: %s: index %d out of range [0, %d)", what, i, n)
 	}
-	if want := Size(ds.XShape()); len(x) != want {
+	if len(x) != xs {
 		return graph.ShapeErrorf("data: %s: x buffer has length %d, want %d for shape %s",
-			what, len(x), want, graph.FormatShape(ds.XShape()))
+			what, len(x), xs, graph.FormatShape(ds.XShape()))
 	}
-	if want := Size(ds.YShape()); len(y) != want {
+	if len(y) != ys {
 		return graph.ShapeErrorf("data: %s: y buffer has length %d, want %d for shape %s",
-			what, len(y), want, graph.FormatShape(ds.YShape()))
+			what, len(y), ys, graph.FormatShape(ds.YShape()))
 	}
 	return nil
 }

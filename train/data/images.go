@@ -112,7 +112,7 @@ func (s *ImageSet) YShape() []int { return []int{s.classes} }
 
 // Get writes image i scaled to [0, 1] into x and its one-hot label into y.
 func (s *ImageSet) Get(i int, x, y []float32) error {
-	if err := checkGet("ImageSet", s, i, x, y); err != nil {
+	if err := checkGet("ImageSet", s, len(s.labels), s.size, s.classes, i, x, y); err != nil {
 		return err
 	}
 	for j, p := range s.pix[i*s.size : (i+1)*s.size] {

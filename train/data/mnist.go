@@ -135,7 +135,10 @@ func locate(name string, cands []candidate, install string) (string, error) {
 // notFoundError is a message that errors.Is matches with ErrNotFound.
 type notFoundError struct{ msg string }
 
-func (e *notFoundError) Error() string        { return e.msg }
+// Error returns the message.
+func (e *notFoundError) Error() string { return e.msg }
+
+// Is reports whether target is ErrNotFound.
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // goListDir runs `go list -f {{.Dir}} pkg` in the current folder.

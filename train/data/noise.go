@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/convnet-go/convnet/graph"
@@ -97,7 +98,8 @@ func (n *Noisy) Get(i int, x, y []float32) error {
 	epoch := int(n.epoch.Load())
 	switch n.kind {
 	case gaussianNoise:
-		rng := exampleRand(saltGaussian, n.seed, epoch, i)
+		src := exampleSource(saltGaussian, n.seed, epoch, i)
+		rng := rand.New(&src)
 		for j, v := range x {
 			v += float32(rng.NormFloat64() * n.amt)
 			if n.cfg.set {
@@ -106,7 +108,8 @@ func (n *Noisy) Get(i int, x, y []float32) error {
 			x[j] = v
 		}
 	case saltPepperNoise:
-		rng := exampleRand(saltSaltPepper, n.seed, epoch, i)
+		src := exampleSource(saltSaltPepper, n.seed, epoch, i)
+		rng := rand.New(&src)
 		for j := range x {
 			if u := rng.Float64(); u < n.amt {
 				if u < n.amt/2 {
@@ -126,6 +129,7 @@ func (n *Noisy) Get(i int, x, y []float32) error {
 // example (for colouring latent spaces).
 type AutoencoderView struct {
 	wrapper
+	size    int // scalars per input (and target)
 	scratch *bufPool
 }
 
@@ -133,7 +137,7 @@ type AutoencoderView struct {
 // it in [GaussianNoise] or [SaltPepper] for a denoising autoencoder (noisy
 // x, clean y); wrap ds in [Augment] or [Normalize] first to transform both.
 func Autoencoder(ds Dataset) *AutoencoderView {
-	return &AutoencoderView{wrapper: wrapper{ds}, scratch: newBufPool(Size(ds.YShape()))}
+	return &AutoencoderView{wrapper: wrapper{ds}, size: Size(ds.XShape()), scratch: newBufPool(Size(ds.YShape()))}
 }
 
 // YShape is the input shape: the target is the input.
@@ -141,7 +145,7 @@ func (a *AutoencoderView) YShape() []int { return a.inner.XShape() }
 
 // Get writes the input of example i into both x and y.
 func (a *AutoencoderView) Get(i int, x, y []float32) error {
-	if err := checkGet("Autoencoder", a, i, x, y); err != nil {
+	if err := checkGet("Autoencoder", a, a.inner.Len(), a.size, a.size, i, x, y); err != nil {
 		return err
 	}
 	buf := a.scratch.get()

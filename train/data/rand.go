@@ -35,13 +35,15 @@ func DeriveSeed(seed int64, parts ...int) int64 {
 	return int64(h)
 }
 
-// exampleRand returns the generator of one example: a PCG stream keyed by
-// (salt, seed, epoch, index), independent of the order of access.
-func exampleRand(salt uint64, seed int64, epoch, index int) *rand.Rand {
+// exampleSource returns the random source of one example: a PCG stream
+// keyed by (salt, seed, epoch, index), independent of the order of access.
+// It is a value so that callers can keep it (and the rand.Rand over it) on
+// the stack: rng := rand.New(&src).
+func exampleSource(salt uint64, seed int64, epoch, index int) rand.PCG {
 	h := mix64(salt ^ mix64(uint64(seed)))
 	h = mix64(h ^ uint64(epoch))
 	h = mix64(h ^ uint64(index))
-	return rand.New(rand.NewPCG(h, mix64(h^salt)))
+	return *rand.NewPCG(h, mix64(h^salt))
 }
 
 // Permutation returns a random permutation of 0..n-1 drawn from seed. The
@@ -54,7 +56,8 @@ func Permutation(n int, seed int64) []int {
 	for i := range p {
 		p[i] = i
 	}
-	rng := exampleRand(saltShuffle, seed, 0, n)
+	src := exampleSource(saltShuffle, seed, 0, n)
+	rng := rand.New(&src)
 	rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
 	return p
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"github.com/convnet-go/convnet/graph"
+	"math/rand/v2"
 )
 
 // Constants of the digit segmentation set.
@@ -128,7 +129,8 @@ func (a box) overlaps(b box) bool {
 
 // layout draws the digits of canvas i.
 func (s *Segmentation) layout(seed int64, i int) ([]Placement, error) {
-	rng := exampleRand(saltSegment, seed, 0, i)
+	rsrc := exampleSource(saltSegment, seed, 0, i)
+	rng := rand.New(&rsrc)
 	k := 1 + rng.IntN(SegMaxDigits)
 	buf := s.scratch.get()
 	defer s.scratch.put(buf)
@@ -232,6 +234,14 @@ func (s *Segmentation) YShape() []int {
 	return []int{s.classes, SegCanvas, SegCanvas}
 }
 
+// ysize is the number of scalars of one target.
+func (s *Segmentation) ysize() int {
+	if s.mask == ForegroundMask {
+		return SegCanvas * SegCanvas
+	}
+	return s.classes * SegCanvas * SegCanvas
+}
+
 // NumClasses is the number of mask classes, background included: the source
 // classes + 1 (11 for MNIST). It is not a [Labeled] method: a canvas has no
 // single class.
@@ -280,7 +290,7 @@ func (s *Segmentation) render(i int, x []float32, set func(p, class int)) error 
 
 // Get writes canvas i into x (1, 64, 64) and its mask into y.
 func (s *Segmentation) Get(i int, x, y []float32) error {
-	if err := checkGet("Segmentation", s, i, x, y); err != nil {
+	if err := checkGet("Segmentation", s, len(s.place), SegCanvas*SegCanvas, s.ysize(), i, x, y); err != nil {
 		return err
 	}
 	const plane = SegCanvas * SegCanvas

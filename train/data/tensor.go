@@ -94,7 +94,7 @@ func (t *Tensor) YShape() []int { return cloneShape(t.yShape) }
 
 // Get copies example i into x and y.
 func (t *Tensor) Get(i int, x, y []float32) error {
-	if err := checkGet("Tensor", t, i, x, y); err != nil {
+	if err := checkGet("Tensor", t, t.n, t.xs, t.ys, i, x, y); err != nil {
 		return err
 	}
 	copy(x, t.x[i*t.xs:(i+1)*t.xs])
