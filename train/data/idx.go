@@ -103,9 +103,16 @@ func (a *IDX) Len() int {
 	return n
 }
 
-// Float32 converts every element to float32, in file order.
+// Float32 converts every element to float32, in file order. For an IDX
+// read by this package that is Len() values; for a hand-built one whose Data
+// is short, only the whole elements present are converted.
 func (a *IDX) Float32() []float32 {
 	n := a.Len()
+	if sz := a.Type.Size(); sz == 0 {
+		return nil
+	} else if n < 0 || n*sz > len(a.Data) {
+		n = len(a.Data) / sz
+	}
 	out := make([]float32, n)
 	d := a.Data
 	switch a.Type {

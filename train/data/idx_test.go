@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
@@ -127,6 +128,27 @@ func TestReadIDXCorrupt(t *testing.T) {
 	}
 }
 
+func TestIDXFloat32HandBuilt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    data.IDX
+		want []float32
+	}{
+		{"short-data", data.IDX{Type: data.IDXInt16, Dims: []int{3}, Data: []byte{0, 1, 0, 2, 9}}, []float32{1, 2}},
+		{"unknown-type", data.IDX{Type: 0x42, Dims: []int{1}, Data: []byte{1}}, nil},
+		{"no-dims", data.IDX{Type: data.IDXUint8, Data: []byte{7}}, []float32{7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.a.Float32(); !equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if s := data.IDXType(0x42).String(); s != "unknown(0x42)" {
+		t.Errorf("String = %q", s)
+	}
+}
+
 func TestReadIDXMissingFile(t *testing.T) {
 	p := t.TempDir() + "/nope.gz"
 	_, err := data.ReadIDXFile(p)
@@ -171,6 +193,39 @@ func TestLoadIDX(t *testing.T) {
 			wantErr(t, err, tc.want...)
 			if !errors.Is(err, graph.ErrData) {
 				t.Errorf("not a graph.ErrData: %v", err)
+			}
+		})
+	}
+}
+
+// TestReadIDXLyingHeaderMemory checks that a header claiming far more data
+// than the stream holds costs memory in proportion to the data present, not
+// to the claim.
+func TestReadIDXLyingHeaderMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file []byte
+		size int64
+	}{
+		{"plain-unknown-size", idxBytes(0x08, []uint32{1 << 31}, seq(1000)), -1},
+		{"gzip-unknown-size", gz(idxBytes(0x08, []uint32{1 << 31}, seq(1000))), -1},
+		{"gzip-known-size", gz(idxBytes(0x08, []uint32{1 << 20, 16}, seq(1000))), -2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			size := tc.size
+			if size == -2 {
+				size = int64(len(tc.file))
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := data.ReadIDX(bytes.NewReader(tc.file), "lie", size)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatal("no error for a lying header")
+			}
+			if d := after.TotalAlloc - before.TotalAlloc; d > 1<<20 {
+				t.Errorf("allocated %d bytes for a %d-byte input", d, len(tc.file))
 			}
 		})
 	}
