@@ -259,6 +259,34 @@ func TestBatchNormGradCheck(t *testing.T) {
 	}
 }
 
+// Inputs far from zero with a small spread (where a naive E[x²]-E[x]²
+// would lose every digit) are normalised accurately.
+func TestBatchNormLargeOffset(t *testing.T) {
+	rng := graph.NewRand(24)
+	shape := []int{8, 3, 5, 5}
+	x := randTensor(rng, shape...)
+	for i, v := range x.Float64s() {
+		x.Float64s()[i] = 1e4 + 1e-2*v
+	}
+	dy := randTensor(rng, shape...)
+	rm, rv := randTensor(rng, 3), uniformTensor(rng, 1, 2, 3)
+	wantY, wantDx, _, _, wantM, wantV := naiveBatchNorm(x.Float64s(), nil, nil, rm.Float64s(), rv.Float64s(), dy.Float64s(), shape, true, 0.1, 1e-8)
+	y, _, grads, err := forwardBackward(tensor.Float64, map[string]*tensor.Dense{"x": x}, []string{"x"}, dy, func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+		return ops.BatchNormTrain(xs["x"], nil, nil, rm, rv, 0.1, 1e-8)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []float64
+	}{{"y", y, wantY}, {"dx", grads["x"], wantDx}, {"running mean", rm.Float64s(), wantM}, {"running var", rv.Float64s(), wantV}} {
+		if d := maxAbsDiff(c.got, c.want); d > 1e-6*math.Max(1, maxAbs(c.want)) {
+			t.Errorf("%s differs by %.3g (scale %.3g)", c.what, d, maxAbs(c.want))
+		}
+	}
+}
+
 // Training mode without running statistics normalises and updates nothing.
 func TestBatchNormTrainWithoutRunningStats(t *testing.T) {
 	x := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{1, 2, 3, 6}))
@@ -330,6 +358,22 @@ func TestBatchNormEvalReadsStatsAtRunTime(t *testing.T) {
 	}
 	if got := y.Value().Data().([]float64)[0]; math.Abs(got-1) > 1e-9 {
 		t.Fatalf("after changing the stats y = %v, want 1", got)
+	}
+}
+
+func TestBatchNormShapes(t *testing.T) {
+	rng := graph.NewRand(23)
+	for _, cfg := range bnConfigs() {
+		c := cfg.shape[1]
+		rm, rv := randTensor(rng, c), uniformTensor(rng, 0.5, 2, c)
+		inputs := []*tensor.Dense{randTensor(rng, cfg.shape...), randTensor(rng, c), randTensor(rng, c)}
+		checkShapeAgreement(t, cfg.String(), inputs, func(xs []*G.Node) (*G.Node, error) {
+			dt := xs[0].Dtype()
+			if cfg.training {
+				return ops.BatchNormTrain(xs[0], xs[1], xs[2], castTo(rm, dt), castTo(rv, dt), cfg.momentum, cfg.eps)
+			}
+			return ops.BatchNormEval(xs[0], xs[1], xs[2], castTo(rm, dt), castTo(rv, dt), cfg.eps)
+		})
 	}
 }
 
@@ -438,7 +482,7 @@ func BenchmarkBatchNorm(bm *testing.B) {
 			if err != nil {
 				bm.Fatal(err)
 			}
-			cost, err := G.Sum(y)
+			cost, err := ops.Sum(y)
 			if err != nil {
 				bm.Fatal(err)
 			}

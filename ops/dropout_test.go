@@ -236,11 +236,26 @@ func ExampleDropout() {
 }
 
 func BenchmarkDropout(bm *testing.B) {
-	d := newDropoutGraph(bm, tensor.Float32, []int{32, 64, 32, 32}, 0.5, 1)
-	defer d.m.Close()
+	rng := graph.NewRand(1)
+	b := graph.NewBuilder(graph.Train)
+	x := b.InputValue("x", castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32))
+	y, err := ops.Dropout(x, 0.5, b.Seed())
+	if err != nil {
+		bm.Fatal(err)
+	}
+	cost, err := ops.Sum(y)
+	if err != nil {
+		bm.Fatal(err)
+	}
+	if _, err := graph.Grad(cost, x); err != nil {
+		bm.Fatal(err)
+	}
+	m := G.NewTapeMachine(b.Graph())
+	defer m.Close()
 	bm.ResetTimer()
 	for i := 0; i < bm.N; i++ {
-		if err := graph.Run(d.m); err != nil {
+		m.Reset()
+		if err := m.RunAll(); err != nil {
 			bm.Fatal(err)
 		}
 	}
