@@ -527,11 +527,12 @@ func maxPoolPlaneSep[T float](g *poolGeom, x, y []T, arg []int32, rv []T, ri []i
 	}
 }
 
-// maxPoolPlane pools one plane. For each window it first takes the maximum
-// m (branch-free), then the first position holding m in window order,
-// scanning the rows backwards with branch-free selects: random data makes
-// the usual "if v > best" branch unpredictable, which costs more than the
-// second pass. A window holding a NaN takes the last NaN, as PyTorch does.
+// maxPoolPlane pools one plane whose windows are at most two rows high
+// (2-D kernels of height 2, the most common max pool). For each window it
+// first takes the maximum m (branch-free), then the first position holding
+// m in window order from a bit mask: random data makes the usual
+// "if v > best" branch unpredictable, which costs more than the second
+// look. A window holding a NaN takes the last NaN, as PyTorch does.
 func maxPoolPlane[T float](g *poolGeom, x, y []T, arg []int32) {
 	H, W := g.in[1], g.in[2]
 	loW, hiW := g.lo[2], g.hi[2]

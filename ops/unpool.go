@@ -30,6 +30,10 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	if dt, _ := dtypeOf(x); dt == tensor.Float32 && g.inPlane() > 1<<24 {
+		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
+			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
+	}
 	pool := &maxPoolOp{ident: newIdent(), g: g}
 	if out, err = G.ApplyOp(pool, x); err != nil {
 		return nil, nil, err
@@ -77,7 +81,7 @@ func (op *poolIndicesOp) Do(vals ...G.Value) (G.Value, error) {
 		}
 	case []float32:
 		for i, a := range op.fwd.arg {
-			ys[i] = float32(a) // exact below 2^24 = 16777216 elements a plane
+			ys[i] = float32(a) // exact: planes have at most 2^24 elements
 		}
 	default:
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, y.Dtype())

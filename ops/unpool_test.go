@@ -313,6 +313,12 @@ func TestUnpoolBadArguments(t *testing.T) {
 				_, _, err := ops.MaxPool2DIndices(big, [2]int{2, 2}, [2]int{2, 0}, [2]int{})
 				return nil, err
 			}},
+		{"indices-float32-huge-plane", "MaxPool2D: float32 indices are exact only up to 2^24 elements a plane, got 16785409", graph.ErrShape,
+			func() (*G.Node, error) {
+				huge := G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, 4097, 4097), G.WithName("huge"))
+				_, _, err := ops.MaxPool2DIndices(huge, [2]int{2, 2}, [2]int{2, 2}, [2]int{})
+				return nil, err
+			}},
 		{"indices-pool-pad", "MaxPool2D: padding must be at most half the kernel", graph.ErrArg,
 			func() (*G.Node, error) {
 				_, _, err := ops.MaxPool2DIndices(big, [2]int{2, 2}, [2]int{2, 2}, [2]int{2, 0})
