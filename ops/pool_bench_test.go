@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
@@ -137,8 +138,14 @@ func BenchmarkUpsample2D(b *testing.B) {
 	})
 }
 
-// BenchmarkSumBaseline times the cost Σ y alone on (32, 64, 28, 28), the
-// part of every fwd+bwd number above that is not the op.
+// BenchmarkSumBaseline times the cost Σ y alone (Gorgonia's Sum and its
+// gradient), the part of every fwd+bwd number above that is not the op:
+// on the pooling input (64, 32, 26, 26) and on the upsampling output
+// (32, 64, 56, 56).
 func BenchmarkSumBaseline(b *testing.B) {
-	benchPool(b, []int{32, 64, 28, 28}, func(x *G.Node) (*G.Node, error) { return x, nil })
+	for _, shape := range [][]int{{64, 32, 26, 26}, {32, 64, 56, 56}} {
+		b.Run(fmt.Sprint(shape), func(b *testing.B) {
+			benchPool(b, shape, func(x *G.Node) (*G.Node, error) { return x, nil })
+		})
+	}
 }
