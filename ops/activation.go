@@ -192,13 +192,7 @@ func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
 		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
 		switch kind {
 		case actReLU:
-			for i, v := range x {
-				if v > 0 {
-					dx[i] = dy[i]
-				} else {
-					dx[i] = 0
-				}
-			}
+			reluGrad(x, dy, dx)
 		case actLeakyReLU:
 			for i, v := range x {
 				if v > 0 {
@@ -242,6 +236,38 @@ func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
 			}
 		}
 	})
+}
+
+// reluGrad sets dx = dy where x > 0 and 0 elsewhere (NaN included),
+// without branches: the signs of random activations defeat the branch
+// predictor, which made the branchy loop several times slower.
+func reluGrad[T float](x, dy, dx []T) {
+	switch xs := any(x).(type) {
+	case []float32:
+		reluGrad32(xs, any(dy).([]float32), any(dx).([]float32))
+	case []float64:
+		reluGrad64(xs, any(dy).([]float64), any(dx).([]float64))
+	}
+}
+
+func reluGrad32(x, dy, dx []float32) {
+	dy, dx = dy[:len(x)], dx[:len(x)]
+	for i, v := range x {
+		// b > 0 as an integer means v > 0 or v is a positive NaN; the mask
+		// is all ones when b <= 0 (b | (b-1) has its sign set) or b is a NaN.
+		b := int32(math.Float32bits(v))
+		m := uint32((b|(b-1))>>31) | uint32((0x7f800000-b)>>31)
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) &^ m)
+	}
+}
+
+func reluGrad64(x, dy, dx []float64) {
+	dy, dx = dy[:len(x)], dx[:len(x)]
+	for i, v := range x {
+		b := int64(math.Float64bits(v))
+		m := uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
+		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) &^ m)
+	}
 }
 
 func abs[T float](v T) T {

@@ -63,18 +63,44 @@ func (g *convGeom) direct() bool {
 }
 
 // convEngine holds the scratch buffers of one op between runs: per worker,
-// slot 0 is the im2col matrix and slot 1 the partial filter gradient.
+// slot 0 is the im2col matrix, slot 1 the partial filter gradient and slot
+// 2 the output-side matrix of a group of images.
 type convEngine struct {
 	bufs []any
 }
 
-const convSlots = 2
+const convSlots = 3
 
-// run splits the batch of n images over the workers and calls fn(worker,
-// lo, hi) for each worker's range, in parallel. It returns the number of
-// workers.
-func (e *convEngine) run(n int, fn func(worker, lo, hi int)) int {
-	nw := min(runtime.GOMAXPROCS(0), n)
+// colTarget is the number of output positions (GEMM columns) a group of
+// images should reach: per-image products of small feature maps (4x4 has
+// 16 columns) are thin and re-pack the whole weight matrix for each image;
+// a group of images side by side makes one wider product.
+const colTarget = 512
+
+// maxColFloats bounds a worker's im2col matrix for a group (16 MB of
+// float32).
+const maxColFloats = 4 << 20
+
+// groupSize is the number of images processed side by side in one matrix
+// product: enough for colTarget columns, no more than an even share of the
+// batch per worker, and within maxColFloats.
+func (g *convGeom) groupSize(workers int) int {
+	p := max(1, g.outSize())
+	gs := (colTarget + p - 1) / p
+	gs = min(gs, (g.n+workers-1)/max(1, workers))
+	if lim := maxColFloats / max(1, g.colRows()*p); gs > lim {
+		gs = lim
+	}
+	return max(1, min(gs, g.n))
+}
+
+// run splits the batch into groups of gs images, spreads the groups over
+// the workers and calls fn(worker, lo, hi) for each group [lo, hi) of
+// images, a worker's groups in order. It returns the number of workers.
+func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
+	groups := (n + gs - 1) / gs
+	procs := runtime.GOMAXPROCS(0)
+	nw := min(procs, groups)
 	if nw < 1 {
 		return 0
 	}
@@ -83,10 +109,18 @@ func (e *convEngine) run(n int, fn func(worker, lo, hi int)) int {
 	}
 	parallelFor(nw, 1, func(a, b int) {
 		for wk := a; wk < b; wk++ {
-			fn(wk, wk*n/nw, (wk+1)*n/nw)
+			for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
+				fn(wk, gi*gs, min((gi+1)*gs, n))
+			}
 		}
 	})
 	return nw
+}
+
+// workers is the number of workers run will use for n images in groups of
+// gs.
+func convWorkers(n, gs int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), (n+gs-1)/gs))
 }
 
 // scratch returns the worker's buffer in slot, of length size, reusing it
@@ -125,11 +159,12 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col writes the columns of one image x (c, in...) into col (C·∏k, P):
+// im2col writes the columns of one image x (c, in...) into col (C·∏k, P),
+// whose rows are ld apart (ld >= P; images of a group sit side by side):
 // row (c, kd, kh, kw), column (od, oh, ow) holds
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
-func im2col[T float](g *convGeom, x, col []T) {
+func im2col[T float](g *convGeom, x, col []T, ld int) {
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
@@ -145,7 +180,7 @@ func im2col[T float](g *convGeom, x, col []T) {
 				for kw := 0; kw < g.ker[2]; kw++ {
 					offW := kw*g.dil[2] - g.pad[2]
 					lo, hi := validRange(offW, sw, iw, ow)
-					dst := col[row*p : (row+1)*p]
+					dst := col[row*ld : row*ld+p]
 					row++
 					for d := 0; d < od; d++ {
 						zd := d*sd + offD
@@ -184,9 +219,10 @@ func im2col[T float](g *convGeom, x, col []T) {
 	}
 }
 
-// col2im adds the columns col (C·∏k, P) back into one image x (c, in...),
-// the adjoint of im2col. x must be initialised (zeros, or a bias).
-func col2im[T float](g *convGeom, col, x []T) {
+// col2im adds the columns col (C·∏k, P), rows ld apart, back into one
+// image x (c, in...), the adjoint of im2col. x must be initialised (zeros,
+// or a bias).
+func col2im[T float](g *convGeom, col, x []T, ld int) {
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
@@ -202,7 +238,7 @@ func col2im[T float](g *convGeom, col, x []T) {
 				for kw := 0; kw < g.ker[2]; kw++ {
 					offW := kw*g.dil[2] - g.pad[2]
 					lo, hi := validRange(offW, sw, iw, ow)
-					src := col[row*p : (row+1)*p]
+					src := col[row*ld : row*ld+p]
 					row++
 					if lo >= hi {
 						continue
@@ -250,21 +286,45 @@ func fillChannels[T float](dst, v []T, p int) {
 	}
 }
 
+// gatherImage copies image src (rows, p) into the columns [off, off+p) of
+// a group matrix dst (rows, ld).
+func gatherImage[T float](src []T, rows, p, ld, off int, dst []T) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ld+off:r*ld+off+p], src[r*p:(r+1)*p])
+	}
+}
+
+// scatterImage copies image i of a group matrix src (rows, ld), whose
+// columns [off, off+p) belong to it, into dst (rows, p), adding b[r] to
+// row r when b is not nil.
+func scatterImage[T float](src []T, rows, p, ld, off int, b, dst []T) {
+	for r := 0; r < rows; r++ {
+		s, d := src[r*ld+off:r*ld+off+p], dst[r*p:(r+1)*p]
+		if b == nil {
+			copy(d, s)
+			continue
+		}
+		bv := b[r]
+		for j, v := range s {
+			d[j] = v + bv
+		}
+	}
+}
+
 // convForward computes y = conv(x, w) + b: x (N, C, in...), w (K, C, k...),
 // b (K) or nil, y (N, K, out...).
 func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
-	e.run(g.n, func(wk, lo, hi int) {
-		var col []T
-		if !direct {
-			col = scratch[T](e, wk, 0, ck*p)
-		}
-		for n := lo; n < hi; n++ {
+	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	e.run(g.n, gs, func(wk, lo, hi int) {
+		if hi-lo == 1 {
+			n := lo
 			src, yn := x[n*xs:(n+1)*xs], y[n*ys:(n+1)*ys]
 			if !direct {
-				im2col(g, src, col)
+				col := scratch[T](e, wk, 0, ck*p)
+				im2col(g, src, col, p)
 				src = col
 			}
 			var beta T
@@ -273,6 +333,17 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
 				beta = 1
 			}
 			gemmT(false, false, g.k, p, ck, w, ck, src, p, beta, yn, p)
+			return
+		}
+		cols := (hi - lo) * p
+		col := scratch[T](e, wk, 0, ck*cols)
+		for n := lo; n < hi; n++ {
+			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
+		}
+		out := scratch[T](e, wk, 2, g.k*cols)
+		gemmT(false, false, g.k, cols, ck, w, ck, col, cols, 0, out, cols)
+		for n := lo; n < hi; n++ {
+			scatterImage(out, g.k, p, cols, (n-lo)*p, b, y[n*ys:(n+1)*ys])
 		}
 	})
 }
@@ -284,26 +355,48 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
-	e.run(g.n, func(wk, lo, hi int) {
-		var col []T
-		if !direct {
-			col = scratch[T](e, wk, 0, ck*p)
+	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	initImage := func(dxn []T) {
+		if b != nil {
+			fillChannels(dxn, b, g.inSize())
+		} else {
+			clear(dxn)
 		}
-		for n := lo; n < hi; n++ {
+	}
+	e.run(g.n, gs, func(wk, lo, hi int) {
+		if hi-lo == 1 {
+			n := lo
 			dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
-			var beta T
-			if b != nil {
-				fillChannels(dxn, b, g.inSize())
-				beta = 1
-			} else if !direct {
-				clear(dxn)
-			}
 			if direct {
+				var beta T
+				if b != nil {
+					fillChannels(dxn, b, g.inSize())
+					beta = 1
+				}
 				gemmT(true, false, ck, p, g.k, w, ck, dyn, p, beta, dxn, p)
+				return
+			}
+			col := scratch[T](e, wk, 0, ck*p)
+			gemmT(true, false, ck, p, g.k, w, ck, dyn, p, 0, col, p)
+			initImage(dxn)
+			col2im(g, col, dxn, p)
+			return
+		}
+		cols := (hi - lo) * p
+		in := scratch[T](e, wk, 2, g.k*cols)
+		for n := lo; n < hi; n++ {
+			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
+		}
+		col := scratch[T](e, wk, 0, ck*cols)
+		gemmT(true, false, ck, cols, g.k, w, ck, in, cols, 0, col, cols)
+		for n := lo; n < hi; n++ {
+			dxn := dx[n*xs : (n+1)*xs]
+			if direct {
+				scatterImage(col, ck, p, cols, (n-lo)*p, b, dxn)
 				continue
 			}
-			gemmT(true, false, ck, p, g.k, w, ck, dyn, p, 0, col, p)
-			col2im(g, col, dxn)
+			initImage(dxn)
+			col2im(g, col[(n-lo)*p:], dxn, cols)
 		}
 	})
 }
@@ -314,27 +407,37 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
-	nw := e.run(g.n, func(wk, lo, hi int) {
+	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	started := make([]bool, convWorkers(g.n, gs))
+	nw := e.run(g.n, gs, func(wk, lo, hi int) {
 		acc := dw
 		if wk > 0 {
 			acc = scratch[T](e, wk, 1, len(dw))
 		}
-		var col []T
-		if !direct {
-			col = scratch[T](e, wk, 0, ck*p)
+		var beta T
+		if started[wk] {
+			beta = 1
 		}
-		for n := lo; n < hi; n++ {
+		started[wk] = true
+		if hi-lo == 1 {
+			n := lo
 			src := x[n*xs : (n+1)*xs]
 			if !direct {
-				im2col(g, src, col)
+				col := scratch[T](e, wk, 0, ck*p)
+				im2col(g, src, col, p)
 				src = col
 			}
-			var beta T
-			if n > lo {
-				beta = 1
-			}
 			gemmT(false, true, g.k, ck, p, dy[n*ys:(n+1)*ys], p, src, p, beta, acc, ck)
+			return
 		}
+		cols := (hi - lo) * p
+		col := scratch[T](e, wk, 0, ck*cols)
+		in := scratch[T](e, wk, 2, g.k*cols)
+		for n := lo; n < hi; n++ {
+			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
+			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
+		}
+		gemmT(false, true, g.k, ck, cols, in, cols, col, cols, beta, acc, ck)
 	})
 	for wk := 1; wk < nw; wk++ {
 		part := scratch[T](e, wk, 1, len(dw))
@@ -352,11 +455,26 @@ func channelSums[T float](t []T, n, p int, db []T) {
 		for c := lo; c < hi; c++ {
 			s := 0.0
 			for i := 0; i < n; i++ {
-				for _, v := range t[(i*ch+c)*p : (i*ch+c+1)*p] {
-					s += float64(v)
-				}
+				s += sum4(t[(i*ch+c)*p : (i*ch+c+1)*p])
 			}
 			db[c] = T(s)
 		}
 	})
+}
+
+// sum4 returns Σx in float64 with four accumulators, so that the
+// additions do not wait on one another.
+func sum4[T float](x []T) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -26,6 +26,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -94,6 +95,7 @@ type result struct {
 	Threads       int       `json:"threads"`
 	Loss          float64   `json:"loss,omitempty"`
 	BuildMs       float64   `json:"build_ms"`
+	CPUMsPerStep  float64   `json:"cpu_ms_per_step"`
 }
 
 func main() {
@@ -213,22 +215,23 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 		defer pprof.StopCPUProfile()
 	}
 
-	var attempts [][]float64
+	var attempts, cpus [][]float64
 	for range 3 {
-		ts, err := timeSteps(st.step, steps, warmup)
+		ts, cs, err := timeSteps(st.step, steps, warmup)
 		if err != nil {
 			return nil, errors.Wrap(err, w)
 		}
 		attempts = append(attempts, ts)
+		cpus = append(cpus, cs)
 		if slices.Max(ts) <= 1.3*slices.Min(ts) {
 			break
 		}
 		warmup = 1
 	}
-	best := attempts[0]
-	for _, a := range attempts[1:] {
+	best, bestCPU := attempts[0], cpus[0]
+	for i, a := range attempts[1:] {
 		if slices.Max(a)/slices.Min(a) < slices.Max(best)/slices.Min(best) {
-			best = a
+			best, bestCPU = a, cpus[i+1]
 		}
 	}
 	med := median(best)
@@ -239,6 +242,7 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 		FlopsPerStep: st.flops, GFlops: math.Round(float64(st.flops)/med/1e6*100) / 100,
 		PeakRSSMB: peakRSSMB(), Steps: len(best), Attempts: len(attempts),
 		Params: nn.NumParams(model), Threads: runtime.GOMAXPROCS(0), BuildMs: round3(build.Seconds() * 1e3),
+		CPUMsPerStep: round3(median(bestCPU)),
 	}
 	if infer {
 		r.Mode = "infer"
@@ -252,21 +256,32 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 	return r, nil
 }
 
-func timeSteps(step func() error, steps, warmup int) ([]float64, error) {
+// timeSteps runs warmup steps, then returns the wall time and the process
+// CPU time of each of steps steps, in milliseconds.
+func timeSteps(step func() error, steps, warmup int) (wall, cpu []float64, err error) {
 	for range warmup {
 		if err := step(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	ts := make([]float64, 0, steps)
 	for range steps {
-		t := time.Now()
+		t, c := time.Now(), processCPU()
 		if err := step(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		ts = append(ts, time.Since(t).Seconds()*1e3)
+		wall = append(wall, time.Since(t).Seconds()*1e3)
+		cpu = append(cpu, processCPU()-c)
 	}
-	return ts, nil
+	return wall, cpu, nil
+}
+
+// processCPU is the user and system CPU time of the process in ms.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec)*1e3 + float64(ru.Utime.Usec+ru.Stime.Usec)/1e3
 }
 
 func median(v []float64) float64 {
@@ -399,9 +414,15 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 	if _, err := graph.Grad(loss, nodes...); err != nil {
 		return nil, err
 	}
+	if os.Getenv("BENCH_OPS") != "" {
+		fmt.Fprintln(os.Stderr, opCounts(b.Graph()))
+	}
 	m, err := graph.NewMachine(b.Graph(), G.BindDualValues(nodes...))
 	if err != nil {
 		return nil, err
+	}
+	if os.Getenv("BENCH_PROG") != "" {
+		fmt.Fprintln(os.Stderr, reflect.ValueOf(m).MethodByName("Prog").Call(nil)[0].Interface())
 	}
 	opt := newAdam(1e-3)
 	var grads []*tensor.Dense
@@ -436,4 +457,17 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 		return v[0]
 	}
 	return &stepper{step: step, flops: flops, loss: lossOf}, nil
+}
+
+// opCounts lists the op types of g's nodes with their counts (debugging).
+func opCounts(g *G.ExprGraph) map[string]int {
+	c := map[string]int{}
+	for _, n := range g.AllNodes() {
+		if n.Op() == nil {
+			c["<input>"]++
+			continue
+		}
+		c[fmt.Sprintf("%T", n.Op())]++
+	}
+	return c
 }
