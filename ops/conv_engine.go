@@ -66,7 +66,8 @@ func (g *convGeom) direct() bool {
 // slot 0 is the im2col matrix, slot 1 the partial filter gradient and slot
 // 2 the output-side matrix of a group of images.
 type convEngine struct {
-	bufs []any
+	bufs   []any
+	shared any // buffer read by all workers (repacked weights)
 }
 
 const convSlots = 3
@@ -121,6 +122,16 @@ func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
 // gs.
 func convWorkers(n, gs int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), (n+gs-1)/gs))
+}
+
+// sharedScratch returns the engine's shared buffer, of length size.
+func sharedScratch[T float](e *convEngine, size int) []T {
+	if s, ok := e.shared.([]T); ok && cap(s) >= size {
+		return s[:size]
+	}
+	s := make([]T, size)
+	e.shared = s
+	return s
 }
 
 // scratch returns the worker's buffer in slot, of length size, reusing it
@@ -314,6 +325,10 @@ func scatterImage[T float](src []T, rows, p, ld, off int, b, dst []T) {
 // convForward computes y = conv(x, w) + b: x (N, C, in...), w (K, C, k...),
 // b (K) or nil, y (N, K, out...).
 func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
+	if s, ok := g.shiftGeometry(); ok {
+		shiftForward(e, g, &s, x, w, b, y)
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
@@ -352,6 +367,10 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
 // (N, K, out...), w (K, C, k...), b (C) or nil, dx (N, C, in...). It is the
 // input gradient of a convolution and the forward pass of a transposed one.
 func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
+	if s, ok := g.shiftGeometry(); ok {
+		shiftBackwardData(e, g, &s, dy, w, b, dx)
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
@@ -404,6 +423,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
 // convBackwardFilter computes dw = Σ_n dy[n]·col(x[n])ᵀ: dy (N, K, out...),
 // x (N, C, in...), dw (K, C, k...).
 func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
+	if s, ok := g.shiftGeometry(); ok {
+		shiftBackwardFilter(e, g, &s, dy, x, dw)
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()

@@ -228,3 +228,74 @@ func TestConvEngineGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestConvShiftPath checks the shifted-GEMM passes (stride 1) against
+// naiveConvPasses on random 1-D, 2-D and 3-D geometries with padding,
+// dilation, cropped inputs (asymmetric padding), extended outputs and
+// biases, whatever their padding waste, with GOMAXPROCS 1 to 3.
+func TestConvShiftPath(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for it := range 150 {
+		procs := 1 + it%3
+		runtime.GOMAXPROCS(procs)
+		g := convGeom{n: 1 + rng.IntN(6), c: 1 + rng.IntN(4), k: 1 + rng.IntN(4), stride: [3]int{1, 1, 1}}
+		dims := 1 + it%3
+		for a := range 3 {
+			g.ker[a], g.dil[a], g.in[a], g.out[a] = 1, 1, 1, 1
+			if a < 3-dims {
+				continue
+			}
+			g.ker[a] = 1 + rng.IntN(3)
+			g.dil[a] = 1 + rng.IntN(2)
+			g.pad[a] = rng.IntN(3)
+			g.in[a] = 1 + rng.IntN(9)
+			// natural size ± 1: cropped input or zeros past its end
+			nat := g.in[a] + 2*g.pad[a] - g.dil[a]*(g.ker[a]-1)
+			g.out[a] = max(1, nat+rng.IntN(3)-1)
+		}
+		if g.direct() {
+			continue
+		}
+		s := newShiftGeom(&g)
+		x := make([]float64, g.n*g.c*g.inSize())
+		w := make([]float64, g.k*g.colRows())
+		dy := make([]float64, g.n*g.k*g.outSize())
+		by, bx := make([]float64, g.k), make([]float64, g.c)
+		for _, v := range [][]float64{x, w, dy, by, bx} {
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+		}
+		wantY, wantDx, wantDw := naiveConvPasses(&g, x, w, dy)
+		for i := range wantY {
+			wantY[i] += by[i/g.outSize()%g.k]
+		}
+		for i := range wantDx {
+			wantDx[i] += bx[i/g.inSize()%g.c]
+		}
+		var e convEngine
+		y := make([]float64, len(dy))
+		dx := make([]float64, len(x))
+		dw := make([]float64, len(w))
+		for rep := range 2 { // the second run reuses dirty scratch buffers
+			for i := range y {
+				y[i], dx[i%len(dx)] = 7, 7
+			}
+			shiftForward(&e, &g, &s, x, w, by, y)
+			shiftBackwardData(&e, &g, &s, dy, w, bx, dx)
+			shiftBackwardFilter(&e, &g, &s, dy, x, dw)
+			name := fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g)
+			for _, c := range []struct {
+				what      string
+				got, want []float64
+			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
+				for i := range c.got {
+					if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
+						t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
+					}
+				}
+			}
+		}
+	}
+}

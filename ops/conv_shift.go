@@ -1,0 +1,308 @@
+package ops
+
+import "runtime"
+
+// Stride-1 convolutions without im2col ("shifted GEMMs").
+//
+// With stride 1, the im2col row of kernel tap t is the padded image itself,
+// shifted by the tap's offset. Lay the zero-padded image out flat on its
+// padded extent E (E = out + dilation·(k-1) per axis, the image at offset
+// pad), and let every output position o be the flat index of its window's
+// first element. Then
+//
+//	y[k][o] = Σ_t Σ_c W[k][c][t] · xpad[c][o + shift_t]
+//
+// for all taps t at once: one GEMM per tap, W_t (K×C) times the padded
+// image read from shift_t on (C rows, ld apart), accumulated into an
+// "extended" output on the same flat grid. Flat positions whose window
+// wraps around a row end are computed too and dropped afterwards; that
+// waste is E/P (1.13 for 32x32 with pad 1), far below im2col's copy of
+// every input value ∏k times. The input gradient is the adjoint (each tap
+// adds W_tᵀ·dy into the padded gradient at shift_t) and the filter
+// gradient is dW_t = dy_ext · xpad_shiftᵀ with the dropped positions of
+// dy_ext set to zero. Groups of images sit side by side on the flat grid,
+// each on its own padded plane.
+
+// shiftGeom is the flat padded grid of a stride-1 convolution.
+type shiftGeom struct {
+	ext    [3]int // padded extent per axis
+	plane  int    // ∏ext: one image's padded plane
+	cols   int    // flat positions from the first to the last output of one image
+	shifts []int  // flat offset of each kernel tap, in weight order (kd, kh, kw)
+}
+
+// shiftMaxWaste bounds plane/P for the shifted path: small feature maps
+// (8x8 is 1.56 with pad 1) waste more on the padding than im2col costs.
+const shiftMaxWaste = 1.35
+
+// shiftMinChannels is the fewest image channels for the shifted path:
+// each tap is a GEMM with C as its depth, and with very few channels the
+// taps' passes over the output cost more than im2col's small matrix
+// (C·∏k rows).
+const shiftMinChannels = 8
+
+// shiftGeometry returns the padded grid when the shifted path applies:
+// stride 1, not a plain 1x1 product, enough channels and little padding
+// waste.
+func (g *convGeom) shiftGeometry() (shiftGeom, bool) {
+	if g.stride != [3]int{1, 1, 1} || g.direct() || g.outSize() == 0 || g.c < shiftMinChannels {
+		return shiftGeom{}, false
+	}
+	s := newShiftGeom(g)
+	return s, float64(s.plane) <= shiftMaxWaste*float64(g.outSize())
+}
+
+// newShiftGeom computes the padded grid of a stride-1 convolution.
+func newShiftGeom(g *convGeom) shiftGeom {
+	var s shiftGeom
+	for a := range 3 {
+		s.ext[a] = g.out[a] + g.dil[a]*(g.ker[a]-1)
+	}
+	s.plane = prod3(s.ext)
+	s.cols = (g.out[0]-1)*s.ext[1]*s.ext[2] + (g.out[1]-1)*s.ext[2] + g.out[2]
+	for kd := 0; kd < g.ker[0]; kd++ {
+		for kh := 0; kh < g.ker[1]; kh++ {
+			for kw := 0; kw < g.ker[2]; kw++ {
+				s.shifts = append(s.shifts, (kd*g.dil[0]*s.ext[1]+kh*g.dil[1])*s.ext[2]+kw*g.dil[2])
+			}
+		}
+	}
+	return s
+}
+
+// groupCols is the number of GEMM columns for a group of gs images.
+func (s *shiftGeom) groupCols(gs int) int { return (gs-1)*s.plane + s.cols }
+
+// shiftGroupSize is groupSize with the padded plane as the unit.
+func (g *convGeom) shiftGroupSize(s *shiftGeom, workers int) int {
+	gs := (colTarget + s.plane - 1) / s.plane
+	gs = min(gs, (g.n+workers-1)/max(1, workers))
+	return max(1, min(gs, g.n))
+}
+
+// padImage writes image x (c, in...) into columns [off, off+plane) of xp
+// (c rows, ld apart): the image at offset pad on the padded extent, zeros
+// around it. Input beyond the extent is never read by the convolution and
+// is left out.
+func padImage[T float](g *convGeom, s *shiftGeom, x, xp []T, ld, off int) {
+	e0, e1, e2 := s.ext[0], s.ext[1], s.ext[2]
+	i0, i1, i2 := g.in[0], g.in[1], g.in[2]
+	p0, p1, p2 := g.pad[0], g.pad[1], g.pad[2]
+	lo2, hi2 := p2, min(e2, p2+i2) // columns of the extent the image covers
+	for c := 0; c < g.c; c++ {
+		xc := x[c*i0*i1*i2 : (c+1)*i0*i1*i2]
+		dst := xp[c*ld+off : c*ld+off+s.plane]
+		for d := 0; d < e0; d++ {
+			zd := d - p0
+			for h := 0; h < e1; h++ {
+				row := dst[(d*e1+h)*e2 : (d*e1+h+1)*e2]
+				zh := h - p1
+				if zd < 0 || zd >= i0 || zh < 0 || zh >= i1 || lo2 >= hi2 {
+					clear(row)
+					continue
+				}
+				clear(row[:lo2])
+				copy(row[lo2:hi2], xc[(zd*i1+zh)*i2:])
+				clear(row[hi2:])
+			}
+		}
+	}
+}
+
+// unpadImage adds (or writes) the interior of a padded gradient back into
+// image dx (c, in...): dx = dxp at the image positions, plus b[c] when b is
+// not nil. Image positions outside the extent get b[c] (or 0).
+func unpadImage[T float](g *convGeom, s *shiftGeom, dxp []T, ld, off int, b, dx []T) {
+	e1, e2 := s.ext[1], s.ext[2]
+	i0, i1, i2 := g.in[0], g.in[1], g.in[2]
+	p0, p1, p2 := g.pad[0], g.pad[1], g.pad[2]
+	for c := 0; c < g.c; c++ {
+		var bv T
+		if b != nil {
+			bv = b[c]
+		}
+		dc := dx[c*i0*i1*i2 : (c+1)*i0*i1*i2]
+		src := dxp[c*ld+off : c*ld+off+s.plane]
+		for d := 0; d < i0; d++ {
+			ed := d + p0
+			for h := 0; h < i1; h++ {
+				out := dc[(d*i1+h)*i2 : (d*i1+h+1)*i2]
+				eh := h + p1
+				n := 0 // image columns inside the extent
+				if ed < s.ext[0] && eh < e1 {
+					n = max(0, min(i2, e2-p2))
+				}
+				if n > 0 {
+					in := src[(ed*e1+eh)*e2+p2 : (ed*e1+eh)*e2+p2+n]
+					if bv == 0 {
+						copy(out[:n], in)
+					} else {
+						for j, v := range in {
+							out[j] = v + bv
+						}
+					}
+				}
+				for j := n; j < i2; j++ {
+					out[j] = bv
+				}
+			}
+		}
+	}
+}
+
+// extImage copies the rows of an output image src (rows, out...) into
+// the columns of a flat-grid matrix dst (rows, ld apart) from off on, with
+// zeros at the positions that are not outputs, up to the next image's
+// plane or the end of the matrix.
+func extImage[T float](g *convGeom, s *shiftGeom, src, dst []T, rows, ld, off int) {
+	o0, o1, o2 := g.out[0], g.out[1], g.out[2]
+	e1, e2 := s.ext[1], s.ext[2]
+	span := min(s.plane, ld-off) // this image's columns
+	for r := 0; r < rows; r++ {
+		sr := src[r*o0*o1*o2 : (r+1)*o0*o1*o2]
+		clear(dst[r*ld+off+s.cols : r*ld+off+span])
+		dr := dst[r*ld+off : r*ld+off+s.cols]
+		for d := 0; d < o0; d++ {
+			for h := 0; h < o1; h++ {
+				at := (d*e1 + h) * e2
+				copy(dr[at:at+o2], sr[(d*o1+h)*o2:(d*o1+h+1)*o2])
+				// the gap up to the next output row (or plane)
+				end := at + e2
+				if h == o1-1 {
+					end = ((d + 1) * e1) * e2
+				}
+				clear(dr[at+o2 : min(end, s.cols)])
+			}
+		}
+	}
+}
+
+// compactImage copies the outputs of one image from the flat-grid matrix
+// src (k rows, ld apart, its columns from off) into dst (k, out...),
+// adding b[k] when b is not nil.
+func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int, b, dst []T) {
+	o0, o1, o2 := g.out[0], g.out[1], g.out[2]
+	e1, e2 := s.ext[1], s.ext[2]
+	for r := 0; r < rows; r++ {
+		sr := src[r*ld+off : r*ld+off+s.cols]
+		dr := dst[r*o0*o1*o2 : (r+1)*o0*o1*o2]
+		for d := 0; d < o0; d++ {
+			for h := 0; h < o1; h++ {
+				in := sr[(d*e1+h)*e2 : (d*e1+h)*e2+o2]
+				out := dr[(d*o1+h)*o2 : (d*o1+h+1)*o2]
+				if b == nil {
+					copy(out, in)
+					continue
+				}
+				bv := b[r]
+				for j, v := range in {
+					out[j] = v + bv
+				}
+			}
+		}
+	}
+}
+
+// tapMajor writes w (k, c, taps) as wr (taps, k, c).
+func tapMajor[T float](w []T, k, c, taps int, wr []T) {
+	for i := 0; i < k*c; i++ {
+		for t := 0; t < taps; t++ {
+			wr[(t*k*c)+i] = w[i*taps+t]
+		}
+	}
+}
+
+// shiftForward is convForward on the shifted path.
+func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b, y []T) {
+	taps, kc := len(s.shifts), g.k*g.c
+	wr := sharedScratch[T](e, taps*kc)
+	tapMajor(w, g.k, g.c, taps, wr)
+	xs, ys := g.c*g.inSize(), g.k*g.outSize()
+	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
+		ld := (hi - lo) * s.plane
+		cols := s.groupCols(hi - lo)
+		xp := scratch[T](e, wk, 0, g.c*ld)
+		for n := lo; n < hi; n++ {
+			padImage(g, s, x[n*xs:(n+1)*xs], xp, ld, (n-lo)*s.plane)
+		}
+		out := scratch[T](e, wk, 2, g.k*cols)
+		for t, sh := range s.shifts {
+			var beta T
+			if t > 0 {
+				beta = 1
+			}
+			gemmT(false, false, g.k, cols, g.c, wr[t*kc:(t+1)*kc], g.c, xp[sh:], ld, beta, out, cols)
+		}
+		for n := lo; n < hi; n++ {
+			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, y[n*ys:(n+1)*ys])
+		}
+	})
+}
+
+// shiftBackwardData is convBackwardData on the shifted path.
+func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w, b, dx []T) {
+	taps, kc := len(s.shifts), g.k*g.c
+	wr := sharedScratch[T](e, taps*kc)
+	tapMajor(w, g.k, g.c, taps, wr)
+	xs, ys := g.c*g.inSize(), g.k*g.outSize()
+	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
+		ld := (hi - lo) * s.plane
+		cols := s.groupCols(hi - lo)
+		in := scratch[T](e, wk, 2, g.k*cols)
+		for n := lo; n < hi; n++ {
+			extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
+		}
+		dxp := scratch[T](e, wk, 0, g.c*ld)
+		clear(dxp)
+		for t, sh := range s.shifts {
+			gemmT(true, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.c, in, cols, 1, dxp[sh:], ld)
+		}
+		for n := lo; n < hi; n++ {
+			unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, dx[n*xs:(n+1)*xs])
+		}
+	})
+}
+
+// shiftBackwardFilter is convBackwardFilter on the shifted path: each
+// worker accumulates dW tap-major (taps, K, C); the parts are summed into
+// dw (K, C, taps) at the end.
+func shiftBackwardFilter[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, x, dw []T) {
+	taps, kc := len(s.shifts), g.k*g.c
+	xs, ys := g.c*g.inSize(), g.k*g.outSize()
+	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
+	started := make([]bool, convWorkers(g.n, gs))
+	nw := e.run(g.n, gs, func(wk, lo, hi int) {
+		ld := (hi - lo) * s.plane
+		cols := s.groupCols(hi - lo)
+		xp := scratch[T](e, wk, 0, g.c*ld)
+		in := scratch[T](e, wk, 2, g.k*cols)
+		for n := lo; n < hi; n++ {
+			padImage(g, s, x[n*xs:(n+1)*xs], xp, ld, (n-lo)*s.plane)
+			extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
+		}
+		acc := scratch[T](e, wk, 1, taps*kc)
+		var beta T
+		if started[wk] {
+			beta = 1
+		}
+		started[wk] = true
+		for t, sh := range s.shifts {
+			gemmT(false, true, g.k, g.c, cols, in, cols, xp[sh:], ld, beta, acc[t*kc:(t+1)*kc], g.c)
+		}
+	})
+	parts := make([][]T, nw)
+	for wk := range nw {
+		parts[wk] = scratch[T](e, wk, 1, taps*kc)
+	}
+	parallelFor(kc, max(1, 4096/taps), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for t := 0; t < taps; t++ {
+				v := parts[0][t*kc+i]
+				for _, p := range parts[1:] {
+					v += p[t*kc+i]
+				}
+				dw[i*taps+t] = v
+			}
+		}
+	})
+}
