@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -27,7 +28,7 @@ func (f *Flatten) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if s.Dims() == 2 {
 		return x, nil
 	}
-	return G.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+	return ops.Reshape(x, s[0], s.TotalSize()/s[0])
 }
 
 // Params is empty.
@@ -83,7 +84,7 @@ func (r *Reshape) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	} else if known != per {
 		return nil, shapeError(b, "Reshape", "cannot reshape %s (%d values per example) to (N, %v) (%d values)", graph.FormatShape(s), per, r.shape, known)
 	}
-	return G.Reshape(x, target)
+	return ops.Reshape(x, target...)
 }
 
 // Params is empty.

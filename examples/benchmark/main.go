@@ -395,7 +395,7 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 		// averages per-sample ratios, so view the batch as one sample.
 		whole := tensor.Shape{1, out.Shape().TotalSize()}
 		var p *G.Node
-		if p, err = G.Reshape(out, whole); err != nil {
+		if p, err = ops.Reshape(out, whole...); err != nil {
 			return nil, err
 		}
 		tt := yt.Clone().(*tensor.Dense)
