@@ -145,15 +145,17 @@ func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.bias != nil {
 		bias = b.Bind(l.bias, "bias")
 	}
+	// a ReLU activation is fused into the convolution's output pass
+	_, relu := l.act.(*ReLU)
 	var y *G.Node
 	var err error
 	if l.transposed {
-		y, err = l.forwardTranspose(b, x, bias)
+		y, err = l.forwardTranspose(b, x, bias, relu)
 	} else {
-		y, err = l.forwardConv(b, x, bias)
+		y, err = l.forwardConv(b, x, bias, relu)
 	}
-	if err != nil {
-		return nil, err
+	if err != nil || relu {
+		return y, err
 	}
 	return applyActivation(b, l.act, y)
 }
@@ -173,7 +175,7 @@ func (l *convBase) padsFor(in []int) (before, after []int) {
 	return before, after
 }
 
-func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node) (*G.Node, error) {
+func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G.Node, error) {
 	in := []int(x.Shape()[2:])
 	before, after := l.padsFor(in)
 	for i := range l.rank {
@@ -190,7 +192,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node) (*G.Node, erro
 				msg, graph.FormatShape(padded), l.axisNames()[i], graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after))
 		}
 	}
-	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation}
+	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu}
 	if !equalInts(before, after) {
 		p.PadAfter = after
 	}

@@ -37,7 +37,7 @@ func (l *convBase) transposeSettings(ctor string, c *config) error {
 	return nil
 }
 
-func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node) (*G.Node, error) {
+func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node, relu bool) (*G.Node, error) {
 	in := []int(x.Shape()[2:])
 	for i := range l.rank {
 		// Same always has out = in·stride > 0; the other modes are symmetric
@@ -45,7 +45,7 @@ func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node) (*G.Node,
 			return nil, shapeError(b, l.kind, "axis %s of input shape %s: %v", l.axisNames()[i], graph.FormatShape(x.Shape()), err)
 		}
 	}
-	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation}
+	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu}
 	if !equalInts(l.pad, l.padAfter) {
 		p.PadAfter = l.padAfter
 	}

@@ -26,6 +26,11 @@ type ConvParams struct {
 	PadAfter []int
 	// Dilation per axis (default 1).
 	Dilation []int
+	// ReLU applies max(0, ·) to the output inside the convolution's own
+	// output pass (after the bias), saving the separate activation pass
+	// over memory: ConvND(x, w, b, {ReLU: true}) equals ReLU(ConvND(x, w,
+	// b, {})), gradient included (zero where the output is zero).
+	ReLU bool
 }
 
 // ConvTransposeParams configures ConvTransposeND. Each slice has one value
@@ -46,6 +51,8 @@ type ConvTransposeParams struct {
 	OutPad []int
 	// Dilation per axis (default 1).
 	Dilation []int
+	// ReLU applies max(0, ·) to the output, fused as in ConvParams.
+	ReLU bool
 }
 
 // Conv1D is the 1-D convolution (cross-correlation, as in every framework)
@@ -288,7 +295,9 @@ func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error)
 		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
 	}
 	desc += ")"
-	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, desc), nodes...)
+	op := newConvOp(convForwardKind, rank, g, b != nil, desc)
+	op.relu = p.ReLU
+	return G.ApplyOp(op, nodes...)
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
@@ -383,7 +392,9 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
 	}
 	desc += ")"
-	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, desc), nodes...)
+	op := newConvOp(convTransposeKind, rank, g, b != nil, desc)
+	op.relu = p.ReLU
+	return G.ApplyOp(op, nodes...)
 }
 
 // convKind selects what a convOp computes with its geometry (image side
@@ -409,6 +420,7 @@ type convOp struct {
 	rank int
 	geom convGeom
 	bias bool
+	relu bool // output max(0, ·), for the forward kinds
 	desc string
 	out  buffer
 	eng  convEngine
@@ -514,9 +526,9 @@ func runConv[T float](op *convOp, in []*tensor.Dense, y *tensor.Dense) {
 	ys := y.Data().([]T)
 	switch op.kind {
 	case convForwardKind:
-		convForward(&op.eng, &op.geom, a, b, bias, ys)
+		convForward(&op.eng, &op.geom, a, b, bias, op.relu, ys)
 	case convTransposeKind:
-		convBackwardData(&op.eng, &op.geom, a, b, bias, ys)
+		convBackwardData(&op.eng, &op.geom, a, b, bias, op.relu, ys)
 	default:
 		convBackwardFilter(&op.eng, &op.geom, a, b, ys)
 	}
@@ -532,6 +544,9 @@ func (op *convOp) String() string {
 	s := op.desc
 	if op.bias {
 		s += "+bias"
+	}
+	if op.relu {
+		s += "+relu"
 	}
 	return s
 }
@@ -554,6 +569,13 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	a, w := inputs[0], inputs[1]
 	var da, dw *G.Node
 	var err error
+	if op.relu {
+		// the output is zero exactly where the pre-activation is <= 0,
+		// so the output serves as ReLU's input for the mask
+		if grad, err = G.ApplyOp(&activationGradOp{ident: newIdent(), kind: actReLU}, output, output, grad); err != nil {
+			return nil, err
+		}
+	}
 	switch op.kind {
 	case convForwardKind:
 		// dx = convT(dy, w), dW = Σ dy·col(x)ᵀ

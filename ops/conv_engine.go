@@ -307,26 +307,47 @@ func gatherImage[T float](src []T, rows, p, ld, off int, dst []T) {
 
 // scatterImage copies image i of a group matrix src (rows, ld), whose
 // columns [off, off+p) belong to it, into dst (rows, p), adding b[r] to
-// row r when b is not nil.
-func scatterImage[T float](src []T, rows, p, ld, off int, b, dst []T) {
+// row r when b is not nil and taking max(0, ·) when relu is set.
+func scatterImage[T float](src []T, rows, p, ld, off int, b []T, relu bool, dst []T) {
 	for r := 0; r < rows; r++ {
 		s, d := src[r*ld+off:r*ld+off+p], dst[r*p:(r+1)*p]
-		if b == nil {
-			copy(d, s)
-			continue
+		var bv T
+		if b != nil {
+			bv = b[r]
 		}
-		bv := b[r]
-		for j, v := range s {
-			d[j] = v + bv
+		epilogue(s, bv, relu, d)
+	}
+}
+
+// epilogue writes dst = src + bv, then max(0, ·) when relu is set.
+func epilogue[T float](src []T, bv T, relu bool, dst []T) {
+	dst = dst[:len(src)]
+	switch {
+	case relu:
+		for j, v := range src {
+			dst[j] = max(v+bv, 0)
 		}
+	case bv != 0:
+		for j, v := range src {
+			dst[j] = v + bv
+		}
+	default:
+		copy(dst, src)
+	}
+}
+
+// reluInPlace sets x = max(0, x).
+func reluInPlace[T float](x []T) {
+	for i, v := range x {
+		x[i] = max(v, 0)
 	}
 }
 
 // convForward computes y = conv(x, w) + b: x (N, C, in...), w (K, C, k...),
-// b (K) or nil, y (N, K, out...).
-func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
+// b (K) or nil, y (N, K, out...); with relu, y = max(0, conv(x, w) + b).
+func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y []T) {
 	if s, ok := g.shiftGeometry(); ok {
-		shiftForward(e, g, &s, x, w, b, y)
+		shiftForward(e, g, &s, x, w, b, relu, y)
 		return
 	}
 	p, ck := g.outSize(), g.colRows()
@@ -348,6 +369,9 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
 				beta = 1
 			}
 			gemmT(false, false, g.k, p, ck, w, ck, src, p, beta, yn, p)
+			if relu {
+				reluInPlace(yn)
+			}
 			return
 		}
 		cols := (hi - lo) * p
@@ -358,17 +382,18 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b, y []T) {
 		out := scratch[T](e, wk, 2, g.k*cols)
 		gemmT(false, false, g.k, cols, ck, w, ck, col, cols, 0, out, cols)
 		for n := lo; n < hi; n++ {
-			scatterImage(out, g.k, p, cols, (n-lo)*p, b, y[n*ys:(n+1)*ys])
+			scatterImage(out, g.k, p, cols, (n-lo)*p, b, relu, y[n*ys:(n+1)*ys])
 		}
 	})
 }
 
 // convBackwardData computes dx = col2im(Wᵀ·dy) (+ b per channel of dx): dy
-// (N, K, out...), w (K, C, k...), b (C) or nil, dx (N, C, in...). It is the
-// input gradient of a convolution and the forward pass of a transposed one.
-func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
+// (N, K, out...), w (K, C, k...), b (C) or nil, dx (N, C, in...); with
+// relu, dx = max(0, ·). It is the input gradient of a convolution and the
+// forward pass of a transposed one.
+func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bool, dx []T) {
 	if s, ok := g.shiftGeometry(); ok {
-		shiftBackwardData(e, g, &s, dy, w, b, dx)
+		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
 		return
 	}
 	p, ck := g.outSize(), g.colRows()
@@ -393,12 +418,18 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
 					beta = 1
 				}
 				gemmT(true, false, ck, p, g.k, w, ck, dyn, p, beta, dxn, p)
+				if relu {
+					reluInPlace(dxn)
+				}
 				return
 			}
 			col := scratch[T](e, wk, 0, ck*p)
 			gemmT(true, false, ck, p, g.k, w, ck, dyn, p, 0, col, p)
 			initImage(dxn)
 			col2im(g, col, dxn, p)
+			if relu {
+				reluInPlace(dxn)
+			}
 			return
 		}
 		cols := (hi - lo) * p
@@ -411,11 +442,14 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b, dx []T) {
 		for n := lo; n < hi; n++ {
 			dxn := dx[n*xs : (n+1)*xs]
 			if direct {
-				scatterImage(col, ck, p, cols, (n-lo)*p, b, dxn)
+				scatterImage(col, ck, p, cols, (n-lo)*p, b, relu, dxn)
 				continue
 			}
 			initImage(dxn)
 			col2im(g, col[(n-lo)*p:], dxn, cols)
+			if relu {
+				reluInPlace(dxn)
+			}
 		}
 	})
 }

@@ -102,9 +102,9 @@ func BenchmarkConvEngine(b *testing.B) {
 				for range b.N {
 					switch pass {
 					case "forward":
-						convForward(&e, &g, x, w, nil, y)
+						convForward(&e, &g, x, w, nil, false, y)
 					case "data":
-						convBackwardData(&e, &g, y, w, nil, x)
+						convBackwardData(&e, &g, y, w, nil, false, x)
 					case "filter":
 						convBackwardFilter(&e, &g, y, x, w)
 					}
@@ -212,8 +212,8 @@ func TestConvEngineGroups(t *testing.T) {
 		for i := range dw {
 			dw[i] = 1e9 // overwritten, not accumulated into
 		}
-		convForward(&e, &g, x, w, by, y)
-		convBackwardData(&e, &g, dy, w, bx, dx)
+		convForward(&e, &g, x, w, by, false, y)
+		convBackwardData(&e, &g, dy, w, bx, false, dx)
 		convBackwardFilter(&e, &g, dy, x, dw)
 		name := fmt.Sprintf("procs%d-%+v-groups%d", procs, g, g.groupSize(procs))
 		for _, c := range []struct {
@@ -282,8 +282,8 @@ func TestConvShiftPath(t *testing.T) {
 			for i := range y {
 				y[i], dx[i%len(dx)] = 7, 7
 			}
-			shiftForward(&e, &g, &s, x, w, by, y)
-			shiftBackwardData(&e, &g, &s, dy, w, bx, dx)
+			shiftForward(&e, &g, &s, x, w, by, false, y)
+			shiftBackwardData(&e, &g, &s, dy, w, bx, false, dx)
 			shiftBackwardFilter(&e, &g, &s, dy, x, dw)
 			name := fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g)
 			for _, c := range []struct {

@@ -109,10 +109,11 @@ func padImage[T float](g *convGeom, s *shiftGeom, x, xp []T, ld, off int) {
 	}
 }
 
-// unpadImage adds (or writes) the interior of a padded gradient back into
-// image dx (c, in...): dx = dxp at the image positions, plus b[c] when b is
-// not nil. Image positions outside the extent get b[c] (or 0).
-func unpadImage[T float](g *convGeom, s *shiftGeom, dxp []T, ld, off int, b, dx []T) {
+// unpadImage writes the interior of a padded gradient back into image dx
+// (c, in...): dx = dxp at the image positions, plus b[c] when b is not
+// nil, then max(0, ·) with relu. Image positions outside the extent get
+// b[c] (or 0, and max(0, b[c]) with relu).
+func unpadImage[T float](g *convGeom, s *shiftGeom, dxp []T, ld, off int, b []T, relu bool, dx []T) {
 	e1, e2 := s.ext[1], s.ext[2]
 	i0, i1, i2 := g.in[0], g.in[1], g.in[2]
 	p0, p1, p2 := g.pad[0], g.pad[1], g.pad[2]
@@ -120,6 +121,10 @@ func unpadImage[T float](g *convGeom, s *shiftGeom, dxp []T, ld, off int, b, dx 
 		var bv T
 		if b != nil {
 			bv = b[c]
+		}
+		fill := bv
+		if relu {
+			fill = max(bv, 0)
 		}
 		dc := dx[c*i0*i1*i2 : (c+1)*i0*i1*i2]
 		src := dxp[c*ld+off : c*ld+off+s.plane]
@@ -133,17 +138,10 @@ func unpadImage[T float](g *convGeom, s *shiftGeom, dxp []T, ld, off int, b, dx 
 					n = max(0, min(i2, e2-p2))
 				}
 				if n > 0 {
-					in := src[(ed*e1+eh)*e2+p2 : (ed*e1+eh)*e2+p2+n]
-					if bv == 0 {
-						copy(out[:n], in)
-					} else {
-						for j, v := range in {
-							out[j] = v + bv
-						}
-					}
+					epilogue(src[(ed*e1+eh)*e2+p2:(ed*e1+eh)*e2+p2+n], bv, relu, out[:n])
 				}
 				for j := n; j < i2; j++ {
-					out[j] = bv
+					out[j] = fill
 				}
 			}
 		}
@@ -179,25 +177,20 @@ func extImage[T float](g *convGeom, s *shiftGeom, src, dst []T, rows, ld, off in
 
 // compactImage copies the outputs of one image from the flat-grid matrix
 // src (k rows, ld apart, its columns from off) into dst (k, out...),
-// adding b[k] when b is not nil.
-func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int, b, dst []T) {
+// adding b[k] when b is not nil, then max(0, ·) with relu.
+func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int, b []T, relu bool, dst []T) {
 	o0, o1, o2 := g.out[0], g.out[1], g.out[2]
 	e1, e2 := s.ext[1], s.ext[2]
 	for r := 0; r < rows; r++ {
 		sr := src[r*ld+off : r*ld+off+s.cols]
 		dr := dst[r*o0*o1*o2 : (r+1)*o0*o1*o2]
+		var bv T
+		if b != nil {
+			bv = b[r]
+		}
 		for d := 0; d < o0; d++ {
 			for h := 0; h < o1; h++ {
-				in := sr[(d*e1+h)*e2 : (d*e1+h)*e2+o2]
-				out := dr[(d*o1+h)*o2 : (d*o1+h+1)*o2]
-				if b == nil {
-					copy(out, in)
-					continue
-				}
-				bv := b[r]
-				for j, v := range in {
-					out[j] = v + bv
-				}
+				epilogue(sr[(d*e1+h)*e2:(d*e1+h)*e2+o2], bv, relu, dr[(d*o1+h)*o2:(d*o1+h+1)*o2])
 			}
 		}
 	}
@@ -213,7 +206,7 @@ func tapMajor[T float](w []T, k, c, taps int, wr []T) {
 }
 
 // shiftForward is convForward on the shifted path.
-func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b, y []T) {
+func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T, relu bool, y []T) {
 	taps, kc := len(s.shifts), g.k*g.c
 	wr := sharedScratch[T](e, taps*kc)
 	tapMajor(w, g.k, g.c, taps, wr)
@@ -234,13 +227,13 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b, y 
 			gemmT(false, false, g.k, cols, g.c, wr[t*kc:(t+1)*kc], g.c, xp[sh:], ld, beta, out, cols)
 		}
 		for n := lo; n < hi; n++ {
-			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, y[n*ys:(n+1)*ys])
+			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, relu, y[n*ys:(n+1)*ys])
 		}
 	})
 }
 
 // shiftBackwardData is convBackwardData on the shifted path.
-func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w, b, dx []T) {
+func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w, b []T, relu bool, dx []T) {
 	taps, kc := len(s.shifts), g.k*g.c
 	wr := sharedScratch[T](e, taps*kc)
 	tapMajor(w, g.k, g.c, taps, wr)
@@ -258,7 +251,7 @@ func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w,
 			gemmT(true, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.c, in, cols, 1, dxp[sh:], ld)
 		}
 		for n := lo; n < hi; n++ {
-			unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, dx[n*xs:(n+1)*xs])
+			unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, relu, dx[n*xs:(n+1)*xs])
 		}
 	})
 }

@@ -109,9 +109,9 @@ func BenchmarkConvWorkloads(b *testing.B) {
 				for range b.N {
 					switch run {
 					case "fwd":
-						convForward(&e, &g, x, w, nil, y)
+						convForward(&e, &g, x, w, nil, false, y)
 					case "data":
-						convBackwardData(&e, &g, y, w, nil, x)
+						convBackwardData(&e, &g, y, w, nil, false, x)
 					case "filter":
 						convBackwardFilter(&e, &g, y, x, w)
 					}

@@ -17,14 +17,16 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// relu is the activation option of the convolutions followed by a ReLU:
+// convnet fuses it into the convolution's output pass.
+func relu() nn.Option { return nn.WithActivation(nn.NewReLU()) }
+
 // lenet is W1: conv-relu-pool twice, then two dense layers.
 func lenet() nn.Layer {
 	return must(nn.NewSequentialNamed(
-		nn.Child{Name: "conv1", Layer: must(nn.NewConv2D(1, 32, 3))},
-		nn.Child{Name: "relu1", Layer: nn.NewReLU()},
+		nn.Child{Name: "conv1", Layer: must(nn.NewConv2D(1, 32, 3, relu()))},
 		nn.Child{Name: "pool1", Layer: must(nn.NewMaxPool2D(2))},
-		nn.Child{Name: "conv2", Layer: must(nn.NewConv2D(32, 64, 3))},
-		nn.Child{Name: "relu2", Layer: nn.NewReLU()},
+		nn.Child{Name: "conv2", Layer: must(nn.NewConv2D(32, 64, 3, relu()))},
 		nn.Child{Name: "pool2", Layer: must(nn.NewMaxPool2D(2))},
 		nn.Child{Name: "flatten", Layer: nn.NewFlatten()},
 		nn.Child{Name: "fc1", Layer: must(nn.NewDense(1600, 128))},
@@ -174,19 +176,15 @@ func (u *unet) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 }
 
 // autoencoder is W4: two conv-relu-pool stages, two stride-2 transposed
-// convolutions, a 3x3 conv and a sigmoid.
+// convolutions with ReLU, a 3x3 conv and a sigmoid.
 func autoencoder() nn.Layer {
 	return must(nn.NewSequential(
-		must(nn.NewConv2D(1, 32, 3, nn.WithPad(1))),
-		nn.NewReLU(),
+		must(nn.NewConv2D(1, 32, 3, nn.WithPad(1), relu())),
 		must(nn.NewMaxPool2D(2)),
-		must(nn.NewConv2D(32, 16, 3, nn.WithPad(1))),
-		nn.NewReLU(),
+		must(nn.NewConv2D(32, 16, 3, nn.WithPad(1), relu())),
 		must(nn.NewMaxPool2D(2)),
-		must(nn.NewConvTranspose2D(16, 16, 2, nn.WithStride(2))),
-		nn.NewReLU(),
-		must(nn.NewConvTranspose2D(16, 32, 2, nn.WithStride(2))),
-		nn.NewReLU(),
+		must(nn.NewConvTranspose2D(16, 16, 2, nn.WithStride(2), relu())),
+		must(nn.NewConvTranspose2D(16, 32, 2, nn.WithStride(2), relu())),
 		must(nn.NewConv2D(32, 1, 3, nn.WithPad(1))),
 		nn.NewSigmoid(),
 	))

@@ -1,0 +1,136 @@
+package ops_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/ops"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestConvReLUMatchesUnfused checks that the fused activation
+// (ConvParams.ReLU, ConvTransposeParams.ReLU) gives exactly the output and
+// the gradients (input, weight, bias) of ops.ReLU applied to the unfused
+// convolution, for convolutions and transposed convolutions of rank 1-3,
+// with and without bias, on feature maps small and large enough to take
+// every path of the engine (im2col, grouped images, shifted GEMMs, 1x1).
+func TestConvReLUMatchesUnfused(t *testing.T) {
+	type cfg struct {
+		transposed          bool
+		n, c, k             int
+		in, ker             []int
+		stride, pad, outPad int
+		bias                bool
+	}
+	cases := []cfg{
+		{false, 2, 3, 4, []int{9}, []int{3}, 1, 1, 0, true},
+		{false, 3, 2, 5, []int{6, 7}, []int{3, 3}, 2, 1, 0, true},
+		{false, 2, 9, 6, []int{16, 18}, []int{3, 3}, 1, 1, 0, true}, // shifted GEMMs
+		{false, 5, 8, 3, []int{5, 5}, []int{3, 3}, 1, 1, 0, false},  // im2col, grouped
+		{false, 3, 4, 4, []int{6, 5}, []int{1, 1}, 1, 0, 0, true},   // 1x1 direct
+		{false, 2, 2, 3, []int{4, 5, 4}, []int{2, 3, 2}, 1, 0, 0, true},
+		{true, 2, 4, 3, []int{5, 6}, []int{2, 2}, 2, 0, 0, true}, // k2 s2 upsampling
+		{true, 3, 3, 2, []int{4, 4}, []int{3, 3}, 2, 1, 1, false},
+		{true, 2, 10, 9, []int{12, 11}, []int{3, 3}, 1, 1, 0, true}, // shifted data pass
+		{true, 2, 3, 2, []int{7}, []int{4}, 3, 1, 2, true},
+	}
+	rng := graph.NewRand(11)
+	for _, c := range cases {
+		xShape := append([]int{c.n, c.c}, c.in...)
+		wShape := append([]int{c.k, c.c}, c.ker...)
+		if c.transposed {
+			wShape = append([]int{c.c, c.k}, c.ker...)
+		}
+		name := fmt.Sprintf("transposed=%v-x%v-w%v-s%d-p%d-op%d-bias=%v", c.transposed, xShape, wShape, c.stride, c.pad, c.outPad, c.bias)
+		rank := len(c.in)
+		rep := func(v int) []int {
+			out := make([]int, rank)
+			for i := range out {
+				out[i] = v
+			}
+			return out
+		}
+		inputs := map[string]*tensor.Dense{"x": randTensor(rng, xShape...), "w": randTensor(rng, wShape...)}
+		wrt := []string{"x", "w"}
+		if c.bias {
+			inputs["b"] = randTensor(rng, c.k)
+			wrt = append(wrt, "b")
+		}
+		build := func(fused bool) func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+			return func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+				var y *G.Node
+				var err error
+				if c.transposed {
+					y, err = ops.ConvTransposeND(xs["x"], xs["w"], xs["b"], ops.ConvTransposeParams{
+						Stride: rep(c.stride), Pad: rep(c.pad), OutPad: rep(c.outPad), ReLU: fused})
+				} else {
+					y, err = ops.ConvND(xs["x"], xs["w"], xs["b"], ops.ConvParams{Stride: rep(c.stride), Pad: rep(c.pad), ReLU: fused})
+				}
+				if err != nil || fused {
+					return y, err
+				}
+				return ops.ReLU(y)
+			}
+		}
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			// the upstream gradient needs the output shape: run once without it
+			out, outShape, _, err := forwardBackward(dt, inputs, nil, nil, build(false))
+			if err != nil {
+				t.Fatalf("%s: %+v", name, err)
+			}
+			up := randTensor(rng, outShape...)
+			want, _, wantG, err := forwardBackward(dt, inputs, wrt, up, build(false))
+			if err != nil {
+				t.Fatalf("%s: %+v", name, err)
+			}
+			got, gotShape, gotG, err := forwardBackward(dt, inputs, wrt, up, build(true))
+			if err != nil {
+				t.Fatalf("%s: %+v", name, err)
+			}
+			if fmt.Sprint(gotShape) != fmt.Sprint(outShape) || len(out) != len(got) {
+				t.Fatalf("%s: fused shape %v, unfused %v", name, gotShape, outShape)
+			}
+			zeros := 0
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s %v: output %d: fused %v, unfused %v", name, dt, i, got[i], want[i])
+				}
+				if want[i] == 0 {
+					zeros++
+				}
+			}
+			if zeros == 0 || zeros == len(want) {
+				t.Fatalf("%s: %d of %d outputs are zero; the test needs both signs", name, zeros, len(want))
+			}
+			for _, v := range wrt {
+				tol := 1e-12
+				if dt == tensor.Float32 {
+					tol = 1e-5
+				}
+				for i := range wantG[v] {
+					if d := math.Abs(gotG[v][i] - wantG[v][i]); d > tol*(1+math.Abs(wantG[v][i])) {
+						t.Fatalf("%s %v: grad %s[%d]: fused %v, unfused %v", name, dt, v, i, gotG[v][i], wantG[v][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvReLUGradCheck checks the fused op's gradients by finite
+// differences (inputs away from the kink at zero are the rule for random
+// data).
+func TestConvReLUGradCheck(t *testing.T) {
+	rng := graph.NewRand(12)
+	gradCheck(t, "conv-relu", []*tensor.Dense{randTensor(rng, 2, 3, 5, 6), randTensor(rng, 4, 3, 3, 3), randTensor(rng, 4)},
+		func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
+			return ops.ConvND(xs[0], xs[1], xs[2], ops.ConvParams{Pad: []int{1, 1}, ReLU: true})
+		})
+	gradCheck(t, "convtranspose-relu", []*tensor.Dense{randTensor(rng, 2, 3, 4, 3), randTensor(rng, 3, 2, 2, 2), randTensor(rng, 2)},
+		func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
+			return ops.ConvTransposeND(xs[0], xs[1], xs[2], ops.ConvTransposeParams{Stride: []int{2, 2}, ReLU: true})
+		})
+}
