@@ -19,9 +19,9 @@ type memSet struct {
 	gets   int
 }
 
-func (m *memSet) Len() int       { return len(m.x) }
-func (m *memSet) XShape() []int  { return m.xs }
-func (m *memSet) YShape() []int  { return m.ys }
+func (m *memSet) Len() int      { return len(m.x) }
+func (m *memSet) XShape() []int { return m.xs }
+func (m *memSet) YShape() []int { return m.ys }
 func (m *memSet) Get(i int, x, y []float32) error {
 	if i < 0 || i >= len(m.x) {
 		return fmt.Errorf("memSet: index %d out of range", i)

@@ -30,8 +30,8 @@ import (
 	"github.com/pkg/errors"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -68,7 +68,9 @@ func WithTitle(t string) Option { return func(c *config) { c.title = t } }
 
 // WithSize sets a chart's size in centimetres. Default 16×10 per panel.
 func WithSize(widthCM, heightCM float64) Option {
-	return func(c *config) { c.width, c.height = vg.Length(widthCM)*vg.Centimeter, vg.Length(heightCM)*vg.Centimeter }
+	return func(c *config) {
+		c.width, c.height = vg.Length(widthCM)*vg.Centimeter, vg.Length(heightCM)*vg.Centimeter
+	}
 }
 
 // WithColumns sets how many panels a row of Panels holds. Default 2 (1 for
