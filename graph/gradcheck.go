@@ -176,7 +176,7 @@ func CheckGradients(inputs []*tensor.Dense, build BuildFunc, opt GradCheckOption
 		if err := Run(fm); err != nil {
 			return 0, err
 		}
-		vals, err := Float64s(v.(tensor.Tensor))
+		vals, err := ValueFloat64s(v)
 		if err != nil {
 			return 0, err
 		}
@@ -189,7 +189,7 @@ func CheckGradients(inputs []*tensor.Dense, build BuildFunc, opt GradCheckOption
 
 	rep := &GradReport{Tol: opt.Tol}
 	for ti, t := range targets {
-		analytic, err := Float64s(gradVals[ti].(tensor.Tensor))
+		analytic, err := ValueFloat64s(gradVals[ti])
 		if err != nil {
 			return nil, err
 		}

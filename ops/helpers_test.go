@@ -79,13 +79,13 @@ func forwardBackward(dt tensor.Dtype, inputs map[string]*tensor.Dense, wrt []str
 	if err := m.RunAll(); err != nil {
 		return nil, nil, nil, err
 	}
-	out, err = graph.Float64s(yv.(tensor.Tensor))
+	out, err = graph.ValueFloat64s(yv)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	grads = map[string][]float64{}
 	for i, name := range wrt {
-		if grads[name], err = graph.Float64s(gradVals[i].(tensor.Tensor)); err != nil {
+		if grads[name], err = graph.ValueFloat64s(gradVals[i]); err != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -1,0 +1,60 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// scalarOut returns v as a Gorgonia scalar of dtype dt (*F32 or *F64), the
+// value type Gorgonia's own ops (Sum, Mul) produce and accept for 0-d nodes.
+// A fresh value each run: Gorgonia may reuse a register in place.
+func scalarOut(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(float32(v))
+	}
+	return G.NewF64(v)
+}
+
+// scalarValue reads a value holding one number: a Gorgonia scalar (*F64,
+// *F32) or a tensor with one element.
+func scalarValue(op string, v G.Value) (float64, error) {
+	switch s := v.(type) {
+	case *G.F64:
+		return float64(*s), nil
+	case *G.F32:
+		return float64(*s), nil
+	case tensor.Tensor:
+		if s.Shape().TotalSize() != 1 {
+			return 0, fmt.Errorf("ops: %s: want a scalar, got shape %v", op, s.Shape())
+		}
+		switch d := s.Data().(type) {
+		case float64:
+			return d, nil
+		case float32:
+			return float64(d), nil
+		case []float64:
+			return d[0], nil
+		case []float32:
+			return float64(d[0]), nil
+		}
+	}
+	return 0, fmt.Errorf("ops: %s: want a float scalar, got %T", op, v)
+}
+
+// lossType is the type Tensor-r a → Tensor-r a → a: two tensors to a scalar.
+func lossType(rank int) hm.Type {
+	a := hm.TypeVariable('a')
+	t := G.TensorType{Dims: rank, Of: a}
+	return hm.NewFnType(t, t, a)
+}
+
+// lossGradType is the type Tensor-r a → Tensor-r a → a → Tensor-r a: two
+// tensors and the scalar upstream gradient to the gradient of the first.
+func lossGradType(rank int) hm.Type {
+	a := hm.TypeVariable('a')
+	t := G.TensorType{Dims: rank, Of: a}
+	return hm.NewFnType(t, t, a, t)
+}
