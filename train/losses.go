@@ -1,12 +1,9 @@
-//go:build opslosses
-
 package train
 
 import (
 	"fmt"
 
 	"github.com/convnet-go/convnet/graph"
-	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -31,7 +28,9 @@ func (l *opLoss) Build(b *graph.Builder, pred, target *G.Node) (*G.Node, error) 
 // SoftmaxCrossEntropy is the cross-entropy of softmax(logits) against
 // one-hot (or soft) labels, averaged over the batch (PyTorch's
 // CrossEntropyLoss with probability targets, Keras's
-// CategoricalCrossentropy(from_logits=True)). Output and target: (N, K).
+// CategoricalCrossentropy(from_logits=True)). Output and target: (N, K);
+// for segmentation (N, K, H, W) with one-hot masks, the softmax runs over
+// axis 1 and the mean over the N·H·W positions (ops.SoftmaxCrossEntropy).
 func SoftmaxCrossEntropy() Loss {
 	return &opLoss{name: "softmax_cross_entropy", fn: ops.SoftmaxCrossEntropy}
 }
@@ -89,6 +88,3 @@ func BCEDiceLoss(smooth float64) Loss {
 }
 
 func defaultLoss() Loss { return SoftmaxCrossEntropy() }
-
-// defaultSaveFunc is nn.SaveSafetensors.
-func defaultSaveFunc() SaveFunc { return nn.SaveSafetensors }
