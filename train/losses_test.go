@@ -15,7 +15,7 @@ import (
 type identity struct{}
 
 func (identity) Forward(_ *graph.Builder, x *G.Node) (*G.Node, error) { return x, nil }
-func (identity) Params() []graph.NamedParam                          { return nil }
+func (identity) Params() []graph.NamedParam                           { return nil }
 
 func TestLossesHandComputed(t *testing.T) {
 	ln2 := math.Log(2)
