@@ -442,3 +442,27 @@ func TestFloat64Model(t *testing.T) {
 		t.Fatalf("float64 accuracy %g", acc)
 	}
 }
+
+// Training metrics are computed from the training forward pass: with a
+// learning rate too small to change anything and no Dropout, they equal
+// Evaluate on the same data.
+func TestTrainMetricsMatchEvaluate(t *testing.T) {
+	model := mlp(2, 8, 3, 1, tensor.Float32, nn.NewReLU())
+	ds := &memSet{xs: []int{2}, ys: []int{3}}
+	for i := 0; i < 45; i++ {
+		ds.x = append(ds.x, []float32{float32(i%7) - 3, float32(i%5) - 2})
+		ds.y = append(ds.y, oneHot(i%3, 3))
+	}
+	tr := must(train.New(model, silent(train.Config{BatchSize: 8, Loss: train.SoftmaxCrossEntropy(), Optimizer: must(train.NewSGD(1e-30)),
+		Metrics: []train.Metric{train.NewAccuracy(), must(train.NewTopKAccuracy(2))}})))
+	h, err := tr.Fit(ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := must(tr.Evaluate(ds))
+	for _, k := range []string{"loss", "accuracy", "top2_accuracy"} {
+		if d := math.Abs(h.Last()[k] - ev[k]); d > 1e-6 {
+			t.Errorf("%s: training pass %g, Evaluate %g", k, h.Last()[k], ev[k])
+		}
+	}
+}
