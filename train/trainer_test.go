@@ -466,3 +466,17 @@ func TestTrainMetricsMatchEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFitEpoch measures one epoch (32 steps of 32 examples) of a small
+// MLP, the trainer's own overhead being most of it.
+func BenchmarkFitEpoch(b *testing.B) {
+	model := mlp(2, 64, 2, 1, tensor.Float32, nn.NewReLU())
+	tr := must(train.New(model, silent(train.Config{BatchSize: 32, Loss: train.SoftmaxCrossEntropy(), Metrics: []train.Metric{train.NewAccuracy()}})))
+	ds := blobs(1024, 1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := tr.Fit(ds, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
