@@ -5,6 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+echo "== system packages"
+# Fashion-MNIST for the data tests and examples (Debian package, no download at run time).
+if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; }
+  else
+    sudo apt-get install -y -qq dataset-fashion-mnist
+  fi
+fi
+
 echo "== go mod download"
 go mod download
 
@@ -19,3 +29,8 @@ go vet ./...
 
 echo "== go test"
 go test -count=1 -timeout 40m ./...
+
+echo "== notebooks"
+# Installs Jupyter from Debian and builds the gophernotes kernel (idempotent, root),
+# then executes every notebook headless; any cell error fails the run.
+notebooks/run.sh

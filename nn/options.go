@@ -41,6 +41,7 @@ func (p PaddingMode) String() string {
 type config struct {
 	given map[string]bool
 
+	kernel     []int
 	stride     []int
 	padding    PaddingMode
 	pad        []int
@@ -56,6 +57,7 @@ type config struct {
 	eps        float64
 	ceil       bool
 	affine     bool
+	axis       int
 }
 
 // Option sets an optional argument of a layer constructor. Passing an option
@@ -67,6 +69,14 @@ func (c *config) mark(name string) {
 		c.given = map[string]bool{}
 	}
 	c.given[name] = true
+}
+
+// WithKernel sets the kernel size per spatial axis (or one value for
+// every axis), overriding the kernel argument of the constructor, for
+// kernels that are not square such as 1x7. Default: the kernel argument on
+// every axis.
+func WithKernel(k ...int) Option {
+	return func(c *config) { c.mark("WithKernel"); c.kernel = append([]int(nil), k...) }
 }
 
 // WithStride sets the stride, one value for every spatial axis or one per
@@ -155,10 +165,16 @@ func WithAffine(on bool) Option {
 	return func(c *config) { c.mark("WithAffine"); c.affine = on }
 }
 
+// WithAxis sets the axis Softmax and LogSoftmax normalise along (negative
+// values count from the end). Default 1, the channel/class axis.
+func WithAxis(axis int) Option {
+	return func(c *config) { c.mark("WithAxis"); c.axis = axis }
+}
+
 // newConfig applies opts over the defaults and returns an error naming any
 // option that kind does not take.
 func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
-	c := &config{bias: true, affine: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5}
+	c := &config{bias: true, affine: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
 	for _, o := range opts {
 		if o == nil {
 			return nil, argError(kind, "nil option")

@@ -1,0 +1,595 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BatchNormTrain normalises x per channel (axis 1) with the statistics of
+// the batch, as PyTorch's BatchNorm in training mode:
+//
+//	y = gamma·(x - mean_c)/sqrt(var_c + eps) + beta
+//
+// where mean_c and var_c (biased) run over every axis but 1. x is (N, C),
+// (N, C, L), (N, C, H, W) or (N, C, D, H, W); gamma and beta are (C) or nil
+// (no scale / no shift). The output has x's shape.
+//
+// Every run of the graph also updates runningMean and runningVar (both (C),
+// x's dtype) in place, exactly as PyTorch does:
+//
+//	running_mean = (1 - momentum)·running_mean + momentum·mean_c
+//	running_var  = (1 - momentum)·running_var  + momentum·var_c·M/(M-1)
+//
+// with M = N·L (N·H·W, ...) values per channel (the unbiased variance).
+// runningMean and runningVar may both be nil to skip the update. momentum
+// is in [0, 1] and eps > 0. M must be at least 2.
+//
+// Gradients flow to x, gamma and beta (the full batch-norm gradient, through
+// the batch statistics).
+func BatchNormTrain(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, momentum, eps float64) (*G.Node, error) {
+	return batchNorm("BatchNormTrain", true, x, gamma, beta, runningMean, runningVar, momentum, eps)
+}
+
+// BatchNormEval normalises x per channel (axis 1) with stored statistics,
+// as PyTorch's BatchNorm in evaluation mode:
+//
+//	y = gamma·(x - runningMean_c)/sqrt(runningVar_c + eps) + beta
+//
+// Shapes are as for BatchNormTrain; runningMean and runningVar are required
+// and are only read (at each run, so later changes to them are seen).
+// Gradients flow to x (gamma/sqrt(runningVar + eps)·dy), gamma and beta; the
+// statistics are constants.
+func BatchNormEval(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, eps float64) (*G.Node, error) {
+	return batchNorm("BatchNormEval", false, x, gamma, beta, runningMean, runningVar, 0, eps)
+}
+
+func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runVar *tensor.Dense, momentum, eps float64) (*G.Node, error) {
+	if err := checkNode(name, "input", x, 2, 3, 4, 5); err != nil {
+		return nil, err
+	}
+	dt := x.Dtype()
+	shape := x.Shape()
+	c := shape[1]
+	if !(eps > 0) || math.IsInf(eps, 0) {
+		return nil, graph.ArgErrorf("ops: %s: eps must be finite and > 0, got %v", name, eps)
+	}
+	if !(momentum >= 0 && momentum <= 1) {
+		return nil, graph.ArgErrorf("ops: %s: momentum must be in [0, 1], got %v", name, momentum)
+	}
+	if training {
+		if m := shape.TotalSize() / c; m < 2 {
+			return nil, graph.ShapeErrorf("ops: %s: need more than 1 value per channel in training mode, got input shape %s", name, graph.FormatShape(shape))
+		}
+	}
+	nodes := []*G.Node{x}
+	for _, p := range []struct {
+		what string
+		n    *G.Node
+	}{{"gamma", gamma}, {"beta", beta}} {
+		if p.n == nil {
+			continue
+		}
+		if err := checkNode(name, p.what, p.n, 1); err != nil {
+			return nil, err
+		}
+		if p.n.Shape()[0] != c {
+			return nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d) for %d channels, got %s", name, p.what, c, c, graph.FormatShape(p.n.Shape()))
+		}
+		nodes = append(nodes, p.n)
+	}
+	if err := sameDtype(name, nodes...); err != nil {
+		return nil, err
+	}
+	if (runMean == nil) != (runVar == nil) {
+		return nil, graph.ArgErrorf("ops: %s: running mean and variance must both be given or both be nil", name)
+	}
+	if !training && runMean == nil {
+		return nil, graph.ArgErrorf("ops: %s: running mean and variance are required", name)
+	}
+	for _, s := range []struct {
+		what string
+		t    *tensor.Dense
+	}{{"running mean", runMean}, {"running variance", runVar}} {
+		if s.t == nil {
+			continue
+		}
+		if s.t.Dtype() != dt {
+			return nil, graph.ArgErrorf("ops: %s: %s must have the input's dtype %v, got %v", name, s.what, dt, s.t.Dtype())
+		}
+		if !s.t.Shape().Eq(tensor.Shape{c}) {
+			return nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d) for %d channels, got %s", name, s.what, c, c, graph.FormatShape(s.t.Shape()))
+		}
+	}
+	op := &batchNormOp{
+		ident: newIdent(), training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
+		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, rank: shape.Dims(),
+	}
+	return G.ApplyOp(op, nodes...)
+}
+
+// batchNormOp is y = gamma·(x - mean)·invstd + beta per channel. It keeps
+// the per-channel mean and 1/sqrt(var + eps) of its last run for the
+// gradient ops, which take the op's output as an input so that they run
+// after it.
+type batchNormOp struct {
+	ident
+	training          bool
+	hasGamma, hasBeta bool
+	runMean, runVar   *tensor.Dense
+	momentum, eps     float64
+	rank              int
+
+	out    buffer
+	mean   []float64 // per channel, of the last run
+	invstd []float64
+}
+
+func (op *batchNormOp) desc() string {
+	mode := "eval"
+	if op.training {
+		mode = "train"
+	}
+	return fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, op.momentum, op.eps, op.hasGamma, op.hasBeta)
+}
+
+func (op *batchNormOp) Arity() int {
+	n := 1
+	if op.hasGamma {
+		n++
+	}
+	if op.hasBeta {
+		n++
+	}
+	return n
+}
+
+func (op *batchNormOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	x := G.TensorType{Dims: op.rank, Of: a}
+	v := G.TensorType{Dims: 1, Of: a}
+	ts := []hm.Type{x}
+	for i := 1; i < op.Arity(); i++ {
+		ts = append(ts, v)
+	}
+	return hm.NewFnType(append(ts, x)...)
+}
+
+func (op *batchNormOp) ReturnsPtr() bool      { return false }
+func (op *batchNormOp) CallsExtern() bool     { return false }
+func (op *batchNormOp) OverwritesInput() int  { return -1 }
+func (op *batchNormOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
+func (op *batchNormOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
+func (op *batchNormOp) String() string        { return op.desc() }
+func (op *batchNormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+// affineInputs splits the op's inputs after x into gamma and beta (nil when absent).
+func affineInputs(hasGamma, hasBeta bool, rest []*tensor.Dense) (gamma, beta *tensor.Dense) {
+	if hasGamma {
+		gamma, rest = rest[0], rest[1:]
+	}
+	if hasBeta {
+		beta = rest[0]
+	}
+	return gamma, beta
+}
+
+// bnGeometry splits (N, C, ...) into N, C and S, the size of the spatial axes.
+func bnGeometry(shape tensor.Shape) (n, c, s int) {
+	n, c, s = shape[0], shape[1], 1
+	for _, d := range shape[2:] {
+		s *= d
+	}
+	return n, c, s
+}
+
+// channelGrain is the number of channels one worker takes at least, so that
+// a worker handles about 32k values.
+func channelGrain(n, s int) int { return max(1, (1<<15)/max(1, n*s)) }
+
+func (op *batchNormOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc(), vals, op.Arity())
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	gamma, beta := affineInputs(op.hasGamma, op.hasBeta, in[1:])
+	_, c, _ := bnGeometry(x.Shape())
+	if cap(op.mean) < c {
+		op.mean, op.invstd = make([]float64, c), make([]float64, c)
+	}
+	op.mean, op.invstd = op.mean[:c], op.invstd[:c]
+	y := op.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		bnForward(op, xs, floats[float64](gamma), floats[float64](beta), y.Float64s(), x.Shape())
+	case []float32:
+		bnForward(op, xs, floats[float32](gamma), floats[float32](beta), y.Float32s(), x.Shape())
+	default:
+		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
+	}
+	return y, nil
+}
+
+// floats returns t's data as []T, or nil for a nil tensor.
+func floats[T float](t *tensor.Dense) []T {
+	if t == nil {
+		return nil
+	}
+	return t.Data().([]T)
+}
+
+func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Shape) {
+	n, c, s := bnGeometry(shape)
+	m := float64(n * s)
+	var runMean, runVar []T
+	if op.runMean != nil {
+		runMean, runVar = op.runMean.Data().([]T), op.runVar.Data().([]T)
+	}
+	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var mean, invstd float64
+			if op.training {
+				// one pass over data shifted by a sample of the channel
+				// (the assumed-mean method): accurate in float64 unless
+				// the spread is ~1e8 times smaller than |x[0] - mean|
+				k := float64(x[ch*s])
+				var sum, sq float64
+				for i := 0; i < n; i++ {
+					a, b := shiftedSums(x[(i*c+ch)*s:(i*c+ch+1)*s], k)
+					sum += a
+					sq += b
+				}
+				mean = k + sum/m
+				sq = max(0, sq-sum*sum/m) // Σ(x - mean)²
+				variance := sq / m
+				invstd = 1 / math.Sqrt(variance+op.eps)
+				if runMean != nil {
+					mom := op.momentum
+					runMean[ch] = T((1-mom)*float64(runMean[ch]) + mom*mean)
+					runVar[ch] = T((1-mom)*float64(runVar[ch]) + mom*sq/(m-1))
+				}
+			} else {
+				mean = float64(runMean[ch])
+				invstd = 1 / math.Sqrt(float64(runVar[ch])+op.eps)
+			}
+			op.mean[ch], op.invstd[ch] = mean, invstd
+			// y = (x - mean)·a + b with a = gamma·invstd and b = beta
+			a := invstd
+			if gamma != nil {
+				a *= float64(gamma[ch])
+			}
+			b := 0.0
+			if beta != nil {
+				b = float64(beta[ch])
+			}
+			mt, at, bt := T(mean), T(a), T(b)
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				xs, ys := x[o:o+s], y[o:o+s]
+				for j, v := range xs {
+					ys[j] = (v-mt)*at + bt
+				}
+			}
+		}
+	})
+}
+
+func (op *batchNormOp) DiffWRT(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	x := inputs[0]
+	var gamma *G.Node
+	if op.hasGamma {
+		gamma = inputs[1]
+	}
+	needSums := op.training || op.hasGamma || op.hasBeta
+	var sums *G.Node
+	var err error
+	if needSums {
+		if sums, err = G.ApplyOp(&bnSumsOp{ident: newIdent(), fwd: op}, x, output, grad); err != nil {
+			return nil, err
+		}
+	}
+	dxIn := []*G.Node{x, output, grad}
+	if op.training {
+		dxIn = append(dxIn, sums)
+	}
+	if gamma != nil {
+		dxIn = append(dxIn, gamma)
+	}
+	dx, err := G.ApplyOp(&bnGradXOp{ident: newIdent(), fwd: op}, dxIn...)
+	if err != nil {
+		return nil, err
+	}
+	out := G.Nodes{dx}
+	if op.hasGamma {
+		dg, err := G.ApplyOp(&rowOp{ident: newIdent(), row: 1}, sums)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dg)
+	}
+	if op.hasBeta {
+		db, err := G.ApplyOp(&rowOp{ident: newIdent(), row: 0}, sums)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, db)
+	}
+	return out, nil
+}
+
+// bnSumsOp computes, per channel, Σ dy and Σ dy·x̂ with x̂ = (x - mean)·invstd
+// from the forward op's last run: a (2, C) tensor whose rows are dβ and dγ.
+// Inputs: x, y (only to run after the forward op), dy.
+type bnSumsOp struct {
+	ident
+	fwd *batchNormOp
+	out buffer
+}
+
+func (op *bnSumsOp) Arity() int { return 3 }
+func (op *bnSumsOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	x := G.TensorType{Dims: op.fwd.rank, Of: a}
+	return hm.NewFnType(x, x, x, G.TensorType{Dims: 2, Of: a})
+}
+func (op *bnSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{2, in[0].(tensor.Shape)[1]}, nil
+}
+func (op *bnSumsOp) ReturnsPtr() bool      { return false }
+func (op *bnSumsOp) CallsExtern() bool     { return false }
+func (op *bnSumsOp) OverwritesInput() int  { return -1 }
+func (op *bnSumsOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *bnSumsOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *bnSumsOp) String() string        { return "BatchNormGradSums" }
+func (op *bnSumsOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op *bnSumsOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}
+
+func (op *bnSumsOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, 3)
+	if err != nil {
+		return nil, err
+	}
+	x, dy := in[0], in[2]
+	_, c, _ := bnGeometry(x.Shape())
+	out := op.out.get(x.Dtype(), tensor.Shape{2, c})
+	switch xs := x.Data().(type) {
+	case []float64:
+		bnSums(op.fwd, xs, dy.Float64s(), out.Float64s(), x.Shape())
+	case []float32:
+		bnSums(op.fwd, xs, dy.Float32s(), out.Float32s(), x.Shape())
+	default:
+		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
+	}
+	return out, nil
+}
+
+func bnSums[T float](fwd *batchNormOp, x, dy, out []T, shape tensor.Shape) {
+	n, c, s := bnGeometry(shape)
+	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
+			var sdy, sdyx float64
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				a, b := dotSums(x[o:o+s], dy[o:o+s], mean)
+				sdy += a
+				sdyx += b
+			}
+			out[ch], out[c+ch] = T(sdy), T(sdyx*invstd)
+		}
+	})
+}
+
+// shiftedSums returns Σ(x-k) and Σ(x-k)², with four accumulators each so
+// that the additions do not wait on one another.
+func shiftedSums[T float](x []T, k float64) (sum, sq float64) {
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := float64(x[i])-k, float64(x[i+1])-k, float64(x[i+2])-k, float64(x[i+3])-k
+		s0, s1, s2, s3 = s0+d0, s1+d1, s2+d2, s3+d3
+		q0, q1, q2, q3 = q0+d0*d0, q1+d1*d1, q2+d2*d2, q3+d3*d3
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - k
+		s0 += d
+		q0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
+// dotSums returns Σdy and Σdy·(x-mean), with four accumulators each.
+func dotSums[T float](x, dy []T, mean float64) (sdy, sdyx float64) {
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := float64(dy[i]), float64(dy[i+1]), float64(dy[i+2]), float64(dy[i+3])
+		a0, a1, a2, a3 = a0+d0, a1+d1, a2+d2, a3+d3
+		b0 += d0 * (float64(x[i]) - mean)
+		b1 += d1 * (float64(x[i+1]) - mean)
+		b2 += d2 * (float64(x[i+2]) - mean)
+		b3 += d3 * (float64(x[i+3]) - mean)
+	}
+	for ; i < len(x); i++ {
+		d := float64(dy[i])
+		a0 += d
+		b0 += d * (float64(x[i]) - mean)
+	}
+	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+}
+
+// bnGradXOp computes dx. Training: dx = γ·invstd·(dy - Σdy/M - x̂·Σ(dy·x̂)/M);
+// eval: dx = γ·invstd·dy. Inputs: x, y (ordering), dy, then the sums
+// (training only) and γ (when the forward has one).
+type bnGradXOp struct {
+	ident
+	fwd *batchNormOp
+	out buffer
+}
+
+func (op *bnGradXOp) Arity() int {
+	n := 3
+	if op.fwd.training {
+		n++
+	}
+	if op.fwd.hasGamma {
+		n++
+	}
+	return n
+}
+
+func (op *bnGradXOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	x := G.TensorType{Dims: op.fwd.rank, Of: a}
+	ts := []hm.Type{x, x, x}
+	if op.fwd.training {
+		ts = append(ts, G.TensorType{Dims: 2, Of: a})
+	}
+	if op.fwd.hasGamma {
+		ts = append(ts, G.TensorType{Dims: 1, Of: a})
+	}
+	return hm.NewFnType(append(ts, x)...)
+}
+
+func (op *bnGradXOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op *bnGradXOp) ReturnsPtr() bool      { return false }
+func (op *bnGradXOp) CallsExtern() bool     { return false }
+func (op *bnGradXOp) OverwritesInput() int  { return -1 }
+func (op *bnGradXOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *bnGradXOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *bnGradXOp) String() string        { return "BatchNormGradX" }
+func (op *bnGradXOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op *bnGradXOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}
+
+func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, op.Arity())
+	if err != nil {
+		return nil, err
+	}
+	x, dy := in[0], in[2]
+	rest := in[3:]
+	var sums, gamma *tensor.Dense
+	if op.fwd.training {
+		sums, rest = rest[0], rest[1:]
+	}
+	if op.fwd.hasGamma {
+		gamma = rest[0]
+	}
+	dx := op.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		bnGradX(op.fwd, xs, dy.Float64s(), floats[float64](sums), floats[float64](gamma), dx.Float64s(), x.Shape())
+	case []float32:
+		bnGradX(op.fwd, xs, dy.Float32s(), floats[float32](sums), floats[float32](gamma), dx.Float32s(), x.Shape())
+	default:
+		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
+	}
+	return dx, nil
+}
+
+func bnGradX[T float](fwd *batchNormOp, x, dy, sums, gamma, dx []T, shape tensor.Shape) {
+	n, c, s := bnGeometry(shape)
+	m := float64(n * s)
+	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
+			g := 1.0
+			if gamma != nil {
+				g = float64(gamma[ch])
+			}
+			k := g * invstd
+			if sums == nil { // eval: dx = k·dy
+				kt := T(k)
+				for i := 0; i < n; i++ {
+					o := (i*c + ch) * s
+					ds, dxs := dy[o:o+s], dx[o:o+s]
+					for j, d := range ds {
+						dxs[j] = kt * d
+					}
+				}
+				continue
+			}
+			// dx = k·dy - k·Σdy/M - k·x̂·Σ(dy·x̂)/M, with x̂ = (x - mean)·invstd:
+			// dx = k·dy + c1·(x - mean) + c0
+			meanDy := float64(sums[ch]) / m
+			meanDyX := float64(sums[c+ch]) / m
+			c1 := -k * meanDyX * invstd
+			c0 := -k * meanDy
+			kt, c1t, c0t, mt := T(k), T(c1), T(c0), T(mean)
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				xs, ds, dxs := x[o:o+s], dy[o:o+s], dx[o:o+s]
+				for j, d := range ds {
+					dxs[j] = kt*d + c1t*(xs[j]-mt) + c0t
+				}
+			}
+		}
+	})
+}
+
+// rowOp takes row `row` of a (2, C) tensor: (2, C) -> (C).
+type rowOp struct {
+	ident
+	row int
+	out buffer
+}
+
+func (op *rowOp) Arity() int { return 1 }
+func (op *rowOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
+}
+func (op *rowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{in[0].(tensor.Shape)[1]}, nil
+}
+func (op *rowOp) ReturnsPtr() bool      { return false }
+func (op *rowOp) CallsExtern() bool     { return false }
+func (op *rowOp) OverwritesInput() int  { return -1 }
+func (op *rowOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *rowOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *rowOp) String() string        { return fmt.Sprintf("Row(%d)", op.row) }
+func (op *rowOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op *rowOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}
+
+func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	t := in[0]
+	c := t.Shape()[1]
+	out := op.out.get(t.Dtype(), tensor.Shape{c})
+	switch d := t.Data().(type) {
+	case []float64:
+		copy(out.Float64s(), d[op.row*c:(op.row+1)*c])
+	case []float32:
+		copy(out.Float32s(), d[op.row*c:(op.row+1)*c])
+	default:
+		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, t.Dtype())
+	}
+	return out, nil
+}

@@ -1,0 +1,641 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// ConvParams configures ConvND. Each slice has one value per spatial axis
+// (1 for NCW, 2 for NCHW, 3 for NCDHW), or is nil for the default.
+type ConvParams struct {
+	// Stride per axis (default 1).
+	Stride []int
+	// Pad is the zero padding on both sides of each axis (default 0), or
+	// before each axis when PadAfter is set.
+	Pad []int
+	// PadAfter, when not nil, is the zero padding after each axis (right,
+	// bottom, back), so padding may be asymmetric as Keras's "same" needs
+	// when the total padding is odd. It costs nothing: the engine reads
+	// zeros past the end of the input instead of copying a padded input.
+	PadAfter []int
+	// Dilation per axis (default 1).
+	Dilation []int
+}
+
+// ConvTransposeParams configures ConvTransposeND. Each slice has one value
+// per spatial axis, or is nil for the default.
+type ConvTransposeParams struct {
+	// Stride per axis (default 1).
+	Stride []int
+	// Pad is removed from both ends of each output axis (default 0), or
+	// from the start when PadAfter is set.
+	Pad []int
+	// PadAfter, when not nil, is removed from the end of each output axis,
+	// so the cropping may be asymmetric: Keras's "same" transposed
+	// convolution crops total/2 before and the rest after, the adjoint of
+	// its "same" convolution.
+	PadAfter []int
+	// OutPad is added to the end of each output axis (default 0); it must
+	// be smaller than the stride or the dilation of that axis.
+	OutPad []int
+	// Dilation per axis (default 1).
+	Dilation []int
+}
+
+// Conv1D is the 1-D convolution (cross-correlation, as in every framework)
+// of x (N, C, L) with w (K, C, k): output (N, K, L2) with
+//
+//	L2 = floor((L + 2·pad - dilation·(k-1) - 1) / stride) + 1
+func Conv1D(x, w *G.Node, stride, pad, dilation int) (*G.Node, error) {
+	return conv("Conv1D", 1, x, w, nil, ConvParams{Stride: []int{stride}, Pad: []int{pad}, Dilation: []int{dilation}})
+}
+
+// Conv2D is the 2-D convolution of x (N, C, H, W) with w (K, C, kh, kw):
+// output (N, K, H2, W2), each axis as in Conv1D (the course's
+// W2 = (W1 - k + 2P)/S + 1 for dilation 1). Values are (H, W).
+func Conv2D(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
+	return conv("Conv2D", 2, x, w, nil, ConvParams{Stride: stride[:], Pad: pad[:], Dilation: dilation[:]})
+}
+
+// Conv3D is the 3-D convolution of x (N, C, D, H, W) with w (K, C, kd, kh,
+// kw): output (N, K, D2, H2, W2), each axis as in Conv1D. Values are
+// (D, H, W).
+func Conv3D(x, w *G.Node, stride, pad, dilation [3]int) (*G.Node, error) {
+	return conv("Conv3D", 3, x, w, nil, ConvParams{Stride: stride[:], Pad: pad[:], Dilation: dilation[:]})
+}
+
+// ConvND is the convolution of x (N, C, spatial...) with w (K, C, k...)
+// plus an optional bias b (K) (nil for none), for 1, 2 or 3 spatial axes
+// (x of rank 3, 4 or 5). Output (N, K, out...) with, per axis,
+//
+//	out = floor((in + padBefore + padAfter - dilation·(k-1) - 1) / stride) + 1
+func ConvND(x, w, b *G.Node, p ConvParams) (*G.Node, error) {
+	return conv("ConvND", 0, x, w, b, p)
+}
+
+// ConvTranspose1D is the transposed convolution of x (N, C, L) with w
+// (C, K, k) (PyTorch's layout: input channels first): output (N, K, L2)
+// with
+//
+//	L2 = (L - 1)·stride - 2·pad + dilation·(k-1) + outPad + 1
+//
+// outPad must be smaller than stride or dilation. It is the gradient of
+// Conv1D with respect to its input: every input value scatters a copy of
+// the kernel, scaled by it, into the output, stride apart.
+func ConvTranspose1D(x, w *G.Node, stride, pad, outPad, dilation int) (*G.Node, error) {
+	return convTranspose("ConvTranspose1D", 1, x, w, nil, ConvTransposeParams{
+		Stride: []int{stride}, Pad: []int{pad}, OutPad: []int{outPad}, Dilation: []int{dilation}})
+}
+
+// ConvTranspose2D is the transposed convolution of x (N, C, H, W) with w
+// (C, K, kh, kw): output (N, K, H2, W2), each axis as in ConvTranspose1D.
+// Values are (H, W).
+func ConvTranspose2D(x, w *G.Node, stride, pad, outPad, dilation [2]int) (*G.Node, error) {
+	return convTranspose("ConvTranspose2D", 2, x, w, nil, ConvTransposeParams{
+		Stride: stride[:], Pad: pad[:], OutPad: outPad[:], Dilation: dilation[:]})
+}
+
+// ConvTranspose3D is the transposed convolution of x (N, C, D, H, W) with
+// w (C, K, kd, kh, kw): output (N, K, D2, H2, W2), each axis as in
+// ConvTranspose1D. Values are (D, H, W).
+func ConvTranspose3D(x, w *G.Node, stride, pad, outPad, dilation [3]int) (*G.Node, error) {
+	return convTranspose("ConvTranspose3D", 3, x, w, nil, ConvTransposeParams{
+		Stride: stride[:], Pad: pad[:], OutPad: outPad[:], Dilation: dilation[:]})
+}
+
+// ConvTransposeND is the transposed convolution of x (N, C, spatial...)
+// with w (C, K, k...) plus an optional bias b (K) (nil for none), for 1, 2
+// or 3 spatial axes. Output (N, K, out...) with, per axis,
+//
+//	out = (in - 1)·stride - padBefore - padAfter + dilation·(k-1) + outPad + 1
+func ConvTransposeND(x, w, b *G.Node, p ConvTransposeParams) (*G.Node, error) {
+	return convTranspose("ConvTransposeND", 0, x, w, b, p)
+}
+
+// axisNames names the spatial axes in messages.
+func axisNames(rank int) []string {
+	switch rank {
+	case 1:
+		return []string{"L"}
+	case 2:
+		return []string{"H", "W"}
+	}
+	return []string{"D", "H", "W"}
+}
+
+func layoutName(rank int) string {
+	switch rank {
+	case 1:
+		return "(N, C, L)"
+	case 2:
+		return "(N, C, H, W)"
+	}
+	return "(N, C, D, H, W)"
+}
+
+// convRank checks x and w and returns the number of spatial axes and the
+// op's name. A fixed rank (1-3) comes from Conv1D/2D/3D; 0 takes it from x.
+func convRank(name string, rank int, x, w *G.Node) (int, string, error) {
+	if rank == 0 {
+		if err := checkNode(name, "input", x, 3, 4, 5); err != nil {
+			return 0, "", err
+		}
+		rank = x.Shape().Dims() - 2
+		name = fmt.Sprintf("%s%dD", name[:len(name)-2], rank)
+	} else if err := checkNode(name, "input", x); err != nil {
+		return 0, "", err
+	} else if x.Shape().Dims() != rank+2 {
+		return 0, "", graph.ShapeErrorf("ops: %s: input must have rank %d %s, got shape %s", name, rank+2, layoutName(rank), graph.FormatShape(x.Shape()))
+	}
+	if err := checkNode(name, "weight", w); err != nil {
+		return 0, "", err
+	}
+	if w.Shape().Dims() != rank+2 {
+		return 0, "", graph.ShapeErrorf("ops: %s: weight must have rank %d like the input %s, got shape %s", name, rank+2, graph.FormatShape(x.Shape()), graph.FormatShape(w.Shape()))
+	}
+	return rank, name, nil
+}
+
+// perAxis expands an optional per-axis setting.
+func perAxis(name, what string, vals []int, rank, def int) ([3]int, error) {
+	var out [3]int
+	switch len(vals) {
+	case 0:
+		for i := range rank {
+			out[i] = def
+		}
+	case rank:
+		copy(out[:], vals)
+	default:
+		return out, graph.ArgErrorf("ops: %s: %s needs %d values (one per spatial axis), got %v", name, what, rank, vals)
+	}
+	return out, nil
+}
+
+// convSettings holds the validated per-axis settings, in the op's rank.
+type convSettings struct {
+	stride, pad, padAfter, outPad, dil [3]int
+}
+
+func readSettings(name string, rank int, stride, pad, padAfter, outPad, dil []int, hasAfter bool) (convSettings, error) {
+	var s convSettings
+	var err error
+	if s.stride, err = perAxis(name, "stride", stride, rank, 1); err != nil {
+		return s, err
+	}
+	if s.pad, err = perAxis(name, "pad", pad, rank, 0); err != nil {
+		return s, err
+	}
+	s.padAfter = s.pad
+	if hasAfter {
+		if s.padAfter, err = perAxis(name, "pad after", padAfter, rank, 0); err != nil {
+			return s, err
+		}
+	}
+	if s.outPad, err = perAxis(name, "output padding", outPad, rank, 0); err != nil {
+		return s, err
+	}
+	if s.dil, err = perAxis(name, "dilation", dil, rank, 1); err != nil {
+		return s, err
+	}
+	check := func(what string, v [3]int, min int) error {
+		for i := range rank {
+			if v[i] < min {
+				return graph.ArgErrorf("ops: %s: %s must be >= %d, got %v", name, what, min, v[:rank])
+			}
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		what string
+		v    [3]int
+		min  int
+	}{{"stride", s.stride, 1}, {"pad", s.pad, 0}, {"pad after", s.padAfter, 0}, {"output padding", s.outPad, 0}, {"dilation", s.dil, 1}} {
+		if err := check(c.what, c.v, c.min); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// axisError re-labels an error from the graph shape formulas with the op
+// and the axis, keeping its sentinel.
+func axisError(name, axis string, err error) error {
+	if errors.Is(err, graph.ErrShape) {
+		return graph.ShapeErrorf("ops: %s: axis %s: %v", name, axis, err)
+	}
+	return graph.ArgErrorf("ops: %s: axis %s: %v", name, axis, err)
+}
+
+// lift3 places the rank trailing values of a rank-r shape into a 3-vector
+// whose leading unused axes are fill.
+func lift3(vals []int, fill int) [3]int {
+	out := [3]int{fill, fill, fill}
+	copy(out[3-len(vals):], vals)
+	return out
+}
+
+func lift(v [3]int, rank, fill int) [3]int { return lift3(v[:rank], fill) }
+
+func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error) {
+	rank, name, err := convRank(name, rank, x, w)
+	if err != nil {
+		return nil, err
+	}
+	s, err := readSettings(name, rank, p.Stride, p.Pad, p.PadAfter, nil, p.Dilation, p.PadAfter != nil)
+	if err != nil {
+		return nil, err
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if xs[1] != ws[1] {
+		return nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s expects %d (its axis 1)",
+			name, xs[1], graph.FormatShape(xs), graph.FormatShape(ws), ws[1])
+	}
+	nodes := []*G.Node{x, w}
+	if b != nil {
+		if err := checkBias(name, b, ws[0]); err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, b)
+	}
+	if err := sameDtype(name, nodes...); err != nil {
+		return nil, err
+	}
+	out := make([]int, rank)
+	for i, axis := range axisNames(rank) {
+		in, k := xs[2+i], ws[2+i]
+		if out[i], err = convOutSizeAsym(in, k, s.stride[i], s.pad[i], s.padAfter[i], s.dil[i]); err != nil {
+			return nil, axisError(name, axis, err)
+		}
+	}
+	g := convGeom{
+		n: xs[0], c: xs[1], k: ws[0],
+		in:     lift3(xs[2:], 1),
+		out:    lift3(out, 1),
+		ker:    lift3(ws[2:], 1),
+		stride: lift(s.stride, rank, 1),
+		pad:    lift(s.pad, rank, 0),
+		dil:    lift(s.dil, rank, 1),
+	}
+	desc := fmt.Sprintf("%s(stride=%v, pad=%v, dilation=%v", name, s.stride[:rank], s.pad[:rank], s.dil[:rank])
+	if s.padAfter != s.pad {
+		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
+	}
+	desc += ")"
+	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, desc), nodes...)
+}
+
+// convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
+func convOutSizeAsym(in, k, stride, before, after, dil int) (int, error) {
+	if before == after {
+		return graph.ConvOutSize(in, k, stride, before, dil)
+	}
+	// the checks of graph.ConvOutSize on the symmetric part, then the sizes
+	if _, err := graph.ConvOutSize(in, 1, stride, min(before, after), dil); err != nil {
+		return 0, err
+	}
+	eff := dil*(k-1) + 1
+	if k <= 0 {
+		return 0, graph.ArgErrorf("kernel size must be positive, got %d", k)
+	}
+	if in+before+after < eff {
+		return 0, graph.ShapeErrorf("kernel %d (dilated to %d) is larger than the padded input %d (input %d, pad %d before and %d after)", k, eff, in+before+after, in, before, after)
+	}
+	return (in+before+after-eff)/stride + 1, nil
+}
+
+// convTransposeOutSizeAsym is graph.ConvTransposeOutSize with separate
+// cropping before and after.
+func convTransposeOutSizeAsym(in, k, stride, before, after, outPad, dil int) (int, error) {
+	if before == after {
+		return graph.ConvTransposeOutSize(in, k, stride, before, outPad, dil)
+	}
+	if _, err := graph.ConvTransposeOutSize(in, k, stride, 0, outPad, dil); err != nil {
+		return 0, err
+	}
+	out := (in-1)*stride - before - after + dil*(k-1) + outPad + 1
+	if out <= 0 {
+		return 0, graph.ShapeErrorf("output size would be %d for input %d, kernel %d, stride %d, pad %d before and %d after", out, in, k, stride, before, after)
+	}
+	return out, nil
+}
+
+func checkBias(name string, b *G.Node, want int) error {
+	if err := checkNode(name, "bias", b, 1); err != nil {
+		return err
+	}
+	if b.Shape()[0] != want {
+		return graph.ShapeErrorf("ops: %s: bias must have shape (%d), one value per output channel, got %s", name, want, graph.FormatShape(b.Shape()))
+	}
+	return nil
+}
+
+func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams) (*G.Node, error) {
+	rank, name, err := convRank(name, rank, x, w)
+	if err != nil {
+		return nil, err
+	}
+	s, err := readSettings(name, rank, p.Stride, p.Pad, p.PadAfter, p.OutPad, p.Dilation, p.PadAfter != nil)
+	if err != nil {
+		return nil, err
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if xs[1] != ws[0] {
+		return nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s (in, out, k...) expects %d (its axis 0)",
+			name, xs[1], graph.FormatShape(xs), graph.FormatShape(ws), ws[0])
+	}
+	nodes := []*G.Node{x, w}
+	if b != nil {
+		if err := checkBias(name, b, ws[1]); err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, b)
+	}
+	if err := sameDtype(name, nodes...); err != nil {
+		return nil, err
+	}
+	out := make([]int, rank)
+	for i, axis := range axisNames(rank) {
+		if out[i], err = convTransposeOutSizeAsym(xs[2+i], ws[2+i], s.stride[i], s.pad[i], s.padAfter[i], s.outPad[i], s.dil[i]); err != nil {
+			return nil, axisError(name, axis, err)
+		}
+	}
+	// The transposed convolution is the input gradient of the convolution
+	// from its output (the image side, C = out channels) to x (the column
+	// side, K = in channels).
+	g := convGeom{
+		n: xs[0], c: ws[1], k: ws[0],
+		in:     lift3(out, 1),
+		out:    lift3(xs[2:], 1),
+		ker:    lift3(ws[2:], 1),
+		stride: lift(s.stride, rank, 1),
+		pad:    lift(s.pad, rank, 0),
+		dil:    lift(s.dil, rank, 1),
+	}
+	desc := fmt.Sprintf("%s(stride=%v, pad=%v, outPad=%v, dilation=%v", name, s.stride[:rank], s.pad[:rank], s.outPad[:rank], s.dil[:rank])
+	if s.padAfter != s.pad {
+		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
+	}
+	desc += ")"
+	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, desc), nodes...)
+}
+
+// convKind selects what a convOp computes with its geometry (image side
+// (N, C, in...), column side (N, K, out...), weight (K, C, k...)).
+type convKind int
+
+const (
+	// convForwardKind: inputs image, w [, b (K)] → column side.
+	convForwardKind convKind = iota
+	// convTransposeKind: inputs column side, w [, b (C)] → image side.
+	convTransposeKind
+	// convFilterKind: inputs column side, image → weight gradient.
+	convFilterKind
+)
+
+// convOp runs the convolution engine in one of its three directions. The
+// forward convolution and the transposed one are each other's input
+// gradient; both take their filter gradient from convFilterKind and their
+// bias gradient from channelSumOp.
+type convOp struct {
+	ident
+	kind convKind
+	rank int
+	geom convGeom
+	bias bool
+	desc string
+	out  buffer
+	eng  convEngine
+}
+
+func newConvOp(kind convKind, rank int, g convGeom, bias bool, desc string) *convOp {
+	return &convOp{ident: newIdent(), kind: kind, rank: rank, geom: g, bias: bias, desc: desc}
+}
+
+func (op *convOp) imageShape() tensor.Shape {
+	return append(tensor.Shape{op.geom.n, op.geom.c}, op.geom.in[3-op.rank:]...)
+}
+
+func (op *convOp) columnShape() tensor.Shape {
+	return append(tensor.Shape{op.geom.n, op.geom.k}, op.geom.out[3-op.rank:]...)
+}
+
+func (op *convOp) weightShape() tensor.Shape {
+	return append(tensor.Shape{op.geom.k, op.geom.c}, op.geom.ker[3-op.rank:]...)
+}
+
+// shapes returns the input shapes the op expects and its output shape.
+func (op *convOp) shapes() (in []tensor.Shape, out tensor.Shape) {
+	switch op.kind {
+	case convForwardKind:
+		in, out = []tensor.Shape{op.imageShape(), op.weightShape()}, op.columnShape()
+		if op.bias {
+			in = append(in, tensor.Shape{op.geom.k})
+		}
+	case convTransposeKind:
+		in, out = []tensor.Shape{op.columnShape(), op.weightShape()}, op.imageShape()
+		if op.bias {
+			in = append(in, tensor.Shape{op.geom.c})
+		}
+	default:
+		in, out = []tensor.Shape{op.columnShape(), op.imageShape()}, op.weightShape()
+	}
+	return in, out
+}
+
+func (op *convOp) Arity() int {
+	if op.bias {
+		return 3
+	}
+	return 2
+}
+
+func (op *convOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	t := G.TensorType{Dims: op.rank + 2, Of: a}
+	if op.bias {
+		return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: a}, t)
+	}
+	return hm.NewFnType(t, t, t)
+}
+
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	want, out := op.shapes()
+	if len(in) != len(want) {
+		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op.desc, len(want), len(in))
+	}
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok || !s.Eq(want[i]) {
+			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op.desc, i, graph.FormatShape(want[i]), d)
+		}
+	}
+	return out, nil
+}
+
+func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vals, op.Arity())
+	if err != nil {
+		return nil, err
+	}
+	want, outShape := op.shapes()
+	for i, t := range in {
+		if !t.Shape().Eq(want[i]) {
+			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op.desc, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
+		}
+		if t.Dtype() != in[0].Dtype() {
+			return nil, graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op.desc, in[0].Dtype(), t.Dtype())
+		}
+	}
+	y := op.out.get(in[0].Dtype(), outShape)
+	switch in[0].Dtype() {
+	case tensor.Float32:
+		runConv[float32](op, in, y)
+	case tensor.Float64:
+		runConv[float64](op, in, y)
+	default:
+		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.desc, in[0].Dtype())
+	}
+	return y, nil
+}
+
+func runConv[T float](op *convOp, in []*tensor.Dense, y *tensor.Dense) {
+	a, b := in[0].Data().([]T), in[1].Data().([]T)
+	var bias []T
+	if op.bias {
+		bias = in[2].Data().([]T)
+	}
+	ys := y.Data().([]T)
+	switch op.kind {
+	case convForwardKind:
+		convForward(&op.eng, &op.geom, a, b, bias, ys)
+	case convTransposeKind:
+		convBackwardData(&op.eng, &op.geom, a, b, bias, ys)
+	default:
+		convBackwardFilter(&op.eng, &op.geom, a, b, ys)
+	}
+}
+
+func (op *convOp) ReturnsPtr() bool      { return false }
+func (op *convOp) CallsExtern() bool     { return false }
+func (op *convOp) OverwritesInput() int  { return -1 }
+func (op *convOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *convOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+
+func (op *convOp) String() string {
+	s := op.desc
+	if op.bias {
+		s += "+bias"
+	}
+	return s
+}
+
+func (op *convOp) DiffWRT(n int) []bool {
+	out := make([]bool, n)
+	if op.kind == convFilterKind {
+		return out
+	}
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.kind == convFilterKind {
+		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+	}
+	a, w := inputs[0], inputs[1]
+	var da, dw *G.Node
+	var err error
+	switch op.kind {
+	case convForwardKind:
+		// dx = convT(dy, w), dW = Σ dy·col(x)ᵀ
+		if da, err = G.ApplyOp(newConvOp(convTransposeKind, op.rank, op.geom, false, op.desc+"∂x"), grad, w); err != nil {
+			return nil, err
+		}
+		if dw, err = G.ApplyOp(newConvOp(convFilterKind, op.rank, op.geom, false, op.desc+"∂w"), grad, a); err != nil {
+			return nil, err
+		}
+	case convTransposeKind:
+		// dx = conv(dy, w), dW = Σ x·col(dy)ᵀ
+		if da, err = G.ApplyOp(newConvOp(convForwardKind, op.rank, op.geom, false, op.desc+"∂x"), grad, w); err != nil {
+			return nil, err
+		}
+		if dw, err = G.ApplyOp(newConvOp(convFilterKind, op.rank, op.geom, false, op.desc+"∂w"), a, grad); err != nil {
+			return nil, err
+		}
+	}
+	out := G.Nodes{da, dw}
+	if op.bias {
+		db, err := G.ApplyOp(&channelSumOp{ident: newIdent(), rank: op.rank + 2, desc: op.desc + "∂b"}, grad)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, db)
+	}
+	return out, nil
+}
+
+// channelSumOp sums a tensor (N, C, ...) over every axis but the channel
+// axis: the bias gradient of the convolutions.
+type channelSumOp struct {
+	ident
+	rank int
+	desc string
+	out  buffer
+}
+
+func (op *channelSumOp) Arity() int { return 1 }
+func (op *channelSumOp) Type() hm.Type {
+	return rankType(op.rank, 1)
+}
+
+func (op *channelSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[0].(tensor.Shape)
+	if !ok || s.Dims() != op.rank {
+		return nil, graph.ShapeErrorf("ops: %s: input must have rank %d, got %v", op.desc, op.rank, in[0])
+	}
+	return tensor.Shape{s[1]}, nil
+}
+
+func (op *channelSumOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	t := in[0]
+	s := t.Shape()
+	if s.Dims() != op.rank {
+		return nil, graph.ShapeErrorf("ops: %s: input must have rank %d, got shape %s", op.desc, op.rank, graph.FormatShape(s))
+	}
+	n, c := s[0], s[1]
+	p := s.TotalSize() / (n * c)
+	y := op.out.get(t.Dtype(), tensor.Shape{c})
+	switch d := t.Data().(type) {
+	case []float32:
+		channelSums(d, n, p, y.Data().([]float32))
+	case []float64:
+		channelSums(d, n, p, y.Data().([]float64))
+	default:
+		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.desc, t.Dtype())
+	}
+	return y, nil
+}
+
+func (op *channelSumOp) ReturnsPtr() bool      { return false }
+func (op *channelSumOp) CallsExtern() bool     { return false }
+func (op *channelSumOp) OverwritesInput() int  { return -1 }
+func (op *channelSumOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *channelSumOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *channelSumOp) String() string        { return op.desc }
+func (op *channelSumOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op *channelSumOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}
