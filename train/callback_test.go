@@ -28,9 +28,9 @@ func inject(key string, vals []float64, model nn.Layer, bits *[][]uint64) train.
 
 // EarlyStopping on a crafted quantity that is best at epoch 3 and worse
 // after: training stops after patience epochs and the weights of epoch 3
-// are restored.
+// are restored, BatchNorm running statistics included.
 func TestEarlyStoppingRestoresBest(t *testing.T) {
-	model := mlp(2, 4, 2, 1, tensor.Float32, nn.NewReLU())
+	model := must(nn.NewSequential(must(nn.NewDense(2, 4)), must(nn.NewBatchNorm1D(4)), nn.NewReLU(), must(nn.NewDense(4, 2))))
 	var bits [][]uint64
 	es := must(train.NewEarlyStopping(train.WithMonitor("crafted"), train.WithPatience(2)))
 	tr := must(train.New(model, silent(train.Config{Epochs: 10, BatchSize: 8, Loss: ceLoss(),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -140,11 +141,23 @@ func equalBits(a, b []uint64) bool {
 	return true
 }
 
-// The same seed and initialisation give bit-identical weights; another
-// seed shuffles differently and gives other weights.
+// The same seed and initialisation give bit-identical weights (and
+// BatchNorm running statistics) after two epochs with shuffling and
+// Dropout; another seed gives other weights.
 func TestReproducible(t *testing.T) {
+	build := func() *nn.Sequential {
+		d1 := must(nn.NewDense(2, 16))
+		bn := must(nn.NewBatchNorm1D(16))
+		drop := must(nn.NewDropout(0.3))
+		d2 := must(nn.NewDense(16, 2))
+		m := must(nn.NewSequential(d1, bn, nn.NewReLU(), drop, d2))
+		if err := nn.Initialize(m, 7); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
 	fit := func(seed int64) []uint64 {
-		model := mlp(2, 16, 2, 7, tensor.Float32, nn.NewTanh())
+		model := build()
 		tr := must(train.New(model, silent(train.Config{Epochs: 2, BatchSize: 8, Seed: seed, Loss: ceLoss(),
 			Metrics: []train.Metric{train.NewAccuracy()}})))
 		if _, err := tr.Fit(blobs(100, 5), blobs(20, 6)); err != nil {
@@ -158,6 +171,18 @@ func TestReproducible(t *testing.T) {
 	}
 	if equalBits(a, c) {
 		t.Fatal("seeds 1 and 2 gave identical weights")
+	}
+	// Without shuffling, only the Dropout masks differ between seeds.
+	fitNoShuffle := func(seed int64) []uint64 {
+		model := build()
+		tr := must(train.New(model, silent(train.Config{Epochs: 1, BatchSize: 8, Seed: seed, NoShuffle: true, Loss: ceLoss()})))
+		if _, err := tr.Fit(blobs(64, 5), nil); err != nil {
+			t.Fatal(err)
+		}
+		return paramBits(model)
+	}
+	if equalBits(fitNoShuffle(1), fitNoShuffle(2)) {
+		t.Fatal("Dropout masks do not depend on the seed")
 	}
 }
 
@@ -478,5 +503,50 @@ func BenchmarkFitEpoch(b *testing.B) {
 		if _, err := tr.Fit(ds, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// bars is a set of 8×8 images with one horizontal (class 0) or vertical
+// (class 1) bar at a random position.
+func bars(n int, seed uint64) *memSet {
+	r := rand.New(rand.NewPCG(seed, 3))
+	m := &memSet{xs: []int{1, 8, 8}, ys: []int{2}}
+	for i := 0; i < n; i++ {
+		img := make([]float32, 64)
+		c, pos := i%2, r.IntN(8)
+		for k := 0; k < 8; k++ {
+			if c == 0 {
+				img[pos*8+k] = 1
+			} else {
+				img[k*8+pos] = 1
+			}
+		}
+		for k := range img {
+			img[k] += float32(0.1 * r.NormFloat64())
+		}
+		m.x = append(m.x, img)
+		m.y = append(m.y, oneHot(c, 2))
+	}
+	return m
+}
+
+// A small convolutional network with BatchNorm learns to tell horizontal
+// from vertical bars.
+func TestConvNet(t *testing.T) {
+	model := must(nn.NewSequential(
+		must(nn.NewConv2D(1, 4, 3)),
+		must(nn.NewBatchNorm2D(4)),
+		nn.NewReLU(),
+		nn.NewFlatten(),
+		must(nn.NewDense(4*6*6, 2)),
+	))
+	tr := must(train.New(model, silent(train.Config{Epochs: 4, BatchSize: 16, Optimizer: must(train.NewAdam(0.01)),
+		Metrics: []train.Metric{train.NewAccuracy()}})))
+	if _, err := tr.Fit(bars(256, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	logs := must(tr.Evaluate(bars(64, 2)))
+	if logs["accuracy"] < 0.95 {
+		t.Fatalf("bars: %v", logs)
 	}
 }
