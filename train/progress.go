@@ -40,8 +40,8 @@ func (b *bar) step(n int, logs Logs) {
 	if b == nil {
 		return
 	}
-	b.pb.Describe(shortLogs(logs))
 	b.pb.Add(n)
+	b.pb.Describe(shortLogs(logs))
 }
 
 // finish completes the bar and ends its line.
