@@ -264,9 +264,6 @@ func NewModelCheckpoint(path string, opts ...Option) (*ModelCheckpoint, error) {
 	if save == nil {
 		save = defaultSaveFunc()
 	}
-	if save == nil {
-		return nil, argErrorf("NewModelCheckpoint", "no save function (nn.SaveSafetensors is not available yet); pass WithSaveFunc")
-	}
 	return &ModelCheckpoint{path: path, mon: monitor{key: o.monitor, mode: o.mode, minDelta: o.minDelta}, bestOnly: o.bestOnly, save: save}, nil
 }
 
@@ -306,9 +303,6 @@ func (c *ModelCheckpoint) LastSaved() (string, int) { return c.lastSaved, c.last
 func SaveAtomic(l nn.Layer, path string, save SaveFunc) error {
 	if save == nil {
 		save = defaultSaveFunc()
-	}
-	if save == nil {
-		return argErrorf("SaveAtomic", "no save function")
 	}
 	return atomicfile.WithTemp(path, func(tmp string) error { return save(l, tmp) })
 }

@@ -233,3 +233,30 @@ func TestCSVLogger(t *testing.T) {
 		t.Fatalf("CSV:\n%s", b)
 	}
 }
+
+// The default ModelCheckpoint writes safetensors that load back into a
+// fresh model with the best epoch's weights.
+func TestModelCheckpointSafetensors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "best.safetensors")
+	build := func() *nn.Sequential {
+		return must(nn.NewSequential(must(nn.NewDense(2, 4)), must(nn.NewBatchNorm1D(4)), nn.NewReLU(), must(nn.NewDense(4, 2))))
+	}
+	model := build()
+	var bits [][]uint64
+	ck := must(train.NewModelCheckpoint(path, train.WithMonitor("m")))
+	tr := must(train.New(model, silent(train.Config{Epochs: 3, Loss: ceLoss(),
+		Callbacks: []train.Callback{inject("m", []float64{2, 1, 3}, model, &bits), ck}})))
+	if _, err := tr.Fit(blobs(16, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh := build()
+	if err := nn.Initialize(fresh, 99); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.LoadSafetensors(fresh, path); err != nil {
+		t.Fatal(err)
+	}
+	if !equalBits(paramBits(fresh), bits[1]) {
+		t.Fatal("the checkpoint does not hold epoch 2's weights and buffers")
+	}
+}

@@ -1,12 +1,10 @@
 package train_test
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,60 +23,28 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// saveChecked writes the model as text followed by an "END n" line, so a
-// reader can tell a complete file from a truncated one.
-func saveChecked(l nn.Layer, path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 4096)
-	n := 0
-	for _, np := range nn.NamedParams(l) {
-		vals := np.Param.Value().Float32s()
-		for i := 0; i < len(vals); i += 64 {
-			fmt.Fprintf(w, "%s %v\n", np.Name, vals[i:min(i+64, len(vals))])
-			n++
-		}
-	}
-	fmt.Fprintf(w, "END %d\n", n)
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func checkComplete(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	var n int
-	if _, err := fmt.Sscanf(lines[len(lines)-1], "END %d", &n); err != nil || n != len(lines)-1 {
-		return 0, fmt.Errorf("truncated file: %d lines, last %q", len(lines), lines[len(lines)-1])
-	}
-	return len(b), nil
-}
+// killModel is the model the save loop writes: about 1M float32 weights
+// (4 MB), so that a save takes long enough to be interrupted.
+func killModel() *nn.Sequential { return mlp(256, 2048, 256, 1, tensor.Float32, nn.NewReLU()) }
 
 func saveLoop(path string) {
-	model := mlp(64, 1024, 64, 1, tensor.Float32, nn.NewReLU())
+	model := killModel()
 	for i := 0; ; i++ {
 		w := model.Params()[0].Param.Value().Float32s()
-		w[i%len(w)] += 1
-		if err := train.SaveAtomic(model, path, saveChecked); err != nil {
+		w[0] = float32(i)
+		if err := train.SaveAtomic(model, path, nil); err != nil { // nn.SaveSafetensors
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
 }
 
-// A process that saves checkpoints in a loop is killed with SIGKILL at
-// arbitrary moments; the file at the path is always complete.
+// A process that saves checkpoints (safetensors) in a loop is killed with
+// SIGKILL at arbitrary moments; the file at the path always loads.
 func TestCheckpointKilled(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.txt")
+	path := filepath.Join(dir, "ckpt.safetensors")
+	loaded := killModel()
 	midSave := false // some kill hit a save half-way (its temporary file stays)
 	for round, wait := range []time.Duration{150 * time.Millisecond, 330 * time.Millisecond, 520 * time.Millisecond} {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -99,13 +65,15 @@ func TestCheckpointKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd.Wait()
-		size, err := checkComplete(path)
-		if err != nil {
-			t.Fatalf("round %d: %v", round+1, err)
+		if err := nn.LoadSafetensors(loaded, path); err != nil {
+			t.Fatalf("round %d: the checkpoint does not load: %v", round+1, err)
 		}
+		fi, _ := os.Stat(path)
+		size := fi.Size()
+		saves := loaded.Params()[0].Param.Value().Float32s()[0]
 		entries, _ := os.ReadDir(dir)
 		midSave = midSave || len(entries) > round+1
-		t.Logf("round %d: killed after %v; %s is complete (%d bytes); %d file(s) in the directory", round+1, wait, filepath.Base(path), size, len(entries))
+		t.Logf("round %d: killed after %v, in save %.0f; %s loads (%d bytes); %d file(s) in the directory", round+1, wait, saves+2, filepath.Base(path), size, len(entries))
 	}
 	if !midSave {
 		t.Log("no kill landed in the middle of a save (the test proved less than it could)")

@@ -1,6 +1,6 @@
-//go:build !nnsafetensors
-
 package train
 
-// defaultSaveFunc is nil until nn.SaveSafetensors is merged.
-func defaultSaveFunc() SaveFunc { return nil }
+import "github.com/convnet-go/convnet/nn"
+
+// defaultSaveFunc is nn.SaveSafetensors.
+func defaultSaveFunc() SaveFunc { return nn.SaveSafetensors }
