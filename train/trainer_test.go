@@ -3,6 +3,7 @@ package train_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -595,5 +596,29 @@ func TestSegmentationLosses(t *testing.T) {
 				t.Fatalf("%v", logs)
 			}
 		})
+	}
+}
+
+// Config's scalar fields marshal to JSON; the behaviour fields are left
+// out.
+func TestConfigJSON(t *testing.T) {
+	cfg := train.Config{Epochs: 3, BatchSize: 64, Seed: 1, Loss: train.MSE(), Metrics: []train.Metric{train.NewAccuracy()}}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"epochs":3,"batch_size":64,"eval_batch_size":0,"seed":1,"no_shuffle":false,"clip_norm":0,"verbosity":0}`
+	if string(b) != want {
+		t.Fatalf("%s\nwant %s", b, want)
+	}
+	var back train.Config
+	if err := json.Unmarshal(b, &back); err != nil || back.Epochs != 3 || back.BatchSize != 64 {
+		t.Fatalf("%+v %v", back, err)
+	}
+	// The trainer reports the defaults it filled in.
+	tr := must(train.New(mlp(2, 4, 2, 1, tensor.Float32, nn.NewReLU()), train.Config{}))
+	c := tr.Config()
+	if c.Epochs != 1 || c.BatchSize != 32 || c.EvalBatchSize != 32 || c.Loss.Name() != "softmax_cross_entropy" || c.Optimizer.Name() != "Adam(lr=0.001)" {
+		t.Fatalf("defaults: %+v", c)
 	}
 }
