@@ -49,7 +49,7 @@ func checkPair(name string, pred, target *G.Node) error {
 	if pred == nil || target == nil {
 		return graph.ArgErrorf("train: loss %s: nil prediction or target", name)
 	}
-	if !pred.Shape().Eq(target.Shape()) {
+	if !graph.SameShape(pred.Shape(), target.Shape()) {
 		return graph.ShapeErrorf("train: loss %s: model output shape %s and target shape %s differ",
 			name, graph.FormatShape(pred.Shape()), graph.FormatShape(target.Shape()))
 	}

@@ -46,7 +46,7 @@ func checkPG(kind string, pg ParamGrad) error {
 	if w.Dtype() != pg.Grad.Dtype() {
 		return argErrorf(kind, "Step: gradient dtype %v differs from the Param's %v", pg.Grad.Dtype(), w.Dtype())
 	}
-	if !w.Shape().Eq(pg.Grad.Shape()) {
+	if !graph.SameShape(w.Shape(), pg.Grad.Shape()) {
 		return graph.ShapeErrorf("train: %s: Step: gradient shape %s differs from the Param's %s",
 			kind, graph.FormatShape(pg.Grad.Shape()), graph.FormatShape(w.Shape()))
 	}
@@ -72,7 +72,7 @@ type paramState struct {
 // when the Param changed dtype or shape).
 func state(m map[*graph.Param]*paramState, p *graph.Param, n int) *paramState {
 	s, ok := m[p]
-	if ok && len(s.buf) == n && (n == 0 || (s.buf[0].Dtype() == p.Dtype() && s.buf[0].Shape().Eq(p.Value().Shape()))) {
+	if ok && len(s.buf) == n && (n == 0 || (s.buf[0].Dtype() == p.Dtype() && graph.SameShape(s.buf[0].Shape(), p.Value().Shape()))) {
 		return s
 	}
 	s = &paramState{buf: slots(p, n)}

@@ -41,7 +41,7 @@ func (s *Snapshot) Restore() error {
 // copyInto copies src into dst (same shape; float32 or float64, converting
 // if the dtypes differ).
 func copyInto(dst, src *tensor.Dense) error {
-	if !dst.Shape().Eq(src.Shape()) {
+	if !graph.SameShape(dst.Shape(), src.Shape()) {
 		return graph.ShapeErrorf("shape changed from %s to %s", graph.FormatShape(src.Shape()), graph.FormatShape(dst.Shape()))
 	}
 	switch d := dst.Data().(type) {
