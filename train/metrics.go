@@ -63,7 +63,7 @@ func checkBatch(name string, b Batch) error {
 		return graph.ShapeErrorf("train: metric %s: data lengths %d and %d do not fit shapes %s and %s",
 			name, len(b.Pred), len(b.Target), graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
-	if len(b.PredShape) < 2 || !equalInts(b.PredShape, b.TargetShape) {
+	if len(b.PredShape) < 2 || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric %s: prediction and target must have the same shape (N, C, ...), got %s and %s",
 			name, graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
@@ -76,18 +76,6 @@ func prod(s []int) int {
 		p *= d
 	}
 	return p
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // classes calls fn(pred, true) with the predicted and true class of every
@@ -548,7 +536,7 @@ func (p *PSNR) Reset() { p.sse, p.n = 0, 0 }
 
 // Update adds the batch's squared errors.
 func (p *PSNR) Update(b Batch) error {
-	if prod(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !equalInts(b.PredShape, b.TargetShape) {
+	if prod(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric psnr: prediction and target must have the same shape, got %s and %s",
 			graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
