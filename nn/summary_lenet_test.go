@@ -1,4 +1,3 @@
-//go:build lenet
 
 // This test needs nn.NewConv2D and nn.NewMaxPool2D, which other branches
 // add. Once both are merged, delete the build line above (until then run it
