@@ -3,10 +3,12 @@ package train
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // bar is the per-epoch progress bar (nil-safe: a nil *bar does nothing).
@@ -22,6 +24,12 @@ func (t *Trainer) newBar(epoch, n int) *bar {
 		return nil
 	}
 	fmt.Fprintf(t.out, "Epoch %d/%d\n", epoch, t.cfg.Epochs)
+	// Redraw 5 times a second on a terminal; into a file or a pipe, where
+	// every redraw stays, once a second.
+	throttle := time.Second
+	if f, ok := t.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		throttle = 200 * time.Millisecond
+	}
 	pb := progressbar.NewOptions(n,
 		progressbar.OptionSetWriter(t.out),
 		progressbar.OptionSetWidth(25),
@@ -29,7 +37,7 @@ func (t *Trainer) newBar(epoch, n int) *bar {
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("img"),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionThrottle(throttle),
 		progressbar.OptionShowDescriptionAtLineEnd(),
 	)
 	return &bar{pb: pb, out: t.out}

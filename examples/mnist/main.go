@@ -1,5 +1,3 @@
-//go:build convnet_pending
-
 // Command mnist trains a small convolutional network on MNIST (or
 // Fashion-MNIST) and evaluates it on the 10,000 test images.
 //
@@ -9,8 +7,9 @@
 //	Conv(32→64, 3×3) - ReLU - MaxPool 2
 //	Flatten - Dense(1600→128) - ReLU - Dropout(0.25) - Dense(128→10)
 //
-// trained with Adam (lr 1e-3), batches of 64, softmax cross-entropy. With
-// the default flags it reaches a test accuracy of about 0.99 in 3 epochs.
+// trained with Adam (lr 1e-3, annealed along a cosine over the epochs),
+// batches of 64, softmax cross-entropy. With the default flags it reaches a
+// test accuracy of about 0.99 in 3 epochs.
 //
 // It prints a progress bar per epoch on stderr and, as its last line on
 // stdout, a JSON object with the results. Into -out it writes the weights
@@ -20,7 +19,8 @@
 // Usage:
 //
 //	go run ./examples/mnist [-epochs 3] [-batch 64] [-lr 0.001] [-seed 1]
-//	    [-dataset mnist|fashion] [-out mnist-out] [-data DIR] [-limit N]
+//	    [-dataset mnist|fashion] [-out mnist-out] [-data DIR]
+//	    [-cosine=true] [-limit N] [-test-limit N] [-quiet]
 package main
 
 import (
@@ -39,6 +39,7 @@ import (
 
 type result struct {
 	Dataset       string  `json:"dataset"`
+	TestExamples  int     `json:"test_examples"`
 	TestAccuracy  float64 `json:"test_accuracy"`
 	TestLoss      float64 `json:"test_loss"`
 	Epochs        int     `json:"epochs"`
@@ -65,11 +66,13 @@ func main() {
 	out := flag.String("out", "mnist-out", "output directory for weights, history and plot")
 	dir := flag.String("data", "", "folder with the IDX files (default: the dataset's standard location)")
 	limit := flag.Int("limit", 0, "train on the first N training images only (0: all)")
+	testLimit := flag.Int("test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
 	quiet := flag.Bool("quiet", false, "print only the epoch summaries, no progress bar")
+	cosine := flag.Bool("cosine", true, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
 	flag.Parse()
 
 	start := time.Now()
-	res, err := run(*epochs, *batch, *lr, *seed, *dataset, *out, *dir, *limit, *quiet)
+	res, err := run(*epochs, *batch, *lr, *seed, *dataset, *out, *dir, *limit, *testLimit, *quiet, *cosine)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func model(seed int64) (*nn.Sequential, error) {
 	return m, nn.Initialize(m, seed)
 }
 
-func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit int, quiet bool) (*result, error) {
+func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit, testLimit int, quiet, cosine bool) (*result, error) {
 	var trainSet, testSet *data.ImageSet
 	var err error
 	switch dataset {
@@ -129,15 +132,13 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if err != nil {
 		return nil, err
 	}
-	var ds data.Dataset = trainSet
-	if limit > 0 && limit < trainSet.Len() {
-		idx := make([]int, limit)
-		for i := range idx {
-			idx[i] = i
-		}
-		if ds, err = data.NewSubset(trainSet, idx); err != nil {
-			return nil, err
-		}
+	ds, err := first(trainSet, limit)
+	if err != nil {
+		return nil, err
+	}
+	test, err := first(testSet, testLimit)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
@@ -154,6 +155,13 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if err != nil {
 		return nil, err
 	}
+	var sched train.Schedule
+	if cosine && epochs > 1 {
+		// lr at the first epoch, lr/10 at the last.
+		if sched, err = train.NewCosineAnnealing(epochs-1, lr/10); err != nil {
+			return nil, err
+		}
+	}
 	verb := train.Bar
 	if quiet {
 		verb = train.Summary
@@ -165,6 +173,7 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 		Seed:          seed,
 		Loss:          train.SoftmaxCrossEntropy(),
 		Optimizer:     opt,
+		Schedule:      sched,
 		Metrics:       []train.Metric{train.NewAccuracy()},
 		Verbosity:     verb,
 	})
@@ -181,14 +190,14 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	trainSeconds := time.Since(t0).Seconds()
 
 	cm := train.NewConfusionMatrix()
-	logs, err := tr.Evaluate(testSet, train.NewAccuracy(), cm)
+	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
 
 	res := &result{
-		Dataset: dataset, TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], Epochs: hist.Len(),
+		Dataset: dataset, TestExamples: test.Len(), TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], Epochs: hist.Len(),
 		BatchSize: batch, LearningRate: lr, Seed: seed, TrainExamples: ds.Len(), Params: nn.NumParams(m),
 		TrainSeconds: trainSeconds,
 		Weights:      filepath.Join(out, "model.safetensors"),
@@ -205,4 +214,17 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 		return nil, err
 	}
 	return res, nil
+}
+
+// first returns the first n examples of ds (all of them when n <= 0 or
+// n >= ds.Len()).
+func first(ds data.Dataset, n int) (data.Dataset, error) {
+	if n <= 0 || n >= ds.Len() {
+		return ds, nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return data.NewSubset(ds, idx)
 }
