@@ -7,18 +7,20 @@
 //	Conv(32→64, 3×3) - ReLU - MaxPool 2
 //	Flatten - Dense(1600→128) - ReLU - Dropout(0.25) - Dense(128→10)
 //
-// trained with Adam (lr 1e-3, annealed along a cosine over the epochs),
-// batches of 64, softmax cross-entropy. With the default flags it reaches a
-// test accuracy of about 0.99 in 3 epochs.
+// trained with Adam (lr 2e-3 annealed along a cosine to 2e-4 at the last
+// epoch), batches of 64, softmax cross-entropy, on pixels standardised with
+// the training set's mean and standard deviation. With the default flags
+// it reaches a test accuracy of about 0.99 in 3 epochs.
 //
 // It prints a progress bar per epoch on stderr and, as its last line on
 // stdout, a JSON object with the results. Into -out it writes the weights
 // (model.safetensors, PyTorch state_dict names), the per-epoch history
-// (history.csv) and its curves (history.png).
+// (history.csv) and its curves (history.png), and the loss of every
+// training step (loss.png).
 //
 // Usage:
 //
-//	go run ./examples/mnist [-epochs 3] [-batch 64] [-lr 0.001] [-seed 1]
+//	go run ./examples/mnist [-epochs 3] [-batch 64] [-lr 0.002] [-seed 1]
 //	    [-dataset mnist|fashion] [-out mnist-out] [-data DIR]
 //	    [-cosine=true] [-limit N] [-test-limit N] [-quiet]
 package main
@@ -35,6 +37,7 @@ import (
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
 	"github.com/convnet-go/convnet/train/data"
+	"github.com/convnet-go/convnet/train/plot"
 )
 
 type result struct {
@@ -53,6 +56,7 @@ type result struct {
 	Weights       string  `json:"weights"`
 	History       string  `json:"history"`
 	Plot          string  `json:"plot"`
+	LossPlot      string  `json:"loss_plot"`
 }
 
 func main() {
@@ -60,7 +64,7 @@ func main() {
 	log.SetPrefix("mnist: ")
 	epochs := flag.Int("epochs", 3, "training epochs")
 	batch := flag.Int("batch", 64, "batch size")
-	lr := flag.Float64("lr", 1e-3, "Adam learning rate")
+	lr := flag.Float64("lr", 2e-3, "Adam learning rate (of the first epoch, see -cosine)")
 	seed := flag.Int64("seed", 1, "seed for the initial weights, shuffling and dropout")
 	dataset := flag.String("dataset", "mnist", "mnist or fashion")
 	out := flag.String("out", "mnist-out", "output directory for weights, history and plot")
@@ -132,12 +136,24 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if err != nil {
 		return nil, err
 	}
+	// Standardise the pixels with the training set's statistics (the usual
+	// constants for MNIST and Fashion-MNIST).
+	mean, std := []float32{0.1307}, []float32{0.3081}
+	if dataset == "fashion" {
+		mean, std = []float32{0.2860}, []float32{0.3530}
+	}
 	ds, err := first(trainSet, limit)
 	if err != nil {
 		return nil, err
 	}
+	if ds, err = data.Normalize(ds, mean, std); err != nil {
+		return nil, err
+	}
 	test, err := first(testSet, testLimit)
 	if err != nil {
+		return nil, err
+	}
+	if test, err = data.Normalize(test, mean, std); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -166,6 +182,15 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if quiet {
 		verb = train.Summary
 	}
+	// Record the loss of every step for a finer curve than the per-epoch
+	// history.
+	steps := (ds.Len() + batch - 1) / batch
+	var stepX, stepLoss []float64
+	record := train.Funcs{BatchEnd: func(_ *train.Trainer, epoch, step int, logs train.Logs) error {
+		stepX = append(stepX, float64(epoch-1)+float64(step)/float64(steps))
+		stepLoss = append(stepLoss, logs["loss"])
+		return nil
+	}}
 	tr, err := train.New(m, train.Config{
 		Epochs:        epochs,
 		BatchSize:     batch,
@@ -175,6 +200,7 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 		Optimizer:     opt,
 		Schedule:      sched,
 		Metrics:       []train.Metric{train.NewAccuracy()},
+		Callbacks:     []train.Callback{record},
 		Verbosity:     verb,
 	})
 	if err != nil {
@@ -203,6 +229,7 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 		Weights:      filepath.Join(out, "model.safetensors"),
 		History:      filepath.Join(out, "history.csv"),
 		Plot:         filepath.Join(out, "history.png"),
+		LossPlot:     filepath.Join(out, "loss.png"),
 	}
 	if err := nn.SaveSafetensors(m, res.Weights); err != nil {
 		return nil, err
@@ -213,7 +240,28 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if err := hist.SavePlot(res.Plot); err != nil {
 		return nil, err
 	}
+	curve := plot.Panel{Title: "training loss per step", XLabel: "epoch", YLabel: "loss", LogY: true, Series: []plot.Series{
+		{Name: "batch loss", X: stepX, Y: stepLoss},
+		{Name: "mean of 50 steps", X: stepX, Y: movingMean(stepLoss, 50)},
+	}}
+	if err := plot.Lines(res.LossPlot, curve); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// movingMean returns the mean of the last (up to) w values at each point.
+func movingMean(v []float64, w int) []float64 {
+	out := make([]float64, len(v))
+	sum := 0.0
+	for i, x := range v {
+		sum += x
+		if i >= w {
+			sum -= v[i-w]
+		}
+		out[i] = sum / float64(min(i+1, w))
+	}
+	return out
 }
 
 // first returns the first n examples of ds (all of them when n <= 0 or

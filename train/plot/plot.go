@@ -102,12 +102,16 @@ type Series struct {
 	X, Y []float64
 }
 
-// Panel is one line chart.
+// Panel is one line chart. Series of more than 60 points are drawn as
+// plain lines, shorter ones with a marker at every point.
 type Panel struct {
 	Title  string
 	XLabel string
 	YLabel string
 	Series []Series
+	// LogY draws the Y axis on a log scale (points with Y <= 0 are
+	// skipped), for losses that fall over orders of magnitude.
+	LogY bool
 }
 
 // Lines writes one line chart as a PNG to path.
@@ -173,25 +177,42 @@ func linePlot(p Panel) (*gplot.Plot, error) {
 	pl.X.Label.Text = p.XLabel
 	pl.Y.Label.Text = p.YLabel
 	pl.Add(plotter.NewGrid())
-	pl.Legend.Top = true
+	pl.Legend.Top = !rising(p.Series)
+	if p.LogY {
+		pl.Y.Scale = gplot.LogScale{}
+		pl.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
 	for i, s := range p.Series {
 		if len(s.X) != len(s.Y) {
 			return nil, graph.ArgErrorf("plot: series %q: X has %d values, Y %d", s.Name, len(s.X), len(s.Y))
 		}
 		var pts plotter.XYs
 		for j := range s.X {
-			if finite(s.X[j]) && finite(s.Y[j]) {
+			if finite(s.X[j]) && finite(s.Y[j]) && (!p.LogY || s.Y[j] > 0) {
 				pts = append(pts, plotter.XY{X: s.X[j], Y: s.Y[j]})
 			}
 		}
 		if len(pts) == 0 {
 			continue
 		}
+		col := Palette[i%len(Palette)]
+		if len(pts) > 60 {
+			line, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, errors.Wrapf(err, "plot: series %q", s.Name)
+			}
+			line.Color = col
+			line.Width = vg.Points(1)
+			pl.Add(line)
+			if s.Name != "" {
+				pl.Legend.Add(s.Name, line)
+			}
+			continue
+		}
 		line, points, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			return nil, errors.Wrapf(err, "plot: series %q", s.Name)
 		}
-		col := Palette[i%len(Palette)]
 		line.Color = col
 		line.Width = vg.Points(1.5)
 		points.Color = col
@@ -202,6 +223,24 @@ func linePlot(p Panel) (*gplot.Plot, error) {
 		}
 	}
 	return pl, nil
+}
+
+// rising reports whether the first series ends higher than it starts, so
+// that the legend goes to the bottom corner, away from the curve's end.
+func rising(series []Series) bool {
+	if len(series) == 0 {
+		return false
+	}
+	first, last := math.NaN(), math.NaN()
+	for i, y := range series[0].Y {
+		if finite(y) && i < len(series[0].X) && finite(series[0].X[i]) {
+			if math.IsNaN(first) {
+				first = y
+			}
+			last = y
+		}
+	}
+	return last > first
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -150,3 +150,19 @@ func TestOverlay(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A long series (plain line) on a log scale, with non-positive values
+// skipped.
+func TestLongLogSeries(t *testing.T) {
+	var x, y []float64
+	for i := 0; i < 500; i++ {
+		x = append(x, float64(i)/100)
+		y = append(y, 2*math.Exp(-float64(i)/50)+0.01*math.Sin(float64(i)))
+	}
+	y[3] = 0
+	path := outPath(t, "long.png")
+	if err := plot.Lines(path, plot.Panel{Title: "loss", LogY: true, Series: []plot.Series{{Name: "loss", X: x, Y: y}}}); err != nil {
+		t.Fatal(err)
+	}
+	decode(t, path)
+}
