@@ -1,8 +1,3 @@
-
-// This test needs nn.NewConv2D and nn.NewMaxPool2D, which other branches
-// add. Once both are merged, delete the build line above (until then run it
-// with `go test -tags lenet ./nn -run LeNet`).
-
 package nn_test
 
 import (
