@@ -407,6 +407,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 		loss, err := sg.run(hb)
 		if err != nil {
 			ld.release(hb)
+			sg.zeroGrads()
 			return nil, errors.Wrapf(err, "train: epoch %d, step %d", epoch, step)
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -417,6 +418,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 		}
 		if err := t.update(sg); err != nil {
 			ld.release(hb)
+			sg.zeroGrads()
 			return nil, errors.Wrapf(err, "train: epoch %d, step %d", epoch, step)
 		}
 		if len(t.cfg.Metrics) > 0 {

@@ -622,3 +622,28 @@ func TestConfigJSON(t *testing.T) {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
+
+// After a NaN stop the gradients are cleared: the same trainer then trains
+// exactly like a fresh one.
+func TestFitAfterNaNIsClean(t *testing.T) {
+	cfg := silent(train.Config{Epochs: 1, BatchSize: 8, NoShuffle: true, Loss: ceLoss()})
+	a, b := mlp(2, 4, 2, 1, tensor.Float32, nn.NewReLU()), mlp(2, 4, 2, 1, tensor.Float32, nn.NewReLU())
+	cfg.Optimizer = must(train.NewSGD(0.1))
+	trA := must(train.New(a, cfg))
+	bad := blobs(16, 1)
+	bad.x[0][0] = float32(math.NaN())
+	var nf *train.NonFiniteLossError
+	if _, err := trA.Fit(bad, nil); !errors.As(err, &nf) || nf.Step != 1 {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := trA.Fit(blobs(16, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Optimizer = must(train.NewSGD(0.1))
+	if _, err := must(train.New(b, cfg)).Fit(blobs(16, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !equalBits(paramBits(a), paramBits(b)) {
+		t.Fatal("training after a NaN stop differs from a fresh trainer's")
+	}
+}
