@@ -233,6 +233,9 @@ func (e *EarlyStopping) StoppedEpoch() int { return e.stoppedEpoch }
 // SaveFunc writes a model's weights to a file.
 type SaveFunc func(l nn.Layer, path string) error
 
+// defaultSaveFunc is nn.SaveSafetensors.
+func defaultSaveFunc() SaveFunc { return nn.SaveSafetensors }
+
 // ModelCheckpoint saves the model's weights after epochs, atomically: the
 // file is written under a temporary name in the same directory and renamed
 // over path, so a crash or a failing write never leaves a partial file, and
