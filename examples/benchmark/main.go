@@ -8,8 +8,8 @@
 //	go run ./examples/benchmark -workload W1 -cpuprofile w1.prof
 //
 // A training step is what torch_bench.py times: zero the gradients, run the
-// forward and backward graph, one Adam step (lr 1e-3, betas 0.9/0.999,
-// eps 1e-8). Inference steps (W1-infer, W2-infer) run an evaluation graph
+// forward and backward graph, one train.Adam step (lr 1e-3, betas
+// 0.9/0.999, eps 1e-8). Inference steps (W1-infer, W2-infer) run an evaluation graph
 // forward only. Timings are the median over the timed steps after warm-up;
 // as in torch_bench.py the block of steps is repeated (at most 3 times)
 // while max/min exceeds 1.3 and the attempt with the smallest spread is
@@ -38,6 +38,7 @@ import (
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/ops"
+	"github.com/convnet-go/convnet/train"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -424,12 +425,12 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 	if os.Getenv("BENCH_PROG") != "" {
 		fmt.Fprintln(os.Stderr, reflect.ValueOf(m).MethodByName("Prog").Call(nil)[0].Interface())
 	}
-	opt := newAdam(1e-3)
-	var grads []*tensor.Dense
-	params := make([]*graph.Param, len(trainable))
-	for i, bd := range trainable {
-		params[i] = bd.Param
+	opt, err := train.NewAdam(1e-3)
+	if err != nil {
+		return nil, err
 	}
+	var grads []*tensor.Dense
+	var pgs []train.ParamGrad
 	step := func() error {
 		if err := graph.Run(m); err != nil {
 			return err
@@ -441,9 +442,10 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 					return errors.Wrapf(err, "gradient of %s", bd.Name)
 				}
 				grads = append(grads, g.(*tensor.Dense))
+				pgs = append(pgs, train.ParamGrad{Param: bd.Param, Grad: g.(*tensor.Dense)})
 			}
 		}
-		err := opt.step(params, grads)
+		err := opt.Step(pgs)
 		for _, g := range grads {
 			g.Zero() // Gorgonia adds into the bound gradients
 		}
