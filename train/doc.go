@@ -29,9 +29,9 @@
 //
 // Each step reads a batch (in a goroutine, one batch ahead), runs the
 // graph, checks that the loss is finite (a NaN or infinite loss stops Fit
-// with a NonFiniteLossError that names the epoch and the step), hands the
-// gradients to the optimizer and clears them (Gorgonia accumulates
-// gradients across runs).
+// with a NonFiniteLossError that names the epoch and the step) and hands
+// the gradients of that run to the optimizer (they are read from the graph
+// at every run and do not accumulate across runs).
 //
 // # Conventions
 //

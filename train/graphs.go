@@ -22,6 +22,7 @@ type stepGraph struct {
 	bound    []graph.Binding
 	vals     []*tensor.Dense
 	train    []graph.Binding
+	gradV    []G.Value // the gradients of train, read at every run
 	withLoss bool
 	lossNode *G.Node // only while building
 }
@@ -71,10 +72,19 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 	}
 	nodes := graph.Nodes(sg.train)
 	loss := sg.lossNode
-	if _, err := graph.Grad(loss, nodes...); err != nil {
+	grads, err := graph.Grad(loss, nodes...)
+	if err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
-	if sg.m, err = graph.NewMachine(b.Graph(), G.BindDualValues(nodes...)); err != nil {
+	// The gradient nodes' values are read directly after each run. Binding
+	// dual values instead would make the machine add every gradient into a
+	// second tensor (and the step clear it again): two extra passes over
+	// all weights per step, which Gorgonia runs on one core.
+	sg.gradV = make([]G.Value, len(grads))
+	for i, gn := range grads {
+		G.Read(gn, &sg.gradV[i])
+	}
+	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
 	sg.lossNode = nil
@@ -164,31 +174,28 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 	return scalar(sg.lossV)
 }
 
-// grads pairs every trainable Param with its gradient.
+// grads pairs every trainable Param with its gradient of the last run.
+// The gradient tensors belong to the graph and are overwritten by the next
+// run; nothing accumulates across runs.
 func (sg *stepGraph) grads() ([]ParamGrad, error) {
 	pgs := make([]ParamGrad, len(sg.train))
 	for i, bd := range sg.train {
-		gv, err := bd.Node.Grad()
-		if err != nil {
-			return nil, errors.Wrapf(err, "train: gradient of %q", bd.Name)
-		}
-		gd, ok := gv.(*tensor.Dense)
+		gd, ok := sg.gradV[i].(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("train: gradient of %q is %T, not a dense tensor", bd.Name, gv)
+			return nil, errors.Errorf("train: gradient of %q is %T, not a dense tensor", bd.Name, sg.gradV[i])
+		}
+		if !graph.SameShape(gd.Shape(), bd.Param.Value().Shape()) {
+			return nil, errors.Errorf("train: internal error: gradient of %q has shape %v, want %v", bd.Name, gd.Shape(), bd.Param.Value().Shape())
 		}
 		pgs[i] = ParamGrad{Param: bd.Param, Grad: gd}
 	}
 	return pgs, nil
 }
 
-// zeroGrads clears the accumulated gradients without an update.
-func (sg *stepGraph) zeroGrads() {
-	if pgs, err := sg.grads(); err == nil {
-		for _, pg := range pgs {
-			pg.Grad.Zero()
-		}
-	}
-}
+// zeroGrads is called where a step is abandoned after a run. Gradients are
+// read from the graph at each run and never accumulate, so there is
+// nothing to clear; it stays as the one place to do so should that change.
+func (sg *stepGraph) zeroGrads() {}
 
 // fill copies float32 host data into a float32 or float64 tensor.
 func fill(dst *tensor.Dense, src []float32) error {

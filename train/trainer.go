@@ -454,7 +454,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 }
 
 // update applies the optimizer to the gradients of sg's trainable Params
-// and zeroes the gradients (Gorgonia accumulates them across runs).
+// from the last run.
 func (t *Trainer) update(sg *stepGraph) error {
 	pgs, err := sg.grads()
 	if err != nil {
@@ -463,13 +463,7 @@ func (t *Trainer) update(sg *stepGraph) error {
 	if t.cfg.ClipNorm > 0 {
 		clipGradNorm(pgs, t.cfg.ClipNorm)
 	}
-	if err := t.cfg.Optimizer.Step(pgs); err != nil {
-		return err
-	}
-	for _, pg := range pgs {
-		pg.Grad.Zero()
-	}
-	return nil
+	return t.cfg.Optimizer.Step(pgs)
 }
 
 // Evaluate computes the loss and the metrics (Config.Metrics when none are

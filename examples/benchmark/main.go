@@ -7,9 +7,10 @@
 //	go run ./examples/benchmark -workload W2    # one workload
 //	go run ./examples/benchmark -workload W1 -cpuprofile w1.prof
 //
-// A training step is what torch_bench.py times: zero the gradients, run the
-// forward and backward graph, one train.Adam step (lr 1e-3, betas
-// 0.9/0.999, eps 1e-8). Inference steps (W1-infer, W2-infer) run an evaluation graph
+// A training step is what torch_bench.py times: run the forward and
+// backward graph and one train.Adam step (lr 1e-3, betas 0.9/0.999, eps
+// 1e-8), the way train.Trainer does it (gradients are read from the graph
+// at every run; they do not accumulate, so there is nothing to zero). Inference steps (W1-infer, W2-infer) run an evaluation graph
 // forward only. Timings are the median over the timed steps after warm-up;
 // as in torch_bench.py the block of steps is repeated (at most 3 times)
 // while max/min exceeds 1.3 and the attempt with the smallest spread is
@@ -412,13 +413,19 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 	G.Read(loss, &lossV)
 	trainable := b.Trainable()
 	nodes := graph.Nodes(trainable)
-	if _, err := graph.Grad(loss, nodes...); err != nil {
+	grads, err := graph.Grad(loss, nodes...)
+	if err != nil {
 		return nil, err
+	}
+	// as train does: read the gradients at every run (no dual values)
+	gradV := make([]G.Value, len(grads))
+	for i, gn := range grads {
+		G.Read(gn, &gradV[i])
 	}
 	if os.Getenv("BENCH_OPS") != "" {
 		fmt.Fprintln(os.Stderr, opCounts(b.Graph()))
 	}
-	m, err := graph.NewMachine(b.Graph(), G.BindDualValues(nodes...))
+	m, err := graph.NewMachine(b.Graph())
 	if err != nil {
 		return nil, err
 	}
@@ -429,27 +436,15 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 	if err != nil {
 		return nil, err
 	}
-	var grads []*tensor.Dense
-	var pgs []train.ParamGrad
+	pgs := make([]train.ParamGrad, len(trainable))
 	step := func() error {
 		if err := graph.Run(m); err != nil {
 			return err
 		}
-		if grads == nil {
-			for _, bd := range trainable {
-				g, err := bd.Node.Grad()
-				if err != nil {
-					return errors.Wrapf(err, "gradient of %s", bd.Name)
-				}
-				grads = append(grads, g.(*tensor.Dense))
-				pgs = append(pgs, train.ParamGrad{Param: bd.Param, Grad: g.(*tensor.Dense)})
-			}
+		for i, bd := range trainable {
+			pgs[i] = train.ParamGrad{Param: bd.Param, Grad: gradV[i].(*tensor.Dense)}
 		}
-		err := opt.Step(pgs)
-		for _, g := range grads {
-			g.Zero() // Gorgonia adds into the bound gradients
-		}
-		return err
+		return opt.Step(pgs)
 	}
 	lossOf := func() float64 {
 		v, err := graph.ValueFloat64s(lossV)
