@@ -421,6 +421,7 @@ type convOp struct {
 	geom convGeom
 	bias bool
 	relu bool // output max(0, ·), for the forward kinds
+	grad bool // made by SymDiff: a gradient (graph.GradientOp)
 	desc string
 	out  buffer
 	eng  convEngine
@@ -534,6 +535,9 @@ func runConv[T float](op *convOp, in []*tensor.Dense, y *tensor.Dense) {
 	}
 }
 
+// IsGradient reports whether the op computes a gradient (graph.GradientOp).
+func (op *convOp) IsGradient() bool { return op.grad }
+
 func (op *convOp) ReturnsPtr() bool      { return false }
 func (op *convOp) CallsExtern() bool     { return false }
 func (op *convOp) OverwritesInput() int  { return -1 }
@@ -594,6 +598,11 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 			return nil, err
 		}
 	}
+	for _, n := range []*G.Node{da, dw} {
+		if c, ok := n.Op().(*convOp); ok {
+			c.grad = true
+		}
+	}
 	out := G.Nodes{da, dw}
 	if op.bias {
 		db, err := G.ApplyOp(&channelSumOp{ident: newIdent(), rank: op.rank + 2, desc: op.desc + "∂b"}, grad)
@@ -650,6 +659,9 @@ func (op *channelSumOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	return y, nil
 }
+
+// IsGradient reports true: the op is a bias gradient (graph.GradientOp).
+func (op *channelSumOp) IsGradient() bool { return true }
 
 func (op *channelSumOp) ReturnsPtr() bool      { return false }
 func (op *channelSumOp) CallsExtern() bool     { return false }

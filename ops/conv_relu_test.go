@@ -3,6 +3,8 @@ package ops_test
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
@@ -133,4 +135,54 @@ func TestConvReLUGradCheck(t *testing.T) {
 		func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
 			return ops.ConvTransposeND(xs[0], xs[1], xs[2], ops.ConvTransposeParams{Stride: []int{2, 2}, ReLU: true})
 		})
+}
+
+// TestConvUnusedInputGradientSkipped checks that a machine from
+// graph.NewMachine leaves out the input gradient of a convolution whose
+// input needs none (the network's input image), while it computes the
+// weight gradient, and keeps the input gradient when it is asked for.
+func TestConvUnusedInputGradientSkipped(t *testing.T) {
+	rng := graph.NewRand(13)
+	for _, wantX := range []bool{false, true} {
+		b := graph.NewBuilder(graph.Train)
+		x := b.InputValue("x", randTensor(rng, 2, 3, 6, 6))
+		w := b.InputValue("w", randTensor(rng, 4, 3, 3, 3))
+		y, err := ops.ConvND(x, w, nil, ops.ConvParams{Pad: []int{1, 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost, err := ops.Sum(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrt := G.Nodes{w}
+		if wantX {
+			wrt = append(wrt, x)
+		}
+		grads, err := graph.Grad(cost, wrt...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := make([]G.Value, len(grads))
+		for i, gn := range grads {
+			G.Read(gn, &vals[i])
+		}
+		m, err := graph.NewMachine(b.Graph())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := graph.Run(m); err != nil {
+			t.Fatal(err)
+		}
+		prog := fmt.Sprint(reflect.ValueOf(m).MethodByName("Prog").Call(nil)[0].Interface())
+		if got := strings.Contains(prog, "∂x"); got != wantX {
+			t.Errorf("input gradient wanted %v, program computes it: %v\n%s", wantX, got, prog)
+		}
+		for i, v := range vals {
+			if v == nil || !graph.SameShape(v.Shape(), wrt[i].Shape()) {
+				t.Errorf("gradient %d: %v", i, v)
+			}
+		}
+		m.Close()
+	}
 }

@@ -227,6 +227,10 @@ func sumRows[T float](src, dst []T, n int) {
 	}
 }
 
+// IsGradient reports true: the op computes a gradient of Linear
+// (graph.GradientOp).
+func (op *linearGradOp) IsGradient() bool { return true }
+
 func (op *linearGradOp) ReturnsPtr() bool      { return false }
 func (op *linearGradOp) CallsExtern() bool     { return false }
 func (op *linearGradOp) OverwritesInput() int  { return -1 }
