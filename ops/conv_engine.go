@@ -496,11 +496,19 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 		}
 		gemmT(false, true, g.k, ck, cols, in, cols, col, cols, beta, acc, ck)
 	})
-	for wk := 1; wk < nw; wk++ {
-		part := scratch[T](e, wk, 1, len(dw))
-		for i, v := range part {
-			dw[i] += v
+	if nw > 1 {
+		parts := make([][]T, nw-1)
+		for wk := 1; wk < nw; wk++ {
+			parts[wk-1] = scratch[T](e, wk, 1, len(dw))
 		}
+		parallelFor(len(dw), 1<<14, func(lo, hi int) {
+			d := dw[lo:hi]
+			for _, part := range parts { // in worker order: deterministic
+				for i, v := range part[lo:hi] {
+					d[i] += v
+				}
+			}
+		})
 	}
 }
 
