@@ -22,6 +22,13 @@ import "runtime"
 // gradient is dW_t = dy_ext · xpad_shiftᵀ with the dropped positions of
 // dy_ext set to zero. Groups of images sit side by side on the flat grid,
 // each on its own padded plane.
+//
+// The forward and filter passes stack the taps of the innermost axis: the
+// rows (c, kw) of a "stacked" image hold channel c shifted by kw·dilation,
+// so that one GEMM per (kd, kh) covers all kw with C·KW as its depth (or
+// width, for dW). A 3x3 kernel then needs 3 GEMMs over the output instead
+// of 9, and dW's products are C·3 wide instead of C, which matters for
+// thin layers (16 or 32 channels). The copies cost KW-1 padded images.
 
 // shiftGeom is the flat padded grid of a stride-1 convolution.
 type shiftGeom struct {
@@ -29,6 +36,9 @@ type shiftGeom struct {
 	plane  int    // ∏ext: one image's padded plane
 	cols   int    // flat positions from the first to the last output of one image
 	shifts []int  // flat offset of each kernel tap, in weight order (kd, kh, kw)
+	outer  []int  // flat offset of each (kd, kh), for the stacked passes
+	inner  int    // KW: taps stacked into the rows (c, kw)
+	step   int    // flat offset between stacked taps: the W dilation
 }
 
 // shiftMaxWaste bounds plane/P for the shifted path: small feature maps
@@ -62,12 +72,47 @@ func newShiftGeom(g *convGeom) shiftGeom {
 	s.cols = (g.out[0]-1)*s.ext[1]*s.ext[2] + (g.out[1]-1)*s.ext[2] + g.out[2]
 	for kd := 0; kd < g.ker[0]; kd++ {
 		for kh := 0; kh < g.ker[1]; kh++ {
+			s.outer = append(s.outer, (kd*g.dil[0]*s.ext[1]+kh*g.dil[1])*s.ext[2])
 			for kw := 0; kw < g.ker[2]; kw++ {
 				s.shifts = append(s.shifts, (kd*g.dil[0]*s.ext[1]+kh*g.dil[1])*s.ext[2]+kw*g.dil[2])
 			}
 		}
 	}
+	s.inner, s.step = g.ker[2], g.dil[2]
 	return s
+}
+
+// stackImages writes the stacked padded images [lo, hi) of x into xs
+// (C·inner rows, ld apart): row (c, kw) is channel c's padded row shifted
+// left by kw·step, zeros at its end.
+func stackImages[T float](g *convGeom, s *shiftGeom, x, xs []T, lo, hi, ld int) {
+	size := g.c * g.inSize()
+	for n := lo; n < hi; n++ {
+		padImage(g, s, x[n*size:(n+1)*size], xs, s.inner*ld, (n-lo)*s.plane)
+	}
+	for c := 0; c < g.c; c++ {
+		base := xs[c*s.inner*ld : (c*s.inner+1)*ld]
+		for kw := 1; kw < s.inner; kw++ {
+			sh := kw * s.step
+			row := xs[(c*s.inner+kw)*ld : (c*s.inner+kw+1)*ld]
+			copy(row, base[min(sh, ld):])
+			clear(row[max(0, ld-sh):])
+		}
+	}
+}
+
+// stackedWeights writes w (K, C, outer, inner) as wr (outer, K, C·inner),
+// column (c, kw).
+func stackedWeights[T float](w []T, k, c, outer, inner int, wr []T) {
+	ci := c * inner
+	for kk := 0; kk < k; kk++ {
+		for cc := 0; cc < c; cc++ {
+			src := w[(kk*c+cc)*outer*inner : (kk*c+cc+1)*outer*inner]
+			for o := 0; o < outer; o++ {
+				copy(wr[(o*k+kk)*ci+cc*inner:(o*k+kk)*ci+(cc+1)*inner], src[o*inner:(o+1)*inner])
+			}
+		}
+	}
 }
 
 // groupCols is the number of GEMM columns for a group of gs images.
@@ -205,26 +250,25 @@ func tapMajor[T float](w []T, k, c, taps int, wr []T) {
 	}
 }
 
-// shiftForward is convForward on the shifted path.
+// shiftForward is convForward on the shifted path, with stacked taps.
 func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T, relu bool, y []T) {
-	taps, kc := len(s.shifts), g.k*g.c
-	wr := sharedScratch[T](e, taps*kc)
-	tapMajor(w, g.k, g.c, taps, wr)
-	xs, ys := g.c*g.inSize(), g.k*g.outSize()
+	outer, ci := len(s.outer), g.c*s.inner
+	kci := g.k * ci
+	wr := sharedScratch[T](e, outer*kci)
+	stackedWeights(w, g.k, g.c, outer, s.inner, wr)
+	ys := g.k * g.outSize()
 	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
 		ld := (hi - lo) * s.plane
 		cols := s.groupCols(hi - lo)
-		xp := scratch[T](e, wk, 0, g.c*ld)
-		for n := lo; n < hi; n++ {
-			padImage(g, s, x[n*xs:(n+1)*xs], xp, ld, (n-lo)*s.plane)
-		}
+		xs := scratch[T](e, wk, 0, ci*ld)
+		stackImages(g, s, x, xs, lo, hi, ld)
 		out := scratch[T](e, wk, 2, g.k*cols)
-		for t, sh := range s.shifts {
+		for o, sh := range s.outer {
 			var beta T
-			if t > 0 {
+			if o > 0 {
 				beta = 1
 			}
-			gemmT(false, false, g.k, cols, g.c, wr[t*kc:(t+1)*kc], g.c, xp[sh:], ld, beta, out, cols)
+			gemmT(false, false, g.k, cols, ci, wr[o*kci:(o+1)*kci], ci, xs[sh:], ld, beta, out, cols)
 		}
 		for n := lo; n < hi; n++ {
 			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, relu, y[n*ys:(n+1)*ys])
@@ -256,45 +300,52 @@ func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w,
 	})
 }
 
-// shiftBackwardFilter is convBackwardFilter on the shifted path: each
-// worker accumulates dW tap-major (taps, K, C); the parts are summed into
-// dw (K, C, taps) at the end.
+// shiftBackwardFilter is convBackwardFilter on the shifted path, with
+// stacked taps: each worker accumulates dW as (outer, K, C·inner); the
+// parts are summed into dw (K, C, outer·inner) at the end.
 func shiftBackwardFilter[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, x, dw []T) {
-	taps, kc := len(s.shifts), g.k*g.c
-	xs, ys := g.c*g.inSize(), g.k*g.outSize()
+	outer, ci := len(s.outer), g.c*s.inner
+	kci, taps := g.k*ci, outer*s.inner
+	ys := g.k * g.outSize()
 	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
 	started := make([]bool, convWorkers(g.n, gs))
 	nw := e.run(g.n, gs, func(wk, lo, hi int) {
 		ld := (hi - lo) * s.plane
 		cols := s.groupCols(hi - lo)
-		xp := scratch[T](e, wk, 0, g.c*ld)
+		xs := scratch[T](e, wk, 0, ci*ld)
+		stackImages(g, s, x, xs, lo, hi, ld)
 		in := scratch[T](e, wk, 2, g.k*cols)
 		for n := lo; n < hi; n++ {
-			padImage(g, s, x[n*xs:(n+1)*xs], xp, ld, (n-lo)*s.plane)
 			extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
 		}
-		acc := scratch[T](e, wk, 1, taps*kc)
+		acc := scratch[T](e, wk, 1, outer*kci)
 		var beta T
 		if started[wk] {
 			beta = 1
 		}
 		started[wk] = true
-		for t, sh := range s.shifts {
-			gemmT(false, true, g.k, g.c, cols, in, cols, xp[sh:], ld, beta, acc[t*kc:(t+1)*kc], g.c)
+		for o, sh := range s.outer {
+			gemmT(false, true, g.k, ci, cols, in, cols, xs[sh:], ld, beta, acc[o*kci:(o+1)*kci], ci)
 		}
 	})
 	parts := make([][]T, nw)
 	for wk := range nw {
-		parts[wk] = scratch[T](e, wk, 1, taps*kc)
+		parts[wk] = scratch[T](e, wk, 1, outer*kci)
 	}
+	// dw[(k·C + c)·taps + o·inner + kw] = Σ_parts part[o][k][c·inner + kw]
+	kc := g.k * g.c
 	parallelFor(kc, max(1, 4096/taps), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			for t := 0; t < taps; t++ {
-				v := parts[0][t*kc+i]
-				for _, p := range parts[1:] {
-					v += p[t*kc+i]
+			k, c := i/g.c, i%g.c
+			for o := 0; o < outer; o++ {
+				at := o*kci + k*ci + c*s.inner
+				for kw := 0; kw < s.inner; kw++ {
+					v := parts[0][at+kw]
+					for _, p := range parts[1:] {
+						v += p[at+kw]
+					}
+					dw[i*taps+o*s.inner+kw] = v
 				}
-				dw[i*taps+t] = v
 			}
 		}
 	})
