@@ -98,6 +98,8 @@ type result struct {
 	Loss          float64   `json:"loss,omitempty"`
 	BuildMs       float64   `json:"build_ms"`
 	CPUMsPerStep  float64   `json:"cpu_ms_per_step"`
+	AllocMBStep   float64   `json:"alloc_mb_per_step"`
+	GCs           uint32    `json:"gc_cycles"`
 }
 
 func main() {
@@ -107,6 +109,9 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	memprofile := flag.String("memprofile", "", "write an allocation profile to this file at the end")
 	flag.Parse()
+	if *memprofile != "" {
+		runtime.MemProfileRate = 1 // every allocation, for per-step counts
+	}
 
 	if *workload == "all" {
 		if err := runChildren(allWorkloads); err != nil {
@@ -217,14 +222,20 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 		defer pprof.StopCPUProfile()
 	}
 
+	var allocs uint64
+	var gcs uint32
+	total := 0
 	var attempts, cpus [][]float64
 	for range 3 {
-		ts, cs, err := timeSteps(st.step, steps, warmup)
+		ts, cs, al, gc, err := timeSteps(st.step, steps, warmup)
 		if err != nil {
 			return nil, errors.Wrap(err, w)
 		}
 		attempts = append(attempts, ts)
 		cpus = append(cpus, cs)
+		total += steps
+		allocs += al
+		gcs += gc
 		if slices.Max(ts) <= 1.3*slices.Min(ts) {
 			break
 		}
@@ -245,6 +256,8 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 		PeakRSSMB: peakRSSMB(), Steps: len(best), Attempts: len(attempts),
 		Params: nn.NumParams(model), Threads: runtime.GOMAXPROCS(0), BuildMs: round3(build.Seconds() * 1e3),
 		CPUMsPerStep: round3(median(bestCPU)),
+		AllocMBStep:  round3(float64(allocs) / float64(max(1, total)) / (1 << 20)),
+		GCs:          gcs,
 	}
 	if infer {
 		r.Mode = "infer"
@@ -259,22 +272,26 @@ func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
 }
 
 // timeSteps runs warmup steps, then returns the wall time and the process
-// CPU time of each of steps steps, in milliseconds.
-func timeSteps(step func() error, steps, warmup int) (wall, cpu []float64, err error) {
+// CPU time of each of steps steps, in milliseconds, and the bytes
+// allocated and the garbage collections during the timed steps.
+func timeSteps(step func() error, steps, warmup int) (wall, cpu []float64, alloc uint64, gcs uint32, err error) {
 	for range warmup {
 		if err := step(); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, 0, err
 		}
 	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	for range steps {
 		t, c := time.Now(), processCPU()
 		if err := step(); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, 0, err
 		}
 		wall = append(wall, time.Since(t).Seconds()*1e3)
 		cpu = append(cpu, processCPU()-c)
 	}
-	return wall, cpu, nil
+	runtime.ReadMemStats(&m1)
+	return wall, cpu, m1.TotalAlloc - m0.TotalAlloc, m1.NumGC - m0.NumGC, nil
 }
 
 // processCPU is the user and system CPU time of the process in ms.
