@@ -286,6 +286,9 @@ type maxPoolOp struct {
 	g   *poolGeom
 	out buffer
 	arg []int32
+	// needArg is set when a gradient or an indices op reads arg; without
+	// one (evaluation graphs) the common 2x2 windows skip the argmax.
+	needArg bool
 }
 
 func (op *maxPoolOp) Arity() int            { return 1 }
@@ -311,6 +314,17 @@ func (op *maxPoolOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	y := op.out.get(x.Dtype(), op.g.yShape)
+	if !op.needArg && maxPoolValuesOnly(op.g) {
+		switch xs := x.Data().(type) {
+		case []float64:
+			maxPoolValues(op.g, xs, y.Data().([]float64))
+		case []float32:
+			maxPoolValues(op.g, xs, y.Data().([]float32))
+		default:
+			return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.g.name, x.Dtype())
+		}
+		return y, nil
+	}
 	if n := op.g.yShape.TotalSize(); len(op.arg) != n {
 		op.arg = make([]int32, n)
 	}
@@ -328,6 +342,7 @@ func (op *maxPoolOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *maxPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	op.needArg = true
 	dx, err := G.ApplyOp(&maxPoolGradOp{ident: newIdent(), fwd: op}, inputs[0], output, grad)
 	if err != nil {
 		return nil, err
@@ -422,6 +437,53 @@ func maxPoolForward[T float](g *poolGeom, x, y []T, arg []int32) {
 			rv, ri := make([]T, rows), make([]int32, rows)
 			for p := lo; p < hi; p++ {
 				maxPoolPlaneSep(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op], rv, ri)
+			}
+		}
+	})
+}
+
+// maxPoolValuesOnly reports whether maxPoolValues handles g: 2-D windows of
+// 2x2 (after clipping) everywhere, as MaxPool2D(2) on even sizes.
+func maxPoolValuesOnly(g *poolGeom) bool {
+	if g.out[0] != g.in[0] || g.k[0] != 1 {
+		return false
+	}
+	for i := range g.out[0] {
+		if g.hi[0][i]-g.lo[0][i] != 1 {
+			return false
+		}
+	}
+	for a := 1; a <= 2; a++ {
+		for i := range g.lo[a] {
+			if g.hi[a][i]-g.lo[a][i] != 2 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// maxPoolValues writes the window maxima of every plane of x into y,
+// without the argmax: max(max(a, b), max(c, d)) per 2x2 window, NaN when
+// the window holds one (as the argmax path gives).
+func maxPoolValues[T float](g *poolGeom, x, y []T) {
+	ip, op := g.inPlane(), g.outPlane()
+	H, W := g.in[1], g.in[2]
+	loD, loH, loW := g.lo[0], g.lo[1], g.lo[2]
+	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
+			o := 0
+			for _, d0 := range loD {
+				for _, h0 := range loH {
+					base := (d0*H + h0) * W
+					r0, r1 := xp[base:base+W], xp[base+W:base+2*W]
+					yr := yp[o : o+len(loW)]
+					o += len(loW)
+					for ow, w0 := range loW {
+						yr[ow] = max(max(r0[w0], r0[w0+1]), max(r1[w0], r1[w0+1]))
+					}
+				}
 			}
 		}
 	})

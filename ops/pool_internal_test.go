@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -94,4 +96,87 @@ func TestPoolOpsDoErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMaxPoolValuesMatchArgmax checks the evaluation-graph max pool
+// (maxPoolValues, no argmax) against the argmax kernel on 2x2 windows:
+// even and odd sizes (floor drops the last row), stride 2 and stride 1
+// (overlapping windows), ceil mode and padding (clipped windows fall back),
+// on data with ties, zeros of both signs, infinities and NaNs.
+func TestMaxPoolValuesMatchArgmax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	specials := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1, 1}
+	for it := range 60 {
+		h, w := 2+rng.IntN(9), 2+rng.IntN(9)
+		spec := PoolSpec{Kernel: []int{2, 2}}
+		switch it % 4 {
+		case 1:
+			spec.Stride = []int{1, 1}
+		case 2:
+			spec.Ceil = true
+		case 3:
+			spec.Pad = []int{1, 1}
+		}
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			xv := make([]float64, 3*2*h*w)
+			for i := range xv {
+				if rng.IntN(4) == 0 {
+					xv[i] = specials[rng.IntN(len(specials))]
+				} else {
+					xv[i] = float64(rng.IntN(5)) - 2 // many ties
+				}
+			}
+			g := G.NewGraph()
+			x := G.NewTensor(g, dt, 4, G.WithShape(3, 2, h, w), G.WithName("x"))
+			y, err := MaxPool(x, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := y.Op().(*maxPoolOp)
+			if !maxPoolValuesOnly(op.g) {
+				continue // the argmax path serves both
+			}
+			var xt *tensor.Dense
+			if dt == tensor.Float64 {
+				xt = tensor.New(tensor.WithShape(3, 2, h, w), tensor.WithBacking(xv))
+			} else {
+				x32 := make([]float32, len(xv))
+				for i, v := range xv {
+					x32[i] = float32(v)
+				}
+				xt = tensor.New(tensor.WithShape(3, 2, h, w), tensor.WithBacking(x32))
+			}
+			fast, err := op.Do(xt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := float64sOf(fast)
+			op.needArg = true
+			ref, err := op.Do(xt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := float64sOf(ref)
+			for i := range want {
+				if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("%v %dx%d %+v: y[%d] = %v, argmax kernel %v", dt, h, w, spec, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// float64sOf copies a float tensor value to float64s (test helper).
+func float64sOf(v G.Value) ([]float64, error) {
+	switch d := v.Data().(type) {
+	case []float64:
+		return append([]float64(nil), d...), nil
+	case []float32:
+		out := make([]float64, len(d))
+		for i, x := range d {
+			out[i] = float64(x)
+		}
+		return out, nil
+	}
+	return nil, nil
 }

@@ -34,7 +34,7 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
 			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
 	}
-	pool := &maxPoolOp{ident: newIdent(), g: g}
+	pool := &maxPoolOp{ident: newIdent(), g: g, needArg: true}
 	if out, err = G.ApplyOp(pool, x); err != nil {
 		return nil, nil, err
 	}
