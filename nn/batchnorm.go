@@ -23,11 +23,12 @@ type batchNorm struct {
 
 	weight, bias    *graph.Param // nil when affine is off
 	runMean, runVar *graph.Param
+	act             Layer // applied to the output; a ReLU is fused
 }
 
 func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []Option) (*batchNorm, error) {
 	ctor := "New" + kind
-	c, err := newConfig(ctor, opts, "WithMomentum", "WithEps", "WithAffine")
+	c, err := newConfig(ctor, opts, "WithMomentum", "WithEps", "WithAffine", "WithActivation")
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []
 	if !(c.eps > 0) || math.IsInf(c.eps, 0) {
 		return nil, argError(ctor, "eps must be finite and > 0, got %v", c.eps)
 	}
-	bn := &batchNorm{kind: kind, ranks: ranks, layout: layout, channels: channels, momentum: c.momentum, eps: c.eps}
+	bn := &batchNorm{kind: kind, ranks: ranks, layout: layout, channels: channels, momentum: c.momentum, eps: c.eps, act: c.activation}
 	shape := tensor.Shape{channels}
 	if c.affine {
 		if bn.weight, err = graph.NewParam(graph.Weight, c.dtype, shape, graph.Ones(), ParamSeed(c.seed, "weight")); err != nil {
@@ -87,20 +88,23 @@ func (bn *batchNorm) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	}
 	b.Track(bn.runMean, "running_mean")
 	b.Track(bn.runVar, "running_var")
-	var y *G.Node
-	var err error
+	p := ops.BatchNormParams{RunningMean: bn.runMean.Value(), RunningVar: bn.runVar.Value(), Eps: bn.eps}
 	if b.Training() && !bn.Frozen() {
 		if m := x.Shape().TotalSize() / bn.channels; m < 2 {
 			return nil, shapeError(b, bn.kind, "training needs more than 1 value per channel, got input shape %s", graph.FormatShape(x.Shape()))
 		}
-		y, err = ops.BatchNormTrain(x, gamma, beta, bn.runMean.Value(), bn.runVar.Value(), bn.momentum, bn.eps)
-	} else {
-		y, err = ops.BatchNormEval(x, gamma, beta, bn.runMean.Value(), bn.runVar.Value(), bn.eps)
+		p.Training, p.Momentum = true, bn.momentum
 	}
+	// a ReLU activation is fused into the normalisation's passes
+	_, p.ReLU = bn.act.(*ReLU)
+	y, err := ops.BatchNorm(x, gamma, beta, p)
 	if err != nil {
 		return nil, errors.Wrapf(err, "nn: %s %q", bn.kind, b.Path())
 	}
-	return y, nil
+	if p.ReLU {
+		return y, nil
+	}
+	return applyActivation(b, bn.act, y)
 }
 
 // Frozen reports whether the layer is frozen (nn.Freeze): its weight, or,
@@ -167,6 +171,9 @@ func (bn *batchNorm) String() string {
 	if bn.weight == nil {
 		s += ", affine=false"
 	}
+	if bn.act != nil {
+		s += fmt.Sprintf(", activation=%v", bn.act)
+	}
 	return s + ")"
 }
 
@@ -187,7 +194,8 @@ type BatchNorm1D struct{ batchNorm }
 
 // NewBatchNorm1D returns a BatchNorm1D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
+// into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm1D(channels int, opts ...Option) (*BatchNorm1D, error) {
 	bn, err := newBatchNorm("BatchNorm1D", []int{2, 3}, "rank 2 (N, C) or 3 (N, C, L)", channels, opts)
 	if err != nil {
@@ -203,7 +211,8 @@ type BatchNorm2D struct{ batchNorm }
 
 // NewBatchNorm2D returns a BatchNorm2D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
+// into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm2D(channels int, opts ...Option) (*BatchNorm2D, error) {
 	bn, err := newBatchNorm("BatchNorm2D", []int{4}, "rank 4 (N, C, H, W)", channels, opts)
 	if err != nil {
@@ -219,7 +228,8 @@ type BatchNorm3D struct{ batchNorm }
 
 // NewBatchNorm3D returns a BatchNorm3D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
+// into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm3D(channels int, opts ...Option) (*BatchNorm3D, error) {
 	bn, err := newBatchNorm("BatchNorm3D", []int{5}, "rank 5 (N, C, D, H, W)", channels, opts)
 	if err != nil {

@@ -441,3 +441,55 @@ func maxDiff[T float32 | float64](a, b []T) float64 {
 	}
 	return m
 }
+
+// A BatchNorm with a ReLU activation (fused into the op) gives the output,
+// input gradient, parameter gradients and running statistics of the same
+// BatchNorm followed by a ReLU layer, in both modes.
+func TestBatchNormReLUActivationMatchesLayers(t *testing.T) {
+	rng := graph.NewRand(91)
+	x := randDense(rng, tensor.Float64, 4, 3, 5, 5)
+	up := randDense(rng, tensor.Float64, 4, 3, 5, 5)
+	for _, mode := range []graph.Mode{graph.Train, graph.Eval} {
+		fusedBN := newBN(t, 4, 3, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewReLU()))
+		plainBN := newBN(t, 4, 3, nn.WithDtype(tensor.Float64))
+		plain, err := nn.NewSequential(plainBN, nn.NewReLU())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []bnLayer{fusedBN, plainBN} { // NewSequential re-initialised them
+			setParam(t, l.Weight(), []float64{0.5, -1.5, 2})
+			setParam(t, l.Bias(), []float64{0.1, 0.2, -0.3})
+			setParam(t, l.RunningMean(), []float64{0.2, -0.1, 0.05})
+			setParam(t, l.RunningVar(), []float64{1.5, 0.7, 1.1})
+		}
+		fy, fdx, fg := layerRun(t, fusedBN, mode, x, up)
+		py, pdx, pg := layerRun(t, plain, mode, x, up)
+		if d := maxDiff(fy, py); d != 0 {
+			t.Errorf("%v: outputs differ by %v", mode, d)
+		}
+		if d := maxDiff(fdx, pdx); d > 1e-14 {
+			t.Errorf("%v: input gradients differ by %v", mode, d)
+		}
+		for name, g := range fg {
+			if d := maxDiff(g, pg["0."+name]); d > 1e-14 {
+				t.Errorf("%v: gradient of %s differs by %v", mode, name, d)
+			}
+		}
+		a, _ := graph.Float64s(fusedBN.RunningVar().Value())
+		b, _ := graph.Float64s(plainBN.RunningVar().Value())
+		if d := maxDiff(a, b); d != 0 {
+			t.Errorf("%v: running variances differ by %v", mode, d)
+		}
+	}
+	l := newBN(t, 4, 3, nn.WithActivation(nn.NewReLU()))
+	if got, want := fmt.Sprint(l), "BatchNorm2D(3, activation=ReLU())"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	rep, err := nn.GradCheck(l, []int{3, 3, 2, 2}, graph.GradCheckOptions{Tol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Errorf("gradient check of the fused layer:\n%s", rep)
+	}
+}

@@ -33,7 +33,7 @@ import (
 // Gradients flow to x, gamma and beta (the full batch-norm gradient, through
 // the batch statistics).
 func BatchNormTrain(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, momentum, eps float64) (*G.Node, error) {
-	return batchNorm("BatchNormTrain", true, x, gamma, beta, runningMean, runningVar, momentum, eps)
+	return batchNorm("BatchNormTrain", true, x, gamma, beta, runningMean, runningVar, momentum, eps, false)
 }
 
 // BatchNormEval normalises x per channel (axis 1) with stored statistics,
@@ -46,10 +46,38 @@ func BatchNormTrain(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dens
 // Gradients flow to x (gamma/sqrt(runningVar + eps)·dy), gamma and beta; the
 // statistics are constants.
 func BatchNormEval(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, eps float64) (*G.Node, error) {
-	return batchNorm("BatchNormEval", false, x, gamma, beta, runningMean, runningVar, 0, eps)
+	return batchNorm("BatchNormEval", false, x, gamma, beta, runningMean, runningVar, 0, eps, false)
 }
 
-func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runVar *tensor.Dense, momentum, eps float64) (*G.Node, error) {
+// BatchNormParams configures BatchNorm.
+type BatchNormParams struct {
+	// Training selects BatchNormTrain (batch statistics, running
+	// statistics updated) rather than BatchNormEval.
+	Training bool
+	// RunningMean and RunningVar are the running statistics (C), as for
+	// BatchNormTrain and BatchNormEval.
+	RunningMean, RunningVar *tensor.Dense
+	// Momentum (training) and Eps, as for BatchNormTrain.
+	Momentum, Eps float64
+	// ReLU applies max(0, ·) to the output inside the normalisation's own
+	// pass, and masks the incoming gradient inside its backward passes:
+	// BatchNorm(x, γ, β, {ReLU: true, ...}) equals ReLU(BatchNorm(x, γ, β,
+	// {...})), gradients included, without the activation's two extra
+	// passes over memory.
+	ReLU bool
+}
+
+// BatchNorm is BatchNormTrain (p.Training) or BatchNormEval, optionally
+// followed by a fused ReLU (p.ReLU).
+func BatchNorm(x, gamma, beta *G.Node, p BatchNormParams) (*G.Node, error) {
+	name := "BatchNormEval"
+	if p.Training {
+		name = "BatchNormTrain"
+	}
+	return batchNorm(name, p.Training, x, gamma, beta, p.RunningMean, p.RunningVar, p.Momentum, p.Eps, p.ReLU)
+}
+
+func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runVar *tensor.Dense, momentum, eps float64, relu bool) (*G.Node, error) {
 	if err := checkNode(name, "input", x, 2, 3, 4, 5); err != nil {
 		return nil, err
 	}
@@ -108,7 +136,7 @@ func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runV
 	}
 	op := &batchNormOp{
 		ident: newIdent(), training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
-		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, rank: shape.Dims(),
+		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, rank: shape.Dims(), relu: relu,
 	}
 	return G.ApplyOp(op, nodes...)
 }
@@ -124,6 +152,7 @@ type batchNormOp struct {
 	runMean, runVar   *tensor.Dense
 	momentum, eps     float64
 	rank              int
+	relu              bool // output max(0, ·); gradients masked where the output is 0
 
 	out    buffer
 	mean   []float64 // per channel, of the last run
@@ -135,7 +164,11 @@ func (op *batchNormOp) desc() string {
 	if op.training {
 		mode = "train"
 	}
-	return fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, op.momentum, op.eps, op.hasGamma, op.hasBeta)
+	d := fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, op.momentum, op.eps, op.hasGamma, op.hasBeta)
+	if op.relu {
+		d += "+relu"
+	}
+	return d
 }
 
 func (op *batchNormOp) Arity() int {
@@ -274,6 +307,12 @@ func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Sha
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
 				xs, ys := x[o:o+s], y[o:o+s]
+				if op.relu {
+					for j, v := range xs {
+						ys[j] = max((v-mt)*at+bt, 0)
+					}
+					continue
+				}
 				for j, v := range xs {
 					ys[j] = (v-mt)*at + bt
 				}
@@ -367,29 +406,45 @@ func (op *bnSumsOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, dy := in[0], in[2]
+	x, y, dy := in[0], in[1], in[2]
 	_, c, _ := bnGeometry(x.Shape())
 	out := op.out.get(x.Dtype(), tensor.Shape{2, c})
 	switch xs := x.Data().(type) {
 	case []float64:
-		bnSums(op.fwd, xs, dy.Float64s(), out.Float64s(), x.Shape())
+		bnSums(op.fwd, xs, y.Float64s(), dy.Float64s(), out.Float64s(), x.Shape())
 	case []float32:
-		bnSums(op.fwd, xs, dy.Float32s(), out.Float32s(), x.Shape())
+		bnSums(op.fwd, xs, y.Float32s(), dy.Float32s(), out.Float32s(), x.Shape())
 	default:
 		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
 	}
 	return out, nil
 }
 
-func bnSums[T float](fwd *batchNormOp, x, dy, out []T, shape tensor.Shape) {
+// reluMasked returns dy, or with a fused ReLU a copy of dy zeroed where
+// the output y is not positive, in tmp (a block small enough for the
+// cache, reused along the channel's loop).
+func reluMasked[T float](relu bool, y, dy []T, tmp *[]T) []T {
+	if !relu {
+		return dy
+	}
+	if cap(*tmp) < len(dy) {
+		*tmp = make([]T, len(dy))
+	}
+	t := (*tmp)[:len(dy)]
+	reluGrad(y, dy, t)
+	return t
+}
+
+func bnSums[T float](fwd *batchNormOp, x, y, dy, out []T, shape tensor.Shape) {
 	n, c, s := bnGeometry(shape)
 	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
+		var tmp []T
 		for ch := lo; ch < hi; ch++ {
 			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
 			var sdy, sdyx float64
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				a, b := dotSums(x[o:o+s], dy[o:o+s], mean)
+				a, b := dotSums(x[o:o+s], reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), mean)
 				sdy += a
 				sdyx += b
 			}
@@ -488,7 +543,7 @@ func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, dy := in[0], in[2]
+	x, y, dy := in[0], in[1], in[2]
 	rest := in[3:]
 	var sums, gamma *tensor.Dense
 	if op.fwd.training {
@@ -500,19 +555,20 @@ func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
 	dx := op.out.get(x.Dtype(), x.Shape())
 	switch xs := x.Data().(type) {
 	case []float64:
-		bnGradX(op.fwd, xs, dy.Float64s(), floats[float64](sums), floats[float64](gamma), dx.Float64s(), x.Shape())
+		bnGradX(op.fwd, xs, y.Float64s(), dy.Float64s(), floats[float64](sums), floats[float64](gamma), dx.Float64s(), x.Shape())
 	case []float32:
-		bnGradX(op.fwd, xs, dy.Float32s(), floats[float32](sums), floats[float32](gamma), dx.Float32s(), x.Shape())
+		bnGradX(op.fwd, xs, y.Float32s(), dy.Float32s(), floats[float32](sums), floats[float32](gamma), dx.Float32s(), x.Shape())
 	default:
 		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
 	}
 	return dx, nil
 }
 
-func bnGradX[T float](fwd *batchNormOp, x, dy, sums, gamma, dx []T, shape tensor.Shape) {
+func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape tensor.Shape) {
 	n, c, s := bnGeometry(shape)
 	m := float64(n * s)
 	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
+		var tmp []T
 		for ch := lo; ch < hi; ch++ {
 			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
 			g := 1.0
@@ -524,7 +580,7 @@ func bnGradX[T float](fwd *batchNormOp, x, dy, sums, gamma, dx []T, shape tensor
 				kt := T(k)
 				for i := 0; i < n; i++ {
 					o := (i*c + ch) * s
-					ds, dxs := dy[o:o+s], dx[o:o+s]
+					ds, dxs := reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
 					for j, d := range ds {
 						dxs[j] = kt * d
 					}
@@ -540,7 +596,7 @@ func bnGradX[T float](fwd *batchNormOp, x, dy, sums, gamma, dx []T, shape tensor
 			kt, c1t, c0t, mt := T(k), T(c1), T(c0), T(mean)
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				xs, ds, dxs := x[o:o+s], dy[o:o+s], dx[o:o+s]
+				xs, ds, dxs := x[o:o+s], reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
 				for j, d := range ds {
 					dxs[j] = kt*d + c1t*(xs[j]-mt) + c0t
 				}

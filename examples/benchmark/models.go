@@ -17,8 +17,8 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// relu is the activation option of the convolutions followed by a ReLU:
-// convnet fuses it into the convolution's output pass.
+// relu is the activation option of the convolutions and batch norms
+// followed by a ReLU: convnet fuses it into their passes over memory.
 func relu() nn.Option { return nn.WithActivation(nn.NewReLU()) }
 
 // lenet is W1: conv-relu-pool twice, then two dense layers.
@@ -45,8 +45,7 @@ func conv3x3(in, out, stride int) nn.Layer {
 func basicBlock(in, out, stride int) nn.Layer {
 	body := must(nn.NewSequentialNamed(
 		nn.Child{Name: "conv1", Layer: conv3x3(in, out, stride)},
-		nn.Child{Name: "bn1", Layer: must(nn.NewBatchNorm2D(out))},
-		nn.Child{Name: "relu", Layer: nn.NewReLU()},
+		nn.Child{Name: "bn1", Layer: must(nn.NewBatchNorm2D(out, relu()))},
 		nn.Child{Name: "conv2", Layer: conv3x3(out, out, 1)},
 		nn.Child{Name: "bn2", Layer: must(nn.NewBatchNorm2D(out))},
 	))
@@ -68,8 +67,7 @@ func basicBlock(in, out, stride int) nn.Layer {
 func resnet18() nn.Layer {
 	children := []nn.Child{
 		{Name: "conv1", Layer: conv3x3(3, 64, 1)},
-		{Name: "bn1", Layer: must(nn.NewBatchNorm2D(64))},
-		{Name: "relu", Layer: nn.NewReLU()},
+		{Name: "bn1", Layer: must(nn.NewBatchNorm2D(64, relu()))},
 	}
 	cfg := [][3]int{{64, 64, 1}, {64, 64, 1}, {64, 128, 2}, {128, 128, 1}, {128, 256, 2}, {256, 256, 1}, {256, 512, 2}, {512, 512, 1}}
 	for i, c := range cfg {
@@ -86,11 +84,9 @@ func resnet18() nn.Layer {
 func doubleConv(in, out int) nn.Layer {
 	return must(nn.NewSequential(
 		must(nn.NewConv2D(in, out, 3, nn.WithPad(1), nn.WithBias(false))),
-		must(nn.NewBatchNorm2D(out)),
-		nn.NewReLU(),
+		must(nn.NewBatchNorm2D(out, relu())),
 		must(nn.NewConv2D(out, out, 3, nn.WithPad(1), nn.WithBias(false))),
-		must(nn.NewBatchNorm2D(out)),
-		nn.NewReLU(),
+		must(nn.NewBatchNorm2D(out, relu())),
 	))
 }
 
