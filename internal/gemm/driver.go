@@ -1,0 +1,246 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// microKernel computes one mr×nr tile of C from packed panels:
+//
+//	C[i][j] = alpha·Σ_p a[p·mr+i]·b[p·nr+j] + beta·C[i][j]
+//
+// for 0 ≤ i < mr, 0 ≤ j < nr, 0 ≤ p < kc, where C[i][j] is c[i·ldc+j].
+// When beta is ±0, C is written without being read. kc ≥ 1. The caller
+// guarantees that every address touched is inside its slice.
+type microKernel func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// kernel is a micro-kernel with its register block and cache block sizes.
+//
+// The driver (sgemmSerial) runs the five loops of the Goto/BLIS algorithm
+// with this kernel's sizes. Our kernels broadcast A and load vectors of B, so
+// in BLIS terms our A plays the role of BLIS's B and vice versa:
+//
+//	for ic := 0; ic < m; ic += mc        // A block: mc×kc, packed once, L2/L3
+//	  for pc := 0; pc < k; pc += kc      // depth of the packed panels
+//	    pack A[ic:ic+mc, pc:pc+kc]
+//	    for jc := 0; jc < n; jc += nc    // B block: kc×nc, stays in L2
+//	      pack B[pc:pc+kc, jc:jc+nc]
+//	      for ir := 0; ir < mc; ir += mr   // A micro-panel mr×kc stays in L1
+//	        for jr := 0; jr < nc; jr += nr // B micro-panel kc×nr streams from L2
+//	          micro-kernel: C[ir:ir+mr, jr:jr+nr] (registers)
+//
+// So kc·mr·4 bytes must fit comfortably in L1 next to the streaming B
+// micro-panels, and kc·nc·4 bytes in about half of L2.
+type kernel struct {
+	name   string
+	mr, nr int // register block (rows of A, columns of B)
+	kc     int // depth of packed panels
+	mc     int // rows of A per packed block (multiple of mr)
+	nc     int // columns of B per packed block (multiple of nr)
+	micro  microKernel
+}
+
+// parallelMinWork is the m·n·k below which a product runs on one goroutine:
+// starting and joining goroutines costs a few microseconds, about the time a
+// core needs for 2^20 multiply-adds.
+const parallelMinWork = 1 << 20
+
+// workspace holds one goroutine's packing buffers.
+type workspace struct {
+	a, b []float32
+	tile []float32 // an mr×nr tile for edge blocks
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// grow returns s with length n, reallocating only when the capacity is short.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// sgemm checks the arguments, handles the cases that need no product and
+// runs the blocked product with kern on up to threads goroutines (threads ≤ 0:
+// GOMAXPROCS, with small products kept on one goroutine).
+func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+		if m*n*k < parallelMinWork*threads {
+			threads = max(1, m*n*k/parallelMinWork)
+		}
+	}
+	// Split the larger of m and n into one chunk per goroutine, each a
+	// multiple of the register block so that no extra edge tiles appear.
+	splitN := n >= m
+	dim, unit := m, kern.mr
+	if splitN {
+		dim, unit = n, kern.nr
+	}
+	units := (dim + unit - 1) / unit
+	threads = min(threads, units)
+	if threads <= 1 {
+		sgemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range threads {
+		lo := units * t / threads * unit
+		hi := min(dim, units*(t+1)/threads*unit)
+		run := func() {
+			if splitN {
+				bOff := lo // column lo of op(B)
+				if transB {
+					bOff = lo * ldb
+				}
+				sgemmSerial(kern, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+			} else {
+				aOff := lo * lda // row lo of op(A)
+				if transA {
+					aOff = lo
+				}
+				sgemmSerial(kern, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+			}
+		}
+		if t == threads-1 {
+			run()
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	wg.Wait()
+}
+
+// sgemmSerial runs the blocked product on the calling goroutine (see kernel
+// for the loop structure). Edge tiles are computed into a scratch tile from
+// zero-padded panels and then merged into C.
+func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mr, nr := kern.mr, kern.nr
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	mcMax := min(kern.mc, roundUp(m, mr))
+	ncMax := min(kern.nc, roundUp(n, nr))
+	kcMax := min(kern.kc, k)
+	ws.a = grow(ws.a, mcMax*kcMax)
+	ws.b = grow(ws.b, kcMax*ncMax)
+	ws.tile = grow(ws.tile, mr*nr)
+	tile := ws.tile
+
+	for ic := 0; ic < m; ic += kern.mc {
+		mb := min(kern.mc, m-ic)
+		for pc := 0; pc < k; pc += kern.kc {
+			kb := min(kern.kc, k-pc)
+			// C already holds this block's earlier partial sums after the
+			// first pass over k: accumulate into it from then on.
+			betaP := beta
+			if pc > 0 {
+				betaP = 1
+			}
+			packA(transA, a, lda, ic, pc, mb, kb, mr, ws.a)
+			for jc := 0; jc < n; jc += kern.nc {
+				nb := min(kern.nc, n-jc)
+				packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+				for ir := 0; ir < mb; ir += mr {
+					rows := min(mr, mb-ir)
+					ap := &ws.a[ir*kb]
+					for jr := 0; jr < nb; jr += nr {
+						cols := min(nr, nb-jr)
+						bp := &ws.b[jr*kb]
+						off := (ic+ir)*ldc + jc + jr
+						if rows == mr && cols == nr {
+							kern.micro(kb, ap, bp, &c[off], ldc, alpha, betaP)
+							continue
+						}
+						kern.micro(kb, ap, bp, &tile[0], nr, alpha, 0)
+						mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile stores the rows×cols corner of an alpha-scaled tile into C:
+// C = tile + beta·C, or C = tile when beta is zero.
+func mergeTile(tile []float32, ldt, rows, cols int, beta float32, c []float32, ldc int) {
+	for i := range rows {
+		t := tile[i*ldt : i*ldt+cols]
+		ci := c[i*ldc : i*ldc+cols]
+		if beta == 0 {
+			copy(ci, t)
+			continue
+		}
+		for j, v := range t {
+			ci[j] = v + beta*ci[j]
+		}
+	}
+}
+
+// scaleC sets C = beta·C (C = 0 when beta is zero, whatever C held).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(ci)
+		case 1:
+		default:
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+}
+
+func roundUp(x, unit int) int { return (x + unit - 1) / unit * unit }
+
+// checkArgs panics when a size or stride is invalid or a slice is too
+// short. After it, every access of the product is inside the slices, which
+// the assembly kernels rely on.
+func checkArgs(transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	rowsA, colsA := m, k
+	if transA {
+		rowsA, colsA = k, m
+	}
+	rowsB, colsB := k, n
+	if transB {
+		rowsB, colsB = n, k
+	}
+	check := func(name string, rows, cols, length, ld int) {
+		if ld < max(1, cols) {
+			panic(fmt.Sprintf("gemm: %s stride %d smaller than its %d columns", name, ld, cols))
+		}
+		if rows > 0 && cols > 0 && length < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("gemm: %s holds %d values, a %d×%d matrix with stride %d needs %d", name, length, rows, cols, ld, (rows-1)*ld+cols))
+		}
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	check("C", m, n, lenC, ldc)
+	if k > 0 {
+		check("A", rowsA, colsA, lenA, lda)
+		check("B", rowsB, colsB, lenB, ldb)
+	}
+}
+
+// floatsAt returns the n float32s starting at p (for the portable kernel).
+func floatsAt(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
