@@ -9,12 +9,13 @@ import (
 
 // microKernel computes one mr×nr tile of C from packed panels:
 //
-//	C[i][j] = alpha·Σ_p a[p·mr+i]·b[p·nr+j] + beta·C[i][j]
+//	C[i][j] = Σ_p a[p·mr+i]·b[p·nr+j] + beta·C[i][j]
 //
 // for 0 ≤ i < mr, 0 ≤ j < nr, 0 ≤ p < kc, where C[i][j] is c[i·ldc+j].
-// When beta is ±0, C is written without being read. kc ≥ 1. The caller
-// guarantees that every address touched is inside its slice.
-type microKernel func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+// alpha is not an argument: packA multiplies it into the packed A. When beta
+// is ±0, C is written without being read. kc ≥ 1. The caller guarantees that
+// every address touched is inside its slice.
+type microKernel func(kc int, a, b, c *float32, ldc int, beta float32)
 
 // kernel is a micro-kernel with its register block and cache block sizes.
 //
@@ -40,6 +41,23 @@ type kernel struct {
 	mc     int // rows of A per packed block (multiple of mr)
 	nc     int // columns of B per packed block (multiple of nr)
 	micro  microKernel
+}
+
+// kernelSet is a family of kernels for one instruction set that differ in
+// their register block, fastest-in-general first.
+type kernelSet []*kernel
+
+// pick returns the kernel of the set that wastes the least work on the
+// zero-padded edge tiles of an m×n product (the first one on ties).
+func (s kernelSet) pick(m, n int) *kernel {
+	best, bestArea := s[0], -1
+	for _, k := range s {
+		area := roundUp(m, k.mr) * roundUp(n, k.nr)
+		if bestArea < 0 || area < bestArea {
+			best, bestArea = k, area
+		}
+	}
+	return best
 }
 
 // parallelMinWork is the m·n·k below which a product runs on one goroutine:
@@ -151,7 +169,7 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 			if pc > 0 {
 				betaP = 1
 			}
-			packA(transA, a, lda, ic, pc, mb, kb, mr, ws.a)
+			packA(transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
 			for jc := 0; jc < n; jc += kern.nc {
 				nb := min(kern.nc, n-jc)
 				packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
@@ -163,10 +181,10 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 						bp := &ws.b[jr*kb]
 						off := (ic+ir)*ldc + jc + jr
 						if rows == mr && cols == nr {
-							kern.micro(kb, ap, bp, &c[off], ldc, alpha, betaP)
+							kern.micro(kb, ap, bp, &c[off], ldc, betaP)
 							continue
 						}
-						kern.micro(kb, ap, bp, &tile[0], nr, alpha, 0)
+						kern.micro(kb, ap, bp, &tile[0], nr, 0)
 						mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
 					}
 				}
@@ -175,7 +193,7 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	}
 }
 
-// mergeTile stores the rows×cols corner of an alpha-scaled tile into C:
+// mergeTile stores the rows×cols corner of a computed tile into C:
 // C = tile + beta·C, or C = tile when beta is zero.
 func mergeTile(tile []float32, ldt, rows, cols int, beta float32, c []float32, ldc int) {
 	for i := range rows {

@@ -39,7 +39,7 @@ import (
 // overwritten without being read (NaNs in C do not propagate); when alpha is
 // zero or k is zero, A and B are not read.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(defaultKernel, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemm(defaultKernels.pick(m, n), 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func trans(t bool) blas.Transpose {

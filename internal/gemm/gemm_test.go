@@ -140,14 +140,23 @@ func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) 
 func testKernels(t *testing.T) []*kernel {
 	var ks []*kernel
 	var names []string
-	for _, k := range availableKernels() {
+	for _, k := range allKernels() {
 		small := *k
 		small.name += "-smallblocks"
 		small.kc, small.mc, small.nc = 5, 2*k.mr, 2*k.nr
 		ks = append(ks, k, &small)
 		names = append(names, k.name)
 	}
-	t.Logf("kernels: %s (default %s)", strings.Join(names, ", "), defaultKernel.name)
+	t.Logf("kernels: %s (default set starts with %s)", strings.Join(names, ", "), defaultKernels[0].name)
+	return ks
+}
+
+// allKernels lists every kernel of every set this CPU can run.
+func allKernels() []*kernel {
+	var ks []*kernel
+	for _, set := range availableKernelSets() {
+		ks = append(ks, set...)
+	}
 	return ks
 }
 
@@ -276,7 +285,7 @@ func TestSgemmDefault(t *testing.T) {
 	for _, tr := range transCombos {
 		for _, s := range [][3]int{{64, 676, 9}, {64, 1024, 576}, {300, 257, 260}} {
 			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0}
-			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, defaultKernel, 0) })
+			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, defaultKernels.pick(tc.m, tc.n), 0) })
 		}
 	}
 }
@@ -293,7 +302,7 @@ func TestSgemmConcurrent(t *testing.T) {
 	for _, s := range [][3]int{{64, 300, 40}, {130, 70, 90}, {17, 33, 5}, {200, 200, 100}} {
 		m, n, k := s[0], s[1], s[2]
 		j := job{m: m, n: n, k: k, a: randSlice(r, m*k), b: randSlice(r, k*n), want: make([]float32, m*n)}
-		sgemm(defaultKernel, 1, false, false, m, n, k, 1, j.a, k, j.b, n, 0, j.want, n)
+		sgemm(defaultKernels.pick(m, n), 1, false, false, m, n, k, 1, j.a, k, j.b, n, 0, j.want, n)
 		jobs = append(jobs, j)
 	}
 	var wg sync.WaitGroup

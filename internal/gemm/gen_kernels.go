@@ -11,11 +11,11 @@
 //
 // Every kernel has the contract of microKernel (see driver.go):
 //
-//	C[i][j] = alpha·Σ_p A[p][i]·B[p][j] + beta·C[i][j]   (0 ≤ i < mr, 0 ≤ j < nr)
+//	C[i][j] = Σ_p A[p][i]·B[p][j] + beta·C[i][j]   (0 ≤ i < mr, 0 ≤ j < nr)
 //
 // where A is a packed panel of kc steps of mr floats and B a packed panel of
 // kc steps of nr floats. When beta is ±0, C is overwritten without being read,
-// so NaNs in C do not leak through.
+// so NaNs in C do not leak through. (alpha is applied when A is packed.)
 //
 // Inner loop, per k step: load the nr/lanes vectors of B, broadcast each of
 // the mr values of A into a register and issue one FMA per (row, vector) into
@@ -66,10 +66,10 @@ func (s shape) bcast(i int) string { return s.reg(s.rows*s.vecs + s.vecs + i%s.n
 var kernels = []shape{
 	{isa: "avx512", rows: 12, vecs: 2, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx512", rows: 8, vecs: 3, lanes: 16, regs: 32, unrol: 4},
-	{isa: "avx512", rows: 14, vecs: 2, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx512", rows: 6, vecs: 4, lanes: 16, regs: 32, unrol: 4},
-	{isa: "avx512", rows: 16, vecs: 1, lanes: 16, regs: 32, unrol: 4},
+	{isa: "avx512", rows: 14, vecs: 2, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx2", rows: 6, vecs: 2, lanes: 8, regs: 16, unrol: 4},
+	{isa: "avx2", rows: 4, vecs: 3, lanes: 8, regs: 16, unrol: 4},
 }
 
 func main() {
@@ -88,7 +88,7 @@ func main() {
 			files[f] = w
 		}
 		emit(w, s)
-		fmt.Fprintf(&decl, "\n// %s is the %s micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b, c *float32, ldc int, alpha, beta float32)\n",
+		fmt.Fprintf(&decl, "\n// %s is the %s micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b, c *float32, ldc int, beta float32)\n",
 			s.name(), strings.ToUpper(s.isa), s.rows, s.nr(), s.name())
 	}
 	for name, w := range files {
@@ -113,8 +113,8 @@ func emit(w *bytes.Buffer, s shape) {
 	}
 	aStep, bStep := 4*s.rows, 4*s.nr()
 
-	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *float32, ldc int, alpha, beta float32)\n", s.name())
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", s.name())
+	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *float32, ldc int, beta float32)\n", s.name())
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-44\n", s.name())
 	p("MOVQ kc+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
 	p("MOVQ b+16(FP), BX")
@@ -171,24 +171,17 @@ func emit(w *bytes.Buffer, s shape) {
 	p("DECQ CX")
 	p("JMP %s_tail", s.name())
 
-	// Store: C = alpha·acc + beta·C, or alpha·acc when beta is ±0.
+	// Store: C = acc + beta·C, or acc when beta is ±0 (C is not read).
 	label(s.name() + "_store")
-	// After the loop every register but the accumulators is free.
-	free := s.rows * s.vecs
-	if s.regs-free < 3 {
-		log.Fatalf("%s: not enough registers for the store", s.name())
-	}
-	alpha, beta, tmp := s.reg(free), s.reg(free+1), s.reg(free+2)
-	p("VBROADCASTSS alpha+40(FP), %s", alpha)
-	p("MOVL beta+44(FP), R9")
+	beta := s.reg(s.rows * s.vecs) // free after the loop
+	p("MOVL beta+40(FP), R9")
 	p("ANDL $0x7fffffff, R9")
 	p("JZ %s_overwrite", s.name())
-	p("VBROADCASTSS beta+44(FP), %s", beta)
+	p("VBROADCASTSS beta+40(FP), %s", beta)
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
-			p("VMULPS %d(DX), %s, %s", v*s.vsize(), beta, tmp)
-			p("VFMADD231PS %s, %s, %s", s.acc(i, v), alpha, tmp)
-			p("%s %s, %d(DX)", mov, tmp, v*s.vsize())
+			p("VFMADD231PS %d(DX), %s, %s", v*s.vsize(), beta, s.acc(i, v))
+			p("%s %s, %d(DX)", mov, s.acc(i, v), v*s.vsize())
 		}
 		if i+1 < s.rows {
 			p("ADDQ R8, DX")
@@ -199,7 +192,6 @@ func emit(w *bytes.Buffer, s shape) {
 	label(s.name() + "_overwrite")
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
-			p("VMULPS %s, %s, %s", alpha, s.acc(i, v), s.acc(i, v))
 			p("%s %s, %d(DX)", mov, s.acc(i, v), v*s.vsize())
 		}
 		if i+1 < s.rows {

@@ -10,7 +10,10 @@ var genericKernel = kernel{
 	micro: kernGeneric4x4,
 }
 
-func kernGeneric4x4(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
+// genericKernels is the set of portable kernels.
+var genericKernels = kernelSet{&genericKernel}
+
+func kernGeneric4x4(kc int, a, b, c *float32, ldc int, beta float32) {
 	as := floatsAt(a, 4*kc)
 	bs := floatsAt(b, 4*kc)
 	var (
@@ -42,21 +45,21 @@ func kernGeneric4x4(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
 		c33 += a3 * b3
 	}
 	cs := floatsAt(c, 3*ldc+4)
-	storeRow(cs[0:4:4], c00, c01, c02, c03, alpha, beta)
-	storeRow(cs[ldc:ldc+4:ldc+4], c10, c11, c12, c13, alpha, beta)
-	storeRow(cs[2*ldc:2*ldc+4:2*ldc+4], c20, c21, c22, c23, alpha, beta)
-	storeRow(cs[3*ldc:3*ldc+4:3*ldc+4], c30, c31, c32, c33, alpha, beta)
+	storeRow(cs[0:4:4], c00, c01, c02, c03, beta)
+	storeRow(cs[ldc:ldc+4:ldc+4], c10, c11, c12, c13, beta)
+	storeRow(cs[2*ldc:2*ldc+4:2*ldc+4], c20, c21, c22, c23, beta)
+	storeRow(cs[3*ldc:3*ldc+4:3*ldc+4], c30, c31, c32, c33, beta)
 }
 
-// storeRow writes alpha·(x0..x3) + beta·c into c[0:4], not reading c when
-// beta is zero.
-func storeRow(c []float32, x0, x1, x2, x3, alpha, beta float32) {
+// storeRow writes (x0..x3) + beta·c into c[0:4], not reading c when beta is
+// zero.
+func storeRow(c []float32, x0, x1, x2, x3, beta float32) {
 	if beta == 0 {
-		c[0], c[1], c[2], c[3] = alpha*x0, alpha*x1, alpha*x2, alpha*x3
+		c[0], c[1], c[2], c[3] = x0, x1, x2, x3
 		return
 	}
-	c[0] = alpha*x0 + beta*c[0]
-	c[1] = alpha*x1 + beta*c[1]
-	c[2] = alpha*x2 + beta*c[2]
-	c[3] = alpha*x3 + beta*c[3]
+	c[0] = x0 + beta*c[0]
+	c[1] = x1 + beta*c[1]
+	c[2] = x2 + beta*c[2]
+	c[3] = x3 + beta*c[3]
 }

@@ -2,8 +2,8 @@
 
 package gemm
 
-// availableKernels lists the kernels this build can run.
-func availableKernels() []*kernel { return []*kernel{&genericKernel} }
+// availableKernelSets lists the kernel sets this build can run.
+func availableKernelSets() []kernelSet { return []kernelSet{genericKernels} }
 
-// defaultKernel is the kernel Sgemm uses.
-var defaultKernel = &genericKernel
+// defaultKernels is the set Sgemm uses.
+var defaultKernels = genericKernels

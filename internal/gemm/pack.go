@@ -6,9 +6,11 @@ package gemm
 // The four transpose combinations are resolved here; the kernels see one
 // layout only.
 
-// packA packs rows [i0, i0+mb) and depth [p0, p0+kb) of op(A) into dst:
-// panel r holds dst[r·mr·kb + p·mr + i] = op(A)[i0+r·mr+i][p0+p].
-func packA(transA bool, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32) {
+// packA packs rows [i0, i0+mb) and depth [p0, p0+kb) of alpha·op(A) into
+// dst: panel r holds dst[r·mr·kb + p·mr + i] = alpha·op(A)[i0+r·mr+i][p0+p].
+// Scaling here costs one multiply per element of A instead of one per
+// element of C in every micro-kernel call.
+func packA(transA bool, alpha float32, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32) {
 	for r := 0; r*mr < mb; r++ {
 		rows := min(mr, mb-r*mr)
 		panel := dst[r*mr*kb : (r+1)*mr*kb]
@@ -18,7 +20,13 @@ func packA(transA bool, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32)
 			for p := range kb {
 				src := a[(p0+p)*lda+row0:][:rows]
 				d := panel[p*mr : p*mr+mr]
-				copy(d, src)
+				if alpha == 1 {
+					copy(d, src)
+				} else {
+					for i, v := range src {
+						d[i] = alpha * v
+					}
+				}
 				clear(d[rows:])
 			}
 			continue
@@ -27,7 +35,7 @@ func packA(transA bool, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32)
 		for i := range rows {
 			src := a[(row0+i)*lda+p0:][:kb]
 			for p, v := range src {
-				panel[p*mr+i] = v
+				panel[p*mr+i] = alpha * v
 			}
 		}
 		for i := rows; i < mr; i++ {

@@ -1,0 +1,87 @@
+package gemm
+
+import (
+	"fmt"
+	"golang.org/x/sys/unix"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+	return time.Duration(ts.Nano())
+}
+
+// minTime returns the median thread CPU time of reps runs of f.
+func minTime(reps int, f func()) time.Duration {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ts := make([]time.Duration, reps)
+	for i := range ts {
+		t := threadCPU()
+		f()
+		ts[i] = threadCPU() - t
+	}
+	slices.Sort(ts)
+	return ts[reps/2]
+}
+
+func TestTuneMicro(t *testing.T) {
+	if os.Getenv("GEMM_TUNE") == "" {
+		t.Skip()
+	}
+	ks := allKernels()
+	for _, kern := range ks {
+		for _, kc := range []int{16, 64, 256} {
+			a := make([]float32, kern.mr*kc)
+			bb := make([]float32, kern.nr*kc)
+			c := make([]float32, kern.mr*kern.nr)
+			d := minTime(2000, func() {
+				for range 10 {
+					kern.micro(kc, &a[0], &bb[0], &c[0], kern.nr, 0)
+				}
+			})
+			fl := 10 * 2 * float64(kern.mr*kern.nr*kc)
+			t.Logf("%s micro kc=%d: %.1f GFLOP/s", kern.name, kc, fl/d.Seconds()/1e9)
+		}
+	}
+}
+
+// GEMM_TUNE="12x32 kc mc nc" style sweeps over block sizes.
+func TestTuneBlocks(t *testing.T) {
+	spec := os.Getenv("GEMM_BLOCKS")
+	if spec == "" {
+		t.Skip()
+	}
+	kern := *defaultKernels[0]
+	for _, f := range strings.Fields(spec) {
+		kv := strings.SplitN(f, "=", 2)
+		v, _ := strconv.Atoi(kv[1])
+		switch kv[0] {
+		case "kc":
+			kern.kc = v
+		case "mc":
+			kern.mc = v
+		case "nc":
+			kern.nc = v
+		}
+	}
+	only := os.Getenv("GEMM_SHAPES")
+	for _, s := range benchShapes {
+		if only != "" && !strings.Contains(" "+only+" ", " "+s.name+" ") {
+			continue
+		}
+		a, lda, bb, ldb, c := benchOperands(s)
+		reps := max(5, min(200, int(4e9/(2*float64(s.m*s.n*s.k)))))
+		d := minTime(reps, func() {
+			sgemm(&kern, 1, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+		})
+		t.Logf("%-22s %s: %.1f GFLOP/s", s.name, fmt.Sprint(kern.kc, kern.mc, kern.nc), 2*float64(s.m*s.n*s.k)/d.Seconds()/1e9)
+	}
+}
