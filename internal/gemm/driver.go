@@ -9,13 +9,14 @@ import (
 
 // microKernel computes one mr×nr tile of C from packed panels:
 //
-//	C[i][j] = Σ_p a[p·mr+i]·b[p·nr+j] + beta·C[i][j]
+//	C[i][j] = Σ_p a[p·mr+i]·b[p·ldb+j] + beta·C[i][j]
 //
-// for 0 ≤ i < mr, 0 ≤ j < nr, 0 ≤ p < kc, where C[i][j] is c[i·ldc+j].
+// for 0 ≤ i < mr, 0 ≤ j < nr, 0 ≤ p < kc, where C[i][j] is c[i·ldc+j]. b is
+// a packed panel (ldb = nr) or, when B needs no packing, points into B.
 // alpha is not an argument: packA multiplies it into the packed A. When beta
 // is ±0, C is written without being read. kc ≥ 1. The caller guarantees that
 // every address touched is inside its slice.
-type microKernel func(kc int, a, b, c *float32, ldc int, beta float32)
+type microKernel func(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernel is a micro-kernel with its register block and cache block sizes.
 //
@@ -41,6 +42,15 @@ type kernel struct {
 	mc     int // rows of A per packed block (multiple of mr)
 	nc     int // columns of B per packed block (multiple of nr)
 	micro  microKernel
+	// transpose8 speeds up the transposing packs; nil means scalar Go.
+	transpose8 transposeFunc
+	// directMaxM is the largest m for which an untransposed B is read in
+	// place instead of being packed. Packing costs a copy of B, which pays
+	// off only when each B panel is used by many A panels; with few rows
+	// (convolutions: m = output channels) reading B directly is faster.
+	// Large m keeps packing: packed panels avoid the cache-set conflicts
+	// of rows a power-of-two stride apart.
+	directMaxM int
 }
 
 // kernelSet is a family of kernels for one instruction set that differ in
@@ -169,22 +179,42 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 			if pc > 0 {
 				betaP = 1
 			}
-			packA(transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
+			packA(kern.transpose8, transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
 			for jc := 0; jc < n; jc += kern.nc {
 				nb := min(kern.nc, n-jc)
-				packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+				// B is read in place when it is not transposed and m is
+				// small; then only a partial last panel is packed.
+				direct := !transB && m <= kern.directMaxM
+				full := nb
+				if direct {
+					full = nb / nr * nr
+					if full < nb {
+						packB(kern.transpose8, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
+					}
+				} else {
+					packB(kern.transpose8, transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+				}
 				for ir := 0; ir < mb; ir += mr {
 					rows := min(mr, mb-ir)
 					ap := &ws.a[ir*kb]
 					for jr := 0; jr < nb; jr += nr {
 						cols := min(nr, nb-jr)
-						bp := &ws.b[jr*kb]
+						var bp *float32
+						ldp := nr
+						switch {
+						case !direct:
+							bp = &ws.b[jr*kb]
+						case jr < full:
+							bp, ldp = &b[pc*ldb+jc+jr], ldb
+						default:
+							bp = &ws.b[0]
+						}
 						off := (ic+ir)*ldc + jc + jr
 						if rows == mr && cols == nr {
-							kern.micro(kb, ap, bp, &c[off], ldc, betaP)
+							kern.micro(kb, ap, bp, ldp, &c[off], ldc, betaP)
 							continue
 						}
-						kern.micro(kb, ap, bp, &tile[0], nr, 0)
+						kern.micro(kb, ap, bp, ldp, &tile[0], nr, 0)
 						mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
 					}
 				}

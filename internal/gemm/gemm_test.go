@@ -136,7 +136,8 @@ func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) 
 
 // testKernels returns every kernel this CPU can run, each also in a variant
 // with tiny cache blocks so that small matrices cross every block boundary
-// (several kc, mc and nc blocks, partial blocks at each edge).
+// (several kc, mc and nc blocks, partial blocks at each edge) and that
+// always packs B (the default reads an untransposed B in place for m ≤ 256).
 func testKernels(t *testing.T) []*kernel {
 	var ks []*kernel
 	var names []string
@@ -144,6 +145,7 @@ func testKernels(t *testing.T) []*kernel {
 		small := *k
 		small.name += "-smallblocks"
 		small.kc, small.mc, small.nc = 5, 2*k.mr, 2*k.nr
+		small.directMaxM = 0
 		ks = append(ks, k, &small)
 		names = append(names, k.name)
 	}

@@ -13,8 +13,8 @@
 //
 //	C[i][j] = Σ_p A[p][i]·B[p][j] + beta·C[i][j]   (0 ≤ i < mr, 0 ≤ j < nr)
 //
-// where A is a packed panel of kc steps of mr floats and B a packed panel of
-// kc steps of nr floats. When beta is ±0, C is overwritten without being read,
+// where A is a packed panel of kc steps of mr floats and B holds kc rows of
+// nr floats, ldb floats apart (ldb = nr for a packed panel). When beta is ±0, C is overwritten without being read,
 // so NaNs in C do not leak through. (alpha is applied when A is packed.)
 //
 // Inner loop, per k step: load the nr/lanes vectors of B, broadcast each of
@@ -88,7 +88,7 @@ func main() {
 			files[f] = w
 		}
 		emit(w, s)
-		fmt.Fprintf(&decl, "\n// %s is the %s micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b, c *float32, ldc int, beta float32)\n",
+		fmt.Fprintf(&decl, "\n// %s is the %s micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)\n",
 			s.name(), strings.ToUpper(s.isa), s.rows, s.nr(), s.name())
 	}
 	for name, w := range files {
@@ -102,7 +102,8 @@ func main() {
 }
 
 // emit writes one kernel. Registers: AX walks A, BX walks B, CX counts k
-// steps, DX points at the current row of C, R8 is ldc in bytes.
+// steps, DX points at the current row of C, R8 is ldc in bytes, R10 and R11
+// are ldb and 3·ldb in bytes.
 func emit(w *bytes.Buffer, s shape) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	label := func(l string) { fmt.Fprintf(w, "%s:\n", l) }
@@ -111,15 +112,21 @@ func emit(w *bytes.Buffer, s shape) {
 	if s.isa == "avx2" {
 		zero = "VXORPS"
 	}
-	aStep, bStep := 4*s.rows, 4*s.nr()
+	aStep := 4 * s.rows
+	if s.unrol != 4 {
+		log.Fatalf("%s: the B addressing assumes 4 k steps per iteration", s.name())
+	}
 
-	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *float32, ldc int, beta float32)\n", s.name())
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-44\n", s.name())
+	fmt.Fprintf(w, "\n// func %s(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)\n", s.name())
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-52\n", s.name())
 	p("MOVQ kc+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
 	p("MOVQ b+16(FP), BX")
-	p("MOVQ c+24(FP), DX")
-	p("MOVQ ldc+32(FP), R8")
+	p("MOVQ ldb+24(FP), R10")
+	p("SHLQ $2, R10")
+	p("LEAQ (R10)(R10*2), R11")
+	p("MOVQ c+32(FP), DX")
+	p("MOVQ ldc+40(FP), R8")
 	p("SHLQ $2, R8")
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
@@ -139,8 +146,9 @@ func emit(w *bytes.Buffer, s shape) {
 	}
 
 	step := func(k int) {
+		row := [4]string{"(BX)", "(BX)(R10*1)", "(BX)(R10*2)", "(BX)(R11*1)"}[k]
 		for v := 0; v < s.vecs; v++ {
-			p("%s %d(BX), %s", mov, k*bStep+v*s.vsize(), s.bReg(v))
+			p("%s %d%s, %s", mov, v*s.vsize(), row, s.bReg(v))
 		}
 		for i := 0; i < s.rows; i++ {
 			r := s.bcast(i)
@@ -158,7 +166,7 @@ func emit(w *bytes.Buffer, s shape) {
 		step(k)
 	}
 	p("ADDQ $%d, AX", s.unrol*aStep)
-	p("ADDQ $%d, BX", s.unrol*bStep)
+	p("LEAQ (BX)(R10*4), BX")
 	p("SUBQ $%d, CX", s.unrol)
 	p("CMPQ CX, $%d", s.unrol)
 	p("JAE %s_loop", s.name())
@@ -167,17 +175,17 @@ func emit(w *bytes.Buffer, s shape) {
 	p("JZ %s_store", s.name())
 	step(0)
 	p("ADDQ $%d, AX", aStep)
-	p("ADDQ $%d, BX", bStep)
+	p("ADDQ R10, BX")
 	p("DECQ CX")
 	p("JMP %s_tail", s.name())
 
 	// Store: C = acc + beta·C, or acc when beta is ±0 (C is not read).
 	label(s.name() + "_store")
 	beta := s.reg(s.rows * s.vecs) // free after the loop
-	p("MOVL beta+40(FP), R9")
+	p("MOVL beta+48(FP), R9")
 	p("ANDL $0x7fffffff, R9")
 	p("JZ %s_overwrite", s.name())
-	p("VBROADCASTSS beta+40(FP), %s", beta)
+	p("VBROADCASTSS beta+48(FP), %s", beta)
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
 			p("VFMADD231PS %d(DX), %s, %s", v*s.vsize(), beta, s.acc(i, v))

@@ -15,16 +15,16 @@ import "golang.org/x/sys/cpu"
 // differ in how well they tile m and n: 12×32 first, 8×48 and 6×64 when m is
 // a multiple of 8 or 6 (convolution channel counts), 14×32 for the rest.
 var avx512Kernels = kernelSet{
-	{name: "avx512-12x32", mr: 12, nr: 32, kc: 256, mc: 1200, nc: 512, micro: kernAvx512_12x32},
-	{name: "avx512-8x48", mr: 8, nr: 48, kc: 256, mc: 1200, nc: 528, micro: kernAvx512_8x48},
-	{name: "avx512-6x64", mr: 6, nr: 64, kc: 256, mc: 1200, nc: 512, micro: kernAvx512_6x64},
-	{name: "avx512-14x32", mr: 14, nr: 32, kc: 256, mc: 1204, nc: 512, micro: kernAvx512_14x32},
+	{name: "avx512-12x32", mr: 12, nr: 32, kc: 256, mc: 1200, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_12x32},
+	{name: "avx512-8x48", mr: 8, nr: 48, kc: 256, mc: 1200, nc: 528, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_8x48},
+	{name: "avx512-6x64", mr: 6, nr: 64, kc: 256, mc: 1200, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_6x64},
+	{name: "avx512-14x32", mr: 14, nr: 32, kc: 256, mc: 1204, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_14x32},
 }
 
 // avx2Kernels use 12 of the 16 YMM registers as accumulators.
 var avx2Kernels = kernelSet{
-	{name: "avx2-6x16", mr: 6, nr: 16, kc: 256, mc: 1200, nc: 512, micro: kernAvx2_6x16},
-	{name: "avx2-4x24", mr: 4, nr: 24, kc: 256, mc: 1200, nc: 528, micro: kernAvx2_4x24},
+	{name: "avx2-6x16", mr: 6, nr: 16, kc: 256, mc: 1200, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_6x16},
+	{name: "avx2-4x24", mr: 4, nr: 24, kc: 256, mc: 1200, nc: 528, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_4x24},
 }
 
 // availableKernelSets lists the kernel sets this CPU can run, fastest first.

@@ -7,29 +7,29 @@ package gemm
 // kernAvx512_12x32 is the AVX512 micro-kernel with a 12×32 register block.
 //
 //go:noescape
-func kernAvx512_12x32(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx512_12x32(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernAvx512_8x48 is the AVX512 micro-kernel with a 8×48 register block.
 //
 //go:noescape
-func kernAvx512_8x48(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx512_8x48(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernAvx512_6x64 is the AVX512 micro-kernel with a 6×64 register block.
 //
 //go:noescape
-func kernAvx512_6x64(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx512_6x64(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernAvx512_14x32 is the AVX512 micro-kernel with a 14×32 register block.
 //
 //go:noescape
-func kernAvx512_14x32(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx512_14x32(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernAvx2_6x16 is the AVX2 micro-kernel with a 6×16 register block.
 //
 //go:noescape
-func kernAvx2_6x16(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx2_6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
 // kernAvx2_4x24 is the AVX2 micro-kernel with a 4×24 register block.
 //
 //go:noescape
-func kernAvx2_4x24(kc int, a, b, c *float32, ldc int, beta float32)
+func kernAvx2_4x24(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)

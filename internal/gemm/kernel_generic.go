@@ -6,25 +6,25 @@ package gemm
 
 var genericKernel = kernel{
 	name: "generic", mr: 4, nr: 4,
-	kc: 256, mc: 256, nc: 1024,
+	kc: 256, mc: 256, nc: 1024, directMaxM: 256,
 	micro: kernGeneric4x4,
 }
 
 // genericKernels is the set of portable kernels.
 var genericKernels = kernelSet{&genericKernel}
 
-func kernGeneric4x4(kc int, a, b, c *float32, ldc int, beta float32) {
+func kernGeneric4x4(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32) {
 	as := floatsAt(a, 4*kc)
-	bs := floatsAt(b, 4*kc)
+	bs := floatsAt(b, (kc-1)*ldb+4)
 	var (
 		c00, c01, c02, c03 float32
 		c10, c11, c12, c13 float32
 		c20, c21, c22, c23 float32
 		c30, c31, c32, c33 float32
 	)
-	for p := 0; p < len(as) && p < len(bs); p += 4 {
-		ap := as[p : p+4 : p+4]
-		bp := bs[p : p+4 : p+4]
+	for p := range kc {
+		ap := as[4*p : 4*p+4 : 4*p+4]
+		bp := bs[p*ldb : p*ldb+4 : p*ldb+4]
 		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += a0 * b0

@@ -44,7 +44,7 @@ func TestTuneMicro(t *testing.T) {
 			c := make([]float32, kern.mr*kern.nr)
 			d := minTime(2000, func() {
 				for range 10 {
-					kern.micro(kc, &a[0], &bb[0], &c[0], kern.nr, 0)
+					kern.micro(kc, &a[0], &bb[0], kern.nr, &c[0], kern.nr, 0)
 				}
 			})
 			fl := 10 * 2 * float64(kern.mr*kern.nr*kc)
@@ -60,6 +60,8 @@ func TestTuneBlocks(t *testing.T) {
 		t.Skip()
 	}
 	kern := *defaultKernels[0]
+	_ = kern
+	name := os.Getenv("GEMM_KERNEL")
 	for _, f := range strings.Fields(spec) {
 		kv := strings.SplitN(f, "=", 2)
 		v, _ := strconv.Atoi(kv[1])
@@ -77,11 +79,33 @@ func TestTuneBlocks(t *testing.T) {
 		if only != "" && !strings.Contains(" "+only+" ", " "+s.name+" ") {
 			continue
 		}
+		kern := kern
+		if name == "" {
+			kern = *defaultKernels.pick(s.m, s.n)
+		} else {
+			for _, k := range allKernels() {
+				if k.name == name {
+					kern = *k
+				}
+			}
+		}
+		for _, f := range strings.Fields(spec) {
+			kv := strings.SplitN(f, "=", 2)
+			v, _ := strconv.Atoi(kv[1])
+			switch kv[0] {
+			case "kc":
+				kern.kc = v
+			case "mc":
+				kern.mc = v
+			case "nc":
+				kern.nc = v
+			}
+		}
 		a, lda, bb, ldb, c := benchOperands(s)
 		reps := max(5, min(200, int(4e9/(2*float64(s.m*s.n*s.k)))))
 		d := minTime(reps, func() {
 			sgemm(&kern, 1, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 		})
-		t.Logf("%-22s %s: %.1f GFLOP/s", s.name, fmt.Sprint(kern.kc, kern.mc, kern.nc), 2*float64(s.m*s.n*s.k)/d.Seconds()/1e9)
+		t.Logf("%-22s %-14s %s: %.1f GFLOP/s", s.name, kern.name, fmt.Sprint(kern.kc, kern.mc, kern.nc), 2*float64(s.m*s.n*s.k)/d.Seconds()/1e9)
 	}
 }
