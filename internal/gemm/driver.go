@@ -39,8 +39,8 @@ type kernel struct {
 	name   string
 	mr, nr int // register block (rows of A, columns of B)
 	kc     int // depth of packed panels
-	mc     int // rows of A per packed block (multiple of mr)
-	nc     int // columns of B per packed block (multiple of nr)
+	mc     int // rows of A per packed block (a multiple of mr)
+	nc     int // columns of B per packed block (a multiple of nr)
 	micro  microKernel
 	// transpose8 speeds up the transposing packs; nil means scalar Go.
 	transpose8 transposeFunc

@@ -32,6 +32,8 @@ import (
 
 // shape describes one generated kernel.
 type shape struct {
+	pf bool // prefetch B rows
+
 	isa   string // "avx512" or "avx2"
 	rows  int    // mr
 	vecs  int    // vectors per row; nr = vecs·lanes

@@ -109,3 +109,41 @@ func TestTuneBlocks(t *testing.T) {
 		t.Logf("%-22s %-14s %s: %.1f GFLOP/s", s.name, kern.name, fmt.Sprint(kern.kc, kern.mc, kern.nc), 2*float64(s.m*s.n*s.k)/d.Seconds()/1e9)
 	}
 }
+
+// TestTuneAB alternates two variants of a kernel (GEMM_AB="name1 name2")
+// and reports the median ratio of their times.
+func TestTuneAB(t *testing.T) {
+	spec := strings.Fields(os.Getenv("GEMM_AB"))
+	if len(spec) != 2 {
+		t.Skip()
+	}
+	variants := map[string]*kernel{}
+	for _, k := range allKernels() {
+		variants[k.name] = k
+	}
+	only := os.Getenv("GEMM_SHAPES")
+	for _, s := range benchShapes {
+		if only != "" && !strings.Contains(" "+only+" ", " "+s.name+" ") {
+			continue
+		}
+		a, lda, bb, ldb, c := benchOperands(s)
+		reps := max(5, min(200, int(4e9/(2*float64(s.m*s.n*s.k)))))
+		var ratios []float64
+		var ta, tb []time.Duration
+		for range reps {
+			da := minTime(1, func() {
+				sgemm(variants[spec[0]], 1, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			})
+			db := minTime(1, func() {
+				sgemm(variants[spec[1]], 1, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			})
+			ratios = append(ratios, float64(da)/float64(db))
+			ta, tb = append(ta, da), append(tb, db)
+		}
+		slices.Sort(ratios)
+		slices.Sort(ta)
+		slices.Sort(tb)
+		fl := 2 * float64(s.m*s.n*s.k)
+		t.Logf("%-22s %s %.1f  %s %.1f GFLOP/s  time ratio A/B median %.3f (q1 %.3f q3 %.3f)", s.name, spec[0], fl/ta[reps/2].Seconds()/1e9, spec[1], fl/tb[reps/2].Seconds()/1e9, ratios[reps/2], ratios[reps/4], ratios[3*reps/4])
+	}
+}
