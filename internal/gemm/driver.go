@@ -161,9 +161,13 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	mr, nr := kern.mr, kern.nr
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
+	// Split k into equal blocks of at most kern.kc: 576 = 288+288 rather
+	// than 320+256, so that no block is short.
+	kBlocks := (k + kern.kc - 1) / kern.kc
+	kc := (k + kBlocks - 1) / kBlocks
 	mcMax := min(kern.mc, roundUp(m, mr))
 	ncMax := min(kern.nc, roundUp(n, nr))
-	kcMax := min(kern.kc, k)
+	kcMax := kc
 	ws.a = grow(ws.a, mcMax*kcMax)
 	ws.b = grow(ws.b, kcMax*ncMax)
 	ws.tile = grow(ws.tile, mr*nr)
@@ -171,8 +175,8 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 
 	for ic := 0; ic < m; ic += kern.mc {
 		mb := min(kern.mc, m-ic)
-		for pc := 0; pc < k; pc += kern.kc {
-			kb := min(kern.kc, k-pc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
 			// C already holds this block's earlier partial sums after the
 			// first pass over k: accumulate into it from then on.
 			betaP := beta

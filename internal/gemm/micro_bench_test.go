@@ -118,8 +118,28 @@ func TestTuneAB(t *testing.T) {
 		t.Skip()
 	}
 	variants := map[string]*kernel{}
-	for _, k := range allKernels() {
-		variants[k.name] = k
+	for _, name := range spec {
+		parts := strings.Split(name, ":")
+		for _, k := range allKernels() {
+			if k.name == parts[0] {
+				v := *k
+				for _, f := range parts[1:] {
+					kv := strings.SplitN(f, "=", 2)
+					x, _ := strconv.Atoi(kv[1])
+					switch kv[0] {
+					case "kc":
+						v.kc = x
+					case "mc":
+						v.mc = x
+					case "nc":
+						v.nc = x
+					case "direct":
+						v.directMaxM = x
+					}
+				}
+				variants[name] = &v
+			}
+		}
 	}
 	only := os.Getenv("GEMM_SHAPES")
 	for _, s := range benchShapes {
@@ -145,5 +165,33 @@ func TestTuneAB(t *testing.T) {
 		slices.Sort(tb)
 		fl := 2 * float64(s.m*s.n*s.k)
 		t.Logf("%-22s %s %.1f  %s %.1f GFLOP/s  time ratio A/B median %.3f (q1 %.3f q3 %.3f)", s.name, spec[0], fl/ta[reps/2].Seconds()/1e9, spec[1], fl/tb[reps/2].Seconds()/1e9, ratios[reps/2], ratios[reps/4], ratios[3*reps/4])
+	}
+}
+
+// TestTuneMicroL2 runs a micro-kernel over B panels that stream from L2,
+// with the A panel resident, as in the macro-kernel.
+func TestTuneMicroL2(t *testing.T) {
+	if os.Getenv("GEMM_TUNE") == "" {
+		t.Skip()
+	}
+	for _, kern := range allKernels()[:4] {
+		kc := 320
+		panels := 16
+		a := make([]float32, kern.mr*kc)
+		bb := make([]float32, kern.nr*kc*panels)
+		c := make([]float32, kern.mr*kern.nr*panels)
+		for i := range a {
+			a[i] = 1
+		}
+		for i := range bb {
+			bb[i] = 1
+		}
+		d := minTime(500, func() {
+			for p := range panels {
+				kern.micro(kc, &a[0], &bb[p*kern.nr*kc], kern.nr, &c[p*kern.mr*kern.nr], kern.nr, 0)
+			}
+		})
+		fl := float64(panels) * 2 * float64(kern.mr*kern.nr*kc)
+		t.Logf("%s micro, B from L2 (%d KB): %.1f GFLOP/s", kern.name, len(bb)*4/1024, fl/d.Seconds()/1e9)
 	}
 }
