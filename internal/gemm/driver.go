@@ -37,10 +37,11 @@ type microKernel func(kc int, a, b *float32, ldb int, c *float32, ldc int, beta 
 // micro-panels, and kc·nc·4 bytes in about half of L2.
 type kernel struct {
 	name   string
-	mr, nr int // register block (rows of A, columns of B)
-	kc     int // depth of packed panels
-	mc     int // rows of A per packed block (a multiple of mr)
-	nc     int // columns of B per packed block (a multiple of nr)
+	speed  float64 // relative throughput within its set, for pick
+	mr, nr int     // register block (rows of A, columns of B)
+	kc     int     // depth of packed panels
+	mc     int     // rows of A per packed block (a multiple of mr)
+	nc     int     // columns of B per packed block (a multiple of nr)
 	micro  microKernel
 	// transpose8 speeds up the transposing packs; nil means scalar Go.
 	transpose8 transposeFunc
@@ -57,17 +58,33 @@ type kernel struct {
 // their register block, fastest-in-general first.
 type kernelSet []*kernel
 
-// pick returns the kernel of the set that wastes the least work on the
-// zero-padded edge tiles of an m×n product (the first one on ties).
+// pick returns the kernel of the set expected to be fastest on an m×n
+// product: the one with the least work on zero-padded edge tiles, weighted
+// by its speed (the first one on ties).
 func (s kernelSet) pick(m, n int) *kernel {
-	best, bestArea := s[0], -1
+	best, bestCost := s[0], -1.0
 	for _, k := range s {
-		area := roundUp(m, k.mr) * roundUp(n, k.nr)
-		if bestArea < 0 || area < bestArea {
-			best, bestArea = k, area
+		cost := float64(roundUp(m, k.mr)*roundUp(n, k.nr)) / k.speed
+		if bestCost < 0 || cost < bestCost {
+			best, bestCost = k, cost
 		}
 	}
 	return best
+}
+
+// sgemmAuto multiplies with the best kernel of set for the shape, on
+// GOMAXPROCS goroutines if the product is large enough.
+func sgemmAuto(set kernelSet, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if n == 1 && ldc == 1 && m > 1 {
+		// A matrix-vector product: a contiguous m×1 C is also a 1×m row,
+		// Cᵀ = op(B)ᵀ·op(A)ᵀ, which the single-row kernels handle without
+		// padding each row of C to a full register block.
+		checkArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+		transA, transB = !transB, !transA
+		a, lda, b, ldb = b, ldb, a, lda
+		m, n, ldc = 1, m, m
+	}
+	sgemm(set.pick(m, n), 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // parallelMinWork is the m·n·k below which a product runs on one goroutine:

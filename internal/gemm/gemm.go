@@ -8,11 +8,13 @@
 // (see driver.go for the blocking). Its innermost loop is a micro-kernel
 // that keeps an mr×nr block of C in vector registers:
 //
-//   - AVX-512 (amd64 with AVX512F): 12×32 in ZMM registers,
-//   - AVX2+FMA (amd64 with AVX2 and FMA): 6×16 in YMM registers,
+//   - AVX-512 (amd64 with AVX512F): 12×32, 8×48, 6×64 ... in ZMM registers,
+//   - AVX2+FMA (amd64 with AVX2 and FMA): 6×16, 4×24 ... in YMM registers,
 //   - portable Go (every other CPU, and all CPUs under the purego build tag).
 //
-// The kernel is chosen once from the CPU features (golang.org/x/sys/cpu).
+// The kernel family is chosen once from the CPU features
+// (golang.org/x/sys/cpu); within it, each call takes the register block that
+// tiles its m×n best.
 // Large products are split over GOMAXPROCS goroutines; Sgemm is safe to call
 // from many goroutines at once.
 //
@@ -39,7 +41,7 @@ import (
 // overwritten without being read (NaNs in C do not propagate); when alpha is
 // zero or k is zero, A and B are not read.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(defaultKernels.pick(m, n), 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemmAuto(defaultKernels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func trans(t bool) blas.Transpose {

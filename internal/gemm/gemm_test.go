@@ -81,8 +81,8 @@ func (tc gemmCase) String() string {
 	return s
 }
 
-// check runs tc with kern on threads goroutines (0: automatic) and compares
-// with naive. It also checks that C outside its m×n window is untouched.
+// check runs tc with kern on threads goroutines (0: automatic), or through
+// Sgemm if kern is nil, and compares with naive. It also checks that C outside its m×n window is untouched.
 func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) {
 	t.Helper()
 	m, n, k := tc.m, tc.n, tc.k
@@ -110,7 +110,11 @@ func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) 
 		}
 	}
 	want, scale := naive(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	sgemm(kern, threads, tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	if kern == nil {
+		Sgemm(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	} else {
+		sgemm(kern, threads, tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	}
 	const eps = 1.0 / (1 << 23) // float32 machine epsilon
 	bad := 0
 	for i := range m {
@@ -285,9 +289,11 @@ func TestSgemmThreads(t *testing.T) {
 func TestSgemmDefault(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, tr := range transCombos {
-		for _, s := range [][3]int{{64, 676, 9}, {64, 1024, 576}, {300, 257, 260}} {
-			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0}
-			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, defaultKernels.pick(tc.m, tc.n), 0) })
+		for _, s := range [][4]int{{64, 676, 9}, {64, 1024, 576}, {300, 257, 260}, {64, 10, 128}, {512, 1, 300}, {1, 512, 300}, {37, 1, 5}, {2, 3, 4}, {512, 1, 300, 2}} {
+			// s[3] is the padding of the strides: with n = 1 and ldc = 1 the
+			// product runs as the transposed 1×m one.
+			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: s[3], alpha: 0.5, beta: 0.3}
+			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, nil, 0) })
 		}
 	}
 }

@@ -70,8 +70,13 @@ var kernels = []shape{
 	{isa: "avx512", rows: 8, vecs: 3, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx512", rows: 6, vecs: 4, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx512", rows: 14, vecs: 2, lanes: 16, regs: 32, unrol: 4},
+	{isa: "avx512", rows: 4, vecs: 6, lanes: 16, regs: 32, unrol: 4},
+	{isa: "avx512", rows: 24, vecs: 1, lanes: 16, regs: 32, unrol: 4},
+	{isa: "avx512", rows: 1, vecs: 8, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx2", rows: 6, vecs: 2, lanes: 8, regs: 16, unrol: 4},
 	{isa: "avx2", rows: 4, vecs: 3, lanes: 8, regs: 16, unrol: 4},
+	{isa: "avx2", rows: 12, vecs: 1, lanes: 8, regs: 16, unrol: 4},
+	{isa: "avx2", rows: 1, vecs: 6, lanes: 8, regs: 16, unrol: 4},
 }
 
 func main() {

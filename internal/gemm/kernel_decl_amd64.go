@@ -24,6 +24,21 @@ func kernAvx512_6x64(kc int, a, b *float32, ldb int, c *float32, ldc int, beta f
 //go:noescape
 func kernAvx512_14x32(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
 
+// kernAvx512_4x96 is the AVX512 micro-kernel with a 4×96 register block.
+//
+//go:noescape
+func kernAvx512_4x96(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
+// kernAvx512_24x16 is the AVX512 micro-kernel with a 24×16 register block.
+//
+//go:noescape
+func kernAvx512_24x16(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
+// kernAvx512_1x128 is the AVX512 micro-kernel with a 1×128 register block.
+//
+//go:noescape
+func kernAvx512_1x128(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
 // kernAvx2_6x16 is the AVX2 micro-kernel with a 6×16 register block.
 //
 //go:noescape
@@ -33,3 +48,13 @@ func kernAvx2_6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, beta flo
 //
 //go:noescape
 func kernAvx2_4x24(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
+// kernAvx2_12x8 is the AVX2 micro-kernel with a 12×8 register block.
+//
+//go:noescape
+func kernAvx2_12x8(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
+// kernAvx2_1x48 is the AVX2 micro-kernel with a 1×48 register block.
+//
+//go:noescape
+func kernAvx2_1x48(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)

@@ -5,7 +5,7 @@ package gemm
 // reference for the assembly kernels in tests.
 
 var genericKernel = kernel{
-	name: "generic", mr: 4, nr: 4,
+	name: "generic", speed: 1, mr: 4, nr: 4,
 	kc: 256, mc: 256, nc: 1024, directMaxM: 256,
 	micro: kernGeneric4x4,
 }

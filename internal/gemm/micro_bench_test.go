@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"golang.org/x/sys/unix"
+	"gonum.org/v1/gonum/blas/gonum"
 	"os"
 	"runtime"
 	"slices"
@@ -193,5 +194,35 @@ func TestTuneMicroL2(t *testing.T) {
 		})
 		fl := float64(panels) * 2 * float64(kern.mr*kern.nr*kc)
 		t.Logf("%s micro, B from L2 (%d KB): %.1f GFLOP/s", kern.name, len(bb)*4/1024, fl/d.Seconds()/1e9)
+	}
+}
+
+// TestTuneSmall compares Sgemm and gonum on small products (thread CPU time).
+func TestTuneSmall(t *testing.T) {
+	if os.Getenv("GEMM_TUNE") == "" {
+		t.Skip()
+	}
+	for _, s := range []benchShape{
+		{m: 4, n: 4, k: 4}, {m: 8, n: 8, k: 8}, {m: 16, n: 16, k: 16}, {m: 32, n: 32, k: 32}, {m: 64, n: 64, k: 64},
+		{m: 64, n: 10, k: 128, transB: true}, {m: 64, n: 120, k: 400, transB: true}, {m: 1, n: 512, k: 512},
+		{m: 512, n: 1, k: 512}, {m: 6, n: 784, k: 25}, {m: 64, n: 84, k: 120, transB: true},
+	} {
+		a, lda, bb, ldb, c := benchOperands(s)
+		fl := 2 * float64(s.m*s.n*s.k)
+		reps := 2000
+		inner := max(1, int(2e5/fl))
+		d1 := minTime(reps, func() {
+			for range inner {
+				Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			}
+		})
+		d2 := minTime(reps, func() {
+			for range inner {
+				gonum.Implementation{}.Sgemm(trans(s.transA), trans(s.transB), s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			}
+		})
+		t.Logf("%4dx%4dx%4d T%v%v: Sgemm %.2f µs (%.1f GFLOP/s), gonum %.2f µs (%.1f GFLOP/s)", s.m, s.n, s.k, s.transA, s.transB,
+			float64(d1.Nanoseconds())/1e3/float64(inner), fl*float64(inner)/d1.Seconds()/1e9,
+			float64(d2.Nanoseconds())/1e3/float64(inner), fl*float64(inner)/d2.Seconds()/1e9)
 	}
 }
