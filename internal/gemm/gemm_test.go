@@ -81,9 +81,24 @@ func (tc gemmCase) String() string {
 	return s
 }
 
-// check runs tc with kern on threads goroutines (0: automatic), or through
-// Sgemm if kern is nil, and compares with naive. It also checks that C outside its m×n window is untouched.
-func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) {
+// run is one way of computing a product: a kernel on a number of
+// goroutines, or Sgemm itself when kern is nil.
+type run struct {
+	kern    *kernel
+	threads int // 0: automatic
+}
+
+func (r run) String() string {
+	if r.kern == nil {
+		return "Sgemm"
+	}
+	return fmt.Sprintf("%s/t%d", r.kern.name, r.threads)
+}
+
+// check draws operands for tc, computes the naive reference once and checks
+// every run against it. It also checks that C outside its m×n window is
+// untouched.
+func (tc gemmCase) check(t *testing.T, r *rand.Rand, runs ...run) {
 	t.Helper()
 	m, n, k := tc.m, tc.n, tc.k
 	rowsA, colsA := m, k
@@ -97,45 +112,58 @@ func (tc gemmCase) check(t *testing.T, r *rand.Rand, kern *kernel, threads int) 
 	lda, ldb, ldc := colsA+tc.pad, colsB+tc.pad, n+tc.pad
 	a := randSlice(r, max(0, rowsA*lda))
 	b := randSlice(r, max(0, rowsB*ldb))
-	c := randSlice(r, m*ldc)
+	c0 := randSlice(r, m*ldc)
 	const sentinel = 12345
 	for i := range m {
 		for j := n; j < ldc; j++ {
-			c[i*ldc+j] = sentinel
+			c0[i*ldc+j] = sentinel
 		}
 		if tc.nanC {
 			for j := range n {
-				c[i*ldc+j] = float32(math.NaN())
+				c0[i*ldc+j] = float32(math.NaN())
 			}
 		}
 	}
-	want, scale := naive(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	if kern == nil {
-		Sgemm(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	} else {
-		sgemm(kern, threads, tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	}
-	const eps = 1.0 / (1 << 23) // float32 machine epsilon
-	bad := 0
-	for i := range m {
-		for j := range n {
-			got, w := float64(c[i*ldc+j]), want[i*n+j]
-			tol := 2*float64(k+2)*eps*scale[i*n+j] + 1e-30
-			if !(math.Abs(got-w) <= tol) {
-				if bad++; bad <= 3 {
-					t.Errorf("C[%d][%d] = %g, want %g (tolerance %.2g)", i, j, got, w, tol)
+	want, scale := naive(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c0, ldc)
+	c := make([]float32, len(c0))
+	for _, ru := range runs {
+		copy(c, c0)
+		if ru.kern == nil {
+			Sgemm(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+		} else {
+			sgemm(ru.kern, ru.threads, tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+		}
+		const eps = 1.0 / (1 << 23) // float32 machine epsilon
+		bad := 0
+		for i := range m {
+			for j := range n {
+				got, w := float64(c[i*ldc+j]), want[i*n+j]
+				tol := 2*float64(k+2)*eps*scale[i*n+j] + 1e-30
+				if !(math.Abs(got-w) <= tol) {
+					if bad++; bad <= 3 {
+						t.Errorf("%v: C[%d][%d] = %g, want %g (tolerance %.2g)", ru, i, j, got, w, tol)
+					}
+				}
+			}
+			for j := n; j < ldc; j++ {
+				if c[i*ldc+j] != sentinel {
+					t.Fatalf("%v: C[%d][%d] outside the %d×%d result was overwritten: %g", ru, i, j, m, n, c[i*ldc+j])
 				}
 			}
 		}
-		for j := n; j < ldc; j++ {
-			if c[i*ldc+j] != sentinel {
-				t.Fatalf("C[%d][%d] outside the %d×%d result was overwritten: %g", i, j, m, n, c[i*ldc+j])
-			}
+		if bad > 3 {
+			t.Errorf("%v: ... %d wrong entries in all", ru, bad)
 		}
 	}
-	if bad > 3 {
-		t.Errorf("... %d wrong entries in all", bad)
+}
+
+// runsOf returns a run of every kernel on the given number of goroutines.
+func runsOf(kernels []*kernel, threads int) []run {
+	var rs []run
+	for _, k := range kernels {
+		rs = append(rs, run{kern: k, threads: threads})
 	}
+	return rs
 }
 
 // testKernels returns every kernel this CPU can run, each also in a variant
@@ -191,38 +219,29 @@ func TestSgemmSizes(t *testing.T) {
 			i++
 		}
 	}
-	for _, kern := range testKernels(t) {
-		t.Run(kern.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(1, 2))
-			for _, tc := range cases {
-				if testing.Short() && tc.m*tc.n*tc.k > 1<<16 && !strings.HasSuffix(kern.name, "smallblocks") {
-					continue
-				}
-				t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, kern, 1) })
-			}
-		})
+	runs := runsOf(testKernels(t), 1)
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range cases {
+		t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, runs...) })
 	}
 }
 
 // TestSgemmAlphaBeta checks every alpha and beta of the task, NaN in C with
 // beta = 0, and strides larger than the minimum.
 func TestSgemmAlphaBeta(t *testing.T) {
-	for _, kern := range testKernels(t) {
-		t.Run(kern.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(3, 4))
-			for _, tr := range transCombos {
-				for _, alpha := range []float32{1, 0.5, -2} {
-					for _, beta := range []float32{0, 1, 0.3} {
-						for _, s := range [][3]int{{13, 35, 7}, {24, 64, 20}, {37, 70, 41}} {
-							for _, pad := range []int{0, 7} {
-								tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: pad, alpha: alpha, beta: beta, nanC: beta == 0}
-								t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, kern, 1) })
-							}
-						}
+	runs := runsOf(testKernels(t), 1)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tr := range transCombos {
+		for _, alpha := range []float32{1, 0.5, -2} {
+			for _, beta := range []float32{0, 1, 0.3} {
+				for _, s := range [][3]int{{13, 35, 7}, {24, 64, 20}, {37, 70, 41}} {
+					for _, pad := range []int{0, 7} {
+						tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: pad, alpha: alpha, beta: beta, nanC: beta == 0}
+						t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, runs...) })
 					}
 				}
 			}
-		})
+		}
 	}
 }
 
@@ -269,18 +288,14 @@ func TestSgemmNoProduct(t *testing.T) {
 // TestSgemmThreads forces the split over goroutines (along n and along m,
 // into 2 and 3 uneven chunks) for every kernel.
 func TestSgemmThreads(t *testing.T) {
-	for _, kern := range testKernels(t) {
-		t.Run(kern.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(5, 6))
-			for _, threads := range []int{2, 3} {
-				for _, tr := range transCombos {
-					for _, s := range [][3]int{{7, 200, 30}, {200, 7, 30}, {65, 99, 70}, {99, 65, 3}} {
-						tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: 2, alpha: 0.5, beta: 0.3}
-						t.Run(fmt.Sprintf("t%d/%v", threads, tc), func(t *testing.T) { tc.check(t, r, kern, threads) })
-					}
-				}
-			}
-		})
+	kernels := testKernels(t)
+	runs := append(runsOf(kernels, 2), runsOf(kernels, 3)...)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tr := range transCombos {
+		for _, s := range [][3]int{{7, 200, 30}, {200, 7, 30}, {65, 99, 70}, {99, 65, 3}} {
+			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: 2, alpha: 0.5, beta: 0.3}
+			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, runs...) })
+		}
 	}
 }
 
@@ -293,7 +308,7 @@ func TestSgemmDefault(t *testing.T) {
 			// s[3] is the padding of the strides: with n = 1 and ldc = 1 the
 			// product runs as the transposed 1×m one.
 			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: s[3], alpha: 0.5, beta: 0.3}
-			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, nil, 0) })
+			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, run{}) })
 		}
 	}
 }
@@ -403,5 +418,21 @@ func TestDgemm(t *testing.T) {
 				t.Errorf("trans=%v: C[%d] = %g, want %g", tr, i, c64[i], want[i])
 			}
 		}
+	}
+}
+
+// TestKernelTables checks the block sizes of every kernel: packed blocks
+// hold whole panels, and the pick weights are usable.
+func TestKernelTables(t *testing.T) {
+	for _, set := range availableKernelSets() {
+		for _, k := range set {
+			if k.mr < 1 || k.nr < 1 || k.kc < 1 || k.mc%k.mr != 0 || k.nc%k.nr != 0 || k.speed <= 0 || k.micro == nil {
+				t.Errorf("%s: mr=%d nr=%d kc=%d mc=%d nc=%d speed=%g: mc and nc must be multiples of mr and nr", k.name, k.mr, k.nr, k.kc, k.mc, k.nc, k.speed)
+			}
+		}
+	}
+	// Shapes that the pick must send to the right kernel family member.
+	if k := defaultKernels.pick(1, 1000); k.mr != 1 && defaultKernels[0].mr != 4 {
+		t.Errorf("pick(1, 1000) = %s, want a single-row kernel", k.name)
 	}
 }
