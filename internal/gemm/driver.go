@@ -43,8 +43,8 @@ type kernel struct {
 	mc     int     // rows of A per packed block (a multiple of mr)
 	nc     int     // columns of B per packed block (a multiple of nr)
 	micro  microKernel
-	// transpose8 speeds up the transposing packs; nil means scalar Go.
-	transpose8 transposeFunc
+	// tr speeds up the transposing packs; its zero value is scalar Go.
+	tr transposer
 	// directMaxM is the largest m for which an untransposed B is read in
 	// place instead of being packed. Packing costs a copy of B, which pays
 	// off only when each B panel is used by many A panels; with few rows
@@ -52,6 +52,10 @@ type kernel struct {
 	// Large m keeps packing: packed panels avoid the cache-set conflicts
 	// of rows a power-of-two stride apart.
 	directMaxM int
+	// directBadStride, if positive, keeps packing B when ldb is a multiple
+	// of it: B rows a multiple of 1 KB apart share few L1 sets, which the
+	// AVX2 kernels (twice the B traffic per FMA) do not tolerate.
+	directBadStride int
 }
 
 // kernelSet is a family of kernels for one instruction set that differ in
@@ -176,22 +180,24 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 // zero-padded panels and then merged into C.
 func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kern.mr, kern.nr
+	// Split each dimension into equal blocks no larger than the kernel's:
+	// k = 576 runs as 288+288 rather than 320+256, m = 2048 as 1024+1024.
+	kc := balance(k, kern.kc, 1)
+	mc := balance(m, kern.mc, mr)
+	nc := balance(n, kern.nc, nr)
+	// B is read in place when it is not transposed and m is small; then only
+	// a partial last panel of each block is packed.
+	direct := !transB && m <= kern.directMaxM && (kern.directBadStride <= 0 || ldb%kern.directBadStride != 0)
+
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
-	// Split k into equal blocks of at most kern.kc: 576 = 288+288 rather
-	// than 320+256, so that no block is short.
-	kBlocks := (k + kern.kc - 1) / kern.kc
-	kc := (k + kBlocks - 1) / kBlocks
-	mcMax := min(kern.mc, roundUp(m, mr))
-	ncMax := min(kern.nc, roundUp(n, nr))
-	kcMax := kc
-	ws.a = grow(ws.a, mcMax*kcMax)
-	ws.b = grow(ws.b, kcMax*ncMax)
+	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
+	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
 	tile := ws.tile
 
-	for ic := 0; ic < m; ic += kern.mc {
-		mb := min(kern.mc, m-ic)
+	for ic := 0; ic < m; ic += mc {
+		mb := min(mc, m-ic)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			// C already holds this block's earlier partial sums after the
@@ -200,20 +206,17 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 			if pc > 0 {
 				betaP = 1
 			}
-			packA(kern.transpose8, transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
-			for jc := 0; jc < n; jc += kern.nc {
-				nb := min(kern.nc, n-jc)
-				// B is read in place when it is not transposed and m is
-				// small; then only a partial last panel is packed.
-				direct := !transB && m <= kern.directMaxM
+			packA(kern.tr, transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
+			for jc := 0; jc < n; jc += nc {
+				nb := min(nc, n-jc)
 				full := nb
 				if direct {
 					full = nb / nr * nr
 					if full < nb {
-						packB(kern.transpose8, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
+						packB(kern.tr, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
 					}
 				} else {
-					packB(kern.transpose8, transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+					packB(kern.tr, transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
 				}
 				for ir := 0; ir < mb; ir += mr {
 					rows := min(mr, mb-ir)
@@ -277,6 +280,14 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 }
 
 func roundUp(x, unit int) int { return (x + unit - 1) / unit * unit }
+
+// balance returns the block size that splits n into as few blocks of at most
+// maxBlock as possible, all of about the same size and (but for the last) a
+// multiple of unit. maxBlock is a multiple of unit.
+func balance(n, maxBlock, unit int) int {
+	blocks := (n + maxBlock - 1) / maxBlock
+	return min(maxBlock, roundUp((n+blocks-1)/blocks, unit))
+}
 
 // checkArgs panics when a size or stride is invalid or a slice is too
 // short. After it, every access of the product is inside the slices, which

@@ -178,6 +178,7 @@ func testKernels(t *testing.T) []*kernel {
 		small.name += "-smallblocks"
 		small.kc, small.mc, small.nc = 5, 2*k.mr, 2*k.nr
 		small.directMaxM = 0
+		small.directBadStride = 0
 		ks = append(ks, k, &small)
 		names = append(names, k.name)
 	}

@@ -21,21 +21,24 @@ import "golang.org/x/sys/cpu"
 // (matrix-vector products). speed is the throughput relative to 12×32 with
 // the panels in L1 (24×16 does a broadcast per FMA, 1×128 a load per FMA).
 var avx512Kernels = kernelSet{
-	{name: "avx512-12x32", speed: 1, mr: 12, nr: 32, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_12x32},
-	{name: "avx512-8x48", speed: 1, mr: 8, nr: 48, kc: 320, mc: 1920, nc: 528, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_8x48},
-	{name: "avx512-6x64", speed: 1, mr: 6, nr: 64, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_6x64},
-	{name: "avx512-14x32", speed: 1, mr: 14, nr: 32, kc: 320, mc: 1918, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_14x32},
-	{name: "avx512-4x96", speed: 1, mr: 4, nr: 96, kc: 320, mc: 1920, nc: 576, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_4x96},
-	{name: "avx512-24x16", speed: 0.75, mr: 24, nr: 16, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_24x16},
-	{name: "avx512-1x128", speed: 0.45, mr: 1, nr: 128, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx512_1x128},
+	{name: "avx512-12x32", speed: 1, mr: 12, nr: 32, kc: 320, mc: 1920, nc: 512, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_12x32},
+	{name: "avx512-8x48", speed: 1, mr: 8, nr: 48, kc: 320, mc: 1920, nc: 528, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_8x48},
+	{name: "avx512-6x64", speed: 1, mr: 6, nr: 64, kc: 320, mc: 1920, nc: 512, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_6x64},
+	{name: "avx512-14x32", speed: 1, mr: 14, nr: 32, kc: 320, mc: 1918, nc: 512, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_14x32},
+	{name: "avx512-4x96", speed: 1, mr: 4, nr: 96, kc: 320, mc: 1920, nc: 576, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_4x96},
+	{name: "avx512-24x16", speed: 0.75, mr: 24, nr: 16, kc: 320, mc: 1920, nc: 512, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_24x16},
+	{name: "avx512-1x128", speed: 0.45, mr: 1, nr: 128, kc: 320, mc: 1920, nc: 512, tr: asmTransposer, directMaxM: 256, micro: kernAvx512_1x128},
 }
 
-// avx2Kernels mostly use 12 of the 16 YMM registers as accumulators.
+// avx2Kernels mostly use 12 of the 16 YMM registers as accumulators. They
+// load twice as many bytes of B per FMA as the AVX-512 kernels, so their B
+// blocks are smaller (nc ≈ 256: 320 KB) and they do not read B in place at
+// strides that alias in L1.
 var avx2Kernels = kernelSet{
-	{name: "avx2-6x16", speed: 1, mr: 6, nr: 16, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_6x16},
-	{name: "avx2-4x24", speed: 1, mr: 4, nr: 24, kc: 320, mc: 1920, nc: 528, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_4x24},
-	{name: "avx2-12x8", speed: 0.8, mr: 12, nr: 8, kc: 320, mc: 1920, nc: 512, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_12x8},
-	{name: "avx2-1x48", speed: 0.45, mr: 1, nr: 48, kc: 320, mc: 1920, nc: 528, transpose8: transpose8x8, directMaxM: 256, micro: kernAvx2_1x48},
+	{name: "avx2-6x16", speed: 1, mr: 6, nr: 16, kc: 320, mc: 1920, nc: 256, tr: asmTransposer, directMaxM: 256, directBadStride: 256, micro: kernAvx2_6x16},
+	{name: "avx2-4x24", speed: 1, mr: 4, nr: 24, kc: 320, mc: 1920, nc: 264, tr: asmTransposer, directMaxM: 256, directBadStride: 256, micro: kernAvx2_4x24},
+	{name: "avx2-12x8", speed: 0.8, mr: 12, nr: 8, kc: 320, mc: 1920, nc: 256, tr: asmTransposer, directMaxM: 256, directBadStride: 256, micro: kernAvx2_12x8},
+	{name: "avx2-1x48", speed: 0.45, mr: 1, nr: 48, kc: 320, mc: 1920, nc: 240, tr: asmTransposer, directMaxM: 256, directBadStride: 256, micro: kernAvx2_1x48},
 }
 
 // availableKernelSets lists the kernel sets this CPU can run, fastest first.

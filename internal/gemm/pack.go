@@ -7,18 +7,25 @@ package gemm
 // layout only.
 //
 // Two of the four cases (A not transposed, B transposed) are transposes.
-// When the kernel provides a transpose8 routine (the assembly kernels do),
-// they go 8×8 blocks at a time through it; the rest is scalar Go.
+// When the kernel provides block transposes (the assembly kernels do), they
+// go 8×8 and 4×4 blocks at a time through them; the rest is scalar Go.
 
-// transposeFunc transposes n 8×8 blocks laid side by side along the rows of
-// src: dst[(8b+c)·ldd + r] = src[r·lds + 8b + c] for b < n and r, c < 8.
+// transposeFunc transposes n s×s blocks (s = 8 or 4) laid side by side along
+// the rows of src: dst[(s·b+c)·ldd + r] = src[r·lds + s·b + c] for b < n and
+// r, c < s.
 type transposeFunc func(n int, src *float32, lds int, dst *float32, ldd int)
+
+// transposer holds block transposes of 8×8 and 4×4; nil ones fall back to
+// scalar loops.
+type transposer struct {
+	t8, t4 transposeFunc
+}
 
 // packA packs rows [i0, i0+mb) and depth [p0, p0+kb) of alpha·op(A) into
 // dst: panel r holds dst[r·mr·kb + p·mr + i] = alpha·op(A)[i0+r·mr+i][p0+p].
 // Scaling here costs one multiply per element of A instead of one per
 // element of C in every micro-kernel call.
-func packA(t8 transposeFunc, transA bool, alpha float32, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32) {
+func packA(tr transposer, transA bool, alpha float32, a []float32, lda, i0, p0, mb, kb, mr int, dst []float32) {
 	panels := (mb + mr - 1) / mr
 	for r := range panels {
 		rows := min(mr, mb-r*mr)
@@ -34,7 +41,7 @@ func packA(t8 transposeFunc, transA bool, alpha float32, a []float32, lda, i0, p
 			continue
 		}
 		// op(A)[i][p] = a[i·lda+p]: a transpose of rows×kb.
-		transpose(t8, a[row0*lda+p0:], lda, rows, kb, panel, mr)
+		tr.transpose(a[row0*lda+p0:], lda, rows, kb, panel, mr)
 		for p := range kb {
 			clear(panel[p*mr+rows : p*mr+mr])
 		}
@@ -48,7 +55,7 @@ func packA(t8 transposeFunc, transA bool, alpha float32, a []float32, lda, i0, p
 
 // packB packs depth [p0, p0+kb) and columns [j0, j0+nb) of op(B) into dst:
 // panel s holds dst[s·nr·kb + p·nr + j] = op(B)[p0+p][j0+s·nr+j].
-func packB(t8 transposeFunc, transB bool, b []float32, ldb, p0, j0, kb, nb, nr int, dst []float32) {
+func packB(tr transposer, transB bool, b []float32, ldb, p0, j0, kb, nb, nr int, dst []float32) {
 	for s := 0; s*nr < nb; s++ {
 		cols := min(nr, nb-s*nr)
 		panel := dst[s*nr*kb : (s+1)*nr*kb]
@@ -63,7 +70,7 @@ func packB(t8 transposeFunc, transB bool, b []float32, ldb, p0, j0, kb, nb, nr i
 			continue
 		}
 		// op(B)[p][j] = b[j·ldb+p]: a transpose of cols×kb.
-		transpose(t8, b[col0*ldb+p0:], ldb, cols, kb, panel, nr)
+		tr.transpose(b[col0*ldb+p0:], ldb, cols, kb, panel, nr)
 		for p := range kb {
 			clear(panel[p*nr+cols : p*nr+nr])
 		}
@@ -71,19 +78,30 @@ func packB(t8 transposeFunc, transB bool, b []float32, ldb, p0, j0, kb, nb, nr i
 }
 
 // transpose sets dst[c·ldd + r] = src[r·lds + c] for r < rows, c < cols,
-// using t8 (if not nil) for whole 8×8 blocks.
-func transpose(t8 transposeFunc, src []float32, lds, rows, cols int, dst []float32, ldd int) {
+// using the block transposes for groups of 8 and then 4 rows.
+func (tr transposer) transpose(src []float32, lds, rows, cols int, dst []float32, ldd int) {
+	if rows == 1 && ldd == 1 {
+		copy(dst[:cols], src[:cols])
+		return
+	}
 	r := 0
-	if t8 != nil && cols >= 8 {
-		blocks := cols / 8
-		for ; r+8 <= rows; r += 8 {
-			// The blocks read src[r·lds .. (r+7)·lds + 8·blocks) and write
-			// dst[r .. (8·blocks-1)·ldd + r+8): both inside the slices.
-			_ = src[(r+7)*lds+8*blocks-1]
-			_ = dst[(8*blocks-1)*ldd+r+7]
-			t8(blocks, &src[r*lds], lds, &dst[r], ldd)
-			for c := 8 * blocks; c < cols; c++ {
-				for i := r; i < r+8; i++ {
+	for _, blk := range []struct {
+		size int
+		fn   transposeFunc
+	}{{8, tr.t8}, {4, tr.t4}} {
+		s, fn := blk.size, blk.fn
+		blocks := cols / s
+		if fn == nil || blocks == 0 {
+			continue
+		}
+		for ; r+s <= rows; r += s {
+			// The blocks read src[r·lds .. (r+s-1)·lds + s·blocks) and
+			// write dst[r .. (s·blocks-1)·ldd + r+s): both inside the slices.
+			_ = src[(r+s-1)*lds+s*blocks-1]
+			_ = dst[(s*blocks-1)*ldd+r+s-1]
+			fn(blocks, &src[r*lds], lds, &dst[r], ldd)
+			for c := s * blocks; c < cols; c++ {
+				for i := r; i < r+s; i++ {
 					dst[c*ldd+i] = src[i*lds+c]
 				}
 			}

@@ -91,3 +91,45 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func transpose4x4(n int, src *float32, lds int, dst *float32, ldd int)
+//
+// Like transpose8x8 with 4×4 blocks: dst[(4b+c)·ldd + r] = src[r·lds + 4b + c]
+// for b < n and r, c < 4. AVX (VEX-encoded 128-bit) only.
+TEXT ·transpose4x4(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	MOVQ dst+24(FP), DI
+	MOVQ ldd+32(FP), R9
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (R8)(R8*2), R10 // 3·lds
+	LEAQ (R9)(R9*2), R11 // 3·ldd
+	TESTQ CX, CX
+	JZ done4
+
+loop4:
+	VMOVUPS (SI), X0
+	VMOVUPS (SI)(R8*1), X1
+	VMOVUPS (SI)(R8*2), X2
+	VMOVUPS (SI)(R10*1), X3
+	VUNPCKLPS X1, X0, X4 // r0c0 r1c0 r0c1 r1c1
+	VUNPCKHPS X1, X0, X5 // r0c2 r1c2 r0c3 r1c3
+	VUNPCKLPS X3, X2, X6 // r2c0 r3c0 r2c1 r3c1
+	VUNPCKHPS X3, X2, X7 // r2c2 r3c2 r2c3 r3c3
+	VSHUFPS $0x44, X6, X4, X0 // column 0
+	VSHUFPS $0xEE, X6, X4, X1 // column 1
+	VSHUFPS $0x44, X7, X5, X2 // column 2
+	VSHUFPS $0xEE, X7, X5, X3 // column 3
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(R9*1)
+	VMOVUPS X2, (DI)(R9*2)
+	VMOVUPS X3, (DI)(R11*1)
+	LEAQ (DI)(R9*4), DI
+	ADDQ $16, SI
+	DECQ CX
+	JNZ loop4
+
+done4:
+	RET
