@@ -2,24 +2,28 @@
 
 #include "textflag.h"
 
-// func transpose8x8(n int, src *float32, lds int, dst *float32, ldd int)
+// func transpose8x8(n int, src *float32, lds int, dst *float32, ldd int, srcStep, dstStep int)
 //
-// Transposes n 8×8 blocks laid side by side along the rows of src:
-// dst[(8b+c)·ldd + r] = src[r·lds + 8b + c] for b < n and r, c < 8. Strides
-// are in floats. AVX only.
+// Transposes n 8×8 blocks: dst[b·dstStep + c·ldd + r] = src[b·srcStep +
+// r·lds + c] for b < n and r, c < 8. Strides and steps are in floats. AVX
+// only.
 //
 // Each YMM register first holds columns c..c+3 of row r in its low half and
 // of row r+4 in its high half (VINSERTF128 from memory), so the classic
 // unpack/shuffle 4×4 transpose, which works within 128-bit lanes, finishes
 // the job without cross-lane shuffles.
-TEXT ·transpose8x8(SB), NOSPLIT, $0-40
+TEXT ·transpose8x8(SB), NOSPLIT, $0-56
 	MOVQ n+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	MOVQ dst+24(FP), DI
 	MOVQ ldd+32(FP), R9
+	MOVQ srcStep+40(FP), R13
+	MOVQ dstStep+48(FP), R14
 	SHLQ $2, R8
 	SHLQ $2, R9
+	SHLQ $2, R13
+	SHLQ $2, R14
 	LEAQ (R8)(R8*2), R10 // 3·lds
 	TESTQ CX, CX
 	JZ done
@@ -81,10 +85,9 @@ loop:
 	VMOVUPS Y6, (R12)
 	ADDQ R9, R12
 	VMOVUPS Y7, (R12)
-	ADDQ R9, R12
-	MOVQ R12, DI
 
-	ADDQ $32, SI
+	ADDQ R13, SI
+	ADDQ R14, DI
 	DECQ CX
 	JNZ loop
 
@@ -92,18 +95,21 @@ done:
 	VZEROUPPER
 	RET
 
-// func transpose4x4(n int, src *float32, lds int, dst *float32, ldd int)
+// func transpose4x4(n int, src *float32, lds int, dst *float32, ldd int, srcStep, dstStep int)
 //
-// Like transpose8x8 with 4×4 blocks: dst[(4b+c)·ldd + r] = src[r·lds + 4b + c]
-// for b < n and r, c < 4. AVX (VEX-encoded 128-bit) only.
-TEXT ·transpose4x4(SB), NOSPLIT, $0-40
+// Like transpose8x8 with 4×4 blocks. AVX (VEX-encoded 128-bit) only.
+TEXT ·transpose4x4(SB), NOSPLIT, $0-56
 	MOVQ n+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	MOVQ dst+24(FP), DI
 	MOVQ ldd+32(FP), R9
+	MOVQ srcStep+40(FP), R13
+	MOVQ dstStep+48(FP), R14
 	SHLQ $2, R8
 	SHLQ $2, R9
+	SHLQ $2, R13
+	SHLQ $2, R14
 	LEAQ (R8)(R8*2), R10 // 3·lds
 	LEAQ (R9)(R9*2), R11 // 3·ldd
 	TESTQ CX, CX
@@ -126,8 +132,8 @@ loop4:
 	VMOVUPS X1, (DI)(R9*1)
 	VMOVUPS X2, (DI)(R9*2)
 	VMOVUPS X3, (DI)(R11*1)
-	LEAQ (DI)(R9*4), DI
-	ADDQ $16, SI
+	ADDQ R13, SI
+	ADDQ R14, DI
 	DECQ CX
 	JNZ loop4
 

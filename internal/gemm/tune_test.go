@@ -15,6 +15,12 @@ package gemm
 //	    two variants alternated run by run, with the median time ratio
 //	GEMM_TUNE=small go test -run TestTune -v ./internal/gemm/
 //	    Sgemm against gonum on small products
+//	GEMM_TUNE=threads go test -run TestTune -v ./internal/gemm/
+//	    the shapes on 1 and 2 goroutines: wall-clock GFLOP/s and GFLOP per
+//	    second of process CPU time (which shows the cost of splitting even
+//	    when the other core is busy with other jobs)
+//	GEMM_TUNE=pack go test -run TestTune -v ./internal/gemm/
+//	    the transposing packs, in ns per element
 
 import (
 	"os"
@@ -110,8 +116,12 @@ func TestTune(t *testing.T) {
 		tuneAB(t)
 	case "small":
 		tuneSmall(t)
+	case "threads":
+		tuneThreads(t)
+	case "pack":
+		tunePack(t)
 	default:
-		t.Skip("set GEMM_TUNE to micro, shapes, ab or small")
+		t.Skip("set GEMM_TUNE to micro, shapes, ab, small, threads or pack")
 	}
 }
 
@@ -198,5 +208,67 @@ func tuneSmall(t *testing.T) {
 		})
 		us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(calls) }
 		t.Logf("%4d×%4d×%4d transB=%-5v: Sgemm %7.2f µs, gonum %7.2f µs", s.m, s.n, s.k, s.transB, us(d1), us(d2))
+	}
+}
+
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func tuneThreads(t *testing.T) {
+	for _, s := range tuneShapes() {
+		a, lda, b, ldb, c := benchOperands(s)
+		k := defaultKernels.pick(s.m, s.n)
+		reps := max(5, min(200, int(4e9/(2*float64(s.m*s.n*s.k)))))
+		for _, threads := range []int{1, 2} {
+			walls := make([]time.Duration, reps)
+			cpu0 := processCPU()
+			for i := range walls {
+				t0 := time.Now()
+				sgemm(k, threads, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
+				walls[i] = time.Since(t0)
+			}
+			cpu := (processCPU() - cpu0) / time.Duration(reps)
+			slices.Sort(walls)
+			t.Logf("%-22s %d thread(s): wall median %6.1f GFLOP/s (best %6.1f), %6.1f GFLOP per CPU-second",
+				s.name, threads, gflops(s, walls[reps/2]), gflops(s, walls[0]), gflops(s, cpu))
+		}
+	}
+}
+
+func tunePack(t *testing.T) {
+	for _, sz := range [][2]int{{2048, 2048}, {512, 1600}, {576, 1024}} {
+		n, k := sz[0], sz[1]
+		b := make([]float32, n*k)
+		dst := make([]float32, 320*576)
+		for _, nr := range []int{48, 32} {
+			d := medianCPU(30, func() {
+				for pc := 0; pc < k; pc += 320 {
+					kb := min(320, k-pc)
+					for jc := 0; jc < n; jc += 528 {
+						packB(asmTransposer, true, b, k, pc, jc, kb, min(528, n-jc), nr, dst)
+					}
+				}
+			})
+			t.Logf("packB NT %dx%d nr=%d: %.3f ns/element", n, k, nr, float64(d.Nanoseconds())/float64(n*k))
+		}
+		a := make([]float32, n*k)
+		dstA := make([]float32, 1920*320)
+		for _, mr := range []int{12, 8, 6} {
+			d := medianCPU(30, func() {
+				for ic := 0; ic < n; ic += 1920 {
+					mb := min(1920, n-ic)
+					for pc := 0; pc < k; pc += 320 {
+						kb := min(320, k-pc)
+						packA(asmTransposer, false, 1, a, k, ic, pc, mb, kb, mr, dstA)
+					}
+				}
+			})
+			t.Logf("packA NN %dx%d mr=%d: %.3f ns/element", n, k, mr, float64(d.Nanoseconds())/float64(n*k))
+		}
 	}
 }
