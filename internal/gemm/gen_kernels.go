@@ -140,17 +140,8 @@ func emit(w *bytes.Buffer, s shape) {
 			p("%s %s, %s, %s", zero, s.acc(i, v), s.acc(i, v), s.acc(i, v))
 		}
 	}
-	// Bring the C tile towards L1 while the FMAs run; it is needed at the end.
-	p("MOVQ DX, R9")
-	for i := 0; i < s.rows; i++ {
-		for off := 0; off < s.nr()*4; off += 64 {
-			p("PREFETCHT0 %d(R9)", off)
-		}
-		p("PREFETCHT0 %d(R9)", s.nr()*4-4)
-		if i+1 < s.rows {
-			p("ADDQ R8, R9")
-		}
-	}
+	// No prefetch of the C tile: measured neutral for long panels and 6%
+	// slower for k = 9.
 
 	step := func(k int) {
 		row := [4]string{"(BX)", "(BX)(R10*1)", "(BX)(R10*2)", "(BX)(R11*1)"}[k]
