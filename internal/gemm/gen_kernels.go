@@ -14,8 +14,9 @@
 //	C[i][j] = Σ_p A[p][i]·B[p][j] + beta·C[i][j]   (0 ≤ i < mr, 0 ≤ j < nr)
 //
 // where A is a packed panel of kc steps of mr floats and B holds kc rows of
-// nr floats, ldb floats apart (ldb = nr for a packed panel). When beta is ±0, C is overwritten without being read,
-// so NaNs in C do not leak through. (alpha is applied when A is packed.)
+// nr floats, ldb floats apart (ldb = nr for a packed panel). When beta is
+// ±0, C is overwritten without being read, so NaNs in C do not leak through.
+// (alpha is applied when A is packed.)
 //
 // Inner loop, per k step: load the nr/lanes vectors of B, broadcast each of
 // the mr values of A into a register and issue one FMA per (row, vector) into
@@ -32,8 +33,6 @@ import (
 
 // shape describes one generated kernel.
 type shape struct {
-	pf bool // prefetch B rows
-
 	isa   string // "avx512" or "avx2"
 	rows  int    // mr
 	vecs  int    // vectors per row; nr = vecs·lanes
@@ -43,10 +42,14 @@ type shape struct {
 }
 
 func (s shape) nr() int { return s.vecs * s.lanes }
+
 func (s shape) name() string {
 	return fmt.Sprintf("kern%s_%dx%d", strings.ToUpper(s.isa[:1])+s.isa[1:], s.rows, s.nr())
 }
+// vsize is the size of a vector register in bytes.
 func (s shape) vsize() int { return s.lanes * 4 }
+
+// reg names vector register i.
 func (s shape) reg(i int) string {
 	if s.isa == "avx512" {
 		return fmt.Sprintf("Z%d", i)
@@ -65,6 +68,7 @@ func (s shape) nBcast() int { return s.regs - s.rows*s.vecs - s.vecs }
 
 func (s shape) bcast(i int) string { return s.reg(s.rows*s.vecs + s.vecs + i%s.nBcast()) }
 
+// kernels lists the generated kernels; kernel_amd64.go puts them in sets.
 var kernels = []shape{
 	{isa: "avx512", rows: 12, vecs: 2, lanes: 16, regs: 32, unrol: 4},
 	{isa: "avx512", rows: 8, vecs: 3, lanes: 16, regs: 32, unrol: 4},
