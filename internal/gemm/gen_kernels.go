@@ -46,6 +46,7 @@ func (s shape) nr() int { return s.vecs * s.lanes }
 func (s shape) name() string {
 	return fmt.Sprintf("kern%s_%dx%d", strings.ToUpper(s.isa[:1])+s.isa[1:], s.rows, s.nr())
 }
+
 // vsize is the size of a vector register in bytes.
 func (s shape) vsize() int { return s.lanes * 4 }
 
