@@ -76,9 +76,18 @@ func (s kernelSet) pick(m, n int) *kernel {
 	return best
 }
 
-// sgemmAuto multiplies with the best kernel of set for the shape, on
-// GOMAXPROCS goroutines if the product is large enough.
-func sgemmAuto(set kernelSet, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// sgemmAuto multiplies with the best kernel of set for the shape (or dk, the
+// dot-product kernel, if not nil and the shape suits it), on GOMAXPROCS
+// goroutines if the product is large enough.
+func sgemmAuto(set kernelSet, dk *dotKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if dk != nil && !transA && n == 1 && ldb == 1 && k > 1 {
+		// A matrix-vector product: the column vector b is also a 1×k row.
+		transB, ldb = true, k
+	}
+	if dk != nil && !transA && transB && useDot(set.pick(m, n), dk, m, n, k) {
+		sgemmDot(dk, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if n == 1 && ldc == 1 && m > 1 {
 		// A matrix-vector product: a contiguous m×1 C is also a 1×m row,
 		// Cᵀ = op(B)ᵀ·op(A)ᵀ, which the single-row kernels handle without
@@ -124,23 +133,40 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	split(threads, m, n, k, kern.mr, kern.nr, func(m, n, rowA, colB int) {
+		aOff := rowA * lda // row rowA of op(A)
+		if transA {
+			aOff = rowA
+		}
+		bOff := colB // column colB of op(B)
+		if transB {
+			bOff = colB * ldb
+		}
+		sgemmSerial(kern, transA, transB, m, n, k, alpha, a[aOff:], lda, b[bOff:], ldb, beta, c[rowA*ldc+colB:], ldc)
+	})
+}
+
+// split runs serial(m', n', rowA, colB) for the sub-products C[rowA:rowA+m',
+// colB:colB+n'] that make up an m×n product, on up to threads goroutines
+// (threads ≤ 0: GOMAXPROCS, fewer for small products). The larger of m and
+// n is cut into one chunk per goroutine, each a multiple of the register
+// block (mr rows or nr columns) so that no extra edge tiles appear.
+func split(threads, m, n, k, mr, nr int, serial func(m, n, rowA, colB int)) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 		if m*n*k < parallelMinWork*threads {
 			threads = max(1, m*n*k/parallelMinWork)
 		}
 	}
-	// Split the larger of m and n into one chunk per goroutine, each a
-	// multiple of the register block so that no extra edge tiles appear.
 	splitN := n >= m
-	dim, unit := m, kern.mr
+	dim, unit := m, mr
 	if splitN {
-		dim, unit = n, kern.nr
+		dim, unit = n, nr
 	}
 	units := (dim + unit - 1) / unit
 	threads = min(threads, units)
 	if threads <= 1 {
-		sgemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		serial(m, n, 0, 0)
 		return
 	}
 	var wg sync.WaitGroup
@@ -149,17 +175,9 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 		hi := min(dim, units*(t+1)/threads*unit)
 		run := func() {
 			if splitN {
-				bOff := lo // column lo of op(B)
-				if transB {
-					bOff = lo * ldb
-				}
-				sgemmSerial(kern, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+				serial(m, hi-lo, 0, lo)
 			} else {
-				aOff := lo * lda // row lo of op(A)
-				if transA {
-					aOff = lo
-				}
-				sgemmSerial(kern, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+				serial(hi-lo, n, lo, 0)
 			}
 		}
 		if t == threads-1 {

@@ -41,7 +41,7 @@ import (
 // overwritten without being read (NaNs in C do not propagate); when alpha is
 // zero or k is zero, A and B are not read.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmAuto(defaultKernels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemmAuto(defaultKernels, defaultDot, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func trans(t bool) blas.Transpose {

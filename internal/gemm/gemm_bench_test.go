@@ -79,7 +79,7 @@ func BenchmarkSgemmKernel(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%s", family, s.name), func(b *testing.B) {
 				a, lda, bb, ldb, c := benchOperands(s)
 				for b.Loop() {
-					sgemmAuto(set, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+					sgemmAuto(set, nil, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 				}
 				reportGFLOPS(b, s)
 			})

@@ -85,11 +85,15 @@ func (tc gemmCase) String() string {
 // goroutines, or Sgemm itself when kern is nil.
 type run struct {
 	kern    *kernel
-	threads int // 0: automatic
+	dot     *dotKernel // the dot-product path instead of kern (A·Bᵀ only)
+	threads int        // 0: automatic
 }
 
 func (r run) String() string {
-	if r.kern == nil {
+	switch {
+	case r.dot != nil:
+		return fmt.Sprintf("%s/t%d", r.dot.name, r.threads)
+	case r.kern == nil:
 		return "Sgemm"
 	}
 	return fmt.Sprintf("%s/t%d", r.kern.name, r.threads)
@@ -128,7 +132,9 @@ func (tc gemmCase) check(t *testing.T, r *rand.Rand, runs ...run) {
 	c := make([]float32, len(c0))
 	for _, ru := range runs {
 		copy(c, c0)
-		if ru.kern == nil {
+		if ru.dot != nil {
+			sgemmDot(ru.dot, ru.threads, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+		} else if ru.kern == nil {
 			Sgemm(tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 		} else {
 			sgemm(ru.kern, ru.threads, tc.transA, tc.transB, m, n, k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
@@ -227,6 +233,37 @@ func TestSgemmSizes(t *testing.T) {
 	}
 }
 
+// TestSgemmDot checks the dot-product path for A·Bᵀ (every dot kernel this
+// CPU can run, also with tiny blocks so that small products cross k and n
+// block boundaries) on 1, 2 and 3 goroutines.
+func TestSgemmDot(t *testing.T) {
+	var runs []run
+	for _, dk := range availableDotKernels() {
+		small := *dk
+		small.name += "-smallblocks"
+		small.kc, small.nc = 16, 2*dk.nr
+		for _, threads := range []int{1, 2, 3} {
+			runs = append(runs, run{dot: dk, threads: threads}, run{dot: &small, threads: threads})
+		}
+	}
+	if len(runs) == 0 {
+		t.Skip("no dot-product kernel on this CPU")
+	}
+	alphaBeta := [][2]float32{{1, 0}, {0.5, 1}, {-2, 0.3}}
+	r := rand.New(rand.NewPCG(13, 14))
+	i := 0
+	for _, m := range []int{1, 2, 5, 6, 7, 13, 33} {
+		for _, n := range []int{1, 3, 4, 5, 9, 31} {
+			for _, k := range []int{1, 5, 16, 17, 31, 33, 100, 600} {
+				ab := alphaBeta[i%len(alphaBeta)]
+				tc := gemmCase{transB: true, m: m, n: n, k: k, pad: 3 * (i % 2), alpha: ab[0], beta: ab[1], nanC: ab[1] == 0}
+				i++
+				t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, runs...) })
+			}
+		}
+	}
+}
+
 // TestSgemmAlphaBeta checks every alpha and beta of the task, NaN in C with
 // beta = 0, and strides larger than the minimum.
 func TestSgemmAlphaBeta(t *testing.T) {
@@ -305,9 +342,10 @@ func TestSgemmThreads(t *testing.T) {
 func TestSgemmDefault(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, tr := range transCombos {
-		for _, s := range [][4]int{{64, 676, 9}, {64, 1024, 576}, {300, 257, 260}, {64, 10, 128}, {512, 1, 300}, {1, 512, 300}, {37, 1, 5}, {2, 3, 4}, {512, 1, 300, 2}} {
-			// s[3] is the padding of the strides: with n = 1 and ldc = 1 the
-			// product runs as the transposed 1×m one.
+		for _, s := range [][4]int{{64, 676, 9}, {64, 1024, 576}, {300, 257, 260}, {64, 10, 128}, {6, 25, 576}, {512, 1, 300}, {1, 512, 300}, {37, 1, 5}, {2, 3, 4}, {512, 1, 300, 2}} {
+			// s[3] is the padding of the strides. With n = 1 and ldb = 1 an
+			// untransposed A takes the dot-product path; with ldc = 1 the
+			// others run as the transposed 1×m product.
 			tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: s[3], alpha: 0.5, beta: 0.3}
 			t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, run{}) })
 		}

@@ -103,6 +103,8 @@ func main() {
 		fmt.Fprintf(&decl, "\n// %s is the %s micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)\n",
 			s.name(), strings.ToUpper(s.isa), s.rows, s.nr(), s.name())
 	}
+	emitDot(files["kernel_avx512_amd64.s"])
+	fmt.Fprintf(&decl, "\n// %s is the AVX-512 dot-product kernel (see dotKernel).\n//\n//go:noescape\nfunc %s(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)\n", dotName, dotName)
 	for name, w := range files {
 		if err := os.WriteFile(name, w.Bytes(), 0o644); err != nil {
 			log.Fatal(err)
@@ -207,6 +209,125 @@ func emit(w *bytes.Buffer, s shape) {
 		}
 		if i+1 < s.rows {
 			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
+const dotName = "kernAvx512Dot_6x4"
+
+// emitDot writes the AVX-512 dot-product kernel for products A·Bᵀ whose
+// operands are both contiguous along k (see dotKernel in dot.go):
+//
+//	C[i][j] = alpha·Σ_p A[i][p]·B[j][p] + beta·C[i][j]   (i < 6, j < 4)
+//
+// with A rows lda floats apart and B rows ldb floats apart. Each of the 24
+// accumulators holds 16 partial sums along p; the last k%16 steps are read
+// with a mask. At the end each row's four accumulators are reduced to four
+// sums with unpacks and adds. Registers: AX and R13 walk rows 0-3 and 4-5
+// of A, BX walks B, R8/R11 are lda/3·lda and R9/R12 ldb/3·ldb in bytes, CX
+// counts 16-float chunks, DX is the C row, R10 is ldc in bytes.
+func emitDot(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	label := func(l string) { fmt.Fprintf(w, "%s:\n", l) }
+	const rows, cols = 6, 4
+	acc := func(i, j int) string { return fmt.Sprintf("Z%d", i*cols+j) }
+	aRow := [rows]string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R11*1)", "(R13)", "(R13)(R8*1)"}
+	bRow := [cols]string{"(BX)", "(BX)(R9*1)", "(BX)(R9*2)", "(BX)(R12*1)"}
+	n := dotName
+
+	fmt.Fprintf(w, "\n// func %s(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)\n", n)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-64\n", n)
+	p("MOVQ a+8(FP), AX")
+	p("MOVQ lda+16(FP), R8")
+	p("SHLQ $2, R8")
+	p("LEAQ (R8)(R8*2), R11")
+	p("LEAQ (AX)(R8*4), R13")
+	p("MOVQ b+24(FP), BX")
+	p("MOVQ ldb+32(FP), R9")
+	p("SHLQ $2, R9")
+	p("LEAQ (R9)(R9*2), R12")
+	p("MOVQ c+40(FP), DX")
+	p("MOVQ ldc+48(FP), R10")
+	p("SHLQ $2, R10")
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			p("VPXORD %s, %s, %s", acc(i, j), acc(i, j), acc(i, j))
+		}
+	}
+	step := func(mask string) {
+		load := "VMOVUPS"
+		if mask != "" {
+			load = "VMOVUPS.Z"
+		}
+		for j := 0; j < cols; j++ {
+			if mask != "" {
+				p("%s %s, %s, Z%d", load, bRow[j], mask, 24+j)
+			} else {
+				p("%s %s, Z%d", load, bRow[j], 24+j)
+			}
+		}
+		for i := 0; i < rows; i++ {
+			if mask != "" {
+				p("%s %s, %s, Z28", load, aRow[i], mask)
+			} else {
+				p("%s %s, Z28", load, aRow[i])
+			}
+			for j := 0; j < cols; j++ {
+				p("VFMADD231PS Z%d, Z28, %s", 24+j, acc(i, j))
+			}
+		}
+	}
+	p("MOVQ kc+0(FP), CX")
+	p("SHRQ $4, CX")
+	p("JZ %s_tail", n)
+	label(n + "_loop")
+	step("")
+	p("ADDQ $64, AX")
+	p("ADDQ $64, R13")
+	p("ADDQ $64, BX")
+	p("DECQ CX")
+	p("JNZ %s_loop", n)
+	label(n + "_tail")
+	// The last kc%16 steps: lanes past the end are neither read nor faulted.
+	p("MOVQ kc+0(FP), CX")
+	p("ANDQ $15, CX")
+	p("JZ %s_reduce", n)
+	p("MOVL $1, SI")
+	p("SHLL CX, SI")
+	p("DECL SI")
+	p("KMOVW SI, K1")
+	step("K1")
+	label(n + "_reduce")
+	// Row i: accumulators a, b, c, d → X29 = [Σa, Σb, Σc, Σd].
+	p("VBROADCASTSS alpha+56(FP), X24")
+	p("VBROADCASTSS beta+60(FP), X25")
+	p("MOVL beta+60(FP), SI")
+	p("ANDL $0x7fffffff, SI")
+	for i := 0; i < rows; i++ {
+		a, b, c, d := acc(i, 0), acc(i, 1), acc(i, 2), acc(i, 3)
+		p("VUNPCKLPS %s, %s, Z29", b, a) // a0 b0 a1 b1 per 128-bit lane
+		p("VUNPCKHPS %s, %s, Z30", b, a) // a2 b2 a3 b3
+		p("VADDPS Z30, Z29, Z29")
+		p("VUNPCKLPS %s, %s, Z30", d, c)
+		p("VUNPCKHPS %s, %s, Z31", d, c)
+		p("VADDPS Z31, Z30, Z30")
+		p("VUNPCKLPD Z30, Z29, Z31") // a b c d (even halves)
+		p("VUNPCKHPD Z30, Z29, Z29") // a b c d (odd halves)
+		p("VADDPS Z31, Z29, Z29")
+		p("VEXTRACTF64X4 $1, Z29, Y30")
+		p("VADDPS Y30, Y29, Y29")
+		p("VEXTRACTF32X4 $1, Y29, X30")
+		p("VADDPS X30, X29, X29")
+		p("VMULPS X24, X29, X29")
+		p("TESTL SI, SI")
+		p("JZ %s_store%d", n, i)
+		p("VFMADD231PS (DX), X25, X29")
+		label(fmt.Sprintf("%s_store%d", n, i))
+		p("VMOVUPS X29, (DX)")
+		if i+1 < rows {
+			p("ADDQ R10, DX")
 		}
 	}
 	p("VZEROUPPER")

@@ -59,3 +59,19 @@ func availableKernelSets() []kernelSet {
 
 // defaultKernels is the set Sgemm uses: the fastest one available.
 var defaultKernels = availableKernelSets()[0]
+
+// avx512Dot is the dot-product kernel for A·Bᵀ (dot.go): 6 rows of A by 4
+// rows of B, 24 ZMM accumulators. A k block of 6 rows (12 KB) stays in L1,
+// a block of 128 rows of B (256 KB) in L2.
+var avx512Dot = dotKernel{name: "avx512-dot-6x4", mr: 6, nr: 4, kc: 512, nc: 128, micro: kernAvx512Dot_6x4}
+
+// availableDotKernels lists the dot-product kernels this CPU can run.
+func availableDotKernels() []*dotKernel {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+		return []*dotKernel{&avx512Dot}
+	}
+	return nil
+}
+
+// defaultDot is the dot-product kernel Sgemm uses, if any.
+var defaultDot = firstOrNil(availableDotKernels())

@@ -58,3 +58,8 @@ func kernAvx2_12x8(kc int, a, b *float32, ldb int, c *float32, ldc int, beta flo
 //
 //go:noescape
 func kernAvx2_1x48(kc int, a, b *float32, ldb int, c *float32, ldc int, beta float32)
+
+// kernAvx512Dot_6x4 is the AVX-512 dot-product kernel (see dotKernel).
+//
+//go:noescape
+func kernAvx512Dot_6x4(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)

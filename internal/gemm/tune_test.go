@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && amd64 && !purego
 
 package gemm
 
@@ -21,6 +21,8 @@ package gemm
 //	    when the other core is busy with other jobs)
 //	GEMM_TUNE=pack go test -run TestTune -v ./internal/gemm/
 //	    the transposing packs, in ns per element
+//	GEMM_TUNE=dot go test -run TestTune -v ./internal/gemm/
+//	    the dot-product path against the packed path on A·Bᵀ shapes
 
 import (
 	"os"
@@ -120,8 +122,10 @@ func TestTune(t *testing.T) {
 		tuneThreads(t)
 	case "pack":
 		tunePack(t)
+	case "dot":
+		tuneDot(t)
 	default:
-		t.Skip("set GEMM_TUNE to micro, shapes, ab, small, threads or pack")
+		t.Skip("set GEMM_TUNE to micro, shapes, ab, small, threads, pack or dot")
 	}
 }
 
@@ -192,13 +196,17 @@ func tuneSmall(t *testing.T) {
 		{m: 4, n: 4, k: 4}, {m: 8, n: 8, k: 8}, {m: 16, n: 16, k: 16}, {m: 32, n: 32, k: 32}, {m: 64, n: 64, k: 64},
 		{m: 64, n: 10, k: 128, transB: true}, {m: 64, n: 84, k: 120, transB: true}, {m: 1, n: 512, k: 512},
 		{m: 512, n: 1, k: 512}, {m: 6, n: 784, k: 25},
+		// LeNet-5 on MNIST, one image: conv1 forward, weight and input
+		// gradients; conv2 likewise.
+		{m: 6, n: 576, k: 25}, {m: 6, n: 25, k: 576, transB: true}, {m: 25, n: 576, k: 6, transA: true},
+		{m: 16, n: 64, k: 150}, {m: 16, n: 150, k: 64, transB: true}, {m: 150, n: 64, k: 16, transA: true},
 	} {
 		a, lda, b, ldb, c := benchOperands(s)
 		fl := 2 * float64(s.m*s.n*s.k)
 		calls := max(1, int(2e5/fl))
 		d1 := medianCPU(2000, func() {
 			for range calls {
-				sgemmAuto(defaultKernels, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
+				sgemmAuto(defaultKernels, defaultDot, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
 			}
 		})
 		d2 := medianCPU(2000, func() {
@@ -207,7 +215,7 @@ func tuneSmall(t *testing.T) {
 			}
 		})
 		us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(calls) }
-		t.Logf("%4d×%4d×%4d transB=%-5v: Sgemm %7.2f µs, gonum %7.2f µs", s.m, s.n, s.k, s.transB, us(d1), us(d2))
+		t.Logf("%4d×%4d×%4d T%-5v N%-5v: Sgemm %7.2f µs (%5.1f GFLOP/s), gonum %7.2f µs", s.m, s.n, s.k, s.transA, s.transB, us(d1), fl/us(d1)/1e3, us(d2))
 	}
 }
 
@@ -270,5 +278,32 @@ func tunePack(t *testing.T) {
 			})
 			t.Logf("packA NN %dx%d mr=%d: %.3f ns/element", n, k, mr, float64(d.Nanoseconds())/float64(n*k))
 		}
+	}
+}
+
+func tuneDot(t *testing.T) {
+	for _, s := range []benchShape{
+		{m: 6, n: 25, k: 576}, {m: 16, n: 150, k: 64}, {m: 16, n: 150, k: 256}, {m: 64, n: 10, k: 128},
+		{m: 32, n: 288, k: 1024}, {m: 64, n: 576, k: 1024}, {m: 64, n: 512, k: 1600}, {m: 128, n: 1152, k: 256},
+		{m: 512, n: 1, k: 512}, {m: 2, n: 512, k: 512}, {m: 8, n: 64, k: 64}, {m: 33, n: 33, k: 256}, {m: 48, n: 300, k: 128},
+	} {
+		s.transB = true
+		a, lda, b, ldb, c := benchOperands(s)
+		fl := 2 * float64(s.m*s.n*s.k)
+		calls := max(1, int(2e6/fl))
+		reps := max(20, min(2000, int(2e9/fl)))
+		k := defaultKernels.pick(s.m, s.n)
+		dPacked := medianCPU(reps, func() {
+			for range calls {
+				sgemm(k, 1, false, true, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
+			}
+		})
+		dDot := medianCPU(reps, func() {
+			for range calls {
+				sgemmDot(defaultDot, 1, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
+			}
+		})
+		t.Logf("%4d×%4d×%4d: packed (%s) %6.1f GFLOP/s, dot %6.1f GFLOP/s, useDot=%v", s.m, s.n, s.k, k.name,
+			fl*float64(calls)/dPacked.Seconds()/1e9, fl*float64(calls)/dDot.Seconds()/1e9, useDot(k, defaultDot, s.m, s.n, s.k))
 	}
 }
