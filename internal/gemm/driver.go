@@ -80,6 +80,11 @@ func (s kernelSet) pick(m, n int) *kernel {
 // dot-product kernel, if not nil and the shape suits it), on GOMAXPROCS
 // goroutines if the product is large enough.
 func sgemmAuto(set kernelSet, dk *dotKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m*n*k <= tinyWork && alpha != 0 {
+		checkArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+		sgemmTiny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if dk != nil && !transA && n == 1 && ldb == 1 && k > 1 {
 		// A matrix-vector product: the column vector b is also a 1×k row.
 		transB, ldb = true, k
@@ -98,6 +103,37 @@ func sgemmAuto(set kernelSet, dk *dotKernel, transA, transB bool, m, n, k int, a
 		m, n, ldc = 1, m, m
 	}
 	sgemm(set.pick(m, n), 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// tinyWork is the m·n·k up to which sgemmAuto uses plain loops: below it
+// the fixed costs of packing and of the kernel calls (about 0.2 µs) exceed
+// the product itself.
+const tinyWork = 128
+
+// sgemmTiny computes C = alpha·op(A)·op(B) + beta·C with plain loops.
+func sgemmTiny(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	// op(A)[i][p] = a[i·ai + p·ap], op(B)[p][j] = b[p·bp + j·bj].
+	ai, ap := lda, 1
+	if transA {
+		ai, ap = 1, lda
+	}
+	bp, bj := ldb, 1
+	if transB {
+		bp, bj = 1, ldb
+	}
+	for i := range m {
+		for j := range n {
+			var sum float32
+			for p := range k {
+				sum += a[i*ai+p*ap] * b[p*bp+j*bj]
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * sum
+			} else {
+				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+			}
+		}
+	}
 }
 
 // parallelMinWork is the m·n·k below which a product runs on one goroutine:

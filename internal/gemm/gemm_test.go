@@ -264,6 +264,23 @@ func TestSgemmDot(t *testing.T) {
 	}
 }
 
+// TestSgemmTiny checks the plain loops used for the smallest products, for
+// every transpose combination.
+func TestSgemmTiny(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, tr := range transCombos {
+		for _, s := range [][3]int{{1, 1, 1}, {2, 3, 4}, {4, 4, 4}, {7, 1, 5}, {1, 8, 8}, {4, 4, 8}} {
+			for _, beta := range []float32{0, 0.5} {
+				tc := gemmCase{transA: tr[0], transB: tr[1], m: s[0], n: s[1], k: s[2], pad: 1, alpha: -2, beta: beta, nanC: beta == 0}
+				if s[0]*s[1]*s[2] > tinyWork {
+					t.Fatalf("%v is not a tiny product", tc)
+				}
+				t.Run(tc.String(), func(t *testing.T) { tc.check(t, r, run{}) })
+			}
+		}
+	}
+}
+
 // TestSgemmAlphaBeta checks every alpha and beta of the task, NaN in C with
 // beta = 0, and strides larger than the minimum.
 func TestSgemmAlphaBeta(t *testing.T) {
