@@ -80,7 +80,7 @@ func (s kernelSet) pick(m, n int) *kernel {
 // dot-product kernel, if not nil and the shape suits it), on GOMAXPROCS
 // goroutines if the product is large enough.
 func sgemmAuto(set kernelSet, dk *dotKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m*n*k <= tinyWork && alpha != 0 {
+	if m*n*k <= tinyWork && alpha != 0 && k > 0 {
 		checkArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 		sgemmTiny(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
