@@ -219,14 +219,6 @@ func tuneSmall(t *testing.T) {
 	}
 }
 
-func processCPU() time.Duration {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func tuneThreads(t *testing.T) {
 	for _, s := range tuneShapes() {
 		a, lda, b, ldb, c := benchOperands(s)
@@ -234,13 +226,14 @@ func tuneThreads(t *testing.T) {
 		reps := max(5, min(200, int(4e9/(2*float64(s.m*s.n*s.k)))))
 		for _, threads := range []int{1, 2} {
 			walls := make([]time.Duration, reps)
-			cpu0 := processCPU()
+			cpu0, _ := processCPU()
 			for i := range walls {
 				t0 := time.Now()
 				sgemm(k, threads, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
 				walls[i] = time.Since(t0)
 			}
-			cpu := (processCPU() - cpu0) / time.Duration(reps)
+			cpu1, _ := processCPU()
+			cpu := (cpu1 - cpu0) / time.Duration(reps)
 			slices.Sort(walls)
 			t.Logf("%-22s %d thread(s): wall median %6.1f GFLOP/s (best %6.1f), %6.1f GFLOP per CPU-second",
 				s.name, threads, gflops(s, walls[reps/2]), gflops(s, walls[0]), gflops(s, cpu))
