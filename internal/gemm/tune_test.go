@@ -135,7 +135,7 @@ func tuneMicro(t *testing.T) {
 			a := make([]float32, kern.mr*kc)
 			b := make([]float32, kern.nr*kc)
 			c := make([]float32, kern.mr*kern.nr)
-			calls := max(1, 100000/(kern.mr*kern.nr*kc))
+			calls := max(1, 1000000/(kern.mr*kern.nr*kc))
 			d := medianCPU(2000, func() {
 				for range calls {
 					kern.micro(kc, &a[0], &b[0], kern.nr, &c[0], kern.nr, 0)
