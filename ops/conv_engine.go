@@ -134,6 +134,27 @@ func sharedScratch[T float](e *convEngine, size int) []T {
 	return s
 }
 
+// transposeInto writes the transpose of a (rows × cols, row-major) into t
+// (cols × rows), in cache-sized tiles, in parallel over column blocks.
+func transposeInto[T float](a []T, rows, cols int, t []T) {
+	const tile = 32
+	blocks := (cols + tile - 1) / tile
+	parallelFor(blocks, max(1, (1<<14)/max(1, rows*tile)), func(lo, hi int) {
+		for cb := lo; cb < hi; cb++ {
+			c0, c1 := cb*tile, min((cb+1)*tile, cols)
+			for r0 := 0; r0 < rows; r0 += tile {
+				r1 := min(r0+tile, rows)
+				for c := c0; c < c1; c++ {
+					dst := t[c*rows+r0 : c*rows+r1]
+					for i := range dst {
+						dst[i] = a[(r0+i)*cols+c]
+					}
+				}
+			}
+		}
+	})
+}
+
 // scratch returns the worker's buffer in slot, of length size, reusing it
 // when it is large enough. Its contents are undefined.
 func scratch[T float](e *convEngine, worker, slot, size int) []T {
@@ -407,6 +428,14 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			clear(dxn)
 		}
 	}
+	// With many groups of images, Wᵀ (C·∏k × K) once per call spares the
+	// products a transposing pack of W for every group; with few, the
+	// GEMM's own (vectorised) transposing pack is cheaper.
+	wt, ldw, tw := w, ck, true
+	if (g.n+gs-1)/gs >= 8 {
+		wt, ldw, tw = sharedScratch[T](e, ck*g.k), g.k, false
+		transposeInto(w, g.k, ck, wt)
+	}
 	e.run(g.n, gs, func(wk, lo, hi int) {
 		if hi-lo == 1 {
 			n := lo
@@ -417,14 +446,14 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 					fillChannels(dxn, b, g.inSize())
 					beta = 1
 				}
-				gemmT(true, false, ck, p, g.k, w, ck, dyn, p, beta, dxn, p)
+				gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, beta, dxn, p)
 				if relu {
 					reluInPlace(dxn)
 				}
 				return
 			}
 			col := scratch[T](e, wk, 0, ck*p)
-			gemmT(true, false, ck, p, g.k, w, ck, dyn, p, 0, col, p)
+			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
 			initImage(dxn)
 			col2im(g, col, dxn, p)
 			if relu {
@@ -438,7 +467,7 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
 		}
 		col := scratch[T](e, wk, 0, ck*cols)
-		gemmT(true, false, ck, cols, g.k, w, ck, in, cols, 0, col, cols)
+		gemmT(tw, false, ck, cols, g.k, wt, ldw, in, cols, 0, col, cols)
 		for n := lo; n < hi; n++ {
 			dxn := dx[n*xs : (n+1)*xs]
 			if direct {

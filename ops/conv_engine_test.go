@@ -299,3 +299,22 @@ func TestConvShiftPath(t *testing.T) {
 		}
 	}
 }
+
+func TestTransposeInto(t *testing.T) {
+	for _, sz := range [][2]int{{1, 1}, {3, 70}, {65, 33}, {100, 7}, {32, 32}} {
+		r, c := sz[0], sz[1]
+		a := make([]float32, r*c)
+		for i := range a {
+			a[i] = float32(i)
+		}
+		tr := make([]float32, r*c)
+		transposeInto(a, r, c, tr)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if tr[j*r+i] != a[i*c+j] {
+					t.Fatalf("%dx%d: t[%d][%d] = %v, want %v", r, c, j, i, tr[j*r+i], a[i*c+j])
+				}
+			}
+		}
+	}
+}

@@ -241,11 +241,14 @@ func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int
 	}
 }
 
-// tapMajor writes w (k, c, taps) as wr (taps, k, c).
-func tapMajor[T float](w []T, k, c, taps int, wr []T) {
-	for i := 0; i < k*c; i++ {
-		for t := 0; t < taps; t++ {
-			wr[(t*k*c)+i] = w[i*taps+t]
+// tapMajorT writes w (k, c, taps) as wr (taps, c, k): each tap's Wᵀ.
+func tapMajorT[T float](w []T, k, c, taps int, wr []T) {
+	for kk := 0; kk < k; kk++ {
+		for cc := 0; cc < c; cc++ {
+			src := w[(kk*c+cc)*taps : (kk*c+cc+1)*taps]
+			for t, v := range src {
+				wr[(t*c+cc)*k+kk] = v
+			}
 		}
 	}
 }
@@ -280,7 +283,7 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T
 func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w, b []T, relu bool, dx []T) {
 	taps, kc := len(s.shifts), g.k*g.c
 	wr := sharedScratch[T](e, taps*kc)
-	tapMajor(w, g.k, g.c, taps, wr)
+	tapMajorT(w, g.k, g.c, taps, wr)
 	xs, ys := g.c*g.inSize(), g.k*g.outSize()
 	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
 		ld := (hi - lo) * s.plane
@@ -292,7 +295,7 @@ func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w,
 		dxp := scratch[T](e, wk, 0, g.c*ld)
 		clear(dxp)
 		for t, sh := range s.shifts {
-			gemmT(true, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.c, in, cols, 1, dxp[sh:], ld)
+			gemmT(false, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.k, in, cols, 1, dxp[sh:], ld)
 		}
 		for n := lo; n < hi; n++ {
 			unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, relu, dx[n*xs:(n+1)*xs])
