@@ -176,6 +176,12 @@ func TestConvEngineGroups(t *testing.T) {
 			g.out = [3]int{1, 10 + rng.IntN(4), 12 + rng.IntN(8)}
 			g.ker[0], g.stride[0], g.pad[0], g.dil[0] = 1, 1, 0, 1
 		}
+		if it%9 == 0 { // one image per group and many groups (Wᵀ transposed once)
+			g.n = 9 + rng.IntN(4)
+			g.in = [3]int{1, 24, 25}
+			g.out = [3]int{1, 23 + rng.IntN(2), 24}
+			g.ker[0], g.stride[0], g.pad[0], g.dil[0] = 1, 1, 0, 1
+		}
 		if it%5 == 0 { // 1x1 stride 1: the direct path
 			g.ker, g.stride, g.pad = [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{}
 			g.out = g.in
