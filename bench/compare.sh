@@ -83,7 +83,7 @@ except OSError:
 import os
 print(f"machine: {cpu}, {os.cpu_count()} CPUs; load average before {before}, after {after}")
 print()
-hdr = f"{'workload':<10} {'convnet ms':>11} {'torch ms':>9} {'ratio':>6} {'ratios (per round)':<24} {'convnet min-max':>16} {'torch min-max':>16} {'GF/s go':>8} {'GF/s pt':>8} {'RSS go MB':>9} {'RSS pt MB':>9}"
+hdr = f"{'workload':<10} {'convnet ms':>11} {'torch ms':>9} {'ratio':>6} {'ratios (per round)':<24} {'convnet min-max':>16} {'torch min-max':>16} {'GF/s go':>8} {'GF/s pt':>8} {'RSS go MB':>9} {'RSS pt MB':>9} {'go cpu/wall':>11}"
 print(hdr)
 print("-" * len(hdr))
 order = []
@@ -106,9 +106,11 @@ for w in order:
     grss = max(x.get("peak_rss_mb", 0) for x in g) if g else float("nan")
     trss = max(x.get("peak_rss_mb", 0) for x in t) if t else float("nan")
     rr = ",".join(f"{x:.2f}" for x in ratios)
-    print(f"{w:<10} {gm:>11.2f} {tm:>9.2f} {rat:>6.2f} {rr:<24} {gmm:>16} {tmm:>16} {ggf:>8.1f} {tgf:>8.1f} {grss:>9.1f} {trss:>9.1f}")
+    cw = statistics.median(x.get("cpu_ms_per_step", 0) / ms(x) for x in g) if g else float("nan")
+    print(f"{w:<10} {gm:>11.2f} {tm:>9.2f} {rat:>6.2f} {rr:<24} {gmm:>16} {tmm:>16} {ggf:>8.1f} {tgf:>8.1f} {grss:>9.1f} {trss:>9.1f} {cw:>11.2f}")
 print()
 print("ms = median over rounds of each run's median ms/step; ratio = median of per-round convnet/PyTorch ratios;")
-print("min-max = fastest and slowest single step over all rounds; RSS = largest peak RSS over the rounds.")
+print("min-max = fastest and slowest single step over all rounds; RSS = largest peak RSS over the rounds;")
+print("go cpu/wall = process CPU time per step over wall time (2.0 = both cores busy all the time).")
 EOF
 echo "raw results: $out/results.txt" >&2
