@@ -197,6 +197,13 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
 func im2col[T float](g *convGeom, x, col []T, ld int) {
+	if !im2colSmall(g, x, col, ld) {
+		im2colGeneral(g, x, col, ld)
+	}
+}
+
+// im2colGeneral is im2col for any geometry.
+func im2colGeneral[T float](g *convGeom, x, col []T, ld int) {
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
@@ -219,6 +226,11 @@ func im2col[T float](g *convGeom, x, col []T, ld int) {
 						pl := dst[d*plane : (d+1)*plane]
 						if zd < 0 || zd >= id {
 							clear(pl)
+							continue
+						}
+						if ow <= smallRow {
+							// short rows: plain loops, no runtime calls
+							im2colSmallRows(pl, xc[zd*ih*iw:(zd+1)*ih*iw], oh, ow, ih, iw, sh, sw, offH, offW, lo, hi)
 							continue
 						}
 						for h := 0; h < oh; h++ {
@@ -247,6 +259,114 @@ func im2col[T float](g *convGeom, x, col []T, ld int) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// smallRow is the output row length up to which im2col writes rows with
+// plain loops: calls to memmove and memclr for a handful of elements cost
+// more than the elements (4x4 and 8x8 feature maps).
+const smallRow = 16
+
+// smallPlane bounds the padded plane im2colSmall keeps on the stack.
+const smallPlane = 1024
+
+// im2colSmall is im2col for 2-D stride-1 convolutions of small feature
+// maps (rows of at most smallRow outputs): it pads each channel's plane
+// once into a small buffer, after which every kernel tap's output rows are
+// plain slices of it, without bounds logic or zero fills. It reports false
+// when g does not qualify.
+func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
+	if g.in[0] != 1 || g.out[0] != 1 || g.ker[0] != 1 || g.stride[1] != 1 || g.stride[2] != 1 || g.out[2] > smallRow {
+		return false
+	}
+	ih, iw, oh, ow := g.in[1], g.in[2], g.out[1], g.out[2]
+	kh, kw, dh, dw := g.ker[1], g.ker[2], g.dil[1], g.dil[2]
+	hp, wp := oh+dh*(kh-1), ow+dw*(kw-1)
+	if hp*wp > smallPlane {
+		return false
+	}
+	var buf [smallPlane]T
+	pad := buf[:hp*wp]
+	p := oh * ow
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*ih*iw : (c+1)*ih*iw]
+		// pad[r][q] = x[r - padH][q - padW], zero outside
+		for r := 0; r < hp; r++ {
+			pr := pad[r*wp : (r+1)*wp]
+			zr := r - g.pad[1]
+			if zr < 0 || zr >= ih {
+				for q := range pr {
+					pr[q] = 0
+				}
+				continue
+			}
+			src := xc[zr*iw : (zr+1)*iw]
+			for q := range pr {
+				z := q - g.pad[2]
+				if z >= 0 && z < iw {
+					pr[q] = src[z]
+				} else {
+					pr[q] = 0
+				}
+			}
+		}
+		for a := 0; a < kh; a++ {
+			for b := 0; b < kw; b++ {
+				dst := col[row*ld : row*ld+p]
+				row++
+				at := a*dh*wp + b*dw
+				for h := 0; h < oh; h++ {
+					copyRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:at+h*wp+ow])
+				}
+			}
+		}
+	}
+	return true
+}
+
+// im2colSmallRows writes one output plane pl (oh, ow) of an im2col row
+// from the input plane xp (ih, iw): pl[h][o] = xp[h·sh + offH][o·sw + offW],
+// zero outside the input; [lo, hi) are the o whose column is inside. It is
+// the general path's loop for short rows (strided small maps).
+func im2colSmallRows[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi int) {
+	for h := 0; h < oh; h++ {
+		seg := pl[h*ow : (h+1)*ow]
+		zh := h*sh + offH
+		if zh < 0 || zh >= ih || lo >= hi {
+			for o := range seg {
+				seg[o] = 0
+			}
+			continue
+		}
+		src := xp[zh*iw : (zh+1)*iw]
+		for o := 0; o < lo; o++ {
+			seg[o] = 0
+		}
+		z := lo*sw + offW
+		for o := lo; o < hi; o++ {
+			seg[o] = src[z]
+			z += sw
+		}
+		for o := hi; o < ow; o++ {
+			seg[o] = 0
+		}
+	}
+}
+
+// copyRow copies a short row without a runtime call: rows of 4 and 8 (the
+// 4x4 and 8x8 maps of CIFAR networks) as one array move.
+func copyRow[T float](dst, src []T) {
+	switch len(dst) {
+	case 4:
+		*(*[4]T)(dst) = [4]T(src[:4])
+	case 8:
+		*(*[8]T)(dst) = [8]T(src[:8])
+	default:
+		src = src[:len(dst)]
+		for i, v := range src {
+			dst[i] = v
 		}
 	}
 }

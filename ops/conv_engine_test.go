@@ -324,3 +324,75 @@ func TestTransposeInto(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIm2col times im2col and col2im alone on small feature maps,
+// where rows are a few elements long.
+func BenchmarkIm2col(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		g    convGeom
+	}{
+		{"c512-4x4-k3-p1", convGeom{n: 1, c: 512, k: 512, in: [3]int{1, 4, 4}, out: [3]int{1, 4, 4}, ker: [3]int{1, 3, 3}, stride: [3]int{1, 1, 1}, pad: [3]int{0, 1, 1}, dil: [3]int{1, 1, 1}}},
+		{"c256-8x8-k3-p1", convGeom{n: 1, c: 256, k: 256, in: [3]int{1, 8, 8}, out: [3]int{1, 8, 8}, ker: [3]int{1, 3, 3}, stride: [3]int{1, 1, 1}, pad: [3]int{0, 1, 1}, dil: [3]int{1, 1, 1}}},
+		{"c128-16x16-k3-s2-p1", convGeom{n: 1, c: 128, k: 256, in: [3]int{1, 16, 16}, out: [3]int{1, 8, 8}, ker: [3]int{1, 3, 3}, stride: [3]int{1, 2, 2}, pad: [3]int{0, 1, 1}, dil: [3]int{1, 1, 1}}},
+	} {
+		g := c.g
+		x := make([]float32, g.c*g.inSize())
+		col := make([]float32, g.colRows()*g.outSize())
+		b.Run(c.name+"/im2col", func(b *testing.B) {
+			c0 := processCPU()
+			for range b.N {
+				im2col(&g, x, col, g.outSize())
+			}
+			b.ReportMetric((processCPU()-c0)*1e6/float64(b.N), "cpu-ns/op")
+		})
+		b.Run(c.name+"/col2im", func(b *testing.B) {
+			c0 := processCPU()
+			for range b.N {
+				col2im(&g, col, x, g.outSize())
+			}
+			b.ReportMetric((processCPU()-c0)*1e6/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// TestIm2colSmallMatchesGeneral checks the small-map im2col against the
+// general loops on random 2-D stride-1 geometries: padding, dilation,
+// outputs smaller (cropped input) or larger (zeros past the end) than the
+// natural size, and row lengths 1 to 16.
+func TestIm2colSmallMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	tested := 0
+	for range 300 {
+		g := convGeom{n: 1, c: 1 + rng.IntN(3), k: 1, stride: [3]int{1, 1, 1}}
+		g.in = [3]int{1, 1 + rng.IntN(12), 1 + rng.IntN(12)}
+		g.ker = [3]int{1, 1 + rng.IntN(3), 1 + rng.IntN(3)}
+		g.dil = [3]int{1, 1 + rng.IntN(2), 1 + rng.IntN(2)}
+		g.pad = [3]int{0, rng.IntN(3), rng.IntN(3)}
+		g.out = [3]int{1, 1 + rng.IntN(16), 1 + rng.IntN(16)}
+		x := make([]float64, g.c*g.inSize())
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		ld := g.outSize() + rng.IntN(3)
+		want := make([]float64, g.colRows()*ld)
+		got := make([]float64, len(want))
+		for i := range got {
+			got[i], want[i] = 5, 5 // columns past P keep their value
+		}
+		if !im2colSmall(&g, x, got, ld) {
+			continue
+		}
+		tested++
+		// the general path: the same geometry with a row too long for the small one
+		im2colGeneral(&g, x, want, ld)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%+v ld %d: col[%d] = %v, want %v", g, ld, i, got[i], want[i])
+			}
+		}
+	}
+	if tested < 100 {
+		t.Fatalf("only %d geometries took the small path", tested)
+	}
+}
