@@ -68,6 +68,7 @@ func (g *convGeom) direct() bool {
 type convEngine struct {
 	bufs   []any
 	shared any // buffer read by all workers (repacked weights)
+	flip   any // flipped weights of flipBackwardData
 }
 
 const convSlots = 3
@@ -537,6 +538,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
 		return
 	}
+	if g.flippable() {
+		flipBackwardData(e, g, dy, w, b, relu, dx)
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
@@ -601,6 +606,42 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			}
 		}
 	})
+}
+
+// flippable reports whether the input gradient is computed as a forward
+// convolution of dy with the flipped kernel (flipBackwardData): stride 1,
+// 2-D, not a plain 1x1 product, and small input planes, where im2col of dy
+// (copies) beats col2im's scattered additions.
+func (g *convGeom) flippable() bool {
+	return g.stride == [3]int{1, 1, 1} && !g.direct() && g.in[0] == 1 && g.out[0] == 1 && g.ker[0] == 1 && g.in[2] <= smallRow
+}
+
+// flipBackwardData computes convBackwardData for a stride-1 convolution as
+// the forward convolution of dy (K channels) with the kernel flipped in
+// space and transposed in channels, wf[c][k][t] = w[k][c][taps-1-t], and
+// padding dilation·(k-1) - pad: dx[i] = Σ_t W_tᵀ·dy[i + pad - t·dilation].
+func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bool, dx []T) {
+	taps := prod3(g.ker)
+	f := convGeom{n: g.n, c: g.k, k: g.c, in: g.out, out: g.in, ker: g.ker, stride: g.stride, dil: g.dil}
+	for a := range 3 {
+		f.pad[a] = g.dil[a]*(g.ker[a]-1) - g.pad[a]
+	}
+	wf, ok := e.flip.([]T)
+	if !ok || cap(wf) < len(w) {
+		wf = make([]T, len(w))
+		e.flip = wf
+	}
+	wf = wf[:len(w)]
+	for k := 0; k < g.k; k++ {
+		for c := 0; c < g.c; c++ {
+			src := w[(k*g.c+c)*taps : (k*g.c+c+1)*taps]
+			dst := wf[(c*g.k+k)*taps : (c*g.k+k+1)*taps]
+			for t, v := range src {
+				dst[taps-1-t] = v
+			}
+		}
+	}
+	convForward(e, &f, dy, wf, b, relu, dx)
 }
 
 // convBackwardFilter computes dw = Σ_n dy[n]·col(x[n])ᵀ: dy (N, K, out...),
