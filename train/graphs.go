@@ -22,7 +22,7 @@ type stepGraph struct {
 	bound    []graph.Binding
 	vals     []*tensor.Dense
 	train    []graph.Binding
-	gradV    []G.Value // the gradients of train, read at every run
+	gradN    G.Nodes // the gradient nodes of train, in the same order
 	withLoss bool
 	lossNode *G.Node // only while building
 }
@@ -76,14 +76,13 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 	if err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
-	// The gradient nodes' values are read directly after each run. Binding
-	// dual values instead would make the machine add every gradient into a
-	// second tensor (and the step clear it again): two extra passes over
-	// all weights per step, which Gorgonia runs on one core.
-	sg.gradV = make([]G.Value, len(grads))
-	for i, gn := range grads {
-		G.Read(gn, &sg.gradV[i])
-	}
+	// The gradient nodes' values are taken directly after each run: they
+	// are outputs of the graph (nothing consumes them), so the machine
+	// leaves them in place until the next run. Binding dual values instead
+	// would make the machine add every gradient into a second tensor (and
+	// the step clear it again), and gorgonia.Read would copy it: extra
+	// passes over all weights per step that Gorgonia runs on one core.
+	sg.gradN = grads
 	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
@@ -180,9 +179,10 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 func (sg *stepGraph) grads() ([]ParamGrad, error) {
 	pgs := make([]ParamGrad, len(sg.train))
 	for i, bd := range sg.train {
-		gd, ok := sg.gradV[i].(*tensor.Dense)
+		gv := sg.gradN[i].Value()
+		gd, ok := gv.(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("train: gradient of %q is %T, not a dense tensor", bd.Name, sg.gradV[i])
+			return nil, errors.Errorf("train: gradient of %q is %T, not a dense tensor", bd.Name, gv)
 		}
 		if !graph.SameShape(gd.Shape(), bd.Param.Value().Shape()) {
 			return nil, errors.Errorf("train: internal error: gradient of %q has shape %v, want %v", bd.Name, gd.Shape(), bd.Param.Value().Shape())

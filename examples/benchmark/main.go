@@ -434,11 +434,6 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 	if err != nil {
 		return nil, err
 	}
-	// as train does: read the gradients at every run (no dual values)
-	gradV := make([]G.Value, len(grads))
-	for i, gn := range grads {
-		G.Read(gn, &gradV[i])
-	}
 	if os.Getenv("BENCH_OPS") != "" {
 		fmt.Fprintln(os.Stderr, opCounts(b.Graph()))
 	}
@@ -458,8 +453,9 @@ func buildTrain(sp spec, model nn.Layer) (*stepper, error) {
 		if err := graph.Run(m); err != nil {
 			return err
 		}
+		// as train does: the gradient nodes' values after the run
 		for i, bd := range trainable {
-			pgs[i] = train.ParamGrad{Param: bd.Param, Grad: gradV[i].(*tensor.Dense)}
+			pgs[i] = train.ParamGrad{Param: bd.Param, Grad: grads[i].Value().(*tensor.Dense)}
 		}
 		return opt.Step(pgs)
 	}
