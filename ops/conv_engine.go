@@ -632,15 +632,17 @@ func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 		e.flip = wf
 	}
 	wf = wf[:len(w)]
-	for k := 0; k < g.k; k++ {
-		for c := 0; c < g.c; c++ {
-			src := w[(k*g.c+c)*taps : (k*g.c+c+1)*taps]
-			dst := wf[(c*g.k+k)*taps : (c*g.k+k+1)*taps]
-			for t, v := range src {
-				dst[taps-1-t] = v
+	parallelFor(g.k, max(1, (1<<15)/max(1, g.c*taps)), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			for c := 0; c < g.c; c++ {
+				src := w[(k*g.c+c)*taps : (k*g.c+c+1)*taps]
+				dst := wf[(c*g.k+k)*taps : (c*g.k+k+1)*taps]
+				for t, v := range src {
+					dst[taps-1-t] = v
+				}
 			}
 		}
-	}
+	})
 	convForward(e, &f, dy, wf, b, relu, dx)
 }
 

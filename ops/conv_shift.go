@@ -105,14 +105,16 @@ func stackImages[T float](g *convGeom, s *shiftGeom, x, xs []T, lo, hi, ld int) 
 // column (c, kw).
 func stackedWeights[T float](w []T, k, c, outer, inner int, wr []T) {
 	ci := c * inner
-	for kk := 0; kk < k; kk++ {
-		for cc := 0; cc < c; cc++ {
-			src := w[(kk*c+cc)*outer*inner : (kk*c+cc+1)*outer*inner]
-			for o := 0; o < outer; o++ {
-				copy(wr[(o*k+kk)*ci+cc*inner:(o*k+kk)*ci+(cc+1)*inner], src[o*inner:(o+1)*inner])
+	parallelFor(k, max(1, (1<<15)/max(1, ci*outer)), func(lo, hi int) {
+		for kk := lo; kk < hi; kk++ {
+			for cc := 0; cc < c; cc++ {
+				src := w[(kk*c+cc)*outer*inner : (kk*c+cc+1)*outer*inner]
+				for o := 0; o < outer; o++ {
+					copyRow(wr[(o*k+kk)*ci+cc*inner:(o*k+kk)*ci+(cc+1)*inner], src[o*inner:(o+1)*inner])
+				}
 			}
 		}
-	}
+	})
 }
 
 // groupCols is the number of GEMM columns for a group of gs images.
@@ -243,14 +245,16 @@ func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int
 
 // tapMajorT writes w (k, c, taps) as wr (taps, c, k): each tap's Wᵀ.
 func tapMajorT[T float](w []T, k, c, taps int, wr []T) {
-	for kk := 0; kk < k; kk++ {
-		for cc := 0; cc < c; cc++ {
-			src := w[(kk*c+cc)*taps : (kk*c+cc+1)*taps]
-			for t, v := range src {
-				wr[(t*c+cc)*k+kk] = v
+	parallelFor(k, max(1, (1<<15)/max(1, c*taps)), func(lo, hi int) {
+		for kk := lo; kk < hi; kk++ {
+			for cc := 0; cc < c; cc++ {
+				src := w[(kk*c+cc)*taps : (kk*c+cc+1)*taps]
+				for t, v := range src {
+					wr[(t*c+cc)*k+kk] = v
+				}
 			}
 		}
-	}
+	})
 }
 
 // shiftForward is convForward on the shifted path, with stacked taps.
