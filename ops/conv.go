@@ -573,7 +573,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	a, w := inputs[0], inputs[1]
 	var da, dw *G.Node
 	var err error
-	if op.relu {
+	if op.relu && !absorbReLU(grad, output) {
 		// the output is zero exactly where the pre-activation is <= 0,
 		// so the output serves as ReLU's input for the mask
 		if grad, err = G.ApplyOp(&activationGradOp{ident: newIdent(), kind: actReLU}, output, output, grad); err != nil {

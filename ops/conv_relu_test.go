@@ -186,3 +186,89 @@ func TestConvUnusedInputGradientSkipped(t *testing.T) {
 		m.Close()
 	}
 }
+
+// TestReLUAbsorbedByMaxPool checks that a ReLU fused into a convolution or
+// a BatchNorm and followed by a max pool, whose gradient the pool's
+// gradient then masks (absorbReLU), gives exactly the output and gradients
+// of the unfused ops, for non-overlapping and overlapping pools, and when
+// the activation has a second consumer (no absorption).
+func TestReLUAbsorbedByMaxPool(t *testing.T) {
+	rng := graph.NewRand(41)
+	inputs := map[string]*tensor.Dense{"x": randTensor(rng, 2, 3, 8, 9), "w": randTensor(rng, 4, 3, 3, 3),
+		"b": randTensor(rng, 4), "g": randTensor(rng, 3), "beta": randTensor(rng, 3)}
+	rm, rv := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(3)), tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 1, 1}))
+	pools := []ops.PoolSpec{{Kernel: []int{2, 2}}, {Kernel: []int{3, 3}, Stride: []int{2, 2}, Pad: []int{1, 1}}}
+	for _, layer := range []string{"conv", "batchnorm"} {
+		for pi, spec := range pools {
+			for _, twice := range []bool{false, true} {
+				name := fmt.Sprintf("%s-pool%d-twice=%v", layer, pi, twice)
+				build := func(fused bool) func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+					return func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+						var a *G.Node
+						var err error
+						if layer == "conv" {
+							a, err = ops.ConvND(xs["x"], xs["w"], xs["b"], ops.ConvParams{Pad: []int{1, 1}, ReLU: fused})
+						} else {
+							dt := xs["x"].Dtype()
+							a, err = ops.BatchNorm(xs["x"], xs["g"], xs["beta"], ops.BatchNormParams{Training: true, RunningMean: castTo(rm, dt),
+								RunningVar: castTo(rv, dt), Momentum: 0.1, Eps: 1e-5, ReLU: fused})
+						}
+						if err != nil {
+							return nil, err
+						}
+						if !fused {
+							if a, err = ops.ReLU(a); err != nil {
+								return nil, err
+							}
+						}
+						y, err := ops.MaxPool(a, spec)
+						if err != nil || !twice {
+							return y, err
+						}
+						// a second consumer of the activation
+						s, err := ops.MaxPool(a, ops.PoolSpec{Kernel: []int{1, 1}})
+						if err != nil {
+							return nil, err
+						}
+						p, err := ops.MaxPool(s, spec)
+						if err != nil {
+							return nil, err
+						}
+						return ops.Add(y, p)
+					}
+				}
+				wrt := []string{"x", "w", "b"}
+				if layer == "batchnorm" {
+					wrt = []string{"x", "g", "beta"}
+				}
+				for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+					_, shape, _, err := forwardBackward(dt, inputs, nil, nil, build(false))
+					if err != nil {
+						t.Fatalf("%s: %+v", name, err)
+					}
+					up := randTensor(rng, shape...)
+					want, _, wantG, err := forwardBackward(dt, inputs, wrt, up, build(false))
+					if err != nil {
+						t.Fatalf("%s: %+v", name, err)
+					}
+					got, _, gotG, err := forwardBackward(dt, inputs, wrt, up, build(true))
+					if err != nil {
+						t.Fatalf("%s: %+v", name, err)
+					}
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("%s %v: y[%d] fused %v, unfused %v", name, dt, i, got[i], want[i])
+						}
+					}
+					for _, v := range wrt {
+						for i := range wantG[v] {
+							if gotG[v][i] != wantG[v][i] {
+								t.Fatalf("%s %v: grad %s[%d] fused %v, unfused %v", name, dt, v, i, gotG[v][i], wantG[v][i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

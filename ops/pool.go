@@ -357,6 +357,34 @@ type maxPoolGradOp struct {
 	ident
 	fwd *maxPoolOp
 	out buffer
+	// reluMask routes only the gradients of windows whose maximum y is
+	// positive: the gradient of MaxPool(ReLU(z)) with respect to z in one
+	// pass, when the ReLU is fused into the op producing the pool's input
+	// (see absorbReLU).
+	reluMask bool
+}
+
+// absorbReLU makes the max-pool gradient node grad also apply the
+// gradient of a ReLU fused into the op whose output is the pool's input,
+// and reports whether it did. The mask is taken at the window maxima:
+// z at the argmax is positive exactly when the window's maximum y is. It
+// applies only when grad is such a gradient node and its pool reads
+// exactly in (so that nothing else adds to the gradient of in).
+func absorbReLU(grad, in *G.Node) bool {
+	pg, ok := grad.Op().(*maxPoolGradOp)
+	if !ok || pg.reluMask {
+		return false
+	}
+	g := grad.Graph()
+	if g == nil {
+		return false
+	}
+	it := g.From(grad.ID())
+	if !it.Next() || it.Node() != in {
+		return false
+	}
+	pg.reluMask = true
+	return true
 }
 
 func (op *maxPoolGradOp) Arity() int            { return 3 }
@@ -387,9 +415,9 @@ func (op *maxPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 	dx := op.out.get(dy.Dtype(), g.xShape)
 	switch dys := dy.Data().(type) {
 	case []float64:
-		maxPoolBackward(g, dys, dx.Data().([]float64), op.fwd.arg)
+		maxPoolBackward(g, dys, maskOf[float64](op.reluMask, in[1]), dx.Data().([]float64), op.fwd.arg)
 	case []float32:
-		maxPoolBackward(g, dys, dx.Data().([]float32), op.fwd.arg)
+		maxPoolBackward(g, dys, maskOf[float32](op.reluMask, in[1]), dx.Data().([]float32), op.fwd.arg)
 	default:
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
 	}
@@ -729,13 +757,32 @@ func b2u(b bool) uint {
 }
 
 // maxPoolBackward adds every dy to the input element its window took.
-func maxPoolBackward[T float](g *poolGeom, dy, dx []T, arg []int32) {
+// maskOf returns y's data when the ReLU mask is on, nil otherwise.
+func maskOf[T float](on bool, y *tensor.Dense) []T {
+	if !on {
+		return nil
+	}
+	return y.Data().([]T)
+}
+
+// maxPoolBackward routes dy to the argmax of each window; with y (the
+// window maxima) not nil, only where y > 0 (a fused ReLU before the pool).
+func maxPoolBackward[T float](g *poolGeom, dy, y, dx []T, arg []int32) {
 	ip, op := g.inPlane(), g.outPlane()
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			d := dx[p*ip : (p+1)*ip]
 			clear(d)
 			a := arg[p*op : (p+1)*op]
+			if y != nil {
+				ys := y[p*op : (p+1)*op]
+				for o, v := range dy[p*op : (p+1)*op] {
+					if ys[o] > 0 {
+						d[a[o]] += v
+					}
+				}
+				continue
+			}
 			for o, v := range dy[p*op : (p+1)*op] {
 				d[a[o]] += v
 			}
