@@ -457,7 +457,11 @@ func maxPoolForward[T float](g *poolGeom, x, y []T, arg []int32) {
 				}
 			}
 		case g.k[0] == 1 && g.k[1] == 2:
+			x32, is32 := any(x).([]float32)
 			for p := lo; p < hi; p++ {
+				if is32 && maxPoolPlaneNonNeg(g, x32[p*ip:(p+1)*ip], any(y).([]float32)[p*op:(p+1)*op], arg[p*op:(p+1)*op]) {
+					continue
+				}
 				maxPoolPlane(g, x[p*ip:(p+1)*ip], y[p*op:(p+1)*op], arg[p*op:(p+1)*op])
 			}
 		default:
@@ -664,6 +668,52 @@ func maxPoolPlane[T float](g *poolGeom, x, y []T, arg []int32) {
 			}
 		}
 	}
+}
+
+// maxPoolPlaneNonNeg is maxPoolPlane for float32 planes pooled with 2x2
+// windows whose values are all >= +0 and not NaN, as after a ReLU (the
+// usual case): there the bit patterns, as integers, order like the values
+// and are equal only for equal values, so maxima and first positions take
+// integer max and compares (conditional moves) instead of the float
+// builtin's NaN and signed-zero handling. It reports false, having written
+// nothing that matters, if the plane holds another window shape or a
+// value that is negative (-0 included) or NaN; maxPoolPlane then redoes
+// the plane.
+func maxPoolPlaneNonNeg(g *poolGeom, x, y []float32, arg []int32) bool {
+	if g.out[0] != 1 || g.hi[0][0]-g.lo[0][0] != 1 {
+		return false
+	}
+	H, W := g.in[1], g.in[2]
+	loH, hiH, loW, hiW := g.lo[1], g.hi[1], g.lo[2], g.hi[2]
+	d0 := g.lo[0][0]
+	o := 0
+	for oh, h0 := range loH {
+		if hiH[oh]-h0 != 2 {
+			return false
+		}
+		base := (d0*H + h0) * W
+		r0, r1 := x[base:base+W], x[base+W:base+2*W]
+		yr, ar := y[o:o+len(loW)], arg[o:o+len(loW)]
+		o += len(loW)
+		for ow, w0 := range loW {
+			if hiW[ow]-w0 != 2 {
+				return false
+			}
+			a := int32(math.Float32bits(r0[w0]))
+			b := int32(math.Float32bits(r0[w0+1]))
+			c := int32(math.Float32bits(r1[w0]))
+			d := int32(math.Float32bits(r1[w0+1]))
+			m := max(max(a, b), max(c, d))
+			if a|b|c|d < 0 || m > 0x7f800000 { // a sign bit, or a NaN
+				return false
+			}
+			mask := b2u(a == m) | b2u(b == m)<<1 | b2u(c == m)<<2 | b2u(d == m)<<3
+			i := bits.TrailingZeros(mask)
+			bi := base + w0 + (i>>1)*W + i&1
+			yr[ow], ar[ow] = math.Float32frombits(uint32(m)), int32(bi)
+		}
+	}
+	return true
 }
 
 // maxPoolWindow returns the flat index of the first maximum of the window

@@ -180,3 +180,61 @@ func float64sOf(v G.Value) ([]float64, error) {
 	}
 	return nil, nil
 }
+
+// TestMaxPoolNonNegMatches checks the integer path for non-negative
+// float32 planes against maxPoolPlane (values and argmax), on ReLU-like
+// data with ties of +0 and +Inf, and that it declines planes holding a
+// negative value, -0 or a NaN.
+func TestMaxPoolNonNegMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for it := range 200 {
+		h, w := 2+rng.IntN(9), 2+rng.IntN(9)
+		spec := PoolSpec{Kernel: []int{2, 2}}
+		if it%3 == 1 {
+			spec.Stride = []int{1, 1}
+		}
+		g := G.NewGraph()
+		xn := G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, h, w), G.WithName("x"))
+		yn, err := MaxPool(xn, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		geom := yn.Op().(*maxPoolOp).g
+		x := make([]float32, h*w)
+		for i := range x {
+			switch rng.IntN(6) {
+			case 0:
+				x[i] = 0
+			case 1:
+				x[i] = float32(math.Inf(1))
+			default:
+				x[i] = float32(rng.IntN(4)) // ties
+			}
+		}
+		spoil := it % 4 // 1: a negative value, 2: -0, 3: a NaN
+		switch spoil {
+		case 1:
+			x[rng.IntN(len(x))] = -1
+		case 2:
+			x[rng.IntN(len(x))] = float32(math.Copysign(0, -1))
+		case 3:
+			x[rng.IntN(len(x))] = float32(math.NaN())
+		}
+		n := geom.outPlane()
+		y1, a1 := make([]float32, n), make([]int32, n)
+		y2, a2 := make([]float32, n), make([]int32, n)
+		ok := maxPoolPlaneNonNeg(geom, x, y1, a1)
+		maxPoolPlane(geom, x, y2, a2)
+		if spoil == 0 && !ok {
+			t.Fatalf("%dx%d %+v: declined a non-negative plane", h, w, spec)
+		}
+		if !ok {
+			continue
+		}
+		for i := range y2 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) || a1[i] != a2[i] {
+				t.Fatalf("%dx%d %+v spoil %d: out %d: (%v, %d), maxPoolPlane (%v, %d)", h, w, spec, spoil, i, y1[i], a1[i], y2[i], a2[i])
+			}
+		}
+	}
+}
