@@ -17,11 +17,25 @@ package ops
 // input gradient is the forward pass and its filter gradient is the
 // backward-filter pass with the two tensors exchanged.
 //
-// Images are processed in parallel, one contiguous range of the batch per
-// worker; each worker owns its im2col scratch and, for the filter gradient,
-// its own partial dW, which are summed in worker order at the end (so the
-// result is deterministic for a given GOMAXPROCS). Scratch buffers live in
-// the op and are reused between runs.
+// How each pass runs, fastest path first:
+//
+//   - Stride 1 with enough channels and little padding waste: no im2col;
+//     one GEMM per kernel row on the zero-padded image (conv_shift.go).
+//   - Small feature maps: images are grouped side by side into one wider
+//     product (groupSize), so that the weight matrix is packed once per
+//     group rather than once per image; im2col of small stride-1 maps goes
+//     through a padded plane on the stack (im2colSmall), and their input
+//     gradient is the forward convolution of dy with the flipped kernel
+//     (flipBackwardData) instead of col2im's scattered additions.
+//   - Otherwise im2col/col2im per image, as above.
+//
+// An optional bias and ReLU are applied in the pass that writes the output
+// (scatterImage, compactImage, epilogue). Groups of images are processed
+// in parallel, a contiguous range of groups per worker; each worker owns
+// its scratch and, for the filter gradient, its own partial dW, which are
+// summed in worker order at the end (so the result is deterministic for a
+// given GOMAXPROCS). Scratch buffers live in the op and are reused between
+// runs.
 
 import (
 	"runtime"
