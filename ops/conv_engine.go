@@ -93,6 +93,12 @@ const convSlots = 3
 // a group of images side by side makes one wider product.
 const colTarget = 512
 
+// filterGroupMin is the number of output positions from which the filter
+// gradient is computed image by image: its products reduce over the
+// positions, and from about a hundred on they are deep enough by
+// themselves (LeNet's 11x11 maps measured faster ungrouped).
+const filterGroupMin = 100
+
 // maxColFloats bounds a worker's im2col matrix for a group (16 MB of
 // float32).
 const maxColFloats = 4 << 20
@@ -219,6 +225,10 @@ func im2col[T float](g *convGeom, x, col []T, ld int) {
 
 // im2colGeneral is im2col for any geometry.
 func im2colGeneral[T float](g *convGeom, x, col []T, ld int) {
+	if g.out[2] <= smallRow {
+		im2colShortRows(g, x, col, ld)
+		return
+	}
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
@@ -241,11 +251,6 @@ func im2colGeneral[T float](g *convGeom, x, col []T, ld int) {
 						pl := dst[d*plane : (d+1)*plane]
 						if zd < 0 || zd >= id {
 							clear(pl)
-							continue
-						}
-						if ow <= smallRow {
-							// short rows: plain loops, no runtime calls
-							im2colSmallRows(pl, xc[zd*ih*iw:(zd+1)*ih*iw], oh, ow, ih, iw, sh, sw, offH, offW, lo, hi)
 							continue
 						}
 						for h := 0; h < oh; h++ {
@@ -339,6 +344,42 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 		}
 	}
 	return true
+}
+
+// im2colShortRows is im2colGeneral for output rows of at most smallRow
+// elements, whose rows are written with plain loops (no runtime calls).
+// It is a separate function so that the general loops keep their code.
+func im2colShortRows[T float](g *convGeom, x, col []T, ld int) {
+	id, ih, iw := g.in[0], g.in[1], g.in[2]
+	od, oh, ow := g.out[0], g.out[1], g.out[2]
+	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
+	p := od * oh * ow
+	plane := oh * ow
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*id*ih*iw : (c+1)*id*ih*iw]
+		for kd := 0; kd < g.ker[0]; kd++ {
+			offD := kd*g.dil[0] - g.pad[0]
+			for kh := 0; kh < g.ker[1]; kh++ {
+				offH := kh*g.dil[1] - g.pad[1]
+				for kw := 0; kw < g.ker[2]; kw++ {
+					offW := kw*g.dil[2] - g.pad[2]
+					lo, hi := validRange(offW, sw, iw, ow)
+					dst := col[row*ld : row*ld+p]
+					row++
+					for d := 0; d < od; d++ {
+						zd := d*sd + offD
+						pl := dst[d*plane : (d+1)*plane]
+						if zd < 0 || zd >= id {
+							clear(pl)
+							continue
+						}
+						im2colSmallRows(pl, xc[zd*ih*iw:(zd+1)*ih*iw], oh, ow, ih, iw, sh, sw, offH, offW, lo, hi)
+					}
+				}
+			}
+		}
+	}
 }
 
 // im2colSmallRows writes one output plane pl (oh, ow) of an im2col row
@@ -671,6 +712,11 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	if p >= filterGroupMin {
+		// the per-image products are deep enough (k = P); grouping would
+		// only add the copy of dy into the group matrix
+		gs = 1
+	}
 	started := make([]bool, convWorkers(g.n, gs))
 	nw := e.run(g.n, gs, func(wk, lo, hi int) {
 		acc := dw
