@@ -18,6 +18,12 @@
 // convolution and dense layer in one forward pass (x3 for a training step),
 // as torch_bench.py does. With several workloads the command runs each in a
 // child process so that peak_rss_mb (getrusage maxrss) is per workload.
+// cpu_ms_per_step is the process CPU time of a step (both cores busy: twice
+// the wall time), which is steadier than wall time on a shared machine.
+//
+// For profiling: -cpuprofile and -memprofile write pprof files of the timed
+// steps; BENCH_OPS=1 prints the op types of the training graph and
+// BENCH_PROG=1 the compiled Gorgonia program, on stderr.
 package main
 
 import (
