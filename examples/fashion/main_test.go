@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convnet-go/convnet/nn"
+)
+
+// The program's logic runs end to end on a few hundred images: it trains,
+// evaluates, and writes the weights (which load back into the model), the
+// history and the two figures.
+func TestFashionSmoke(t *testing.T) {
+	out := t.TempDir()
+	res, err := run(options{epochs: 2, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Epochs != 2 || res.TrainExamples != 512 || res.TestExamples != 200 || res.TestAccuracy < 0.4 {
+		t.Fatalf("result %+v", res)
+	}
+	if got := int((1-res.TestAccuracy)*200 + 0.5); got != res.Misclassified {
+		t.Fatalf("%d misclassified, but accuracy %v of 200", res.Misclassified, res.TestAccuracy)
+	}
+	for _, f := range []string{"model.safetensors", "history.csv", "history.png", "misclassified.png"} {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	m, err := model(99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.LoadSafetensors(m, filepath.Join(out, "model.safetensors")); err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := os.ReadFile(filepath.Join(out, "history.csv"))
+	if !strings.HasPrefix(string(csv), "epoch,loss,accuracy,lr\n") || strings.Count(string(csv), "\n") != 3 {
+		t.Fatalf("history.csv:\n%s", csv)
+	}
+}
