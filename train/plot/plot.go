@@ -24,6 +24,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/train/internal/atomicfile"
@@ -170,6 +171,25 @@ func Panels(path string, panels []Panel, opts ...Option) error {
 	return writePNG(path, img)
 }
 
+// logTicks are gonum's LogTicks with labels rounded to 12 significant
+// digits, so that the powers of ten that LogTicks computes by repeated
+// multiplication read "0.0001", not "9.999999999999999e-05".
+type logTicks struct{}
+
+// Ticks returns the ticks of gonum's LogTicks with clean labels.
+func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
+	ts := gplot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			v, err := strconv.ParseFloat(strconv.FormatFloat(ts[i].Value, 'g', 12, 64), 64)
+			if err == nil {
+				ts[i].Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		}
+	}
+	return ts
+}
+
 // linePlot builds one chart.
 func linePlot(p Panel) (*gplot.Plot, error) {
 	pl := gplot.New()
@@ -180,7 +200,7 @@ func linePlot(p Panel) (*gplot.Plot, error) {
 	pl.Legend.Top = !rising(p.Series)
 	if p.LogY {
 		pl.Y.Scale = gplot.LogScale{}
-		pl.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		pl.Y.Tick.Marker = logTicks{}
 	}
 	for i, s := range p.Series {
 		if len(s.X) != len(s.Y) {
