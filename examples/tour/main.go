@@ -1,7 +1,7 @@
 // Command tour runs the lecture's worked examples with the library, one
 // section after the other, printing each result next to the formula it
-// illustrates. Nothing here trains for long: the whole tour takes about a
-// minute.
+// illustrates. Nothing here trains for long: the whole tour takes a minute
+// or two.
 //
 //  1. Edge detection: the Sobel kernels Gx and Gy, applied with an
 //     nn.Conv2D whose weights are set by hand to an MNIST digit, and the
@@ -25,8 +25,9 @@
 //     model.safetensors written by examples/mnist); its first-layer filters
 //     and its feature maps of one test digit are drawn.
 //
-// Measured with the default flags: 45 s on a 2-core machine shared with
-// other jobs (load average about 7), most of it section 6.
+// Measured with the default flags: 99 s on a 2-core machine shared with
+// other jobs (load average about 13), most of it section 6; the CNN reached a
+// test accuracy of 0.963 after its one epoch on 6,000 digits.
 //
 // The last line on stdout is a JSON object with headline numbers
 // (cross_entropy, cnn_test_accuracy, seconds, ...). Into -out it writes:
@@ -687,7 +688,7 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 		}
 		path := filepath.Join(o.out, stage.file)
 		title := fmt.Sprintf("%s feature maps %dx%d of a %d (after ReLU)", map[int]string{1: "conv1", 3: "conv2"}[stage.to], h, wd, argmax(y))
-		if err := plot.ImageGrid(path, imgs, 11, plot.WithNormalize(true), plot.WithScale(3), plot.WithTitle(title)); err != nil {
+		if err := plot.ImageGrid(path, imgs, 11, plot.WithNormalize(true), plot.WithScale(max(3, 66/h)), plot.WithTitle(title)); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "wrote %s (%d maps of %dx%d)\n", path, c, h, wd)
