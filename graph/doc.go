@@ -26,6 +26,7 @@
 //
 // Functions return errors instead of panicking on bad input. Messages start
 // with "graph: " and name what was expected and what was received. Errors
-// about shapes wrap [ErrShape], errors about arguments wrap [ErrArg], so
-// callers can test them with errors.Is.
+// about shapes wrap [ErrShape], errors about arguments wrap [ErrArg] and
+// errors about corrupt files (safetensors) wrap [ErrData], so callers can
+// test them with errors.Is.
 package graph

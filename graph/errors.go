@@ -63,3 +63,18 @@ func ShapeOf(t tensor.Tensor) []int {
 	}
 	return []int(t.Shape().Clone())
 }
+
+// SameShape reports whether a and b have the same rank and the same size on
+// every axis. (tensor.Shape.Eq also treats (1, n) and (n) as equal, which is
+// not what shape checks want.)
+func SameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -67,7 +67,11 @@ func ConvTransposeOutSize(in, k, stride, pad, outPad, dilation int) (int, error)
 // SamePadding returns the padding before and after one axis that makes a
 // stride-s convolution produce ceil(in/stride) outputs, as Keras's
 // padding="same" (the extra element, if any, goes after).
+// A non-positive stride is treated as 1 (constructors reject it first).
 func SamePadding(in, k, stride, dilation int) (before, after int) {
+	if stride < 1 {
+		stride = 1
+	}
 	out := (in + stride - 1) / stride
 	total := (out-1)*stride + dilation*(k-1) + 1 - in
 	if total < 0 {
@@ -120,7 +124,7 @@ func ConvFormula(axis string, in, k, stride, pad, dilation, out int) string {
 	eff := dilation*(k-1) + 1
 	kname := "k"
 	if dilation != 1 {
-		kname = "d(k-1)+1"
+		kname = "(d(k-1)+1)"
 	}
 	return fmt.Sprintf("%s2 = (%s1 - %s + 2P)/S + 1 = (%d - %d + %d)/%d + 1 = %d", axis, axis, kname, in, eff, 2*pad, stride, out)
 }

@@ -52,7 +52,7 @@ func (r *Residual) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	if !y.Shape().Eq(s.Shape()) {
+	if !graph.SameShape(y.Shape(), s.Shape()) {
 		what := "the input"
 		if r.shortcut != nil {
 			what = "the shortcut's output"

@@ -102,7 +102,7 @@ func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runV
 		if s.t.Dtype() != dt {
 			return nil, graph.ArgErrorf("ops: %s: %s must have the input's dtype %v, got %v", name, s.what, dt, s.t.Dtype())
 		}
-		if !s.t.Shape().Eq(tensor.Shape{c}) {
+		if !graph.SameShape(s.t.Shape(), tensor.Shape{c}) {
 			return nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d) for %d channels, got %s", name, s.what, c, c, graph.FormatShape(s.t.Shape()))
 		}
 	}

@@ -25,7 +25,7 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 		if x.Shape().Dims() == 0 {
 			return nil, graph.ShapeErrorf("ops: Add: input %d is a scalar; inputs must be tensors", i)
 		}
-		if !x.Shape().Eq(xs[0].Shape()) {
+		if !graph.SameShape(x.Shape(), xs[0].Shape()) {
 			return nil, graph.ShapeErrorf("ops: Add: input %d has shape %s, input 0 has %s; all must be equal", i, graph.FormatShape(x.Shape()), graph.FormatShape(xs[0].Shape()))
 		}
 	}

@@ -472,7 +472,7 @@ func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	for i, d := range in {
 		s, ok := d.(tensor.Shape)
-		if !ok || !s.Eq(want[i]) {
+		if !ok || !graph.SameShape(s, want[i]) {
 			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op.desc, i, graph.FormatShape(want[i]), d)
 		}
 	}
@@ -486,7 +486,7 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	want, outShape := op.shapes()
 	for i, t := range in {
-		if !t.Shape().Eq(want[i]) {
+		if !graph.SameShape(t.Shape(), want[i]) {
 			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op.desc, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
 		}
 		if t.Dtype() != in[0].Dtype() {

@@ -101,7 +101,7 @@ func applyLoss(kind lossKind, smooth float64, a, b *G.Node, minRank int) (*G.Nod
 	if a.Shape().Dims() < minRank {
 		return nil, graph.ShapeErrorf("ops: %s: %s must have rank >= %d, got shape %s", name, first, minRank, graph.FormatShape(a.Shape()))
 	}
-	if !a.Shape().Eq(b.Shape()) {
+	if !graph.SameShape(a.Shape(), b.Shape()) {
 		return nil, graph.ShapeErrorf("ops: %s: %s must have the %s' shape %s, got %s", name, second, first, graph.FormatShape(a.Shape()), graph.FormatShape(b.Shape()))
 	}
 	if err := sameDtype(name, a, b); err != nil {
@@ -146,7 +146,7 @@ func (op *lossOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	a, b := in[0], in[1]
-	if !a.Shape().Eq(b.Shape()) {
+	if !graph.SameShape(a.Shape(), b.Shape()) {
 		return nil, fmt.Errorf("ops: %v: shapes differ: %v and %v", op.kind, a.Shape(), b.Shape())
 	}
 	var v float64

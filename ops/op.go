@@ -56,7 +56,7 @@ type buffer struct{ t *tensor.Dense }
 // one when it fits. Its contents are whatever the last run left; callers
 // that accumulate must clear it.
 func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
-	if b.t == nil || b.t.Dtype() != dt || !b.t.Shape().Eq(shape) {
+	if b.t == nil || b.t.Dtype() != dt || !graph.SameShape(b.t.Shape(), shape) {
 		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
 	}
 	return b.t

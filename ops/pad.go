@@ -72,7 +72,7 @@ func (op *padOp) shapes() (in, out tensor.Shape) {
 
 func (op *padOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	want, out := op.shapes()
-	if s, ok := in[0].(tensor.Shape); !ok || !s.Eq(want) {
+	if s, ok := in[0].(tensor.Shape); !ok || !graph.SameShape(s, want) {
 		return nil, graph.ShapeErrorf("ops: %s: input must have shape %s, got %v", op, graph.FormatShape(want), in[0])
 	}
 	return out.Clone(), nil
@@ -84,7 +84,7 @@ func (op *padOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	want, outShape := op.shapes()
-	if !in[0].Shape().Eq(want) {
+	if !graph.SameShape(in[0].Shape(), want) {
 		return nil, graph.ShapeErrorf("ops: %s: input must have shape %s, got %s", op, graph.FormatShape(want), graph.FormatShape(in[0].Shape()))
 	}
 	y := op.buf.get(in[0].Dtype(), outShape)

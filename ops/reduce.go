@@ -107,7 +107,7 @@ func (op *reduceOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	if !x.Shape().Eq(op.inShape) {
+	if !graph.SameShape(x.Shape(), op.inShape) {
 		return nil, fmt.Errorf("ops: %s: input shape %v, built for %v", op.desc(), x.Shape(), op.inShape)
 	}
 	dims, red := collapseAxes(op.inShape, op.red)

@@ -1,0 +1,485 @@
+package graph
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	st "github.com/nlpodyssey/safetensors"
+	"github.com/pkg/errors"
+	"github.com/x448/float16"
+	"gorgonia.org/tensor"
+)
+
+// The safetensors format (https://huggingface.co/docs/safetensors) is what
+// PyTorch and the Hugging Face tools use to store weights safely:
+//
+//	8 bytes     little-endian uint64 N, the length of the header
+//	N bytes     a JSON object {name: {"dtype", "shape", "data_offsets": [begin, end]},
+//	            "__metadata__": {string: string}}
+//	the rest    the tensors' bytes, little-endian, row-major; every tensor's
+//	            [begin, end) is relative to the start of this part
+//
+// Parsing and validating the header is done by github.com/nlpodyssey/safetensors,
+// which is strict: the tensors must tile the data part exactly (no gap, no
+// overlap, nothing past the end, no trailing bytes), every shape's byte size
+// is computed with overflow checks and must equal its offsets, and each
+// tensor entry must have exactly the three keys. This file adds the checks
+// that give clearer messages (file shorter than its header), converts the
+// bytes to *tensor.Dense, and writes files atomically.
+
+// NamedTensor is a tensor with its name in a safetensors file.
+type NamedTensor struct {
+	Name   string
+	Tensor *tensor.Dense
+	// FileDtype is the dtype as stored in the file ("F32", "F16", "BF16",
+	// "I64", ...), set by the readers. F16 and BF16 tensors are converted
+	// to float32 when read. The writers ignore it and store the tensor's
+	// own dtype.
+	FileDtype string
+}
+
+// TensorFile is the content of a safetensors file.
+type TensorFile struct {
+	// Tensors in the order of their data in the file.
+	Tensors []NamedTensor
+	// Metadata holds the "__metadata__" entries (nil when there are none).
+	Metadata map[string]string
+}
+
+// Lookup returns the tensor called name.
+func (f *TensorFile) Lookup(name string) (NamedTensor, bool) {
+	for _, t := range f.Tensors {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return NamedTensor{}, false
+}
+
+// Names lists the tensor names in file order.
+func (f *TensorFile) Names() []string {
+	out := make([]string, len(f.Tensors))
+	for i, t := range f.Tensors {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// maxDim bounds each dimension read from a file, so that shapes with a zero
+// dimension cannot smuggle in an absurd size that overflows int arithmetic
+// later (the library checks only the product of the dimensions).
+const maxDim = 1 << 40
+
+// DecodeSafetensors parses a whole safetensors file held in data. Floating
+// point tensors come back as float32 (F32, F16, BF16) or float64 (F64);
+// integer and boolean tensors keep their type (I64 as tensor.Int64, ...).
+// Every problem with the bytes is an error wrapping ErrData; it never
+// panics.
+func DecodeSafetensors(data []byte) (*TensorFile, error) {
+	return decodeSafetensors(data, "graph: safetensors")
+}
+
+// ReadSafetensors reads a whole safetensors stream from r and decodes it
+// (see DecodeSafetensors).
+func ReadSafetensors(r io.Reader) (*TensorFile, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, errors.Wrap(err, "graph: safetensors: reading")
+	}
+	return DecodeSafetensors(data)
+}
+
+// ReadSafetensorsFile reads and decodes the safetensors file at path (see
+// DecodeSafetensors). Errors name the file.
+func ReadSafetensorsFile(path string) (*TensorFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "graph: ReadSafetensorsFile")
+	}
+	return decodeSafetensors(data, "graph: safetensors "+path)
+}
+
+func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
+	if len(data) < 8 {
+		return nil, DataErrorf("%s: file is %d bytes, too short for the 8-byte header length", where, len(data))
+	}
+	n := binary.LittleEndian.Uint64(data[:8])
+	if n > uint64(len(data)-8) {
+		return nil, DataErrorf("%s: header length %d is larger than the %d bytes that follow it (truncated file?)", where, n, len(data)-8)
+	}
+	header := bytes.TrimLeft(data[8:8+n], " \t\r\n")
+	if len(header) == 0 || header[0] != '{' {
+		return nil, DataErrorf("%s: header is not a JSON object", where)
+	}
+	hlen, md, err := st.ReadMetadata(data)
+	if err != nil {
+		return nil, DataErrorf("%s: invalid header: %v%s", where, err, headerHint(err))
+	}
+	// ReadMetadata has checked that the tensors tile data[8+hlen:] exactly.
+	body := data[8+hlen:]
+	infos := md.Tensors()
+	names := make([]string, 0, len(infos))
+	for name := range infos {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := infos[names[i]].DataOffsets, infos[names[j]].DataOffsets
+		return a[0] < b[0] || (a[0] == b[0] && (a[1] < b[1] || (a[1] == b[1] && names[i] < names[j])))
+	})
+	out := &TensorFile{}
+	if m := md.Metadata(); len(m) > 0 {
+		out.Metadata = m
+	}
+	for _, name := range names {
+		info := infos[name]
+		t, err := decodeTensor(info.DType, info.Shape, body[info.DataOffsets[0]:info.DataOffsets[1]])
+		if err != nil {
+			return nil, DataErrorf("%s: tensor %q: %v", where, name, err)
+		}
+		out.Tensors = append(out.Tensors, NamedTensor{Name: name, Tensor: t, FileDtype: info.DType.String()})
+	}
+	return out, nil
+}
+
+// headerHint explains the library's terser messages.
+func headerHint(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "incomplete buffer"):
+		return " (the tensors' data_offsets do not end where the file ends: the file is truncated, has trailing bytes, or an offset points past its end)"
+	case strings.Contains(msg, "invalid metadata offset"):
+		return " (each tensor's data must start where the previous one ends: no gaps, no overlaps, begin <= end)"
+	case strings.Contains(msg, "offsets mismatch"):
+		return " (a tensor's data_offsets span a different number of bytes than its shape and dtype need)"
+	}
+	return ""
+}
+
+func decodeTensor(dt st.DType, dims []uint64, b []byte) (*tensor.Dense, error) {
+	shape := make([]int, len(dims))
+	size := 1
+	for i, d := range dims {
+		if d > maxDim {
+			return nil, errors.Errorf("dimension %d is too large", d)
+		}
+		shape[i] = int(d)
+		size *= int(d)
+	}
+	if size == 0 {
+		return nil, errors.Errorf("shape %s has no elements; empty tensors are not supported", FormatShape(shape))
+	}
+	var backing any
+	switch dt {
+	case st.F32:
+		backing = decodeLE(b, 4, func(p []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(p)) })
+	case st.F64:
+		backing = decodeLE(b, 8, func(p []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(p)) })
+	case st.F16:
+		backing = decodeLE(b, 2, func(p []byte) float32 { return float16.Frombits(binary.LittleEndian.Uint16(p)).Float32() })
+	case st.BF16:
+		backing = decodeLE(b, 2, func(p []byte) float32 { return math.Float32frombits(uint32(binary.LittleEndian.Uint16(p)) << 16) })
+	case st.I64:
+		backing = decodeLE(b, 8, func(p []byte) int64 { return int64(binary.LittleEndian.Uint64(p)) })
+	case st.I32:
+		backing = decodeLE(b, 4, func(p []byte) int32 { return int32(binary.LittleEndian.Uint32(p)) })
+	case st.I16:
+		backing = decodeLE(b, 2, func(p []byte) int16 { return int16(binary.LittleEndian.Uint16(p)) })
+	case st.I8:
+		backing = decodeLE(b, 1, func(p []byte) int8 { return int8(p[0]) })
+	case st.U64:
+		backing = decodeLE(b, 8, func(p []byte) uint64 { return binary.LittleEndian.Uint64(p) })
+	case st.U32:
+		backing = decodeLE(b, 4, func(p []byte) uint32 { return binary.LittleEndian.Uint32(p) })
+	case st.U16:
+		backing = decodeLE(b, 2, func(p []byte) uint16 { return binary.LittleEndian.Uint16(p) })
+	case st.U8:
+		backing = decodeLE(b, 1, func(p []byte) uint8 { return p[0] })
+	case st.BOOL:
+		backing = decodeLE(b, 1, func(p []byte) bool { return p[0] != 0 })
+	default:
+		return nil, errors.Errorf("unsupported dtype %v", dt)
+	}
+	if n := sliceLen(backing); n != size {
+		// the library checked this; keep the invariant explicit
+		return nil, errors.Errorf("shape %s needs %d elements, the data holds %d", FormatShape(shape), size, n)
+	}
+	if len(shape) == 0 {
+		return scalarDense(backing), nil
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing)), nil
+}
+
+func decodeLE[T any](b []byte, width int, conv func([]byte) T) []T {
+	out := make([]T, len(b)/width)
+	for i := range out {
+		out[i] = conv(b[i*width : (i+1)*width])
+	}
+	return out
+}
+
+func sliceLen(backing any) int {
+	switch s := backing.(type) {
+	case []float32:
+		return len(s)
+	case []float64:
+		return len(s)
+	case []int64:
+		return len(s)
+	case []int32:
+		return len(s)
+	case []int16:
+		return len(s)
+	case []int8:
+		return len(s)
+	case []uint64:
+		return len(s)
+	case []uint32:
+		return len(s)
+	case []uint16:
+		return len(s)
+	case []uint8:
+		return len(s)
+	case []bool:
+		return len(s)
+	}
+	return -1
+}
+
+func scalarDense(backing any) *tensor.Dense {
+	switch s := backing.(type) {
+	case []float32:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []float64:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []int64:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []int32:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []int16:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []int8:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []uint64:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []uint32:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []uint16:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []uint8:
+		return tensor.New(tensor.FromScalar(s[0]))
+	case []bool:
+		return tensor.New(tensor.FromScalar(s[0]))
+	}
+	panic("graph: internal error: scalarDense of an unknown backing")
+}
+
+// view is one tensor ready to be written.
+type view struct {
+	dt    st.DType
+	shape []uint64
+	data  []byte
+}
+
+func (v view) DType() st.DType { return v.dt }
+func (v view) Shape() []uint64 { return v.shape }
+func (v view) Data() []byte    { return v.data }
+func (v view) DataLen() uint64 { return uint64(len(v.data)) }
+func (v view) elements() int   { return len(v.data) / int(v.dt.Size()) }
+
+// WriteSafetensors writes tensors and metadata to w in the safetensors
+// format. Names must be unique, non-empty and not "__metadata__". Float32
+// and float64 tensors are stored as F32 and F64; integer and boolean tensors
+// (such as those read from a file) keep their type. As in the reference
+// implementation, the data is ordered by dtype alignment, then by name.
+func WriteSafetensors(w io.Writer, tensors []NamedTensor, metadata map[string]string) error {
+	views, err := encodeTensors("graph: WriteSafetensors", tensors)
+	if err != nil {
+		return err
+	}
+	if err := st.SerializeToWriter(views, metadata, w); err != nil {
+		return errors.Wrap(err, "graph: WriteSafetensors")
+	}
+	return nil
+}
+
+// WriteSafetensorsFile writes tensors and metadata to the file at path
+// (see WriteSafetensors). It writes a temporary file in the same directory,
+// flushes it to disk and renames it over path, so a crash or an error while
+// saving leaves any previous file at path as it was. A new file gets
+// permissions 0644; an existing file keeps its permissions.
+func WriteSafetensorsFile(path string, tensors []NamedTensor, metadata map[string]string) error {
+	views, err := encodeTensors("graph: WriteSafetensorsFile", tensors)
+	if err != nil {
+		return err
+	}
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		return st.SerializeToWriter(views, metadata, w)
+	})
+	return errors.Wrapf(err, "graph: WriteSafetensorsFile %s", path)
+}
+
+func encodeTensors(where string, tensors []NamedTensor) (map[string]view, error) {
+	views := make(map[string]view, len(tensors))
+	for i, nt := range tensors {
+		switch {
+		case nt.Name == "":
+			return nil, ArgErrorf("%s: tensor %d has an empty name", where, i)
+		case nt.Name == "__metadata__":
+			return nil, ArgErrorf("%s: tensor %d: the name __metadata__ is reserved", where, i)
+		case nt.Tensor == nil:
+			return nil, ArgErrorf("%s: tensor %q is nil", where, nt.Name)
+		}
+		if _, dup := views[nt.Name]; dup {
+			return nil, ArgErrorf("%s: tensor name %q is used twice", where, nt.Name)
+		}
+		v, err := encodeDense(nt.Tensor)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s: tensor %q", where, nt.Name)
+		}
+		views[nt.Name] = v
+	}
+	return views, nil
+}
+
+func encodeDense(d *tensor.Dense) (view, error) {
+	if d.IsMaterializable() {
+		d = d.Materialize().(*tensor.Dense)
+	}
+	shape := make([]uint64, d.Shape().Dims())
+	for i, s := range d.Shape() {
+		if s <= 0 {
+			return view{}, ShapeErrorf("shape %s has no elements", FormatShape(d.Shape()))
+		}
+		shape[i] = uint64(s)
+	}
+	v := view{shape: shape}
+	switch data := d.Data().(type) {
+	case []float32:
+		v.dt, v.data = st.F32, encodeLE(data, 4, func(p []byte, x float32) { binary.LittleEndian.PutUint32(p, math.Float32bits(x)) })
+	case float32:
+		v.dt, v.data = st.F32, binary.LittleEndian.AppendUint32(nil, math.Float32bits(data))
+	case []float64:
+		v.dt, v.data = st.F64, encodeLE(data, 8, func(p []byte, x float64) { binary.LittleEndian.PutUint64(p, math.Float64bits(x)) })
+	case float64:
+		v.dt, v.data = st.F64, binary.LittleEndian.AppendUint64(nil, math.Float64bits(data))
+	case []int64:
+		v.dt, v.data = st.I64, encodeLE(data, 8, func(p []byte, x int64) { binary.LittleEndian.PutUint64(p, uint64(x)) })
+	case int64:
+		v.dt, v.data = st.I64, binary.LittleEndian.AppendUint64(nil, uint64(data))
+	case []int32:
+		v.dt, v.data = st.I32, encodeLE(data, 4, func(p []byte, x int32) { binary.LittleEndian.PutUint32(p, uint32(x)) })
+	case int32:
+		v.dt, v.data = st.I32, binary.LittleEndian.AppendUint32(nil, uint32(data))
+	case []int16:
+		v.dt, v.data = st.I16, encodeLE(data, 2, func(p []byte, x int16) { binary.LittleEndian.PutUint16(p, uint16(x)) })
+	case int16:
+		v.dt, v.data = st.I16, binary.LittleEndian.AppendUint16(nil, uint16(data))
+	case []int8:
+		v.dt, v.data = st.I8, encodeLE(data, 1, func(p []byte, x int8) { p[0] = byte(x) })
+	case int8:
+		v.dt, v.data = st.I8, []byte{byte(data)}
+	case []uint64:
+		v.dt, v.data = st.U64, encodeLE(data, 8, func(p []byte, x uint64) { binary.LittleEndian.PutUint64(p, x) })
+	case uint64:
+		v.dt, v.data = st.U64, binary.LittleEndian.AppendUint64(nil, data)
+	case []uint32:
+		v.dt, v.data = st.U32, encodeLE(data, 4, func(p []byte, x uint32) { binary.LittleEndian.PutUint32(p, x) })
+	case uint32:
+		v.dt, v.data = st.U32, binary.LittleEndian.AppendUint32(nil, data)
+	case []uint16:
+		v.dt, v.data = st.U16, encodeLE(data, 2, func(p []byte, x uint16) { binary.LittleEndian.PutUint16(p, x) })
+	case uint16:
+		v.dt, v.data = st.U16, binary.LittleEndian.AppendUint16(nil, data)
+	case []uint8:
+		v.dt, v.data = st.U8, append([]byte(nil), data...)
+	case uint8:
+		v.dt, v.data = st.U8, []byte{data}
+	case []bool:
+		v.dt, v.data = st.BOOL, encodeLE(data, 1, func(p []byte, x bool) {
+			if x {
+				p[0] = 1
+			}
+		})
+	case bool:
+		v.dt, v.data = st.BOOL, []byte{0}
+		if data {
+			v.data[0] = 1
+		}
+	default:
+		return view{}, ArgErrorf("dtype %v cannot be stored in safetensors", d.Dtype())
+	}
+	if want := d.Shape().TotalSize(); v.elements() != want {
+		return view{}, ShapeErrorf("shape %s holds %d elements, the data has %d", FormatShape(d.Shape()), want, v.elements())
+	}
+	return v, nil
+}
+
+func encodeLE[T any](data []T, width int, put func([]byte, T)) []byte {
+	out := make([]byte, len(data)*width)
+	for i, x := range data {
+		put(out[i*width:(i+1)*width], x)
+	}
+	return out
+}
+
+// writeFileAtomic calls write with a buffered writer on a temporary file in
+// path's directory, then syncs the file and renames it to path. On any
+// error the temporary file is removed and path is left untouched.
+func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	mode := os.FileMode(0o644)
+	if fi, statErr := os.Stat(path); statErr == nil {
+		if !fi.Mode().IsRegular() {
+			return errors.Errorf("%s exists and is not a regular file", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return errors.Wrap(err, "creating the temporary file")
+	}
+	tmp := f.Name()
+	closed := false
+	defer func() {
+		if err != nil {
+			if !closed {
+				f.Close()
+			}
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return errors.Wrap(err, "writing")
+	}
+	if err = f.Chmod(mode); err != nil {
+		return errors.Wrap(err, "setting permissions")
+	}
+	if err = f.Sync(); err != nil {
+		return errors.Wrap(err, "syncing")
+	}
+	closed = true
+	if err = f.Close(); err != nil {
+		return errors.Wrap(err, "closing")
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return errors.Wrap(err, "renaming the temporary file into place")
+	}
+	// Make the rename durable; not every system can sync a directory, and
+	// the file itself is complete either way.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,603 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/ops"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// poolBase is the one implementation behind MaxPool1D/2D/3D and
+// AvgPool1D/2D/3D: rank is the number of spatial axes.
+type poolBase struct {
+	kind    string // "MaxPool2D", "AvgPool3D", ...
+	rank    int
+	max     bool
+	kernel  []int
+	stride  []int
+	padding PaddingMode
+	pad     []int // Explicit padding
+	ceil    bool
+}
+
+// poolOptions are the options every pooling layer takes.
+var poolOptions = []string{"WithKernel", "WithStride", "WithPadding", "WithPad", "WithCeilMode"}
+
+func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*poolBase, error) {
+	ctor := "New" + kind
+	c, err := newConfig(ctor, opts, poolOptions...)
+	if err != nil {
+		return nil, err
+	}
+	if !c.given["WithKernel"] && kernel <= 0 {
+		return nil, argError(ctor, "kernel size must be positive, got %d", kernel)
+	}
+	l := &poolBase{kind: kind, rank: rank, max: max, padding: c.padding, ceil: c.ceil}
+	if l.kernel, err = spatial(ctor, "kernel size", c.kernel, rank, kernel, 1); err != nil {
+		return nil, err
+	}
+	if c.stride == nil {
+		l.stride = append([]int(nil), l.kernel...) // default: the kernel
+	} else if l.stride, err = spatial(ctor, "stride", c.stride, rank, 1, 1); err != nil {
+		return nil, err
+	}
+	if l.pad, err = spatial(ctor, "padding", c.pad, rank, 0, 0); err != nil {
+		return nil, err
+	}
+	switch c.padding {
+	case Valid, Same, Explicit:
+	default:
+		return nil, argError(ctor, "padding mode must be Valid, Same or Explicit, got %v", c.padding)
+	}
+	if c.given["WithPad"] && c.padding != Explicit {
+		return nil, argError(ctor, "WithPad(%v) and WithPadding(%v) contradict each other; use one of them", c.pad, c.padding)
+	}
+	for i := range l.pad {
+		if 2*l.pad[i] > l.kernel[i] {
+			return nil, argError(ctor, "padding must be at most half the kernel, got padding %s for kernel %s",
+				axisValue(l.pad), axisValue(l.kernel))
+		}
+	}
+	return l, nil
+}
+
+// layout names the axes of the layer's input.
+func (l *poolBase) layout() string {
+	switch l.rank {
+	case 1:
+		return "(N, C, L)"
+	case 2:
+		return "(N, C, H, W)"
+	}
+	return "(N, C, D, H, W)"
+}
+
+func (l *poolBase) axisNames() []string {
+	switch l.rank {
+	case 1:
+		return []string{"L"}
+	case 2:
+		return []string{"H", "W"}
+	}
+	return []string{"D", "H", "W"}
+}
+
+// padsFor returns the padding before and after each axis for an input of
+// the given spatial size.
+func (l *poolBase) padsFor(in []int) (before, after []int) {
+	before, after = make([]int, l.rank), make([]int, l.rank)
+	for i := range l.rank {
+		switch l.padding {
+		case Same:
+			before[i], after[i] = graph.SamePadding(in[i], l.kernel[i], l.stride[i], 1)
+		case Explicit:
+			before[i], after[i] = l.pad[i], l.pad[i]
+		}
+	}
+	return before, after
+}
+
+// Forward pools x.
+func (l *poolBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, _, err := l.forward(b, x, false)
+	return y, err
+}
+
+func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, indices *G.Node, err error) {
+	if err := checkInput(b, l.kind, x, l.rank+2, l.layout(), tensor.Dtype{}); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFloat(b, l.kind, x); err != nil {
+		return nil, nil, err
+	}
+	in := []int(x.Shape()[2:])
+	for _, d := range x.Shape() {
+		if d <= 0 {
+			return nil, nil, shapeError(b, l.kind, "dimensions must be positive, got shape %s", graph.FormatShape(x.Shape()))
+		}
+	}
+	before, after := l.padsFor(in)
+	for i := range l.rank {
+		if in[i]+before[i]+after[i] < l.kernel[i] {
+			padded := make([]int, l.rank)
+			for j := range padded {
+				padded[j] = in[j] + before[j] + after[j]
+			}
+			return nil, nil, shapeError(b, l.kind, "kernel %s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
+				graph.FormatShape(l.kernel), graph.FormatShape(padded), l.axisNames()[i], graph.FormatShape(x.Shape()),
+				graph.FormatShape(before), graph.FormatShape(after))
+		}
+	}
+	spec := ops.PoolSpec{Kernel: l.kernel, Stride: l.stride, Pad: before, Ceil: l.ceil && l.padding != Same}
+	if !equalInts(before, after) {
+		spec.PadAfter = after
+	}
+	if !l.max && l.padding == Same {
+		spec.ExcludePad = true // Keras: the average of the input values only
+	}
+	switch {
+	case withIndices:
+		y, indices, err = ops.MaxPoolIndices(x, spec)
+	case l.max:
+		y, err = ops.MaxPool(x, spec)
+	default:
+		y, err = ops.AvgPool(x, spec)
+	}
+	if err != nil {
+		return nil, nil, wrapLayer(b, l.kind, err)
+	}
+	return y, indices, nil
+}
+
+// Params is empty: pooling has no weights.
+func (l *poolBase) Params() []graph.NamedParam { return nil }
+
+// Kernel returns the window size per spatial axis.
+func (l *poolBase) Kernel() []int { return append([]int(nil), l.kernel...) }
+
+// Stride returns the stride per spatial axis.
+func (l *poolBase) Stride() []int { return append([]int(nil), l.stride...) }
+
+// Describe gives the course's output-size formula for every spatial axis
+// with the numbers of in and out filled in, and "params = 0".
+func (l *poolBase) Describe(in, out tensor.Shape) []string {
+	var lines []string
+	if len(in) == l.rank+2 && len(out) == l.rank+2 {
+		sin, sout := []int(in[2:]), []int(out[2:])
+		before, after := l.padsFor(sin)
+		for i, axis := range l.axisNames() {
+			k, s := l.kernel[i], l.stride[i]
+			switch {
+			case l.padding == Same:
+				line := fmt.Sprintf("%s2 = ceil(%s1/S) = ceil(%d/%d) = %d", axis, axis, sin[i], s, sout[i])
+				if before[i]+after[i] > 0 {
+					line += fmt.Sprintf(" (padding same: %d before, %d after)", before[i], after[i])
+				}
+				lines = append(lines, line)
+			case l.ceil:
+				span := sin[i] + 2*before[i] - k
+				line := fmt.Sprintf("%s2 = ceil((%s1 - k + 2P)/S) + 1 = ceil((%d - %d + %d)/%d) + 1", axis, axis, sin[i], k, 2*before[i], s)
+				if f := (span+s-1)/s + 1; f != sout[i] {
+					line += fmt.Sprintf(" - 1 = %d (the last window would start in the padding)", sout[i])
+				} else {
+					line += fmt.Sprintf(" = %d", sout[i])
+				}
+				lines = append(lines, line)
+			default:
+				lines = append(lines, graph.ConvFormula(axis, sin[i], k, s, before[i], 1, sout[i]))
+			}
+		}
+	}
+	return append(lines, "params = 0")
+}
+
+// String prints the layer like PyTorch, with the settings that differ from
+// the defaults.
+func (l *poolBase) String() string {
+	s := fmt.Sprintf("%s(kernel=%s", l.kind, axisValue(l.kernel))
+	if !equalInts(l.stride, l.kernel) {
+		s += ", stride=" + axisValue(l.stride)
+	}
+	switch {
+	case l.padding == Same:
+		s += ", padding=same"
+	case l.padding == Explicit && !allZero(l.pad):
+		s += ", pad=" + axisValue(l.pad)
+	}
+	if l.ceil {
+		s += ", ceil_mode=true"
+	}
+	return s + ")"
+}
+
+// MaxPool1D is max pooling over the last axis (PyTorch's MaxPool1d, Keras's
+// MaxPooling1D):
+//
+//	x (N, C, L) -> y (N, C, L2),  y = the maximum of each window
+//	L2 = floor((L + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	L2 = ceil((L + 2P - k)/S) + 1         WithCeilMode(true) (a last window starting in the padding is dropped)
+//	L2 = ceil(L/S)                        WithPadding(Same)
+//
+// Padding counts as -Inf. The gradient goes to the first maximum of each
+// window. No parameters.
+type MaxPool1D struct{ poolBase }
+
+// NewMaxPool1D returns a MaxPool1D layer with window size kernel.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
+// element after), WithCeilMode (false), WithKernel.
+func NewMaxPool1D(kernel int, opts ...Option) (*MaxPool1D, error) {
+	l, err := newPoolBase("MaxPool1D", 1, true, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &MaxPool1D{*l}, nil
+}
+
+// MaxPool2D is 2-D max pooling (PyTorch's MaxPool2d, Keras's
+// MaxPooling2D):
+//
+//	x (N, C, H, W) -> y (N, C, H2, W2),  y = the maximum of each kh×kw window
+//	W2 = floor((W + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	W2 = ceil((W + 2P - k)/S) + 1         WithCeilMode(true) (a last window starting in the padding is dropped)
+//	W2 = ceil(W/S)                        WithPadding(Same)
+//
+// and likewise for H: the course's W2 = (W1 - k + 2P)/S + 1. Padding counts
+// as -Inf. The gradient goes to the first maximum of each window. No
+// parameters.
+type MaxPool2D struct{ poolBase }
+
+// NewMaxPool2D returns a MaxPool2D layer with a kernel×kernel window.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
+// element after), WithCeilMode (false), WithKernel (non-square windows).
+func NewMaxPool2D(kernel int, opts ...Option) (*MaxPool2D, error) {
+	l, err := newPoolBase("MaxPool2D", 2, true, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &MaxPool2D{*l}, nil
+}
+
+// ForwardWithIndices pools x like Forward and also returns, for every
+// output element, the flat index h·W + w of its maximum inside its (n, c)
+// input plane (PyTorch's return_indices), as a node of x's dtype. SegNet's
+// decoder passes them to ops.MaxUnpool2D.
+func (l *MaxPool2D) ForwardWithIndices(b *graph.Builder, x *G.Node) (out, indices *G.Node, err error) {
+	return l.forward(b, x, true)
+}
+
+// MaxPool3D is 3-D max pooling (PyTorch's MaxPool3d, Keras's
+// MaxPooling3D):
+//
+//	x (N, C, D, H, W) -> y (N, C, D2, H2, W2)
+//	W2 = floor((W + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	W2 = ceil((W + 2P - k)/S) + 1         WithCeilMode(true)
+//	W2 = ceil(W/S)                        WithPadding(Same)
+//
+// and likewise for D and H. No parameters.
+type MaxPool3D struct{ poolBase }
+
+// NewMaxPool3D returns a MaxPool3D layer with a kernel×kernel×kernel window.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
+// (false), WithKernel.
+func NewMaxPool3D(kernel int, opts ...Option) (*MaxPool3D, error) {
+	l, err := newPoolBase("MaxPool3D", 3, true, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &MaxPool3D{*l}, nil
+}
+
+// AvgPool1D is average pooling over the last axis (PyTorch's AvgPool1d,
+// Keras's AveragePooling1D):
+//
+//	x (N, C, L) -> y (N, C, L2),  y = the mean of each window
+//	L2 = floor((L + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	L2 = ceil((L + 2P - k)/S) + 1         WithCeilMode(true)
+//	L2 = ceil(L/S)                        WithPadding(Same)
+//
+// With WithPad the zero padding counts in the divisor, as PyTorch's default
+// count_include_pad; with Same only the input values are averaged, as in
+// Keras. No parameters.
+type AvgPool1D struct{ poolBase }
+
+// NewAvgPool1D returns an AvgPool1D layer with window size kernel.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
+// (false), WithKernel.
+func NewAvgPool1D(kernel int, opts ...Option) (*AvgPool1D, error) {
+	l, err := newPoolBase("AvgPool1D", 1, false, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &AvgPool1D{*l}, nil
+}
+
+// AvgPool2D is 2-D average pooling (PyTorch's AvgPool2d, Keras's
+// AveragePooling2D):
+//
+//	x (N, C, H, W) -> y (N, C, H2, W2),  y = the mean of each kh×kw window
+//	W2 = floor((W + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	W2 = ceil((W + 2P - k)/S) + 1         WithCeilMode(true)
+//	W2 = ceil(W/S)                        WithPadding(Same)
+//
+// and likewise for H. With WithPad the zero padding counts in the divisor
+// (PyTorch's count_include_pad); with Same only the input values are
+// averaged (Keras). No parameters.
+type AvgPool2D struct{ poolBase }
+
+// NewAvgPool2D returns an AvgPool2D layer with a kernel×kernel window.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
+// (false), WithKernel.
+func NewAvgPool2D(kernel int, opts ...Option) (*AvgPool2D, error) {
+	l, err := newPoolBase("AvgPool2D", 2, false, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &AvgPool2D{*l}, nil
+}
+
+// AvgPool3D is 3-D average pooling (PyTorch's AvgPool3d, Keras's
+// AveragePooling3D):
+//
+//	x (N, C, D, H, W) -> y (N, C, D2, H2, W2)
+//	W2 = floor((W + 2P - k)/S) + 1        Valid (P = 0) or WithPad(P)
+//	W2 = ceil((W + 2P - k)/S) + 1         WithCeilMode(true)
+//	W2 = ceil(W/S)                        WithPadding(Same)
+//
+// and likewise for D and H; padding counts as with AvgPool2D. No
+// parameters.
+type AvgPool3D struct{ poolBase }
+
+// NewAvgPool3D returns an AvgPool3D layer with a kernel×kernel×kernel
+// window.
+//
+// Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
+// at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
+// (false), WithKernel.
+func NewAvgPool3D(kernel int, opts ...Option) (*AvgPool3D, error) {
+	l, err := newPoolBase("AvgPool3D", 3, false, kernel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &AvgPool3D{*l}, nil
+}
+
+// GlobalAvgPool averages every feature map to one number (PyTorch's
+// AdaptiveAvgPool2d(1) followed by flatten, Keras's GlobalAveragePooling2D):
+//
+//	x (N, C, spatial...) -> y (N, C),  y[n][c] = the mean of x[n][c]
+//
+// for any number (at least one) of spatial axes. No parameters.
+type GlobalAvgPool struct{}
+
+// NewGlobalAvgPool returns a GlobalAvgPool layer.
+func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
+
+// Forward averages x over its spatial axes.
+func (l *GlobalAvgPool) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	const kind = "GlobalAvgPool"
+	if x == nil {
+		return nil, layerError(b, kind, graph.ErrArg, "input is nil")
+	}
+	if x.Shape().Dims() < 3 {
+		return nil, shapeError(b, kind, "input must be rank 3 or more (N, C, spatial...), got shape %s", graph.FormatShape(x.Shape()))
+	}
+	if err := checkFloat(b, kind, x); err != nil {
+		return nil, err
+	}
+	for _, d := range x.Shape() {
+		if d <= 0 {
+			return nil, shapeError(b, kind, "dimensions must be positive, got shape %s", graph.FormatShape(x.Shape()))
+		}
+	}
+	y, err := ops.GlobalAvgPool(x)
+	if err != nil {
+		return nil, wrapLayer(b, kind, err)
+	}
+	return y, nil
+}
+
+// Params is empty.
+func (l *GlobalAvgPool) Params() []graph.NamedParam { return nil }
+
+// String returns "GlobalAvgPool()".
+func (l *GlobalAvgPool) String() string { return "GlobalAvgPool()" }
+
+// Describe says how many values each output averages, and "params = 0".
+func (l *GlobalAvgPool) Describe(in, out tensor.Shape) []string {
+	if len(in) < 3 {
+		return []string{"params = 0"}
+	}
+	n := 1
+	parts := ""
+	for i, d := range in[2:] {
+		n *= d
+		if i > 0 {
+			parts += "*"
+		}
+		parts += fmt.Sprint(d)
+	}
+	return []string{fmt.Sprintf("out[n][c] = mean of %s = %d values", parts, n), "params = 0"}
+}
+
+// upsampleBase is the one implementation behind UpSampling1D/2D/3D and
+// UpSamplingBilinear2D.
+type upsampleBase struct {
+	kind     string
+	rank     int
+	factor   int
+	bilinear bool
+}
+
+func newUpsampleBase(kind string, rank, factor int, bilinear bool, opts []Option) (*upsampleBase, error) {
+	ctor := "New" + kind
+	if _, err := newConfig(ctor, opts); err != nil {
+		return nil, err
+	}
+	if factor < 1 {
+		return nil, argError(ctor, "factor must be >= 1, got %d", factor)
+	}
+	return &upsampleBase{kind: kind, rank: rank, factor: factor, bilinear: bilinear}, nil
+}
+
+func (l *upsampleBase) axisNames() []string {
+	return (&poolBase{rank: l.rank}).axisNames()
+}
+
+// Forward upsamples x.
+func (l *upsampleBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if err := checkInput(b, l.kind, x, l.rank+2, (&poolBase{rank: l.rank}).layout(), tensor.Dtype{}); err != nil {
+		return nil, err
+	}
+	if err := checkFloat(b, l.kind, x); err != nil {
+		return nil, err
+	}
+	for _, d := range x.Shape() {
+		if d <= 0 {
+			return nil, shapeError(b, l.kind, "dimensions must be positive, got shape %s", graph.FormatShape(x.Shape()))
+		}
+	}
+	var y *G.Node
+	var err error
+	if l.bilinear {
+		y, err = ops.UpsampleBilinear2D(x, [2]int{l.factor, l.factor})
+	} else {
+		f := make([]int, l.rank)
+		for i := range f {
+			f[i] = l.factor
+		}
+		y, err = ops.UpsampleNearest(x, f)
+	}
+	if err != nil {
+		return nil, wrapLayer(b, l.kind, err)
+	}
+	return y, nil
+}
+
+// Params is empty.
+func (l *upsampleBase) Params() []graph.NamedParam { return nil }
+
+// Factor returns the upsampling factor (the same on every spatial axis).
+func (l *upsampleBase) Factor() int { return l.factor }
+
+// String prints the layer with its factor.
+func (l *upsampleBase) String() string { return fmt.Sprintf("%s(scale_factor=%d)", l.kind, l.factor) }
+
+// Describe gives the output size of every spatial axis, and "params = 0".
+func (l *upsampleBase) Describe(in, out tensor.Shape) []string {
+	var lines []string
+	if len(in) == l.rank+2 && len(out) == l.rank+2 {
+		for i, axis := range l.axisNames() {
+			lines = append(lines, fmt.Sprintf("%s2 = %s1*f = %d*%d = %d", axis, axis, in[2+i], l.factor, out[2+i]))
+		}
+	}
+	return append(lines, "params = 0")
+}
+
+// UpSampling1D repeats every element factor times along the last axis
+// (nearest neighbour; PyTorch's Upsample(scale_factor, mode="nearest"),
+// Keras's UpSampling1D):
+//
+//	x (N, C, L) -> y (N, C, L·f)
+//
+// No parameters.
+type UpSampling1D struct{ upsampleBase }
+
+// NewUpSampling1D returns an UpSampling1D layer with the given integer
+// factor (>= 1).
+func NewUpSampling1D(factor int, opts ...Option) (*UpSampling1D, error) {
+	l, err := newUpsampleBase("UpSampling1D", 1, factor, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &UpSampling1D{*l}, nil
+}
+
+// UpSampling2D repeats every pixel in an f×f block (nearest neighbour;
+// PyTorch's Upsample(scale_factor, mode="nearest"), Keras's UpSampling2D):
+//
+//	x (N, C, H, W) -> y (N, C, H·f, W·f)
+//
+// No parameters.
+type UpSampling2D struct{ upsampleBase }
+
+// NewUpSampling2D returns an UpSampling2D layer with the given integer
+// factor (>= 1) on both axes.
+func NewUpSampling2D(factor int, opts ...Option) (*UpSampling2D, error) {
+	l, err := newUpsampleBase("UpSampling2D", 2, factor, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &UpSampling2D{*l}, nil
+}
+
+// UpSampling3D repeats every voxel in an f×f×f block (nearest neighbour;
+// Keras's UpSampling3D):
+//
+//	x (N, C, D, H, W) -> y (N, C, D·f, H·f, W·f)
+//
+// No parameters.
+type UpSampling3D struct{ upsampleBase }
+
+// NewUpSampling3D returns an UpSampling3D layer with the given integer
+// factor (>= 1) on every axis.
+func NewUpSampling3D(factor int, opts ...Option) (*UpSampling3D, error) {
+	l, err := newUpsampleBase("UpSampling3D", 3, factor, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &UpSampling3D{*l}, nil
+}
+
+// UpSamplingBilinear2D is bilinear upsampling by an integer factor with
+// PyTorch's Upsample(scale_factor, mode="bilinear", align_corners=False)
+// (Keras's UpSampling2D(interpolation="bilinear")):
+//
+//	x (N, C, H, W) -> y (N, C, H·f, W·f)
+//
+// Output pixel o samples the input at (o + 0.5)/f - 0.5 on each axis,
+// clamped to the edge pixels. No parameters.
+type UpSamplingBilinear2D struct{ upsampleBase }
+
+// NewUpSamplingBilinear2D returns an UpSamplingBilinear2D layer with the
+// given integer factor (>= 1) on both axes.
+func NewUpSamplingBilinear2D(factor int, opts ...Option) (*UpSamplingBilinear2D, error) {
+	l, err := newUpsampleBase("UpSamplingBilinear2D", 2, factor, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &UpSamplingBilinear2D{*l}, nil
+}
+
+// checkFloat verifies that x is float32 or float64.
+func checkFloat(b *graph.Builder, kind string, x *G.Node) error {
+	dt, err := inputDtype(x)
+	if err != nil {
+		return layerError(b, kind, graph.ErrArg, "%v", err)
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return layerError(b, kind, graph.ErrArg, "input dtype must be float32 or float64, got %v", dt)
+	}
+	return nil
+}
+
+// wrapLayer puts the layer's name in front of an error from an op.
+func wrapLayer(b *graph.Builder, kind string, err error) error {
+	where := kind
+	if b != nil && b.Path() != "" {
+		where = fmt.Sprintf("%s %q", kind, b.Path())
+	}
+	return errors.WithMessage(err, "nn: "+where)
+}

@@ -1,0 +1,371 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"sync"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// MaxPool2DIndices is MaxPool2D that also returns where each maximum came
+// from, as PyTorch's max_pool2d(..., return_indices=True): indices has the
+// shape of out and holds, for every output element, the flat index h·W + w
+// of its maximum inside the input plane (n, c) of x (N, C, H, W). indices
+// has x's float dtype (its values are exact integers) and is not
+// differentiable; pass it to MaxUnpool2D. Both nodes come from one
+// computation: indices reads the argmax the pooling recorded.
+func MaxPool2DIndices(x *G.Node, kernel, stride, pad [2]int) (out, indices *G.Node, err error) {
+	return MaxPoolIndices(x, PoolSpec{Kernel: kernel[:], Stride: stride[:], Pad: pad[:]})
+}
+
+// MaxPoolIndices is MaxPool with the indices of the maxima (flat indices
+// into each (n, c) input plane, as PyTorch's return_indices), for 1, 2 or 3
+// spatial axes and any PoolSpec (ceil mode included).
+func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) {
+	g, err := newPoolGeom("Max", x, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dt, _ := dtypeOf(x); dt == tensor.Float32 && g.inPlane() > 1<<24 {
+		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
+			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
+	}
+	pool := &maxPoolOp{ident: newIdent(), g: g}
+	if out, err = G.ApplyOp(pool, x); err != nil {
+		return nil, nil, err
+	}
+	if indices, err = G.ApplyOp(&poolIndicesOp{ident: newIdent(), fwd: pool}, out); err != nil {
+		return nil, nil, err
+	}
+	return out, indices, nil
+}
+
+// poolIndicesOp reads the argmax its max-pool op recorded, as floats. Its
+// input is the pooled output, so the pooling always runs first.
+type poolIndicesOp struct {
+	ident
+	fwd *maxPoolOp
+	out buffer
+}
+
+func (op *poolIndicesOp) Arity() int            { return 1 }
+func (op *poolIndicesOp) Type() hm.Type         { return sameType() }
+func (op *poolIndicesOp) ReturnsPtr() bool      { return false }
+func (op *poolIndicesOp) CallsExtern() bool     { return false }
+func (op *poolIndicesOp) OverwritesInput() int  { return -1 }
+func (op *poolIndicesOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *poolIndicesOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *poolIndicesOp) String() string        { return op.fwd.g.String() + "Indices" }
+func (op *poolIndicesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.fwd.g.yShape.Clone(), nil
+}
+
+func (op *poolIndicesOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.String(), vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	g := op.fwd.g
+	if len(op.fwd.arg) != g.yShape.TotalSize() {
+		return nil, fmt.Errorf("ops: %s: the pooling has not run", op)
+	}
+	y := op.out.get(in[0].Dtype(), g.yShape)
+	switch ys := y.Data().(type) {
+	case []float64:
+		for i, a := range op.fwd.arg {
+			ys[i] = float64(a)
+		}
+	case []float32:
+		for i, a := range op.fwd.arg {
+			ys[i] = float32(a) // exact: planes have at most 2^24 elements
+		}
+	default:
+		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, y.Dtype())
+	}
+	return y, nil
+}
+
+func (op *poolIndicesOp) DiffWRT(int) []bool { return []bool{false} }
+func (op *poolIndicesOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: indices are not differentiable", op)
+}
+
+// MaxUnpool2D is the partial inverse of MaxPool2D, as PyTorch's
+// max_unpool2d: it scatters every element of x (N, C, H, W) into a zero
+// tensor (N, C, outH, outW) at the flat position indices[n][c][h][w]
+// (h2·outW + w2) of its plane. indices has x's shape and any dtype among
+// float32, float64 and the integers (typically from MaxPool2DIndices); its
+// values are checked when the graph runs (an index outside
+// [0, outH·outW) or not an integer is an error from the run). When two
+// elements go to one position the later one wins. The gradient with
+// respect to x gathers dy at the indices; indices get no gradient.
+//
+// When indices come from MaxPool2DIndices, outH and outW must lie strictly
+// between default - stride and default + stride, where default =
+// (H-1)·stride - 2·pad + kernel, as in PyTorch's MaxUnpool2d.
+func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
+	const name = "MaxUnpool2D"
+	if err := checkNode(name, "input", x, 4); err != nil {
+		return nil, err
+	}
+	if indices == nil {
+		return nil, graph.ArgErrorf("ops: %s: indices is nil", name)
+	}
+	idt, err := dtypeOf(indices)
+	if err != nil {
+		return nil, graph.ArgErrorf("ops: %s: indices: %v", name, err)
+	}
+	switch idt {
+	case tensor.Float32, tensor.Float64, tensor.Int, tensor.Int64, tensor.Int32:
+	default:
+		return nil, graph.ArgErrorf("ops: %s: indices must be float32, float64, int, int64 or int32, got %v", name, idt)
+	}
+	xs := x.Shape()
+	if !indices.Shape().Eq(xs) {
+		return nil, graph.ShapeErrorf("ops: %s: indices must have the input's shape %s, got %s", name, graph.FormatShape(xs), graph.FormatShape(indices.Shape()))
+	}
+	for i, d := range xs {
+		if d <= 0 {
+			return nil, graph.ShapeErrorf("ops: %s: input dimensions must be positive, got shape %s (axis %d)", name, graph.FormatShape(xs), i)
+		}
+	}
+	if outH <= 0 || outW <= 0 {
+		return nil, graph.ArgErrorf("ops: %s: output size must be positive, got (%d, %d)", name, outH, outW)
+	}
+	if int64(outH)*int64(outW) > 1<<31-1 {
+		return nil, graph.ArgErrorf("ops: %s: output plane (%d, %d) is too large", name, outH, outW)
+	}
+	if ip, ok := indices.Op().(*poolIndicesOp); ok {
+		g := ip.fwd.g
+		if g.nd != 2 {
+			return nil, graph.ArgErrorf("ops: %s: indices come from %s, not from a 2-D max pool", name, g.name)
+		}
+		for a, got := range [2]int{outH, outW} {
+			ax := a + 1
+			def := (g.out[ax]-1)*g.s[ax] - g.pb[ax] - g.pa[ax] + g.k[ax]
+			if got <= def-g.s[ax] || got >= def+g.s[ax] {
+				return nil, graph.ShapeErrorf("ops: %s: output size (%d, %d) does not fit the pooling %s of %s: axis %d must be between %d and %d (exclusive)",
+					name, outH, outW, g, graph.FormatShape(xs), ax+1, def-g.s[ax], def+g.s[ax])
+			}
+		}
+	}
+	op := &maxUnpoolOp{ident: newIdent(), xShape: xs.Clone(), outH: outH, outW: outW}
+	return G.ApplyOp(op, x, indices)
+}
+
+// maxUnpoolOp scatters x into a zero (N, C, outH, outW) tensor at indices.
+type maxUnpoolOp struct {
+	ident
+	xShape     tensor.Shape
+	outH, outW int
+	out        buffer
+}
+
+func (op *maxUnpoolOp) yShape() tensor.Shape {
+	return tensor.Shape{op.xShape[0], op.xShape[1], op.outH, op.outW}
+}
+
+func (op *maxUnpoolOp) Arity() int { return 2 }
+
+// Type is Tensor-4 a → Tensor-4 i → Tensor-4 a: indices may have another
+// dtype. (Gorgonia's type inference names the result b, so b is avoided.)
+func (op *maxUnpoolOp) Type() hm.Type {
+	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
+	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
+}
+func (op *maxUnpoolOp) ReturnsPtr() bool      { return false }
+func (op *maxUnpoolOp) CallsExtern() bool     { return false }
+func (op *maxUnpoolOp) OverwritesInput() int  { return -1 }
+func (op *maxUnpoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *maxUnpoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *maxUnpoolOp) String() string        { return fmt.Sprintf("MaxUnpool2D(%d, %d)", op.outH, op.outW) }
+func (op *maxUnpoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.yShape(), nil
+}
+
+func (op *maxUnpoolOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs("MaxUnpool2D", vals, 2)
+	if err != nil {
+		return nil, err
+	}
+	x, idx := in[0], in[1]
+	if !x.Shape().Eq(op.xShape) || !idx.Shape().Eq(op.xShape) {
+		return nil, graph.ShapeErrorf("ops: MaxUnpool2D: input and indices must have shape %s, got %s and %s",
+			graph.FormatShape(op.xShape), graph.FormatShape(x.Shape()), graph.FormatShape(idx.Shape()))
+	}
+	y := op.out.get(x.Dtype(), op.yShape())
+	u := unpoolPlanes{planes: op.xShape[0] * op.xShape[1], in: op.xShape[2] * op.xShape[3], out: op.outH * op.outW, outH: op.outH, outW: op.outW}
+	switch xs := x.Data().(type) {
+	case []float64:
+		err = unpoolDispatch(u, xs, idx, y.Data().([]float64), false)
+	case []float32:
+		err = unpoolDispatch(u, xs, idx, y.Data().([]float32), false)
+	default:
+		return nil, fmt.Errorf("ops: MaxUnpool2D: dtype %v not supported", x.Dtype())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return y, nil
+}
+
+func (op *maxUnpoolOp) DiffWRT(int) []bool { return []bool{true, false} }
+
+func (op *maxUnpoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d := &maxUnpoolGradOp{ident: newIdent(), xShape: op.xShape, outH: op.outH, outW: op.outW}
+	dx, err := G.ApplyOp(d, grad, inputs[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, nil}, nil
+}
+
+// maxUnpoolGradOp is dx[n][c][i] = dy[n][c][indices[n][c][i]], given dy and
+// the indices.
+type maxUnpoolGradOp struct {
+	ident
+	xShape     tensor.Shape
+	outH, outW int
+	out        buffer
+}
+
+func (op *maxUnpoolGradOp) Arity() int { return 2 }
+func (op *maxUnpoolGradOp) Type() hm.Type {
+	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
+	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
+}
+func (op *maxUnpoolGradOp) ReturnsPtr() bool      { return false }
+func (op *maxUnpoolGradOp) CallsExtern() bool     { return false }
+func (op *maxUnpoolGradOp) OverwritesInput() int  { return -1 }
+func (op *maxUnpoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *maxUnpoolGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *maxUnpoolGradOp) String() string {
+	return fmt.Sprintf("MaxUnpool2DGrad(%d, %d)", op.outH, op.outW)
+}
+func (op *maxUnpoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.xShape.Clone(), nil
+}
+
+func (op *maxUnpoolGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs("MaxUnpool2DGrad", vals, 2)
+	if err != nil {
+		return nil, err
+	}
+	dy, idx := in[0], in[1]
+	wantDy := tensor.Shape{op.xShape[0], op.xShape[1], op.outH, op.outW}
+	if !dy.Shape().Eq(wantDy) || !idx.Shape().Eq(op.xShape) {
+		return nil, graph.ShapeErrorf("ops: MaxUnpool2DGrad: want gradient %s and indices %s, got %s and %s",
+			graph.FormatShape(wantDy), graph.FormatShape(op.xShape), graph.FormatShape(dy.Shape()), graph.FormatShape(idx.Shape()))
+	}
+	dx := op.out.get(dy.Dtype(), op.xShape)
+	u := unpoolPlanes{planes: op.xShape[0] * op.xShape[1], in: op.xShape[2] * op.xShape[3], out: op.outH * op.outW, outH: op.outH, outW: op.outW}
+	switch dys := dy.Data().(type) {
+	case []float64:
+		err = unpoolDispatch(u, dx.Data().([]float64), idx, dys, true)
+	case []float32:
+		err = unpoolDispatch(u, dx.Data().([]float32), idx, dys, true)
+	default:
+		return nil, fmt.Errorf("ops: MaxUnpool2DGrad: dtype %v not supported", dy.Dtype())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dx, nil
+}
+
+func (op *maxUnpoolGradOp) DiffWRT(int) []bool { return []bool{false, false} }
+func (op *maxUnpoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}
+
+// unpoolPlanes is the geometry of an unpooling: planes of in elements
+// (pooled) and of out = outH·outW elements (unpooled).
+type unpoolPlanes struct {
+	planes, in, out int
+	outH, outW      int
+}
+
+// indexType is the set of dtypes MaxUnpool2D takes for its indices.
+type indexType interface {
+	~int | ~int32 | ~int64 | ~float32 | ~float64
+}
+
+// unpoolDispatch switches on the indices' element type. With gather false
+// it scatters small into big (forward), with gather true it sets small from
+// big (gradient).
+func unpoolDispatch[T float](u unpoolPlanes, small []T, idx *tensor.Dense, big []T, gather bool) error {
+	switch is := idx.Data().(type) {
+	case []float64:
+		return unpoolRun(u, small, is, big, gather)
+	case []float32:
+		return unpoolRun(u, small, is, big, gather)
+	case []int:
+		return unpoolRun(u, small, is, big, gather)
+	case []int64:
+		return unpoolRun(u, small, is, big, gather)
+	case []int32:
+		return unpoolRun(u, small, is, big, gather)
+	}
+	return fmt.Errorf("ops: MaxUnpool2D: indices of dtype %v are not supported", idx.Dtype())
+}
+
+func unpoolRun[T float, I indexType](u unpoolPlanes, small []T, idx []I, big []T, gather bool) error {
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	parallelFor(u.planes, planeGrain(u.in+u.out), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			s, ix, b := small[p*u.in:(p+1)*u.in], idx[p*u.in:(p+1)*u.in], big[p*u.out:(p+1)*u.out]
+			var bad int
+			if gather {
+				bad = unpoolGather(s, ix, b)
+			} else {
+				bad = unpoolScatter(s, ix, b)
+			}
+			if bad >= 0 {
+				mu.Lock()
+				if first == nil {
+					first = graph.ArgErrorf("ops: MaxUnpool2D: index %v at plane %d, position %d is not an integer in [0, %d) (output plane (%d, %d))",
+						ix[bad], p, bad, u.out, u.outH, u.outW)
+				}
+				mu.Unlock()
+				return
+			}
+		}
+	})
+	return first
+}
+
+// unpoolScatter zeroes big and writes small[i] at big[idx[i]]; it returns
+// the position of the first bad index, or -1.
+func unpoolScatter[T float, I indexType](small []T, idx []I, big []T) int {
+	clear(big)
+	n := len(big)
+	for i, v := range idx {
+		j := int(v)
+		if j < 0 || j >= n || I(j) != v {
+			return i
+		}
+		big[j] = small[i]
+	}
+	return -1
+}
+
+// unpoolGather sets small[i] = big[idx[i]]; it returns the position of the
+// first bad index, or -1.
+func unpoolGather[T float, I indexType](small []T, idx []I, big []T) int {
+	n := len(big)
+	for i, v := range idx {
+		j := int(v)
+		if j < 0 || j >= n || I(j) != v {
+			return i
+		}
+		small[i] = big[j]
+	}
+	return -1
+}
