@@ -1,55 +1,44 @@
 package zoo
 
-import (
-	"fmt"
+import "github.com/convnet-go/convnet/nn"
 
-	"github.com/convnet-go/convnet/graph"
-	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/ops"
-	"github.com/pkg/errors"
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-)
-
-// TEMPORARY: the pooling layers of package nn are not merged yet; these
-// stand-ins are replaced by nn.NewMaxPool2D / nn.NewAvgPool2D when they
-// land. They have no Params, so the state_dict names do not depend on them.
-
-type poolLayer struct {
-	max        bool
-	k, s, p    int
-	ceil       bool
-	excludePad bool
-}
-
+// maxPool is a MaxPool2D with a k x k window, stride s, padding p and
+// PyTorch's ceil_mode.
 func (mk *maker) maxPool(k, s, p int, ceil bool) nn.Layer {
-	return &poolLayer{max: true, k: k, s: s, p: p, ceil: ceil}
+	if mk.err != nil {
+		return nil
+	}
+	opts := []nn.Option{strideOpt(s)}
+	if p > 0 {
+		opts = append(opts, padOpt(p))
+	}
+	if ceil {
+		opts = append(opts, nn.WithCeilMode(true))
+	}
+	l, err := nn.NewMaxPool2D(k, opts...)
+	if err != nil {
+		return mk.fail(err)
+	}
+	return l
 }
 
-func (mk *maker) avgPool(k, s, p int, excludePad bool) nn.Layer {
-	return &poolLayer{k: k, s: s, p: p, excludePad: excludePad}
-}
-
-func (l *poolLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if x.Shape().Dims() != 4 {
-		return nil, graph.ShapeErrorf("zoo: pool %q: input must be rank 4, got %v", b.Path(), x.Shape())
+// avgPool is an AvgPool2D with a k x k window and stride s: with keras,
+// Keras's "same" padding whose zeros are left out of the mean (p is then
+// ignored); otherwise PyTorch's explicit padding p counted in the mean.
+func (mk *maker) avgPool(k, s, p int, keras bool) nn.Layer {
+	if mk.err != nil {
+		return nil
 	}
-	if l.max && !l.ceil {
-		return G.MaxPool2D(x, tensor.Shape{l.k, l.k}, []int{l.p, l.p}, []int{l.s, l.s})
+	opts := []nn.Option{strideOpt(s)}
+	switch {
+	case keras:
+		opts = append(opts, nn.WithPadding(nn.Same))
+	case p > 0:
+		opts = append(opts, padOpt(p))
 	}
-	h, w := x.Shape()[2], x.Shape()[3]
-	if !l.max && l.p == 0 && l.k == l.s && h%l.k == 0 && w%l.k == 0 {
-		return ops.AdaptiveAvgPool2D(x, h/l.k, w/l.k)
+	l, err := nn.NewAvgPool2D(k, opts...)
+	if err != nil {
+		return mk.fail(err)
 	}
-	return nil, errors.Errorf("zoo: pool %q: %v not available until nn pooling lands", b.Path(), l)
-}
-
-func (l *poolLayer) Params() []graph.NamedParam { return nil }
-
-func (l *poolLayer) String() string {
-	kind := "AvgPool2D"
-	if l.max {
-		kind = "MaxPool2D"
-	}
-	return fmt.Sprintf("%s(k=%d, s=%d, p=%d)", kind, l.k, l.s, l.p)
+	return l
 }
