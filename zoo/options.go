@@ -23,6 +23,9 @@ type config struct {
 	dropout    float64
 	relu       bool
 	sigmoid    bool
+	hidden     []int
+	depth      int
+	width      int
 }
 
 // Option sets an optional argument of a model constructor. Passing an option
@@ -89,6 +92,25 @@ func WithSigmoid() Option {
 	return func(c *config) { c.mark("WithSigmoid"); c.sigmoid = true }
 }
 
+// WithHidden sets the widths of a dense autoencoder's hidden layers, from
+// the input towards the code; the decoder mirrors them. Default 256, 64.
+func WithHidden(widths ...int) Option {
+	return func(c *config) { c.mark("WithHidden"); c.hidden = append([]int(nil), widths...) }
+}
+
+// WithDepth sets the number of down-sampling levels of a UNet (the input
+// size must be divisible by 2^depth). Default 4.
+func WithDepth(d int) Option {
+	return func(c *config) { c.mark("WithDepth"); c.depth = d }
+}
+
+// WithBaseWidth sets the number of channels of a UNet's first level; each
+// level below doubles it. Default 64 (the paper's; the W3 benchmark uses
+// 16).
+func WithBaseWidth(w int) Option {
+	return func(c *config) { c.mark("WithBaseWidth"); c.width = w }
+}
+
 // newConfig applies opts over the defaults and returns an error naming any
 // option that the constructor kind does not take. WithSeed and WithDtype
 // are always allowed.
@@ -126,6 +148,17 @@ func newConfig(kind string, defaults config, opts []Option, allowed ...string) (
 	}
 	if !(c.dropout >= 0 && c.dropout < 1) {
 		return nil, argError(kind, "dropout probability must be in [0, 1), got %v", c.dropout)
+	}
+	for _, h := range c.hidden {
+		if h <= 0 {
+			return nil, argError(kind, "hidden widths must be positive, got %v", c.hidden)
+		}
+	}
+	if c.given["WithDepth"] && c.depth <= 0 {
+		return nil, argError(kind, "depth must be positive, got %d", c.depth)
+	}
+	if c.given["WithBaseWidth"] && c.width <= 0 {
+		return nil, argError(kind, "base width must be positive, got %d", c.width)
 	}
 	return &c, nil
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/zoo"
 )
 
 // torchvisionModel is one entry of the torchvision shape files.
@@ -62,83 +61,84 @@ func loadTorchvision(t *testing.T, file string) map[string]torchvisionModel {
 	return f.Models
 }
 
-// torchvisionZoo lists the zoo constructors that must match torchvision,
-// by torchvision's name.
-var torchvisionZoo = []struct {
-	name  string
-	file  string
-	build func(classes int) (nn.Layer, error)
-	heavy bool // more than 100M parameters: skipped with -short
-}{
-	{"alexnet", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.AlexNet(n) }, false},
-	{"vgg11", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG11(n) }, true},
-	{"vgg13", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG13(n) }, true},
-	{"vgg16", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG16(n) }, true},
-	{"vgg19", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG19(n) }, true},
-	{"vgg11_bn", "torchvision_extra_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG11BN(n) }, true},
-	{"vgg13_bn", "torchvision_extra_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG13BN(n) }, true},
-	{"vgg16_bn", "torchvision_extra_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG16BN(n) }, true},
-	{"vgg19_bn", "torchvision_extra_shapes.json", func(n int) (nn.Layer, error) { return zoo.VGG19BN(n) }, true},
-	{"resnet18", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.ResNet18(n) }, false},
-	{"resnet34", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.ResNet34(n) }, false},
-	{"resnet50", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.ResNet50(n) }, false},
-	{"resnet101", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.ResNet101(n) }, false},
-	{"resnet152", "torchvision_shapes.json", func(n int) (nn.Layer, error) { return zoo.ResNet152(n) }, false},
-	{"googlenet", "torchvision_extra_shapes.json", func(n int) (nn.Layer, error) { return zoo.GoogLeNet(n) }, false},
+// torchvisionShapes reads both shape files into one map.
+func torchvisionShapes(t *testing.T) map[string]torchvisionModel {
+	t.Helper()
+	all := map[string]torchvisionModel{}
+	for _, f := range []string{"torchvision_shapes.json", "torchvision_extra_shapes.json"} {
+		for k, v := range loadTorchvision(t, f) {
+			all[k] = v
+		}
+	}
+	return all
 }
 
-// TestTorchvisionStateDict checks, for every torchvision model of the zoo at
-// 1000 and 10 classes, that the Params have exactly torchvision's state_dict
-// names, order and shapes (without num_batches_tracked) and that NumParams
-// is torchvision's parameter count.
-func TestTorchvisionStateDict(t *testing.T) {
-	files := map[string]map[string]torchvisionModel{}
-	for _, m := range torchvisionZoo {
-		for _, classes := range []int{1000, 10} {
-			key := fmt.Sprintf("%s_c%d", m.name, classes)
-			t.Run(key, func(t *testing.T) {
-				if m.heavy && testing.Short() {
-					t.Skip("more than 100M parameters; skipped with -short")
-				}
-				if files[m.file] == nil {
-					files[m.file] = loadTorchvision(t, m.file)
-				}
-				want, ok := files[m.file][key]
-				if !ok {
-					t.Fatalf("%s not in %s", key, m.file)
-				}
-				model, err := m.build(classes)
-				if err != nil {
-					t.Fatalf("%+v", err)
-				}
-				if got := nn.NumParams(model); got != want.NumParams {
-					t.Errorf("NumParams = %d, torchvision %d", got, want.NumParams)
-				}
-				var wantKeys []string
-				for _, k := range want.StateDict.keys {
-					if !strings.HasSuffix(k, ".num_batches_tracked") {
-						wantKeys = append(wantKeys, k)
-					}
-				}
-				params := nn.NamedParams(model)
-				if len(params) != len(wantKeys) {
-					t.Errorf("%d params, torchvision has %d state_dict entries (without num_batches_tracked)", len(params), len(wantKeys))
-				}
-				for i, np := range params {
-					shape, ok := want.StateDict.shapes[np.Name]
-					if !ok {
-						t.Errorf("param %q is not in torchvision's state_dict", np.Name)
-						continue
-					}
-					if got := []int(np.Param.Shape()); fmt.Sprint(got) != fmt.Sprint(shape) {
-						t.Errorf("%s: shape %v, torchvision %v", np.Name, got, shape)
-					}
-					if i < len(wantKeys) && wantKeys[i] != np.Name {
-						t.Errorf("param %d is %q, torchvision's state_dict has %q there", i, np.Name, wantKeys[i])
-					}
-				}
-				runtime.GC()
-			})
+// checkStateDict compares the Params of model with torchvision's
+// state_dict key (names, order, shapes; num_batches_tracked left out) and
+// NumParams with torchvision's parameter count.
+func checkStateDict(t *testing.T, model nn.Layer, tv map[string]torchvisionModel, key string) {
+	t.Helper()
+	want, ok := tv[key]
+	if !ok {
+		t.Fatalf("%s is not in the torchvision shape files", key)
+	}
+	if got := nn.NumParams(model); got != want.NumParams {
+		t.Errorf("%s: NumParams = %d, torchvision %d", key, got, want.NumParams)
+	}
+	var wantKeys []string
+	for _, k := range want.StateDict.keys {
+		if !strings.HasSuffix(k, ".num_batches_tracked") {
+			wantKeys = append(wantKeys, k)
 		}
+	}
+	params := nn.NamedParams(model)
+	if len(params) != len(wantKeys) {
+		t.Errorf("%s: %d params, torchvision has %d state_dict entries (without num_batches_tracked)", key, len(params), len(wantKeys))
+	}
+	for i, np := range params {
+		shape, ok := want.StateDict.shapes[np.Name]
+		if !ok {
+			t.Errorf("%s: param %q is not in torchvision's state_dict", key, np.Name)
+			continue
+		}
+		if got := []int(np.Param.Shape()); fmt.Sprint(got) != fmt.Sprint(shape) {
+			t.Errorf("%s: %s: shape %v, torchvision %v", key, np.Name, got, shape)
+		}
+		if i < len(wantKeys) && wantKeys[i] != np.Name {
+			t.Errorf("%s: param %d is %q, torchvision's state_dict has %q there", key, i, np.Name, wantKeys[i])
+			return
+		}
+	}
+}
+
+// TestTorchvisionStateDict1000 checks the torchvision models at 1000
+// classes (TestModels checks them at 10): state_dict names, order and
+// shapes, and the parameter count.
+func TestTorchvisionStateDict1000(t *testing.T) {
+	tv := torchvisionShapes(t)
+	covered := map[string]bool{}
+	for _, c := range zooCases {
+		covered[c.tv+"_c10"], covered[c.tv+"_c1000"] = true, true
+	}
+	for k := range tv {
+		if !covered[k] {
+			t.Errorf("%s of the torchvision shape files is not tested", k)
+		}
+	}
+	for _, c := range zooCases {
+		if c.tv == "" {
+			continue
+		}
+		t.Run(c.tv, func(t *testing.T) {
+			if c.heavy && testing.Short() {
+				t.Skip("more than 100M parameters; skipped with -short")
+			}
+			defer runtime.GC()
+			m, err := c.build(1000)
+			if err != nil {
+				t.Fatalf("%+v", err)
+			}
+			checkStateDict(t, m, tv, c.tv+"_c1000")
+		})
 	}
 }
