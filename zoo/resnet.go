@@ -213,6 +213,33 @@ func (mk *maker) block(kind BlockKind, in, planes, stride int, down nn.Layer) nn
 	return b
 }
 
+// NewResidualBlock returns one ResNet block of the given kind and width
+// (planes) from in channels, with the first block's stride rule of a
+// stage: it gets a projection shortcut ("downsample", a 1x1 convolution
+// with the stride and a BatchNorm2D) when stride != 1 or in !=
+// planes·expansion. Output channels planes·expansion. Options: WithSeed,
+// WithDtype.
+func NewResidualBlock(kind BlockKind, in, planes, stride int, opts ...Option) (*ResidualBlock, error) {
+	const name = "NewResidualBlock"
+	c, err := newConfig(name, config{inChannels: 1}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if kind != Basic && kind != Bottleneck {
+		return nil, argError(name, "block kind must be Basic or Bottleneck, got %v", kind)
+	}
+	if in <= 0 || planes <= 0 || stride <= 0 {
+		return nil, argError(name, "channels and stride must be positive, got in=%d, planes=%d, stride=%d", in, planes, stride)
+	}
+	mk := &maker{kind: name, c: c}
+	stage, _ := mk.stage(kind, in, planes, 1, stride)
+	if mk.err != nil {
+		return nil, mk.err
+	}
+	b := stage.(*sequence).children[0].Layer.(*ResidualBlock)
+	return b, nn.Initialize(b, c.seed)
+}
+
 // ResidualBlock is one block of a ResNet stage, torchvision's BasicBlock or
 // Bottleneck: y = ReLU(body(x) + shortcut(x)), the shortcut being x or its
 // projection "downsample". Params: conv1, bn1, conv2, bn2 (conv3, bn3 for
