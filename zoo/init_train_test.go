@@ -251,4 +251,3 @@ func TestSmallModelsTrain(t *testing.T) {
 		})
 	}
 }
-
