@@ -279,3 +279,40 @@ func TestBadInputNamesModelAndLayer(t *testing.T) {
 		t.Fatalf("AlexNet on 32x32: %v", err)
 	}
 }
+
+// TestInceptionResNetV2Shapes builds (without running) the graph of
+// InceptionResNetV2 at Keras's 299x299 and checks the feature-map sizes of
+// the paper's figure 15 after the stem and each reduction.
+func TestInceptionResNetV2Shapes(t *testing.T) {
+	m, err := zoo.InceptionResNetV2(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graph.NewBuilder(graph.Eval)
+	y, err := m.Forward(b, b.Input("x", tensor.Float32, 1, 3, 299, 299))
+	if err != nil {
+		t.Fatalf("%+v", err)
+	}
+	want := map[string]string{
+		"maxpool_5a": "(1, 192, 35, 35)",
+		"mixed_5b":   "(1, 320, 35, 35)",
+		"block35_10": "(1, 320, 35, 35)",
+		"mixed_6a":   "(1, 1088, 17, 17)",
+		"block17_20": "(1, 1088, 17, 17)",
+		"mixed_7a":   "(1, 2080, 8, 8)",
+		"block8_10":  "(1, 2080, 8, 8)",
+		"conv_7b":    "(1, 1536, 8, 8)",
+	}
+	seen := 0
+	for _, c := range b.Calls() {
+		if w, ok := want[c.Path]; ok {
+			seen++
+			if got := graph.FormatShape(c.Out.Shape()); got != w {
+				t.Errorf("%s: %s, want %s", c.Path, got, w)
+			}
+		}
+	}
+	if seen != len(want) || graph.FormatShape(y.Shape()) != "(1, 1000)" {
+		t.Fatalf("saw %d of %d layers; output %v", seen, len(want), y.Shape())
+	}
+}
