@@ -77,7 +77,7 @@ func randInput(seed int64, shape ...int) *tensor.Dense {
 // trainStep builds a training graph of m on x with the cost Σ y·R (R
 // fixed and random), differentiates it with respect to every trainable
 // Param, runs it once and returns the output and the gradients by name.
-func trainStep(t *testing.T, m nn.Layer, x *tensor.Dense) (out []float64, shape []int, grads map[string][]float64) {
+func trainStep(t testing.TB, m nn.Layer, x *tensor.Dense) (out []float64, shape []int, grads map[string][]float64) {
 	t.Helper()
 	b := graph.NewBuilder(graph.Train)
 	xn := b.InputValue("x", x)
