@@ -280,13 +280,18 @@ func TestBadInputNamesModelAndLayer(t *testing.T) {
 	}
 }
 
-// TestInceptionResNetV2Shapes builds (without running) the graph of
-// InceptionResNetV2 at Keras's 299x299 and checks the feature-map sizes of
-// the paper's figure 15 after the stem and each reduction.
+// TestInceptionResNetV2Shapes checks InceptionResNetV2's learnable
+// parameter count at 1000 classes and builds (without running) its graph
+// at Keras's 299x299 to check the feature-map sizes of the paper's figure
+// 15 after the stem and each reduction.
 func TestInceptionResNetV2Shapes(t *testing.T) {
 	m, err := zoo.InceptionResNetV2(1000)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Keras: "Trainable params: 55,813,192"
+	if n := nn.NumParams(m); n != 55813192 {
+		t.Errorf("NumParams = %d, Keras has 55,813,192 trainable parameters", n)
 	}
 	b := graph.NewBuilder(graph.Eval)
 	y, err := m.Forward(b, b.Input("x", tensor.Float32, 1, 3, 299, 299))

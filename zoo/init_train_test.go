@@ -144,15 +144,16 @@ func syntheticBatch(n int) (x, onehot *tensor.Dense, labels []int) {
 }
 
 // trainLoop runs steps of SGD with momentum 0.9 on one batch and returns
-// the training loss of every step.
-func trainLoop(t *testing.T, m nn.Layer, x, onehot *tensor.Dense, steps int, lr float64) []float64 {
+// the training loss of every step; lossFn is ops.SoftmaxCrossEntropy (with
+// one-hot targets) or ops.MSE.
+func trainLoop(t *testing.T, m nn.Layer, x, target *tensor.Dense, steps int, lr float64, lossFn func(out, target *G.Node) (*G.Node, error)) []float64 {
 	t.Helper()
 	b := graph.NewBuilder(graph.Train)
-	logits, err := m.Forward(b, b.InputValue("x", x))
+	out, err := m.Forward(b, b.InputValue("x", x))
 	if err != nil {
 		t.Fatalf("%+v", err)
 	}
-	loss, err := ops.SoftmaxCrossEntropy(logits, b.InputValue("y", onehot))
+	loss, err := lossFn(out, b.InputValue("target", target))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestSmallModelsTrain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			losses := trainLoop(t, m, x, onehot, c.steps, c.lr)
+			losses := trainLoop(t, m, x, onehot, c.steps, c.lr, ops.SoftmaxCrossEntropy)
 			first, last := losses[0], losses[len(losses)-1]
 			t.Logf("loss %.3f -> %.3f in %d steps", first, last, len(losses))
 			if !(last < 0.3*first) {
@@ -247,6 +248,59 @@ func TestSmallModelsTrain(t *testing.T) {
 			}
 			if correct < len(labels) {
 				t.Fatalf("evaluation mode classifies %d of %d training images", correct, len(labels))
+			}
+		})
+	}
+}
+
+// TestAutoencodersDenoise trains both autoencoders for a few steps to
+// rebuild clean images from noisy ones (Gaussian noise in the data, plus
+// WithDropout's input masking in training graphs): the MSE must fall, and
+// evaluation mode (no masking) must be deterministic.
+func TestAutoencodersDenoise(t *testing.T) {
+	x, _, _ := syntheticBatch(8)
+	clean := x.Clone().(*tensor.Dense)
+	cv := clean.Data().([]float32)
+	for i, v := range cv { // squares of 1 on 0: the clean image
+		if v > 0.5 {
+			cv[i] = 1
+		} else {
+			cv[i] = 0
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		build func() (nn.Layer, error)
+		steps int
+		lr    float64
+	}{
+		{"ConvAutoencoder", func() (nn.Layer, error) { return zoo.ConvAutoencoder(zoo.WithDropout(0.2), zoo.WithSeed(2)) }, 30, 0.5},
+		{"DenseAutoencoder", func() (nn.Layer, error) { return zoo.DenseAutoencoder(8, zoo.WithDropout(0.2), zoo.WithSeed(2)) }, 30, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := c.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses := trainLoop(t, m, x, clean, c.steps, c.lr, ops.MSE)
+			first, last := losses[0], losses[len(losses)-1]
+			t.Logf("MSE %.4f -> %.4f in %d steps", first, last, len(losses))
+			if !(last < 0.6*first) {
+				t.Fatalf("MSE did not fall: %v", losses)
+			}
+			a, err := nn.Predict(m, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := nn.Predict(m, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			av, bv := a.Data().([]float32), b.Data().([]float32)
+			for i := range av {
+				if av[i] != bv[i] {
+					t.Fatalf("evaluation is not deterministic at %d: %v vs %v", i, av[i], bv[i])
+				}
 			}
 		})
 	}
