@@ -78,8 +78,8 @@ func TestTorchvisionFormulaWeights(t *testing.T) {
 	}
 	for name, ref := range file.Models {
 		t.Run(name, func(t *testing.T) {
-			if testing.Short() && name == "vgg11_bn" {
-				t.Skip("more than 100M parameters; skipped with -short")
+			if testing.Short() && (name == "vgg11_bn" || name == "alexnet") {
+				t.Skip("over 50M parameters; skipped with -short")
 			}
 			m, err := builds[name]()
 			if err != nil {

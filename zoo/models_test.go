@@ -23,7 +23,7 @@ type zooCase struct {
 	in    []int                               // input shape (batch axis included)
 	out   []int                               // expected output shape at 10 classes
 	tv    string                              // torchvision's name, when the model must match torchvision
-	heavy bool                                // skipped with -short
+	heavy bool                                // skipped with -short (over 100M parameters, or slow and covered by a lighter twin)
 }
 
 var zooCases = []zooCase{
@@ -34,7 +34,7 @@ var zooCases = []zooCase{
 	{"VGG13", func(n int) (nn.Layer, error) { return zoo.VGG13(n) }, []int{1, 3, 32, 32}, []int{1, 10}, "vgg13", true},
 	{"VGG16", func(n int) (nn.Layer, error) { return zoo.VGG16(n) }, []int{1, 3, 32, 32}, []int{1, 10}, "vgg16", true},
 	{"VGG19", func(n int) (nn.Layer, error) { return zoo.VGG19(n) }, []int{1, 3, 32, 32}, []int{1, 10}, "vgg19", true},
-	{"VGG11BN", func(n int) (nn.Layer, error) { return zoo.VGG11BN(n) }, []int{2, 3, 32, 32}, []int{2, 10}, "vgg11_bn", false},
+	{"VGG11BN", func(n int) (nn.Layer, error) { return zoo.VGG11BN(n) }, []int{2, 3, 32, 32}, []int{2, 10}, "vgg11_bn", true},
 	{"VGG13BN", func(n int) (nn.Layer, error) { return zoo.VGG13BN(n) }, []int{2, 3, 32, 32}, []int{2, 10}, "vgg13_bn", true},
 	{"VGG16BN", func(n int) (nn.Layer, error) { return zoo.VGG16BN(n) }, []int{2, 3, 32, 32}, []int{2, 10}, "vgg16_bn", true},
 	{"VGG19BN", func(n int) (nn.Layer, error) { return zoo.VGG19BN(n) }, []int{2, 3, 32, 32}, []int{2, 10}, "vgg19_bn", true},
@@ -44,7 +44,7 @@ var zooCases = []zooCase{
 	}, []int{2, 1, 28, 28}, []int{2, 10}, "", false},
 	{"ResNet34", func(n int) (nn.Layer, error) { return zoo.ResNet34(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "resnet34", false},
 	{"ResNet50", func(n int) (nn.Layer, error) { return zoo.ResNet50(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "resnet50", false},
-	{"ResNet101", func(n int) (nn.Layer, error) { return zoo.ResNet101(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "resnet101", false},
+	{"ResNet101", func(n int) (nn.Layer, error) { return zoo.ResNet101(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "resnet101", true},
 	{"ResNet152", func(n int) (nn.Layer, error) { return zoo.ResNet152(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "resnet152", false},
 	{"GoogLeNet", func(n int) (nn.Layer, error) { return zoo.GoogLeNet(n) }, []int{1, 3, 64, 64}, []int{1, 10}, "googlenet", false},
 	{"GoogLeNetSmall", func(n int) (nn.Layer, error) { return zoo.GoogLeNetSmall(n) }, []int{2, 1, 28, 28}, []int{2, 10}, "", false},
@@ -55,8 +55,8 @@ var zooCases = []zooCase{
 	{"ConvAutoencoder", func(int) (nn.Layer, error) { return zoo.ConvAutoencoder() }, []int{2, 1, 28, 28}, []int{2, 1, 28, 28}, "", false},
 	{"ConvAutoencoder-noise", func(int) (nn.Layer, error) { return zoo.ConvAutoencoder(zoo.WithDropout(0.3)) }, []int{2, 1, 28, 28}, []int{2, 1, 28, 28}, "", false},
 	{"UNet-W3", func(int) (nn.Layer, error) { return zoo.NewUNet(1, zoo.WithBaseWidth(16), zoo.WithSigmoid()) }, []int{1, 1, 32, 32}, []int{1, 1, 32, 32}, "", false},
-	{"UNet-64-rgb", func(int) (nn.Layer, error) { return zoo.NewUNet(2, zoo.WithInputChannels(3)) }, []int{1, 3, 32, 32}, []int{1, 2, 32, 32}, "", false},
-	{"SegNet", func(int) (nn.Layer, error) { return zoo.NewSegNet(5) }, []int{1, 3, 64, 64}, []int{1, 5, 64, 64}, "", false},
+	{"UNet-64-rgb", func(int) (nn.Layer, error) { return zoo.NewUNet(2, zoo.WithInputChannels(3)) }, []int{1, 3, 32, 32}, []int{1, 2, 32, 32}, "", true},
+	{"SegNet", func(int) (nn.Layer, error) { return zoo.NewSegNet(5) }, []int{1, 3, 32, 32}, []int{1, 5, 32, 32}, "", false},
 	{"SegNetSmall", func(int) (nn.Layer, error) { return zoo.NewSegNetSmall(11, zoo.WithSigmoid()) }, []int{2, 1, 64, 64}, []int{2, 11, 64, 64}, "", false},
 }
 
@@ -136,14 +136,14 @@ func trainStep(t testing.TB, m nn.Layer, x *tensor.Dense) (out []float64, shape 
 //   - Predict (an evaluation graph) gives the same output shape;
 //   - nn.Summary prints the model with nn.NumParams as its total.
 //
-// With -v it logs each model's parameter count and the time of the
-// evaluation forward pass (noisy: the machine is shared).
+// With -v it also logs each model's parameter count and the time of the
+// evaluation forward pass on one image (noisy on a shared machine).
 func TestModels(t *testing.T) {
 	tv := torchvisionShapes(t)
 	for _, c := range zooCases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.heavy && testing.Short() {
-				t.Skip("more than 100M parameters; skipped with -short")
+				t.Skip("heavy; skipped with -short")
 			}
 			defer runtime.GC()
 			m, err := c.build(10)
@@ -194,6 +194,17 @@ func TestModels(t *testing.T) {
 			if fmt.Sprint([]int(y.Shape())) != fmt.Sprint(c.out) {
 				t.Fatalf("Predict shape %v, want %v", y.Shape(), c.out)
 			}
+			sum, err := nn.Summary(m, c.in)
+			if err != nil {
+				t.Fatalf("summary: %+v", err)
+			}
+			total := fmt.Sprintf("Total params: %s\n", commas(nn.NumParams(m)))
+			if !strings.Contains(sum, total) {
+				t.Errorf("summary lacks %q:\n%s", total, sum)
+			}
+			if !testing.Verbose() {
+				return
+			}
 			// forward time on one image (the graph is built and cached by the first call)
 			one := append([]int{1}, c.in[1:]...)
 			x1 := randInput(2, one...)
@@ -210,15 +221,6 @@ func TestModels(t *testing.T) {
 			}
 			t.Logf("%s params; Predict on one %v image: %.1f ms (best of 2; shared machine, noisy)",
 				commas(nn.NumParams(m)), one[1:], float64(best.Microseconds())/1000)
-
-			sum, err := nn.Summary(m, c.in)
-			if err != nil {
-				t.Fatalf("summary: %+v", err)
-			}
-			total := fmt.Sprintf("Total params: %s\n", commas(nn.NumParams(m)))
-			if !strings.Contains(sum, total) {
-				t.Errorf("summary lacks %q:\n%s", total, sum)
-			}
 		})
 	}
 }

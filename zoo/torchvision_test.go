@@ -130,8 +130,8 @@ func TestTorchvisionStateDict1000(t *testing.T) {
 			continue
 		}
 		t.Run(c.tv, func(t *testing.T) {
-			if c.heavy && testing.Short() {
-				t.Skip("more than 100M parameters; skipped with -short")
+			if testing.Short() && (c.heavy || strings.HasPrefix(c.tv, "vgg") || c.tv == "alexnet" || c.tv == "resnet152") {
+				t.Skip("over 50M parameters; skipped with -short")
 			}
 			defer runtime.GC()
 			m, err := c.build(1000)
