@@ -1,0 +1,278 @@
+// Command mnist trains a small convolutional network on MNIST (or
+// Fashion-MNIST) and evaluates it on the 10,000 test images.
+//
+// The model is the LeNet-style layout
+//
+//	Conv(1→32, 3×3) - ReLU - MaxPool 2
+//	Conv(32→64, 3×3) - ReLU - MaxPool 2
+//	Flatten - Dense(1600→128) - ReLU - Dropout(0.25) - Dense(128→10)
+//
+// trained with Adam (lr 2e-3 annealed along a cosine to 2e-4 at the last
+// epoch), batches of 64, softmax cross-entropy, on pixels standardised with
+// the training set's mean and standard deviation. With the default flags
+// it reaches a test accuracy of about 0.99 in 3 epochs.
+//
+// It prints a progress bar per epoch on stderr and, as its last line on
+// stdout, a JSON object with the results. Into -out it writes the weights
+// (model.safetensors, PyTorch state_dict names), the per-epoch history
+// (history.csv) and its curves (history.png), and the loss of every
+// training step (loss.png).
+//
+// Usage:
+//
+//	go run ./examples/mnist [-epochs 3] [-batch 64] [-lr 0.002] [-seed 1]
+//	    [-dataset mnist|fashion] [-out mnist-out] [-data DIR]
+//	    [-cosine=true] [-limit N] [-test-limit N] [-quiet]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train"
+	"github.com/convnet-go/convnet/train/data"
+	"github.com/convnet-go/convnet/train/plot"
+)
+
+type result struct {
+	Dataset       string  `json:"dataset"`
+	TestExamples  int     `json:"test_examples"`
+	TestAccuracy  float64 `json:"test_accuracy"`
+	TestLoss      float64 `json:"test_loss"`
+	Epochs        int     `json:"epochs"`
+	BatchSize     int     `json:"batch_size"`
+	LearningRate  float64 `json:"lr"`
+	Seed          int64   `json:"seed"`
+	TrainExamples int     `json:"train_examples"`
+	Params        int     `json:"params"`
+	Seconds       float64 `json:"seconds"`
+	TrainSeconds  float64 `json:"train_seconds"`
+	Weights       string  `json:"weights"`
+	History       string  `json:"history"`
+	Plot          string  `json:"plot"`
+	LossPlot      string  `json:"loss_plot"`
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("mnist: ")
+	epochs := flag.Int("epochs", 3, "training epochs")
+	batch := flag.Int("batch", 64, "batch size")
+	lr := flag.Float64("lr", 2e-3, "Adam learning rate (of the first epoch, see -cosine)")
+	seed := flag.Int64("seed", 1, "seed for the initial weights, shuffling and dropout")
+	dataset := flag.String("dataset", "mnist", "mnist or fashion")
+	out := flag.String("out", "mnist-out", "output directory for weights, history and plot")
+	dir := flag.String("data", "", "folder with the IDX files (default: the dataset's standard location)")
+	limit := flag.Int("limit", 0, "train on the first N training images only (0: all)")
+	testLimit := flag.Int("test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
+	quiet := flag.Bool("quiet", false, "print only the epoch summaries, no progress bar")
+	cosine := flag.Bool("cosine", true, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
+	flag.Parse()
+
+	start := time.Now()
+	res, err := run(*epochs, *batch, *lr, *seed, *dataset, *out, *dir, *limit, *testLimit, *quiet, *cosine)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+}
+
+// model builds the network, initialised from seed.
+func model(seed int64) (*nn.Sequential, error) {
+	conv1, err := nn.NewConv2D(1, 32, 3, nn.WithActivation(nn.NewReLU()))
+	if err != nil {
+		return nil, err
+	}
+	pool1, err := nn.NewMaxPool2D(2)
+	if err != nil {
+		return nil, err
+	}
+	conv2, err := nn.NewConv2D(32, 64, 3, nn.WithActivation(nn.NewReLU()))
+	if err != nil {
+		return nil, err
+	}
+	pool2, err := nn.NewMaxPool2D(2)
+	if err != nil {
+		return nil, err
+	}
+	fc1, err := nn.NewDense(64*5*5, 128, nn.WithActivation(nn.NewReLU()))
+	if err != nil {
+		return nil, err
+	}
+	drop, err := nn.NewDropout(0.25)
+	if err != nil {
+		return nil, err
+	}
+	fc2, err := nn.NewDense(128, 10)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.NewSequential(conv1, pool1, conv2, pool2, nn.NewFlatten(), fc1, drop, fc2)
+	if err != nil {
+		return nil, err
+	}
+	return m, nn.Initialize(m, seed)
+}
+
+func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit, testLimit int, quiet, cosine bool) (*result, error) {
+	var trainSet, testSet *data.ImageSet
+	var err error
+	switch dataset {
+	case "mnist":
+		trainSet, testSet, err = data.MNIST(dir)
+	case "fashion":
+		trainSet, testSet, err = data.FashionMNIST(dir)
+	default:
+		return nil, fmt.Errorf("-dataset must be mnist or fashion, got %q", dataset)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Standardise the pixels with the training set's statistics (the usual
+	// constants for MNIST and Fashion-MNIST).
+	mean, std := []float32{0.1307}, []float32{0.3081}
+	if dataset == "fashion" {
+		mean, std = []float32{0.2860}, []float32{0.3530}
+	}
+	ds, err := first(trainSet, limit)
+	if err != nil {
+		return nil, err
+	}
+	if ds, err = data.Normalize(ds, mean, std); err != nil {
+		return nil, err
+	}
+	test, err := first(testSet, testLimit)
+	if err != nil {
+		return nil, err
+	}
+	if test, err = data.Normalize(test, mean, std); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+
+	m, err := model(seed)
+	if err != nil {
+		return nil, err
+	}
+	if s, err := nn.Summary(m, []int{batch, 1, 28, 28}); err == nil {
+		fmt.Fprint(os.Stderr, s)
+	}
+	opt, err := train.NewAdam(lr)
+	if err != nil {
+		return nil, err
+	}
+	var sched train.Schedule
+	if cosine && epochs > 1 {
+		// lr at the first epoch, lr/10 at the last.
+		if sched, err = train.NewCosineAnnealing(epochs-1, lr/10); err != nil {
+			return nil, err
+		}
+	}
+	verb := train.Bar
+	if quiet {
+		verb = train.Summary
+	}
+	// Record the loss of every step for a finer curve than the per-epoch
+	// history.
+	steps := (ds.Len() + batch - 1) / batch
+	var stepX, stepLoss []float64
+	record := train.Funcs{BatchEnd: func(_ *train.Trainer, epoch, step int, logs train.Logs) error {
+		stepX = append(stepX, float64(epoch-1)+float64(step)/float64(steps))
+		stepLoss = append(stepLoss, logs["loss"])
+		return nil
+	}}
+	tr, err := train.New(m, train.Config{
+		Epochs:        epochs,
+		BatchSize:     batch,
+		EvalBatchSize: 500,
+		Seed:          seed,
+		Loss:          train.SoftmaxCrossEntropy(),
+		Optimizer:     opt,
+		Schedule:      sched,
+		Metrics:       []train.Metric{train.NewAccuracy()},
+		Callbacks:     []train.Callback{record},
+		Verbosity:     verb,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+
+	t0 := time.Now()
+	hist, err := tr.Fit(ds, nil)
+	if err != nil {
+		return nil, err
+	}
+	trainSeconds := time.Since(t0).Seconds()
+
+	cm := train.NewConfusionMatrix()
+	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+
+	res := &result{
+		Dataset: dataset, TestExamples: test.Len(), TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], Epochs: hist.Len(),
+		BatchSize: batch, LearningRate: lr, Seed: seed, TrainExamples: ds.Len(), Params: nn.NumParams(m),
+		TrainSeconds: trainSeconds,
+		Weights:      filepath.Join(out, "model.safetensors"),
+		History:      filepath.Join(out, "history.csv"),
+		Plot:         filepath.Join(out, "history.png"),
+		LossPlot:     filepath.Join(out, "loss.png"),
+	}
+	if err := nn.SaveSafetensors(m, res.Weights); err != nil {
+		return nil, err
+	}
+	if err := hist.SaveCSV(res.History); err != nil {
+		return nil, err
+	}
+	if err := hist.SavePlot(res.Plot); err != nil {
+		return nil, err
+	}
+	curve := plot.Panel{Title: "training loss per step", XLabel: "epoch", YLabel: "loss", LogY: true, Series: []plot.Series{
+		{Name: "batch loss", X: stepX, Y: stepLoss},
+		{Name: "mean of 50 steps", X: stepX, Y: movingMean(stepLoss, 50)},
+	}}
+	if err := plot.Lines(res.LossPlot, curve); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// movingMean returns the mean of the last (up to) w values at each point.
+func movingMean(v []float64, w int) []float64 {
+	out := make([]float64, len(v))
+	sum := 0.0
+	for i, x := range v {
+		sum += x
+		if i >= w {
+			sum -= v[i-w]
+		}
+		out[i] = sum / float64(min(i+1, w))
+	}
+	return out
+}
+
+// first returns the first n examples of ds (all of them when n <= 0 or
+// n >= ds.Len()).
+func first(ds data.Dataset, n int) (data.Dataset, error) {
+	if n <= 0 || n >= ds.Len() {
+		return ds, nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return data.NewSubset(ds, idx)
+}

@@ -1,0 +1,60 @@
+// Package train fits convnet models, in the manner of Keras's fit with
+// PyTorch's optimizer semantics: a Trainer with Fit, Evaluate and Predict;
+// optimizers (SGD with momentum, Nesterov and weight decay, Adam, AdamW,
+// RMSProp); learning-rate schedules; losses; metrics; callbacks
+// (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, CSVLogger, custom
+// ones); a per-epoch progress bar; and the training History as CSV and PNG
+// (see the plot subpackage for the charts and image grids).
+//
+// # Overview
+//
+//	model, _ := nn.NewSequential(...)
+//	opt, _ := train.NewAdam(1e-3)
+//	tr, _ := train.New(model, train.Config{Epochs: 3, BatchSize: 64, Optimizer: opt,
+//		Metrics: []train.Metric{train.NewAccuracy()}})
+//	hist, err := tr.Fit(trainSet, valSet) // data.Dataset values
+//	logs, err := tr.Evaluate(testSet)     // logs["loss"], logs["accuracy"]
+//	hist.SaveCSV("history.csv"); hist.SavePlot("history.png")
+//
+// The zero Config is usable: one epoch, batches of 32, shuffling with seed
+// 0, softmax cross-entropy and Adam(1e-3), a progress bar on stderr.
+//
+// A Gorgonia graph has a fixed batch size. The Trainer builds one training
+// graph per (batch shape, dtype, set of frozen Params) and one evaluation
+// graph per batch shape, and caches them; the last, smaller batch of an
+// epoch is trained on with its own graph (nothing is dropped). Every graph
+// binds the model's Params by reference and the optimizer updates them in
+// place, so all graphs see the same weights. Freezing or unfreezing Params
+// between epochs (nn.Freeze) makes the Trainer build new training graphs.
+//
+// Each step reads a batch (in a goroutine, one batch ahead), runs the
+// graph, checks that the loss is finite (a NaN or infinite loss stops Fit
+// with a NonFiniteLossError that names the epoch and the step), hands the
+// gradients to the optimizer and clears them (Gorgonia accumulates
+// gradients across runs).
+//
+// # Conventions
+//
+// Epochs and steps count from 1 everywhere: History, callbacks, schedules,
+// messages. Models output raw scores (logits); the losses apply softmax or
+// sigmoid themselves, and metrics read single-channel outputs as logits
+// (positive when > 0). Logged keys are "loss", the metric names, "val_"
+// plus those for the validation set, and "lr".
+//
+// Reproducibility: the same Config.Seed, model initialisation and data give
+// bit-identical weights (shuffling and Dropout masks are seeded; nothing
+// depends on timing).
+//
+// Files (History CSV and PNG, checkpoints) are written atomically: to a
+// temporary file in the same directory, synced, then renamed over the
+// target, so a crash or a failing write leaves the previous file intact. A
+// process killed in the middle of a save can leave its temporary file
+// (".name.tmp-*") behind, never a partial target.
+//
+// # Errors
+//
+// Constructors validate their arguments and return errors (never panics)
+// that start with "train: " and name the function and the value received;
+// they wrap graph.ErrArg or graph.ErrShape for errors.Is. Errors during Fit
+// name the epoch and the step.
+package train

@@ -1,0 +1,64 @@
+package train
+
+import (
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/nn"
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+)
+
+// Snapshot is an in-memory copy of a model's Params (weights and
+// buffers), for putting the model back as it was (EarlyStopping's best
+// weights).
+type Snapshot struct {
+	params []*graph.Param
+	names  []string
+	values []*tensor.Dense
+}
+
+// TakeSnapshot copies every Param of l.
+func TakeSnapshot(l nn.Layer) *Snapshot {
+	s := &Snapshot{}
+	for _, np := range nn.NamedParams(l) {
+		s.params = append(s.params, np.Param)
+		s.names = append(s.names, np.Name)
+		s.values = append(s.values, np.Param.Value().Clone().(*tensor.Dense))
+	}
+	return s
+}
+
+// Restore copies the saved values back into the Params, in place, so graphs
+// built from the model see them.
+func (s *Snapshot) Restore() error {
+	for i, p := range s.params {
+		if err := copyInto(p.Value(), s.values[i]); err != nil {
+			return errors.Wrapf(err, "train: restoring %q", s.names[i])
+		}
+	}
+	return nil
+}
+
+// copyInto copies src into dst (same shape; float32 or float64, converting
+// if the dtypes differ).
+func copyInto(dst, src *tensor.Dense) error {
+	if !graph.SameShape(dst.Shape(), src.Shape()) {
+		return graph.ShapeErrorf("shape changed from %s to %s", graph.FormatShape(src.Shape()), graph.FormatShape(dst.Shape()))
+	}
+	switch d := dst.Data().(type) {
+	case []float32:
+		if s, ok := src.Data().([]float32); ok {
+			copy(d, s)
+			return nil
+		}
+	case []float64:
+		if s, ok := src.Data().([]float64); ok {
+			copy(d, s)
+			return nil
+		}
+	}
+	vals, err := graph.Float64s(src)
+	if err != nil {
+		return err
+	}
+	return graph.CopyFloat64s(dst, vals)
+}
