@@ -219,8 +219,8 @@ func TestModels(t *testing.T) {
 				}
 				best = min(best, time.Since(t0))
 			}
-			t.Logf("%s params; Predict on one %v image: %.1f ms (best of 2; shared machine, noisy)",
-				commas(nn.NumParams(m)), one[1:], float64(best.Microseconds())/1000)
+			t.Logf("%s: %s params; Predict on one %v image: %.1f ms (best of 2; shared machine, noisy)",
+				c.name, commas(nn.NumParams(m)), one[1:], float64(best.Microseconds())/1000)
 		})
 	}
 }
