@@ -139,3 +139,30 @@ func TestSegmentationBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// Every model choice builds and maps a canvas to one logit per pixel.
+func TestSegmentationModels(t *testing.T) {
+	x, err := graph.FromFloat64s(tensor.Float32, []int{1, 1, data.SegCanvas, data.SegCanvas}, make([]float64, data.SegCanvas*data.SegCanvas))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []config{
+		{SegNet: "small"}, {SegNet: "tiny"}, {UNetWidth: 8, UNetDepth: 3}, {UNetWidth: 16, UNetDepth: 4},
+	} {
+		name := "segnet"
+		if c.UNetWidth > 0 {
+			name = "unet"
+		}
+		m, err := build(c, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := nn.Predict(m, x)
+		if err != nil {
+			t.Fatalf("%s %+v: %v", name, c, err)
+		}
+		if got := y.Shape(); len(got) != 4 || got[0] != 1 || got[1] != 1 || got[2] != data.SegCanvas || got[3] != data.SegCanvas {
+			t.Errorf("%s %+v: output shape %v, want (1, 1, 64, 64)", name, c, got)
+		}
+	}
+}
