@@ -275,7 +275,10 @@ func dense(c config, trainSet, testSet data.Dataset, res *result) error {
 	}
 	n := testSet.Len()
 	xs, ys, class := make([]float64, n), make([]float64, n), make([]int, n)
-	lab, _ := data.AsLabeled(testSet)
+	lab, ok := data.AsLabeled(testSet)
+	if !ok {
+		return fmt.Errorf("the test set has no labels to colour the codes by")
+	}
 	for i := range n {
 		xs[i], ys[i] = codes[2*i], codes[2*i+1]
 		class[i] = lab.Label(i)
@@ -374,7 +377,10 @@ func denoise(c config, trainSet, testSet data.Dataset, res *result) error {
 	}
 
 	// One test image of each digit: noisy, denoised, clean.
-	lab, _ := data.AsLabeled(testSet)
+	lab, ok := data.AsLabeled(testSet)
+	if !ok {
+		return fmt.Errorf("the test set has no labels to pick one image per digit")
+	}
 	var idx []int
 	seen := map[int]bool{}
 	for i := 0; i < testSet.Len() && len(idx) < 10; i++ {

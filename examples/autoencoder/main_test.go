@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/zoo"
 )
 
@@ -20,6 +22,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
+	needMNIST(t)
 	out := t.TempDir()
 	for _, noise := range []string{"gaussian", "saltpepper"} {
 		t.Run(noise, func(t *testing.T) {
@@ -91,5 +94,13 @@ func TestAutoencoderBadFlags(t *testing.T) {
 		if _, err := run(c); err == nil {
 			t.Errorf("run(%+v) succeeded", c)
 		}
+	}
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ func TestSegmentationSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
+	needMNIST(t)
 	c := config{Epochs: 1, Batch: 8, LR: 3e-3, Seed: 1, Loss: "dice", Models: "unet,segnet", UNetWidth: 4, UNetDepth: 3,
 		SegNet: "tiny", Cosine: true, Out: t.TempDir(), Limit: 24, TestLimit: 12, Quiet: true, Examples: 3}
 	res, err := run(c)
@@ -164,5 +166,13 @@ func TestSegmentationModels(t *testing.T) {
 		if got := y.Shape(); len(got) != 4 || got[0] != 1 || got[1] != 1 || got[2] != data.SegCanvas || got[3] != data.SegCanvas {
 			t.Errorf("%s %+v: output shape %v, want (1, 1, 64, 64)", name, c, got)
 		}
+	}
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
 	}
 }
