@@ -62,6 +62,8 @@ var shortNames = [10]string{"T-shirt", "Trouser", "Pullover", "Dress", "Coat", "
 
 type options struct {
 	epochs, batch     int
+	blocks, shift     int
+	flip              float64
 	lr                float64
 	seed              int64
 	out, dir          string
@@ -92,6 +94,9 @@ func main() {
 	var o options
 	flag.IntVar(&o.epochs, "epochs", 5, "training epochs")
 	flag.IntVar(&o.batch, "batch", 64, "batch size")
+	flag.IntVar(&o.blocks, "blocks", 2, "convolution blocks (1..4), each halving the resolution and doubling the width from 32")
+	flag.Float64Var(&o.flip, "flip", 0.5, "augmentation: probability of a left-right flip of a training image")
+	flag.IntVar(&o.shift, "shift", 0, "augmentation: largest random shift in pixels (0: none)")
 	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed for the initial weights, shuffling, augmentation and dropout")
 	flag.StringVar(&o.out, "out", "fashion-out", "output directory")
@@ -115,8 +120,13 @@ func main() {
 	fmt.Println(string(b))
 }
 
-// model builds the network, initialised from seed.
-func model(seed int64) (*nn.Sequential, error) {
+// model builds the network with the given number of convolution blocks
+// (each Conv 3x3 pad 1 - BatchNorm - ReLU - MaxPool 2, doubling the width
+// from 32), initialised from seed.
+func model(blocks int, seed int64) (*nn.Sequential, error) {
+	if blocks < 1 || blocks > 4 {
+		return nil, fmt.Errorf("-blocks must be in 1..4, got %d", blocks)
+	}
 	var layers []nn.Layer
 	add := func(l nn.Layer, err error) error {
 		if err != nil {
@@ -125,26 +135,26 @@ func model(seed int64) (*nn.Sequential, error) {
 		layers = append(layers, l)
 		return nil
 	}
-	for _, c := range [][2]int{{1, 32}, {32, 64}} {
-		if err := add(nn.NewConv2D(c[0], c[1], 3, nn.WithPad(1), nn.WithBias(false))); err != nil {
+	in, size := 1, 28
+	for i := range blocks {
+		out := 32 << i
+		if err := add(nn.NewConv2D(in, out, 3, nn.WithPad(1), nn.WithBias(false))); err != nil {
 			return nil, err
 		}
-		if err := add(nn.NewBatchNorm2D(c[1])); err != nil {
+		if err := add(nn.NewBatchNorm2D(out)); err != nil {
 			return nil, err
 		}
 		layers = append(layers, nn.NewReLU())
 		if err := add(nn.NewMaxPool2D(2)); err != nil {
 			return nil, err
 		}
+		in, size = out, size/2
 	}
 	layers = append(layers, nn.NewFlatten())
-	if err := add(nn.NewDropout(0.25)); err != nil {
+	if err := add(nn.NewDense(in*size*size, 128, nn.WithActivation(nn.NewReLU()))); err != nil {
 		return nil, err
 	}
-	if err := add(nn.NewDense(64*7*7, 128, nn.WithActivation(nn.NewReLU()))); err != nil {
-		return nil, err
-	}
-	if err := add(nn.NewDropout(0.25)); err != nil {
+	if err := add(nn.NewDropout(0.3)); err != nil {
 		return nil, err
 	}
 	if err := add(nn.NewDense(128, 10)); err != nil {
@@ -169,9 +179,18 @@ func run(o options) (*result, error) {
 	}
 	// Augment the [0, 1] pixels (shifted-in borders are 0, the background),
 	// then standardise.
-	aug, err := data.Augment(raw, o.seed, data.WithFlipH(0.5), data.WithShift(2))
-	if err != nil {
-		return nil, err
+	var augs []data.AugmentOption
+	if o.flip > 0 {
+		augs = append(augs, data.WithFlipH(o.flip))
+	}
+	if o.shift > 0 {
+		augs = append(augs, data.WithShift(o.shift))
+	}
+	aug := raw
+	if len(augs) > 0 {
+		if aug, err = data.Augment(raw, o.seed, augs...); err != nil {
+			return nil, err
+		}
 	}
 	ds, err := data.Normalize(aug, mean, std)
 	if err != nil {
@@ -189,7 +208,7 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 
-	m, err := model(o.seed)
+	m, err := model(o.blocks, o.seed)
 	if err != nil {
 		return nil, err
 	}

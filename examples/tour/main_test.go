@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,12 +10,14 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train/data"
 )
 
 // The whole tour runs with a CNN trained on 300 digits: every section
 // prints its result, the numbers agree with the hand formulas, and every
 // PNG is written.
 func TestTourSmoke(t *testing.T) {
+	needMNIST(t)
 	out := t.TempDir()
 	var buf bytes.Buffer
 	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 300, testLimit: 200, quiet: true}, &buf)
@@ -59,6 +62,7 @@ func TestTourSmoke(t *testing.T) {
 // With -weights the CNN is loaded (here an untrained examples/mnist model
 // saved to a file) instead of trained.
 func TestTourWeights(t *testing.T) {
+	needMNIST(t)
 	out := t.TempDir()
 	m, err := mnistModel(7)
 	if err != nil {
@@ -78,5 +82,13 @@ func TestTourWeights(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "loaded the examples/mnist model from "+path) {
 		t.Errorf("output:\n%s", buf.String())
+	}
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
 	}
 }
