@@ -333,8 +333,12 @@ func run(o options) (*result, error) {
 			res.TestAccuracy[kind], res.FinalLoss[kind] = last["val_accuracy"], last["loss"]
 			res.Epochs = max(res.Epochs, hist.Len())
 		}
-		fmt.Fprintf(os.Stderr, "%s: gradient norm first layer %.3g, last layer %.3g, ratio %.3g; test accuracy %.4f\n",
-			kind, norms[0], norms[len(norms)-1], res.GradRatio[kind], res.TestAccuracy[kind])
+		acc := "diverged"
+		if a, ok := res.TestAccuracy[kind]; ok {
+			acc = fmt.Sprintf("%.4f", a)
+		}
+		fmt.Fprintf(os.Stderr, "%s: gradient norm first layer %.3g, last layer %.3g, ratio %.3g; test accuracy %s\n",
+			kind, norms[0], norms[len(norms)-1], res.GradRatio[kind], acc)
 
 		xs := make([]float64, len(norms))
 		for i := range xs {

@@ -42,6 +42,23 @@ func TestVanishingSmoke(t *testing.T) {
 	}
 }
 
+// A network whose loss becomes NaN (here the ReLU one, with a far too
+// large learning rate) is reported in the result; the others still run.
+func TestVanishingDiverges(t *testing.T) {
+	needMNIST(t)
+	res, err := run(options{epochs: 1, batch: 64, lr: 5, seed: 1, depth: 14, width: 64, probeSteps: 10,
+		out: t.TempDir(), limit: 256, testLimit: 100, quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Diverged["relu"]; !ok {
+		t.Fatalf("relu did not diverge: %+v", res)
+	}
+	if _, ok := res.TestAccuracy["residual"]; !ok {
+		t.Errorf("residual has no accuracy: %+v", res)
+	}
+}
+
 // The probe records one norm per Dense layer for the first steps only and
 // passes every gradient on to the wrapped optimizer.
 func TestProbe(t *testing.T) {
