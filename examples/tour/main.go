@@ -1,7 +1,7 @@
 // Command tour runs the lecture's worked examples with the library, one
 // section after the other, printing each result next to the formula it
-// illustrates. Nothing here trains for long: the whole tour takes a minute
-// or two.
+// illustrates. Nothing here trains for long: the whole tour takes well
+// under a minute.
 //
 //  1. Edge detection: the Sobel kernels Gx and Gy, applied with an
 //     nn.Conv2D whose weights are set by hand to an MNIST digit, and the
@@ -25,8 +25,8 @@
 //     model.safetensors written by examples/mnist); its first-layer filters
 //     and its feature maps of one test digit are drawn.
 //
-// Measured with the default flags: 99 s on a 2-core machine shared with
-// other jobs (load average about 13), most of it section 6; the CNN reached a
+// Measured with the default flags: 18 s on a 2-core machine shared with
+// other jobs (load average about 9), most of it section 6; the CNN reached a
 // test accuracy of 0.963 after its one epoch on 6,000 digits.
 //
 // The last line on stdout is a JSON object with headline numbers
