@@ -10,20 +10,25 @@
 //
 //   - BatchNorm2D after each convolution (faster, steadier training),
 //   - Dropout before the classifier (less overfitting),
-//   - augmentation: random left-right flips and shifts of up to 2 pixels
-//     (a mirrored shirt is still a shirt; a mirrored digit is not),
+//   - augmentation: random left-right flips (a mirrored shirt is still a
+//     shirt; a mirrored digit is not); -shift adds random shifts,
 //   - Adam with a cosine learning-rate schedule.
 //
-// The model:
+// The model (-blocks 3, the default):
 //
 //	Conv(1→32, 3×3, pad 1) - BatchNorm - ReLU - MaxPool 2       28×28 → 14×14
 //	Conv(32→64, 3×3, pad 1) - BatchNorm - ReLU - MaxPool 2      14×14 → 7×7
-//	Flatten - Dropout(0.25) - Dense(3136→128) - ReLU - Dropout(0.25) - Dense(128→10)
+//	Conv(64→128, 3×3, pad 1) - BatchNorm - ReLU - MaxPool 2     7×7 → 3×3
+//	Flatten - Dense(1152→128) - ReLU - Dropout(0.3) - Dense(128→10)
 //
-// With the default flags (5 epochs, batches of 64, Adam lr 2e-3 annealed
-// along a cosine to 2e-4, seed 1) it reached a test accuracy of 0.9173 in
-// 21 minutes on a 2-core machine shared with other jobs (load average
-// about 7); an idle 2-core machine needs about a third of that.
+// With the default flags (3 blocks, 5 epochs, batches of 64, flips with
+// probability 0.5, Adam lr 2e-3 annealed along a cosine to 2e-4, seed 1) it
+// reached a test accuracy of 0.9263 in 12.2 minutes (734 s) on a 2-core
+// machine shared with other jobs (load average 3 to 9). With -blocks 2 (the
+// 7×7×64 maps go to the dense layer) it reached 0.9169 in 10.3 minutes;
+// an earlier version with -blocks 2, shifts of up to 2 pixels and a second
+// dropout before the dense layer only reached 0.9046: too much
+// regularisation for 5 epochs (it underfit: training accuracy 0.887).
 //
 // It prints a progress bar per epoch on stderr, then the confusion matrix
 // of the test set with the class names. The last line on stdout is a JSON
@@ -39,7 +44,8 @@
 // Usage:
 //
 //	go run ./examples/fashion [-epochs 5] [-batch 64] [-lr 0.002] [-seed 1]
-//	    [-out fashion-out] [-data DIR] [-limit N] [-test-limit N] [-quiet]
+//	    [-blocks 3] [-flip 0.5] [-shift 0] [-out fashion-out] [-data DIR]
+//	    [-limit N] [-test-limit N] [-quiet]
 package main
 
 import (
@@ -94,7 +100,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.epochs, "epochs", 5, "training epochs")
 	flag.IntVar(&o.batch, "batch", 64, "batch size")
-	flag.IntVar(&o.blocks, "blocks", 2, "convolution blocks (1..4), each halving the resolution and doubling the width from 32")
+	flag.IntVar(&o.blocks, "blocks", 3, "convolution blocks (1..4), each halving the resolution and doubling the width from 32")
 	flag.Float64Var(&o.flip, "flip", 0.5, "augmentation: probability of a left-right flip of a training image")
 	flag.IntVar(&o.shift, "shift", 0, "augmentation: largest random shift in pixels (0: none)")
 	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")

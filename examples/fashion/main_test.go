@@ -17,7 +17,7 @@ import (
 func TestFashionSmoke(t *testing.T) {
 	needFashionMNIST(t)
 	out := t.TempDir()
-	res, err := run(options{epochs: 2, batch: 32, blocks: 2, flip: 0.5, shift: 2, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
+	res, err := run(options{epochs: 2, batch: 32, blocks: 3, flip: 0.5, shift: 2, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestFashionSmoke(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	m, err := model(2, 99)
+	m, err := model(3, 99)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,5 +50,26 @@ func needFashionMNIST(t *testing.T) {
 	t.Helper()
 	if _, err := data.FashionMNISTDir(""); errors.Is(err, data.ErrNotFound) {
 		t.Skipf("Fashion-MNIST not available: %v", err)
+	}
+}
+
+// -blocks selects 1 to 4 convolution blocks; the dense layer follows the
+// resolution (28 halved per block, rounded down). For 3 blocks: convolutions
+// 9·32 + 9·32·64 + 9·64·128 = 92,448, BatchNorm 2·(32+64+128) = 448, dense
+// 1152·128+128 = 147,584 and 128·10+10 = 1,290: 241,770.
+func TestModelBlocks(t *testing.T) {
+	for blocks, want := range map[int]int{1: 804586, 2: 421738, 3: 241770, 4: 422506} {
+		m, err := model(blocks, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := nn.NumParams(m); got != want {
+			t.Errorf("%d blocks: %d parameters, want %d", blocks, got, want)
+		}
+	}
+	for _, blocks := range []int{0, 5} {
+		if _, err := model(blocks, 1); err == nil {
+			t.Errorf("%d blocks: no error", blocks)
+		}
 	}
 }
