@@ -113,7 +113,10 @@ fi
 # ---------------------------------------------------------------- 2. gophernotes
 STAMP_FILE=$BUILD_DIR/stamp
 GOMOD_HASH=$(sha256sum "$ROOT/go.mod" | cut -c1-16)
-STAMP="gophernotes=$GOPHERNOTES_VERSION gomacro=$GOMACRO_VERSION x/tools=$XTOOLS_VERSION $GOVERSION GOFLAGS=[$GOFLAGS_NOW] setup.sh=$SCRIPT_HASH go.mod=$GOMOD_HASH"
+# The module cache's path is compiled into every package (without -trimpath),
+# so a kernel built from another GOMODCACHE cannot load the plugins.
+GOMODCACHE_NOW=$(go env GOMODCACHE)
+STAMP="gophernotes=$GOPHERNOTES_VERSION gomacro=$GOMACRO_VERSION x/tools=$XTOOLS_VERSION $GOVERSION GOFLAGS=[$GOFLAGS_NOW] GOMODCACHE=$GOMODCACHE_NOW setup.sh=$SCRIPT_HASH go.mod=$GOMOD_HASH"
 KERNEL_JSON=$KERNELS_DIR/gophernotes/kernel.json
 
 kernel_spec() {
