@@ -151,6 +151,35 @@ func Outer(u, v tensor.Tensor) (*tensor.Dense, error) {
 	return nil, ArgErrorf("graph: Outer: dtype must be float32 or float64, got %v", ud.Dtype())
 }
 
+// Dot returns the scalar product (dot product) of two vectors u and v of
+// the same length and dtype (float32 or float64): Σ_i u[i]·v[i], summed in
+// float64. It is the sum of the elements of u·v taken element by element,
+// and the trace of the outer product Outer(u, v).
+func Dot(u, v tensor.Tensor) (float64, error) {
+	ud, vd, err := densePair("Dot", u, v)
+	if err != nil {
+		return 0, err
+	}
+	if ud.Dims() != 1 || vd.Dims() != 1 || ud.Shape()[0] != vd.Shape()[0] {
+		return 0, ShapeErrorf("graph: Dot: need two vectors of the same length, got shapes %s and %s", FormatShape(ud.Shape()), FormatShape(vd.Shape()))
+	}
+	switch x := floatsOf(ud).(type) {
+	case []float32:
+		return dot(x, floatsOf(vd).([]float32)), nil
+	case []float64:
+		return dot(x, floatsOf(vd).([]float64)), nil
+	}
+	return 0, ArgErrorf("graph: Dot: dtype must be float32 or float64, got %v", ud.Dtype())
+}
+
+func dot[T float32 | float64](u, v []T) float64 {
+	s := 0.0
+	for i := range u {
+		s += float64(u[i]) * float64(v[i])
+	}
+	return s
+}
+
 func outer[T float32 | float64](u, v []T) *tensor.Dense {
 	out := make([]T, len(u)*len(v))
 	for i, a := range u {

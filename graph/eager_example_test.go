@@ -88,3 +88,21 @@ func ExampleOuter() {
 	// u⊗v: rank 2, shape (2, 3), float64
 	// [3 4 5 6 8 10]
 }
+
+// The scalar product of two vectors is one number: Σ_i u[i]·v[i]. Vectors
+// at right angles have a scalar product of 0.
+func ExampleDot() {
+	u := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3}))
+	v := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{4, 5, 6}))
+	d, err := graph.Dot(u, v)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d)
+	w := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{3, 0, -1}))
+	fmt.Println(graph.Dot(u, w))
+	// Output:
+	// 32
+	// 0 <nil>
+}

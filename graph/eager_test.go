@@ -79,6 +79,58 @@ func TestEagerSumScaleOuter(t *testing.T) {
 	}
 }
 
+func TestDot(t *testing.T) {
+	f32 := func(shape []int, v ...float32) *tensor.Dense {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+	}
+	f64 := func(shape []int, v ...float64) *tensor.Dense {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+	}
+	// A column of a transposed matrix is a strided view.
+	m := f64([]int{2, 2}, 1, 2, 3, 4)
+	if err := m.T(); err != nil {
+		t.Fatal(err)
+	}
+	col, err := m.Slice(nil, tensor.S(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		u, v tensor.Tensor
+		want float64
+		msg  string
+		err  error
+	}{
+		{"f32", f32([]int{3}, 1, 2, 3), f32([]int{3}, 4, -5, 6), 12, "", nil},
+		{"f64", f64([]int{2}, 0.5, 0.25), f64([]int{2}, 2, 4), 2, "", nil},
+		{"orthogonal", f64([]int{2}, 1, 1), f64([]int{2}, 1, -1), 0, "", nil},
+		{"view", col, f64([]int{2}, 1, 1), 3, "", nil}, // column (1, 2) of the transpose
+		{"lengths", f32([]int{3}, 1, 2, 3), f32([]int{2}, 1, 2), 0, "graph: Dot: need two vectors of the same length, got shapes (3) and (2)", graph.ErrShape},
+		{"matrix", f64([]int{1, 2}, 1, 2), f64([]int{2}, 1, 2), 0, "graph: Dot: need two vectors of the same length, got shapes (1, 2) and (2)", graph.ErrShape},
+		{"dtypes", f64([]int{1}, 1), f32([]int{1}, 1), 0, "graph: Dot: dtypes must be equal, got float64 and float32", graph.ErrArg},
+		{"int", tensor.New(tensor.WithShape(1), tensor.WithBacking([]int{1})), tensor.New(tensor.WithShape(1), tensor.WithBacking([]int{1})), 0, "graph: Dot: dtype must be float32 or float64, got int", graph.ErrArg},
+		{"nil", nil, f64([]int{1}, 1), 0, "graph: Dot: tensor is nil", graph.ErrArg},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := graph.Dot(c.u, c.v)
+			if c.err != nil {
+				if err == nil || !errors.Is(err, c.err) || err.Error() != c.msg {
+					t.Fatalf("got %v, want %v %q", err, c.err, c.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
 func TestEagerDoesNotModifyInputs(t *testing.T) {
 	a := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))
 	b := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{3, 4}))

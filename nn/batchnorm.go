@@ -21,14 +21,14 @@ type batchNorm struct {
 	momentum float64
 	eps      float64
 
-	weight, bias    *graph.Param // nil when affine is off
+	weight, bias    *graph.Param // nil when affine is off; weight nil when scale is off
 	runMean, runVar *graph.Param
 	act             Layer // applied to the output; a ReLU is fused
 }
 
 func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []Option) (*batchNorm, error) {
 	ctor := "New" + kind
-	c, err := newConfig(ctor, opts, "WithMomentum", "WithEps", "WithAffine", "WithActivation")
+	c, err := newConfig(ctor, opts, "WithMomentum", "WithEps", "WithAffine", "WithScale", "WithActivation")
 	if err != nil {
 		return nil, err
 	}
@@ -41,12 +41,17 @@ func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []
 	if !(c.eps > 0) || math.IsInf(c.eps, 0) {
 		return nil, argError(ctor, "eps must be finite and > 0, got %v", c.eps)
 	}
+	if !c.affine && c.given["WithScale"] && c.scale {
+		return nil, argError(ctor, "WithScale(true) and WithAffine(false) contradict each other; use one of them")
+	}
 	bn := &batchNorm{kind: kind, ranks: ranks, layout: layout, channels: channels, momentum: c.momentum, eps: c.eps, act: c.activation}
 	shape := tensor.Shape{channels}
-	if c.affine {
+	if c.affine && c.scale {
 		if bn.weight, err = graph.NewParam(graph.Weight, c.dtype, shape, graph.Ones(), ParamSeed(c.seed, "weight")); err != nil {
 			return nil, err
 		}
+	}
+	if c.affine {
 		if bn.bias, err = graph.NewParam(graph.Weight, c.dtype, shape, graph.Zeros(), ParamSeed(c.seed, "bias")); err != nil {
 			return nil, err
 		}
@@ -84,6 +89,8 @@ func (bn *batchNorm) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	var gamma, beta *G.Node
 	if bn.weight != nil {
 		gamma = b.Bind(bn.weight, "weight")
+	}
+	if bn.bias != nil {
 		beta = b.Bind(bn.bias, "bias")
 	}
 	b.Track(bn.runMean, "running_mean")
@@ -107,24 +114,30 @@ func (bn *batchNorm) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return applyActivation(b, bn.act, y)
 }
 
-// Frozen reports whether the layer is frozen (nn.Freeze): its weight, or,
-// without affine parameters, its running mean. A frozen BatchNorm uses
+// Frozen reports whether the layer is frozen (nn.Freeze): its weight, or
+// without a scale its bias, or without affine parameters its running mean. A frozen BatchNorm uses
 // its running statistics in training graphs too and does not update them,
 // as in transfer learning.
 func (bn *batchNorm) Frozen() bool {
 	if bn.weight != nil {
 		return bn.weight.Frozen()
 	}
+	if bn.bias != nil {
+		return bn.bias.Frozen()
+	}
 	return bn.runMean.Frozen()
 }
 
-// Params lists "weight" and "bias" (with affine parameters), then the
-// buffers "running_mean" and "running_var", as PyTorch's state_dict does
-// (without num_batches_tracked).
+// Params lists "weight" (with a scale) and "bias" (with affine
+// parameters), then the buffers "running_mean" and "running_var", as
+// PyTorch's state_dict does (without num_batches_tracked).
 func (bn *batchNorm) Params() []graph.NamedParam {
 	var ps []graph.NamedParam
 	if bn.weight != nil {
-		ps = append(ps, graph.NamedParam{Name: "weight", Param: bn.weight}, graph.NamedParam{Name: "bias", Param: bn.bias})
+		ps = append(ps, graph.NamedParam{Name: "weight", Param: bn.weight})
+	}
+	if bn.bias != nil {
+		ps = append(ps, graph.NamedParam{Name: "bias", Param: bn.bias})
 	}
 	return append(ps, graph.NamedParam{Name: "running_mean", Param: bn.runMean}, graph.NamedParam{Name: "running_var", Param: bn.runVar})
 }
@@ -138,7 +151,7 @@ func (bn *batchNorm) Momentum() float64 { return bn.momentum }
 // Eps is the epsilon added to the variance.
 func (bn *batchNorm) Eps() float64 { return bn.eps }
 
-// Weight returns the scale γ (C), or nil without affine parameters.
+// Weight returns the scale γ (C), or nil without a scale or affine parameters.
 func (bn *batchNorm) Weight() *graph.Param { return bn.weight }
 
 // Bias returns the shift β (C), or nil without affine parameters.
@@ -153,6 +166,9 @@ func (bn *batchNorm) RunningVar() *graph.Param { return bn.runVar }
 // Describe gives the parameter count formula.
 func (bn *batchNorm) Describe(in, out tensor.Shape) []string {
 	c := bn.channels
+	if bn.weight == nil && bn.bias != nil {
+		return []string{fmt.Sprintf("params = C = %d (beta only, no scale; running statistics 2*C = %d are buffers)", c, 2*c)}
+	}
 	if bn.weight == nil {
 		return []string{fmt.Sprintf("params = 0 (no affine; running statistics 2*C = %d are buffers)", 2*c)}
 	}
@@ -168,8 +184,11 @@ func (bn *batchNorm) String() string {
 	if bn.momentum != 0.1 {
 		s += fmt.Sprintf(", momentum=%g", bn.momentum)
 	}
-	if bn.weight == nil {
+	switch {
+	case bn.bias == nil:
 		s += ", affine=false"
+	case bn.weight == nil:
+		s += ", scale=false"
 	}
 	if bn.act != nil {
 		s += fmt.Sprintf(", activation=%v", bn.act)
@@ -189,13 +208,14 @@ func (bn *batchNorm) String() string {
 // variance); evaluation graphs, and frozen layers, use the running
 // statistics. Params: "weight" γ (ones) and "bias" β (zeros), 2·C
 // learnable values, and the buffers "running_mean" (zeros) and
-// "running_var" (ones).
+// "running_var" (ones). WithScale(false) drops γ (C learnable values, as
+// Keras's scale=False); WithAffine(false) drops γ and β.
 type BatchNorm1D struct{ batchNorm }
 
 // NewBatchNorm1D returns a BatchNorm1D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
-// into the normalisation), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithScale (default true), WithActivation
+// (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm1D(channels int, opts ...Option) (*BatchNorm1D, error) {
 	bn, err := newBatchNorm("BatchNorm1D", []int{2, 3}, "rank 2 (N, C) or 3 (N, C, L)", channels, opts)
 	if err != nil {
@@ -211,8 +231,8 @@ type BatchNorm2D struct{ batchNorm }
 
 // NewBatchNorm2D returns a BatchNorm2D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
-// into the normalisation), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithScale (default true), WithActivation
+// (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm2D(channels int, opts ...Option) (*BatchNorm2D, error) {
 	bn, err := newBatchNorm("BatchNorm2D", []int{4}, "rank 4 (N, C, H, W)", channels, opts)
 	if err != nil {
@@ -228,8 +248,8 @@ type BatchNorm3D struct{ batchNorm }
 
 // NewBatchNorm3D returns a BatchNorm3D for the given number of channels.
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
-// > 0), WithAffine (default true), WithActivation (none; a ReLU is fused
-// into the normalisation), WithDtype, WithSeed.
+// > 0), WithAffine (default true), WithScale (default true), WithActivation
+// (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
 func NewBatchNorm3D(channels int, opts ...Option) (*BatchNorm3D, error) {
 	bn, err := newBatchNorm("BatchNorm3D", []int{5}, "rank 5 (N, C, D, H, W)", channels, opts)
 	if err != nil {

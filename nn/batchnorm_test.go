@@ -125,7 +125,7 @@ func compare(t *testing.T, what string, got []float64, want golden.Tensor, tol f
 // and evaluation mode: outputs, gradients of x, γ and β, and the running
 // statistics after one step.
 func TestBatchNormLayerMatchesPyTorch(t *testing.T) {
-	f, err := golden.Load(filepath.Join("..", "ops", "testdata", "batch_norm.json"))
+	f, err := golden.Load(filepath.Join("testdata", "batch_norm.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ type config struct {
 	eps        float64
 	ceil       bool
 	affine     bool
+	scale      bool
 	axis       int
 }
 
@@ -165,6 +166,14 @@ func WithAffine(on bool) Option {
 	return func(c *config) { c.mark("WithAffine"); c.affine = on }
 }
 
+// WithScale turns BatchNorm's learnable scale γ on or off while keeping
+// the shift β, as Keras's BatchNormalization(scale=False), which
+// Inception-ResNet uses before ReLU. Without γ the layer has C learnable
+// values ("bias") instead of 2·C. Default on.
+func WithScale(on bool) Option {
+	return func(c *config) { c.mark("WithScale"); c.scale = on }
+}
+
 // WithAxis sets the axis Softmax and LogSoftmax normalise along (negative
 // values count from the end). Default 1, the channel/class axis.
 func WithAxis(axis int) Option {
@@ -174,7 +183,7 @@ func WithAxis(axis int) Option {
 // newConfig applies opts over the defaults and returns an error naming any
 // option that kind does not take.
 func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
-	c := &config{bias: true, affine: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
+	c := &config{bias: true, affine: true, scale: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
 	for _, o := range opts {
 		if o == nil {
 			return nil, argError(kind, "nil option")

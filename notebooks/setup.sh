@@ -12,6 +12,9 @@
 #          honours gotypesalias=0),
 #        - `godebug gotypesalias=0` (gomacro does not know *types.Alias),
 #        - two one-line source patches (see patch_gophernotes below),
+#        - every module it shares with the project (github.com/rivo/uniseg,
+#          ...) at the project's version: a notebook's plugin cannot load
+#          into a kernel that links another version of one of its packages,
 #      installed as $PREFIX/bin/gophernotes.
 #   3. The kernel spec $KERNELS_DIR/gophernotes/kernel.json, whose env sets
 #      GOTOOLCHAIN=local (plugins must be built by the kernel's own toolchain)
@@ -19,8 +22,8 @@
 #      go4.org/unsafe/assume-no-moving-gc versions refuse to start otherwise).
 #
 # Only the Go module proxy and Debian's apt repositories are used. The kernel
-# build is skipped when the stamp (versions, Go version, GOFLAGS and this
-# script's hash) matches and the binary and the kernel spec are in place;
+# build is skipped when the stamp (versions, Go version, GOFLAGS, the hashes
+# of this script and of the project's go.mod) matches and the binary and the kernel spec are in place;
 # change any of these and the next run rebuilds. After a build, a one-cell
 # notebook checks that the kernel starts and runs Go.
 #
@@ -43,6 +46,7 @@ KERNELS_DIR=${KERNELS_DIR:-/usr/local/share/jupyter/kernels}
 FORCE=${FORCE:-0}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd) # the convnet module
 SCRIPT_HASH=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 T0=$(date +%s)
 
@@ -108,7 +112,11 @@ fi
 
 # ---------------------------------------------------------------- 2. gophernotes
 STAMP_FILE=$BUILD_DIR/stamp
-STAMP="gophernotes=$GOPHERNOTES_VERSION gomacro=$GOMACRO_VERSION x/tools=$XTOOLS_VERSION $GOVERSION GOFLAGS=[$GOFLAGS_NOW] setup.sh=$SCRIPT_HASH"
+GOMOD_HASH=$(sha256sum "$ROOT/go.mod" | cut -c1-16)
+# The module cache's path is compiled into every package (without -trimpath),
+# so a kernel built from another GOMODCACHE cannot load the plugins.
+GOMODCACHE_NOW=$(go env GOMODCACHE)
+STAMP="gophernotes=$GOPHERNOTES_VERSION gomacro=$GOMACRO_VERSION x/tools=$XTOOLS_VERSION $GOVERSION GOFLAGS=[$GOFLAGS_NOW] GOMODCACHE=$GOMODCACHE_NOW setup.sh=$SCRIPT_HASH go.mod=$GOMOD_HASH"
 KERNEL_JSON=$KERNELS_DIR/gophernotes/kernel.json
 
 kernel_spec() {
@@ -227,10 +235,49 @@ EOF
 	# go mod tidy may move x/tools; the pin must hold (other versions break).
 	grep -Eq "^\s*golang.org/x/tools $XTOOLS_VERSION( // indirect)?\$" "$BUILD_DIR/go.mod" ||
 		die "golang.org/x/tools is not at $XTOOLS_VERSION after go mod tidy: $(grep x/tools "$BUILD_DIR/go.mod")"
+	align_with_project
 	log "gophernotes: go build"
 	(cd "$BUILD_DIR" && go build -o "$PREFIX/bin/gophernotes.new" github.com/gopherdata/gophernotes) ||
 		die "go build of gophernotes"
 	mv -f "$PREFIX/bin/gophernotes.new" "$PREFIX/bin/gophernotes"
+}
+
+# modules_of DIR PACKAGES...: "path version" of every module that provides a
+# package linked into PACKAGES (built in DIR's main module; the main module
+# and replaced modules left out), sorted.
+modules_of() {
+	local dir=$1
+	shift
+	(cd "$dir" && go list -deps -f '{{with .Module}}{{if and (not .Main) (not .Replace)}}{{.Path}} {{.Version}}{{end}}{{end}}' "$@") |
+		sed '/^$/d' | sort -u
+}
+
+# shared_modules: "path project-version kernel-version" of every module
+# whose packages both the project and the kernel link.
+shared_modules() {
+	join <(modules_of "$ROOT" ./...) <(modules_of "$BUILD_DIR" github.com/gopherdata/gophernotes)
+}
+
+# align_with_project: a plugin built from a notebook's imports cannot be
+# loaded into the kernel when the two link different versions of one
+# package ("plugin was built with a different version of package
+# github.com/rivo/uniseg"). The plugin takes the project's versions, so the
+# kernel is built with the project's version of every module they share.
+align_with_project() {
+	local shared path want pins=()
+	shared=$(shared_modules) || die "go list -deps"
+	while read -r path want have; do
+		[ -n "$path" ] && [ "$want" != "$have" ] || continue
+		[ "$path" != golang.org/x/tools ] ||
+			die "the project requires golang.org/x/tools $want; the kernel needs $XTOOLS_VERSION"
+		pins+=("-require=$path@$want")
+		log "gophernotes: $path $have -> $want (the project's version)"
+	done <<<"$shared"
+	[ ${#pins[@]} -gt 0 ] || return 0
+	(cd "$BUILD_DIR" && go mod edit "${pins[@]}" && go mod tidy) || die "pinning the project's versions in $BUILD_DIR"
+	local left
+	left=$(shared_modules | awk '$2 != $3') || die "go list -deps"
+	[ -z "$left" ] || die "modules at other versions than the project's after pinning (path project kernel): $left"
 }
 
 install_kernel_spec() {

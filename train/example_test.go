@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
+	"gorgonia.org/tensor"
 )
 
 // points is a tiny in-memory dataset: 2-D points, one-hot labels of two
@@ -134,4 +136,23 @@ func ExampleFuncs() {
 	// Output:
 	// epoch 2: logged 2 values, lr 0.001
 	// epoch 4: logged 2 values, lr 0.001
+}
+
+// The gradient of a loss for one batch, layer by layer, without training:
+// for a Dense layer with weights 0.5 and MSE against zero targets.
+func ExampleGradients() {
+	d, _ := nn.NewDense(2, 1, nn.WithWeightInit(graph.Constant(0.5)), nn.WithBias(false), nn.WithDtype(tensor.Float64))
+	x := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 2, 3, 4}))
+	y := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 0}))
+	// pred = (1.5, 3.5); L = mean(pred²); dL/dw = (2/2)·Σ_n pred_n·x_n = (1.5+10.5, 3+14)
+	grads, err := train.Gradients(d, train.MSE(), x, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, g := range grads {
+		fmt.Printf("%s %v norm %.4f\n", g.Name, g.Grad.Data(), g.Norm())
+	}
+	// Output:
+	// weight [12 17] norm 20.8087
 }

@@ -127,6 +127,12 @@ func ImageGrid(path string, images []Image, cols int, opts ...Option) error {
 	return OverlayGrid(path, images, nil, cols, opts...)
 }
 
+// ImageGridPNG is ImageGrid returning the PNG bytes instead of writing a
+// file (for notebooks, which show them inline).
+func ImageGridPNG(images []Image, cols int, opts ...Option) ([]byte, error) {
+	return OverlayGridPNG(images, nil, cols, opts...)
+}
+
 // Overlay writes img with a segmentation mask laid over it as a PNG to
 // path. mask holds a class index per pixel (len H·W); class 0 is
 // background and stays uncoloured, class c > 0 is drawn in ClassColor(c)
@@ -136,22 +142,46 @@ func Overlay(path string, img Image, mask []int, opts ...Option) error {
 	return OverlayGrid(path, []Image{img}, [][]int{mask}, 1, opts...)
 }
 
+// OverlayPNG is Overlay returning the PNG bytes instead of writing a file.
+func OverlayPNG(img Image, mask []int, opts ...Option) ([]byte, error) {
+	return OverlayGridPNG([]Image{img}, [][]int{mask}, 1, opts...)
+}
+
 // OverlayGrid is ImageGrid with a mask over each image (masks[i] may be nil
 // for a plain image; masks may be nil for none), for showing inputs, true
 // masks and predicted masks side by side.
 func OverlayGrid(path string, images []Image, masks [][]int, cols int, opts ...Option) error {
+	img, err := overlayImage(images, masks, cols, opts)
+	if err != nil {
+		return err
+	}
+	return writeImage(path, img)
+}
+
+// OverlayGridPNG is OverlayGrid returning the PNG bytes instead of writing
+// a file.
+func OverlayGridPNG(images []Image, masks [][]int, cols int, opts ...Option) ([]byte, error) {
+	img, err := overlayImage(images, masks, cols, opts)
+	if err != nil {
+		return nil, err
+	}
+	return imagePNG(img)
+}
+
+// overlayImage draws the grid of OverlayGrid.
+func overlayImage(images []Image, masks [][]int, cols int, opts []Option) (*image.RGBA, error) {
 	if len(images) == 0 {
-		return graph.ArgErrorf("plot: ImageGrid: no images")
+		return nil, graph.ArgErrorf("plot: ImageGrid: no images")
 	}
 	if masks != nil && len(masks) != len(images) {
-		return graph.ArgErrorf("plot: OverlayGrid: %d masks for %d images", len(masks), len(images))
+		return nil, graph.ArgErrorf("plot: OverlayGrid: %d masks for %d images", len(masks), len(images))
 	}
 	for i, im := range images {
 		if err := im.check("ImageGrid", i); err != nil {
-			return err
+			return nil, err
 		}
 		if masks != nil && masks[i] != nil && len(masks[i]) != im.H*im.W {
-			return graph.ArgErrorf("plot: Overlay: mask %d has %d values for a %d×%d image", i, len(masks[i]), im.H, im.W)
+			return nil, graph.ArgErrorf("plot: Overlay: mask %d has %d values for a %d×%d image", i, len(masks[i]), im.H, im.W)
 		}
 	}
 	c := newConfig(opts)
@@ -227,5 +257,5 @@ func OverlayGrid(path string, images []Image, masks [][]int, cols int, opts ...O
 			x += 13 + len(name)*charW + 8
 		}
 	}
-	return writeImage(path, img)
+	return img, nil
 }

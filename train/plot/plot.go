@@ -1,7 +1,10 @@
 // Package plot draws the figures of convnet's training runs and examples
 // as PNG files: line charts of training curves, grids of grayscale images
 // (filters, feature maps, reconstructions), scatter plots of 2-D codes
-// coloured by class, and segmentation masks over images.
+// coloured by class, and segmentation masks over images. Each drawing
+// function has a twin with the suffix PNG (LinesPNG, ImageGridPNG, ...) that
+// returns the PNG bytes instead of writing a file, for notebooks that show
+// them inline; TensorImages cuts a tensor into images for the grids.
 //
 // # Overview
 //
@@ -18,12 +21,14 @@
 package plot
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/train/internal/atomicfile"
@@ -122,8 +127,32 @@ func Lines(path string, p Panel, opts ...Option) error {
 // Panels writes several line charts, tiled in rows of WithColumns panels,
 // as one PNG to path.
 func Panels(path string, panels []Panel, opts ...Option) error {
+	img, err := panelsCanvas(panels, opts)
+	if err != nil {
+		return err
+	}
+	return writePNG(path, img)
+}
+
+// LinesPNG is Lines returning the PNG bytes instead of writing a file (for
+// notebooks, which show them inline).
+func LinesPNG(p Panel, opts ...Option) ([]byte, error) {
+	return PanelsPNG([]Panel{p}, opts...)
+}
+
+// PanelsPNG is Panels returning the PNG bytes instead of writing a file.
+func PanelsPNG(panels []Panel, opts ...Option) ([]byte, error) {
+	img, err := panelsCanvas(panels, opts)
+	if err != nil {
+		return nil, err
+	}
+	return canvasPNG(img)
+}
+
+// panelsCanvas draws the panels of Panels.
+func panelsCanvas(panels []Panel, opts []Option) (*vgimg.Canvas, error) {
 	if len(panels) == 0 {
-		return graph.ArgErrorf("plot: Panels: no panels")
+		return nil, graph.ArgErrorf("plot: Panels: no panels")
 	}
 	c := newConfig(opts)
 	cols := c.cols
@@ -142,7 +171,7 @@ func Panels(path string, panels []Panel, opts ...Option) error {
 	for i, p := range panels {
 		pl, err := linePlot(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		grid[i/cols][i%cols] = pl
 	}
@@ -167,7 +196,26 @@ func Panels(path string, panels []Panel, opts ...Option) error {
 			}
 		}
 	}
-	return writePNG(path, img)
+	return img, nil
+}
+
+// logTicks are gonum's LogTicks with labels rounded to 12 significant
+// digits, so that the powers of ten that LogTicks computes by repeated
+// multiplication read "0.0001", not "9.999999999999999e-05".
+type logTicks struct{}
+
+// Ticks returns the ticks of gonum's LogTicks with clean labels.
+func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
+	ts := gplot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			v, err := strconv.ParseFloat(strconv.FormatFloat(ts[i].Value, 'g', 12, 64), 64)
+			if err == nil {
+				ts[i].Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		}
+	}
+	return ts
 }
 
 // linePlot builds one chart.
@@ -180,7 +228,7 @@ func linePlot(p Panel) (*gplot.Plot, error) {
 	pl.Legend.Top = !rising(p.Series)
 	if p.LogY {
 		pl.Y.Scale = gplot.LogScale{}
-		pl.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		pl.Y.Tick.Marker = logTicks{}
 	}
 	for i, s := range p.Series {
 		if len(s.X) != len(s.Y) {
@@ -269,6 +317,24 @@ func writePNG(path string, img *vgimg.Canvas) error {
 	return errors.Wrap(err, "plot")
 }
 
+// canvasPNG encodes a gonum canvas as PNG bytes.
+func canvasPNG(img *vgimg.Canvas) ([]byte, error) {
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, errors.Wrap(err, "plot")
+	}
+	return buf.Bytes(), nil
+}
+
+// imagePNG encodes an image as PNG bytes.
+func imagePNG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, errors.Wrap(err, "plot")
+	}
+	return buf.Bytes(), nil
+}
+
 // writeImage writes an image as PNG, atomically.
 func writeImage(path string, img image.Image) error {
 	err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
@@ -279,11 +345,29 @@ func writeImage(path string, img image.Image) error {
 // class[i] (nil: one colour), with a legend of the classes, as a PNG to
 // path — for instance the 2-D code of an autoencoder.
 func Scatter(path string, x, y []float64, class []int, opts ...Option) error {
+	img, err := scatterCanvas(x, y, class, opts)
+	if err != nil {
+		return err
+	}
+	return writePNG(path, img)
+}
+
+// ScatterPNG is Scatter returning the PNG bytes instead of writing a file.
+func ScatterPNG(x, y []float64, class []int, opts ...Option) ([]byte, error) {
+	img, err := scatterCanvas(x, y, class, opts)
+	if err != nil {
+		return nil, err
+	}
+	return canvasPNG(img)
+}
+
+// scatterCanvas draws the chart of Scatter.
+func scatterCanvas(x, y []float64, class []int, opts []Option) (*vgimg.Canvas, error) {
 	if len(x) != len(y) || (class != nil && len(class) != len(x)) {
-		return graph.ArgErrorf("plot: Scatter: x, y and class must have the same length, got %d, %d and %d", len(x), len(y), len(class))
+		return nil, graph.ArgErrorf("plot: Scatter: x, y and class must have the same length, got %d, %d and %d", len(x), len(y), len(class))
 	}
 	if len(x) == 0 {
-		return graph.ArgErrorf("plot: Scatter: no points")
+		return nil, graph.ArgErrorf("plot: Scatter: no points")
 	}
 	c := newConfig(opts)
 	pl := gplot.New()
@@ -308,7 +392,7 @@ func Scatter(path string, x, y []float64, class []int, opts ...Option) error {
 	for _, k := range order {
 		s, err := plotter.NewScatter(byClass[k])
 		if err != nil {
-			return errors.Wrap(err, "plot: Scatter")
+			return nil, errors.Wrap(err, "plot: Scatter")
 		}
 		s.GlyphStyle.Color = ClassColor(k)
 		s.GlyphStyle.Radius = vg.Points(1.5)
@@ -325,7 +409,7 @@ func Scatter(path string, x, y []float64, class []int, opts ...Option) error {
 	}
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(c.dpi))
 	pl.Draw(draw.New(img))
-	return writePNG(path, img)
+	return img, nil
 }
 
 func className(names []string, k int) string {

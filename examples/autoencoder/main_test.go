@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train/data"
+	"github.com/convnet-go/convnet/zoo"
+)
+
+// The program's logic runs end to end on a few hundred images: both
+// autoencoders train, the test numbers are finite and consistent, every
+// file is written, the weights load back and the JSON summary is one line.
+func TestAutoencoderSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads MNIST and trains; skipped with -short")
+	}
+	needMNIST(t)
+	out := t.TempDir()
+	for _, noise := range []string{"gaussian", "saltpepper"} {
+		t.Run(noise, func(t *testing.T) {
+			c := config{Epochs: 1, DenseEpochs: 1, Batch: 32, LR: 2e-3, Noise: noise, Seed: 1,
+				Out: filepath.Join(out, noise), Limit: 192, TestLimit: 100, Quiet: true}
+			res, err := run(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.TrainExamples != 192 || res.TestExamples != 100 || res.Noise != noise || res.Level <= 0 {
+				t.Fatalf("result %+v", res)
+			}
+			for _, v := range []float64{res.TestMSE, res.DenseTestMSE, res.NoisyPSNR, res.DenoisedPSNR} {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+					t.Fatalf("non-finite or non-positive number in %+v", res)
+				}
+			}
+			// PSNR is 10·log10(1/MSE) of the same test images.
+			if want := 10 * math.Log10(1/res.TestMSE); math.Abs(res.DenoisedPSNR-want) > 1e-3 {
+				t.Errorf("denoised PSNR %.4f dB, want 10·log10(1/%.5f) = %.4f dB", res.DenoisedPSNR, res.TestMSE, want)
+			}
+			if math.Abs(res.PSNRGain-(res.DenoisedPSNR-res.NoisyPSNR)) > 1e-9 {
+				t.Errorf("gain %.4f dB is not denoised - noisy", res.PSNRGain)
+			}
+			for _, f := range []string{"codes.png", "manifold.png", "denoise.png", "dense_history.png", "denoise_history.png"} {
+				if st, err := os.Stat(filepath.Join(c.Out, f)); err != nil || st.Size() == 0 {
+					t.Errorf("%s: %v", f, err)
+				}
+			}
+			dense, err := zoo.DenseAutoencoder(2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nn.LoadSafetensors(dense, filepath.Join(c.Out, "dense.safetensors")); err != nil {
+				t.Error(err)
+			}
+			conv, err := zoo.ConvAutoencoder()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nn.LoadSafetensors(conv, filepath.Join(c.Out, "denoiser.safetensors")); err != nil {
+				t.Error(err)
+			}
+			var buf bytes.Buffer
+			if err := report(&buf, res); err != nil {
+				t.Fatal(err)
+			}
+			line := strings.TrimSpace(buf.String())
+			var m map[string]any
+			if strings.Contains(line, "\n") || json.Unmarshal([]byte(line), &m) != nil {
+				t.Fatalf("report is not one JSON line: %q", line)
+			}
+			for _, k := range []string{"test_mse", "noisy_psnr_db", "denoised_psnr_db", "dense_test_mse", "seconds"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("JSON lacks %q: %s", k, line)
+				}
+			}
+		})
+	}
+}
+
+// Bad flags are errors, not panics.
+func TestAutoencoderBadFlags(t *testing.T) {
+	for _, c := range []config{
+		{Epochs: 1, Batch: 8, LR: 1e-3, Noise: "pink"},
+		{Epochs: 0, Batch: 8, LR: 1e-3, Noise: "gaussian"},
+		{Epochs: 1, Batch: 8, LR: 0, Noise: "gaussian"},
+	} {
+		if _, err := run(c); err == nil {
+			t.Errorf("run(%+v) succeeded", c)
+		}
+	}
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
+	}
+}

@@ -1,0 +1,210 @@
+// Command inception trains a small Inception-ResNet (Szegedy et al. 2017,
+// https://arxiv.org/abs/1602.07261) on MNIST and evaluates it on the 10,000
+// test images.
+//
+// The model is zoo.InceptionResNetSmall: Inception-ResNet-v2's blocks,
+// narrowed for 28x28 images. Each Inception-ResNet block runs parallel
+// branches of 1x1, 3x3 (or 1x7 and 7x1) convolutions, concatenates them,
+// projects the result back to the input width with a 1x1 convolution,
+// scales it (by 0.17 or 0.1, which keeps the sum stable) and adds it to
+// its input:
+//
+//	stem      conv2d_1a 3x3 32, conv2d_2a 3x3/2 valid 64             (13x13x64)
+//	block35_1, block35_2   A blocks: 1x1 | 1x1→3x3 | 1x1→3x3→3x3, scale 0.17
+//	mixed_6a  Reduction-A: 3x3/2 | 1x1→3x3→3x3/2 | max pool 3x3/2   (6x6x192)
+//	block17_1, block17_2   B blocks: 1x1 | 1x1→1x7→7x1, scale 0.1
+//	conv_7b   1x1 256, global average pooling, dropout 0.2, Dense(256→10)
+//
+// Every convolution of the stem and the branches is Keras's conv2d_bn
+// (convolution without bias, BatchNorm, ReLU); a block's 1x1 projection has a
+// bias and no BatchNorm, and a ReLU follows the sum.
+//
+// The model costs about eight times the compute of examples/mnist's CNN per
+// image, so by default it trains for 2 epochs on the first 30,000 training
+// digits (-limit 0 for all 60,000), with batches of 64 and Adam lr 2e-3
+// annealed along a cosine to 2e-4 (seed 1). That reached a test accuracy of
+// 0.9924 in 15.4 minutes (924 s) on a 2-core machine shared with other jobs
+// (load average 7 to 17).
+//
+// It prints the model summary and a progress bar per epoch on stderr; the
+// last line on stdout is a JSON object with the results (test_accuracy,
+// seconds, ...). Into -out it writes the weights (model.safetensors),
+// history.csv and history.png.
+//
+// Usage:
+//
+//	go run ./examples/inception [-epochs 2] [-batch 64] [-lr 0.002] [-seed 1]
+//	    [-out inception-out] [-data DIR] [-limit 30000] [-test-limit N] [-quiet]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train"
+	"github.com/convnet-go/convnet/train/data"
+	"github.com/convnet-go/convnet/train/plot"
+	"github.com/convnet-go/convnet/zoo"
+)
+
+type options struct {
+	epochs, batch    int
+	lr               float64
+	seed             int64
+	out, dir         string
+	limit, testLimit int
+	quiet            bool
+}
+
+type result struct {
+	TestAccuracy  float64 `json:"test_accuracy"`
+	TestLoss      float64 `json:"test_loss"`
+	TestExamples  int     `json:"test_examples"`
+	Epochs        int     `json:"epochs"`
+	BatchSize     int     `json:"batch_size"`
+	LearningRate  float64 `json:"lr"`
+	Seed          int64   `json:"seed"`
+	TrainExamples int     `json:"train_examples"`
+	Params        int     `json:"params"`
+	TrainSeconds  float64 `json:"train_seconds"`
+	Seconds       float64 `json:"seconds"`
+	Out           string  `json:"out"`
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("inception: ")
+	var o options
+	flag.IntVar(&o.epochs, "epochs", 2, "training epochs")
+	flag.IntVar(&o.batch, "batch", 64, "batch size")
+	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")
+	flag.Int64Var(&o.seed, "seed", 1, "seed for the initial weights, shuffling and dropout")
+	flag.StringVar(&o.out, "out", "inception-out", "output directory")
+	flag.StringVar(&o.dir, "data", "", "folder with the MNIST IDX files (default: the GoMNIST module's copy)")
+	flag.IntVar(&o.limit, "limit", 30000, "train on the first N training images only (0: all 60,000)")
+	flag.IntVar(&o.testLimit, "test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
+	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar, only the epoch summaries")
+	flag.Parse()
+
+	start := time.Now()
+	res, err := run(o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	b, err := json.Marshal(res)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(b))
+}
+
+// model builds the network, initialised from seed.
+func model(seed int64) (nn.Layer, error) {
+	return zoo.InceptionResNetSmall(10, zoo.WithSeed(seed))
+}
+
+func run(o options) (*result, error) {
+	trainSet, testSet, err := data.MNIST(o.dir)
+	if err != nil {
+		return nil, err
+	}
+	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
+	sub, err := first(trainSet, o.limit)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := data.Normalize(sub, mean, std)
+	if err != nil {
+		return nil, err
+	}
+	testSub, err := first(testSet, o.testLimit)
+	if err != nil {
+		return nil, err
+	}
+	test, err := data.Normalize(testSub, mean, std)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return nil, err
+	}
+
+	m, err := model(o.seed)
+	if err != nil {
+		return nil, err
+	}
+	if err := nn.WriteSummary(os.Stderr, m, []int{1, 1, 28, 28}); err != nil {
+		return nil, err
+	}
+	opt, err := train.NewAdam(o.lr)
+	if err != nil {
+		return nil, err
+	}
+	var sched train.Schedule
+	if o.epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
+			return nil, err
+		}
+	}
+	verb := train.Bar
+	if o.quiet {
+		verb = train.Summary
+	}
+	tr, err := train.New(m, train.Config{
+		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
+		Optimizer: opt, Schedule: sched, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: verb,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+
+	t0 := time.Now()
+	hist, err := tr.Fit(ds, nil)
+	if err != nil {
+		return nil, err
+	}
+	trainSeconds := time.Since(t0).Seconds()
+	cm := train.NewConfusionMatrix()
+	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+
+	res := &result{
+		TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
+		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
+		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
+	}
+	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
+		return nil, err
+	}
+	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
+		return nil, err
+	}
+	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("Inception-ResNet (small) on MNIST")); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// first returns the first n examples of ds (all of them when n <= 0 or
+// n >= ds.Len()).
+func first(ds data.Dataset, n int) (data.Dataset, error) {
+	if n <= 0 || n >= ds.Len() {
+		return ds, nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return data.NewSubset(ds, idx)
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train/data"
+)
+
+// The program's logic runs end to end on a hundred digits (a few seconds:
+// the model is about eight times the compute of examples/mnist's): it
+// trains, evaluates, and writes the weights (which load back into a fresh
+// model), the history and its plot. The accuracy is not checked: BatchNorm's
+// running statistics (Keras's momentum, 0.01 in PyTorch's convention) need
+// hundreds of steps to settle.
+func TestInceptionSmoke(t *testing.T) {
+	needMNIST(t)
+	out := t.TempDir()
+	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 96, testLimit: 64, quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Epochs != 1 || res.TrainExamples != 96 || res.TestExamples != 64 || res.Params != 304538 || math.IsNaN(res.TestLoss) {
+		t.Fatalf("result %+v", res)
+	}
+	for _, f := range []string{"model.safetensors", "history.csv", "history.png"} {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	m, err := model(99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.LoadSafetensors(m, filepath.Join(out, "model.safetensors")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
+	}
+}

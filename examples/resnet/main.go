@@ -1,0 +1,267 @@
+// Command resnet trains a small residual network (He et al. 2016,
+// https://arxiv.org/abs/1512.03385) on MNIST and evaluates it on the 10,000
+// test images.
+//
+// The default model ("-arch small") is a narrow ResNet-8 built from the
+// zoo's torchvision residual blocks (zoo.NewResidualBlock, Basic kind):
+//
+//	conv1 Conv(1→16, 3×3, pad 1) - bn1 - ReLU - MaxPool 2       28×28 → 14×14
+//	layer1  BasicBlock(16 → 16)                                 14×14
+//	layer2  BasicBlock(16 → 32, stride 2, 1×1 downsample)       7×7
+//	layer3  BasicBlock(32 → 64, stride 2, 1×1 downsample)       4×4
+//	avgpool GlobalAvgPool - fc Dense(64→10)
+//
+// Each block is y = ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + shortcut(x)),
+// the shortcut being x itself or, when the stride or the width changes,
+// a 1x1 convolution with BatchNorm. It has 77,754 parameters and about 2.6
+// million multiply-adds per image, as many as examples/mnist's plain CNN.
+//
+// "-arch resnet18" trains torchvision's ResNet18 instead, with the stem for
+// small images (zoo.ResNet18(10, zoo.WithSmallInput(),
+// zoo.WithInputChannels(1)): 11 million parameters and about 170 times the
+// compute of the small model, hours per epoch on two CPU cores).
+//
+// With the default flags (3 epochs over the 60,000 training digits,
+// batches of 64, Adam lr 2e-3 annealed along a cosine to 2e-4, seed 1) it
+// reached a test accuracy of 0.9931 in 10.5 minutes (629 s) on a 2-core
+// machine shared with other jobs (load average 11 to 17).
+//
+// It prints the model summary (with the output-size and parameter formulas
+// of every layer) and a progress bar per epoch on stderr; the last line on
+// stdout is a JSON object with the results (test_accuracy, seconds, ...).
+// Into -out it writes the weights (model.safetensors, torchvision's names),
+// history.csv and history.png.
+//
+// Usage:
+//
+//	go run ./examples/resnet [-arch small|resnet18] [-epochs 3] [-batch 64]
+//	    [-lr 0.002] [-seed 1] [-out resnet-out] [-data DIR] [-limit N]
+//	    [-test-limit N] [-quiet]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/convnet-go/convnet/nn"
+	"github.com/convnet-go/convnet/train"
+	"github.com/convnet-go/convnet/train/data"
+	"github.com/convnet-go/convnet/train/plot"
+	"github.com/convnet-go/convnet/zoo"
+)
+
+type options struct {
+	arch             string
+	epochs, batch    int
+	lr               float64
+	seed             int64
+	out, dir         string
+	limit, testLimit int
+	quiet            bool
+}
+
+type result struct {
+	Arch          string  `json:"arch"`
+	TestAccuracy  float64 `json:"test_accuracy"`
+	TestLoss      float64 `json:"test_loss"`
+	TestExamples  int     `json:"test_examples"`
+	Epochs        int     `json:"epochs"`
+	BatchSize     int     `json:"batch_size"`
+	LearningRate  float64 `json:"lr"`
+	Seed          int64   `json:"seed"`
+	TrainExamples int     `json:"train_examples"`
+	Params        int     `json:"params"`
+	TrainSeconds  float64 `json:"train_seconds"`
+	Seconds       float64 `json:"seconds"`
+	Out           string  `json:"out"`
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("resnet: ")
+	var o options
+	flag.StringVar(&o.arch, "arch", "small", "small (a narrow ResNet-8 of zoo blocks) or resnet18 (zoo.ResNet18 with the small-input stem; very slow on a CPU)")
+	flag.IntVar(&o.epochs, "epochs", 3, "training epochs")
+	flag.IntVar(&o.batch, "batch", 64, "batch size")
+	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")
+	flag.Int64Var(&o.seed, "seed", 1, "seed for the initial weights and the shuffling")
+	flag.StringVar(&o.out, "out", "resnet-out", "output directory")
+	flag.StringVar(&o.dir, "data", "", "folder with the MNIST IDX files (default: the GoMNIST module's copy)")
+	flag.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000), for smoke runs")
+	flag.IntVar(&o.testLimit, "test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
+	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar, only the epoch summaries")
+	flag.Parse()
+
+	start := time.Now()
+	res, err := run(o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	b, err := json.Marshal(res)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(b))
+}
+
+// model builds the network named by arch, initialised from seed.
+func model(arch string, seed int64) (nn.Layer, error) {
+	switch arch {
+	case "resnet18":
+		return zoo.ResNet18(10, zoo.WithSmallInput(), zoo.WithInputChannels(1), zoo.WithSeed(seed))
+	case "small":
+		return smallResNet(seed)
+	}
+	return nil, fmt.Errorf("-arch must be small or resnet18, got %q", arch)
+}
+
+// smallResNet is a ResNet-8 of widths 16, 32, 64 for 28x28 images, with
+// torchvision's names (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0,
+// fc, ...).
+func smallResNet(seed int64) (nn.Layer, error) {
+	conv1, err := nn.NewConv2D(1, 16, 3, nn.WithPad(1), nn.WithBias(false))
+	if err != nil {
+		return nil, err
+	}
+	bn1, err := nn.NewBatchNorm2D(16)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := nn.NewMaxPool2D(2)
+	if err != nil {
+		return nil, err
+	}
+	children := []nn.Child{{Name: "conv1", Layer: conv1}, {Name: "bn1", Layer: bn1}, {Name: "relu", Layer: nn.NewReLU()}, {Name: "maxpool", Layer: pool}}
+	in := 16
+	for i, width := range []int{16, 32, 64} {
+		stride := 2
+		if i == 0 {
+			stride = 1
+		}
+		block, err := zoo.NewResidualBlock(zoo.Basic, in, width, stride)
+		if err != nil {
+			return nil, err
+		}
+		stage, err := nn.NewSequential(block)
+		if err != nil {
+			return nil, err
+		}
+		children = append(children, nn.Child{Name: fmt.Sprintf("layer%d", i+1), Layer: stage})
+		in = width
+	}
+	fc, err := nn.NewDense(in, 10)
+	if err != nil {
+		return nil, err
+	}
+	children = append(children, nn.Child{Name: "avgpool", Layer: nn.NewGlobalAvgPool()}, nn.Child{Name: "fc", Layer: fc})
+	m, err := nn.NewSequentialNamed(children...)
+	if err != nil {
+		return nil, err
+	}
+	return m, nn.Initialize(m, seed)
+}
+
+func run(o options) (*result, error) {
+	trainSet, testSet, err := data.MNIST(o.dir)
+	if err != nil {
+		return nil, err
+	}
+	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
+	sub, err := first(trainSet, o.limit)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := data.Normalize(sub, mean, std)
+	if err != nil {
+		return nil, err
+	}
+	testSub, err := first(testSet, o.testLimit)
+	if err != nil {
+		return nil, err
+	}
+	test, err := data.Normalize(testSub, mean, std)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return nil, err
+	}
+
+	m, err := model(o.arch, o.seed)
+	if err != nil {
+		return nil, err
+	}
+	if err := nn.WriteSummary(os.Stderr, m, []int{1, 1, 28, 28}); err != nil {
+		return nil, err
+	}
+	opt, err := train.NewAdam(o.lr)
+	if err != nil {
+		return nil, err
+	}
+	var sched train.Schedule
+	if o.epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
+			return nil, err
+		}
+	}
+	verb := train.Bar
+	if o.quiet {
+		verb = train.Summary
+	}
+	tr, err := train.New(m, train.Config{
+		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
+		Optimizer: opt, Schedule: sched, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: verb,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+
+	t0 := time.Now()
+	hist, err := tr.Fit(ds, nil)
+	if err != nil {
+		return nil, err
+	}
+	trainSeconds := time.Since(t0).Seconds()
+	cm := train.NewConfusionMatrix()
+	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+
+	res := &result{
+		Arch: o.arch, TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
+		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
+		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
+	}
+	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
+		return nil, err
+	}
+	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
+		return nil, err
+	}
+	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("ResNet ("+o.arch+") on MNIST")); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// first returns the first n examples of ds (all of them when n <= 0 or
+// n >= ds.Len()).
+func first(ds data.Dataset, n int) (data.Dataset, error) {
+	if n <= 0 || n >= ds.Len() {
+		return ds, nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return data.NewSubset(ds, idx)
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/convnet-go/convnet/train"
+	"github.com/convnet-go/convnet/train/data"
+	"gorgonia.org/tensor"
+)
+
+// On a few hundred digits the three networks train, the probe sees every
+// layer's gradient, and the sigmoid network's first layer gets a gradient
+// orders of magnitude smaller than its last layer's, unlike the ReLU and
+// residual networks.
+func TestVanishingSmoke(t *testing.T) {
+	needMNIST(t)
+	out := t.TempDir()
+	res, err := run(options{epochs: 1, batch: 32, lr: 0.05, seed: 1, depth: 14, width: 32, probeSteps: 10,
+		out: out, limit: 640, testLimit: 200, quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Layers != 16 || res.Epochs != 1 || res.TrainExamples != 640 || res.TestExamples != 200 {
+		t.Fatalf("result %+v", res)
+	}
+	if r := res.GradRatio["sigmoid"]; !(r > 0 && r < 1e-4) {
+		t.Errorf("sigmoid: first/last gradient ratio %g, want < 1e-4", r)
+	}
+	for _, k := range []string{"relu", "residual"} {
+		if r := res.GradRatio[k]; !(r > 0.05 && r < 20) {
+			t.Errorf("%s: first/last gradient ratio %g, want near 1", k, r)
+		}
+	}
+	for _, f := range []string{"gradients.png", "training.png"} {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// A network whose loss becomes NaN (here the ReLU one, with a far too
+// large learning rate) is reported in the result; the others still run.
+func TestVanishingDiverges(t *testing.T) {
+	needMNIST(t)
+	res, err := run(options{epochs: 1, batch: 64, lr: 5, seed: 1, depth: 14, width: 64, probeSteps: 10,
+		out: t.TempDir(), limit: 256, testLimit: 100, quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Diverged["relu"]; !ok {
+		t.Fatalf("relu did not diverge: %+v", res)
+	}
+	if _, ok := res.TestAccuracy["residual"]; !ok {
+		t.Errorf("residual has no accuracy: %+v", res)
+	}
+}
+
+// The probe records one norm per Dense layer for the first steps only and
+// passes every gradient on to the wrapped optimizer.
+func TestProbe(t *testing.T) {
+	n, err := build("residual", 3, 8, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.layers) != 5 {
+		t.Fatalf("%d dense layers, want 5", len(n.layers))
+	}
+	sgd, err := train.NewSGD(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProbe(sgd, n, 2)
+	var ps []train.ParamGrad
+	for i, d := range n.layers {
+		shape := d.Weight().Shape()
+		g := make([]float32, shape.TotalSize())
+		g[0], g[1] = float32(3*(i+1)), float32(4*(i+1)) // norm 5(i+1)
+		ps = append(ps, train.ParamGrad{Param: d.Weight(), Grad: tensor.New(tensor.WithShape(shape...), tensor.WithBacking(g))})
+	}
+	w0 := d0(n)
+	for range 3 {
+		if err := p.Step(ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(p.norms) != 2 {
+		t.Fatalf("%d steps recorded, want 2", len(p.norms))
+	}
+	for i, v := range p.meanNorms() {
+		if math.Abs(v-float64(5*(i+1))) > 1e-5 {
+			t.Errorf("layer %d: mean norm %v, want %v", i, v, 5*(i+1))
+		}
+	}
+	// Three SGD steps of lr 1 moved the first weight by -3·3.
+	if got := d0(n); math.Abs(got-(w0-9)) > 1e-5 {
+		t.Errorf("first weight %v after 3 steps, want %v", got, w0-9)
+	}
+}
+
+// d0 is the first element of the first layer's weight.
+func d0(n *network) float64 {
+	return float64(n.layers[0].Weight().Value().Data().([]float32)[0])
+}
+
+// needMNIST skips the test when MNIST is not installed.
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
+	}
+}

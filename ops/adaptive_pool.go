@@ -1,0 +1,260 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// AdaptiveAvgPool2D averages x (N, C, H, W) over an outH x outW grid of
+// bins, as PyTorch's adaptive_avg_pool2d: output (N, C, outH, outW) for any
+// input size. Bin i along an axis of input size in and output size out
+// covers the input indices
+//
+//	start = floor(i·in/out),  end = ceil((i+1)·in/out)   (end excluded)
+//
+// so bins may overlap (in < out repeats input elements, a non-divisible
+// size gives bins of two lengths) and every bin holds at least one element.
+// When out divides in, this is average pooling with kernel = stride =
+// in/out; when out = 1 it is global average pooling. The gradient sends
+// dy/|bin| to every element of each bin.
+func AdaptiveAvgPool2D(x *G.Node, outH, outW int) (*G.Node, error) {
+	const name = "AdaptiveAvgPool2D"
+	if err := checkNode(name, "input", x, 4); err != nil {
+		return nil, err
+	}
+	if outH <= 0 || outW <= 0 {
+		return nil, graph.ArgErrorf("ops: %s: output size must be positive, got (%d, %d)", name, outH, outW)
+	}
+	s := x.Shape()
+	for _, d := range s {
+		if d <= 0 {
+			return nil, graph.ShapeErrorf("ops: %s: every input dimension must be positive, got shape %s", name, graph.FormatShape(s))
+		}
+	}
+	geo := newAdaptiveGeom(s[0]*s[1], s[2], s[3], outH, outW)
+	return G.ApplyOp(&adaptiveAvgPoolOp{ident: newIdent(), g: geo, xShape: s.Clone()}, x)
+}
+
+// adaptiveBins returns the [start, end) input range of each of the out bins
+// over an axis of size in: start = floor(i·in/out), end = ceil((i+1)·in/out).
+func adaptiveBins(in, out int) (start, end []int) {
+	start, end = make([]int, out), make([]int, out)
+	for i := range out {
+		start[i] = i * in / out
+		end[i] = ((i+1)*in + out - 1) / out
+	}
+	return start, end
+}
+
+// adaptiveGeom is the bin layout of one adaptive pooling: planes (N·C)
+// planes of inH x inW averaged into outH x outW.
+type adaptiveGeom struct {
+	planes           int
+	inH, inW         int
+	outH, outW       int
+	hs, he, ws, we   []int
+	identity, global bool
+}
+
+func newAdaptiveGeom(planes, inH, inW, outH, outW int) *adaptiveGeom {
+	g := &adaptiveGeom{planes: planes, inH: inH, inW: inW, outH: outH, outW: outW}
+	g.hs, g.he = adaptiveBins(inH, outH)
+	g.ws, g.we = adaptiveBins(inW, outW)
+	g.identity = inH == outH && inW == outW
+	g.global = outH == 1 && outW == 1
+	return g
+}
+
+// grain is the number of planes a worker takes at least, so that small
+// inputs run inline.
+func (g *adaptiveGeom) grain() int {
+	per := g.inH * g.inW
+	if per <= 0 {
+		return 1
+	}
+	return max(1, 4096/per)
+}
+
+// adaptiveAvgForward writes the bin means of x into y, plane by plane.
+func adaptiveAvgForward[T float](g *adaptiveGeom, x, y []T) {
+	if g.identity {
+		copy(y, x)
+		return
+	}
+	inPlane, outPlane := g.inH*g.inW, g.outH*g.outW
+	parallelFor(g.planes, g.grain(), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			xp := x[p*inPlane : (p+1)*inPlane]
+			yp := y[p*outPlane : (p+1)*outPlane]
+			if g.global {
+				var s T
+				for _, v := range xp {
+					s += v
+				}
+				yp[0] = s / T(inPlane)
+				continue
+			}
+			for oh := range g.outH {
+				h0, h1 := g.hs[oh], g.he[oh]
+				for ow := range g.outW {
+					w0, w1 := g.ws[ow], g.we[ow]
+					var s T
+					for h := h0; h < h1; h++ {
+						row := xp[h*g.inW+w0 : h*g.inW+w1]
+						for _, v := range row {
+							s += v
+						}
+					}
+					yp[oh*g.outW+ow] = s / T((h1-h0)*(w1-w0))
+				}
+			}
+		}
+	})
+}
+
+// adaptiveAvgBackward writes dx: every element of a bin receives the bin's
+// dy divided by the bin size (summed over the bins that contain it).
+func adaptiveAvgBackward[T float](g *adaptiveGeom, dy, dx []T) {
+	if g.identity {
+		copy(dx, dy)
+		return
+	}
+	inPlane, outPlane := g.inH*g.inW, g.outH*g.outW
+	parallelFor(g.planes, g.grain(), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			dxp := dx[p*inPlane : (p+1)*inPlane]
+			dyp := dy[p*outPlane : (p+1)*outPlane]
+			if g.global {
+				v := dyp[0] / T(inPlane)
+				for i := range dxp {
+					dxp[i] = v
+				}
+				continue
+			}
+			clear(dxp)
+			for oh := range g.outH {
+				h0, h1 := g.hs[oh], g.he[oh]
+				for ow := range g.outW {
+					w0, w1 := g.ws[ow], g.we[ow]
+					v := dyp[oh*g.outW+ow] / T((h1-h0)*(w1-w0))
+					for h := h0; h < h1; h++ {
+						row := dxp[h*g.inW+w0 : h*g.inW+w1]
+						for i := range row {
+							row[i] += v
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// adaptiveAvgPoolOp is the forward op: (N, C, H, W) -> (N, C, outH, outW).
+type adaptiveAvgPoolOp struct {
+	ident
+	g      *adaptiveGeom
+	xShape tensor.Shape
+	out    buffer
+}
+
+func (op *adaptiveAvgPoolOp) outShape() tensor.Shape {
+	return tensor.Shape{op.xShape[0], op.xShape[1], op.g.outH, op.g.outW}
+}
+
+func (op *adaptiveAvgPoolOp) Arity() int    { return 1 }
+func (op *adaptiveAvgPoolOp) Type() hm.Type { return rankType(4, 4) }
+func (op *adaptiveAvgPoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.outShape(), nil
+}
+
+func (op *adaptiveAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs("AdaptiveAvgPool2D", vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	if !x.Shape().Eq(op.xShape) {
+		return nil, fmt.Errorf("ops: AdaptiveAvgPool2D: input shape %s differs from the graph's %s", graph.FormatShape(x.Shape()), graph.FormatShape(op.xShape))
+	}
+	y := op.out.get(x.Dtype(), op.outShape())
+	switch xs := x.Data().(type) {
+	case []float32:
+		adaptiveAvgForward(op.g, xs, y.Data().([]float32))
+	case []float64:
+		adaptiveAvgForward(op.g, xs, y.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: AdaptiveAvgPool2D: dtype %v not supported", x.Dtype())
+	}
+	return y, nil
+}
+
+func (op *adaptiveAvgPoolOp) ReturnsPtr() bool      { return false }
+func (op *adaptiveAvgPoolOp) CallsExtern() bool     { return false }
+func (op *adaptiveAvgPoolOp) OverwritesInput() int  { return -1 }
+func (op *adaptiveAvgPoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *adaptiveAvgPoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
+func (op *adaptiveAvgPoolOp) String() string {
+	return fmt.Sprintf("AdaptiveAvgPool2D(%d, %d)", op.g.outH, op.g.outW)
+}
+
+func (op *adaptiveAvgPoolOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *adaptiveAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&adaptiveAvgPoolGradOp{ident: newIdent(), g: op.g, xShape: op.xShape}, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}
+
+// adaptiveAvgPoolGradOp maps dy (N, C, outH, outW) to dx (N, C, H, W).
+type adaptiveAvgPoolGradOp struct {
+	ident
+	g      *adaptiveGeom
+	xShape tensor.Shape
+	out    buffer
+}
+
+func (op *adaptiveAvgPoolGradOp) Arity() int    { return 1 }
+func (op *adaptiveAvgPoolGradOp) Type() hm.Type { return rankType(4, 4) }
+func (op *adaptiveAvgPoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.xShape.Clone(), nil
+}
+
+func (op *adaptiveAvgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := denseArgs("AdaptiveAvgPool2DGrad", vals, 1)
+	if err != nil {
+		return nil, err
+	}
+	dy := in[0]
+	dx := op.out.get(dy.Dtype(), op.xShape)
+	switch d := dy.Data().(type) {
+	case []float32:
+		adaptiveAvgBackward(op.g, d, dx.Data().([]float32))
+	case []float64:
+		adaptiveAvgBackward(op.g, d, dx.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: AdaptiveAvgPool2DGrad: dtype %v not supported", dy.Dtype())
+	}
+	return dx, nil
+}
+
+func (op *adaptiveAvgPoolGradOp) ReturnsPtr() bool      { return false }
+func (op *adaptiveAvgPoolGradOp) CallsExtern() bool     { return false }
+func (op *adaptiveAvgPoolGradOp) OverwritesInput() int  { return -1 }
+func (op *adaptiveAvgPoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
+func (op *adaptiveAvgPoolGradOp) Hashcode() uint32 {
+	return hashString(fmt.Sprintf("%s#%d", op, op.id))
+}
+func (op *adaptiveAvgPoolGradOp) String() string {
+	return fmt.Sprintf("AdaptiveAvgPool2DGrad(%d, %d)", op.g.outH, op.g.outW)
+}
+func (op *adaptiveAvgPoolGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
+func (op *adaptiveAvgPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+}

@@ -1,0 +1,182 @@
+package zoo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/nn"
+	"gorgonia.org/tensor"
+)
+
+// config collects the optional settings of every model constructor; each
+// constructor reads the fields that apply to it and rejects the options
+// that do not.
+type config struct {
+	given map[string]bool
+
+	seed       int64
+	dtype      tensor.Dtype
+	inChannels int
+	smallInput bool
+	dropout    float64
+	relu       bool
+	sigmoid    bool
+	hidden     []int
+	depth      int
+	width      int
+}
+
+// Option sets an optional argument of a model constructor. Passing an option
+// a model does not take is an error from the constructor.
+type Option func(*config)
+
+func (c *config) mark(name string) {
+	if c.given == nil {
+		c.given = map[string]bool{}
+	}
+	c.given[name] = true
+}
+
+// WithSeed seeds the model's initialisation (see nn.Initialize): the same
+// seed gives the same weights. Default 0.
+func WithSeed(seed int64) Option {
+	return func(c *config) { c.mark("WithSeed"); c.seed = seed }
+}
+
+// WithDtype sets the dtype of the weights: tensor.Float32 (default) or
+// tensor.Float64.
+func WithDtype(dt tensor.Dtype) Option {
+	return func(c *config) { c.mark("WithDtype"); c.dtype = dt }
+}
+
+// WithInputChannels sets the number of input channels, such as 1 for
+// MNIST. Default 3 for the ImageNet models (AlexNet, VGG, ResNet,
+// GoogLeNet, InceptionResNetV2) and 1 for the MNIST-sized ones (LeNet5,
+// the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
+// SegNet).
+func WithInputChannels(n int) Option {
+	return func(c *config) { c.mark("WithInputChannels"); c.inChannels = n }
+}
+
+// WithSmallInput gives a ResNet the stem used for 28x28 and 32x32 images
+// (CIFAR): a 3x3 convolution with stride 1 and padding 1 instead of the
+// 7x7 stride-2 one, and no max pooling, so layer1 sees the full
+// resolution. The parameter names stay the same ("conv1.weight" becomes
+// (64, C, 3, 3)). Default off (torchvision's ImageNet stem).
+func WithSmallInput() Option {
+	return func(c *config) { c.mark("WithSmallInput"); c.smallInput = true }
+}
+
+// WithDropout sets the dropout probability of a classifier (AlexNet, VGG
+// 0.5; GoogLeNet 0.2 as torchvision; the small GoogLeNet and
+// Inception-ResNet 0.2) or of the autoencoders' denoising input dropout
+// (default 0: none). 0 removes nothing from the parameter names: the
+// Dropout layers stay in place.
+func WithDropout(p float64) Option {
+	return func(c *config) { c.mark("WithDropout"); c.dropout = p }
+}
+
+// WithReLU makes LeNet5 use ReLU instead of the classic Tanh after each
+// convolution and hidden dense layer. Default off (Tanh).
+func WithReLU() Option {
+	return func(c *config) { c.mark("WithReLU"); c.relu = true }
+}
+
+// WithSigmoid makes a segmentation model (UNet, SegNet) end with a
+// Sigmoid, returning probabilities instead of logits, as the W3 benchmark's
+// UNet does for the Dice loss. Default off (logits, for
+// BCEWithLogits or softmax cross-entropy).
+func WithSigmoid() Option {
+	return func(c *config) { c.mark("WithSigmoid"); c.sigmoid = true }
+}
+
+// WithHidden sets the widths of a dense autoencoder's hidden layers, from
+// the input towards the code; the decoder mirrors them. Default 256, 64.
+func WithHidden(widths ...int) Option {
+	return func(c *config) { c.mark("WithHidden"); c.hidden = append([]int(nil), widths...) }
+}
+
+// WithDepth sets the number of down-sampling levels of a UNet (the input
+// size must be divisible by 2^depth). Default 4.
+func WithDepth(d int) Option {
+	return func(c *config) { c.mark("WithDepth"); c.depth = d }
+}
+
+// WithBaseWidth sets the number of channels of a UNet's first level; each
+// level below doubles it. Default 64 (the paper's; the W3 benchmark uses
+// 16).
+func WithBaseWidth(w int) Option {
+	return func(c *config) { c.mark("WithBaseWidth"); c.width = w }
+}
+
+// newConfig applies opts over the defaults and returns an error naming any
+// option that the constructor kind does not take. WithSeed and WithDtype
+// are always allowed.
+func newConfig(kind string, defaults config, opts []Option, allowed ...string) (*config, error) {
+	c := defaults
+	c.given = nil
+	if c.dtype == (tensor.Dtype{}) {
+		c.dtype = tensor.Float32
+	}
+	for i, o := range opts {
+		if o == nil {
+			return nil, argError(kind, "option %d is nil", i)
+		}
+		o(&c)
+	}
+	ok := map[string]bool{"WithSeed": true, "WithDtype": true}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	var bad []string
+	for name := range c.given {
+		if !ok[name] {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return nil, argError(kind, "does not take option %s", strings.Join(bad, ", "))
+	}
+	if c.dtype != tensor.Float32 && c.dtype != tensor.Float64 {
+		return nil, argError(kind, "dtype must be float32 or float64, got %v", c.dtype)
+	}
+	if c.inChannels <= 0 {
+		return nil, argError(kind, "input channels must be positive, got %d", c.inChannels)
+	}
+	if !(c.dropout >= 0 && c.dropout < 1) {
+		return nil, argError(kind, "dropout probability must be in [0, 1), got %v", c.dropout)
+	}
+	for _, h := range c.hidden {
+		if h <= 0 {
+			return nil, argError(kind, "hidden widths must be positive, got %v", c.hidden)
+		}
+	}
+	if c.given["WithDepth"] && c.depth <= 0 {
+		return nil, argError(kind, "depth must be positive, got %d", c.depth)
+	}
+	if c.given["WithBaseWidth"] && c.width <= 0 {
+		return nil, argError(kind, "base width must be positive, got %d", c.width)
+	}
+	return &c, nil
+}
+
+// nnOpts are the options every layer of a model is built with.
+func (c *config) nnOpts(more ...nn.Option) []nn.Option {
+	return append([]nn.Option{nn.WithDtype(c.dtype)}, more...)
+}
+
+// argError formats a constructor error: `zoo: ResNet18: ...`.
+func argError(kind string, format string, args ...any) error {
+	return graph.ArgErrorf("zoo: %s: %s", kind, fmt.Sprintf(format, args...))
+}
+
+// checkClasses validates the number of classes (or output channels).
+func checkClasses(kind string, n int) error {
+	if n <= 0 {
+		return argError(kind, "number of classes must be positive, got %d", n)
+	}
+	return nil
+}
