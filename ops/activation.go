@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -38,21 +37,18 @@ func (a Activation) String() string {
 
 // activationOp is y = f(x), elementwise.
 type activationOp struct {
-	ident
+	opBase
 	kind  Activation
 	alpha float64
 	out   buffer
 }
 
-func (op *activationOp) desc() string          { return fmt.Sprintf("%v(%g)", op.kind, op.alpha) }
-func (op *activationOp) Arity() int            { return 1 }
-func (op *activationOp) Type() hm.Type         { return sameType() }
-func (op *activationOp) ReturnsPtr() bool      { return false }
-func (op *activationOp) CallsExtern() bool     { return false }
-func (op *activationOp) OverwritesInput() int  { return -1 }
-func (op *activationOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *activationOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *activationOp) String() string        { return op.desc() }
+func newActivationOp(kind Activation, alpha float64) *activationOp {
+	return &activationOp{opBase: newOpBase(fmt.Sprintf("%v(%g)", kind, alpha)), kind: kind, alpha: alpha}
+}
+
+func (op *activationOp) Arity() int    { return 1 }
+func (op *activationOp) Type() hm.Type { return sameType() }
 
 func (op *activationOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
@@ -79,8 +75,7 @@ func (op *activationOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *activationOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d := &activationGradOp{ident: newIdent(), kind: op.kind, alpha: op.alpha}
-	dx, err := G.ApplyOp(d, inputs[0], output, grad)
+	dx, err := G.ApplyOp(newActivationGradOp(op.kind, op.alpha), inputs[0], output, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -89,23 +84,18 @@ func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, 
 
 // activationGradOp is dx = f'(x)·dy, given x, y = f(x) and dy.
 type activationGradOp struct {
-	ident
+	gradOpBase
 	kind  Activation
 	alpha float64
 	out   buffer
 }
 
-func (op *activationGradOp) desc() string          { return fmt.Sprintf("%vGrad(%g)", op.kind, op.alpha) }
-func (op *activationGradOp) Arity() int            { return 3 }
-func (op *activationGradOp) Type() hm.Type         { return sameType3() }
-func (op *activationGradOp) ReturnsPtr() bool      { return false }
-func (op *activationGradOp) CallsExtern() bool     { return false }
-func (op *activationGradOp) OverwritesInput() int  { return -1 }
-func (op *activationGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *activationGradOp) Hashcode() uint32 {
-	return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id))
+func newActivationGradOp(kind Activation, alpha float64) *activationGradOp {
+	return &activationGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("%vGrad(%g)", kind, alpha)), kind: kind, alpha: alpha}
 }
-func (op *activationGradOp) String() string { return op.desc() }
+
+func (op *activationGradOp) Arity() int    { return 3 }
+func (op *activationGradOp) Type() hm.Type { return sameType3() }
 func (op *activationGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
@@ -126,11 +116,6 @@ func (op *activationGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, x.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *activationGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
-func (op *activationGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op.desc())
 }
 
 const elementwiseGrain = 1 << 15
@@ -281,7 +266,7 @@ func applyActivation(kind Activation, alpha float64, x *G.Node) (*G.Node, error)
 	if err := checkNode(kind.String(), "input", x); err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&activationOp{ident: newIdent(), kind: kind, alpha: alpha}, x)
+	return G.ApplyOp(newActivationOp(kind, alpha), x)
 }
 
 // ReLU is max(0, x), elementwise. Its derivative at 0 is taken as 0, as in PyTorch.

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -37,7 +36,7 @@ func AdaptiveAvgPool2D(x *G.Node, outH, outW int) (*G.Node, error) {
 		}
 	}
 	geo := newAdaptiveGeom(s[0]*s[1], s[2], s[3], outH, outW)
-	return G.ApplyOp(&adaptiveAvgPoolOp{ident: newIdent(), g: geo, xShape: s.Clone()}, x)
+	return G.ApplyOp(&adaptiveAvgPoolOp{opBase: newOpBase(fmt.Sprintf("%s(%d, %d)", name, outH, outW)), g: geo, xShape: s.Clone()}, x)
 }
 
 // adaptiveBins returns the [start, end) input range of each of the out bins
@@ -156,7 +155,7 @@ func adaptiveAvgBackward[T float](g *adaptiveGeom, dy, dx []T) {
 
 // adaptiveAvgPoolOp is the forward op: (N, C, H, W) -> (N, C, outH, outW).
 type adaptiveAvgPoolOp struct {
-	ident
+	opBase
 	g      *adaptiveGeom
 	xShape tensor.Shape
 	out    buffer
@@ -193,19 +192,13 @@ func (op *adaptiveAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
 	return y, nil
 }
 
-func (op *adaptiveAvgPoolOp) ReturnsPtr() bool      { return false }
-func (op *adaptiveAvgPoolOp) CallsExtern() bool     { return false }
-func (op *adaptiveAvgPoolOp) OverwritesInput() int  { return -1 }
-func (op *adaptiveAvgPoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *adaptiveAvgPoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *adaptiveAvgPoolOp) String() string {
-	return fmt.Sprintf("AdaptiveAvgPool2D(%d, %d)", op.g.outH, op.g.outW)
-}
-
 func (op *adaptiveAvgPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *adaptiveAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&adaptiveAvgPoolGradOp{ident: newIdent(), g: op.g, xShape: op.xShape}, grad)
+	dx, err := G.ApplyOp(&adaptiveAvgPoolGradOp{
+		gradOpBase: newGradOpBase(fmt.Sprintf("AdaptiveAvgPool2DGrad(%d, %d)", op.g.outH, op.g.outW)),
+		g:          op.g, xShape: op.xShape,
+	}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +207,7 @@ func (op *adaptiveAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.No
 
 // adaptiveAvgPoolGradOp maps dy (N, C, outH, outW) to dx (N, C, H, W).
 type adaptiveAvgPoolGradOp struct {
-	ident
+	gradOpBase
 	g      *adaptiveGeom
 	xShape tensor.Shape
 	out    buffer
@@ -242,19 +235,4 @@ func (op *adaptiveAvgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: AdaptiveAvgPool2DGrad: dtype %v not supported", dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *adaptiveAvgPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *adaptiveAvgPoolGradOp) CallsExtern() bool     { return false }
-func (op *adaptiveAvgPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *adaptiveAvgPoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *adaptiveAvgPoolGradOp) Hashcode() uint32 {
-	return hashString(fmt.Sprintf("%s#%d", op, op.id))
-}
-func (op *adaptiveAvgPoolGradOp) String() string {
-	return fmt.Sprintf("AdaptiveAvgPool2DGrad(%d, %d)", op.g.outH, op.g.outW)
-}
-func (op *adaptiveAvgPoolGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *adaptiveAvgPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }

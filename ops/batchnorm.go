@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -134,8 +133,16 @@ func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runV
 			return nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d) for %d channels, got %s", name, s.what, c, c, graph.FormatShape(s.t.Shape()))
 		}
 	}
+	mode := "eval"
+	if training {
+		mode = "train"
+	}
+	desc := fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, momentum, eps, gamma != nil, beta != nil)
+	if relu {
+		desc += "+relu"
+	}
 	op := &batchNormOp{
-		ident: newIdent(), training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
+		opBase: newOpBase(desc), training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
 		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, rank: shape.Dims(), relu: relu,
 	}
 	return G.ApplyOp(op, nodes...)
@@ -146,7 +153,7 @@ func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runV
 // gradient ops, which take the op's output as an input so that they run
 // after it.
 type batchNormOp struct {
-	ident
+	opBase
 	training          bool
 	hasGamma, hasBeta bool
 	runMean, runVar   *tensor.Dense
@@ -158,18 +165,6 @@ type batchNormOp struct {
 	out    buffer
 	mean   []float64 // per channel, of the last run
 	invstd []float64
-}
-
-func (op *batchNormOp) desc() string {
-	mode := "eval"
-	if op.training {
-		mode = "train"
-	}
-	d := fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, op.momentum, op.eps, op.hasGamma, op.hasBeta)
-	if op.relu {
-		d += "+relu"
-	}
-	return d
 }
 
 func (op *batchNormOp) Arity() int {
@@ -194,12 +189,6 @@ func (op *batchNormOp) Type() hm.Type {
 	return hm.NewFnType(append(ts, x)...)
 }
 
-func (op *batchNormOp) ReturnsPtr() bool      { return false }
-func (op *batchNormOp) CallsExtern() bool     { return false }
-func (op *batchNormOp) OverwritesInput() int  { return -1 }
-func (op *batchNormOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *batchNormOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *batchNormOp) String() string        { return op.desc() }
 func (op *batchNormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
@@ -229,7 +218,7 @@ func bnGeometry(shape tensor.Shape) (n, c, s int) {
 func channelGrain(n, s int) int { return max(1, (1<<15)/max(1, n*s)) }
 
 func (op *batchNormOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc(), vals, op.Arity())
+	in, err := denseArgs(op.String(), vals, op.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -322,13 +311,7 @@ func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Sha
 	})
 }
 
-func (op *batchNormOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *batchNormOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if op.relu && absorbReLU(grad, output) {
@@ -343,7 +326,7 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	var sums *G.Node
 	var err error
 	if needSums {
-		if sums, err = G.ApplyOp(&bnSumsOp{ident: newIdent(), fwd: op}, x, output, grad); err != nil {
+		if sums, err = G.ApplyOp(&bnSumsOp{gradOpBase: newGradOpBase("BatchNormGradSums"), fwd: op}, x, output, grad); err != nil {
 			return nil, err
 		}
 	}
@@ -354,20 +337,20 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	if gamma != nil {
 		dxIn = append(dxIn, gamma)
 	}
-	dx, err := G.ApplyOp(&bnGradXOp{ident: newIdent(), fwd: op}, dxIn...)
+	dx, err := G.ApplyOp(&bnGradXOp{gradOpBase: newGradOpBase("BatchNormGradX"), fwd: op}, dxIn...)
 	if err != nil {
 		return nil, err
 	}
 	out := G.Nodes{dx}
 	if op.hasGamma {
-		dg, err := G.ApplyOp(&rowOp{ident: newIdent(), row: 1}, sums)
+		dg, err := G.ApplyOp(newRowOp(1), sums)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, dg)
 	}
 	if op.hasBeta {
-		db, err := G.ApplyOp(&rowOp{ident: newIdent(), row: 0}, sums)
+		db, err := G.ApplyOp(newRowOp(0), sums)
 		if err != nil {
 			return nil, err
 		}
@@ -380,7 +363,7 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // from the forward op's last run: a (2, C) tensor whose rows are dβ and dγ.
 // Inputs: x, y (only to run after the forward op), dy.
 type bnSumsOp struct {
-	ident
+	gradOpBase
 	fwd *batchNormOp
 	out buffer
 }
@@ -393,16 +376,6 @@ func (op *bnSumsOp) Type() hm.Type {
 }
 func (op *bnSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{2, in[0].(tensor.Shape)[1]}, nil
-}
-func (op *bnSumsOp) ReturnsPtr() bool      { return false }
-func (op *bnSumsOp) CallsExtern() bool     { return false }
-func (op *bnSumsOp) OverwritesInput() int  { return -1 }
-func (op *bnSumsOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *bnSumsOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *bnSumsOp) String() string        { return "BatchNormGradSums" }
-func (op *bnSumsOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *bnSumsOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *bnSumsOp) Do(vals ...G.Value) (G.Value, error) {
@@ -499,7 +472,7 @@ func dotSums[T float](x, dy []T, mean float64) (sdy, sdyx float64) {
 // eval: dx = γ·invstd·dy. Inputs: x, y (ordering), dy, then the sums
 // (training only) and γ (when the forward has one).
 type bnGradXOp struct {
-	ident
+	gradOpBase
 	fwd *batchNormOp
 	out buffer
 }
@@ -530,16 +503,6 @@ func (op *bnGradXOp) Type() hm.Type {
 
 func (op *bnGradXOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
-}
-func (op *bnGradXOp) ReturnsPtr() bool      { return false }
-func (op *bnGradXOp) CallsExtern() bool     { return false }
-func (op *bnGradXOp) OverwritesInput() int  { return -1 }
-func (op *bnGradXOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *bnGradXOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *bnGradXOp) String() string        { return "BatchNormGradX" }
-func (op *bnGradXOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *bnGradXOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
@@ -611,9 +574,13 @@ func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape ten
 
 // rowOp takes row `row` of a (2, C) tensor: (2, C) -> (C).
 type rowOp struct {
-	ident
+	gradOpBase
 	row int
 	out buffer
+}
+
+func newRowOp(row int) *rowOp {
+	return &rowOp{gradOpBase: newGradOpBase(fmt.Sprintf("Row(%d)", row)), row: row}
 }
 
 func (op *rowOp) Arity() int { return 1 }
@@ -623,16 +590,6 @@ func (op *rowOp) Type() hm.Type {
 }
 func (op *rowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{in[0].(tensor.Shape)[1]}, nil
-}
-func (op *rowOp) ReturnsPtr() bool      { return false }
-func (op *rowOp) CallsExtern() bool     { return false }
-func (op *rowOp) OverwritesInput() int  { return -1 }
-func (op *rowOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *rowOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *rowOp) String() string        { return fmt.Sprintf("Row(%d)", op.row) }
-func (op *rowOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *rowOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -32,11 +31,11 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 	if err := sameDtype("Add", xs...); err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&addOp{ident: newIdent(), n: len(xs)}, xs...)
+	return G.ApplyOp(&addOp{opBase: newOpBase(fmt.Sprintf("Add(%d)", len(xs))), n: len(xs)}, xs...)
 }
 
 type addOp struct {
-	ident
+	opBase
 	n   int
 	out buffer
 }
@@ -53,12 +52,6 @@ func (op *addOp) Type() hm.Type {
 func (op *addOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
-func (op *addOp) ReturnsPtr() bool      { return false }
-func (op *addOp) CallsExtern() bool     { return false }
-func (op *addOp) OverwritesInput() int  { return -1 }
-func (op *addOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *addOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *addOp) String() string        { return fmt.Sprintf("Add(%d)", op.n) }
 
 func (op *addOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, op.n)
@@ -93,13 +86,7 @@ func addAll[T float](y []T, in []*tensor.Dense) {
 	})
 }
 
-func (op *addOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *addOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *addOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, len(inputs))
@@ -148,11 +135,11 @@ func Concat(axis int, xs ...*G.Node) (*G.Node, error) {
 	if err := sameDtype("Concat", xs...); err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&concatOp{ident: newIdent(), axis: ax, sizes: sizes, rank: r}, xs...)
+	return G.ApplyOp(&concatOp{opBase: newOpBase(fmt.Sprintf("Concat(axis=%d, %v)", ax, sizes)), axis: ax, sizes: sizes, rank: r}, xs...)
 }
 
 type concatOp struct {
-	ident
+	opBase
 	axis  int
 	sizes []int
 	rank  int
@@ -181,12 +168,6 @@ func (op *concatOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s[op.axis] = op.total()
 	return s, nil
 }
-func (op *concatOp) ReturnsPtr() bool      { return false }
-func (op *concatOp) CallsExtern() bool     { return false }
-func (op *concatOp) OverwritesInput() int  { return -1 }
-func (op *concatOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *concatOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *concatOp) String() string        { return fmt.Sprintf("Concat(axis=%d, %v)", op.axis, op.sizes) }
 
 func (op *concatOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, len(op.sizes))
@@ -228,19 +209,16 @@ func concatCopy[T float](y []T, in []*tensor.Dense, sizes []int, outer, inner in
 	})
 }
 
-func (op *concatOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *concatOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *concatOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, len(inputs))
 	start := 0
 	for i := range inputs {
-		d, err := G.ApplyOp(&splitOp{ident: newIdent(), axis: op.axis, start: start, size: op.sizes[i], rank: op.rank}, grad)
+		d, err := G.ApplyOp(&splitOp{
+			gradOpBase: newGradOpBase(fmt.Sprintf("ConcatGrad(axis=%d, %d:%d)", op.axis, start, start+op.sizes[i])),
+			axis:       op.axis, start: start, size: op.sizes[i], rank: op.rank,
+		}, grad)
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +230,7 @@ func (op *concatOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 
 // splitOp takes the slice [start, start+size) of dy along axis: Concat's gradient.
 type splitOp struct {
-	ident
+	gradOpBase
 	axis, start, size int
 	rank              int
 	out               buffer
@@ -264,18 +242,6 @@ func (op *splitOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s := in[0].(tensor.Shape).Clone()
 	s[op.axis] = op.size
 	return s, nil
-}
-func (op *splitOp) ReturnsPtr() bool      { return false }
-func (op *splitOp) CallsExtern() bool     { return false }
-func (op *splitOp) OverwritesInput() int  { return -1 }
-func (op *splitOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *splitOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *splitOp) String() string {
-	return fmt.Sprintf("ConcatGrad(axis=%d, %d:%d)", op.axis, op.start, op.start+op.size)
-}
-func (op *splitOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *splitOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *splitOp) Do(vals ...G.Value) (G.Value, error) {
@@ -319,13 +285,17 @@ func Scale(x *G.Node, s float64) (*G.Node, error) {
 	if math.IsNaN(s) || math.IsInf(s, 0) {
 		return nil, graph.ArgErrorf("ops: Scale: the factor must be finite, got %v", s)
 	}
-	return G.ApplyOp(&scaleOp{ident: newIdent(), s: s}, x)
+	return G.ApplyOp(newScaleOp(s), x)
 }
 
 type scaleOp struct {
-	ident
+	opBase
 	s   float64
 	out buffer
+}
+
+func newScaleOp(s float64) *scaleOp {
+	return &scaleOp{opBase: newOpBase(fmt.Sprintf("Scale(%g)", s)), s: s}
 }
 
 func (op *scaleOp) Arity() int    { return 1 }
@@ -333,12 +303,6 @@ func (op *scaleOp) Type() hm.Type { return sameType() }
 func (op *scaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
-func (op *scaleOp) ReturnsPtr() bool      { return false }
-func (op *scaleOp) CallsExtern() bool     { return false }
-func (op *scaleOp) OverwritesInput() int  { return -1 }
-func (op *scaleOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *scaleOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *scaleOp) String() string        { return fmt.Sprintf("Scale(%g)", op.s) }
 
 func (op *scaleOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) == 1 {
@@ -380,7 +344,7 @@ func (op *scaleOp) DiffWRT(int) []bool { return []bool{true} }
 // SymDiff scales dy by the same factor; the gradient is itself a Scale, so
 // it can be differentiated again.
 func (op *scaleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&scaleOp{ident: newIdent(), s: op.s}, grad)
+	dx, err := G.ApplyOp(newScaleOp(op.s), grad)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -295,9 +294,7 @@ func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error)
 		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
 	}
 	desc += ")"
-	op := newConvOp(convForwardKind, rank, g, b != nil, desc)
-	op.relu = p.ReLU
-	return G.ApplyOp(op, nodes...)
+	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, p.ReLU, desc), nodes...)
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
@@ -392,9 +389,7 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
 	}
 	desc += ")"
-	op := newConvOp(convTransposeKind, rank, g, b != nil, desc)
-	op.relu = p.ReLU
-	return G.ApplyOp(op, nodes...)
+	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, p.ReLU, desc), nodes...)
 }
 
 // convKind selects what a convOp computes with its geometry (image side
@@ -415,20 +410,37 @@ const (
 // gradient; both take their filter gradient from convFilterKind and their
 // bias gradient from channelSumOp.
 type convOp struct {
-	ident
+	opBase
 	kind convKind
 	rank int
 	geom convGeom
 	bias bool
-	relu bool // output max(0, ·), for the forward kinds
-	grad bool // made by SymDiff: a gradient (graph.GradientOp)
-	desc string
+	relu bool   // output max(0, ·), for the forward kinds
+	grad bool   // made by SymDiff: a gradient (graph.GradientOp)
+	name string // the op and its settings, without "+bias" and "+relu"
 	out  buffer
 	eng  convEngine
 }
 
-func newConvOp(kind convKind, rank int, g convGeom, bias bool, desc string) *convOp {
-	return &convOp{ident: newIdent(), kind: kind, rank: rank, geom: g, bias: bias, desc: desc}
+// newConvOp returns a convolution of kind; its String is name followed by
+// "+bias" and "+relu" when it has them.
+func newConvOp(kind convKind, rank int, g convGeom, bias, relu bool, name string) *convOp {
+	desc := name
+	if bias {
+		desc += "+bias"
+	}
+	if relu {
+		desc += "+relu"
+	}
+	return &convOp{opBase: newOpBase(desc), kind: kind, rank: rank, geom: g, bias: bias, relu: relu, name: name}
+}
+
+// gradOp returns a convolution of kind over op's geometry that computes
+// the gradient named by suffix ("∂x", "∂w").
+func (op *convOp) gradOp(kind convKind, suffix string) *convOp {
+	g := newConvOp(kind, op.rank, op.geom, false, false, op.name+suffix)
+	g.grad = true
+	return g
 }
 
 func (op *convOp) imageShape() tensor.Shape {
@@ -481,29 +493,29 @@ func (op *convOp) Type() hm.Type {
 func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	want, out := op.shapes()
 	if len(in) != len(want) {
-		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op.desc, len(want), len(in))
+		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op.name, len(want), len(in))
 	}
 	for i, d := range in {
 		s, ok := d.(tensor.Shape)
 		if !ok || !graph.SameShape(s, want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op.desc, i, graph.FormatShape(want[i]), d)
+			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op.name, i, graph.FormatShape(want[i]), d)
 		}
 	}
 	return out, nil
 }
 
 func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc, vals, op.Arity())
+	in, err := denseArgs(op.name, vals, op.Arity())
 	if err != nil {
 		return nil, err
 	}
 	want, outShape := op.shapes()
 	for i, t := range in {
 		if !graph.SameShape(t.Shape(), want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op.desc, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
+			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op.name, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
 		}
 		if t.Dtype() != in[0].Dtype() {
-			return nil, graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op.desc, in[0].Dtype(), t.Dtype())
+			return nil, graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op.name, in[0].Dtype(), t.Dtype())
 		}
 	}
 	y := op.out.get(in[0].Dtype(), outShape)
@@ -513,7 +525,7 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 	case tensor.Float64:
 		runConv[float64](op, in, y)
 	default:
-		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.desc, in[0].Dtype())
+		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.name, in[0].Dtype())
 	}
 	return y, nil
 }
@@ -538,32 +550,11 @@ func runConv[T float](op *convOp, in []*tensor.Dense, y *tensor.Dense) {
 // IsGradient reports whether the op computes a gradient (graph.GradientOp).
 func (op *convOp) IsGradient() bool { return op.grad }
 
-func (op *convOp) ReturnsPtr() bool      { return false }
-func (op *convOp) CallsExtern() bool     { return false }
-func (op *convOp) OverwritesInput() int  { return -1 }
-func (op *convOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *convOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-
-func (op *convOp) String() string {
-	s := op.desc
-	if op.bias {
-		s += "+bias"
-	}
-	if op.relu {
-		s += "+relu"
-	}
-	return s
-}
-
 func (op *convOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
 	if op.kind == convFilterKind {
-		return out
+		return make([]bool, n)
 	}
-	for i := range out {
-		out[i] = true
-	}
-	return out
+	return allTrue(n)
 }
 
 func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -576,36 +567,31 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	if op.relu && !absorbReLU(grad, output) {
 		// the output is zero exactly where the pre-activation is <= 0,
 		// so the output serves as ReLU's input for the mask
-		if grad, err = G.ApplyOp(&activationGradOp{ident: newIdent(), kind: actReLU}, output, output, grad); err != nil {
+		if grad, err = G.ApplyOp(newActivationGradOp(actReLU, 0), output, output, grad); err != nil {
 			return nil, err
 		}
 	}
 	switch op.kind {
 	case convForwardKind:
 		// dx = convT(dy, w), dW = Σ dy·col(x)ᵀ
-		if da, err = G.ApplyOp(newConvOp(convTransposeKind, op.rank, op.geom, false, op.desc+"∂x"), grad, w); err != nil {
+		if da, err = G.ApplyOp(op.gradOp(convTransposeKind, "∂x"), grad, w); err != nil {
 			return nil, err
 		}
-		if dw, err = G.ApplyOp(newConvOp(convFilterKind, op.rank, op.geom, false, op.desc+"∂w"), grad, a); err != nil {
+		if dw, err = G.ApplyOp(op.gradOp(convFilterKind, "∂w"), grad, a); err != nil {
 			return nil, err
 		}
 	case convTransposeKind:
 		// dx = conv(dy, w), dW = Σ x·col(dy)ᵀ
-		if da, err = G.ApplyOp(newConvOp(convForwardKind, op.rank, op.geom, false, op.desc+"∂x"), grad, w); err != nil {
+		if da, err = G.ApplyOp(op.gradOp(convForwardKind, "∂x"), grad, w); err != nil {
 			return nil, err
 		}
-		if dw, err = G.ApplyOp(newConvOp(convFilterKind, op.rank, op.geom, false, op.desc+"∂w"), a, grad); err != nil {
+		if dw, err = G.ApplyOp(op.gradOp(convFilterKind, "∂w"), a, grad); err != nil {
 			return nil, err
-		}
-	}
-	for _, n := range []*G.Node{da, dw} {
-		if c, ok := n.Op().(*convOp); ok {
-			c.grad = true
 		}
 	}
 	out := G.Nodes{da, dw}
 	if op.bias {
-		db, err := G.ApplyOp(&channelSumOp{ident: newIdent(), rank: op.rank + 2, desc: op.desc + "∂b"}, grad)
+		db, err := G.ApplyOp(&channelSumOp{gradOpBase: newGradOpBase(op.name + "∂b"), rank: op.rank + 2}, grad)
 		if err != nil {
 			return nil, err
 		}
@@ -617,9 +603,8 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // channelSumOp sums a tensor (N, C, ...) over every axis but the channel
 // axis: the bias gradient of the convolutions.
 type channelSumOp struct {
-	ident
+	gradOpBase
 	rank int
-	desc string
 	out  buffer
 }
 
@@ -662,14 +647,3 @@ func (op *channelSumOp) Do(vals ...G.Value) (G.Value, error) {
 
 // IsGradient reports true: the op is a bias gradient (graph.GradientOp).
 func (op *channelSumOp) IsGradient() bool { return true }
-
-func (op *channelSumOp) ReturnsPtr() bool      { return false }
-func (op *channelSumOp) CallsExtern() bool     { return false }
-func (op *channelSumOp) OverwritesInput() int  { return -1 }
-func (op *channelSumOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *channelSumOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *channelSumOp) String() string        { return op.desc }
-func (op *channelSumOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *channelSumOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
-}

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 	"math/rand/v2"
 
@@ -33,7 +32,7 @@ func Dropout(x *G.Node, p float64, seed int64) (*G.Node, error) {
 	if !(p >= 0 && p < 1) {
 		return nil, graph.ArgErrorf("ops: Dropout: p must be in [0, 1), got %v", p)
 	}
-	op := &dropoutOp{ident: newIdent(), p: p, seed: seed, rank: x.Shape().Dims()}
+	op := &dropoutOp{opBase: newOpBase(fmt.Sprintf("Dropout(p=%g, seed=%d)", p, seed)), p: p, seed: seed, rank: x.Shape().Dims()}
 	op.rng = rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 	return G.ApplyOp(op, x)
 }
@@ -41,7 +40,7 @@ func Dropout(x *G.Node, p float64, seed int64) (*G.Node, error) {
 // dropoutOp is y = x·mask/(1-p). mask holds the last run's draw (1 = kept)
 // for the gradient op, which takes y as an input so that it runs after.
 type dropoutOp struct {
-	ident
+	opBase
 	p    float64
 	seed int64
 	rank int
@@ -50,15 +49,8 @@ type dropoutOp struct {
 	out  buffer
 }
 
-func (op *dropoutOp) desc() string          { return fmt.Sprintf("Dropout(p=%g, seed=%d)", op.p, op.seed) }
-func (op *dropoutOp) Arity() int            { return 1 }
-func (op *dropoutOp) Type() hm.Type         { return sameType() }
-func (op *dropoutOp) ReturnsPtr() bool      { return false }
-func (op *dropoutOp) CallsExtern() bool     { return false }
-func (op *dropoutOp) OverwritesInput() int  { return -1 }
-func (op *dropoutOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *dropoutOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *dropoutOp) String() string        { return op.desc() }
+func (op *dropoutOp) Arity() int    { return 1 }
+func (op *dropoutOp) Type() hm.Type { return sameType() }
 func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
@@ -67,7 +59,7 @@ func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 const dropChunk = 1 << 14
 
 func (op *dropoutOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc(), vals, 1)
+	in, err := denseArgs(op.String(), vals, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +122,7 @@ func applyMask[T float](x, y []T, mask []uint8, scale T) {
 func (op *dropoutOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *dropoutOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&dropoutGradOp{ident: newIdent(), fwd: op}, output, grad)
+	dx, err := G.ApplyOp(&dropoutGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("DropoutGrad(p=%g)", op.p)), fwd: op}, output, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +132,7 @@ func (op *dropoutOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // dropoutGradOp is dx = dy·mask/(1-p) with the forward op's last mask.
 // Inputs: y (so that it runs after the forward op) and dy.
 type dropoutGradOp struct {
-	ident
+	gradOpBase
 	fwd *dropoutOp
 	out buffer
 }
@@ -149,16 +141,6 @@ func (op *dropoutGradOp) Arity() int    { return 2 }
 func (op *dropoutGradOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnType(a, a, a) }
 func (op *dropoutGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
-}
-func (op *dropoutGradOp) ReturnsPtr() bool      { return false }
-func (op *dropoutGradOp) CallsExtern() bool     { return false }
-func (op *dropoutGradOp) OverwritesInput() int  { return -1 }
-func (op *dropoutGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *dropoutGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *dropoutGradOp) String() string        { return fmt.Sprintf("DropoutGrad(p=%g)", op.fwd.p) }
-func (op *dropoutGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *dropoutGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *dropoutGradOp) Do(vals ...G.Value) (G.Value, error) {

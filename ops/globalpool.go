@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -29,12 +28,12 @@ func GlobalAvgPool(x *G.Node) (*G.Node, error) {
 			return nil, graph.ShapeErrorf("ops: %s: input dimensions must be positive, got shape %s (axis %d)", name, graph.FormatShape(s), i)
 		}
 	}
-	return G.ApplyOp(&globalAvgPoolOp{ident: newIdent(), xShape: s.Clone()}, x)
+	return G.ApplyOp(&globalAvgPoolOp{opBase: newOpBase("GlobalAvgPool" + graph.FormatShape(s)), xShape: s.Clone()}, x)
 }
 
 // globalAvgPoolOp is y (N, C) = the mean of each plane of x (N, C, ...).
 type globalAvgPoolOp struct {
-	ident
+	opBase
 	xShape tensor.Shape
 	out    buffer
 }
@@ -48,14 +47,6 @@ func (op *globalAvgPoolOp) yShape() tensor.Shape {
 func (op *globalAvgPoolOp) Arity() int { return 1 }
 func (op *globalAvgPoolOp) Type() hm.Type {
 	return rankType(op.xShape.Dims(), 2)
-}
-func (op *globalAvgPoolOp) ReturnsPtr() bool      { return false }
-func (op *globalAvgPoolOp) CallsExtern() bool     { return false }
-func (op *globalAvgPoolOp) OverwritesInput() int  { return -1 }
-func (op *globalAvgPoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *globalAvgPoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *globalAvgPoolOp) String() string {
-	return fmt.Sprintf("GlobalAvgPool%s", graph.FormatShape(op.xShape))
 }
 func (op *globalAvgPoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.yShape(), nil }
 
@@ -83,7 +74,7 @@ func (op *globalAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *globalAvgPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *globalAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&globalAvgPoolGradOp{ident: newIdent(), xShape: op.xShape}, grad)
+	dx, err := G.ApplyOp(&globalAvgPoolGradOp{gradOpBase: newGradOpBase("GlobalAvgPoolGrad" + graph.FormatShape(op.xShape)), xShape: op.xShape}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +83,7 @@ func (op *globalAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Node
 
 // globalAvgPoolGradOp is dx[n][c][...] = dy[n][c] / plane size.
 type globalAvgPoolGradOp struct {
-	ident
+	gradOpBase
 	xShape tensor.Shape
 	out    buffer
 }
@@ -100,16 +91,6 @@ type globalAvgPoolGradOp struct {
 func (op *globalAvgPoolGradOp) Arity() int { return 1 }
 func (op *globalAvgPoolGradOp) Type() hm.Type {
 	return rankType(2, op.xShape.Dims())
-}
-func (op *globalAvgPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *globalAvgPoolGradOp) CallsExtern() bool     { return false }
-func (op *globalAvgPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *globalAvgPoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *globalAvgPoolGradOp) Hashcode() uint32 {
-	return hashString(fmt.Sprintf("%s#%d", op, op.id))
-}
-func (op *globalAvgPoolGradOp) String() string {
-	return fmt.Sprintf("GlobalAvgPoolGrad%s", graph.FormatShape(op.xShape))
 }
 func (op *globalAvgPoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.xShape.Clone(), nil
@@ -136,11 +117,6 @@ func (op *globalAvgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: GlobalAvgPoolGrad: dtype %v not supported", dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *globalAvgPoolGradOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *globalAvgPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 // planeMeans sets y[p] to the mean of x[p·plane : (p+1)·plane].

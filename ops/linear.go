@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -37,11 +36,11 @@ func Linear(x, w, b *G.Node) (*G.Node, error) {
 	if err := sameDtype(name, nodes...); err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&linearOp{ident: newIdent(), bias: b != nil}, nodes...)
+	return G.ApplyOp(&linearOp{opBase: newOpBase(fmt.Sprintf("Linear(bias=%v)", b != nil)), bias: b != nil}, nodes...)
 }
 
 type linearOp struct {
-	ident
+	opBase
 	bias bool
 	out  buffer
 }
@@ -105,34 +104,21 @@ func fillRows[T float](dst, row []T, n int) {
 	}
 }
 
-func (op *linearOp) ReturnsPtr() bool      { return false }
-func (op *linearOp) CallsExtern() bool     { return false }
-func (op *linearOp) OverwritesInput() int  { return -1 }
-func (op *linearOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *linearOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *linearOp) String() string        { return fmt.Sprintf("Linear(bias=%v)", op.bias) }
-
-func (op *linearOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *linearOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *linearOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	x, w := inputs[0], inputs[1]
-	dx, err := G.ApplyOp(&linearGradOp{ident: newIdent(), wrt: 0}, grad, w)
+	dx, err := G.ApplyOp(newLinearGradOp(0), grad, w)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&linearGradOp{ident: newIdent(), wrt: 1}, grad, x)
+	dw, err := G.ApplyOp(newLinearGradOp(1), grad, x)
 	if err != nil {
 		return nil, err
 	}
 	out := G.Nodes{dx, dw}
 	if op.bias {
-		db, err := G.ApplyOp(&linearGradOp{ident: newIdent(), wrt: 2}, grad)
+		db, err := G.ApplyOp(newLinearGradOp(2), grad)
 		if err != nil {
 			return nil, err
 		}
@@ -145,9 +131,13 @@ func (op *linearOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 // wrt 0: dx = dy·W (inputs dy, W); wrt 1: dW = dyᵀ·x (inputs dy, x);
 // wrt 2: db = Σ_n dy (input dy).
 type linearGradOp struct {
-	ident
+	gradOpBase
 	wrt int
 	out buffer
+}
+
+func newLinearGradOp(wrt int) *linearGradOp {
+	return &linearGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("LinearGrad(%d)", wrt)), wrt: wrt}
 }
 
 func (op *linearGradOp) Arity() int {
@@ -230,14 +220,3 @@ func sumRows[T float](src, dst []T, n int) {
 // IsGradient reports true: the op computes a gradient of Linear
 // (graph.GradientOp).
 func (op *linearGradOp) IsGradient() bool { return true }
-
-func (op *linearGradOp) ReturnsPtr() bool      { return false }
-func (op *linearGradOp) CallsExtern() bool     { return false }
-func (op *linearGradOp) OverwritesInput() int  { return -1 }
-func (op *linearGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *linearGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *linearGradOp) String() string        { return fmt.Sprintf("LinearGrad(%d)", op.wrt) }
-func (op *linearGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *linearGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
-}

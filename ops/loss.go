@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -107,34 +106,26 @@ func applyLoss(kind lossKind, smooth float64, a, b *G.Node, minRank int) (*G.Nod
 	if err := sameDtype(name, a, b); err != nil {
 		return nil, err
 	}
-	op := &lossOp{ident: newIdent(), kind: kind, smooth: smooth, rank: a.Shape().Dims()}
+	desc := kind.String()
+	if kind == lossDice {
+		desc = fmt.Sprintf("%v(smooth=%g)", kind, smooth)
+	}
+	op := &lossOp{opBase: newOpBase(desc), kind: kind, smooth: smooth, rank: a.Shape().Dims()}
 	return G.ApplyOp(op, a, b)
 }
 
 // lossOp is loss = f(a, b), a scalar; a is the differentiable input
 // (logits, predictions, probabilities) and b the target.
 type lossOp struct {
-	ident
+	opBase
 	kind   lossKind
 	smooth float64
 	rank   int
 	work   []float64
 }
 
-func (op *lossOp) desc() string {
-	if op.kind == lossDice {
-		return fmt.Sprintf("%v(smooth=%g)", op.kind, op.smooth)
-	}
-	return op.kind.String()
-}
-func (op *lossOp) Arity() int            { return 2 }
-func (op *lossOp) Type() hm.Type         { return lossType(op.rank) }
-func (op *lossOp) ReturnsPtr() bool      { return false }
-func (op *lossOp) CallsExtern() bool     { return false }
-func (op *lossOp) OverwritesInput() int  { return -1 }
-func (op *lossOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *lossOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *lossOp) String() string        { return op.desc() }
+func (op *lossOp) Arity() int    { return 2 }
+func (op *lossOp) Type() hm.Type { return lossType(op.rank) }
 
 func (op *lossOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.ScalarShape(), nil
@@ -164,7 +155,7 @@ func (op *lossOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *lossOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d := &lossGradOp{ident: newIdent(), kind: op.kind, smooth: op.smooth, rank: op.rank}
+	d := &lossGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("%vGrad(%g)", op.kind, op.smooth)), kind: op.kind, smooth: op.smooth, rank: op.rank}
 	da, err := G.ApplyOp(d, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
@@ -174,7 +165,7 @@ func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 
 // lossGradOp is da = g·∂loss/∂a, given a, b and the scalar upstream gradient g.
 type lossGradOp struct {
-	ident
+	gradOpBase
 	kind   lossKind
 	smooth float64
 	rank   int
@@ -182,28 +173,21 @@ type lossGradOp struct {
 	work   []float64
 }
 
-func (op *lossGradOp) desc() string          { return fmt.Sprintf("%vGrad(%g)", op.kind, op.smooth) }
-func (op *lossGradOp) Arity() int            { return 3 }
-func (op *lossGradOp) Type() hm.Type         { return lossGradType(op.rank) }
-func (op *lossGradOp) ReturnsPtr() bool      { return false }
-func (op *lossGradOp) CallsExtern() bool     { return false }
-func (op *lossGradOp) OverwritesInput() int  { return -1 }
-func (op *lossGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *lossGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *lossGradOp) String() string        { return op.desc() }
+func (op *lossGradOp) Arity() int    { return 3 }
+func (op *lossGradOp) Type() hm.Type { return lossGradType(op.rank) }
 func (op *lossGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
 
 func (op *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 3 {
-		return nil, fmt.Errorf("ops: %s: want 3 inputs, got %d", op.desc(), len(vals))
+		return nil, fmt.Errorf("ops: %s: want 3 inputs, got %d", op.String(), len(vals))
 	}
-	in, err := denseArgs(op.desc(), vals[:2], 2)
+	in, err := denseArgs(op.String(), vals[:2], 2)
 	if err != nil {
 		return nil, err
 	}
-	g, err := scalarValue(op.desc(), vals[2])
+	g, err := scalarValue(op.String(), vals[2])
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +202,6 @@ func (op *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, a.Dtype())
 	}
 	return da, nil
-}
-
-func (op *lossGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
-func (op *lossGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op.desc())
 }
 
 // chunkSize is the number of elements one partial sum covers. Partial sums

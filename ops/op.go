@@ -18,11 +18,29 @@ var nextID atomic.Uint64
 
 func newID() uint64 { return nextID.Add(1) }
 
-// ident is embedded by every op: a unique id that goes into the hash so that
-// no two op instances are merged into one node.
-type ident struct{ id uint64 }
+// opBase is embedded by every op. It holds the op's description (its
+// String, also used in error messages) and a unique id that goes into the
+// hash so that no two op instances are merged into one node, and it gives
+// the gorgonia.Op methods every op shares: the output is a new value
+// (ReturnsPtr false, OverwritesInput -1) computed in Go (CallsExtern false).
+// An op file then keeps only what is its own: Arity, Type, InferShape, Do,
+// DiffWRT and SymDiff.
+type opBase struct {
+	id   uint64
+	desc string
+}
 
-func newIdent() ident { return ident{id: newID()} }
+// newOpBase gives a new op the description desc and a fresh id.
+func newOpBase(desc string) opBase { return opBase{id: newID(), desc: desc} }
+
+// ReturnsPtr, CallsExtern, OverwritesInput, WriteHash, Hashcode and String
+// implement gorgonia.Op; the hash is that of "desc#id".
+func (b opBase) ReturnsPtr() bool      { return false }
+func (b opBase) CallsExtern() bool     { return false }
+func (b opBase) OverwritesInput() int  { return -1 }
+func (b opBase) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s#%d", b.desc, b.id) }
+func (b opBase) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", b.desc, b.id)) }
+func (b opBase) String() string        { return b.desc }
 
 func hashString(s string) uint32 {
 	h := fnv.New32a()
@@ -30,8 +48,28 @@ func hashString(s string) uint32 {
 	return h.Sum32()
 }
 
-// writeHash writes the op's description and its id.
-func (i ident) writeHash(h hash.Hash, desc string) { fmt.Fprintf(h, "%s#%d", desc, i.id) }
+// allTrue is DiffWRT for an op that is differentiable in all its n inputs.
+func allTrue(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+// gradOpBase is embedded by the ops that compute gradients: none of their
+// inputs is differentiated and SymDiff is an error (second derivatives are
+// not implemented).
+type gradOpBase struct{ opBase }
+
+// newGradOpBase gives a new gradient op the description desc and a fresh id.
+func newGradOpBase(desc string) gradOpBase { return gradOpBase{newOpBase(desc)} }
+
+// DiffWRT and SymDiff implement gorgonia.SDOp for a gradient op.
+func (b gradOpBase) DiffWRT(n int) []bool { return make([]bool, n) }
+func (b gradOpBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", b.desc)
+}
 
 // sameType is the Hindley-Milner type a → a.
 func sameType() hm.Type {

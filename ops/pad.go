@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -31,7 +30,7 @@ func Pad(x *G.Node, before, after []int) (*G.Node, error) {
 		}
 	}
 	s := x.Shape()
-	op := &padOp{ident: newIdent(), rank: rank,
+	op := &padOp{rank: rank,
 		nc:     s[0] * s[1],
 		in:     lift3(s[2:], 1),
 		before: lift3(before, 0),
@@ -45,13 +44,14 @@ func Pad(x *G.Node, before, after []int) (*G.Node, error) {
 	}
 	op.outShape = append(tensor.Shape{s[0], s[1]}, op.out[3-rank:]...)
 	op.inShape = s.Clone()
+	op.opBase = newOpBase(op.describe("Pad"))
 	return G.ApplyOp(op, x)
 }
 
 // padOp pads (N·C, D, H, W) to (N·C, D', H', W'); with crop set it is the
 // gradient: it takes the padded tensor and returns the inner part.
 type padOp struct {
-	ident
+	opBase
 	rank              int
 	nc                int
 	in, out, before   [3]int
@@ -127,17 +127,8 @@ func padCopy[T float](op *padOp, src, dst []T) {
 	})
 }
 
-func (op *padOp) ReturnsPtr() bool      { return false }
-func (op *padOp) CallsExtern() bool     { return false }
-func (op *padOp) OverwritesInput() int  { return -1 }
-func (op *padOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *padOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-
-func (op *padOp) String() string {
-	name := "Pad"
-	if op.crop {
-		name = "PadGrad"
-	}
+// describe gives the op's String: name(before=..., after=...).
+func (op *padOp) describe(name string) string {
 	after := [3]int{}
 	for i := range 3 {
 		after[i] = op.out[i] - op.in[i] - op.before[i]
@@ -158,7 +149,7 @@ func (op *padOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 	}
 	g := *op
-	g.ident, g.crop, g.buf = newIdent(), true, buffer{}
+	g.opBase, g.crop, g.buf = newOpBase(op.describe("PadGrad")), true, buffer{}
 	dx, err := G.ApplyOp(&g, grad)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 	"math/bits"
 
@@ -93,7 +92,7 @@ func MaxPool(x *G.Node, spec PoolSpec) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&maxPoolOp{ident: newIdent(), g: g}, x)
+	return G.ApplyOp(newMaxPoolOp(g), x)
 }
 
 // AvgPool is average pooling of x (N, C, spatial...) with the window spec,
@@ -105,7 +104,7 @@ func AvgPool(x *G.Node, spec PoolSpec) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&avgPoolOp{ident: newIdent(), g: g}, x)
+	return G.ApplyOp(&avgPoolOp{opBase: newOpBase(g.String()), g: g}, x)
 }
 
 // poolGeom is a pooling window over up to three spatial axes, held as 3-D
@@ -282,7 +281,7 @@ func planeGrain(per int) int { return max(1, poolGrain/max(per, 1)) }
 // window (a flat index into the input plane), which the gradient and
 // MaxPool2DIndices read.
 type maxPoolOp struct {
-	ident
+	opBase
 	g   *poolGeom
 	out buffer
 	arg []int32
@@ -291,14 +290,10 @@ type maxPoolOp struct {
 	needArg bool
 }
 
-func (op *maxPoolOp) Arity() int            { return 1 }
-func (op *maxPoolOp) Type() hm.Type         { return rankType(op.g.nd+2, op.g.nd+2) }
-func (op *maxPoolOp) ReturnsPtr() bool      { return false }
-func (op *maxPoolOp) CallsExtern() bool     { return false }
-func (op *maxPoolOp) OverwritesInput() int  { return -1 }
-func (op *maxPoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *maxPoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *maxPoolOp) String() string        { return op.g.String() }
+func newMaxPoolOp(g *poolGeom) *maxPoolOp { return &maxPoolOp{opBase: newOpBase(g.String()), g: g} }
+
+func (op *maxPoolOp) Arity() int    { return 1 }
+func (op *maxPoolOp) Type() hm.Type { return rankType(op.g.nd+2, op.g.nd+2) }
 
 func (op *maxPoolOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return op.g.yShape.Clone(), nil
@@ -343,7 +338,7 @@ func (op *maxPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	op.needArg = true
-	dx, err := G.ApplyOp(&maxPoolGradOp{ident: newIdent(), fwd: op}, inputs[0], output, grad)
+	dx, err := G.ApplyOp(&maxPoolGradOp{gradOpBase: newGradOpBase(op.g.String() + "Grad"), fwd: op}, inputs[0], output, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +349,7 @@ func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 // and dy. It reads the argmax the forward op recorded in the same run (y is
 // an input so that the forward op always runs first).
 type maxPoolGradOp struct {
-	ident
+	gradOpBase
 	fwd *maxPoolOp
 	out buffer
 	// reluMask routes only the gradients of windows whose maximum y is
@@ -387,14 +382,8 @@ func absorbReLU(grad, in *G.Node) bool {
 	return true
 }
 
-func (op *maxPoolGradOp) Arity() int            { return 3 }
-func (op *maxPoolGradOp) Type() hm.Type         { return sameType3() }
-func (op *maxPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *maxPoolGradOp) CallsExtern() bool     { return false }
-func (op *maxPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *maxPoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *maxPoolGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *maxPoolGradOp) String() string        { return op.fwd.g.String() + "Grad" }
+func (op *maxPoolGradOp) Arity() int    { return 3 }
+func (op *maxPoolGradOp) Type() hm.Type { return sameType3() }
 func (op *maxPoolGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.g.xShape.Clone(), nil
 }
@@ -422,11 +411,6 @@ func (op *maxPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *maxPoolGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
-func (op *maxPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 // maxPoolForward writes the window maxima of every plane of x into y and
@@ -845,19 +829,13 @@ func maxPoolBackward[T float](g *poolGeom, dy, y, dx []T, arg []int32) {
 // avgPoolOp is y = the mean over each window (see poolGeom.cnt for the
 // divisor).
 type avgPoolOp struct {
-	ident
+	opBase
 	g   *poolGeom
 	out buffer
 }
 
-func (op *avgPoolOp) Arity() int            { return 1 }
-func (op *avgPoolOp) Type() hm.Type         { return rankType(op.g.nd+2, op.g.nd+2) }
-func (op *avgPoolOp) ReturnsPtr() bool      { return false }
-func (op *avgPoolOp) CallsExtern() bool     { return false }
-func (op *avgPoolOp) OverwritesInput() int  { return -1 }
-func (op *avgPoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *avgPoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *avgPoolOp) String() string        { return op.g.String() }
+func (op *avgPoolOp) Arity() int    { return 1 }
+func (op *avgPoolOp) Type() hm.Type { return rankType(op.g.nd+2, op.g.nd+2) }
 func (op *avgPoolOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return op.g.yShape.Clone(), nil
 }
@@ -886,7 +864,7 @@ func (op *avgPoolOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *avgPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *avgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&avgPoolGradOp{ident: newIdent(), g: op.g}, grad)
+	dx, err := G.ApplyOp(&avgPoolGradOp{gradOpBase: newGradOpBase(op.g.String() + "Grad"), g: op.g}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -895,19 +873,13 @@ func (op *avgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 
 // avgPoolGradOp is dx: every dy spread evenly over its window.
 type avgPoolGradOp struct {
-	ident
+	gradOpBase
 	g   *poolGeom
 	out buffer
 }
 
-func (op *avgPoolGradOp) Arity() int            { return 1 }
-func (op *avgPoolGradOp) Type() hm.Type         { return sameType() }
-func (op *avgPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *avgPoolGradOp) CallsExtern() bool     { return false }
-func (op *avgPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *avgPoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *avgPoolGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *avgPoolGradOp) String() string        { return op.g.String() + "Grad" }
+func (op *avgPoolGradOp) Arity() int    { return 1 }
+func (op *avgPoolGradOp) Type() hm.Type { return sameType() }
 func (op *avgPoolGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return op.g.xShape.Clone(), nil
 }
@@ -931,11 +903,6 @@ func (op *avgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *avgPoolGradOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *avgPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func avgPoolForward[T float](g *poolGeom, x, y []T) {

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"sort"
 
 	"github.com/chewxy/hm"
@@ -60,13 +59,13 @@ func reduce(name string, mean bool, x *G.Node, axes []int) (*G.Node, error) {
 		}
 	}
 	sort.Ints(list)
-	op := &reduceOp{ident: newIdent(), name: name, mean: mean, axes: list, red: red, inShape: shape, outShape: outShape, count: count}
+	op := &reduceOp{opBase: newOpBase(fmt.Sprintf("%s%v", name, list)), name: name, mean: mean, axes: list, red: red, inShape: shape, outShape: outShape, count: count}
 	return G.ApplyOp(op, x)
 }
 
 // reduceOp sums (or averages) over the axes marked in red.
 type reduceOp struct {
-	ident
+	opBase
 	name     string
 	mean     bool
 	axes     []int
@@ -78,15 +77,8 @@ type reduceOp struct {
 	out      buffer
 }
 
-func (op *reduceOp) desc() string          { return fmt.Sprintf("%s%v", op.name, op.axes) }
-func (op *reduceOp) Arity() int            { return 1 }
-func (op *reduceOp) Type() hm.Type         { return rankType(len(op.inShape), len(op.outShape)) }
-func (op *reduceOp) ReturnsPtr() bool      { return false }
-func (op *reduceOp) CallsExtern() bool     { return false }
-func (op *reduceOp) OverwritesInput() int  { return -1 }
-func (op *reduceOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *reduceOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *reduceOp) String() string        { return op.desc() }
+func (op *reduceOp) Arity() int    { return 1 }
+func (op *reduceOp) Type() hm.Type { return rankType(len(op.inShape), len(op.outShape)) }
 func (op *reduceOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(op.outShape) == 0 {
 		return tensor.ScalarShape(), nil
@@ -102,13 +94,13 @@ func (op *reduceOp) scale() float64 {
 }
 
 func (op *reduceOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc(), vals, 1)
+	in, err := denseArgs(op.String(), vals, 1)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	if !graph.SameShape(x.Shape(), op.inShape) {
-		return nil, fmt.Errorf("ops: %s: input shape %v, built for %v", op.desc(), x.Shape(), op.inShape)
+		return nil, fmt.Errorf("ops: %s: input shape %v, built for %v", op.String(), x.Shape(), op.inShape)
 	}
 	dims, red := collapseAxes(op.inShape, op.red)
 	outSize := max(1, op.outShape.TotalSize())
@@ -123,7 +115,7 @@ func (op *reduceOp) Do(vals ...G.Value) (G.Value, error) {
 	case []float32:
 		reduceSum(xs, acc, dims, red)
 	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.desc(), x.Dtype())
+		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.String(), x.Dtype())
 	}
 	sc := op.scale()
 	if len(op.outShape) == 0 {
@@ -221,7 +213,7 @@ func reduceSum[T float](x []T, acc []float64, dims []int, red []bool) {
 func (op *reduceOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *reduceOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&broadcastOp{ident: newIdent(), fwd: op}, grad)
+	dx, err := G.ApplyOp(&broadcastOp{gradOpBase: newGradOpBase(fmt.Sprintf("%sGrad%v", op.name, op.axes)), fwd: op}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +223,7 @@ func (op *reduceOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 // broadcastOp is the gradient of a reduction: dx = scale·dy, repeated over
 // the reduced axes.
 type broadcastOp struct {
-	ident
+	gradOpBase
 	fwd *reduceOp
 	out buffer
 }
@@ -246,16 +238,6 @@ func (op *broadcastOp) Type() hm.Type {
 }
 func (op *broadcastOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.inShape.Clone(), nil
-}
-func (op *broadcastOp) ReturnsPtr() bool      { return false }
-func (op *broadcastOp) CallsExtern() bool     { return false }
-func (op *broadcastOp) OverwritesInput() int  { return -1 }
-func (op *broadcastOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *broadcastOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *broadcastOp) String() string        { return fmt.Sprintf("%sGrad%v", op.fwd.name, op.fwd.axes) }
-func (op *broadcastOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (op *broadcastOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *broadcastOp) Do(vals ...G.Value) (G.Value, error) {

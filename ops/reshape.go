@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -38,14 +37,19 @@ func Reshape(x *G.Node, shape ...int) (*G.Node, error) {
 		return nil, graph.ShapeErrorf("ops: Reshape: cannot reshape %s (%d values) to %v (%d values)",
 			graph.FormatShape(x.Shape()), x.Shape().TotalSize(), shape, n)
 	}
-	return G.ApplyOp(&reshapeOp{ident: newIdent(), from: x.Shape().Clone(), to: tensor.Shape(shape).Clone()}, x)
+	return G.ApplyOp(newReshapeOp(x.Shape(), shape), x)
 }
 
 // reshapeOp copies x (shape from) into a tensor of shape to.
 type reshapeOp struct {
-	ident
+	opBase
 	from, to tensor.Shape
 	out      buffer
+}
+
+func newReshapeOp(from, to tensor.Shape) *reshapeOp {
+	desc := fmt.Sprintf("Reshape(%s→%s)", graph.FormatShape(from), graph.FormatShape(to))
+	return &reshapeOp{opBase: newOpBase(desc), from: from.Clone(), to: to.Clone()}
 }
 
 func (op *reshapeOp) Arity() int { return 1 }
@@ -58,14 +62,6 @@ func (op *reshapeOp) Type() hm.Type {
 	return hm.NewFnType(in, out)
 }
 func (op *reshapeOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
-func (op *reshapeOp) ReturnsPtr() bool                               { return false }
-func (op *reshapeOp) CallsExtern() bool                              { return false }
-func (op *reshapeOp) OverwritesInput() int                           { return -1 }
-func (op *reshapeOp) WriteHash(h hash.Hash)                          { op.writeHash(h, op.String()) }
-func (op *reshapeOp) Hashcode() uint32                               { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *reshapeOp) String() string {
-	return fmt.Sprintf("Reshape(%s→%s)", graph.FormatShape(op.from), graph.FormatShape(op.to))
-}
 
 func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 1)
@@ -94,7 +90,7 @@ func (op *reshapeOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *reshapeOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *reshapeOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&reshapeOp{ident: newIdent(), from: op.to.Clone(), to: op.from.Clone()}, grad)
+	dx, err := G.ApplyOp(newReshapeOp(op.to, op.from), grad)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -39,7 +38,7 @@ func applySoftmax(name string, log bool, x *G.Node, axis int) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&softmaxOp{ident: newIdent(), log: log, axis: ax}, x)
+	return G.ApplyOp(&softmaxOp{opBase: newOpBase(fmt.Sprintf("%s(axis=%d)", name, ax)), log: log, axis: ax}, x)
 }
 
 // normAxis maps axis in [-rank, rank) to [0, rank).
@@ -67,32 +66,20 @@ func axisGeometry(shape tensor.Shape, axis int) (outer, k, inner int) {
 }
 
 type softmaxOp struct {
-	ident
+	opBase
 	log  bool
 	axis int
 	out  buffer
 }
 
-func (op *softmaxOp) desc() string {
-	if op.log {
-		return fmt.Sprintf("LogSoftmax(axis=%d)", op.axis)
-	}
-	return fmt.Sprintf("Softmax(axis=%d)", op.axis)
-}
-func (op *softmaxOp) Arity() int            { return 1 }
-func (op *softmaxOp) Type() hm.Type         { return sameType() }
-func (op *softmaxOp) ReturnsPtr() bool      { return false }
-func (op *softmaxOp) CallsExtern() bool     { return false }
-func (op *softmaxOp) OverwritesInput() int  { return -1 }
-func (op *softmaxOp) WriteHash(h hash.Hash) { op.writeHash(h, op.desc()) }
-func (op *softmaxOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op.desc(), op.id)) }
-func (op *softmaxOp) String() string        { return op.desc() }
+func (op *softmaxOp) Arity() int    { return 1 }
+func (op *softmaxOp) Type() hm.Type { return sameType() }
 func (op *softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
 
 func (op *softmaxOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc(), vals, 1)
+	in, err := denseArgs(op.String(), vals, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +92,7 @@ func (op *softmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	case []float32:
 		softmaxForward(op.log, xs, y.Float32s(), outer, k, inner)
 	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.desc(), x.Dtype())
+		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.String(), x.Dtype())
 	}
 	return y, nil
 }
@@ -133,7 +120,10 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 func (op *softmaxOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&softmaxGradOp{ident: newIdent(), log: op.log, axis: op.axis}, output, grad)
+	dx, err := G.ApplyOp(&softmaxGradOp{
+		gradOpBase: newGradOpBase(fmt.Sprintf("SoftmaxGrad(log=%v, axis=%d)", op.log, op.axis)),
+		log:        op.log, axis: op.axis,
+	}, output, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +132,7 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 
 // softmaxGradOp computes dx from y and dy.
 type softmaxGradOp struct {
-	ident
+	gradOpBase
 	log  bool
 	axis int
 	out  buffer
@@ -152,18 +142,6 @@ func (op *softmaxGradOp) Arity() int    { return 2 }
 func (op *softmaxGradOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnType(a, a, a) }
 func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
-}
-func (op *softmaxGradOp) ReturnsPtr() bool      { return false }
-func (op *softmaxGradOp) CallsExtern() bool     { return false }
-func (op *softmaxGradOp) OverwritesInput() int  { return -1 }
-func (op *softmaxGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *softmaxGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *softmaxGradOp) String() string {
-	return fmt.Sprintf("SoftmaxGrad(log=%v, axis=%d)", op.log, op.axis)
-}
-func (op *softmaxGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *softmaxGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 func (op *softmaxGradOp) Do(vals ...G.Value) (G.Value, error) {

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"sync"
 
 	"github.com/chewxy/hm"
@@ -34,11 +33,12 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
 			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
 	}
-	pool := &maxPoolOp{ident: newIdent(), g: g, needArg: true}
+	pool := newMaxPoolOp(g)
+	pool.needArg = true
 	if out, err = G.ApplyOp(pool, x); err != nil {
 		return nil, nil, err
 	}
-	if indices, err = G.ApplyOp(&poolIndicesOp{ident: newIdent(), fwd: pool}, out); err != nil {
+	if indices, err = G.ApplyOp(&poolIndicesOp{opBase: newOpBase(g.String() + "Indices"), fwd: pool}, out); err != nil {
 		return nil, nil, err
 	}
 	return out, indices, nil
@@ -47,19 +47,13 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 // poolIndicesOp reads the argmax its max-pool op recorded, as floats. Its
 // input is the pooled output, so the pooling always runs first.
 type poolIndicesOp struct {
-	ident
+	opBase
 	fwd *maxPoolOp
 	out buffer
 }
 
-func (op *poolIndicesOp) Arity() int            { return 1 }
-func (op *poolIndicesOp) Type() hm.Type         { return sameType() }
-func (op *poolIndicesOp) ReturnsPtr() bool      { return false }
-func (op *poolIndicesOp) CallsExtern() bool     { return false }
-func (op *poolIndicesOp) OverwritesInput() int  { return -1 }
-func (op *poolIndicesOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *poolIndicesOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *poolIndicesOp) String() string        { return op.fwd.g.String() + "Indices" }
+func (op *poolIndicesOp) Arity() int    { return 1 }
+func (op *poolIndicesOp) Type() hm.Type { return sameType() }
 func (op *poolIndicesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.g.yShape.Clone(), nil
 }
@@ -153,13 +147,13 @@ func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
 			}
 		}
 	}
-	op := &maxUnpoolOp{ident: newIdent(), xShape: xs.Clone(), outH: outH, outW: outW}
+	op := &maxUnpoolOp{opBase: newOpBase(fmt.Sprintf("%s(%d, %d)", name, outH, outW)), xShape: xs.Clone(), outH: outH, outW: outW}
 	return G.ApplyOp(op, x, indices)
 }
 
 // maxUnpoolOp scatters x into a zero (N, C, outH, outW) tensor at indices.
 type maxUnpoolOp struct {
-	ident
+	opBase
 	xShape     tensor.Shape
 	outH, outW int
 	out        buffer
@@ -177,12 +171,6 @@ func (op *maxUnpoolOp) Type() hm.Type {
 	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
 	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
 }
-func (op *maxUnpoolOp) ReturnsPtr() bool      { return false }
-func (op *maxUnpoolOp) CallsExtern() bool     { return false }
-func (op *maxUnpoolOp) OverwritesInput() int  { return -1 }
-func (op *maxUnpoolOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *maxUnpoolOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *maxUnpoolOp) String() string        { return fmt.Sprintf("MaxUnpool2D(%d, %d)", op.outH, op.outW) }
 func (op *maxUnpoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.yShape(), nil
 }
@@ -216,7 +204,10 @@ func (op *maxUnpoolOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *maxUnpoolOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *maxUnpoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d := &maxUnpoolGradOp{ident: newIdent(), xShape: op.xShape, outH: op.outH, outW: op.outW}
+	d := &maxUnpoolGradOp{
+		gradOpBase: newGradOpBase(fmt.Sprintf("MaxUnpool2DGrad(%d, %d)", op.outH, op.outW)),
+		xShape:     op.xShape, outH: op.outH, outW: op.outW,
+	}
 	dx, err := G.ApplyOp(d, grad, inputs[1])
 	if err != nil {
 		return nil, err
@@ -227,7 +218,7 @@ func (op *maxUnpoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // maxUnpoolGradOp is dx[n][c][i] = dy[n][c][indices[n][c][i]], given dy and
 // the indices.
 type maxUnpoolGradOp struct {
-	ident
+	gradOpBase
 	xShape     tensor.Shape
 	outH, outW int
 	out        buffer
@@ -237,14 +228,6 @@ func (op *maxUnpoolGradOp) Arity() int { return 2 }
 func (op *maxUnpoolGradOp) Type() hm.Type {
 	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
 	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
-}
-func (op *maxUnpoolGradOp) ReturnsPtr() bool      { return false }
-func (op *maxUnpoolGradOp) CallsExtern() bool     { return false }
-func (op *maxUnpoolGradOp) OverwritesInput() int  { return -1 }
-func (op *maxUnpoolGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *maxUnpoolGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *maxUnpoolGradOp) String() string {
-	return fmt.Sprintf("MaxUnpool2DGrad(%d, %d)", op.outH, op.outW)
 }
 func (op *maxUnpoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.xShape.Clone(), nil
@@ -275,11 +258,6 @@ func (op *maxUnpoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	return dx, nil
-}
-
-func (op *maxUnpoolGradOp) DiffWRT(int) []bool { return []bool{false, false} }
-func (op *maxUnpoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 // unpoolPlanes is the geometry of an unpooling: planes of in elements

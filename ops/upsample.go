@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -46,7 +45,7 @@ func UpsampleNearest(x *G.Node, f []int) (*G.Node, error) {
 		u.out[3-nd+a] = u.in[3-nd+a] * v
 	}
 	u.finish()
-	return G.ApplyOp(&upsampleOp{ident: newIdent(), u: u}, x)
+	return G.ApplyOp(&upsampleOp{opBase: newOpBase(u.name + u.factors()), u: u}, x)
 }
 
 // upGeom is the geometry of an upsampling: up to three spatial axes held as
@@ -78,6 +77,9 @@ func (u *upGeom) finish() {
 	u.yShape = append(tensor.Shape{u.xShape[0], u.xShape[1]}, u.out[3-u.nd:]...)
 }
 
+// factors formats the upsampling factors as in "Upsample2D(x(2, 2))".
+func (u *upGeom) factors() string { return "(x" + graph.FormatShape(u.f[3-u.nd:]) + ")" }
+
 func (u *upGeom) inPlane() int  { return u.in[0] * u.in[1] * u.in[2] }
 func (u *upGeom) outPlane() int { return u.out[0] * u.out[1] * u.out[2] }
 
@@ -90,21 +92,13 @@ func (u *upGeom) checkIn(t *tensor.Dense, want tensor.Shape, what string) error 
 
 // upsampleOp is nearest-neighbour upsampling by integer factors.
 type upsampleOp struct {
-	ident
+	opBase
 	u   *upGeom
 	out buffer
 }
 
-func (op *upsampleOp) Arity() int            { return 1 }
-func (op *upsampleOp) Type() hm.Type         { return rankType(op.u.nd+2, op.u.nd+2) }
-func (op *upsampleOp) ReturnsPtr() bool      { return false }
-func (op *upsampleOp) CallsExtern() bool     { return false }
-func (op *upsampleOp) OverwritesInput() int  { return -1 }
-func (op *upsampleOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *upsampleOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *upsampleOp) String() string {
-	return fmt.Sprintf("%s(x%s)", op.u.name, graph.FormatShape(op.u.f[3-op.u.nd:]))
-}
+func (op *upsampleOp) Arity() int    { return 1 }
+func (op *upsampleOp) Type() hm.Type { return rankType(op.u.nd+2, op.u.nd+2) }
 func (op *upsampleOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.u.yShape.Clone(), nil
 }
@@ -133,7 +127,7 @@ func (op *upsampleOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *upsampleOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *upsampleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&upsampleGradOp{ident: newIdent(), u: op.u}, grad)
+	dx, err := G.ApplyOp(&upsampleGradOp{gradOpBase: newGradOpBase(op.u.name + "Grad" + op.u.factors()), u: op.u}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -142,21 +136,13 @@ func (op *upsampleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, er
 
 // upsampleGradOp is dx = the sum of dy over each f-block.
 type upsampleGradOp struct {
-	ident
+	gradOpBase
 	u   *upGeom
 	out buffer
 }
 
-func (op *upsampleGradOp) Arity() int            { return 1 }
-func (op *upsampleGradOp) Type() hm.Type         { return sameType() }
-func (op *upsampleGradOp) ReturnsPtr() bool      { return false }
-func (op *upsampleGradOp) CallsExtern() bool     { return false }
-func (op *upsampleGradOp) OverwritesInput() int  { return -1 }
-func (op *upsampleGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *upsampleGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *upsampleGradOp) String() string {
-	return fmt.Sprintf("%sGrad(x%s)", op.u.name, graph.FormatShape(op.u.f[3-op.u.nd:]))
-}
+func (op *upsampleGradOp) Arity() int    { return 1 }
+func (op *upsampleGradOp) Type() hm.Type { return sameType() }
 func (op *upsampleGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.u.xShape.Clone(), nil
 }
@@ -180,11 +166,6 @@ func (op *upsampleGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *upsampleGradOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *upsampleGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 // nearestUp writes, for every input row (d, h), one output row with each
@@ -313,7 +294,8 @@ func resizeBilinear(name string, x *G.Node, outH, outW int) (*G.Node, error) {
 	}
 	u.out[1], u.out[2] = outH, outW
 	u.finish()
-	op := &bilinearOp{ident: newIdent(), u: u, h: newLerpAxis(u.in[1], outH), w: newLerpAxis(u.in[2], outW)}
+	desc := fmt.Sprintf("%s(%s->%s)", name, graph.FormatShape(u.in[1:]), graph.FormatShape(u.out[1:]))
+	op := &bilinearOp{opBase: newOpBase(desc), u: u, h: newLerpAxis(u.in[1], outH), w: newLerpAxis(u.in[2], outW)}
 	return G.ApplyOp(op, x)
 }
 
@@ -344,22 +326,14 @@ func newLerpAxis(in, out int) lerpAxis {
 
 // bilinearOp is bilinear resizing of each plane.
 type bilinearOp struct {
-	ident
+	opBase
 	u    *upGeom
 	h, w lerpAxis
 	out  buffer
 }
 
-func (op *bilinearOp) Arity() int            { return 1 }
-func (op *bilinearOp) Type() hm.Type         { return rankType(4, 4) }
-func (op *bilinearOp) ReturnsPtr() bool      { return false }
-func (op *bilinearOp) CallsExtern() bool     { return false }
-func (op *bilinearOp) OverwritesInput() int  { return -1 }
-func (op *bilinearOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *bilinearOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *bilinearOp) String() string {
-	return fmt.Sprintf("%s(%s->%s)", op.u.name, graph.FormatShape(op.u.in[1:]), graph.FormatShape(op.u.out[1:]))
-}
+func (op *bilinearOp) Arity() int    { return 1 }
+func (op *bilinearOp) Type() hm.Type { return rankType(4, 4) }
 func (op *bilinearOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.u.yShape.Clone(), nil
 }
@@ -388,7 +362,7 @@ func (op *bilinearOp) Do(vals ...G.Value) (G.Value, error) {
 func (op *bilinearOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *bilinearOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&bilinearGradOp{ident: newIdent(), fwd: op}, grad)
+	dx, err := G.ApplyOp(&bilinearGradOp{gradOpBase: newGradOpBase(op.String() + "Grad"), fwd: op}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -398,19 +372,13 @@ func (op *bilinearOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, er
 // bilinearGradOp is dx: each dy spread over its four source pixels with
 // the interpolation weights.
 type bilinearGradOp struct {
-	ident
+	gradOpBase
 	fwd *bilinearOp
 	out buffer
 }
 
-func (op *bilinearGradOp) Arity() int            { return 1 }
-func (op *bilinearGradOp) Type() hm.Type         { return sameType() }
-func (op *bilinearGradOp) ReturnsPtr() bool      { return false }
-func (op *bilinearGradOp) CallsExtern() bool     { return false }
-func (op *bilinearGradOp) OverwritesInput() int  { return -1 }
-func (op *bilinearGradOp) WriteHash(h hash.Hash) { op.writeHash(h, op.String()) }
-func (op *bilinearGradOp) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", op, op.id)) }
-func (op *bilinearGradOp) String() string        { return op.fwd.String() + "Grad" }
+func (op *bilinearGradOp) Arity() int    { return 1 }
+func (op *bilinearGradOp) Type() hm.Type { return sameType() }
 func (op *bilinearGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.u.xShape.Clone(), nil
 }
@@ -435,11 +403,6 @@ func (op *bilinearGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
 	}
 	return dx, nil
-}
-
-func (op *bilinearGradOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *bilinearGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 }
 
 // lerpWeights converts an axis's weights to T once per run.
