@@ -189,6 +189,35 @@ type convSettings struct {
 	stride, pad, padAfter, outPad, dil [3]int
 }
 
+// geom is the engine geometry of a convolution of n images from the image
+// side (c channels, spatial sizes in) to the column side (k channels, out),
+// kernel ker, with these settings.
+func (s convSettings) geom(rank, n, c, k int, in, out, ker []int) convGeom {
+	return convGeom{
+		n: n, c: c, k: k,
+		in:     lift3(in, 1),
+		out:    lift3(out, 1),
+		ker:    lift3(ker, 1),
+		stride: lift(s.stride, rank, 1),
+		pad:    lift(s.pad, rank, 0),
+		dil:    lift(s.dil, rank, 1),
+	}
+}
+
+// describe is the op's description: name(stride=..., pad=..., [outPad=...,]
+// dilation=...[, padAfter=...]), padAfter only when it differs from pad.
+func (s convSettings) describe(name string, rank int, outPad bool) string {
+	d := fmt.Sprintf("%s(stride=%v, pad=%v, ", name, s.stride[:rank], s.pad[:rank])
+	if outPad {
+		d += fmt.Sprintf("outPad=%v, ", s.outPad[:rank])
+	}
+	d += fmt.Sprintf("dilation=%v", s.dil[:rank])
+	if s.padAfter != s.pad {
+		d += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
+	}
+	return d + ")"
+}
+
 func readSettings(name string, rank int, stride, pad, padAfter, outPad, dil []int, hasAfter bool) (convSettings, error) {
 	var s convSettings
 	var err error
@@ -263,14 +292,8 @@ func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error)
 		return nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s expects %d (its axis 1)",
 			name, xs[1], graph.FormatShape(xs), graph.FormatShape(ws), ws[1])
 	}
-	nodes := []*G.Node{x, w}
-	if b != nil {
-		if err := checkBias(name, b, ws[0]); err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, b)
-	}
-	if err := sameDtype(name, nodes...); err != nil {
+	nodes, err := convInputs(name, x, w, b, ws[0])
+	if err != nil {
 		return nil, err
 	}
 	out := make([]int, rank)
@@ -280,21 +303,8 @@ func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error)
 			return nil, axisError(name, axis, err)
 		}
 	}
-	g := convGeom{
-		n: xs[0], c: xs[1], k: ws[0],
-		in:     lift3(xs[2:], 1),
-		out:    lift3(out, 1),
-		ker:    lift3(ws[2:], 1),
-		stride: lift(s.stride, rank, 1),
-		pad:    lift(s.pad, rank, 0),
-		dil:    lift(s.dil, rank, 1),
-	}
-	desc := fmt.Sprintf("%s(stride=%v, pad=%v, dilation=%v", name, s.stride[:rank], s.pad[:rank], s.dil[:rank])
-	if s.padAfter != s.pad {
-		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
-	}
-	desc += ")"
-	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, p.ReLU, desc), nodes...)
+	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
+	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, p.ReLU, s.describe(name, rank, false)), nodes...)
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
@@ -332,6 +342,22 @@ func convTransposeOutSizeAsym(in, k, stride, before, after, outPad, dil int) (in
 	return out, nil
 }
 
+// convInputs checks the bias b (nil, or one value per output channel:
+// want) and the dtypes, and returns the op's inputs x, w [, b].
+func convInputs(name string, x, w, b *G.Node, want int) ([]*G.Node, error) {
+	nodes := []*G.Node{x, w}
+	if b != nil {
+		if err := checkBias(name, b, want); err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, b)
+	}
+	if err := sameDtype(name, nodes...); err != nil {
+		return nil, err
+	}
+	return nodes, nil
+}
+
 func checkBias(name string, b *G.Node, want int) error {
 	if err := checkNode(name, "bias", b, 1); err != nil {
 		return err
@@ -356,14 +382,8 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 		return nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s (in, out, k...) expects %d (its axis 0)",
 			name, xs[1], graph.FormatShape(xs), graph.FormatShape(ws), ws[0])
 	}
-	nodes := []*G.Node{x, w}
-	if b != nil {
-		if err := checkBias(name, b, ws[1]); err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, b)
-	}
-	if err := sameDtype(name, nodes...); err != nil {
+	nodes, err := convInputs(name, x, w, b, ws[1])
+	if err != nil {
 		return nil, err
 	}
 	out := make([]int, rank)
@@ -375,21 +395,8 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	// The transposed convolution is the input gradient of the convolution
 	// from its output (the image side, C = out channels) to x (the column
 	// side, K = in channels).
-	g := convGeom{
-		n: xs[0], c: ws[1], k: ws[0],
-		in:     lift3(out, 1),
-		out:    lift3(xs[2:], 1),
-		ker:    lift3(ws[2:], 1),
-		stride: lift(s.stride, rank, 1),
-		pad:    lift(s.pad, rank, 0),
-		dil:    lift(s.dil, rank, 1),
-	}
-	desc := fmt.Sprintf("%s(stride=%v, pad=%v, outPad=%v, dilation=%v", name, s.stride[:rank], s.pad[:rank], s.outPad[:rank], s.dil[:rank])
-	if s.padAfter != s.pad {
-		desc += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
-	}
-	desc += ")"
-	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, p.ReLU, desc), nodes...)
+	g := s.geom(rank, xs[0], ws[1], ws[0], out, xs[2:], ws[2:])
+	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, p.ReLU, s.describe(name, rank, true)), nodes...)
 }
 
 // convKind selects what a convOp computes with its geometry (image side
