@@ -50,9 +50,7 @@ func newActivationOp(kind Activation, alpha float64) *activationOp {
 func (op *activationOp) Arity() int    { return 1 }
 func (op *activationOp) Type() hm.Type { return sameType() }
 
-func (op *activationOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *activationOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *activationOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 1)
@@ -94,11 +92,9 @@ func newActivationGradOp(kind Activation, alpha float64) *activationGradOp {
 	return &activationGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("%vGrad(%g)", kind, alpha)), kind: kind, alpha: alpha}
 }
 
-func (op *activationGradOp) Arity() int    { return 3 }
-func (op *activationGradOp) Type() hm.Type { return sameType3() }
-func (op *activationGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *activationGradOp) Arity() int                                        { return 3 }
+func (op *activationGradOp) Type() hm.Type                                     { return sameType3() }
+func (op *activationGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *activationGradOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 3)

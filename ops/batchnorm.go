@@ -189,9 +189,7 @@ func (op *batchNormOp) Type() hm.Type {
 	return hm.NewFnType(append(ts, x)...)
 }
 
-func (op *batchNormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *batchNormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 // affineInputs splits the op's inputs after x into gamma and beta (nil when absent).
 func affineInputs(hasGamma, hasBeta bool, rest []*tensor.Dense) (gamma, beta *tensor.Dense) {
@@ -501,9 +499,7 @@ func (op *bnGradXOp) Type() hm.Type {
 	return hm.NewFnType(append(ts, x)...)
 }
 
-func (op *bnGradXOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *bnGradXOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, op.Arity())

@@ -49,9 +49,7 @@ func (op *addOp) Type() hm.Type {
 	}
 	return hm.NewFnType(ts...)
 }
-func (op *addOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *addOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *addOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, op.n)
@@ -298,11 +296,9 @@ func newScaleOp(s float64) *scaleOp {
 	return &scaleOp{opBase: newOpBase(fmt.Sprintf("Scale(%g)", s)), s: s}
 }
 
-func (op *scaleOp) Arity() int    { return 1 }
-func (op *scaleOp) Type() hm.Type { return sameType() }
-func (op *scaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *scaleOp) Arity() int                                        { return 1 }
+func (op *scaleOp) Type() hm.Type                                     { return sameType() }
+func (op *scaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *scaleOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) == 1 {

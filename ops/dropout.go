@@ -49,11 +49,9 @@ type dropoutOp struct {
 	out  buffer
 }
 
-func (op *dropoutOp) Arity() int    { return 1 }
-func (op *dropoutOp) Type() hm.Type { return sameType() }
-func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *dropoutOp) Arity() int                                        { return 1 }
+func (op *dropoutOp) Type() hm.Type                                     { return sameType() }
+func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 // dropChunk is the number of elements that share one generator stream.
 const dropChunk = 1 << 14
@@ -137,11 +135,9 @@ type dropoutGradOp struct {
 	out buffer
 }
 
-func (op *dropoutGradOp) Arity() int    { return 2 }
-func (op *dropoutGradOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnType(a, a, a) }
-func (op *dropoutGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *dropoutGradOp) Arity() int                                        { return 2 }
+func (op *dropoutGradOp) Type() hm.Type                                     { return sameType2() }
+func (op *dropoutGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *dropoutGradOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 2)

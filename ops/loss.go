@@ -173,11 +173,9 @@ type lossGradOp struct {
 	work   []float64
 }
 
-func (op *lossGradOp) Arity() int    { return 3 }
-func (op *lossGradOp) Type() hm.Type { return lossGradType(op.rank) }
-func (op *lossGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *lossGradOp) Arity() int                                        { return 3 }
+func (op *lossGradOp) Type() hm.Type                                     { return lossGradType(op.rank) }
+func (op *lossGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 3 {

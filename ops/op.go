@@ -71,10 +71,26 @@ func (b gradOpBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", b.desc)
 }
 
+// firstShape is InferShape for an op whose output has the shape of its
+// first input.
+func firstShape(in []G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
+
 // sameType is the Hindley-Milner type a → a.
 func sameType() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
+}
+
+// sameType2 is the type a → a → a (two inputs of one type).
+func sameType2() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a)
+}
+
+// sameType3 is the type a → a → a → a (three inputs of one type).
+func sameType3() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
 }
 
 // rankType is the type Tensor-in a → Tensor-out a.
@@ -183,9 +199,3 @@ func denseArgs(op string, vals []G.Value, n int) ([]*tensor.Dense, error) {
 
 // float is the set of element types every op supports.
 type float interface{ ~float32 | ~float64 }
-
-// sameType3 is the type a → a → a → a (three inputs of one type).
-func sameType3() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a, a, a)
-}

@@ -72,11 +72,9 @@ type softmaxOp struct {
 	out  buffer
 }
 
-func (op *softmaxOp) Arity() int    { return 1 }
-func (op *softmaxOp) Type() hm.Type { return sameType() }
-func (op *softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *softmaxOp) Arity() int                                        { return 1 }
+func (op *softmaxOp) Type() hm.Type                                     { return sameType() }
+func (op *softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *softmaxOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 1)
@@ -138,11 +136,9 @@ type softmaxGradOp struct {
 	out  buffer
 }
 
-func (op *softmaxGradOp) Arity() int    { return 2 }
-func (op *softmaxGradOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnType(a, a, a) }
-func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
+func (op *softmaxGradOp) Arity() int                                        { return 2 }
+func (op *softmaxGradOp) Type() hm.Type                                     { return sameType2() }
+func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 func (op *softmaxGradOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := denseArgs(op.String(), vals, 2)
