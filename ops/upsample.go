@@ -83,11 +83,33 @@ func (u *upGeom) factors() string { return "(x" + graph.FormatShape(u.f[3-u.nd:]
 func (u *upGeom) inPlane() int  { return u.in[0] * u.in[1] * u.in[2] }
 func (u *upGeom) outPlane() int { return u.out[0] * u.out[1] * u.out[2] }
 
-func (u *upGeom) checkIn(t *tensor.Dense, want tensor.Shape, what string) error {
-	if !t.Shape().Eq(want) {
-		return graph.ShapeErrorf("ops: %s: %s must have shape %s, got %s", u.name, what, graph.FormatShape(want), graph.FormatShape(t.Shape()))
+// run is the Do of the upsampling ops and their gradients: it checks the
+// one input (x of shape xShape, or with grad dy of shape yShape), takes the
+// output (y, or dx) from buf and runs the float32 or float64 kernel on the
+// data. name is the op in errors.
+func (u *upGeom) run(name string, vals []G.Value, grad bool, buf *buffer, k32 func(in, out []float32), k64 func(in, out []float64)) (G.Value, error) {
+	in, err := denseArgs(name, vals, 1)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	want, outShape, what := u.xShape, u.yShape, "input"
+	if grad {
+		want, outShape, what = u.yShape, u.xShape, "output gradient"
+	}
+	t := in[0]
+	if !t.Shape().Eq(want) {
+		return nil, graph.ShapeErrorf("ops: %s: %s must have shape %s, got %s", u.name, what, graph.FormatShape(want), graph.FormatShape(t.Shape()))
+	}
+	out := buf.get(t.Dtype(), outShape)
+	switch d := t.Data().(type) {
+	case []float64:
+		k64(d, out.Data().([]float64))
+	case []float32:
+		k32(d, out.Data().([]float32))
+	default:
+		return nil, fmt.Errorf("ops: %s: dtype %v not supported", name, t.Dtype())
+	}
+	return out, nil
 }
 
 // upsampleOp is nearest-neighbour upsampling by integer factors.
@@ -104,24 +126,9 @@ func (op *upsampleOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *upsampleOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.u.name, vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	if err := op.u.checkIn(x, op.u.xShape, "input"); err != nil {
-		return nil, err
-	}
-	y := op.out.get(x.Dtype(), op.u.yShape)
-	switch xs := x.Data().(type) {
-	case []float64:
-		nearestUp(op.u, xs, y.Data().([]float64))
-	case []float32:
-		nearestUp(op.u, xs, y.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.u.name, x.Dtype())
-	}
-	return y, nil
+	return op.u.run(op.u.name, vals, false, &op.out,
+		func(x, y []float32) { nearestUp(op.u, x, y) },
+		func(x, y []float64) { nearestUp(op.u, x, y) })
 }
 
 func (op *upsampleOp) DiffWRT(int) []bool { return []bool{true} }
@@ -148,24 +155,9 @@ func (op *upsampleGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *upsampleGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	dy := in[0]
-	if err := op.u.checkIn(dy, op.u.yShape, "output gradient"); err != nil {
-		return nil, err
-	}
-	dx := op.out.get(dy.Dtype(), op.u.xShape)
-	switch dys := dy.Data().(type) {
-	case []float64:
-		nearestUpGrad(op.u, dys, dx.Data().([]float64))
-	case []float32:
-		nearestUpGrad(op.u, dys, dx.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
-	}
-	return dx, nil
+	return op.u.run(op.String(), vals, true, &op.out,
+		func(dy, dx []float32) { nearestUpGrad(op.u, dy, dx) },
+		func(dy, dx []float64) { nearestUpGrad(op.u, dy, dx) })
 }
 
 // nearestUp writes, for every input row (d, h), one output row with each
@@ -339,24 +331,9 @@ func (op *bilinearOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *bilinearOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.u.name, vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	if err := op.u.checkIn(x, op.u.xShape, "input"); err != nil {
-		return nil, err
-	}
-	y := op.out.get(x.Dtype(), op.u.yShape)
-	switch xs := x.Data().(type) {
-	case []float64:
-		bilinearForward(op, xs, y.Data().([]float64))
-	case []float32:
-		bilinearForward(op, xs, y.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.u.name, x.Dtype())
-	}
-	return y, nil
+	return op.u.run(op.u.name, vals, false, &op.out,
+		func(x, y []float32) { bilinearForward(op, x, y) },
+		func(x, y []float64) { bilinearForward(op, x, y) })
 }
 
 func (op *bilinearOp) DiffWRT(int) []bool { return []bool{true} }
@@ -384,25 +361,9 @@ func (op *bilinearGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *bilinearGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	u := op.fwd.u
-	dy := in[0]
-	if err := u.checkIn(dy, u.yShape, "output gradient"); err != nil {
-		return nil, err
-	}
-	dx := op.out.get(dy.Dtype(), u.xShape)
-	switch dys := dy.Data().(type) {
-	case []float64:
-		bilinearBackward(op.fwd, dys, dx.Data().([]float64))
-	case []float32:
-		bilinearBackward(op.fwd, dys, dx.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dy.Dtype())
-	}
-	return dx, nil
+	return op.fwd.u.run(op.String(), vals, true, &op.out,
+		func(dy, dx []float32) { bilinearBackward(op.fwd, dy, dx) },
+		func(dy, dx []float64) { bilinearBackward(op.fwd, dy, dx) })
 }
 
 // lerpWeights converts an axis's weights to T once per run.
