@@ -2,10 +2,10 @@ package nn
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/optset"
 	"gorgonia.org/tensor"
 )
 
@@ -39,7 +39,7 @@ func (p PaddingMode) String() string {
 // config collects the optional settings of every layer. Each constructor
 // reads the fields that apply to it and rejects options that do not.
 type config struct {
-	given map[string]bool
+	given optset.Given
 
 	kernel     []int
 	stride     []int
@@ -65,105 +65,98 @@ type config struct {
 // a layer does not take is an error from the constructor.
 type Option func(*config)
 
-func (c *config) mark(name string) {
-	if c.given == nil {
-		c.given = map[string]bool{}
-	}
-	c.given[name] = true
-}
-
 // WithKernel sets the kernel size per spatial axis (or one value for
 // every axis), overriding the kernel argument of the constructor, for
 // kernels that are not square such as 1x7. Default: the kernel argument on
 // every axis.
 func WithKernel(k ...int) Option {
-	return func(c *config) { c.mark("WithKernel"); c.kernel = append([]int(nil), k...) }
+	return func(c *config) { c.given.Mark("WithKernel"); c.kernel = append([]int(nil), k...) }
 }
 
 // WithStride sets the stride, one value for every spatial axis or one per
 // axis. Default 1 for convolutions and the kernel size for pooling.
 func WithStride(s ...int) Option {
-	return func(c *config) { c.mark("WithStride"); c.stride = append([]int(nil), s...) }
+	return func(c *config) { c.given.Mark("WithStride"); c.stride = append([]int(nil), s...) }
 }
 
 // WithPadding sets the padding mode (Valid, Same). Default Valid.
 func WithPadding(p PaddingMode) Option {
-	return func(c *config) { c.mark("WithPadding"); c.padding = p }
+	return func(c *config) { c.given.Mark("WithPadding"); c.padding = p }
 }
 
 // WithPad sets explicit symmetric padding, one value for every spatial axis
 // or one per axis (and selects the Explicit mode). Default 0.
 func WithPad(p ...int) Option {
-	return func(c *config) { c.mark("WithPad"); c.padding = Explicit; c.pad = append([]int(nil), p...) }
+	return func(c *config) { c.given.Mark("WithPad"); c.padding = Explicit; c.pad = append([]int(nil), p...) }
 }
 
 // WithDilation sets the kernel dilation, one value or one per axis. Default 1.
 func WithDilation(d ...int) Option {
-	return func(c *config) { c.mark("WithDilation"); c.dilation = append([]int(nil), d...) }
+	return func(c *config) { c.given.Mark("WithDilation"); c.dilation = append([]int(nil), d...) }
 }
 
 // WithOutputPadding sets a transposed convolution's output padding (added
 // to one side of the output), one value or one per axis. It must be smaller
 // than the stride or the dilation. Default 0.
 func WithOutputPadding(p ...int) Option {
-	return func(c *config) { c.mark("WithOutputPadding"); c.outPad = append([]int(nil), p...) }
+	return func(c *config) { c.given.Mark("WithOutputPadding"); c.outPad = append([]int(nil), p...) }
 }
 
 // WithBias turns the additive bias on or off. Default on.
 func WithBias(on bool) Option {
-	return func(c *config) { c.mark("WithBias"); c.bias = on }
+	return func(c *config) { c.given.Mark("WithBias"); c.bias = on }
 }
 
 // WithActivation applies an activation layer (NewReLU(), NewELU(1), ...) to
 // the layer's output. Default none.
 func WithActivation(a Layer) Option {
-	return func(c *config) { c.mark("WithActivation"); c.activation = a }
+	return func(c *config) { c.given.Mark("WithActivation"); c.activation = a }
 }
 
 // WithWeightInit sets the weight initialiser. Default graph.TorchDefault()
 // (PyTorch's U(±1/√fanIn)).
 func WithWeightInit(init graph.Initializer) Option {
-	return func(c *config) { c.mark("WithWeightInit"); c.weightInit = init }
+	return func(c *config) { c.given.Mark("WithWeightInit"); c.weightInit = init }
 }
 
 // WithBiasInit sets the bias initialiser. Default PyTorch's U(±1/√fanIn).
 func WithBiasInit(init graph.Initializer) Option {
-	return func(c *config) { c.mark("WithBiasInit"); c.biasInit = init }
+	return func(c *config) { c.given.Mark("WithBiasInit"); c.biasInit = init }
 }
 
 // WithSeed seeds the layer's initialisers. Default 0. Containers
 // re-initialise their children from their own seed (see Initialize).
 func WithSeed(seed int64) Option {
-	return func(c *config) { c.mark("WithSeed"); c.seed = seed }
+	return func(c *config) { c.given.Mark("WithSeed"); c.seed = seed }
 }
 
 // WithDtype sets the dtype of the layer's weights: tensor.Float32 (default)
 // or tensor.Float64.
 func WithDtype(dt tensor.Dtype) Option {
-	return func(c *config) { c.mark("WithDtype"); c.dtype = dt }
+	return func(c *config) { c.given.Mark("WithDtype"); c.dtype = dt }
 }
 
 // WithMomentum sets BatchNorm's running-statistics momentum (PyTorch
 // convention: running = (1-m)·running + m·batch). Default 0.1.
 func WithMomentum(m float64) Option {
-	return func(c *config) { c.mark("WithMomentum"); c.momentum = m }
+	return func(c *config) { c.given.Mark("WithMomentum"); c.momentum = m }
 }
 
 // WithEps sets BatchNorm's epsilon. Default 1e-5.
 func WithEps(eps float64) Option {
-	return func(c *config) { c.mark("WithEps"); c.eps = eps }
+	return func(c *config) { c.given.Mark("WithEps"); c.eps = eps }
 }
 
 // WithCeilMode makes pooling round the output size up (PyTorch's
 // ceil_mode). Default false.
 func WithCeilMode(on bool) Option {
-	return func(c *config) { c.mark("WithCeilMode"); c.ceil = on }
+	return func(c *config) { c.given.Mark("WithCeilMode"); c.ceil = on }
 }
 
 // WithAffine turns BatchNorm's learnable scale and shift on or off.
 // Default on.
 func WithAffine(on bool) Option {
-	return func(c *config) { c.mark("WithAffine"); c.affine = on }
+	return func(c *config) { c.given.Mark("WithAffine"); c.affine = on }
 }
 
 // WithScale turns BatchNorm's learnable scale γ on or off while keeping
@@ -171,13 +164,13 @@ func WithAffine(on bool) Option {
 // Inception-ResNet uses before ReLU. Without γ the layer has C learnable
 // values ("bias") instead of 2·C. Default on.
 func WithScale(on bool) Option {
-	return func(c *config) { c.mark("WithScale"); c.scale = on }
+	return func(c *config) { c.given.Mark("WithScale"); c.scale = on }
 }
 
 // WithAxis sets the axis Softmax and LogSoftmax normalise along (negative
 // values count from the end). Default 1, the channel/class axis.
 func WithAxis(axis int) Option {
-	return func(c *config) { c.mark("WithAxis"); c.axis = axis }
+	return func(c *config) { c.given.Mark("WithAxis"); c.axis = axis }
 }
 
 // newConfig applies opts over the defaults and returns an error naming any
@@ -190,18 +183,7 @@ func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
 		}
 		o(c)
 	}
-	ok := map[string]bool{"WithSeed": true, "WithDtype": true}
-	for _, a := range allowed {
-		ok[a] = true
-	}
-	var bad []string
-	for name := range c.given {
-		if !ok[name] {
-			bad = append(bad, name)
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
+	if bad := c.given.Unknown(allowed, []string{"WithSeed", "WithDtype"}); len(bad) > 0 {
 		return nil, argError(kind, "does not take option %s", strings.Join(bad, ", "))
 	}
 	if c.dtype != tensor.Float32 && c.dtype != tensor.Float64 {

@@ -2,10 +2,10 @@ package zoo
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/optset"
 	"github.com/convnet-go/convnet/nn"
 	"gorgonia.org/tensor"
 )
@@ -14,7 +14,7 @@ import (
 // constructor reads the fields that apply to it and rejects the options
 // that do not.
 type config struct {
-	given map[string]bool
+	given optset.Given
 
 	seed       int64
 	dtype      tensor.Dtype
@@ -32,23 +32,16 @@ type config struct {
 // a model does not take is an error from the constructor.
 type Option func(*config)
 
-func (c *config) mark(name string) {
-	if c.given == nil {
-		c.given = map[string]bool{}
-	}
-	c.given[name] = true
-}
-
 // WithSeed seeds the model's initialisation (see nn.Initialize): the same
 // seed gives the same weights. Default 0.
 func WithSeed(seed int64) Option {
-	return func(c *config) { c.mark("WithSeed"); c.seed = seed }
+	return func(c *config) { c.given.Mark("WithSeed"); c.seed = seed }
 }
 
 // WithDtype sets the dtype of the weights: tensor.Float32 (default) or
 // tensor.Float64.
 func WithDtype(dt tensor.Dtype) Option {
-	return func(c *config) { c.mark("WithDtype"); c.dtype = dt }
+	return func(c *config) { c.given.Mark("WithDtype"); c.dtype = dt }
 }
 
 // WithInputChannels sets the number of input channels, such as 1 for
@@ -57,7 +50,7 @@ func WithDtype(dt tensor.Dtype) Option {
 // the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
 // SegNet).
 func WithInputChannels(n int) Option {
-	return func(c *config) { c.mark("WithInputChannels"); c.inChannels = n }
+	return func(c *config) { c.given.Mark("WithInputChannels"); c.inChannels = n }
 }
 
 // WithSmallInput gives a ResNet the stem used for 28x28 and 32x32 images
@@ -66,7 +59,7 @@ func WithInputChannels(n int) Option {
 // resolution. The parameter names stay the same ("conv1.weight" becomes
 // (64, C, 3, 3)). Default off (torchvision's ImageNet stem).
 func WithSmallInput() Option {
-	return func(c *config) { c.mark("WithSmallInput"); c.smallInput = true }
+	return func(c *config) { c.given.Mark("WithSmallInput"); c.smallInput = true }
 }
 
 // WithDropout sets the dropout probability of a classifier (AlexNet, VGG
@@ -75,13 +68,13 @@ func WithSmallInput() Option {
 // (default 0: none). 0 removes nothing from the parameter names: the
 // Dropout layers stay in place.
 func WithDropout(p float64) Option {
-	return func(c *config) { c.mark("WithDropout"); c.dropout = p }
+	return func(c *config) { c.given.Mark("WithDropout"); c.dropout = p }
 }
 
 // WithReLU makes LeNet5 use ReLU instead of the classic Tanh after each
 // convolution and hidden dense layer. Default off (Tanh).
 func WithReLU() Option {
-	return func(c *config) { c.mark("WithReLU"); c.relu = true }
+	return func(c *config) { c.given.Mark("WithReLU"); c.relu = true }
 }
 
 // WithSigmoid makes a segmentation model (UNet, SegNet) end with a
@@ -89,26 +82,26 @@ func WithReLU() Option {
 // UNet does for the Dice loss. Default off (logits, for
 // BCEWithLogits or softmax cross-entropy).
 func WithSigmoid() Option {
-	return func(c *config) { c.mark("WithSigmoid"); c.sigmoid = true }
+	return func(c *config) { c.given.Mark("WithSigmoid"); c.sigmoid = true }
 }
 
 // WithHidden sets the widths of a dense autoencoder's hidden layers, from
 // the input towards the code; the decoder mirrors them. Default 256, 64.
 func WithHidden(widths ...int) Option {
-	return func(c *config) { c.mark("WithHidden"); c.hidden = append([]int(nil), widths...) }
+	return func(c *config) { c.given.Mark("WithHidden"); c.hidden = append([]int(nil), widths...) }
 }
 
 // WithDepth sets the number of down-sampling levels of a UNet (the input
 // size must be divisible by 2^depth). Default 4.
 func WithDepth(d int) Option {
-	return func(c *config) { c.mark("WithDepth"); c.depth = d }
+	return func(c *config) { c.given.Mark("WithDepth"); c.depth = d }
 }
 
 // WithBaseWidth sets the number of channels of a UNet's first level; each
 // level below doubles it. Default 64 (the paper's; the W3 benchmark uses
 // 16).
 func WithBaseWidth(w int) Option {
-	return func(c *config) { c.mark("WithBaseWidth"); c.width = w }
+	return func(c *config) { c.given.Mark("WithBaseWidth"); c.width = w }
 }
 
 // newConfig applies opts over the defaults and returns an error naming any
@@ -126,18 +119,7 @@ func newConfig(kind string, defaults config, opts []Option, allowed ...string) (
 		}
 		o(&c)
 	}
-	ok := map[string]bool{"WithSeed": true, "WithDtype": true}
-	for _, a := range allowed {
-		ok[a] = true
-	}
-	var bad []string
-	for name := range c.given {
-		if !ok[name] {
-			bad = append(bad, name)
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
+	if bad := c.given.Unknown(allowed, []string{"WithSeed", "WithDtype"}); len(bad) > 0 {
 		return nil, argError(kind, "does not take option %s", strings.Join(bad, ", "))
 	}
 	if c.dtype != tensor.Float32 && c.dtype != tensor.Float64 {
