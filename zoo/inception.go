@@ -250,11 +250,8 @@ type InceptionNet struct{ model }
 // WithDtype.
 func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
 	const kind = "GoogLeNet"
-	c, err := newConfig(kind, config{inChannels: 3, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	mk := &maker{kind: kind, c: c}
@@ -304,11 +301,8 @@ func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
 // WithSeed, WithDtype.
 func GoogLeNetSmall(numClasses int, opts ...Option) (*InceptionNet, error) {
 	const kind = "GoogLeNetSmall"
-	c, err := newConfig(kind, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	mk := &maker{kind: kind, c: c}

@@ -312,11 +312,8 @@ func (m *InceptionResNet) BlockCounts() [3]int { return m.counts }
 // WithInputChannels (default 3), WithSeed, WithDtype.
 func InceptionResNetV2(numClasses int, opts ...Option) (*InceptionResNet, error) {
 	const kind = "InceptionResNetV2"
-	c, err := newConfig(kind, config{inChannels: 3}, opts, "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3}, opts, "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	mk := &maker{kind: kind, c: c}
@@ -374,11 +371,8 @@ func InceptionResNetV2(numClasses int, opts ...Option) (*InceptionResNet, error)
 // WithSeed, WithDtype.
 func InceptionResNetSmall(numClasses int, opts ...Option) (*InceptionResNet, error) {
 	const kind = "InceptionResNetSmall"
-	c, err := newConfig(kind, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	mk := &maker{kind: kind, c: c}

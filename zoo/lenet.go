@@ -25,11 +25,8 @@ type LeNet struct{ model }
 // 1), WithSeed, WithDtype.
 func LeNet5(numClasses int, opts ...Option) (*LeNet, error) {
 	const kind = "LeNet5"
-	c, err := newConfig(kind, config{inChannels: 1}, opts, "WithReLU", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1}, opts, "WithReLU", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	act := tanh

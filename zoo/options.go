@@ -155,10 +155,15 @@ func argError(kind string, format string, args ...any) error {
 	return graph.ArgErrorf("zoo: %s: %s", kind, fmt.Sprintf(format, args...))
 }
 
-// checkClasses validates the number of classes (or output channels).
-func checkClasses(kind string, n int) error {
-	if n <= 0 {
-		return argError(kind, "number of classes must be positive, got %d", n)
+// newModelConfig is newConfig for a model with n classes (or output
+// channels), which must be positive; the options are checked first.
+func newModelConfig(kind string, n int, defaults config, opts []Option, allowed ...string) (*config, error) {
+	c, err := newConfig(kind, defaults, opts, allowed...)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if n <= 0 {
+		return nil, argError(kind, "number of classes must be positive, got %d", n)
+	}
+	return c, nil
 }

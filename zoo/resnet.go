@@ -116,11 +116,8 @@ func NewResNet(kind BlockKind, depths [4]int, numClasses int, opts ...Option) (*
 }
 
 func newResNet(name string, kind BlockKind, depths [4]int, numClasses int, opts []Option) (*ResNet, error) {
-	c, err := newConfig(name, config{inChannels: 3}, opts, "WithSmallInput", "WithInputChannels")
+	c, err := newModelConfig(name, numClasses, config{inChannels: 3}, opts, "WithSmallInput", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(name, numClasses); err != nil {
 		return nil, err
 	}
 	if kind != Basic && kind != Bottleneck {

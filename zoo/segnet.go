@@ -69,11 +69,8 @@ func NewSegNetStages(widths, convs []int, classes int, opts ...Option) (*SegNet,
 }
 
 func newSegNet(name string, widths, convs []int, classes, inDefault int, opts []Option) (*SegNet, error) {
-	c, err := newConfig(name, config{inChannels: inDefault}, opts, "WithInputChannels", "WithSigmoid")
+	c, err := newModelConfig(name, classes, config{inChannels: inDefault}, opts, "WithInputChannels", "WithSigmoid")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(name, classes); err != nil {
 		return nil, err
 	}
 	if len(widths) == 0 || len(widths) != len(convs) || len(widths) > 16 {

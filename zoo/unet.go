@@ -48,11 +48,8 @@ type UNet struct {
 // Initialisation: PyTorch's defaults.
 func NewUNet(classes int, opts ...Option) (*UNet, error) {
 	const kind = "NewUNet"
-	c, err := newConfig(kind, config{inChannels: 1, depth: 4, width: 64}, opts, "WithDepth", "WithBaseWidth", "WithInputChannels", "WithSigmoid")
+	c, err := newModelConfig(kind, classes, config{inChannels: 1, depth: 4, width: 64}, opts, "WithDepth", "WithBaseWidth", "WithInputChannels", "WithSigmoid")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, classes); err != nil {
 		return nil, err
 	}
 	if c.depth > 16 {

@@ -39,11 +39,8 @@ func (m *ConvNet) Classifier() nn.Layer { return m.Child("classifier") }
 // (default 3), WithSeed, WithDtype.
 func AlexNet(numClasses int, opts ...Option) (*ConvNet, error) {
 	const kind = "AlexNet"
-	c, err := newConfig(kind, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	mk := &maker{kind: kind, c: c}
@@ -151,11 +148,8 @@ func NewVGG(cfg []int, batchNorm bool, numClasses int, opts ...Option) (*ConvNet
 }
 
 func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Option) (*ConvNet, error) {
-	c, err := newConfig(kind, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(kind, numClasses); err != nil {
 		return nil, err
 	}
 	convs := 0
