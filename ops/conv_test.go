@@ -167,6 +167,14 @@ func (c convCase) String() string {
 	return s
 }
 
+// after is the padding after axis i (PadAfter when asymmetric, else pad).
+func (c convCase) after(i int) int {
+	if c.asym {
+		return c.padAfter[i]
+	}
+	return c.pad[i]
+}
+
 func (c convCase) window() convWindow {
 	return convWindow{lift3t(c.stride, 1), lift3t(c.pad, 0), lift3t(c.dil, 1)}
 }
@@ -175,11 +183,7 @@ func (c convCase) window() convWindow {
 func (c convCase) convOut() []int {
 	out := make([]int, c.rank)
 	for i := range out {
-		after := c.pad[i]
-		if c.asym {
-			after = c.padAfter[i]
-		}
-		out[i] = (c.in[i]+c.pad[i]+after-c.dil[i]*(c.ker[i]-1)-1)/c.stride[i] + 1
+		out[i] = (c.in[i]+c.pad[i]+c.after(i)-c.dil[i]*(c.ker[i]-1)-1)/c.stride[i] + 1
 	}
 	return out
 }
@@ -188,11 +192,7 @@ func (c convCase) convOut() []int {
 func (c convCase) transposeOut() []int {
 	out := make([]int, c.rank)
 	for i := range out {
-		after := c.pad[i]
-		if c.asym {
-			after = c.padAfter[i]
-		}
-		out[i] = (c.in[i]-1)*c.stride[i] - c.pad[i] - after + c.dil[i]*(c.ker[i]-1) + c.outPad[i] + 1
+		out[i] = (c.in[i]-1)*c.stride[i] - c.pad[i] - c.after(i) + c.dil[i]*(c.ker[i]-1) + c.outPad[i] + 1
 	}
 	return out
 }
@@ -205,24 +205,27 @@ func randInts(rng *rand.Rand, n, lo, hi int) []int {
 	return out
 }
 
-// randConvCase draws a valid convolution: odd and even sizes, strides 1-3,
-// pads 0-2, dilations 1-2, kernels 1-3 (sizes scaled down for 3-D).
+// randCaseSettings draws the settings both convolutions share: odd and
+// even sizes up to maxIn, strides 1-3, pads 0-2, dilations 1-2, kernels
+// 1-3, and with asym a separate padding after. The case may be invalid.
+func randCaseSettings(rng *rand.Rand, rank, maxIn int, asym bool) convCase {
+	c := convCase{rank: rank, n: 1 + rng.IntN(3), c: 1 + rng.IntN(3), k: 1 + rng.IntN(3),
+		in: randInts(rng, rank, 1, maxIn), ker: randInts(rng, rank, 1, 3), stride: randInts(rng, rank, 1, 3),
+		pad: randInts(rng, rank, 0, 2), dil: randInts(rng, rank, 1, 2), bias: rng.IntN(2) == 0, asym: asym}
+	if asym {
+		c.padAfter = randInts(rng, rank, 0, 2)
+	}
+	return c
+}
+
+// randConvCase draws a valid convolution (sizes scaled down for 3-D).
 func randConvCase(rng *rand.Rand, rank int, asym bool) convCase {
 	maxIn := map[int]int{1: 13, 2: 9, 3: 6}[rank]
 	for {
-		c := convCase{rank: rank, n: 1 + rng.IntN(3), c: 1 + rng.IntN(3), k: 1 + rng.IntN(3),
-			in: randInts(rng, rank, 1, maxIn), ker: randInts(rng, rank, 1, 3), stride: randInts(rng, rank, 1, 3),
-			pad: randInts(rng, rank, 0, 2), dil: randInts(rng, rank, 1, 2), bias: rng.IntN(2) == 0, asym: asym}
-		if asym {
-			c.padAfter = randInts(rng, rank, 0, 2)
-		}
+		c := randCaseSettings(rng, rank, maxIn, asym)
 		ok := true
 		for i := range rank {
-			after := c.pad[i]
-			if asym {
-				after = c.padAfter[i]
-			}
-			if c.in[i]+c.pad[i]+after < c.dil[i]*(c.ker[i]-1)+1 {
+			if c.in[i]+c.pad[i]+c.after(i) < c.dil[i]*(c.ker[i]-1)+1 {
 				ok = false
 			}
 		}
@@ -237,12 +240,7 @@ func randConvCase(rng *rand.Rand, rank int, asym bool) convCase {
 func randTransposeCase(rng *rand.Rand, rank int, asym bool) convCase {
 	maxIn := map[int]int{1: 7, 2: 5, 3: 3}[rank]
 	for {
-		c := convCase{rank: rank, n: 1 + rng.IntN(3), c: 1 + rng.IntN(3), k: 1 + rng.IntN(3),
-			in: randInts(rng, rank, 1, maxIn), ker: randInts(rng, rank, 1, 3), stride: randInts(rng, rank, 1, 3),
-			pad: randInts(rng, rank, 0, 2), dil: randInts(rng, rank, 1, 2), bias: rng.IntN(2) == 0, asym: asym}
-		if asym {
-			c.padAfter = randInts(rng, rank, 0, 2)
-		}
+		c := randCaseSettings(rng, rank, maxIn, asym)
 		c.outPad = make([]int, rank)
 		for i := range rank {
 			if lim := max(c.stride[i], c.dil[i]); lim > 1 {
@@ -281,6 +279,26 @@ func applyConv(c convCase, x, w, b *G.Node) (*G.Node, error) {
 }
 
 func shapeOf(a, b int, spatial []int) []int { return append([]int{a, b}, spatial...) }
+
+// convDir is what differs between the tests of the convolution and of the
+// transposed convolution: the output size, the weight layout, the naive
+// reference and the op under test.
+type convDir struct {
+	out       func(convCase) []int
+	weight    func(convCase) []int // the weight's shape
+	naive     func(x, w vol, b []float64, win convWindow, out [3]int) vol
+	naiveBack func(x, w, dy vol, win convWindow) (dx, dw vol, db []float64)
+	apply     func(c convCase, x, w, b *G.Node) (*G.Node, error)
+}
+
+// forwardConv is the convolution: weight (K, C, k...).
+var forwardConv = convDir{
+	out:       convCase.convOut,
+	weight:    func(c convCase) []int { return shapeOf(c.k, c.c, c.ker) },
+	naive:     naiveConv,
+	naiveBack: naiveConvBackward,
+	apply:     applyConv,
+}
 
 func maxDiff(got, want []float64) (float64, int) {
 	worst, at := 0.0, -1
@@ -396,7 +414,7 @@ func TestConvMatchesNaive(t *testing.T) {
 			for range count / 2 {
 				c := randConvCase(rng, rank, asym)
 				t.Run(c.String(), func(t *testing.T) {
-					checkConvNaive(t, rng, c)
+					checkNaive(t, rng, c, forwardConv)
 				})
 			}
 		}
@@ -410,15 +428,17 @@ func TestConvMatchesNaive(t *testing.T) {
 		{rank: 3, n: 5, c: 1, k: 2, in: []int{3, 4, 5}, ker: []int{2, 1, 3}, stride: []int{1, 2, 3}, pad: []int{0, 1, 2}, dil: []int{2, 1, 1}, bias: true},
 		{rank: 2, n: 3, c: 2, k: 3, in: []int{7, 7}, ker: []int{3, 3}, stride: []int{2, 2}, pad: []int{0, 0}, padAfter: []int{1, 1}, dil: []int{1, 1}, asym: true},
 	} {
-		t.Run("fixed-"+c.String(), func(t *testing.T) { checkConvNaive(t, rng, c) })
+		t.Run("fixed-"+c.String(), func(t *testing.T) { checkNaive(t, rng, c, forwardConv) })
 	}
 }
 
-func checkConvNaive(t *testing.T, rng *rand.Rand, c convCase) {
+// checkNaive compares the op of direction d for c with the naive loops,
+// output and gradients, in both dtypes.
+func checkNaive(t *testing.T, rng *rand.Rand, c convCase, d convDir) {
 	t.Helper()
-	out := c.convOut()
+	out := d.out(c)
 	x := randTensor(rng, shapeOf(c.n, c.c, c.in)...)
-	w := randTensor(rng, shapeOf(c.k, c.c, c.ker)...)
+	w := randTensor(rng, d.weight(c)...)
 	dy := randTensor(rng, shapeOf(c.n, c.k, out)...)
 	var b *tensor.Dense
 	var bv []float64
@@ -429,22 +449,25 @@ func checkConvNaive(t *testing.T, rng *rand.Rand, c convCase) {
 	xv := vol{lift5(x.Shape()), x.Float64s()}
 	wv := vol{lift5(w.Shape()), w.Float64s()}
 	dyv := vol{lift5(dy.Shape()), dy.Float64s()}
-	y := naiveConv(xv, wv, bv, c.window(), lift3t(out, 1))
-	dx, dw, db := naiveConvBackward(xv, wv, dyv, c.window())
+	y := d.naive(xv, wv, bv, c.window(), lift3t(out, 1))
+	dx, dw, db := d.naiveBack(xv, wv, dyv, c.window())
 	compareEngine(t, c.String(), x, w, b, dy, y.data, dx.data, dw.data, db, func(xn, wn, bn *G.Node) (*G.Node, error) {
-		return applyConv(c, xn, wn, bn)
+		return d.apply(c, xn, wn, bn)
 	})
 }
 
-func TestConvGradCheck(t *testing.T) {
-	rng := graph.NewRand(8)
+func TestConvGradCheck(t *testing.T) { convGradCheck(t, graph.NewRand(8), randConvCase, forwardConv) }
+
+// convGradCheck runs finite-difference gradient checks of direction d on
+// cases drawn by draw (a few per rank, kept small).
+func convGradCheck(t *testing.T, rng *rand.Rand, draw func(*rand.Rand, int, bool) convCase, d convDir) {
 	count := 8
 	if testing.Short() {
 		count = 3
 	}
 	for _, rank := range []int{1, 2, 3} {
 		for i := range count {
-			c := randConvCase(rng, rank, i%3 == 2)
+			c := draw(rng, rank, i%3 == 2)
 			// keep the finite-difference runs small
 			c.n = min(c.n, 2)
 			if rank == 3 {
@@ -452,7 +475,7 @@ func TestConvGradCheck(t *testing.T) {
 			}
 			t.Run(c.String(), func(t *testing.T) {
 				x := randTensor(rng, shapeOf(c.n, c.c, c.in)...)
-				w := randTensor(rng, shapeOf(c.k, c.c, c.ker)...)
+				w := randTensor(rng, d.weight(c)...)
 				inputs := []*tensor.Dense{x, w}
 				if c.bias {
 					inputs = append(inputs, randTensor(rng, c.k))
@@ -462,7 +485,7 @@ func TestConvGradCheck(t *testing.T) {
 					if c.bias {
 						bn = xs[2]
 					}
-					return applyConv(c, xs[0], xs[1], bn)
+					return d.apply(c, xs[0], xs[1], bn)
 				})
 			})
 		}
@@ -482,42 +505,32 @@ func TestConvShapes(t *testing.T) {
 				} else {
 					c = randConvCase(rng, rank, rng.IntN(2) == 0)
 				}
+				d := forwardConv
+				if transposed {
+					d = transposedConv
+				}
 				t.Run(fmt.Sprintf("transposed=%v-%v", transposed, c), func(t *testing.T) {
-					checkShapes(t, rng, c, transposed)
+					checkShapes(t, rng, c, d)
 				})
 			}
 		}
 	}
 }
 
-func checkShapes(t *testing.T, rng *rand.Rand, c convCase, transposed bool) {
+func checkShapes(t *testing.T, rng *rand.Rand, c convCase, d convDir) {
 	t.Helper()
 	b := graph.NewBuilder(graph.Train)
 	x := b.InputValue("x", randTensor(rng, shapeOf(c.n, c.c, c.in)...))
-	var w, bias *G.Node
-	var y *G.Node
-	var err error
-	if transposed {
-		w = b.InputValue("w", randTensor(rng, shapeOf(c.c, c.k, c.ker)...))
-		if c.bias {
-			bias = b.InputValue("b", randTensor(rng, c.k))
-		}
-		y, err = applyConvTranspose(c, x, w, bias)
-	} else {
-		w = b.InputValue("w", randTensor(rng, shapeOf(c.k, c.c, c.ker)...))
-		if c.bias {
-			bias = b.InputValue("b", randTensor(rng, c.k))
-		}
-		y, err = applyConv(c, x, w, bias)
+	w := b.InputValue("w", randTensor(rng, d.weight(c)...))
+	var bias *G.Node
+	if c.bias {
+		bias = b.InputValue("b", randTensor(rng, c.k))
 	}
+	y, err := d.apply(c, x, w, bias)
 	if err != nil {
 		t.Fatalf("%+v", err)
 	}
-	wantOut := c.convOut()
-	if transposed {
-		wantOut = c.transposeOut()
-	}
-	if want := shapeOf(c.n, c.k, wantOut); !y.Shape().Eq(tensor.Shape(want)) {
+	if want := shapeOf(c.n, c.k, d.out(c)); !y.Shape().Eq(tensor.Shape(want)) {
 		t.Fatalf("inferred shape %v, want %v", y.Shape(), want)
 	}
 	cost := G.Must(G.Sum(y))
@@ -727,8 +740,8 @@ func TestConvWorkerCounts(t *testing.T) {
 	for _, procs := range []int{1, 3, 5} {
 		runtime.GOMAXPROCS(procs)
 		c := convCase{rank: 2, n: 7, c: 2, k: 3, in: []int{6, 5}, ker: []int{3, 3}, stride: []int{1, 2}, pad: []int{1, 1}, dil: []int{1, 1}, bias: true}
-		t.Run(fmt.Sprintf("procs%d-conv", procs), func(t *testing.T) { checkConvNaive(t, rng, c) })
+		t.Run(fmt.Sprintf("procs%d-conv", procs), func(t *testing.T) { checkNaive(t, rng, c, forwardConv) })
 		c.outPad = []int{0, 1}
-		t.Run(fmt.Sprintf("procs%d-transpose", procs), func(t *testing.T) { checkConvTransposeNaive(t, rng, c) })
+		t.Run(fmt.Sprintf("procs%d-transpose", procs), func(t *testing.T) { checkNaive(t, rng, c, transposedConv) })
 	}
 }

@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"errors"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
@@ -102,6 +101,16 @@ func applyConvTranspose(c convCase, x, w, b *G.Node) (*G.Node, error) {
 	return ops.ConvTranspose3D(x, w, [3]int(c.stride), [3]int(c.pad), [3]int(c.outPad), [3]int(c.dil))
 }
 
+// transposedConv is the transposed convolution: weight (C, K, k...) with
+// C the input channels.
+var transposedConv = convDir{
+	out:       convCase.transposeOut,
+	weight:    func(c convCase) []int { return shapeOf(c.c, c.k, c.ker) },
+	naive:     naiveConvTranspose,
+	naiveBack: naiveConvTransposeBackward,
+	apply:     applyConvTranspose,
+}
+
 func TestConvTransposeMatchesPyTorch(t *testing.T) {
 	for _, file := range []string{"conv_transpose1d.json", "conv_transpose2d.json", "conv_transpose3d.json"} {
 		f := loadGolden(t, file)
@@ -158,7 +167,7 @@ func TestConvTransposeMatchesNaive(t *testing.T) {
 	for _, rank := range []int{1, 2, 3} {
 		for i := range count {
 			c := randTransposeCase(rng, rank, i%3 == 2)
-			t.Run(c.String(), func(t *testing.T) { checkConvTransposeNaive(t, rng, c) })
+			t.Run(c.String(), func(t *testing.T) { checkNaive(t, rng, c, transposedConv) })
 		}
 	}
 	for _, c := range []convCase{
@@ -171,62 +180,12 @@ func TestConvTransposeMatchesNaive(t *testing.T) {
 		{rank: 1, n: 2, c: 1, k: 2, in: []int{4}, ker: []int{2}, stride: []int{3}, pad: []int{0}, outPad: []int{2}, dil: []int{1}},
 		{rank: 3, n: 1, c: 2, k: 2, in: []int{2, 3, 2}, ker: []int{2, 2, 2}, stride: []int{2, 2, 2}, pad: []int{0, 0, 0}, outPad: []int{0, 1, 0}, dil: []int{1, 1, 1}, bias: true},
 	} {
-		t.Run("fixed-"+c.String(), func(t *testing.T) { checkConvTransposeNaive(t, rng, c) })
+		t.Run("fixed-"+c.String(), func(t *testing.T) { checkNaive(t, rng, c, transposedConv) })
 	}
-}
-
-func checkConvTransposeNaive(t *testing.T, rng *rand.Rand, c convCase) {
-	t.Helper()
-	out := c.transposeOut()
-	x := randTensor(rng, shapeOf(c.n, c.c, c.in)...)
-	w := randTensor(rng, shapeOf(c.c, c.k, c.ker)...)
-	dy := randTensor(rng, shapeOf(c.n, c.k, out)...)
-	var b *tensor.Dense
-	var bv []float64
-	if c.bias {
-		b = randTensor(rng, c.k)
-		bv = b.Float64s()
-	}
-	xv := vol{lift5(x.Shape()), x.Float64s()}
-	wv := vol{lift5(w.Shape()), w.Float64s()}
-	dyv := vol{lift5(dy.Shape()), dy.Float64s()}
-	y := naiveConvTranspose(xv, wv, bv, c.window(), lift3t(out, 1))
-	dx, dw, db := naiveConvTransposeBackward(xv, wv, dyv, c.window())
-	compareEngine(t, c.String(), x, w, b, dy, y.data, dx.data, dw.data, db, func(xn, wn, bn *G.Node) (*G.Node, error) {
-		return applyConvTranspose(c, xn, wn, bn)
-	})
 }
 
 func TestConvTransposeGradCheck(t *testing.T) {
-	rng := graph.NewRand(9)
-	count := 8
-	if testing.Short() {
-		count = 3
-	}
-	for _, rank := range []int{1, 2, 3} {
-		for i := range count {
-			c := randTransposeCase(rng, rank, i%3 == 2)
-			c.n = min(c.n, 2)
-			if rank == 3 {
-				c.c, c.k = min(c.c, 2), min(c.k, 2)
-			}
-			t.Run(c.String(), func(t *testing.T) {
-				x := randTensor(rng, shapeOf(c.n, c.c, c.in)...)
-				w := randTensor(rng, shapeOf(c.c, c.k, c.ker)...)
-				inputs := []*tensor.Dense{x, w}
-				if c.bias {
-					inputs = append(inputs, randTensor(rng, c.k))
-				}
-				gradCheck(t, c.String(), inputs, func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
-					var bn *G.Node
-					if c.bias {
-						bn = xs[2]
-					}
-					return applyConvTranspose(c, xs[0], xs[1], bn)
-				})
-			})
-		}
-	}
+	convGradCheck(t, graph.NewRand(9), randTransposeCase, transposedConv)
 }
 
 // convTransposeBadCases are the invalid transposed convolutions of
