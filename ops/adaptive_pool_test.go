@@ -320,29 +320,12 @@ func BenchmarkAdaptiveAvgPool2D(bm *testing.B) {
 		x := randTensor(rng, c.n, c.c, c.h, c.w)
 		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 			bm.Run(fmt.Sprintf("%s-%v-fwd+bwd", adaptiveName(c), dt), func(bm *testing.B) {
-				b := graph.NewBuilder(graph.Train)
-				xn := b.InputValue("x", castTo(x, dt))
-				y, err := ops.AdaptiveAvgPool2D(xn, c.oh, c.ow)
-				if err != nil {
-					bm.Fatal(err)
-				}
-				cost, err := ops.Sum(y)
-				if err != nil {
-					bm.Fatal(err)
-				}
-				if _, err := graph.Grad(cost, xn); err != nil {
-					bm.Fatal(err)
-				}
-				m := G.NewTapeMachine(b.Graph())
-				defer m.Close()
 				bm.SetBytes(int64(x.Shape().TotalSize()) * int64(dt.Size()))
-				bm.ResetTimer()
-				for i := 0; i < bm.N; i++ {
-					m.Reset()
-					if err := m.RunAll(); err != nil {
-						bm.Fatal(err)
-					}
-				}
+				benchGraph(bm, func(b *graph.Builder) (*G.Node, []*G.Node, error) {
+					xn := b.InputValue("x", castTo(x, dt))
+					y, err := ops.AdaptiveAvgPool2D(xn, c.oh, c.ow)
+					return y, []*G.Node{xn}, err
+				})
 			})
 		}
 	}

@@ -472,33 +472,16 @@ func BenchmarkBatchNorm(bm *testing.B) {
 	x := randTensor(rng, shape...)
 	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 		bm.Run(fmt.Sprintf("32x64x32x32-%v-train-fwd+bwd", dt), func(bm *testing.B) {
-			b := graph.NewBuilder(graph.Train)
-			xn := b.InputValue("x", castTo(x, dt))
-			gamma := b.InputValue("gamma", castTo(randTensor(rng, 64), dt))
-			beta := b.InputValue("beta", castTo(randTensor(rng, 64), dt))
-			rm := castTo(randTensor(rng, 64), dt)
-			rv := castTo(uniformTensor(rng, 1, 2, 64), dt)
-			y, err := ops.BatchNormTrain(xn, gamma, beta, rm, rv, 0.1, 1e-5)
-			if err != nil {
-				bm.Fatal(err)
-			}
-			cost, err := ops.Sum(y)
-			if err != nil {
-				bm.Fatal(err)
-			}
-			if _, err := graph.Grad(cost, xn, gamma, beta); err != nil {
-				bm.Fatal(err)
-			}
-			m := G.NewTapeMachine(b.Graph())
-			defer m.Close()
 			bm.SetBytes(int64(x.Shape().TotalSize()) * int64(dt.Size()))
-			bm.ResetTimer()
-			for i := 0; i < bm.N; i++ {
-				m.Reset()
-				if err := m.RunAll(); err != nil {
-					bm.Fatal(err)
-				}
-			}
+			benchGraph(bm, func(b *graph.Builder) (*G.Node, []*G.Node, error) {
+				xn := b.InputValue("x", castTo(x, dt))
+				gamma := b.InputValue("gamma", castTo(randTensor(rng, 64), dt))
+				beta := b.InputValue("beta", castTo(randTensor(rng, 64), dt))
+				rm := castTo(randTensor(rng, 64), dt)
+				rv := castTo(uniformTensor(rng, 1, 2, 64), dt)
+				y, err := ops.BatchNormTrain(xn, gamma, beta, rm, rv, 0.1, 1e-5)
+				return y, []*G.Node{xn, gamma, beta}, err
+			})
 		})
 	}
 }

@@ -348,30 +348,6 @@ func ExampleAdd() {
 	// Output: [1.1 2.2 3.3]
 }
 
-func benchGraph(bm *testing.B, build func(b *graph.Builder) (*G.Node, []*G.Node, error)) {
-	b := graph.NewBuilder(graph.Train)
-	y, wrt, err := build(b)
-	if err != nil {
-		bm.Fatal(err)
-	}
-	cost, err := ops.Sum(y)
-	if err != nil {
-		bm.Fatal(err)
-	}
-	if _, err := graph.Grad(cost, wrt...); err != nil {
-		bm.Fatal(err)
-	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	bm.ResetTimer()
-	for i := 0; i < bm.N; i++ {
-		m.Reset()
-		if err := m.RunAll(); err != nil {
-			bm.Fatal(err)
-		}
-	}
-}
-
 func BenchmarkAdd(bm *testing.B) {
 	rng := graph.NewRand(1)
 	x := castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32)

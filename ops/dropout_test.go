@@ -237,26 +237,10 @@ func ExampleDropout() {
 
 func BenchmarkDropout(bm *testing.B) {
 	rng := graph.NewRand(1)
-	b := graph.NewBuilder(graph.Train)
-	x := b.InputValue("x", castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32))
-	y, err := ops.Dropout(x, 0.5, b.Seed())
-	if err != nil {
-		bm.Fatal(err)
-	}
-	cost, err := ops.Sum(y)
-	if err != nil {
-		bm.Fatal(err)
-	}
-	if _, err := graph.Grad(cost, x); err != nil {
-		bm.Fatal(err)
-	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	bm.ResetTimer()
-	for i := 0; i < bm.N; i++ {
-		m.Reset()
-		if err := m.RunAll(); err != nil {
-			bm.Fatal(err)
-		}
-	}
+	x := castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32)
+	benchGraph(bm, func(b *graph.Builder) (*G.Node, []*G.Node, error) {
+		xn := b.InputValue("x", x)
+		y, err := ops.Dropout(xn, 0.5, b.Seed())
+		return y, []*G.Node{xn}, err
+	})
 }

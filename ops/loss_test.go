@@ -547,18 +547,7 @@ func benchLoss(bm *testing.B, dt tensor.Dtype, fn lossFn, a, target *tensor.Dens
 	if err != nil {
 		bm.Fatal(err)
 	}
-	if _, err := graph.Grad(loss, x); err != nil {
-		bm.Fatal(err)
-	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	bm.ResetTimer()
-	for i := 0; i < bm.N; i++ {
-		m.Reset()
-		if err := m.RunAll(); err != nil {
-			bm.Fatal(err)
-		}
-	}
+	benchRun(bm, b, loss, x)
 }
 
 func BenchmarkSoftmaxCrossEntropy(bm *testing.B) {

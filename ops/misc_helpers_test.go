@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -87,4 +88,36 @@ func ravel(c, shape []int) int {
 		i = i*shape[d] + c[d]
 	}
 	return i
+}
+
+// benchGraph times forward and backward passes of y = build(b) with the
+// cost Σ y, differentiated with respect to the nodes build returns.
+func benchGraph(bm *testing.B, build func(b *graph.Builder) (*G.Node, []*G.Node, error)) {
+	b := graph.NewBuilder(graph.Train)
+	y, wrt, err := build(b)
+	if err != nil {
+		bm.Fatal(err)
+	}
+	cost, err := ops.Sum(y)
+	if err != nil {
+		bm.Fatal(err)
+	}
+	benchRun(bm, b, cost, wrt...)
+}
+
+// benchRun adds the gradients of cost with respect to wrt to b's graph and
+// times bm.N runs of it on a TapeMachine.
+func benchRun(bm *testing.B, b *graph.Builder, cost *G.Node, wrt ...*G.Node) {
+	if _, err := graph.Grad(cost, wrt...); err != nil {
+		bm.Fatal(err)
+	}
+	m := G.NewTapeMachine(b.Graph())
+	defer m.Close()
+	bm.ResetTimer()
+	for i := 0; i < bm.N; i++ {
+		m.Reset()
+		if err := m.RunAll(); err != nil {
+			bm.Fatal(err)
+		}
+	}
 }

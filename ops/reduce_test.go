@@ -253,20 +253,10 @@ func ExampleMean() {
 
 func BenchmarkMean(bm *testing.B) {
 	rng := graph.NewRand(1)
-	b := graph.NewBuilder(graph.Train)
-	x := b.InputValue("x", castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32))
-	y, _ := ops.Mean(x, 2, 3)
-	cost, _ := ops.Sum(y)
-	if _, err := graph.Grad(cost, x); err != nil {
-		bm.Fatal(err)
-	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	bm.ResetTimer()
-	for i := 0; i < bm.N; i++ {
-		m.Reset()
-		if err := m.RunAll(); err != nil {
-			bm.Fatal(err)
-		}
-	}
+	x := castTo(randTensor(rng, 32, 64, 32, 32), tensor.Float32)
+	benchGraph(bm, func(b *graph.Builder) (*G.Node, []*G.Node, error) {
+		xn := b.InputValue("x", x)
+		y, err := ops.Mean(xn, 2, 3)
+		return y, []*G.Node{xn}, err
+	})
 }

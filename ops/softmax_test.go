@@ -246,16 +246,5 @@ func BenchmarkSoftmax(bm *testing.B) {
 	xn := b.InputValue("x", x)
 	y, _ := ops.LogSoftmax(xn, 1)
 	cost, _ := G.Sum(y)
-	if _, err := graph.Grad(cost, xn); err != nil {
-		bm.Fatal(err)
-	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	bm.ResetTimer()
-	for i := 0; i < bm.N; i++ {
-		m.Reset()
-		if err := m.RunAll(); err != nil {
-			bm.Fatal(err)
-		}
-	}
+	benchRun(bm, b, cost, xn)
 }
