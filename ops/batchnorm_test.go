@@ -1,10 +1,8 @@
 package ops_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
@@ -392,12 +390,7 @@ func TestBatchNormBadArguments(t *testing.T) {
 	rv := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(3))
 	rm4 := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(4))
 	rm32 := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(3))
-	cases := []struct {
-		name string
-		run  func() (*G.Node, error)
-		want string
-		kind error
-	}{
+	cases := []badCase{
 		{"rank1", func() (*G.Node, error) { return ops.BatchNormTrain(x1, nil, nil, nil, nil, 0.1, 1e-5) }, "ops: BatchNormTrain: input must have rank 2 or 3 or 4 or 5, got shape (3)", graph.ErrShape},
 		{"rank6", func() (*G.Node, error) { return ops.BatchNormEval(x6, nil, nil, rm, rv, 1e-5) }, "ops: BatchNormEval: input must have rank 2 or 3 or 4 or 5, got shape (1, 3, 1, 1, 1, 2)", graph.ErrShape},
 		{"int", func() (*G.Node, error) { return ops.BatchNormTrain(xi, nil, nil, nil, nil, 0.1, 1e-5) }, "ops: BatchNormTrain: input must be float32 or float64, got int", graph.ErrArg},
@@ -415,20 +408,7 @@ func TestBatchNormBadArguments(t *testing.T) {
 		{"stats-shape", func() (*G.Node, error) { return ops.BatchNormTrain(x, nil, nil, rm4, rv, 0.1, 1e-5) }, "ops: BatchNormTrain: running mean must have shape (3) for 3 channels, got (4)", graph.ErrShape},
 		{"stats-dtype", func() (*G.Node, error) { return ops.BatchNormEval(x, nil, nil, rm, rm32, 1e-5) }, "ops: BatchNormEval: running variance must have the input's dtype float64, got float32", graph.ErrArg},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := c.run()
-			if err == nil {
-				t.Fatal("want an error")
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error %q does not contain %q", err, c.want)
-			}
-			if !errors.Is(err, c.kind) {
-				t.Errorf("error %q is not %v", err, c.kind)
-			}
-		})
-	}
+	runBadCases(t, cases)
 }
 
 func TestBatchNormAreDistinctNodes(t *testing.T) {
