@@ -25,8 +25,13 @@
 // # Errors
 //
 // Functions return errors instead of panicking on bad input. Messages start
-// with "graph: " and name what was expected and what was received. Errors
-// about shapes wrap [ErrShape], errors about arguments wrap [ErrArg] and
-// errors about corrupt files (safetensors) wrap [ErrData], so callers can
-// test them with errors.Is.
+// with "graph: " and name what was expected and what was received. The
+// exceptions are the one-axis size formulas (ConvOutSize, PoolOutSize,
+// ConvTransposeOutSize, SameTransposePadding): their short messages, such
+// as "kernel 5 (dilated to 5) is larger than the padded input 4 (input 4,
+// pad 0)", are meant to be wrapped by the caller, which knows the op and
+// the axis ("ops: Conv2D: axis H: kernel 5 ..."). Errors about shapes wrap
+// [ErrShape], errors about arguments wrap [ErrArg] and errors about
+// corrupt files (safetensors) wrap [ErrData], so callers can test them
+// with errors.Is.
 package graph

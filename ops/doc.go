@@ -1,7 +1,9 @@
 // Package ops holds differentiable Gorgonia ops that Gorgonia v0.9.18 lacks
 // or gets wrong: convolutions in 1, 2 and 3 dimensions and their transposes,
-// pooling, upsampling, unpooling, batch normalisation, dropout, the
-// activations, reductions and the fused losses.
+// padding, pooling (max, average, global, adaptive), upsampling, unpooling,
+// batch normalisation, dropout, the activations, softmax, the dense
+// product (Linear), reductions, Add, Concat, Scale, Reshape and the fused
+// losses.
 //
 // # Overview
 //
@@ -15,13 +17,21 @@
 // Ops keep their output buffers between runs of a compiled graph, so a
 // training step does not allocate its activations anew; every op instance is
 // its own graph node (ops hash with a unique id), so two Dropouts on one
-// input, or a SoftMax and a LogSoftMax, are never merged.
+// input, or a Softmax and a LogSoftmax, are never merged. ConvND,
+// ConvTransposeND and BatchNorm can apply a ReLU inside their own output
+// pass (the ReLU field of their parameters).
 //
 // # Layout
 //
 // NCW, NCHW and NCDHW, as in PyTorch. Convolution weights are
-// (out, in, k...), transposed-convolution weights (in, out, k...). Padding is
-// symmetric.
+// (out, in, k...), transposed-convolution weights (in, out, k...).
+//
+// The rank-specific functions (Conv2D, ConvTranspose2D, MaxPool2D,
+// AvgPool2D, ...) take symmetric padding: the same amount before and after
+// each axis. The general forms allow uneven padding, as Keras's "same"
+// needs when the total is odd: ConvND and ConvTransposeND through
+// ConvParams.PadAfter and ConvTransposeParams.PadAfter, MaxPool and AvgPool
+// through PoolSpec.PadAfter, and Pad with separate before and after sizes.
 //
 // # Errors
 //
