@@ -177,14 +177,8 @@ func run(c config) (*result, error) {
 		return nil, err
 	}
 	// Pixels stay in [0, 1]: both decoders end in a sigmoid.
-	trainSet, err := first(trainAll, c.Limit)
-	if err != nil {
-		return nil, err
-	}
-	testSet, err := first(testAll, c.TestLimit)
-	if err != nil {
-		return nil, err
-	}
+	trainSet := data.First(trainAll, c.Limit)
+	testSet := data.First(testAll, c.TestLimit)
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, err
 	}
@@ -496,13 +490,4 @@ func seq(n int) []int {
 		s[i] = i
 	}
 	return s
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	return data.NewSubset(ds, seq(n))
 }

@@ -179,10 +179,7 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	mean, std := []float32{data.FashionMNISTMean}, []float32{data.FashionMNISTStd}
-	raw, err := first(trainSet, o.limit)
-	if err != nil {
-		return nil, err
-	}
+	raw := data.First(trainSet, o.limit)
 	// Augment the [0, 1] pixels (shifted-in borders are 0, the background),
 	// then standardise.
 	var augs []data.AugmentOption
@@ -202,10 +199,7 @@ func run(o options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rawTest, err := first(testSet, o.testLimit)
-	if err != nil {
-		return nil, err
-	}
+	rawTest := data.First(testSet, o.testLimit)
 	test, err := data.Normalize(rawTest, mean, std)
 	if err != nil {
 		return nil, err
@@ -326,17 +320,4 @@ func argmax(v []float32) int {
 		}
 	}
 	return best
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return data.NewSubset(ds, idx)
 }

@@ -142,17 +142,11 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if dataset == "fashion" {
 		mean, std = []float32{0.2860}, []float32{0.3530}
 	}
-	ds, err := first(trainSet, limit)
-	if err != nil {
-		return nil, err
-	}
+	ds := data.First(trainSet, limit)
 	if ds, err = data.Normalize(ds, mean, std); err != nil {
 		return nil, err
 	}
-	test, err := first(testSet, testLimit)
-	if err != nil {
-		return nil, err
-	}
+	test := data.First(testSet, testLimit)
 	if test, err = data.Normalize(test, mean, std); err != nil {
 		return nil, err
 	}
@@ -262,17 +256,4 @@ func movingMean(v []float64, w int) []float64 {
 		out[i] = sum / float64(min(i+1, w))
 	}
 	return out
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return data.NewSubset(ds, idx)
 }

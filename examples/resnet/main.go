@@ -173,18 +173,12 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	sub, err := first(trainSet, o.limit)
-	if err != nil {
-		return nil, err
-	}
+	sub := data.First(trainSet, o.limit)
 	ds, err := data.Normalize(sub, mean, std)
 	if err != nil {
 		return nil, err
 	}
-	testSub, err := first(testSet, o.testLimit)
-	if err != nil {
-		return nil, err
-	}
+	testSub := data.First(testSet, o.testLimit)
 	test, err := data.Normalize(testSub, mean, std)
 	if err != nil {
 		return nil, err
@@ -251,17 +245,4 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	return res, nil
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return data.NewSubset(ds, idx)
 }

@@ -576,10 +576,7 @@ func mnistModel(seed int64) (*nn.Sequential, error) {
 
 func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) error {
 	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	test, err := first(testSet, o.testLimit)
-	if err != nil {
-		return err
-	}
+	test := data.First(testSet, o.testLimit)
 	normTest, err := data.Normalize(test, mean, std)
 	if err != nil {
 		return err
@@ -728,17 +725,4 @@ func argmax(v []float32) int {
 		}
 	}
 	return best
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return data.NewSubset(ds, idx)
 }

@@ -245,10 +245,7 @@ func load(c config) (mnist, fashion *dataset, err error) {
 		return nil, nil, err
 	}
 	mk := func(name, title string, tr, te data.Dataset, mean, std float32) (*dataset, error) {
-		te, err := first(te, c.TestLimit)
-		if err != nil {
-			return nil, err
-		}
+		te = data.First(te, c.TestLimit)
 		ntr, err := data.Normalize(tr, []float32{mean}, []float32{std})
 		if err != nil {
 			return nil, err
@@ -393,10 +390,7 @@ func transfer(c config, src, dst *dataset) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcTrain, err := first(src.train, c.Limit)
-	if err != nil {
-		return nil, err
-	}
+	srcTrain := data.First(src.train, c.Limit)
 	fmt.Fprintf(os.Stderr, "%s: pretraining on %d %s images\n", dir, srcTrain.Len(), src.title)
 	acc, _, secs, err := fitEval(c, pre, srcTrain, nil, src.test, c.PretrainEpochs, 2*c.Batch, c.LR)
 	if err != nil {
@@ -521,17 +515,4 @@ func filters(path string, base nn.Layer, title string) error {
 		names = append(names, p.Name)
 	}
 	return fmt.Errorf("no first-layer weight among %s", strings.Join(names, ", "))
-}
-
-// first returns the first n examples of ds (all of them when n <= 0 or
-// n >= ds.Len()).
-func first(ds data.Dataset, n int) (data.Dataset, error) {
-	if n <= 0 || n >= ds.Len() {
-		return ds, nil
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return data.NewSubset(ds, idx)
 }

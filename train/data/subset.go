@@ -53,6 +53,20 @@ func (s *Subset) Label(k int) int {
 // SetEpoch forwards the epoch to the wrapped dataset.
 func (s *Subset) SetEpoch(epoch int) { SetEpoch(s.inner, epoch) }
 
+// First returns the first n examples of ds, in order, as a [Subset]; when
+// n <= 0 or n >= ds.Len() it returns ds itself (a limit that keeps every
+// example), the way the example programs' -limit flags read.
+func First(ds Dataset, n int) Dataset {
+	if n <= 0 || n >= ds.Len() {
+		return ds
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return &Subset{wrapper: wrapper{ds}, idx: idx}
+}
+
 // Split shuffles the indices of ds with seed and splits them into a
 // training part and a validation part holding round(valFraction·Len)
 // examples. valFraction must be in [0, 1]. Both parts list their indices in

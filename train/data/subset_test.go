@@ -170,3 +170,35 @@ func TestSubsetRepeatsAndLabels(t *testing.T) {
 		t.Errorf("Indices exposes internal state")
 	}
 }
+
+func TestFirst(t *testing.T) {
+	ds := tiny(t, 5, 2, 2, 5)
+	for _, tc := range []struct {
+		n, want int
+		same    bool // ds itself
+	}{{-1, 5, true}, {0, 5, true}, {2, 2, false}, {4, 4, false}, {5, 5, true}, {9, 5, true}} {
+		t.Run(fmt.Sprint("n", tc.n), func(t *testing.T) {
+			got := data.First(ds, tc.n)
+			if got.Len() != tc.want {
+				t.Fatalf("Len %d, want %d", got.Len(), tc.want)
+			}
+			if (got == data.Dataset(ds)) != tc.same {
+				t.Fatalf("returned %T, want ds itself: %v", got, tc.same)
+			}
+			l, ok := data.AsLabeled(got)
+			if !ok {
+				t.Fatal("the labels are lost")
+			}
+			for k := range tc.want {
+				if l.Label(k) != k {
+					t.Errorf("example %d has label %d, want %d (the first examples in order)", k, l.Label(k), k)
+				}
+				gx, gy := get(t, got, k)
+				wx, wy := get(t, ds, k)
+				if !equal(gx, wx) || !equal(gy, wy) {
+					t.Errorf("example %d differs from ds's", k)
+				}
+			}
+		})
+	}
+}
