@@ -106,30 +106,9 @@ func newConvBase(kind string, rank int, transposed bool, in, out, kernel int, op
 	return l, nil
 }
 
-// layout names the axes of the layer's input.
-func (l *convBase) layout() string {
-	switch l.rank {
-	case 1:
-		return "(N, C, L)"
-	case 2:
-		return "(N, C, H, W)"
-	}
-	return "(N, C, D, H, W)"
-}
-
-func (l *convBase) axisNames() []string {
-	switch l.rank {
-	case 1:
-		return []string{"L"}
-	case 2:
-		return []string{"H", "W"}
-	}
-	return []string{"D", "H", "W"}
-}
-
 // Forward applies the convolution (and the activation, if any) to x.
 func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if err := checkInput(b, l.kind, x, l.rank+2, l.layout(), l.weight.Dtype()); err != nil {
+	if err := checkInput(b, l.kind, x, l.rank+2, spatialLayout(l.rank), l.weight.Dtype()); err != nil {
 		return nil, err
 	}
 	if err := checkChannels(b, l.kind, x, l.in); err != nil {
@@ -189,7 +168,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 				msg += fmt.Sprintf(" with dilation %s", graph.FormatShape(l.dilation))
 			}
 			return nil, shapeError(b, l.kind, "%s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
-				msg, graph.FormatShape(padded), l.axisNames()[i], graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after))
+				msg, graph.FormatShape(padded), spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after))
 		}
 	}
 	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu}
@@ -238,7 +217,7 @@ func (l *convBase) Describe(in, out tensor.Shape) []string {
 	if len(in) == l.rank+2 && len(out) == l.rank+2 {
 		sin, sout := []int(in[2:]), []int(out[2:])
 		if l.transposed {
-			for i, axis := range l.axisNames() {
+			for i, axis := range spatialAxes(l.rank) {
 				if l.pad[i] == l.padAfter[i] {
 					lines = append(lines, graph.ConvTransposeFormula(axis, sin[i], l.kernel[i], l.stride[i], l.pad[i], l.outPad[i], l.dilation[i], sout[i]))
 					continue
@@ -248,7 +227,7 @@ func (l *convBase) Describe(in, out tensor.Shape) []string {
 			}
 		} else {
 			before, after := l.padsFor(sin)
-			for i, axis := range l.axisNames() {
+			for i, axis := range spatialAxes(l.rank) {
 				if before[i] == after[i] {
 					lines = append(lines, graph.ConvFormula(axis, sin[i], l.kernel[i], l.stride[i], before[i], l.dilation[i], sout[i]))
 					continue
@@ -275,7 +254,7 @@ func (l *convBase) paramFormula() string {
 		nums[i] = fmt.Sprint(k)
 		square = square && k == l.kernel[0]
 	}
-	for i, axis := range l.axisNames() {
+	for i, axis := range spatialAxes(l.rank) {
 		syms[i] = "k"
 		if !square {
 			syms[i] = "k" + strings.ToLower(axis)

@@ -42,7 +42,7 @@ func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node, relu bool
 	for i := range l.rank {
 		// Same always has out = in·stride > 0; the other modes are symmetric
 		if _, err := graph.ConvTransposeOutSize(in[i], l.kernel[i], l.stride[i], l.pad[i], l.outPad[i], l.dilation[i]); err != nil && l.padding != Same {
-			return nil, shapeError(b, l.kind, "axis %s of input shape %s: %v", l.axisNames()[i], graph.FormatShape(x.Shape()), err)
+			return nil, shapeError(b, l.kind, "axis %s of input shape %s: %v", spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), err)
 		}
 	}
 	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu}

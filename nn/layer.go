@@ -103,6 +103,29 @@ func inputDtype(x *G.Node) (dt tensor.Dtype, err error) {
 	return x.Dtype(), nil
 }
 
+// spatialLayout names the axes of an input with rank spatial axes:
+// "(N, C, L)", "(N, C, H, W)" or "(N, C, D, H, W)".
+func spatialLayout(rank int) string {
+	switch rank {
+	case 1:
+		return "(N, C, L)"
+	case 2:
+		return "(N, C, H, W)"
+	}
+	return "(N, C, D, H, W)"
+}
+
+// spatialAxes names the rank spatial axes: L; H, W; or D, H, W.
+func spatialAxes(rank int) []string {
+	switch rank {
+	case 1:
+		return []string{"L"}
+	case 2:
+		return []string{"H", "W"}
+	}
+	return []string{"D", "H", "W"}
+}
+
 // checkInput verifies that x has the given rank and dtype (any float dtype
 // when dt is the zero Dtype); layout names the axes for the message, such
 // as "(N, C, H, W)".

@@ -64,27 +64,6 @@ func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*p
 	return l, nil
 }
 
-// layout names the axes of the layer's input.
-func (l *poolBase) layout() string {
-	switch l.rank {
-	case 1:
-		return "(N, C, L)"
-	case 2:
-		return "(N, C, H, W)"
-	}
-	return "(N, C, D, H, W)"
-}
-
-func (l *poolBase) axisNames() []string {
-	switch l.rank {
-	case 1:
-		return []string{"L"}
-	case 2:
-		return []string{"H", "W"}
-	}
-	return []string{"D", "H", "W"}
-}
-
 // padsFor returns the padding before and after each axis for an input of
 // the given spatial size.
 func (l *poolBase) padsFor(in []int) (before, after []int) {
@@ -107,7 +86,7 @@ func (l *poolBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 }
 
 func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, indices *G.Node, err error) {
-	if err := checkInput(b, l.kind, x, l.rank+2, l.layout(), tensor.Dtype{}); err != nil {
+	if err := checkInput(b, l.kind, x, l.rank+2, spatialLayout(l.rank), tensor.Dtype{}); err != nil {
 		return nil, nil, err
 	}
 	if err := checkFloat(b, l.kind, x); err != nil {
@@ -127,7 +106,7 @@ func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, in
 				padded[j] = in[j] + before[j] + after[j]
 			}
 			return nil, nil, shapeError(b, l.kind, "kernel %s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
-				graph.FormatShape(l.kernel), graph.FormatShape(padded), l.axisNames()[i], graph.FormatShape(x.Shape()),
+				graph.FormatShape(l.kernel), graph.FormatShape(padded), spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()),
 				graph.FormatShape(before), graph.FormatShape(after))
 		}
 	}
@@ -168,7 +147,7 @@ func (l *poolBase) Describe(in, out tensor.Shape) []string {
 	if len(in) == l.rank+2 && len(out) == l.rank+2 {
 		sin, sout := []int(in[2:]), []int(out[2:])
 		before, after := l.padsFor(sin)
-		for i, axis := range l.axisNames() {
+		for i, axis := range spatialAxes(l.rank) {
 			k, s := l.kernel[i], l.stride[i]
 			switch {
 			case l.padding == Same:
@@ -452,13 +431,9 @@ func newUpsampleBase(kind string, rank, factor int, bilinear bool, opts []Option
 	return &upsampleBase{kind: kind, rank: rank, factor: factor, bilinear: bilinear}, nil
 }
 
-func (l *upsampleBase) axisNames() []string {
-	return (&poolBase{rank: l.rank}).axisNames()
-}
-
 // Forward upsamples x.
 func (l *upsampleBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if err := checkInput(b, l.kind, x, l.rank+2, (&poolBase{rank: l.rank}).layout(), tensor.Dtype{}); err != nil {
+	if err := checkInput(b, l.kind, x, l.rank+2, spatialLayout(l.rank), tensor.Dtype{}); err != nil {
 		return nil, err
 	}
 	if err := checkFloat(b, l.kind, x); err != nil {
@@ -499,7 +474,7 @@ func (l *upsampleBase) String() string { return fmt.Sprintf("%s(scale_factor=%d)
 func (l *upsampleBase) Describe(in, out tensor.Shape) []string {
 	var lines []string
 	if len(in) == l.rank+2 && len(out) == l.rank+2 {
-		for i, axis := range l.axisNames() {
+		for i, axis := range spatialAxes(l.rank) {
 			lines = append(lines, fmt.Sprintf("%s2 = %s1*f = %d*%d = %d", axis, axis, in[2+i], l.factor, out[2+i]))
 		}
 	}
