@@ -177,7 +177,7 @@ func (op *adaptiveAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	if !x.Shape().Eq(op.xShape) {
+	if !graph.SameShape(x.Shape(), op.xShape) {
 		return nil, fmt.Errorf("ops: AdaptiveAvgPool2D: input shape %s differs from the graph's %s", graph.FormatShape(x.Shape()), graph.FormatShape(op.xShape))
 	}
 	y := op.out.get(x.Dtype(), op.outShape())

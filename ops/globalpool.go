@@ -56,7 +56,7 @@ func (op *globalAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	if !x.Shape().Eq(op.xShape) {
+	if !graph.SameShape(x.Shape(), op.xShape) {
 		return nil, graph.ShapeErrorf("ops: GlobalAvgPool: input must have shape %s, got %s", graph.FormatShape(op.xShape), graph.FormatShape(x.Shape()))
 	}
 	y := op.out.get(x.Dtype(), op.yShape())
@@ -103,7 +103,7 @@ func (op *globalAvgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	dy := in[0]
 	want := tensor.Shape{op.xShape[0], op.xShape[1]}
-	if !dy.Shape().Eq(want) {
+	if !graph.SameShape(dy.Shape(), want) {
 		return nil, graph.ShapeErrorf("ops: GlobalAvgPool: output gradient must have shape %s, got %s", graph.FormatShape(want), graph.FormatShape(dy.Shape()))
 	}
 	dx := op.out.get(dy.Dtype(), op.xShape)

@@ -263,7 +263,7 @@ func newPoolGeom(kind string, x *G.Node, spec PoolSpec) (*poolGeom, error) {
 
 // checkIn returns an error unless t has the shape the op was built for.
 func (g *poolGeom) checkIn(t *tensor.Dense, want tensor.Shape, what string) error {
-	if !t.Shape().Eq(want) {
+	if !graph.SameShape(t.Shape(), want) {
 		return graph.ShapeErrorf("ops: %s: %s must have shape %s, got %s", g.name, what, graph.FormatShape(want), graph.FormatShape(t.Shape()))
 	}
 	return nil

@@ -119,7 +119,7 @@ func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
 		return nil, graph.ArgErrorf("ops: %s: indices must be float32, float64, int, int64 or int32, got %v", name, idt)
 	}
 	xs := x.Shape()
-	if !indices.Shape().Eq(xs) {
+	if !graph.SameShape(indices.Shape(), xs) {
 		return nil, graph.ShapeErrorf("ops: %s: indices must have the input's shape %s, got %s", name, graph.FormatShape(xs), graph.FormatShape(indices.Shape()))
 	}
 	for i, d := range xs {
@@ -181,7 +181,7 @@ func (op *maxUnpoolOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x, idx := in[0], in[1]
-	if !x.Shape().Eq(op.xShape) || !idx.Shape().Eq(op.xShape) {
+	if !graph.SameShape(x.Shape(), op.xShape) || !graph.SameShape(idx.Shape(), op.xShape) {
 		return nil, graph.ShapeErrorf("ops: MaxUnpool2D: input and indices must have shape %s, got %s and %s",
 			graph.FormatShape(op.xShape), graph.FormatShape(x.Shape()), graph.FormatShape(idx.Shape()))
 	}
@@ -240,7 +240,7 @@ func (op *maxUnpoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	dy, idx := in[0], in[1]
 	wantDy := tensor.Shape{op.xShape[0], op.xShape[1], op.outH, op.outW}
-	if !dy.Shape().Eq(wantDy) || !idx.Shape().Eq(op.xShape) {
+	if !graph.SameShape(dy.Shape(), wantDy) || !graph.SameShape(idx.Shape(), op.xShape) {
 		return nil, graph.ShapeErrorf("ops: MaxUnpool2DGrad: want gradient %s and indices %s, got %s and %s",
 			graph.FormatShape(wantDy), graph.FormatShape(op.xShape), graph.FormatShape(dy.Shape()), graph.FormatShape(idx.Shape()))
 	}

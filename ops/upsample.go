@@ -97,7 +97,7 @@ func (u *upGeom) run(name string, vals []G.Value, grad bool, buf *buffer, k32 fu
 		want, outShape, what = u.yShape, u.xShape, "output gradient"
 	}
 	t := in[0]
-	if !t.Shape().Eq(want) {
+	if !graph.SameShape(t.Shape(), want) {
 		return nil, graph.ShapeErrorf("ops: %s: %s must have shape %s, got %s", u.name, what, graph.FormatShape(want), graph.FormatShape(t.Shape()))
 	}
 	out := buf.get(t.Dtype(), outShape)

@@ -54,7 +54,7 @@ func (r *InceptionResNetBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, er
 	if err != nil {
 		return nil, err
 	}
-	if !up.Shape().Eq(x.Shape()) {
+	if !graph.SameShape(up.Shape(), x.Shape()) {
 		return nil, graph.ShapeErrorf("zoo: %s %q: residual %s differs from the input %s", r.name, b.Path(), graph.FormatShape(up.Shape()), graph.FormatShape(x.Shape()))
 	}
 	scaled, err := ops.Scale(up, r.scale)

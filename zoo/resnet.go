@@ -265,7 +265,7 @@ func (r *ResidualBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	if !y.Shape().Eq(s.Shape()) {
+	if !graph.SameShape(y.Shape(), s.Shape()) {
 		return nil, graph.ShapeErrorf("zoo: ResidualBlock %q: the body's output %s differs from the shortcut's %s", b.Path(), graph.FormatShape(y.Shape()), graph.FormatShape(s.Shape()))
 	}
 	sum, err := ops.Add(y, s)

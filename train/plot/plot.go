@@ -223,7 +223,7 @@ func linePlot(p Panel) (*gplot.Plot, error) {
 		if len(pts) == 0 {
 			continue
 		}
-		col := Palette[i%len(Palette)]
+		col := palette[i%len(palette)]
 		if len(pts) > 60 {
 			line, err := plotter.NewLine(pts)
 			if err != nil {
@@ -273,19 +273,19 @@ func rising(series []Series) bool {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Palette holds the colours given to series and classes, in order
+// palette holds the colours given to series and classes, in order
 // (matplotlib's "tab10").
-var Palette = []color.RGBA{
+var palette = []color.RGBA{
 	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255},
 	{140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255}, {23, 190, 207, 255},
 }
 
-// ClassColor returns the colour of class c (Palette, repeated).
+// ClassColor returns the colour of class c (a ten-colour palette, matplotlib's "tab10", repeated).
 func ClassColor(c int) color.RGBA {
 	if c < 0 {
 		c = -c
 	}
-	return Palette[c%len(Palette)]
+	return palette[c%len(palette)]
 }
 
 // writePNG writes a gonum canvas as PNG, atomically.
