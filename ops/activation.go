@@ -136,13 +136,7 @@ func activate[T float](kind Activation, alpha T, x, y []T) {
 			}
 		case actSigmoid:
 			for i, v := range x {
-				// both branches avoid overflow of exp
-				if v >= 0 {
-					y[i] = T(1 / (1 + math.Exp(-float64(v))))
-				} else {
-					e := math.Exp(float64(v))
-					y[i] = T(e / (1 + e))
-				}
+				y[i] = sigmoidT(v)
 			}
 		case actTanh:
 			for i, v := range x {
@@ -150,9 +144,7 @@ func activate[T float](kind Activation, alpha T, x, y []T) {
 			}
 		case actSoftplus:
 			for i, v := range x {
-				// log(1+e^x) = max(x,0) + log1p(e^-|x|)
-				f := float64(v)
-				y[i] = T(math.Max(f, 0) + math.Log1p(math.Exp(-math.Abs(f))))
+				y[i] = softplusT(v)
 			}
 		case actSoftsign:
 			for i, v := range x {
@@ -188,15 +180,7 @@ func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
 			}
 		case actSoftplus:
 			for i, v := range x {
-				f := float64(v) // sigmoid(x)
-				var s float64
-				if f >= 0 {
-					s = 1 / (1 + math.Exp(-f))
-				} else {
-					e := math.Exp(f)
-					s = e / (1 + e)
-				}
-				dx[i] = T(s) * dy[i]
+				dx[i] = sigmoidT(v) * dy[i] // softplus' = sigmoid
 			}
 		case actSoftsign:
 			for i, v := range x {

@@ -250,9 +250,9 @@ func logSumExp[T float](x []T, k, stride int) (m, lse float64) {
 	for j := 0; j < k; j++ {
 		m = math.Max(m, float64(x[j*stride]))
 	}
-	sum := 0.0
+	sum, mt := 0.0, T(m)
 	for j := 0; j < k; j++ {
-		sum += math.Exp(float64(x[j*stride]) - m)
+		sum += float64(expT(x[j*stride] - mt))
 	}
 	return m, m + math.Log(sum)
 }
@@ -287,7 +287,7 @@ func lossForward[T float](op *lossOp, a, b []T, shape tensor.Shape) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
 				x, t := float64(a[i]), float64(b[i])
-				acc += math.Max(x, 0) - x*t + math.Log1p(math.Exp(-math.Abs(x)))
+				acc += float64(softplusT(a[i])) - x*t // log(1+e^x) - x·t
 			}
 			return acc
 		})
@@ -359,7 +359,7 @@ func lossBackward[T float](op *lossGradOp, a, b, da []T, shape tensor.Shape, g f
 					}
 					for j := 0; j < k; j++ {
 						q := j*s + p
-						sm := math.Exp(float64(x[q]) - lse)
+						sm := float64(expT(T(float64(x[q]) - lse)))
 						dx[q] = T(scale * (st*sm - float64(t[q])))
 					}
 				}
@@ -369,14 +369,7 @@ func lossBackward[T float](op *lossGradOp, a, b, da []T, shape tensor.Shape, g f
 		scale := g / float64(len(a))
 		parallelFor(len(a), elementwiseGrain, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				x := float64(a[i])
-				var sig float64
-				if x >= 0 {
-					sig = 1 / (1 + math.Exp(-x))
-				} else {
-					e := math.Exp(x)
-					sig = e / (1 + e)
-				}
+				sig := float64(sigmoidT(a[i]))
 				da[i] = T(scale * (sig - float64(b[i])))
 			}
 		})

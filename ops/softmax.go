@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -101,14 +100,29 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 		for o := lo; o < hi; o++ {
 			xb, yb := x[o*block:(o+1)*block], y[o*block:(o+1)*block]
 			for p := 0; p < inner; p++ {
-				_, lse := logSumExp(xb[p:], k, inner)
+				if log {
+					_, lse := logSumExp(xb[p:], k, inner)
+					for j := 0; j < k; j++ {
+						q := j*inner + p
+						yb[q] = T(float64(xb[q]) - lse)
+					}
+					continue
+				}
+				// e^(x-max) once per element, kept in y, then normalised
+				m := xb[p]
+				for j := 1; j < k; j++ {
+					m = max(m, xb[j*inner+p])
+				}
+				sum := 0.0
 				for j := 0; j < k; j++ {
 					q := j*inner + p
-					if log {
-						yb[q] = T(float64(xb[q]) - lse)
-					} else {
-						yb[q] = T(math.Exp(float64(xb[q]) - lse))
-					}
+					e := expT(xb[q] - m)
+					yb[q] = e
+					sum += float64(e)
+				}
+				inv := T(1 / sum)
+				for j := 0; j < k; j++ {
+					yb[j*inner+p] *= inv
 				}
 			}
 		}
@@ -177,7 +191,7 @@ func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner int) {
 				for j := 0; j < k; j++ {
 					q := j*inner + p
 					if log {
-						xb[q] = T(float64(db[q]) - math.Exp(float64(yb[q]))*s)
+						xb[q] = T(float64(db[q]) - float64(expT(yb[q]))*s)
 					} else {
 						xb[q] = T(float64(yb[q]) * (float64(db[q]) - s))
 					}
