@@ -391,22 +391,20 @@ func im2colSmallRows[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo
 		seg := pl[h*ow : (h+1)*ow]
 		zh := h*sh + offH
 		if zh < 0 || zh >= ih || lo >= hi {
-			for o := range seg {
-				seg[o] = 0
-			}
+			clear(seg)
 			continue
 		}
 		src := xp[zh*iw : (zh+1)*iw]
-		for o := 0; o < lo; o++ {
-			seg[o] = 0
+		clear(seg[:lo])
+		clear(seg[hi:])
+		if sw == 1 {
+			copy(seg[lo:hi], src[lo+offW:hi+offW])
+			continue
 		}
 		z := lo*sw + offW
 		for o := lo; o < hi; o++ {
 			seg[o] = src[z]
 			z += sw
-		}
-		for o := hi; o < ow; o++ {
-			seg[o] = 0
 		}
 	}
 }
