@@ -223,12 +223,9 @@ func im2col[T float](g *convGeom, x, col []T, ld int) {
 	}
 }
 
-// im2colGeneral is im2col for any geometry.
+// im2colGeneral is im2col for any geometry: each output plane of a column
+// row is written by im2colPlane.
 func im2colGeneral[T float](g *convGeom, x, col []T, ld int) {
-	if g.out[2] <= smallRow {
-		im2colShortRows(g, x, col, ld)
-		return
-	}
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
@@ -253,29 +250,7 @@ func im2colGeneral[T float](g *convGeom, x, col []T, ld int) {
 							clear(pl)
 							continue
 						}
-						for h := 0; h < oh; h++ {
-							zh := h*sh + offH
-							seg := pl[h*ow : (h+1)*ow]
-							if zh < 0 || zh >= ih {
-								clear(seg)
-								continue
-							}
-							src := xc[(zd*ih+zh)*iw : (zd*ih+zh+1)*iw]
-							clear(seg[:lo])
-							clear(seg[hi:])
-							if lo >= hi {
-								continue
-							}
-							if sw == 1 {
-								copy(seg[lo:hi], src[lo+offW:hi+offW])
-								continue
-							}
-							z := lo*sw + offW
-							for o := lo; o < hi; o++ {
-								seg[o] = src[z]
-								z += sw
-							}
-						}
+						im2colPlane(pl, xc[zd*ih*iw:(zd+1)*ih*iw], oh, ow, ih, iw, sh, sw, offH, offW, lo, hi)
 					}
 				}
 			}
@@ -346,47 +321,10 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 	return true
 }
 
-// im2colShortRows is im2colGeneral for output rows of at most smallRow
-// elements, whose rows are written with plain loops (no runtime calls).
-// It is a separate function so that the general loops keep their code.
-func im2colShortRows[T float](g *convGeom, x, col []T, ld int) {
-	id, ih, iw := g.in[0], g.in[1], g.in[2]
-	od, oh, ow := g.out[0], g.out[1], g.out[2]
-	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
-	p := od * oh * ow
-	plane := oh * ow
-	row := 0
-	for c := 0; c < g.c; c++ {
-		xc := x[c*id*ih*iw : (c+1)*id*ih*iw]
-		for kd := 0; kd < g.ker[0]; kd++ {
-			offD := kd*g.dil[0] - g.pad[0]
-			for kh := 0; kh < g.ker[1]; kh++ {
-				offH := kh*g.dil[1] - g.pad[1]
-				for kw := 0; kw < g.ker[2]; kw++ {
-					offW := kw*g.dil[2] - g.pad[2]
-					lo, hi := validRange(offW, sw, iw, ow)
-					dst := col[row*ld : row*ld+p]
-					row++
-					for d := 0; d < od; d++ {
-						zd := d*sd + offD
-						pl := dst[d*plane : (d+1)*plane]
-						if zd < 0 || zd >= id {
-							clear(pl)
-							continue
-						}
-						im2colSmallRows(pl, xc[zd*ih*iw:(zd+1)*ih*iw], oh, ow, ih, iw, sh, sw, offH, offW, lo, hi)
-					}
-				}
-			}
-		}
-	}
-}
-
-// im2colSmallRows writes one output plane pl (oh, ow) of an im2col row
-// from the input plane xp (ih, iw): pl[h][o] = xp[h·sh + offH][o·sw + offW],
-// zero outside the input; [lo, hi) are the o whose column is inside. It is
-// the general path's loop for short rows (strided small maps).
-func im2colSmallRows[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi int) {
+// im2colPlane writes one output plane pl (oh, ow) of an im2col row from
+// the input plane xp (ih, iw): pl[h][o] = xp[h·sh + offH][o·sw + offW],
+// zero outside the input; [lo, hi) are the o whose column is inside.
+func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi int) {
 	for h := 0; h < oh; h++ {
 		seg := pl[h*ow : (h+1)*ow]
 		zh := h*sh + offH
