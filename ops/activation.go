@@ -203,23 +203,31 @@ func reluGrad[T float](x, dy, dx []T) {
 	}
 }
 
+// notPos32 is all ones when v <= 0 or v is a NaN and zero when v > 0:
+// b > 0 as an integer means v > 0 or v is a positive NaN, b | (b-1) has its
+// sign set when b <= 0, and 0x7f800000 - b is negative when b is a NaN.
+func notPos32(v float32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32((b|(b-1))>>31) | uint32((0x7f800000-b)>>31)
+}
+
+// notPos64 is notPos32 for float64.
+func notPos64(v float64) uint64 {
+	b := int64(math.Float64bits(v))
+	return uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
+}
+
 func reluGrad32(x, dy, dx []float32) {
 	dy, dx = dy[:len(x)], dx[:len(x)]
 	for i, v := range x {
-		// b > 0 as an integer means v > 0 or v is a positive NaN; the mask
-		// is all ones when b <= 0 (b | (b-1) has its sign set) or b is a NaN.
-		b := int32(math.Float32bits(v))
-		m := uint32((b|(b-1))>>31) | uint32((0x7f800000-b)>>31)
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) &^ m)
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) &^ notPos32(v))
 	}
 }
 
 func reluGrad64(x, dy, dx []float64) {
 	dy, dx = dy[:len(x)], dx[:len(x)]
 	for i, v := range x {
-		b := int64(math.Float64bits(v))
-		m := uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
-		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) &^ m)
+		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) &^ notPos64(v))
 	}
 }
 
@@ -246,15 +254,14 @@ func leakyReLU[T float](alpha T, x, y []T) {
 }
 
 // leakyReLUGrad is dx = dy where x > 0 and alpha·dy elsewhere (x <= 0 or
-// NaN), without branches; the masks are reluGrad's.
+// NaN), without branches, on reluGrad's mask.
 func leakyReLUGrad[T float](alpha T, x, dy, dx []T) {
 	switch xs := any(x).(type) {
 	case []float32:
 		a := float32(alpha)
 		dys, dxs := any(dy).([]float32)[:len(xs)], any(dx).([]float32)[:len(xs)]
 		for i, v := range xs {
-			b := int32(math.Float32bits(v))
-			m := uint32((b|(b-1))>>31) | uint32((0x7f800000-b)>>31)
+			m := notPos32(v)
 			g := math.Float32bits(dys[i])
 			dxs[i] = math.Float32frombits(g&^m) + a*math.Float32frombits(g&m)
 		}
@@ -262,8 +269,7 @@ func leakyReLUGrad[T float](alpha T, x, dy, dx []T) {
 		a := float64(alpha)
 		dys, dxs := any(dy).([]float64)[:len(xs)], any(dx).([]float64)[:len(xs)]
 		for i, v := range xs {
-			b := int64(math.Float64bits(v))
-			m := uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
+			m := notPos64(v)
 			g := math.Float64bits(dys[i])
 			dxs[i] = math.Float64frombits(g&^m) + a*math.Float64frombits(g&m)
 		}
