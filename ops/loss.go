@@ -244,17 +244,24 @@ func ceGeometry(shape tensor.Shape) (n, k, s int) {
 	return n, k, s
 }
 
-// logSumExp returns max_k x[k·stride] and log Σ_k exp(x[k·stride] - max).
-func logSumExp[T float](x []T, k, stride int) (m, lse float64) {
-	m = math.Inf(-1)
-	for j := 0; j < k; j++ {
-		m = math.Max(m, float64(x[j*stride]))
+// strideMax returns max_k x[k·stride] for k >= 1 (NaN if any is NaN).
+func strideMax[T float](x []T, k, stride int) T {
+	m := x[0]
+	for j := 1; j < k; j++ {
+		m = max(m, x[j*stride])
 	}
-	sum, mt := 0.0, T(m)
+	return m
+}
+
+// logSumExp returns log Σ_k exp(x[k·stride]) for k >= 1, as
+// max + log Σ_k exp(x[k·stride] - max).
+func logSumExp[T float](x []T, k, stride int) float64 {
+	m := strideMax(x, k, stride)
+	sum := 0.0
 	for j := 0; j < k; j++ {
-		sum += float64(expT(x[j*stride] - mt))
+		sum += float64(expT(x[j*stride] - m))
 	}
-	return m, m + math.Log(sum)
+	return float64(m) + math.Log(sum)
 }
 
 func lossForward[T float](op *lossOp, a, b []T, shape tensor.Shape) float64 {
@@ -267,7 +274,7 @@ func lossForward[T float](op *lossOp, a, b []T, shape tensor.Shape) float64 {
 				x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
 				acc := 0.0
 				for p := 0; p < s; p++ {
-					_, lse := logSumExp(x[p:], k, s)
+					lse := logSumExp(x[p:], k, s)
 					for j := 0; j < k; j++ {
 						if tv := float64(t[j*s+p]); tv != 0 {
 							acc += tv * (lse - float64(x[j*s+p]))
@@ -352,7 +359,7 @@ func lossBackward[T float](op *lossGradOp, a, b, da []T, shape tensor.Shape, g f
 			for i := lo; i < hi; i++ {
 				x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
 				for p := 0; p < s; p++ {
-					_, lse := logSumExp(x[p:], k, s)
+					lse := logSumExp(x[p:], k, s)
 					st := 0.0
 					for j := 0; j < k; j++ {
 						st += float64(t[j*s+p])

@@ -101,7 +101,7 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 			xb, yb := x[o*block:(o+1)*block], y[o*block:(o+1)*block]
 			for p := 0; p < inner; p++ {
 				if log {
-					_, lse := logSumExp(xb[p:], k, inner)
+					lse := logSumExp(xb[p:], k, inner)
 					for j := 0; j < k; j++ {
 						q := j*inner + p
 						yb[q] = T(float64(xb[q]) - lse)
@@ -109,10 +109,7 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 					continue
 				}
 				// e^(x-max) once per element, kept in y, then normalised
-				m := xb[p]
-				for j := 1; j < k; j++ {
-					m = max(m, xb[j*inner+p])
-				}
+				m := strideMax(xb[p:], k, inner)
 				sum := 0.0
 				for j := 0; j < k; j++ {
 					q := j*inner + p
