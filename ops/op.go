@@ -39,12 +39,11 @@ func (b opBase) ReturnsPtr() bool      { return false }
 func (b opBase) CallsExtern() bool     { return false }
 func (b opBase) OverwritesInput() int  { return -1 }
 func (b opBase) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s#%d", b.desc, b.id) }
-func (b opBase) Hashcode() uint32      { return hashString(fmt.Sprintf("%s#%d", b.desc, b.id)) }
 func (b opBase) String() string        { return b.desc }
 
-func hashString(s string) uint32 {
+func (b opBase) Hashcode() uint32 {
 	h := fnv.New32a()
-	h.Write([]byte(s))
+	b.WriteHash(h)
 	return h.Sum32()
 }
 
