@@ -59,17 +59,17 @@ func reduce(name string, mean bool, x *G.Node, axes []int) (*G.Node, error) {
 		}
 	}
 	sort.Ints(list)
-	op := &reduceOp{opBase: newOpBase(fmt.Sprintf("%s%v", name, list)), name: name, mean: mean, axes: list, red: red, inShape: shape, outShape: outShape, count: count}
+	op := &reduceOp{opBase: newOpBase(fmt.Sprintf("%s%v", name, list)), name: name, mean: mean, axes: list, walk: newAxisWalk(shape, red), inShape: shape, outShape: outShape, count: count}
 	return G.ApplyOp(op, x)
 }
 
-// reduceOp sums (or averages) over the axes marked in red.
+// reduceOp sums (or averages) over its axes.
 type reduceOp struct {
 	opBase
 	name     string
 	mean     bool
 	axes     []int
-	red      []bool
+	walk     axisWalk
 	inShape  tensor.Shape
 	outShape tensor.Shape // empty for a scalar
 	count    int
@@ -102,7 +102,6 @@ func (op *reduceOp) Do(vals ...G.Value) (G.Value, error) {
 	if !graph.SameShape(x.Shape(), op.inShape) {
 		return nil, fmt.Errorf("ops: %s: input shape %v, built for %v", op.String(), x.Shape(), op.inShape)
 	}
-	dims, red := collapseAxes(op.inShape, op.red)
 	outSize := max(1, op.outShape.TotalSize())
 	if cap(op.acc) < outSize {
 		op.acc = make([]float64, outSize)
@@ -111,9 +110,9 @@ func (op *reduceOp) Do(vals ...G.Value) (G.Value, error) {
 	clear(acc)
 	switch xs := x.Data().(type) {
 	case []float64:
-		reduceSum(xs, acc, dims, red)
+		reduceSum(xs, acc, &op.walk)
 	case []float32:
-		reduceSum(xs, acc, dims, red)
+		reduceSum(xs, acc, &op.walk)
 	default:
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op.String(), x.Dtype())
 	}
@@ -156,27 +155,37 @@ func collapseAxes(shape tensor.Shape, red []bool) (dims []int, flags []bool) {
 	return dims, flags
 }
 
-// walkStrides returns the input strides of dims (row-major) and the output
-// strides (0 on reduced axes).
-func walkStrides(dims []int, red []bool) (in, out []int) {
-	in, out = make([]int, len(dims)), make([]int, len(dims))
+// axisWalk is how a reduction and its gradient walk the input: the axes
+// of the input shape collapsed by collapseAxes (dims, red marking the
+// reduced ones), with their input strides (row-major) and output strides
+// (0 on reduced axes). It depends on the shapes only, so an op builds it
+// once.
+type axisWalk struct {
+	dims      []int
+	red       []bool
+	inS, outS []int
+}
+
+func newAxisWalk(shape tensor.Shape, red []bool) axisWalk {
+	dims, cred := collapseAxes(shape, red)
+	in, out := make([]int, len(dims)), make([]int, len(dims))
 	si, so := 1, 1
 	for i := len(dims) - 1; i >= 0; i-- {
 		in[i] = si
 		si *= dims[i]
-		if !red[i] {
+		if !cred[i] {
 			out[i] = so
 			so *= dims[i]
 		}
 	}
-	return in, out
+	return axisWalk{dims: dims, red: cred, inS: in, outS: out}
 }
 
 // reduceSum adds x into acc (zeroed by the caller) over the reduced axes.
 // Work is split over the first collapsed axis when it is kept (disjoint
 // outputs); otherwise it runs on one goroutine.
-func reduceSum[T float](x []T, acc []float64, dims []int, red []bool) {
-	inS, outS := walkStrides(dims, red)
+func reduceSum[T float](x []T, acc []float64, w *axisWalk) {
+	dims, red, inS, outS := w.dims, w.red, w.inS, w.outS
 	var walk func(level, xo, oo int)
 	walk = func(level, xo, oo int) {
 		d := dims[level]
@@ -245,7 +254,6 @@ func (op *broadcastOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: want 1 input, got %d", op, len(vals))
 	}
 	sc := op.fwd.scale()
-	dims, red := collapseAxes(op.fwd.inShape, op.fwd.red)
 	dt := vals[0].Dtype()
 	var dy64 []float64
 	var dy32 []float32
@@ -269,9 +277,9 @@ func (op *broadcastOp) Do(vals ...G.Value) (G.Value, error) {
 	dx := op.out.get(dt, op.fwd.inShape)
 	switch dt {
 	case tensor.Float64:
-		broadcastInto(dy64, dx.Float64s(), dims, red, sc)
+		broadcastInto(dy64, dx.Float64s(), &op.fwd.walk, sc)
 	case tensor.Float32:
-		broadcastInto(dy32, dx.Float32s(), dims, red, float32(sc))
+		broadcastInto(dy32, dx.Float32s(), &op.fwd.walk, float32(sc))
 	default:
 		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, dt)
 	}
@@ -279,8 +287,8 @@ func (op *broadcastOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 // broadcastInto writes dx[i] = sc·dy[out(i)].
-func broadcastInto[T float](dy, dx []T, dims []int, red []bool, sc T) {
-	inS, outS := walkStrides(dims, red)
+func broadcastInto[T float](dy, dx []T, w *axisWalk, sc T) {
+	dims, red, inS, outS := w.dims, w.red, w.inS, w.outS
 	var walk func(level, xo, oo int)
 	walk = func(level, xo, oo int) {
 		d := dims[level]
