@@ -172,7 +172,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 		}
 	}
 	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu}
-	if !equalInts(before, after) {
+	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
 	y, err := ops.ConvND(x, b.Bind(l.weight, "weight"), bias, p)
@@ -326,18 +326,6 @@ func allOnes(v []int) bool {
 func allZero(v []int) bool {
 	for _, x := range v {
 		if x != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

@@ -111,7 +111,7 @@ func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, in
 		}
 	}
 	spec := ops.PoolSpec{Kernel: l.kernel, Stride: l.stride, Pad: before, Ceil: l.ceil && l.padding != Same}
-	if !equalInts(before, after) {
+	if !graph.SameShape(before, after) {
 		spec.PadAfter = after
 	}
 	if !l.max && l.padding == Same {
@@ -177,7 +177,7 @@ func (l *poolBase) Describe(in, out tensor.Shape) []string {
 // the defaults.
 func (l *poolBase) String() string {
 	s := fmt.Sprintf("%s(kernel=%s", l.kind, axisValue(l.kernel))
-	if !equalInts(l.stride, l.kernel) {
+	if !graph.SameShape(l.stride, l.kernel) {
 		s += ", stride=" + axisValue(l.stride)
 	}
 	switch {
