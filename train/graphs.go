@@ -192,11 +192,6 @@ func (sg *stepGraph) grads() ([]ParamGrad, error) {
 	return pgs, nil
 }
 
-// zeroGrads is called where a step is abandoned after a run. Gradients are
-// read from the graph at each run and never accumulate, so there is
-// nothing to clear; it stays as the one place to do so should that change.
-func (sg *stepGraph) zeroGrads() {}
-
 // fill copies float32 host data into a float32 or float64 tensor.
 func fill(dst *tensor.Dense, src []float32) error {
 	switch d := dst.Data().(type) {
