@@ -20,22 +20,10 @@ type stepGraph struct {
 	lossV    G.Value
 	m        G.VM
 	bound    []graph.Binding
-	vals     []*tensor.Dense
 	train    []graph.Binding
 	gradN    G.Nodes // the gradient nodes of train, in the same order
 	withLoss bool
 	lossNode *G.Node // only while building
-}
-
-// stale reports whether a Param got a new tensor (nn.SetDtype) since the
-// graph was built.
-func (sg *stepGraph) stale() bool {
-	for i, bd := range sg.bound {
-		if bd.Param.Value() != sg.vals[i] {
-			return true
-		}
-	}
-	return false
 }
 
 // cached returns the graph under key if it is still valid, closing a
@@ -45,7 +33,7 @@ func (t *Trainer) cached(key string) *stepGraph {
 	if !ok {
 		return nil
 	}
-	if sg.stale() {
+	if graph.Stale(sg.bound) {
 		sg.m.Close()
 		delete(t.graphs, key)
 		return nil
@@ -141,9 +129,6 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 	}
 	G.Read(out, &sg.outV)
 	sg.bound = b.Bindings()
-	for _, bd := range sg.bound {
-		sg.vals = append(sg.vals, bd.Param.Value())
-	}
 	return sg, nil
 }
 
