@@ -33,6 +33,7 @@ type Binding struct {
 	Name  string
 	Param *Param
 	Node  *G.Node
+	Value *tensor.Dense // the Param's tensor when it was bound (see Stale)
 }
 
 // LayerCall records one layer application while a graph is built: the
@@ -194,7 +195,7 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 			}
 		}
 	} else {
-		b.order = append(b.order, Binding{Name: full, Param: p, Node: n})
+		b.order = append(b.order, Binding{Name: full, Param: p, Node: n, Value: v})
 	}
 	b.bound[p] = n
 	return n
@@ -208,7 +209,7 @@ func (b *Builder) Track(p *Param, name string) {
 		return
 	}
 	b.bound[p] = nil
-	b.order = append(b.order, Binding{Name: b.Qualify(name), Param: p})
+	b.order = append(b.order, Binding{Name: b.Qualify(name), Param: p, Value: p.Value()})
 }
 
 // Bindings lists every Param bound so far, in binding order.
@@ -224,6 +225,18 @@ func (b *Builder) Trainable() []Binding {
 		}
 	}
 	return out
+}
+
+// Stale reports whether a Param of bindings holds another tensor than when
+// it was bound (Param.ConvertTo replaces it): a compiled graph built from
+// those bindings still reads the old one and must be rebuilt.
+func Stale(bindings []Binding) bool {
+	for _, bd := range bindings {
+		if bd.Param.Value() != bd.Value {
+			return true
+		}
+	}
+	return false
 }
 
 // Nodes returns the nodes of bindings, in order.

@@ -103,7 +103,7 @@ func Sum(a, b tensor.Tensor) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !exactShape(ad.Shape(), bd.Shape()) {
+	if !SameShape(ad.Shape(), bd.Shape()) {
 		return nil, ShapeErrorf("graph: Sum: shapes must be equal, got %s and %s", FormatShape(ad.Shape()), FormatShape(bd.Shape()))
 	}
 	switch x := floatsOf(ad).(type) {
@@ -243,18 +243,4 @@ func floatsOf(d *tensor.Dense) any {
 		return []float64{x}
 	}
 	return nil
-}
-
-// exactShape compares shapes axis by axis (tensor.Shape.Eq takes (1, n)
-// and (n) for equal).
-func exactShape(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

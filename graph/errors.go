@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -67,14 +68,4 @@ func ShapeOf(t tensor.Tensor) []int {
 // SameShape reports whether a and b have the same rank and the same size on
 // every axis. (tensor.Shape.Eq also treats (1, n) and (n) as equal, which is
 // not what shape checks want.)
-func SameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func SameShape(a, b []int) bool { return slices.Equal(a, b) }

@@ -101,7 +101,7 @@ func (p *Param) Reinit(seed int64) error {
 // float32 and float64 if needed. The shapes must be equal, axis by axis
 // ((1, n) does not fit (n)).
 func (p *Param) SetValue(t tensor.Tensor) error {
-	if !exactShape(t.Shape(), p.value.Shape()) {
+	if !SameShape(t.Shape(), p.value.Shape()) {
 		return ShapeErrorf("graph: Param.SetValue: shape must be %s, got %s", FormatShape(p.value.Shape()), FormatShape(t.Shape()))
 	}
 	vals, err := Float64s(t)

@@ -67,13 +67,8 @@ func newConvBase(kind string, rank int, transposed bool, in, out, kernel int, op
 	if l.outPad, err = spatial(ctor, "output padding", c.outPad, rank, 0, 0); err != nil {
 		return nil, err
 	}
-	switch c.padding {
-	case Valid, Same, Explicit:
-	default:
-		return nil, argError(ctor, "padding mode must be Valid, Same or Explicit, got %v", c.padding)
-	}
-	if c.given["WithPad"] && c.padding != Explicit {
-		return nil, argError(ctor, "WithPad(%v) and WithPadding(%v) contradict each other; use one of them", c.pad, c.padding)
+	if err := checkPadding(ctor, c); err != nil {
+		return nil, err
 	}
 	if transposed {
 		if err := l.transposeSettings(ctor, c); err != nil {
@@ -142,37 +137,25 @@ func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 // padsFor returns the padding before and after each axis for an input of
 // the given spatial size.
 func (l *convBase) padsFor(in []int) (before, after []int) {
-	before, after = make([]int, l.rank), make([]int, l.rank)
-	for i := range l.rank {
-		switch l.padding {
-		case Same:
-			before[i], after[i] = graph.SamePadding(in[i], l.kernel[i], l.stride[i], l.dilation[i])
-		case Explicit:
-			before[i], after[i] = l.pad[i], l.pad[i]
-		}
-	}
-	return before, after
+	return windowPads(l.padding, in, l.kernel, l.stride, l.dilation, l.pad)
 }
 
 func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G.Node, error) {
 	in := []int(x.Shape()[2:])
 	before, after := l.padsFor(in)
-	for i := range l.rank {
-		if eff := l.dilation[i]*(l.kernel[i]-1) + 1; in[i]+before[i]+after[i] < eff {
-			padded := make([]int, l.rank)
-			for j := range padded {
-				padded[j] = in[j] + before[j] + after[j]
-			}
-			msg := fmt.Sprintf("kernel %s", graph.FormatShape(l.kernel))
-			if !allOnes(l.dilation) {
-				msg += fmt.Sprintf(" with dilation %s", graph.FormatShape(l.dilation))
-			}
-			return nil, shapeError(b, l.kind, "%s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
-				msg, graph.FormatShape(padded), spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after))
-		}
+	span := make([]int, l.rank)
+	for i := range span {
+		span[i] = l.dilation[i]*(l.kernel[i]-1) + 1
+	}
+	window := fmt.Sprintf("kernel %s", graph.FormatShape(l.kernel))
+	if !allOnes(l.dilation) {
+		window += fmt.Sprintf(" with dilation %s", graph.FormatShape(l.dilation))
+	}
+	if err := checkWindowFits(b, l.kind, window, x, span, before, after); err != nil {
+		return nil, err
 	}
 	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu}
-	if !equalInts(before, after) {
+	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
 	y, err := ops.ConvND(x, b.Bind(l.weight, "weight"), bias, p)
@@ -326,18 +309,6 @@ func allOnes(v []int) bool {
 func allZero(v []int) bool {
 	for _, x := range v {
 		if x != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

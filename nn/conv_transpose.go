@@ -46,7 +46,7 @@ func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node, relu bool
 		}
 	}
 	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu}
-	if !equalInts(l.pad, l.padAfter) {
+	if !graph.SameShape(l.pad, l.padAfter) {
 		p.PadAfter = l.padAfter
 	}
 	y, err := ops.ConvTransposeND(x, b.Bind(l.weight, "weight"), bias, p)

@@ -126,6 +126,44 @@ func spatialAxes(rank int) []string {
 	return []string{"D", "H", "W"}
 }
 
+// windowPads returns the padding before and after each spatial axis of an
+// input of spatial size in, for a window (kernel, stride, dilation; nil
+// dilation is 1) under the padding mode; pad is the Explicit padding.
+func windowPads(mode PaddingMode, in, kernel, stride, dilation, pad []int) (before, after []int) {
+	before, after = make([]int, len(in)), make([]int, len(in))
+	for i := range in {
+		switch mode {
+		case Same:
+			d := 1
+			if dilation != nil {
+				d = dilation[i]
+			}
+			before[i], after[i] = graph.SamePadding(in[i], kernel[i], stride[i], d)
+		case Explicit:
+			before[i], after[i] = pad[i], pad[i]
+		}
+	}
+	return before, after
+}
+
+// checkWindowFits returns a shape error when, on some spatial axis, the
+// padded input of x is smaller than span (the window's extent); window
+// names it in the message, such as "kernel (3, 3)".
+func checkWindowFits(b *graph.Builder, kind, window string, x *G.Node, span, before, after []int) error {
+	in := []int(x.Shape()[2:])
+	for i := range in {
+		if in[i]+before[i]+after[i] < span[i] {
+			padded := make([]int, len(in))
+			for j := range padded {
+				padded[j] = in[j] + before[j] + after[j]
+			}
+			return shapeError(b, kind, "%s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
+				window, graph.FormatShape(padded), spatialAxes(len(in))[i], graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after))
+		}
+	}
+	return nil
+}
+
 // checkInput verifies that x has the given rank and dtype (any float dtype
 // when dt is the zero Dtype); layout names the axes for the message, such
 // as "(N, C, H, W)".

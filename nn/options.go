@@ -192,6 +192,20 @@ func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
 	return c, nil
 }
 
+// checkPadding verifies c's padding mode and that WithPad comes only with
+// Explicit padding (the convolutions and the pooling layers take both).
+func checkPadding(ctor string, c *config) error {
+	switch c.padding {
+	case Valid, Same, Explicit:
+	default:
+		return argError(ctor, "padding mode must be Valid, Same or Explicit, got %v", c.padding)
+	}
+	if c.given["WithPad"] && c.padding != Explicit {
+		return argError(ctor, "WithPad(%v) and WithPadding(%v) contradict each other; use one of them", c.pad, c.padding)
+	}
+	return nil
+}
+
 // spatial expands a per-axis setting: nil gives def on every axis, one value
 // is repeated, n values are taken as they are. min is the smallest value
 // allowed.

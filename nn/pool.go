@@ -47,13 +47,8 @@ func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*p
 	if l.pad, err = spatial(ctor, "padding", c.pad, rank, 0, 0); err != nil {
 		return nil, err
 	}
-	switch c.padding {
-	case Valid, Same, Explicit:
-	default:
-		return nil, argError(ctor, "padding mode must be Valid, Same or Explicit, got %v", c.padding)
-	}
-	if c.given["WithPad"] && c.padding != Explicit {
-		return nil, argError(ctor, "WithPad(%v) and WithPadding(%v) contradict each other; use one of them", c.pad, c.padding)
+	if err := checkPadding(ctor, c); err != nil {
+		return nil, err
 	}
 	for i := range l.pad {
 		if 2*l.pad[i] > l.kernel[i] {
@@ -67,16 +62,7 @@ func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*p
 // padsFor returns the padding before and after each axis for an input of
 // the given spatial size.
 func (l *poolBase) padsFor(in []int) (before, after []int) {
-	before, after = make([]int, l.rank), make([]int, l.rank)
-	for i := range l.rank {
-		switch l.padding {
-		case Same:
-			before[i], after[i] = graph.SamePadding(in[i], l.kernel[i], l.stride[i], 1)
-		case Explicit:
-			before[i], after[i] = l.pad[i], l.pad[i]
-		}
-	}
-	return before, after
+	return windowPads(l.padding, in, l.kernel, l.stride, nil, l.pad)
 }
 
 // Forward pools x.
@@ -99,19 +85,11 @@ func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, in
 		}
 	}
 	before, after := l.padsFor(in)
-	for i := range l.rank {
-		if in[i]+before[i]+after[i] < l.kernel[i] {
-			padded := make([]int, l.rank)
-			for j := range padded {
-				padded[j] = in[j] + before[j] + after[j]
-			}
-			return nil, nil, shapeError(b, l.kind, "kernel %s is larger than the padded input %s on axis %s (input shape %s, padding %s before and %s after)",
-				graph.FormatShape(l.kernel), graph.FormatShape(padded), spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()),
-				graph.FormatShape(before), graph.FormatShape(after))
-		}
+	if err := checkWindowFits(b, l.kind, "kernel "+graph.FormatShape(l.kernel), x, l.kernel, before, after); err != nil {
+		return nil, nil, err
 	}
 	spec := ops.PoolSpec{Kernel: l.kernel, Stride: l.stride, Pad: before, Ceil: l.ceil && l.padding != Same}
-	if !equalInts(before, after) {
+	if !graph.SameShape(before, after) {
 		spec.PadAfter = after
 	}
 	if !l.max && l.padding == Same {
@@ -177,7 +155,7 @@ func (l *poolBase) Describe(in, out tensor.Shape) []string {
 // the defaults.
 func (l *poolBase) String() string {
 	s := fmt.Sprintf("%s(kernel=%s", l.kind, axisValue(l.kernel))
-	if !equalInts(l.stride, l.kernel) {
+	if !graph.SameShape(l.stride, l.kernel) {
 		s += ", stride=" + axisValue(l.stride)
 	}
 	switch {

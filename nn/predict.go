@@ -28,18 +28,6 @@ type evalGraph struct {
 	out   G.Value
 	m     G.VM
 	bound []graph.Binding
-	vals  []*tensor.Dense
-}
-
-// stale reports whether a Param was given a new tensor (SetDtype) since
-// the graph was built.
-func (e *evalGraph) stale() bool {
-	for i, bd := range e.bound {
-		if bd.Param.Value() != e.vals[i] {
-			return true
-		}
-	}
-	return false
 }
 
 // Predict runs l in evaluation mode on x (any batch size) and returns a new
@@ -75,7 +63,7 @@ func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
 	}
 	var eg *evalGraph
 	if cache != nil && cache.graphs != nil {
-		if g, ok := cache.graphs[key]; ok && !g.stale() {
+		if g, ok := cache.graphs[key]; ok && !graph.Stale(g.bound) {
 			eg = g
 		}
 	}
@@ -117,9 +105,6 @@ func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 		return nil, err
 	}
 	eg := &evalGraph{x: x, bound: b.Bindings()}
-	for _, bd := range eg.bound {
-		eg.vals = append(eg.vals, bd.Param.Value())
-	}
 	G.Read(out, &eg.out)
 	if eg.m, err = graph.NewMachine(b.Graph()); err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")

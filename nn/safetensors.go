@@ -67,7 +67,7 @@ func loadTensors(l Layer, f *graph.TensorFile, path string) error {
 		switch {
 		case !ok:
 			lerr.Missing = append(lerr.Missing, np.Name)
-		case !sameShape(nt.Tensor.Shape(), np.Param.Shape()):
+		case !graph.SameShape(nt.Tensor.Shape(), np.Param.Shape()):
 			lerr.Mismatched = append(lerr.Mismatched, fmt.Sprintf("%q: file %s, model %s",
 				np.Name, graph.FormatShape(nt.Tensor.Shape()), graph.FormatShape(np.Param.Shape())))
 		case !numeric(nt.Tensor.Dtype()):
@@ -150,20 +150,6 @@ func (e *LoadError) Is(target error) bool {
 		return len(e.Mismatched) > 0
 	}
 	return false
-}
-
-// sameShape compares shapes exactly (tensor.Shape.Eq takes (1, n) and (n)
-// for equal).
-func sameShape(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // loadable reports whether copyInto can write into t: a float32 or float64

@@ -10,32 +10,18 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// stepGraph is one compiled graph for one batch shape: inputs x and y, the
-// model output, the loss and, for training graphs, the gradients of the
-// trainable Params.
+// stepGraph is one compiled graph for one batch shape: input x, the model
+// output and, with a loss, target y and the loss; for training graphs also
+// the gradients of the trainable Params.
 type stepGraph struct {
-	x, y     *G.Node
-	xT, yT   *tensor.Dense
-	outV     G.Value
-	lossV    G.Value
-	m        G.VM
-	bound    []graph.Binding
-	vals     []*tensor.Dense
-	train    []graph.Binding
-	gradN    G.Nodes // the gradient nodes of train, in the same order
-	withLoss bool
-	lossNode *G.Node // only while building
-}
-
-// stale reports whether a Param got a new tensor (nn.SetDtype) since the
-// graph was built.
-func (sg *stepGraph) stale() bool {
-	for i, bd := range sg.bound {
-		if bd.Param.Value() != sg.vals[i] {
-			return true
-		}
-	}
-	return false
+	x, y   *G.Node // y is nil without a loss
+	xT, yT *tensor.Dense
+	outV   G.Value
+	lossV  G.Value
+	m      G.VM
+	bound  []graph.Binding
+	train  []graph.Binding
+	gradN  G.Nodes // the gradient nodes of train, in the same order
 }
 
 // cached returns the graph under key if it is still valid, closing a
@@ -45,7 +31,7 @@ func (t *Trainer) cached(key string) *stepGraph {
 	if !ok {
 		return nil
 	}
-	if sg.stale() {
+	if graph.Stale(sg.bound) {
 		sg.m.Close()
 		delete(t.graphs, key)
 		return nil
@@ -62,7 +48,7 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 		return sg, nil
 	}
 	b := graph.NewBuilder(graph.Train, graph.WithSeed(deriveSeed(t.cfg.Seed, key, 0)))
-	sg, err := t.build(b, dt, n, ds, true)
+	sg, loss, err := t.build(b, dt, n, ds, true)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +57,6 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 		return nil, graph.ArgErrorf("train: the model has no trainable Params (all frozen?)")
 	}
 	nodes := graph.Nodes(sg.train)
-	loss := sg.lossNode
 	grads, err := graph.Grad(loss, nodes...)
 	if err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
@@ -86,7 +71,6 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
-	sg.lossNode = nil
 	t.graphs[key] = sg
 	return sg, nil
 }
@@ -99,52 +83,47 @@ func (t *Trainer) evalGraph(dt tensor.Dtype, n int, ds data.Dataset, withLoss bo
 		return sg, nil
 	}
 	b := graph.NewBuilder(graph.Eval, graph.WithSeed(deriveSeed(t.cfg.Seed, key, 0)))
-	sg, err := t.build(b, dt, n, ds, withLoss)
+	sg, _, err := t.build(b, dt, n, ds, withLoss)
 	if err != nil {
 		return nil, err
 	}
 	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
 		return nil, errors.Wrap(err, "train: building the evaluation graph")
 	}
-	sg.lossNode = nil
 	t.graphs[key] = sg
 	return sg, nil
 }
 
-// build adds inputs, the model and (withLoss) the loss to b's graph.
-func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Dataset, withLoss bool) (*stepGraph, error) {
+// build adds inputs, the model and (withLoss) the loss to b's graph and
+// returns the loss node (nil without a loss).
+func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Dataset, withLoss bool) (sg *stepGraph, loss *G.Node, err error) {
 	xs, ys := batchShape(n, ds.XShape()), batchShape(n, ds.YShape())
 	for _, d := range xs[1:] {
 		if d <= 0 {
-			return nil, graph.ShapeErrorf("train: dataset example shape %s has a non-positive dimension", graph.FormatShape(ds.XShape()))
+			return nil, nil, graph.ShapeErrorf("train: dataset example shape %s has a non-positive dimension", graph.FormatShape(ds.XShape()))
 		}
 	}
-	sg := &stepGraph{withLoss: withLoss}
+	sg = &stepGraph{}
 	sg.x = b.Input("x", dt, xs...)
 	sg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(xs...))
 	out, err := t.model.Forward(b, sg.x)
 	if err != nil {
-		return nil, errors.Wrapf(err, "train: model on input %s", graph.FormatShape(xs))
+		return nil, nil, errors.Wrapf(err, "train: model on input %s", graph.FormatShape(xs))
 	}
 	if withLoss {
 		sg.y = b.Input("y", dt, ys...)
 		sg.yT = tensor.New(tensor.Of(dt), tensor.WithShape(ys...))
-		loss, err := t.cfg.Loss.Build(b, out, sg.y)
-		if err != nil {
-			return nil, errors.Wrapf(err, "train: loss %s", t.cfg.Loss.Name())
+		if loss, err = t.cfg.Loss.Build(b, out, sg.y); err != nil {
+			return nil, nil, errors.Wrapf(err, "train: loss %s", t.cfg.Loss.Name())
 		}
 		if loss.Shape().TotalSize() != 1 {
-			return nil, graph.ShapeErrorf("train: loss %s must be a scalar, got shape %s", t.cfg.Loss.Name(), graph.FormatShape(loss.Shape()))
+			return nil, nil, graph.ShapeErrorf("train: loss %s must be a scalar, got shape %s", t.cfg.Loss.Name(), graph.FormatShape(loss.Shape()))
 		}
 		G.Read(loss, &sg.lossV)
-		sg.lossNode = loss
 	}
 	G.Read(out, &sg.outV)
 	sg.bound = b.Bindings()
-	for _, bd := range sg.bound {
-		sg.vals = append(sg.vals, bd.Param.Value())
-	}
-	return sg, nil
+	return sg, loss, nil
 }
 
 // run copies a host batch into the inputs, runs the graph and returns the
@@ -156,7 +135,7 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 	if err := G.Let(sg.x, sg.xT); err != nil {
 		return 0, errors.Wrap(err, "train: setting the input")
 	}
-	if sg.withLoss {
+	if sg.y != nil {
 		if err := fill(sg.yT, hb.y); err != nil {
 			return 0, err
 		}
@@ -167,7 +146,7 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 	if err := graph.Run(sg.m); err != nil {
 		return 0, err
 	}
-	if !sg.withLoss {
+	if sg.y == nil {
 		return 0, nil
 	}
 	return scalar(sg.lossV)
@@ -191,11 +170,6 @@ func (sg *stepGraph) grads() ([]ParamGrad, error) {
 	}
 	return pgs, nil
 }
-
-// zeroGrads is called where a step is abandoned after a run. Gradients are
-// read from the graph at each run and never accumulate, so there is
-// nothing to clear; it stays as the one place to do so should that change.
-func (sg *stepGraph) zeroGrads() {}
 
 // fill copies float32 host data into a float32 or float64 tensor.
 func fill(dst *tensor.Dense, src []float32) error {

@@ -9,8 +9,7 @@ import (
 	"github.com/pkg/errors"
 )
 
-// hostBatch is one batch read from a dataset, in float32, with its
-// examples' indices.
+// hostBatch is one batch read from a dataset, in float32.
 type hostBatch struct {
 	x, y   []float32
 	n      int
@@ -34,7 +33,7 @@ type loader struct {
 // startLoader starts reading ds in the given order, bs examples a batch.
 func startLoader(ds data.Dataset, order []int, bs int) *loader {
 	l := &loader{ready: make(chan *hostBatch, 1), free: make(chan *hostBatch, 2), done: make(chan struct{})}
-	xs, ys := prod(ds.XShape()), prod(ds.YShape())
+	xs, ys := data.Size(ds.XShape()), data.Size(ds.YShape())
 	yshape := append([]int(nil), ds.YShape()...)
 	size := min(bs, len(order))
 	for i := 0; i < 2; i++ {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/train/data"
 )
 
 // Batch is one batch of model outputs and targets in row-major order, as
@@ -59,7 +60,7 @@ func layout(shape []int) (n, c, s int) {
 // checkBatch verifies that b's arrays fit their shapes and that the
 // prediction and target shapes are equal.
 func checkBatch(name string, b Batch) error {
-	if prod(b.PredShape) != len(b.Pred) || prod(b.TargetShape) != len(b.Target) {
+	if data.Size(b.PredShape) != len(b.Pred) || data.Size(b.TargetShape) != len(b.Target) {
 		return graph.ShapeErrorf("train: metric %s: data lengths %d and %d do not fit shapes %s and %s",
 			name, len(b.Pred), len(b.Target), graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
@@ -68,14 +69,6 @@ func checkBatch(name string, b Batch) error {
 			name, graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
 	return nil
-}
-
-func prod(s []int) int {
-	p := 1
-	for _, d := range s {
-		p *= d
-	}
-	return p
 }
 
 // classes calls fn(pred, true) with the predicted and true class of every
@@ -536,7 +529,7 @@ func (p *PSNR) Reset() { p.sse, p.n = 0, 0 }
 
 // Update adds the batch's squared errors.
 func (p *PSNR) Update(b Batch) error {
-	if prod(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !graph.SameShape(b.PredShape, b.TargetShape) {
+	if data.Size(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric psnr: prediction and target must have the same shape, got %s and %s",
 			graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}

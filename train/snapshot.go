@@ -11,17 +11,14 @@ import (
 // buffers), for putting the model back as it was (EarlyStopping's best
 // weights).
 type Snapshot struct {
-	params []*graph.Param
-	names  []string
-	values []*tensor.Dense
+	params []graph.NamedParam
+	values []*tensor.Dense // params[i]'s copy
 }
 
 // TakeSnapshot copies every Param of l.
 func TakeSnapshot(l nn.Layer) *Snapshot {
-	s := &Snapshot{}
-	for _, np := range nn.NamedParams(l) {
-		s.params = append(s.params, np.Param)
-		s.names = append(s.names, np.Name)
+	s := &Snapshot{params: nn.NamedParams(l)}
+	for _, np := range s.params {
 		s.values = append(s.values, np.Param.Value().Clone().(*tensor.Dense))
 	}
 	return s
@@ -30,9 +27,9 @@ func TakeSnapshot(l nn.Layer) *Snapshot {
 // Restore copies the saved values back into the Params, in place, so graphs
 // built from the model see them.
 func (s *Snapshot) Restore() error {
-	for i, p := range s.params {
-		if err := copyInto(p.Value(), s.values[i]); err != nil {
-			return errors.Wrapf(err, "train: restoring %q", s.names[i])
+	for i, np := range s.params {
+		if err := copyInto(np.Param.Value(), s.values[i]); err != nil {
+			return errors.Wrapf(err, "train: restoring %q", np.Name)
 		}
 	}
 	return nil

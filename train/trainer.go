@@ -313,7 +313,7 @@ func (t *Trainer) FitContext(ctx context.Context, trainSet, val data.Dataset) (*
 		}
 		elapsed := time.Since(start)
 		if val != nil {
-			vlogs, err := t.evaluate(ctx, val, t.cfg.Metrics, true)
+			vlogs, err := t.evaluate(ctx, val, t.cfg.Metrics)
 			if err != nil {
 				return t.history, errors.Wrapf(err, "train: epoch %d: validation", epoch)
 			}
@@ -407,18 +407,15 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 		loss, err := sg.run(hb)
 		if err != nil {
 			ld.release(hb)
-			sg.zeroGrads()
 			return nil, errors.Wrapf(err, "train: epoch %d, step %d", epoch, step)
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			ld.release(hb)
-			sg.zeroGrads()
 			bar.abort()
 			return nil, &NonFiniteLossError{Epoch: epoch, Step: step, Steps: steps, Loss: loss}
 		}
 		if err := t.update(sg); err != nil {
 			ld.release(hb)
-			sg.zeroGrads()
 			return nil, errors.Wrapf(err, "train: epoch %d, step %d", epoch, step)
 		}
 		if len(t.cfg.Metrics) > 0 {
@@ -431,11 +428,9 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 		ld.release(hb)
 		lossSum += loss * float64(size)
 		seen += size
-		logs := Logs{"loss": lossSum / float64(seen)}
-		for _, m := range t.cfg.Metrics {
-			logs[m.Name()] = m.Value()
+		if bar != nil {
+			bar.step(size, t.epochLogs(lossSum/float64(seen)))
 		}
-		bar.step(size, logs)
 		if len(t.callbacks) > 0 {
 			bl := Logs{"loss": loss, "size": float64(size)}
 			for _, cb := range t.callbacks {
@@ -446,11 +441,17 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (L
 		}
 	}
 	bar.finish()
-	logs := Logs{"loss": lossSum / float64(seen)}
+	return t.epochLogs(lossSum / float64(seen)), nil
+}
+
+// epochLogs is the mean loss of the epoch so far and the value of every
+// metric.
+func (t *Trainer) epochLogs(loss float64) Logs {
+	logs := Logs{"loss": loss}
 	for _, m := range t.cfg.Metrics {
 		logs[m.Name()] = m.Value()
 	}
-	return logs, nil
+	return logs
 }
 
 // update applies the optimizer to the gradients of sg's trainable Params
@@ -474,10 +475,10 @@ func (t *Trainer) Evaluate(ds data.Dataset, metrics ...Metric) (Logs, error) {
 	if len(metrics) == 0 {
 		metrics = t.cfg.Metrics
 	}
-	return t.evaluate(context.Background(), ds, metrics, true)
+	return t.evaluate(context.Background(), ds, metrics)
 }
 
-func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metric, withLoss bool) (Logs, error) {
+func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metric) (Logs, error) {
 	if ds == nil || ds.Len() == 0 {
 		return nil, graph.ArgErrorf("train: Evaluate: dataset is nil or empty")
 	}
@@ -520,10 +521,7 @@ func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metri
 		}
 		ld.release(hb)
 	}
-	logs := Logs{}
-	if withLoss {
-		logs["loss"] = lossSum / float64(n)
-	}
+	logs := Logs{"loss": lossSum / float64(n)}
 	for _, m := range metrics {
 		logs[m.Name()] = m.Value()
 	}

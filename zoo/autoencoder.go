@@ -14,26 +14,12 @@ import (
 // is a Layer of its own: it shares its Params with the model, so training
 // the model trains the part, and nn.Predict on the part caches its graphs.
 // Its Param names are relative to the part ("e1.weight" as in the model).
+//
+// A Part is a model of its own (Forward, Params, Children, Child and Name
+// as every zoo model), named after the model and the part.
 type Part struct {
-	nn.EvalCache
-	name string
-	net  *sequence
+	model
 }
-
-// Forward applies the part's layers.
-func (p *Part) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	y, err := p.net.Forward(b, x)
-	if err != nil {
-		return nil, errors.WithMessage(err, "zoo: "+p.name)
-	}
-	return y, nil
-}
-
-// Params lists the part's weights and buffers, named as in the model.
-func (p *Part) Params() []graph.NamedParam { return p.net.Params() }
-
-// Children returns the part's layers with their names.
-func (p *Part) Children() []nn.Child { return p.net.Children() }
 
 // String prints the part's name, such as "ConvAutoencoder.encoder".
 func (p *Part) String() string { return p.name }
@@ -66,8 +52,8 @@ func (a *Autoencoder) Decoder() *Part { return a.decoder }
 func newAutoencoder(name, desc string, children []nn.Child, nEnc int) *Autoencoder {
 	return &Autoencoder{
 		model:   model{name: name, desc: desc, net: seq(children...)},
-		encoder: &Part{name: name + ".encoder", net: seq(children[:nEnc]...)},
-		decoder: &Part{name: name + ".decoder", net: seq(children[nEnc:]...)},
+		encoder: &Part{model{name: name + ".encoder", net: seq(children[:nEnc]...)}},
+		decoder: &Part{model{name: name + ".decoder", net: seq(children[nEnc:]...)}},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -146,7 +147,7 @@ func Compare(got []float64, gotShape []int, want Tensor, tol float64) (float64, 
 	if len(got) != len(want.Data) {
 		return math.Inf(1), fmt.Errorf("size: got %d elements %v, want %d %v", len(got), gotShape, len(want.Data), want.Shape)
 	}
-	if len(want.Shape) > 0 && !sameShape(gotShape, want.Shape) {
+	if len(want.Shape) > 0 && !slices.Equal(gotShape, want.Shape) {
 		return math.Inf(1), fmt.Errorf("shape: got %v, want %v", gotShape, want.Shape)
 	}
 	scale := 1e-12
@@ -169,16 +170,4 @@ func Compare(got []float64, gotShape []int, want Tensor, tol float64) (float64, 
 		return rel, fmt.Errorf("relative error %.3g > %.3g at element %d: got %v, want %v", rel, tol, at, got[at], want.Data[at])
 	}
 	return rel, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

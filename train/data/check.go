@@ -39,19 +39,6 @@ func validShape(s []int) bool {
 	return true
 }
 
-// sameShape reports whether a and b are equal.
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // bufPool hands out float32 scratch buffers of one length to concurrent Get
 // calls.
 type bufPool struct {
