@@ -262,3 +262,30 @@ func TestMachineHelpers(t *testing.T) {
 		t.Error("Grad with respect to an unrelated node: no error")
 	}
 }
+
+// TestStale: bindings go stale when a bound Param's tensor is replaced
+// (ConvertTo), and only then.
+func TestStale(t *testing.T) {
+	p, err := graph.NewParam(graph.Weight, tensor.Float32, tensor.Shape{2, 3}, graph.Ones(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graph.NewBuilder(graph.Eval)
+	b.Bind(p, "w")
+	bound := b.Bindings()
+	if graph.Stale(bound) {
+		t.Fatal("fresh bindings reported stale")
+	}
+	if err := p.ConvertTo(tensor.Float32); err != nil {
+		t.Fatal(err)
+	}
+	if graph.Stale(bound) {
+		t.Error("ConvertTo to the same dtype replaced nothing but bindings went stale")
+	}
+	if err := p.ConvertTo(tensor.Float64); err != nil {
+		t.Fatal(err)
+	}
+	if !graph.Stale(bound) {
+		t.Error("bindings not stale after ConvertTo(Float64) replaced the tensor")
+	}
+}
