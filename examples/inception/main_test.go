@@ -1,14 +1,13 @@
 package main
 
 import (
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/needdata"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 )
 
 // The program's logic runs end to end on a hundred digits (a few seconds:
@@ -18,7 +17,7 @@ import (
 // running statistics (Keras's momentum, 0.01 in PyTorch's convention) need
 // hundreds of steps to settle.
 func TestInceptionSmoke(t *testing.T) {
-	needMNIST(t)
+	needdata.MNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 96, testLimit: 64, quiet: true})
 	if err != nil {
@@ -38,13 +37,5 @@ func TestInceptionSmoke(t *testing.T) {
 	}
 	if err := nn.LoadSafetensors(m, filepath.Join(out, "model.safetensors")); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }
