@@ -3,15 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/zoo"
 )
 
@@ -22,7 +22,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
-	needMNIST(t)
+	needdata.MNIST(t)
 	out := t.TempDir()
 	for _, noise := range []string{"gaussian", "saltpepper"} {
 		t.Run(noise, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 				t.Error(err)
 			}
 			var buf bytes.Buffer
-			if err := report(&buf, res); err != nil {
+			if err := recipe.PrintJSON(&buf, res); err != nil {
 				t.Fatal(err)
 			}
 			line := strings.TrimSpace(buf.String())
@@ -94,13 +94,5 @@ func TestAutoencoderBadFlags(t *testing.T) {
 		if _, err := run(c); err == nil {
 			t.Errorf("run(%+v) succeeded", c)
 		}
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
@@ -24,7 +25,7 @@ func TestSegmentationSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
-	needMNIST(t)
+	needdata.MNIST(t)
 	c := config{Epochs: 1, Batch: 8, LR: 3e-3, Seed: 1, Loss: "dice", Models: "unet,segnet", UNetWidth: 4, UNetDepth: 3,
 		SegNet: "tiny", Cosine: true, Out: t.TempDir(), Limit: 24, TestLimit: 12, Quiet: true, Examples: 3}
 	res, err := run(c)
@@ -59,7 +60,7 @@ func TestSegmentationSmoke(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := report(&buf, res); err != nil {
+	if err := recipe.PrintJSON(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	line := strings.TrimSpace(buf.String())
@@ -166,13 +167,5 @@ func TestSegmentationModels(t *testing.T) {
 		if got := y.Shape(); len(got) != 4 || got[0] != 1 || got[1] != 1 || got[2] != data.SegCanvas || got[3] != data.SegCanvas {
 			t.Errorf("%s %+v: output shape %v, want (1, 1, 64, 64)", name, c, got)
 		}
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

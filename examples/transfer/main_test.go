@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
@@ -23,7 +24,8 @@ func TestTransferSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and Fashion-MNIST and trains; skipped with -short")
 	}
-	needData(t)
+	needdata.MNIST(t)
+	needdata.FashionMNIST(t)
 	c := config{Epochs: 1, PretrainEpochs: 1, PerClass: 5, Batch: 16, LR: 2e-3, Seed: 1, Reverse: true,
 		Out: t.TempDir(), Limit: 640, TestLimit: 200, ValSize: 50, Quiet: true}
 	var table bytes.Buffer
@@ -52,7 +54,7 @@ func TestTransferSmoke(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := report(&buf, res); err != nil {
+	if err := recipe.PrintJSON(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	line := strings.TrimSpace(buf.String())
@@ -169,16 +171,5 @@ func TestTransferBadFlags(t *testing.T) {
 		if _, err := run(c, &bytes.Buffer{}); err == nil {
 			t.Errorf("%s: run(%+v) succeeded", name, c)
 		}
-	}
-}
-
-// needData skips the test when MNIST or Fashion-MNIST is not installed.
-func needData(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
-	}
-	if _, err := data.FashionMNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("Fashion-MNIST not available: %v", err)
 	}
 }
