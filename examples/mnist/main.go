@@ -90,31 +90,18 @@ func main() {
 func model(seed int64) (*nn.Sequential, error) { return recipe.MNISTNet(seed) }
 
 func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit, testLimit int, quiet, cosine bool) (*result, error) {
-	var trainSet, testSet *data.ImageSet
+	// The pixels are standardised with the training set's statistics.
+	var ds, test data.Dataset
 	var err error
 	switch dataset {
 	case "mnist":
-		trainSet, testSet, err = data.MNIST(dir)
+		ds, test, err = recipe.MNIST(dir, limit, testLimit)
 	case "fashion":
-		trainSet, testSet, err = data.FashionMNIST(dir)
+		ds, test, err = recipe.FashionMNIST(dir, limit, testLimit)
 	default:
 		return nil, fmt.Errorf("-dataset must be mnist or fashion, got %q", dataset)
 	}
 	if err != nil {
-		return nil, err
-	}
-	// Standardise the pixels with the training set's statistics (the usual
-	// constants for MNIST and Fashion-MNIST).
-	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	if dataset == "fashion" {
-		mean, std = []float32{data.FashionMNISTMean}, []float32{data.FashionMNISTStd}
-	}
-	ds := data.First(trainSet, limit)
-	if ds, err = data.Normalize(ds, mean, std); err != nil {
-		return nil, err
-	}
-	test := data.First(testSet, testLimit)
-	if test, err = data.Normalize(test, mean, std); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {

@@ -48,7 +48,6 @@ import (
 
 	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/train/plot"
 	"github.com/convnet-go/convnet/zoo"
 )
@@ -164,18 +163,7 @@ func smallResNet(seed int64) (nn.Layer, error) {
 }
 
 func run(o options) (*result, error) {
-	trainSet, testSet, err := data.MNIST(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	sub := data.First(trainSet, o.limit)
-	ds, err := data.Normalize(sub, mean, std)
-	if err != nil {
-		return nil, err
-	}
-	testSub := data.First(testSet, o.testLimit)
-	test, err := data.Normalize(testSub, mean, std)
+	ds, test, err := recipe.MNIST(o.dir, o.limit, o.testLimit)
 	if err != nil {
 		return nil, err
 	}
