@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -14,7 +14,7 @@ import (
 // evaluates, and writes the weights (which load back into the model), the
 // history and the two figures.
 func TestFashionSmoke(t *testing.T) {
-	needdata.FashionMNIST(t)
+	extest.NeedFashionMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 2, batch: 32, blocks: 3, flip: 0.5, shift: 2, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
 	if err != nil {
@@ -26,11 +26,7 @@ func TestFashionSmoke(t *testing.T) {
 	if got := int((1-res.TestAccuracy)*200 + 0.5); got != res.Misclassified {
 		t.Fatalf("%d misclassified, but accuracy %v of 200", res.Misclassified, res.TestAccuracy)
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png", "misclassified.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png", "misclassified.png")
 	m, err := model(3, 99)
 	if err != nil {
 		t.Fatal(err)

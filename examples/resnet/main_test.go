@@ -1,12 +1,11 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -14,7 +13,7 @@ import (
 // evaluates, and writes the weights (which load back into a fresh model),
 // the history and its plot.
 func TestResNetSmoke(t *testing.T) {
-	needdata.MNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{arch: "small", epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true})
 	if err != nil {
@@ -23,11 +22,7 @@ func TestResNetSmoke(t *testing.T) {
 	if res.Epochs != 1 || res.TrainExamples != 512 || res.TestExamples != 200 || res.TestAccuracy < 0.2 || res.Params != 77754 {
 		t.Fatalf("result %+v", res)
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png")
 	m, err := model("small", 99)
 	if err != nil {
 		t.Fatal(err)

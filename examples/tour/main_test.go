@@ -3,12 +3,11 @@ package main
 import (
 	"bytes"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 )
@@ -17,7 +16,7 @@ import (
 // prints its result, the numbers agree with the hand formulas, and every
 // PNG is written.
 func TestTourSmoke(t *testing.T) {
-	needdata.MNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	var buf bytes.Buffer
 	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 300, testLimit: 200, quiet: true}, &buf)
@@ -52,17 +51,13 @@ func TestTourSmoke(t *testing.T) {
 	if res.CNNTrainExamples != 300 || res.CNNTestExamples != 200 || res.CNNTestAccuracy < 0.3 {
 		t.Errorf("CNN: %+v", res)
 	}
-	for _, f := range []string{"sobel.png", "activations.png", "filters.png", "featuremaps.png", "featuremaps2.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "sobel.png", "activations.png", "filters.png", "featuremaps.png", "featuremaps2.png")
 }
 
 // With -weights the CNN is loaded (here an untrained examples/mnist model
 // saved to a file) instead of trained.
 func TestTourWeights(t *testing.T) {
-	needdata.MNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	m, err := recipe.MNISTNet(7)
 	if err != nil {

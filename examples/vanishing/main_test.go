@@ -2,11 +2,9 @@ package main
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/train"
 	"gorgonia.org/tensor"
 )
@@ -16,7 +14,7 @@ import (
 // orders of magnitude smaller than its last layer's, unlike the ReLU and
 // residual networks.
 func TestVanishingSmoke(t *testing.T) {
-	needdata.MNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 1, batch: 32, lr: 0.05, seed: 1, depth: 14, width: 32, probeSteps: 10,
 		out: out, limit: 640, testLimit: 200, quiet: true})
@@ -34,17 +32,13 @@ func TestVanishingSmoke(t *testing.T) {
 			t.Errorf("%s: first/last gradient ratio %g, want near 1", k, r)
 		}
 	}
-	for _, f := range []string{"gradients.png", "training.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "gradients.png", "training.png")
 }
 
 // A network whose loss becomes NaN (here the ReLU one, with a far too
 // large learning rate) is reported in the result; the others still run.
 func TestVanishingDiverges(t *testing.T) {
-	needdata.MNIST(t)
+	extest.NeedMNIST(t)
 	res, err := run(options{epochs: 1, batch: 64, lr: 5, seed: 1, depth: 14, width: 64, probeSteps: 10,
 		out: t.TempDir(), limit: 256, testLimit: 100, quiet: true})
 	if err != nil {

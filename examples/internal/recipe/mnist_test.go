@@ -1,10 +1,11 @@
-package recipe
+package recipe_test
 
 import (
 	"math"
 	"testing"
 
-	"github.com/convnet-go/convnet/examples/internal/needdata"
+	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/train/data"
 )
 
@@ -17,8 +18,8 @@ func TestMNIST(t *testing.T) {
 		load      func(dir string, limit, testLimit int) (ds, test data.Dataset, err error)
 		mean, std float64
 	}{
-		{"mnist", needdata.MNIST, MNIST, data.MNISTMean, data.MNISTStd},
-		{"fashion", needdata.FashionMNIST, FashionMNIST, data.FashionMNISTMean, data.FashionMNISTStd},
+		{"mnist", extest.NeedMNIST, recipe.MNIST, data.MNISTMean, data.MNISTStd},
+		{"fashion", extest.NeedFashionMNIST, recipe.FashionMNIST, data.FashionMNISTMean, data.FashionMNISTStd},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.need(t)
