@@ -62,10 +62,8 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"math"
 	"os"
@@ -74,6 +72,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
@@ -141,19 +140,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if err := report(os.Stdout, res); err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// report writes res as one line of JSON.
-func report(w io.Writer, res *result) error {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, string(b))
-	return err
 }
 
 func run(c config) (*result, error) {
@@ -210,10 +199,6 @@ func fit(c config, model nn.Layer, ds data.Dataset, epochs int, metrics ...train
 	if err != nil {
 		return nil, nil, err
 	}
-	verb := train.Bar
-	if c.Quiet {
-		verb = train.Summary
-	}
 	tr, err := train.New(model, train.Config{
 		Epochs:        epochs,
 		BatchSize:     c.Batch,
@@ -222,7 +207,7 @@ func fit(c config, model nn.Layer, ds data.Dataset, epochs int, metrics ...train
 		Loss:          train.MSE(),
 		Optimizer:     opt,
 		Metrics:       metrics,
-		Verbosity:     verb,
+		Verbosity:     recipe.Verbosity(c.Quiet),
 	})
 	if err != nil {
 		return nil, nil, err

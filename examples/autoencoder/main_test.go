@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"math"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/zoo"
 )
 
@@ -22,7 +17,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	for _, noise := range []string{"gaussian", "saltpepper"} {
 		t.Run(noise, func(t *testing.T) {
@@ -47,11 +42,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 			if math.Abs(res.PSNRGain-(res.DenoisedPSNR-res.NoisyPSNR)) > 1e-9 {
 				t.Errorf("gain %.4f dB is not denoised - noisy", res.PSNRGain)
 			}
-			for _, f := range []string{"codes.png", "manifold.png", "denoise.png", "dense_history.png", "denoise_history.png"} {
-				if st, err := os.Stat(filepath.Join(c.Out, f)); err != nil || st.Size() == 0 {
-					t.Errorf("%s: %v", f, err)
-				}
-			}
+			extest.Files(t, c.Out, "codes.png", "manifold.png", "denoise.png", "dense_history.png", "denoise_history.png")
 			dense, err := zoo.DenseAutoencoder(2)
 			if err != nil {
 				t.Fatal(err)
@@ -66,20 +57,7 @@ func TestAutoencoderSmoke(t *testing.T) {
 			if err := nn.LoadSafetensors(conv, filepath.Join(c.Out, "denoiser.safetensors")); err != nil {
 				t.Error(err)
 			}
-			var buf bytes.Buffer
-			if err := report(&buf, res); err != nil {
-				t.Fatal(err)
-			}
-			line := strings.TrimSpace(buf.String())
-			var m map[string]any
-			if strings.Contains(line, "\n") || json.Unmarshal([]byte(line), &m) != nil {
-				t.Fatalf("report is not one JSON line: %q", line)
-			}
-			for _, k := range []string{"test_mse", "noisy_psnr_db", "denoised_psnr_db", "dense_test_mse", "seconds"} {
-				if _, ok := m[k]; !ok {
-					t.Errorf("JSON lacks %q: %s", k, line)
-				}
-			}
+			extest.JSONLine(t, res, "test_mse", "noisy_psnr_db", "denoised_psnr_db", "dense_test_mse", "seconds")
 		})
 	}
 }
@@ -94,13 +72,5 @@ func TestAutoencoderBadFlags(t *testing.T) {
 		if _, err := run(c); err == nil {
 			t.Errorf("run(%+v) succeeded", c)
 		}
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

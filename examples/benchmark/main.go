@@ -27,9 +27,9 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
+	"log"
 	"math"
 	"os"
 	"os/exec"
@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/ops"
@@ -109,6 +110,8 @@ type result struct {
 }
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("benchmark: ")
 	workload := flag.String("workload", "all", "workload: W1, W1-infer, W2, W2-infer, W3, W4, or all")
 	steps := flag.Int("steps", 0, "timed steps (0: torch_bench.py's count)")
 	warmup := flag.Int("warmup", -1, "warm-up steps (-1: torch_bench.py's count)")
@@ -121,8 +124,7 @@ func main() {
 
 	if *workload == "all" {
 		if err := runChildren(allWorkloads); err != nil {
-			fmt.Fprintln(os.Stderr, "benchmark:", err)
-			os.Exit(1)
+			log.Fatal(err)
 		}
 		return
 	}
@@ -134,15 +136,13 @@ func main() {
 	}
 	if len(list) > 1 {
 		if err := runChildren(list); err != nil {
-			fmt.Fprintln(os.Stderr, "benchmark:", err)
-			os.Exit(1)
+			log.Fatal(err)
 		}
 		return
 	}
 	r, err := run(list[0], *steps, *warmup, *cpuprofile)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchmark:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
 	if *memprofile != "" {
 		f, err := os.Create(*memprofile)
@@ -151,8 +151,9 @@ func main() {
 			f.Close()
 		}
 	}
-	line, _ := json.Marshal(r)
-	fmt.Println(string(line))
+	if err := recipe.PrintJSON(os.Stdout, r); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // runChildren runs the binary once per workload with the same flags.

@@ -49,7 +49,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -57,8 +56,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train"
 	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/train/plot"
 )
@@ -119,11 +118,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	b, err := json.Marshal(res)
-	if err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(b))
 }
 
 // model builds the network with the given number of convolution blocks
@@ -215,65 +212,27 @@ func run(o options) (*result, error) {
 	if err := nn.WriteSummary(os.Stderr, m, []int{o.batch, 1, 28, 28}); err != nil {
 		return nil, err
 	}
-	opt, err := train.NewAdam(o.lr)
-	if err != nil {
-		return nil, err
-	}
-	var sched train.Schedule
-	if o.epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
-			return nil, err
-		}
-	}
-	verb := train.Bar
-	if o.quiet {
-		verb = train.Summary
-	}
-	tr, err := train.New(m, train.Config{
-		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
-		Loss: train.SoftmaxCrossEntropy(), Optimizer: opt, Schedule: sched,
-		Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: verb,
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer tr.Close()
-
-	t0 := time.Now()
-	hist, err := tr.Fit(ds, nil)
-	if err != nil {
-		return nil, err
-	}
-	trainSeconds := time.Since(t0).Seconds()
-
 	names := make([]string, 10)
 	for k := range names {
 		names[k] = data.FashionMNISTClass(k)
 	}
-	cm := train.NewConfusionMatrix(names...)
-	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
+	r, err := recipe.Classifier{
+		Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Cosine: true, Quiet: o.quiet,
+		Labels: names, Out: o.out, PlotOptions: []plot.Option{plot.WithTitle("Fashion-MNIST CNN")},
+	}.Run(m, ds, test)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+	defer r.Trainer.Close()
 
 	res := &result{
-		TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
-		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
-		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
-	}
-	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
-		return nil, err
-	}
-	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
-		return nil, err
-	}
-	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("Fashion-MNIST CNN")); err != nil {
-		return nil, err
+		TestAccuracy: r.Test["accuracy"], TestLoss: r.Test["loss"], TestExamples: test.Len(),
+		Epochs: r.History.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
+		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: r.TrainSeconds, Out: o.out,
 	}
 
 	// The misclassified test images, shown as they are (not standardised).
-	logits, err := tr.Predict(test)
+	logits, err := r.Trainer.Predict(test)
 	if err != nil {
 		return nil, err
 	}
@@ -285,11 +244,11 @@ func run(o options) (*result, error) {
 	x := make([]float32, 28*28)
 	y := make([]float32, 10)
 	for i := 0; i < rawTest.Len(); i++ {
-		pred := argmax(scores[i*10 : i*10+10])
+		pred := recipe.Argmax(scores[i*10 : i*10+10])
 		if err := rawTest.Get(i, x, y); err != nil {
 			return nil, err
 		}
-		truth := argmax(y)
+		truth := recipe.Argmax(y)
 		if pred == truth {
 			continue
 		}
@@ -309,15 +268,4 @@ func run(o options) (*result, error) {
 		}
 	}
 	return res, nil
-}
-
-// argmax returns the index of the largest value.
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

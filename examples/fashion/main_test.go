@@ -1,21 +1,20 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 )
 
 // The program's logic runs end to end on a few hundred images: it trains,
 // evaluates, and writes the weights (which load back into the model), the
 // history and the two figures.
 func TestFashionSmoke(t *testing.T) {
-	needFashionMNIST(t)
+	extest.NeedFashionMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 2, batch: 32, blocks: 3, flip: 0.5, shift: 2, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
 	if err != nil {
@@ -27,11 +26,7 @@ func TestFashionSmoke(t *testing.T) {
 	if got := int((1-res.TestAccuracy)*200 + 0.5); got != res.Misclassified {
 		t.Fatalf("%d misclassified, but accuracy %v of 200", res.Misclassified, res.TestAccuracy)
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png", "misclassified.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png", "misclassified.png")
 	m, err := model(3, 99)
 	if err != nil {
 		t.Fatal(err)
@@ -42,14 +37,6 @@ func TestFashionSmoke(t *testing.T) {
 	csv, _ := os.ReadFile(filepath.Join(out, "history.csv"))
 	if !strings.HasPrefix(string(csv), "epoch,loss,accuracy,lr\n") || strings.Count(string(csv), "\n") != 3 {
 		t.Fatalf("history.csv:\n%s", csv)
-	}
-}
-
-// needFashionMNIST skips the test when Fashion-MNIST is not installed.
-func needFashionMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.FashionMNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("Fashion-MNIST not available: %v", err)
 	}
 }
 

@@ -38,17 +38,13 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"fmt"
 	"log"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train"
-	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/train/plot"
 	"github.com/convnet-go/convnet/zoo"
 )
@@ -98,11 +94,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	b, err := json.Marshal(res)
-	if err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(b))
 }
 
 // model builds the network, initialised from seed.
@@ -111,18 +105,7 @@ func model(seed int64) (nn.Layer, error) {
 }
 
 func run(o options) (*result, error) {
-	trainSet, testSet, err := data.MNIST(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	sub := data.First(trainSet, o.limit)
-	ds, err := data.Normalize(sub, mean, std)
-	if err != nil {
-		return nil, err
-	}
-	testSub := data.First(testSet, o.testLimit)
-	test, err := data.Normalize(testSub, mean, std)
+	ds, test, err := recipe.MNIST(o.dir, o.limit, o.testLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -137,55 +120,19 @@ func run(o options) (*result, error) {
 	if err := nn.WriteSummary(os.Stderr, m, []int{1, 1, 28, 28}); err != nil {
 		return nil, err
 	}
-	opt, err := train.NewAdam(o.lr)
+	r, err := recipe.Classifier{
+		Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Cosine: true, Quiet: o.quiet,
+		Out: o.out, PlotOptions: []plot.Option{plot.WithTitle("Inception-ResNet (small) on MNIST")},
+	}.Run(m, ds, test)
 	if err != nil {
 		return nil, err
 	}
-	var sched train.Schedule
-	if o.epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
-			return nil, err
-		}
-	}
-	verb := train.Bar
-	if o.quiet {
-		verb = train.Summary
-	}
-	tr, err := train.New(m, train.Config{
-		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
-		Optimizer: opt, Schedule: sched, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: verb,
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer tr.Close()
-
-	t0 := time.Now()
-	hist, err := tr.Fit(ds, nil)
-	if err != nil {
-		return nil, err
-	}
-	trainSeconds := time.Since(t0).Seconds()
-	cm := train.NewConfusionMatrix()
-	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+	defer r.Trainer.Close()
 
 	res := &result{
-		TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
-		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
-		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
-	}
-	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
-		return nil, err
-	}
-	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
-		return nil, err
-	}
-	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("Inception-ResNet (small) on MNIST")); err != nil {
-		return nil, err
+		TestAccuracy: r.Test["accuracy"], TestLoss: r.Test["loss"], TestExamples: test.Len(),
+		Epochs: r.History.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
+		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: r.TrainSeconds, Out: o.out,
 	}
 	return res, nil
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 )
 
 // The program's logic runs end to end on a hundred digits (a few seconds:
@@ -18,7 +16,7 @@ import (
 // running statistics (Keras's momentum, 0.01 in PyTorch's convention) need
 // hundreds of steps to settle.
 func TestInceptionSmoke(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 96, testLimit: 64, quiet: true})
 	if err != nil {
@@ -27,24 +25,12 @@ func TestInceptionSmoke(t *testing.T) {
 	if res.Epochs != 1 || res.TrainExamples != 96 || res.TestExamples != 64 || res.Params != 304538 || math.IsNaN(res.TestLoss) {
 		t.Fatalf("result %+v", res)
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png")
 	m, err := model(99)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := nn.LoadSafetensors(m, filepath.Join(out, "model.safetensors")); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

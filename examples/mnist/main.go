@@ -26,7 +26,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -34,6 +33,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
 	"github.com/convnet-go/convnet/train/data"
@@ -81,73 +81,27 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	b, _ := json.Marshal(res)
-	fmt.Println(string(b))
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // model builds the network, initialised from seed.
-func model(seed int64) (*nn.Sequential, error) {
-	conv1, err := nn.NewConv2D(1, 32, 3, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	pool1, err := nn.NewMaxPool2D(2)
-	if err != nil {
-		return nil, err
-	}
-	conv2, err := nn.NewConv2D(32, 64, 3, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	pool2, err := nn.NewMaxPool2D(2)
-	if err != nil {
-		return nil, err
-	}
-	fc1, err := nn.NewDense(64*5*5, 128, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	drop, err := nn.NewDropout(0.25)
-	if err != nil {
-		return nil, err
-	}
-	fc2, err := nn.NewDense(128, 10)
-	if err != nil {
-		return nil, err
-	}
-	m, err := nn.NewSequential(conv1, pool1, conv2, pool2, nn.NewFlatten(), fc1, drop, fc2)
-	if err != nil {
-		return nil, err
-	}
-	return m, nn.Initialize(m, seed)
-}
+func model(seed int64) (*nn.Sequential, error) { return recipe.MNISTNet(seed) }
 
 func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit, testLimit int, quiet, cosine bool) (*result, error) {
-	var trainSet, testSet *data.ImageSet
+	// The pixels are standardised with the training set's statistics.
+	var ds, test data.Dataset
 	var err error
 	switch dataset {
 	case "mnist":
-		trainSet, testSet, err = data.MNIST(dir)
+		ds, test, err = recipe.MNIST(dir, limit, testLimit)
 	case "fashion":
-		trainSet, testSet, err = data.FashionMNIST(dir)
+		ds, test, err = recipe.FashionMNIST(dir, limit, testLimit)
 	default:
 		return nil, fmt.Errorf("-dataset must be mnist or fashion, got %q", dataset)
 	}
 	if err != nil {
-		return nil, err
-	}
-	// Standardise the pixels with the training set's statistics (the usual
-	// constants for MNIST and Fashion-MNIST).
-	mean, std := []float32{0.1307}, []float32{0.3081}
-	if dataset == "fashion" {
-		mean, std = []float32{0.2860}, []float32{0.3530}
-	}
-	ds := data.First(trainSet, limit)
-	if ds, err = data.Normalize(ds, mean, std); err != nil {
-		return nil, err
-	}
-	test := data.First(testSet, testLimit)
-	if test, err = data.Normalize(test, mean, std); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -161,99 +115,33 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	if s, err := nn.Summary(m, []int{batch, 1, 28, 28}); err == nil {
 		fmt.Fprint(os.Stderr, s)
 	}
-	opt, err := train.NewAdam(lr)
-	if err != nil {
-		return nil, err
-	}
-	var sched train.Schedule
-	if cosine && epochs > 1 {
-		// lr at the first epoch, lr/10 at the last.
-		if sched, err = train.NewCosineAnnealing(epochs-1, lr/10); err != nil {
-			return nil, err
-		}
-	}
-	verb := train.Bar
-	if quiet {
-		verb = train.Summary
-	}
 	// Record the loss of every step for a finer curve than the per-epoch
 	// history.
-	steps := (ds.Len() + batch - 1) / batch
-	var stepX, stepLoss []float64
-	record := train.Funcs{BatchEnd: func(_ *train.Trainer, epoch, step int, logs train.Logs) error {
-		stepX = append(stepX, float64(epoch-1)+float64(step)/float64(steps))
-		stepLoss = append(stepLoss, logs["loss"])
-		return nil
-	}}
-	tr, err := train.New(m, train.Config{
-		Epochs:        epochs,
-		BatchSize:     batch,
-		EvalBatchSize: 500,
-		Seed:          seed,
-		Loss:          train.SoftmaxCrossEntropy(),
-		Optimizer:     opt,
-		Schedule:      sched,
-		Metrics:       []train.Metric{train.NewAccuracy()},
-		Callbacks:     []train.Callback{record},
-		Verbosity:     verb,
-	})
+	steps := recipe.NewStepLoss(ds.Len(), batch)
+	o, err := recipe.Classifier{
+		Epochs: epochs, Batch: batch, LR: lr, Seed: seed, Cosine: cosine, Quiet: quiet,
+		Callbacks: []train.Callback{steps.Callback()}, Out: out,
+	}.Run(m, ds, test)
 	if err != nil {
 		return nil, err
 	}
-	defer tr.Close()
-
-	t0 := time.Now()
-	hist, err := tr.Fit(ds, nil)
-	if err != nil {
-		return nil, err
-	}
-	trainSeconds := time.Since(t0).Seconds()
-
-	cm := train.NewConfusionMatrix()
-	logs, err := tr.Evaluate(test, train.NewAccuracy(), cm)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
+	defer o.Trainer.Close()
 
 	res := &result{
-		Dataset: dataset, TestExamples: test.Len(), TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], Epochs: hist.Len(),
+		Dataset: dataset, TestExamples: test.Len(), TestAccuracy: o.Test["accuracy"], TestLoss: o.Test["loss"], Epochs: o.History.Len(),
 		BatchSize: batch, LearningRate: lr, Seed: seed, TrainExamples: ds.Len(), Params: nn.NumParams(m),
-		TrainSeconds: trainSeconds,
+		TrainSeconds: o.TrainSeconds,
 		Weights:      filepath.Join(out, "model.safetensors"),
 		History:      filepath.Join(out, "history.csv"),
 		Plot:         filepath.Join(out, "history.png"),
 		LossPlot:     filepath.Join(out, "loss.png"),
 	}
-	if err := nn.SaveSafetensors(m, res.Weights); err != nil {
-		return nil, err
-	}
-	if err := hist.SaveCSV(res.History); err != nil {
-		return nil, err
-	}
-	if err := hist.SavePlot(res.Plot); err != nil {
-		return nil, err
-	}
 	curve := plot.Panel{Title: "training loss per step", XLabel: "epoch", YLabel: "loss", LogY: true, Series: []plot.Series{
-		{Name: "batch loss", X: stepX, Y: stepLoss},
-		{Name: "mean of 50 steps", X: stepX, Y: movingMean(stepLoss, 50)},
+		{Name: "batch loss", X: steps.X, Y: steps.Loss},
+		{Name: "mean of 50 steps", X: steps.X, Y: recipe.MovingMean(steps.Loss, 50)},
 	}}
 	if err := plot.Lines(res.LossPlot, curve); err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-// movingMean returns the mean of the last (up to) w values at each point.
-func movingMean(v []float64, w int) []float64 {
-	out := make([]float64, len(v))
-	sum := 0.0
-	for i, x := range v {
-		sum += x
-		if i >= w {
-			sum -= v[i-w]
-		}
-		out[i] = sum / float64(min(i+1, w))
-	}
-	return out
 }

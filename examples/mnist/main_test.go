@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -34,11 +35,7 @@ func TestMNISTSmoke(t *testing.T) {
 	if res.Epochs != 2 || res.TrainExamples != 640 || res.TestExamples != 500 || res.TestAccuracy < 0.5 || res.Seconds <= 0 {
 		t.Fatalf("result %+v\n%s", res, stderr.String())
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png")
 	m, err := model(99)
 	if err != nil {
 		t.Fatal(err)

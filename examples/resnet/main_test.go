@@ -1,21 +1,19 @@
 package main
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 )
 
 // The program's logic runs end to end on a few hundred digits: it trains,
 // evaluates, and writes the weights (which load back into a fresh model),
 // the history and its plot.
 func TestResNetSmoke(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{arch: "small", epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true})
 	if err != nil {
@@ -24,11 +22,7 @@ func TestResNetSmoke(t *testing.T) {
 	if res.Epochs != 1 || res.TrainExamples != 512 || res.TestExamples != 200 || res.TestAccuracy < 0.2 || res.Params != 77754 {
 		t.Fatalf("result %+v", res)
 	}
-	for _, f := range []string{"model.safetensors", "history.csv", "history.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "model.safetensors", "history.csv", "history.png")
 	m, err := model("small", 99)
 	if err != nil {
 		t.Fatal(err)
@@ -70,13 +64,5 @@ func TestModels(t *testing.T) {
 	}
 	if _, err := model("resnet1", 1); err == nil || !strings.Contains(err.Error(), "resnet1") {
 		t.Errorf("bad -arch: %v", err)
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

@@ -71,7 +71,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -79,6 +78,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
@@ -181,19 +181,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if err := report(os.Stdout, res); err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// report writes res as one line of JSON.
-func report(w io.Writer, res *result) error {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, string(b))
-	return err
 }
 
 // models parses the -models list.
@@ -281,19 +271,9 @@ func fitEval(c config, name string, model nn.Layer, loss train.Loss, trainSet, t
 			fmt.Fprint(os.Stderr, s)
 		}
 	}
-	opt, err := train.NewAdam(c.LR)
+	opt, sched, err := recipe.Adam(c.LR, c.Epochs, c.Cosine)
 	if err != nil {
 		return nil, err
-	}
-	var sched train.Schedule
-	if c.Cosine && c.Epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(c.Epochs-1, c.LR/10); err != nil {
-			return nil, err
-		}
-	}
-	verb := train.Bar
-	if c.Quiet {
-		verb = train.Summary
 	}
 	tr, err := train.New(model, train.Config{
 		Epochs:        c.Epochs,
@@ -304,7 +284,7 @@ func fitEval(c config, name string, model nn.Layer, loss train.Loss, trainSet, t
 		Optimizer:     opt,
 		Schedule:      sched,
 		Metrics:       []train.Metric{train.NewDice()},
-		Verbosity:     verb,
+		Verbosity:     recipe.Verbosity(c.Quiet),
 	})
 	if err != nil {
 		return nil, err

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
@@ -24,7 +21,7 @@ func TestSegmentationSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	c := config{Epochs: 1, Batch: 8, LR: 3e-3, Seed: 1, Loss: "dice", Models: "unet,segnet", UNetWidth: 4, UNetDepth: 3,
 		SegNet: "tiny", Cosine: true, Out: t.TempDir(), Limit: 24, TestLimit: 12, Quiet: true, Examples: 3}
 	res, err := run(c)
@@ -40,11 +37,7 @@ func TestSegmentationSmoke(t *testing.T) {
 		if s == nil || s.Params <= 0 || s.Dice < 0 || s.Dice > 1 || s.IoU < 0 || s.IoU > 1 || math.IsNaN(s.Loss) {
 			t.Fatalf("%s: scores %+v", name, s)
 		}
-		for _, f := range []string{name + "_overlay.png", name + "_history.png"} {
-			if st, err := os.Stat(filepath.Join(c.Out, f)); err != nil || st.Size() == 0 {
-				t.Errorf("%s: %v", f, err)
-			}
-		}
+		extest.Files(t, c.Out, name+"_overlay.png", name+"_history.png")
 		m, err := build(config{UNetWidth: c.UNetWidth, UNetDepth: c.UNetDepth, SegNet: c.SegNet, Seed: 9}, name)
 		if err != nil {
 			t.Fatal(err)
@@ -58,22 +51,9 @@ func TestSegmentationSmoke(t *testing.T) {
 			t.Errorf("%s: reported Dice %.5f, recomputed from the saved weights %.5f", name, s.Dice, got)
 		}
 	}
-	var buf bytes.Buffer
-	if err := report(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(buf.String())
-	var m map[string]any
-	if strings.Contains(line, "\n") || json.Unmarshal([]byte(line), &m) != nil {
-		t.Fatalf("report is not one JSON line: %q", line)
-	}
+	line := extest.JSONLine(t, res, "unet_test_dice", "segnet_test_dice", "unet_test_iou", "segnet_params", "seconds", "epochs")
 	if !strings.HasPrefix(line, `{"unet_test_dice":`) {
 		t.Errorf("the headline does not come first: %s", line)
-	}
-	for _, k := range []string{"unet_test_dice", "segnet_test_dice", "unet_test_iou", "segnet_params", "seconds", "epochs"} {
-		if _, ok := m[k]; !ok {
-			t.Errorf("JSON lacks %q: %s", k, line)
-		}
 	}
 }
 
@@ -166,13 +146,5 @@ func TestSegmentationModels(t *testing.T) {
 		if got := y.Shape(); len(got) != 4 || got[0] != 1 || got[1] != 1 || got[2] != data.SegCanvas || got[3] != data.SegCanvas {
 			t.Errorf("%s %+v: output shape %v, want (1, 1, 64, 64)", name, c, got)
 		}
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

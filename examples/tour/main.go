@@ -47,7 +47,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -58,6 +57,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/ops"
@@ -120,11 +120,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	b, err := json.Marshal(res)
-	if err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(b))
 }
 
 func run(o options, w io.Writer) (*result, error) {
@@ -204,7 +202,7 @@ func sobel(o options, w io.Writer, test *data.ImageSet, res *result) error {
 	}
 	fmt.Fprintf(w, "Gx =\n%s\nGy =\n%s\n", matrix(sobelX, 3, 3, "%3.0f"), matrix(sobelY, 3, 3, "%3.0f"))
 	fmt.Fprintf(w, "%v\n", conv)
-	fmt.Fprintf(w, "applied to test digit 0 (a %d): output %v, max |G| = %.3f\n", argmax(label), y.Shape(), res.SobelMaxMagnitude)
+	fmt.Fprintf(w, "applied to test digit 0 (a %d): output %v, max |G| = %.3f\n", recipe.Argmax(label), y.Shape(), res.SobelMaxMagnitude)
 	// The row with the strongest vertical edge, where Gx changes sign across
 	// a stroke: positive on its left side (dark to bright), negative on its
 	// right side (bright to dark).
@@ -536,44 +534,6 @@ func softmaxCE(w io.Writer, res *result) error {
 
 // ---- 6. A small CNN ----
 
-// mnistModel is examples/mnist's network (same layers, same Param names),
-// so its saved weights load here.
-func mnistModel(seed int64) (*nn.Sequential, error) {
-	conv1, err := nn.NewConv2D(1, 32, 3, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	pool1, err := nn.NewMaxPool2D(2)
-	if err != nil {
-		return nil, err
-	}
-	conv2, err := nn.NewConv2D(32, 64, 3, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	pool2, err := nn.NewMaxPool2D(2)
-	if err != nil {
-		return nil, err
-	}
-	fc1, err := nn.NewDense(64*5*5, 128, nn.WithActivation(nn.NewReLU()))
-	if err != nil {
-		return nil, err
-	}
-	drop, err := nn.NewDropout(0.25)
-	if err != nil {
-		return nil, err
-	}
-	fc2, err := nn.NewDense(128, 10)
-	if err != nil {
-		return nil, err
-	}
-	m, err := nn.NewSequential(conv1, pool1, conv2, pool2, nn.NewFlatten(), fc1, drop, fc2)
-	if err != nil {
-		return nil, err
-	}
-	return m, nn.Initialize(m, seed)
-}
-
 func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) error {
 	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
 	test := data.First(testSet, o.testLimit)
@@ -581,20 +541,16 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 	if err != nil {
 		return err
 	}
-	m, err := mnistModel(o.seed)
+	m, err := recipe.MNISTNet(o.seed)
 	if err != nil {
 		return err
-	}
-	verb := train.Bar
-	if o.quiet {
-		verb = train.Summary
 	}
 	opt, err := train.NewAdam(o.lr)
 	if err != nil {
 		return err
 	}
 	tr, err := train.New(m, train.Config{Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
-		Optimizer: opt, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: verb})
+		Optimizer: opt, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: recipe.Verbosity(o.quiet)})
 	if err != nil {
 		return err
 	}
@@ -684,7 +640,7 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 			imgs = append(imgs, plot.Image{H: h, W: wd, Pix: v[k*h*wd : (k+1)*h*wd], Label: fmt.Sprint(k)})
 		}
 		path := filepath.Join(o.out, stage.file)
-		title := fmt.Sprintf("%s feature maps %dx%d of a %d (after ReLU)", map[int]string{1: "conv1", 3: "conv2"}[stage.to], h, wd, argmax(y))
+		title := fmt.Sprintf("%s feature maps %dx%d of a %d (after ReLU)", map[int]string{1: "conv1", 3: "conv2"}[stage.to], h, wd, recipe.Argmax(y))
 		if err := plot.ImageGrid(path, imgs, 11, plot.WithNormalize(true), plot.WithScale(max(3, 66/h)), plot.WithTitle(title)); err != nil {
 			return err
 		}
@@ -714,15 +670,4 @@ func vec(v []float64) string {
 		s[i] = fmt.Sprintf("%.4f", x)
 	}
 	return "[" + strings.Join(s, " ") + "]"
-}
-
-// argmax returns the index of the largest value.
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -2,22 +2,21 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/data"
 )
 
 // The whole tour runs with a CNN trained on 300 digits: every section
 // prints its result, the numbers agree with the hand formulas, and every
 // PNG is written.
 func TestTourSmoke(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	var buf bytes.Buffer
 	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 300, testLimit: 200, quiet: true}, &buf)
@@ -52,19 +51,15 @@ func TestTourSmoke(t *testing.T) {
 	if res.CNNTrainExamples != 300 || res.CNNTestExamples != 200 || res.CNNTestAccuracy < 0.3 {
 		t.Errorf("CNN: %+v", res)
 	}
-	for _, f := range []string{"sobel.png", "activations.png", "filters.png", "featuremaps.png", "featuremaps2.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "sobel.png", "activations.png", "filters.png", "featuremaps.png", "featuremaps2.png")
 }
 
 // With -weights the CNN is loaded (here an untrained examples/mnist model
 // saved to a file) instead of trained.
 func TestTourWeights(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
-	m, err := mnistModel(7)
+	m, err := recipe.MNISTNet(7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +77,5 @@ func TestTourWeights(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "loaded the examples/mnist model from "+path) {
 		t.Errorf("output:\n%s", buf.String())
-	}
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
 	}
 }

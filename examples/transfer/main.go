@@ -74,7 +74,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -85,6 +84,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
@@ -168,19 +168,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if err := report(os.Stdout, res); err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// report writes res as one line of JSON.
-func report(w io.Writer, res *result) error {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, string(b))
-	return err
 }
 
 // model builds the network: a Sequential of "features" (the convolutional
@@ -343,10 +333,6 @@ func trainer(c config, m nn.Layer, epochs, batch int, lr float64) (*train.Traine
 	if err != nil {
 		return nil, err
 	}
-	verb := train.Bar
-	if c.Quiet {
-		verb = train.Summary
-	}
 	return train.New(m, train.Config{
 		Epochs:        epochs,
 		BatchSize:     batch,
@@ -355,7 +341,7 @@ func trainer(c config, m nn.Layer, epochs, batch int, lr float64) (*train.Traine
 		Loss:          train.SoftmaxCrossEntropy(),
 		Optimizer:     opt,
 		Metrics:       []train.Metric{train.NewAccuracy()},
-		Verbosity:     verb,
+		Verbosity:     recipe.Verbosity(c.Quiet),
 	})
 }
 

@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
@@ -23,7 +21,8 @@ func TestTransferSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST and Fashion-MNIST and trains; skipped with -short")
 	}
-	needData(t)
+	extest.NeedMNIST(t)
+	extest.NeedFashionMNIST(t)
 	c := config{Epochs: 1, PretrainEpochs: 1, PerClass: 5, Batch: 16, LR: 2e-3, Seed: 1, Reverse: true,
 		Out: t.TempDir(), Limit: 640, TestLimit: 200, ValSize: 50, Quiet: true}
 	var table bytes.Buffer
@@ -46,26 +45,9 @@ func TestTransferSmoke(t *testing.T) {
 	if got := strings.Count(table.String(), "\n"); got != 9 || !strings.Contains(table.String(), "transfer, fine-tuned") {
 		t.Errorf("table (%d lines):\n%s", got, table.String())
 	}
-	for _, f := range []string{"curves.png", "filters_mnist.png", "filters_fashion.png", "mnist_base.safetensors", "fashion_base.safetensors"} {
-		if st, err := os.Stat(filepath.Join(c.Out, f)); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := report(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(buf.String())
-	var m map[string]any
-	if strings.Contains(line, "\n") || json.Unmarshal([]byte(line), &m) != nil {
-		t.Fatalf("report is not one JSON line: %q", line)
-	}
-	for _, k := range []string{"scratch_accuracy", "transfer_accuracy", "frozen_accuracy", "reverse_scratch_accuracy",
-		"reverse_transfer_accuracy", "mnist_pretrain_accuracy", "rows", "seconds"} {
-		if _, ok := m[k]; !ok {
-			t.Errorf("JSON lacks %q: %s", k, line)
-		}
-	}
+	extest.Files(t, c.Out, "curves.png", "filters_mnist.png", "filters_fashion.png", "mnist_base.safetensors", "fashion_base.safetensors")
+	extest.JSONLine(t, res, "scratch_accuracy", "transfer_accuracy", "frozen_accuracy", "reverse_scratch_accuracy",
+		"reverse_transfer_accuracy", "mnist_pretrain_accuracy", "rows", "seconds")
 }
 
 // values returns copies of the values of l's Params whose names start with
@@ -169,16 +151,5 @@ func TestTransferBadFlags(t *testing.T) {
 		if _, err := run(c, &bytes.Buffer{}); err == nil {
 			t.Errorf("%s: run(%+v) succeeded", name, c)
 		}
-	}
-}
-
-// needData skips the test when MNIST or Fashion-MNIST is not installed.
-func needData(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
-	}
-	if _, err := data.FashionMNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("Fashion-MNIST not available: %v", err)
 	}
 }

@@ -51,7 +51,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,10 +60,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
-	"github.com/convnet-go/convnet/train/data"
 	"github.com/convnet-go/convnet/train/plot"
 )
 
@@ -118,11 +117,9 @@ func main() {
 		log.Fatal(err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	b, err := json.Marshal(res)
-	if err != nil {
+	if err := recipe.PrintJSON(os.Stdout, res); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(b))
 }
 
 // network is one of the compared models with its dense layers in order
@@ -246,18 +243,7 @@ func run(o options) (*result, error) {
 	if o.depth < 1 || o.width < 1 || o.probeSteps < 1 {
 		return nil, fmt.Errorf("-depth, -width and -probe-steps must be positive, got %d, %d, %d", o.depth, o.width, o.probeSteps)
 	}
-	trainSet, testSet, err := data.MNIST(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	sub := data.First(trainSet, o.limit)
-	ds, err := data.Normalize(sub, mean, std)
-	if err != nil {
-		return nil, err
-	}
-	testSub := data.First(testSet, o.testLimit)
-	test, err := data.Normalize(testSub, mean, std)
+	ds, test, err := recipe.MNIST(o.dir, o.limit, o.testLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -269,11 +255,6 @@ func run(o options) (*result, error) {
 		TestAccuracy: map[string]float64{}, FinalLoss: map[string]float64{}, Diverged: map[string]string{},
 		Layers: o.depth + 2, TrainExamples: ds.Len(), TestExamples: test.Len(), Out: o.out,
 	}
-	verb := train.Bar
-	if o.quiet {
-		verb = train.Summary
-	}
-	steps := (ds.Len() + o.batch - 1) / o.batch
 
 	perLayer := plot.Panel{Title: fmt.Sprintf("gradient norm per layer (mean of the first %d steps)", o.probeSteps),
 		XLabel: "layer (1 = input side)", YLabel: "||dL/dW||", LogY: true}
@@ -291,17 +272,12 @@ func run(o options) (*result, error) {
 			return nil, err
 		}
 		pr := newProbe(sgd, n, o.probeSteps)
-		var stepX, stepLoss []float64
-		record := train.Funcs{BatchEnd: func(_ *train.Trainer, epoch, step int, logs train.Logs) error {
-			stepX = append(stepX, float64(epoch-1)+float64(step)/float64(steps))
-			stepLoss = append(stepLoss, logs["loss"])
-			return nil
-		}}
+		steps := recipe.NewStepLoss(ds.Len(), o.batch)
 		fmt.Fprintf(os.Stderr, "== %s: %d dense layers, %d parameters ==\n", kind, len(n.layers), nn.NumParams(n.model))
 		tr, err := train.New(n.model, train.Config{
 			Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 1000, Seed: o.seed,
 			Optimizer: pr, Metrics: []train.Metric{train.NewAccuracy()},
-			Callbacks: []train.Callback{record}, Verbosity: verb,
+			Callbacks: []train.Callback{steps.Callback()}, Verbosity: recipe.Verbosity(o.quiet),
 		})
 		if err != nil {
 			return nil, err
@@ -348,7 +324,7 @@ func run(o options) (*result, error) {
 			sx, sy = append(sx, float64(s+1)), append(sy, row[0])
 		}
 		firstLayer.Series = append(firstLayer.Series, plot.Series{Name: kind, X: sx, Y: sy})
-		lossPanel.Series = append(lossPanel.Series, plot.Series{Name: kind, X: stepX, Y: movingMean(stepLoss, 50)})
+		lossPanel.Series = append(lossPanel.Series, plot.Series{Name: kind, X: steps.X, Y: recipe.MovingMean(steps.Loss, 50)})
 		ep := make([]float64, hist.Len())
 		for i, e := range hist.Epochs() {
 			ep[i] = float64(e)
@@ -363,18 +339,4 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	return res, nil
-}
-
-// movingMean returns the mean of the last (up to) w values at each point.
-func movingMean(v []float64, w int) []float64 {
-	out := make([]float64, len(v))
-	sum := 0.0
-	for i, x := range v {
-		sum += x
-		if i >= w {
-			sum -= v[i-w]
-		}
-		out[i] = sum / float64(min(i+1, w))
-	}
-	return out
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/convnet-go/convnet/examples/internal/extest"
 	"github.com/convnet-go/convnet/train"
-	"github.com/convnet-go/convnet/train/data"
 	"gorgonia.org/tensor"
 )
 
@@ -17,7 +14,7 @@ import (
 // orders of magnitude smaller than its last layer's, unlike the ReLU and
 // residual networks.
 func TestVanishingSmoke(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	out := t.TempDir()
 	res, err := run(options{epochs: 1, batch: 32, lr: 0.05, seed: 1, depth: 14, width: 32, probeSteps: 10,
 		out: out, limit: 640, testLimit: 200, quiet: true})
@@ -35,17 +32,13 @@ func TestVanishingSmoke(t *testing.T) {
 			t.Errorf("%s: first/last gradient ratio %g, want near 1", k, r)
 		}
 	}
-	for _, f := range []string{"gradients.png", "training.png"} {
-		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	extest.Files(t, out, "gradients.png", "training.png")
 }
 
 // A network whose loss becomes NaN (here the ReLU one, with a far too
 // large learning rate) is reported in the result; the others still run.
 func TestVanishingDiverges(t *testing.T) {
-	needMNIST(t)
+	extest.NeedMNIST(t)
 	res, err := run(options{epochs: 1, batch: 64, lr: 5, seed: 1, depth: 14, width: 64, probeSteps: 10,
 		out: t.TempDir(), limit: 256, testLimit: 100, quiet: true})
 	if err != nil {
@@ -104,12 +97,4 @@ func TestProbe(t *testing.T) {
 // d0 is the first element of the first layer's weight.
 func d0(n *network) float64 {
 	return float64(n.layers[0].Weight().Value().Data().([]float32)[0])
-}
-
-// needMNIST skips the test when MNIST is not installed.
-func needMNIST(t *testing.T) {
-	t.Helper()
-	if _, err := data.MNISTDir(""); errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
-	}
 }
