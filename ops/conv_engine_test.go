@@ -149,6 +149,22 @@ func naiveConvPasses(g *convGeom, x, w, dy []float64) (y, dx, dw []float64) {
 	return y, dx, dw
 }
 
+// checkPasses fails the test at the first value of the engine's outputs y,
+// dx and dw that differs from naiveConvPasses' by more than 1e-9.
+func checkPasses(t *testing.T, name string, y, dx, dw, wantY, wantDx, wantDw []float64) {
+	t.Helper()
+	for _, c := range []struct {
+		what      string
+		got, want []float64
+	}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
+		for i := range c.got {
+			if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
+				t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
+			}
+		}
+	}
+}
+
 // TestConvEngineGroups checks the engine's three passes against
 // naiveConvPasses for batches split into groups of images in every way:
 // one group, several groups per worker, single-image groups, and
@@ -221,17 +237,7 @@ func TestConvEngineGroups(t *testing.T) {
 		convForward(&e, &g, x, w, by, false, y)
 		convBackwardData(&e, &g, dy, w, bx, false, dx)
 		convBackwardFilter(&e, &g, dy, x, dw)
-		name := fmt.Sprintf("procs%d-%+v-groups%d", procs, g, g.groupSize(procs))
-		for _, c := range []struct {
-			what      string
-			got, want []float64
-		}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
-			for i := range c.got {
-				if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
-					t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
-				}
-			}
-		}
+		checkPasses(t, fmt.Sprintf("procs%d-%+v-groups%d", procs, g, g.groupSize(procs)), y, dx, dw, wantY, wantDx, wantDw)
 	}
 }
 
@@ -291,17 +297,7 @@ func TestConvShiftPath(t *testing.T) {
 			shiftForward(&e, &g, &s, x, w, by, false, y)
 			shiftBackwardData(&e, &g, &s, dy, w, bx, false, dx)
 			shiftBackwardFilter(&e, &g, &s, dy, x, dw)
-			name := fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g)
-			for _, c := range []struct {
-				what      string
-				got, want []float64
-			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
-				for i := range c.got {
-					if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
-						t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
-					}
-				}
-			}
+			checkPasses(t, fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g), y, dx, dw, wantY, wantDx, wantDw)
 		}
 	}
 }
