@@ -83,31 +83,12 @@ func BenchmarkConvEngine(b *testing.B) {
 		{"x32x64x32x32-w64x64x3x3-p1", convGeom{n: 32, c: 64, k: 64, in: [3]int{1, 32, 32}, out: [3]int{1, 32, 32}, ker: [3]int{1, 3, 3}, stride: [3]int{1, 1, 1}, pad: [3]int{0, 1, 1}, dil: [3]int{1, 1, 1}}},
 	} {
 		g := c.g
-		x := make([]float32, g.n*g.c*g.inSize())
-		y := make([]float32, g.n*g.k*g.outSize())
-		w := make([]float32, g.k*g.colRows())
-		for i := range x {
-			x[i] = float32(i%7) - 3
-		}
-		for i := range y {
-			y[i] = float32(i%5) - 2
-		}
-		for i := range w {
-			w[i] = float32(i%3) - 1
-		}
-		flops := 2 * float64(g.n) * float64(g.k) * float64(g.colRows()) * float64(g.outSize())
+		x, y, w, flops := benchConvData(&g)
 		var e convEngine
-		for _, pass := range []string{"forward", "data", "filter"} {
-			b.Run(fmt.Sprintf("%s/%s", c.name, pass), func(b *testing.B) {
+		for _, p := range []struct{ name, pass string }{{"forward", "fwd"}, {"data", "data"}, {"filter", "filter"}} {
+			b.Run(fmt.Sprintf("%s/%s", c.name, p.name), func(b *testing.B) {
 				for range b.N {
-					switch pass {
-					case "forward":
-						convForward(&e, &g, x, w, nil, false, y)
-					case "data":
-						convBackwardData(&e, &g, y, w, nil, false, x)
-					case "filter":
-						convBackwardFilter(&e, &g, y, x, w)
-					}
+					runConvPass(&e, &g, p.pass, x, y, w)
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
