@@ -93,7 +93,7 @@ func TestConcatMatchesNaive(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v: %+v", dt, err)
 				}
-				if !tensor.Shape(shape).Eq(tensor.Shape(outShape)) {
+				if !graph.SameShape(shape, outShape) {
 					t.Fatalf("shape %v, want %v", shape, outShape)
 				}
 				tol := 0.0
