@@ -242,12 +242,7 @@ func ExampleMean() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Println(gap.Shape(), gap.Value().Data())
+	fmt.Println(gap.Shape(), runExample(b, gap)[0].Data())
 	// Output: (1, 2) [2.5 25]
 }
 
