@@ -388,7 +388,7 @@ const goldenResNet = "../zoo/testdata/resnet18_c10.safetensors"
 
 func TestReadTorchvisionResNet18(t *testing.T) {
 	if _, err := os.Stat(goldenResNet); err != nil {
-		t.Skipf("skipping: %s not found (copy it from shared/golden/zoo): %v", goldenResNet, err)
+		t.Fatalf("%s is part of the repository: %v", goldenResNet, err)
 	}
 	f, err := graph.ReadSafetensorsFile(goldenResNet)
 	if err != nil {

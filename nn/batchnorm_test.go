@@ -59,8 +59,9 @@ func floats(t testing.TB, v G.Value) []float64 {
 }
 
 // layerRun builds l on x in mode, with the cost Σ y·upstream, runs it once
-// and returns y, dx and the gradients of the trainable Params by name.
-func layerRun(t testing.TB, l nn.Layer, mode graph.Mode, x, upstream *tensor.Dense, opts ...graph.BuilderOption) (y, dx []float64, grads map[string][]float64) {
+// and returns y, dx, the gradients of the trainable Params by name, and the
+// shapes of those values (keyed "y", "x" and the Params' names).
+func layerRun(t testing.TB, l nn.Layer, mode graph.Mode, x, upstream *tensor.Dense, opts ...graph.BuilderOption) (y, dx []float64, grads map[string][]float64, shapes map[string][]int) {
 	t.Helper()
 	b := graph.NewBuilder(mode, opts...)
 	xn := b.InputValue("x", x)
@@ -105,18 +106,22 @@ func layerRun(t testing.TB, l nn.Layer, mode graph.Mode, x, upstream *tensor.Den
 	}
 	y = floats(t, yv)
 	grads = map[string][]float64{}
+	shapes = map[string][]int{"y": yv.Shape().Clone()}
 	if upstream != nil {
 		dx = floats(t, dxv)
+		shapes["x"] = dxv.Shape().Clone()
 		for name, v := range gradVals {
 			grads[name] = floats(t, *v)
+			shapes[name] = (*v).Shape().Clone()
 		}
 	}
-	return y, dx, grads
+	return y, dx, grads, shapes
 }
 
-func compare(t *testing.T, what string, got []float64, want golden.Tensor, tol float64) {
+// compare checks got, of shape gotShape, against the reference want.
+func compare(t *testing.T, what string, got []float64, gotShape []int, want golden.Tensor, tol float64) {
 	t.Helper()
-	if _, err := golden.Compare(got, want.Shape, want, tol); err != nil {
+	if _, err := golden.Compare(got, gotShape, want, tol); err != nil {
 		t.Errorf("%s: %v", what, err)
 	}
 }
@@ -152,15 +157,15 @@ func TestBatchNormLayerMatchesPyTorch(t *testing.T) {
 				if training {
 					mode = graph.Train
 				}
-				y, dx, grads := layerRun(t, l, mode, x.Dense(dt), c.Upstream.Dense(dt))
-				compare(t, "output", y, c.Output, tol)
-				compare(t, "dx", dx, c.Grads["x"], tol)
-				compare(t, "dgamma", grads["weight"], c.Grads["gamma"], tol)
-				compare(t, "dbeta", grads["bias"], c.Grads["beta"], tol)
+				y, dx, grads, shapes := layerRun(t, l, mode, x.Dense(dt), c.Upstream.Dense(dt))
+				compare(t, "output", y, shapes["y"], c.Output, tol)
+				compare(t, "dx", dx, shapes["x"], c.Grads["x"], tol)
+				compare(t, "dgamma", grads["weight"], shapes["weight"], c.Grads["gamma"], tol)
+				compare(t, "dbeta", grads["bias"], shapes["bias"], c.Grads["beta"], tol)
 				rm, _ := graph.Float64s(l.RunningMean().Value())
 				rv, _ := graph.Float64s(l.RunningVar().Value())
-				compare(t, "running_mean", rm, c.Extra["running_mean_after"], tol)
-				compare(t, "running_var", rv, c.Extra["running_var_after"], tol)
+				compare(t, "running_mean", rm, []int(l.RunningMean().Value().Shape()), c.Extra["running_mean_after"], tol)
+				compare(t, "running_var", rv, []int(l.RunningVar().Value().Shape()), c.Extra["running_var_after"], tol)
 				if !training {
 					// Predict (eval, a fresh graph) gives the same output
 					p, err := nn.Predict(l, x.Dense(dt))
@@ -168,7 +173,7 @@ func TestBatchNormLayerMatchesPyTorch(t *testing.T) {
 						t.Fatal(err)
 					}
 					pv, _ := graph.Float64s(p)
-					compare(t, "Predict", pv, c.Output, tol)
+					compare(t, "Predict", pv, []int(p.Shape()), c.Output, tol)
 				}
 			})
 		}
@@ -259,8 +264,8 @@ func TestBatchNormFrozenUsesStoredStatistics(t *testing.T) {
 		rng := graph.NewRand(72)
 		x := randDense(rng, tensor.Float64, 5, 2, 3, 3)
 		up := randDense(rng, tensor.Float64, 5, 2, 3, 3)
-		yTrain, dx, grads := layerRun(t, l, graph.Train, x, up)
-		yEval, _, _ := layerRun(t, l, graph.Eval, x, nil)
+		yTrain, dx, grads, _ := layerRun(t, l, graph.Train, x, up)
+		yEval, _, _, _ := layerRun(t, l, graph.Eval, x, nil)
 		if d := maxDiff(yTrain, yEval); d > 1e-12 {
 			t.Fatalf("affine=%v: frozen training output differs from eval by %v", affine, d)
 		}
@@ -462,8 +467,8 @@ func TestBatchNormReLUActivationMatchesLayers(t *testing.T) {
 			setParam(t, l.RunningMean(), []float64{0.2, -0.1, 0.05})
 			setParam(t, l.RunningVar(), []float64{1.5, 0.7, 1.1})
 		}
-		fy, fdx, fg := layerRun(t, fusedBN, mode, x, up)
-		py, pdx, pg := layerRun(t, plain, mode, x, up)
+		fy, fdx, fg, _ := layerRun(t, fusedBN, mode, x, up)
+		py, pdx, pg, _ := layerRun(t, plain, mode, x, up)
 		if d := maxDiff(fy, py); d != 0 {
 			t.Errorf("%v: outputs differ by %v", mode, d)
 		}

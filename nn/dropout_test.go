@@ -89,7 +89,7 @@ func TestDropoutTraining(t *testing.T) {
 func dropoutOnce(t *testing.T, seed int64) []float64 {
 	d, _ := nn.NewDropout(0.5)
 	x := randDense(graph.NewRand(83), tensor.Float32, 4, 100)
-	y, _, _ := layerRun(t, d, graph.Train, x, nil, graph.WithSeed(seed))
+	y, _, _, _ := layerRun(t, d, graph.Train, x, nil, graph.WithSeed(seed))
 	return y
 }
 

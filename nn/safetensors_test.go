@@ -306,7 +306,7 @@ func TestSafetensorsFileErrors(t *testing.T) {
 func TestLoadTorchvisionFileStrict(t *testing.T) {
 	const path = "../zoo/testdata/resnet18_c10.safetensors"
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("skipping: %s not found (copy it from shared/golden/zoo): %v", path, err)
+		t.Fatalf("%s is part of the repository: %v", path, err)
 	}
 	fc, err := nn.NewDense(512, 10)
 	if err != nil {

@@ -301,12 +301,7 @@ func ExampleAdaptiveAvgPool2D() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Println(y.Shape(), y.Value().Data())
+	fmt.Println(y.Shape(), runExample(b, y)[0].Data())
 	// Output: (1, 1, 2, 2) [3 4 6 7]
 }
 

@@ -93,7 +93,7 @@ func TestConcatMatchesNaive(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v: %+v", dt, err)
 				}
-				if !tensor.Shape(shape).Eq(tensor.Shape(outShape)) {
+				if !graph.SameShape(shape, outShape) {
 					t.Fatalf("shape %v, want %v", shape, outShape)
 				}
 				tol := 0.0
@@ -319,12 +319,7 @@ func ExampleConcat() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Println(y.Shape(), y.Value().Data())
+	fmt.Println(y.Shape(), runExample(b, y)[0].Data())
 	// Output: (1, 3, 1, 2) [1 2 3 4 5 6]
 }
 
@@ -339,12 +334,7 @@ func ExampleAdd() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Printf("%.1f\n", y.Value().Data())
+	fmt.Printf("%.1f\n", runExample(b, y)[0].Data())
 	// Output: [1.1 2.2 3.3]
 }
 

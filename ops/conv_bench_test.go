@@ -21,12 +21,19 @@ func benchConv(b *testing.B, xShape, wShape []int, backward bool, build func(x, 
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchMachine(b, bd, y, backward, x, w)
+}
+
+// benchMachine adds, with backward, the gradients of Σy with respect to
+// wrt to bd's graph, compiles it, runs it once (the warm-up allocates the
+// buffers) and times b.N runs.
+func benchMachine(b *testing.B, bd *graph.Builder, y *G.Node, backward bool, wrt ...*G.Node) {
 	if backward {
 		cost, err := G.Sum(y)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := graph.Grad(cost, x, w); err != nil {
+		if _, err := graph.Grad(cost, wrt...); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -35,7 +42,7 @@ func benchConv(b *testing.B, xShape, wShape []int, backward bool, build func(x, 
 		b.Fatal(err)
 	}
 	defer m.Close()
-	if err := graph.Run(m); err != nil { // warm-up: allocates the buffers
+	if err := graph.Run(m); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

@@ -83,31 +83,12 @@ func BenchmarkConvEngine(b *testing.B) {
 		{"x32x64x32x32-w64x64x3x3-p1", convGeom{n: 32, c: 64, k: 64, in: [3]int{1, 32, 32}, out: [3]int{1, 32, 32}, ker: [3]int{1, 3, 3}, stride: [3]int{1, 1, 1}, pad: [3]int{0, 1, 1}, dil: [3]int{1, 1, 1}}},
 	} {
 		g := c.g
-		x := make([]float32, g.n*g.c*g.inSize())
-		y := make([]float32, g.n*g.k*g.outSize())
-		w := make([]float32, g.k*g.colRows())
-		for i := range x {
-			x[i] = float32(i%7) - 3
-		}
-		for i := range y {
-			y[i] = float32(i%5) - 2
-		}
-		for i := range w {
-			w[i] = float32(i%3) - 1
-		}
-		flops := 2 * float64(g.n) * float64(g.k) * float64(g.colRows()) * float64(g.outSize())
+		x, y, w, flops := benchConvData(&g)
 		var e convEngine
-		for _, pass := range []string{"forward", "data", "filter"} {
-			b.Run(fmt.Sprintf("%s/%s", c.name, pass), func(b *testing.B) {
+		for _, p := range []struct{ name, pass string }{{"forward", "fwd"}, {"data", "data"}, {"filter", "filter"}} {
+			b.Run(fmt.Sprintf("%s/%s", c.name, p.name), func(b *testing.B) {
 				for range b.N {
-					switch pass {
-					case "forward":
-						convForward(&e, &g, x, w, nil, false, y)
-					case "data":
-						convBackwardData(&e, &g, y, w, nil, false, x)
-					case "filter":
-						convBackwardFilter(&e, &g, y, x, w)
-					}
+					runConvPass(&e, &g, p.pass, x, y, w)
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -147,6 +128,22 @@ func naiveConvPasses(g *convGeom, x, w, dy []float64) (y, dx, dw []float64) {
 		}
 	}
 	return y, dx, dw
+}
+
+// checkPasses fails the test at the first value of the engine's outputs y,
+// dx and dw that differs from naiveConvPasses' by more than 1e-9.
+func checkPasses(t *testing.T, name string, y, dx, dw, wantY, wantDx, wantDw []float64) {
+	t.Helper()
+	for _, c := range []struct {
+		what      string
+		got, want []float64
+	}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
+		for i := range c.got {
+			if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
+				t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
+			}
+		}
+	}
 }
 
 // TestConvEngineGroups checks the engine's three passes against
@@ -221,17 +218,7 @@ func TestConvEngineGroups(t *testing.T) {
 		convForward(&e, &g, x, w, by, false, y)
 		convBackwardData(&e, &g, dy, w, bx, false, dx)
 		convBackwardFilter(&e, &g, dy, x, dw)
-		name := fmt.Sprintf("procs%d-%+v-groups%d", procs, g, g.groupSize(procs))
-		for _, c := range []struct {
-			what      string
-			got, want []float64
-		}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
-			for i := range c.got {
-				if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
-					t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
-				}
-			}
-		}
+		checkPasses(t, fmt.Sprintf("procs%d-%+v-groups%d", procs, g, g.groupSize(procs)), y, dx, dw, wantY, wantDx, wantDw)
 	}
 }
 
@@ -291,17 +278,7 @@ func TestConvShiftPath(t *testing.T) {
 			shiftForward(&e, &g, &s, x, w, by, false, y)
 			shiftBackwardData(&e, &g, &s, dy, w, bx, false, dx)
 			shiftBackwardFilter(&e, &g, &s, dy, x, dw)
-			name := fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g)
-			for _, c := range []struct {
-				what      string
-				got, want []float64
-			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
-				for i := range c.got {
-					if d := c.got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
-						t.Fatalf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
-					}
-				}
-			}
+			checkPasses(t, fmt.Sprintf("rep%d-procs%d-%+v", rep, procs, g), y, dx, dw, wantY, wantDx, wantDw)
 		}
 	}
 }

@@ -40,16 +40,8 @@ func ExampleConv2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer m.Close()
-	if err := graph.Run(m); err != nil {
-		log.Fatal(err)
-	}
 	fmt.Println("shape", y.Shape()) // W2 = (W1 - k + 2P)/S + 1 = (6 - 3 + 0)/1 + 1 = 4
-	printRows(y.Value())
+	printRows(runExample(b, y)[0])
 	// Output:
 	// shape (1, 1, 2, 4)
 	// [0 40 40 0]
@@ -67,15 +59,7 @@ func ExampleConvTranspose2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer m.Close()
-	if err := graph.Run(m); err != nil {
-		log.Fatal(err)
-	}
-	printRows(y.Value())
+	printRows(runExample(b, y)[0])
 	// Output:
 	// [1 1 1 2 2 2]
 	// [1 1 1 2 2 2]
@@ -95,15 +79,7 @@ func ExampleConvND() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer m.Close()
-	if err := graph.Run(m); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(y.Shape(), y.Value().Data())
+	fmt.Println(y.Shape(), runExample(b, y)[0].Data())
 	// Output: (1, 1, 5) [101 102 103 104 105]
 }
 
@@ -134,15 +110,7 @@ func ExamplePad() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer m.Close()
-	if err := graph.Run(m); err != nil {
-		log.Fatal(err)
-	}
-	printRows(y.Value())
+	printRows(runExample(b, y)[0])
 	// Output:
 	// [0 1 2 0 0]
 	// [0 3 4 0 0]

@@ -77,6 +77,41 @@ func workloadConvs() []workloadConv {
 	}
 }
 
+// benchConvData returns float32 input, output and weight buffers of g's
+// sizes, filled with small repeating values, and the floating-point
+// operations of one pass.
+func benchConvData(g *convGeom) (x, y, w []float32, flops float64) {
+	x = make([]float32, g.n*g.c*g.inSize())
+	y = make([]float32, g.n*g.k*g.outSize())
+	w = make([]float32, g.k*g.colRows())
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	for i := range y {
+		y[i] = float32(i%5) - 2
+	}
+	for i := range w {
+		w[i] = float32(i%3) - 1
+	}
+	return x, y, w, 2 * float64(g.n) * float64(g.k) * float64(g.colRows()) * float64(g.outSize())
+}
+
+// runConvPass runs one of the engine's passes on the buffers of
+// benchConvData: "fwd" (y from x and w), "data" (x from y and w) or
+// "filter" (w from y and x).
+func runConvPass(e *convEngine, g *convGeom, pass string, x, y, w []float32) {
+	switch pass {
+	case "fwd":
+		convForward(e, g, x, w, nil, false, y)
+	case "data":
+		convBackwardData(e, g, y, w, nil, false, x)
+	case "filter":
+		convBackwardFilter(e, g, y, x, w)
+	default:
+		panic("runConvPass: unknown pass " + pass)
+	}
+}
+
 // BenchmarkConvWorkloads times the engine's three passes on every
 // convolution of the benchmark workloads, in float32. For a convolution
 // "fwd" is its forward pass, "data" its input gradient and "filter" its
@@ -85,19 +120,7 @@ func workloadConvs() []workloadConv {
 func BenchmarkConvWorkloads(b *testing.B) {
 	for _, l := range workloadConvs() {
 		g := l.geom()
-		x := make([]float32, g.n*g.c*g.inSize())
-		y := make([]float32, g.n*g.k*g.outSize())
-		w := make([]float32, g.k*g.colRows())
-		for i := range x {
-			x[i] = float32(i%7) - 3
-		}
-		for i := range y {
-			y[i] = float32(i%5) - 2
-		}
-		for i := range w {
-			w[i] = float32(i%3) - 1
-		}
-		flops := 2 * float64(g.n) * float64(g.k) * float64(g.colRows()) * float64(g.outSize())
+		x, y, w, flops := benchConvData(&g)
 		var e convEngine
 		for _, pass := range []string{"fwd", "data", "filter"} {
 			b.Run(fmt.Sprintf("%s/%s", l.name, pass), func(b *testing.B) {
@@ -107,14 +130,7 @@ func BenchmarkConvWorkloads(b *testing.B) {
 				}
 				c0 := processCPU()
 				for range b.N {
-					switch run {
-					case "fwd":
-						convForward(&e, &g, x, w, nil, false, y)
-					case "data":
-						convBackwardData(&e, &g, y, w, nil, false, x)
-					case "filter":
-						convBackwardFilter(&e, &g, y, x, w)
-					}
+					runConvPass(&e, &g, run, x, y, w)
 				}
 				cpu := (processCPU() - c0) / float64(b.N)
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")

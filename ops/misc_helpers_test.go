@@ -37,6 +37,29 @@ func runBadCases(t *testing.T, cases []badCase) {
 	}
 }
 
+// checkFusedReLU fails the test unless the output of an op with a fused
+// ReLU, got, equals the unfused ReLU(op) output, want, exactly, and unless
+// want holds both zeros and non-zeros (so that both sides of the ReLU were
+// compared).
+func checkFusedReLU(t *testing.T, name string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: fused %d outputs, unfused %d", name, len(got), len(want))
+	}
+	zeros := 0
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: output %d: fused %v, unfused %v", name, i, got[i], want[i])
+		}
+		if want[i] == 0 {
+			zeros++
+		}
+	}
+	if zeros == 0 || zeros == len(want) {
+		t.Fatalf("%s: %d of %d outputs are zero; the test needs both signs", name, zeros, len(want))
+	}
+}
+
 // checkShapeAgreement builds out = build(b) on a float64 and a float32
 // graph, runs it and checks that the shape InferShape gave the node equals
 // the shape of the value Do produced.
@@ -62,7 +85,7 @@ func checkShapeAgreement(t *testing.T, name string, inputs []*tensor.Dense, buil
 			t.Fatalf("%s: %+v", name, err)
 		}
 		m.Close()
-		if !out.Shape().Eq(v.Shape()) && !(out.IsScalar() && v.Shape().IsScalar()) {
+		if !graph.SameShape(out.Shape(), v.Shape()) && !(out.IsScalar() && v.Shape().IsScalar()) {
 			t.Errorf("%s %v: InferShape %v, Do gave %v", name, dt, out.Shape(), v.Shape())
 		}
 		if v.Dtype() != dt {

@@ -32,30 +32,8 @@ func benchPool(b *testing.B, shape []int, fn func(x *G.Node) (*G.Node, error)) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if backward {
-				cost, err := G.Sum(y)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := graph.Grad(cost, x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			m, err := graph.NewMachine(bd.Graph())
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer m.Close()
-			if err := graph.Run(m); err != nil { // warm-up: buffers allocated
-				b.Fatal(err)
-			}
 			b.SetBytes(int64(4 * n))
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if err := graph.Run(m); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchMachine(b, bd, y, backward, x)
 		})
 	}
 }

@@ -15,9 +15,9 @@ func poolExampleInput(h, w int, vals ...float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(1, 1, h, w), tensor.WithBacking(vals))
 }
 
-// poolExampleRun compiles b's graph, runs it once and returns the values
+// runExample compiles b's graph, runs it once and returns the values
 // of nodes.
-func poolExampleRun(b *graph.Builder, nodes ...*G.Node) []G.Value {
+func runExample(b *graph.Builder, nodes ...*G.Node) []G.Value {
 	vals := make([]G.Value, len(nodes))
 	for i, n := range nodes {
 		G.Read(n, &vals[i])
@@ -33,16 +33,6 @@ func poolExampleRun(b *graph.Builder, nodes ...*G.Node) []G.Value {
 	return vals
 }
 
-// poolPrintRows prints the last two axes of a (1, 1, H, W) value row by row.
-func poolPrintRows(v G.Value) {
-	s := v.Shape()
-	h, w := s[len(s)-2], s[len(s)-1]
-	data := v.Data().([]float64)
-	for r := 0; r < h; r++ {
-		fmt.Println(data[r*w : (r+1)*w])
-	}
-}
-
 // A 2x2 max pool with stride 2 keeps the largest value of each 2x2 block:
 // H2 = (H1 - k + 2P)/S + 1 = (4 - 2 + 0)/2 + 1 = 2.
 func ExampleMaxPool2D() {
@@ -56,9 +46,9 @@ func ExampleMaxPool2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := poolExampleRun(b, y)
+	v := runExample(b, y)
 	fmt.Println("shape", y.Shape())
-	poolPrintRows(v[0])
+	printRows(v[0])
 	// Output:
 	// shape (1, 1, 2, 2)
 	// [4 2]
@@ -78,7 +68,7 @@ func ExampleAvgPool2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	poolPrintRows(poolExampleRun(b, y)[0])
+	printRows(runExample(b, y)[0])
 	// Output:
 	// [1 2]
 	// [2 4]
@@ -95,7 +85,7 @@ func ExampleGlobalAvgPool() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := poolExampleRun(b, y)[0]
+	v := runExample(b, y)[0]
 	fmt.Println(y.Shape(), v.Data())
 	// Output:
 	// (1, 2) [2.5 15]
@@ -119,10 +109,10 @@ func ExampleMaxPool2DIndices() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := poolExampleRun(b, pooled, indices, up)
+	v := runExample(b, pooled, indices, up)
 	fmt.Println("pooled", v[0].Data())
 	fmt.Println("indices", v[1].Data())
-	poolPrintRows(v[2])
+	printRows(v[2])
 	// Output:
 	// pooled [4 2 7 8]
 	// indices [4 3 12 14]
@@ -140,7 +130,7 @@ func ExampleUpsample2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	poolPrintRows(poolExampleRun(b, y)[0])
+	printRows(runExample(b, y)[0])
 	// Output:
 	// [1 1 2 2]
 	// [1 1 2 2]
@@ -158,7 +148,7 @@ func ExampleUpsampleBilinear2D() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	poolPrintRows(poolExampleRun(b, y)[0])
+	printRows(runExample(b, y)[0])
 	// Output:
 	// [0 1 3 4]
 	// [2 3 5 6]

@@ -120,7 +120,7 @@ func TestReduceMatchesNaive(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%v: %+v", dt, err)
 					}
-					if !tensor.Shape(shape).Eq(tensor.Shape(outShape)) && !(len(shape) == 0 && len(outShape) == 0) {
+					if !graph.SameShape(shape, outShape) {
 						t.Fatalf("%v: shape %v, want %v", dt, shape, outShape)
 					}
 					if d := maxAbsDiff(y, wantY); d > tol*math.Max(1, maxAbs(wantY)) {
@@ -198,7 +198,7 @@ func TestReduceShapes(t *testing.T) {
 			name := fmt.Sprintf("%v-%v", c.shape, c.axes)
 			checkShapeAgreement(t, name, []*tensor.Dense{randTensor(rng, c.shape...)}, func(xs []*G.Node) (*G.Node, error) {
 				y, err := fn(xs[0])
-				if err == nil && !y.Shape().Eq(tensor.Shape(c.want)) && !(len(c.want) == 0 && y.IsScalar()) {
+				if err == nil && !graph.SameShape(y.Shape(), c.want) && !(len(c.want) == 0 && y.IsScalar()) {
 					t.Errorf("%s: shape %v, want %v", name, y.Shape(), c.want)
 				}
 				return y, err
@@ -242,12 +242,7 @@ func ExampleMean() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Println(gap.Shape(), gap.Value().Data())
+	fmt.Println(gap.Shape(), runExample(b, gap)[0].Data())
 	// Output: (1, 2) [2.5 25]
 }
 

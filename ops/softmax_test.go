@@ -230,12 +230,7 @@ func ExampleSoftmax() {
 	if err != nil {
 		panic(err)
 	}
-	m := G.NewTapeMachine(b.Graph())
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		panic(err)
-	}
-	fmt.Printf("%.4f\n", y.Value().Data())
+	fmt.Printf("%.4f\n", runExample(b, y)[0].Data())
 	// Output: [0.0900 0.2447 0.6652 0.0000 0.0000 1.0000]
 }
 

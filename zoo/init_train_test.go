@@ -153,47 +153,26 @@ func syntheticBatch(n int) (x, onehot *tensor.Dense, labels []int) {
 // one-hot targets) or ops.MSE.
 func trainLoop(t *testing.T, m nn.Layer, x, target *tensor.Dense, steps int, lr float64, lossFn func(out, target *G.Node) (*G.Node, error)) []float64 {
 	t.Helper()
-	b := graph.NewBuilder(graph.Train)
-	out, err := m.Forward(b, b.InputValue("x", x))
-	if err != nil {
-		t.Fatalf("%+v", err)
-	}
-	loss, err := lossFn(out, b.InputValue("target", target))
-	if err != nil {
-		t.Fatal(err)
-	}
-	train := b.Trainable()
-	gs, err := graph.Grad(loss, graph.Nodes(train)...)
-	if err != nil {
-		t.Fatalf("%+v", err)
-	}
-	var lossV G.Value
-	G.Read(loss, &lossV)
-	gv := make([]G.Value, len(gs))
-	for i, g := range gs {
-		G.Read(g, &gv[i])
-	}
-	vm, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vm.Close()
-	velocity := make([][]float32, len(train))
+	g := newTrainGraph(t, m, x, func(b *graph.Builder, out *G.Node) (*G.Node, error) {
+		return lossFn(out, b.InputValue("target", target))
+	})
+	defer g.vm.Close()
+	velocity := make([][]float32, len(g.train))
 	var losses []float64
 	for range steps {
-		if err := graph.Run(vm); err != nil {
+		if err := graph.Run(g.vm); err != nil {
 			t.Fatalf("%+v", err)
 		}
-		l, _ := graph.ValueFloat64s(lossV)
+		l, _ := graph.ValueFloat64s(g.costV)
 		losses = append(losses, l[0])
-		for i, bd := range train {
+		for i, bd := range g.train {
 			w := bd.Param.Value().Data().([]float32)
-			g := gv[i].Data().([]float32)
+			grad := g.grads[i].Data().([]float32)
 			if velocity[i] == nil {
 				velocity[i] = make([]float32, len(w))
 			}
 			for j := range w {
-				velocity[i][j] = 0.9*velocity[i][j] + g[j]
+				velocity[i][j] = 0.9*velocity[i][j] + grad[j]
 				w[j] -= float32(lr) * velocity[i][j]
 			}
 		}

@@ -74,56 +74,76 @@ func randInput(seed int64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
 }
 
+// trainGraph is a compiled training graph of a model: its output y, a
+// scalar cost, and the gradients of every trainable Param; after a run of
+// vm, yv, costV and grads (in the order of train) hold their values.
+type trainGraph struct {
+	vm        G.VM
+	train     []graph.Binding
+	y         *G.Node
+	yv, costV G.Value
+	grads     []G.Value
+}
+
+// newTrainGraph builds m's training graph on x with the cost cost(b, y),
+// differentiates it with respect to every trainable Param and compiles it.
+// The caller closes g.vm.
+func newTrainGraph(t testing.TB, m nn.Layer, x *tensor.Dense, cost func(b *graph.Builder, y *G.Node) (*G.Node, error)) *trainGraph {
+	t.Helper()
+	b := graph.NewBuilder(graph.Train)
+	g := &trainGraph{}
+	var err error
+	if g.y, err = m.Forward(b, b.InputValue("x", x)); err != nil {
+		t.Fatalf("forward: %+v", err)
+	}
+	c, err := cost(b, g.y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.train = b.Trainable()
+	gs, err := graph.Grad(c, graph.Nodes(g.train)...)
+	if err != nil {
+		t.Fatalf("grad: %+v", err)
+	}
+	G.Read(g.y, &g.yv)
+	G.Read(c, &g.costV)
+	g.grads = make([]G.Value, len(gs))
+	for i, gn := range gs {
+		G.Read(gn, &g.grads[i])
+	}
+	if g.vm, err = graph.NewMachine(b.Graph()); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 // trainStep builds a training graph of m on x with the cost Σ y·R (R
 // fixed and random), differentiates it with respect to every trainable
 // Param, runs it once and returns the output and the gradients by name.
 func trainStep(t testing.TB, m nn.Layer, x *tensor.Dense) (out []float64, shape []int, grads map[string][]float64) {
 	t.Helper()
-	b := graph.NewBuilder(graph.Train)
-	xn := b.InputValue("x", x)
-	y, err := m.Forward(b, xn)
-	if err != nil {
-		t.Fatalf("forward: %+v", err)
-	}
-	r := randInput(99, []int(y.Shape())...)
-	rn := b.InputValue("r", r)
-	prod, err := G.HadamardProd(y, rn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cost, err := ops.Sum(prod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	train := b.Trainable()
-	gs, err := graph.Grad(cost, graph.Nodes(train)...)
-	if err != nil {
-		t.Fatalf("grad: %+v", err)
-	}
-	var yv G.Value
-	G.Read(y, &yv)
-	gvals := make([]G.Value, len(gs))
-	for i, g := range gs {
-		G.Read(g, &gvals[i])
-	}
-	vm, err := graph.NewMachine(b.Graph())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vm.Close()
-	if err := graph.Run(vm); err != nil {
+	g := newTrainGraph(t, m, x, func(b *graph.Builder, y *G.Node) (*G.Node, error) {
+		prod, err := G.HadamardProd(y, b.InputValue("r", randInput(99, []int(y.Shape())...)))
+		if err != nil {
+			return nil, err
+		}
+		return ops.Sum(prod)
+	})
+	defer g.vm.Close()
+	if err := graph.Run(g.vm); err != nil {
 		t.Fatalf("run: %+v", err)
 	}
-	if out, err = graph.ValueFloat64s(yv); err != nil {
+	var err error
+	if out, err = graph.ValueFloat64s(g.yv); err != nil {
 		t.Fatal(err)
 	}
 	grads = map[string][]float64{}
-	for i, bd := range train {
-		if grads[bd.Name], err = graph.ValueFloat64s(gvals[i]); err != nil {
+	for i, bd := range g.train {
+		if grads[bd.Name], err = graph.ValueFloat64s(g.grads[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return out, []int(y.Shape().Clone()), grads
+	return out, []int(g.y.Shape().Clone()), grads
 }
 
 // TestModels builds every zoo model once (at 10 classes) and checks, on

@@ -191,28 +191,24 @@ func emit(w *bytes.Buffer, s shape) {
 	p("ANDL $0x7fffffff, R9")
 	p("JZ %s_overwrite", s.name())
 	p("VBROADCASTSS beta+48(FP), %s", beta)
-	for i := 0; i < s.rows; i++ {
-		for v := 0; v < s.vecs; v++ {
-			p("VFMADD231PS %d(DX), %s, %s", v*s.vsize(), beta, s.acc(i, v))
-			p("%s %s, %d(DX)", mov, s.acc(i, v), v*s.vsize())
+	store := func(readC bool) {
+		for i := 0; i < s.rows; i++ {
+			for v := 0; v < s.vecs; v++ {
+				if readC {
+					p("VFMADD231PS %d(DX), %s, %s", v*s.vsize(), beta, s.acc(i, v))
+				}
+				p("%s %s, %d(DX)", mov, s.acc(i, v), v*s.vsize())
+			}
+			if i+1 < s.rows {
+				p("ADDQ R8, DX")
+			}
 		}
-		if i+1 < s.rows {
-			p("ADDQ R8, DX")
-		}
+		p("VZEROUPPER")
+		p("RET")
 	}
-	p("VZEROUPPER")
-	p("RET")
+	store(true)
 	label(s.name() + "_overwrite")
-	for i := 0; i < s.rows; i++ {
-		for v := 0; v < s.vecs; v++ {
-			p("%s %s, %d(DX)", mov, s.acc(i, v), v*s.vsize())
-		}
-		if i+1 < s.rows {
-			p("ADDQ R8, DX")
-		}
-	}
-	p("VZEROUPPER")
-	p("RET")
+	store(false)
 }
 
 const dotName = "kernAvx512Dot_6x4"
