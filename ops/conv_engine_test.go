@@ -361,7 +361,7 @@ func TestIm2colSmallMatchesGeneral(t *testing.T) {
 			continue
 		}
 		tested++
-		// the general path: the same geometry with a row too long for the small one
+		// the reference: im2colGeneral on the same geometry
 		im2colGeneral(&g, x, want, ld)
 		for i := range want {
 			if got[i] != want[i] {
