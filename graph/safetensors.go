@@ -1,16 +1,15 @@
 package graph
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/convnet-go/convnet/internal/atomicfile"
 	st "github.com/nlpodyssey/safetensors"
 	"github.com/pkg/errors"
 	"github.com/x448/float16"
@@ -319,7 +318,7 @@ func WriteSafetensorsFile(path string, tensors []NamedTensor, metadata map[strin
 	if err != nil {
 		return err
 	}
-	err = writeFileAtomic(path, func(w io.Writer) error {
+	err = atomicfile.Write(path, func(w io.Writer) error {
 		return st.SerializeToWriter(views, metadata, w)
 	})
 	return errors.Wrapf(err, "graph: WriteSafetensorsFile %s", path)
@@ -427,59 +426,4 @@ func encodeLE[T any](data []T, width int, put func([]byte, T)) []byte {
 		put(out[i*width:(i+1)*width], x)
 	}
 	return out
-}
-
-// writeFileAtomic calls write with a buffered writer on a temporary file in
-// path's directory, then syncs the file and renames it to path. On any
-// error the temporary file is removed and path is left untouched.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	mode := os.FileMode(0o644)
-	if fi, statErr := os.Stat(path); statErr == nil {
-		if !fi.Mode().IsRegular() {
-			return errors.Errorf("%s exists and is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrap(err, "creating the temporary file")
-	}
-	tmp := f.Name()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				f.Close()
-			}
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return errors.Wrap(err, "writing")
-	}
-	if err = f.Chmod(mode); err != nil {
-		return errors.Wrap(err, "setting permissions")
-	}
-	if err = f.Sync(); err != nil {
-		return errors.Wrap(err, "syncing")
-	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return errors.Wrap(err, "closing")
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return errors.Wrap(err, "renaming the temporary file into place")
-	}
-	// Make the rename durable; not every system can sync a directory, and
-	// the file itself is complete either way.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/convnet-go/convnet/internal/atomicfile"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/train/internal/atomicfile"
 	"github.com/pkg/errors"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/convnet-go/convnet/train/internal/atomicfile"
+	"github.com/convnet-go/convnet/internal/atomicfile"
 	"github.com/convnet-go/convnet/train/plot"
 	"github.com/pkg/errors"
 )

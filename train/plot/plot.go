@@ -11,7 +11,7 @@ import (
 	"strconv"
 
 	"github.com/convnet-go/convnet/graph"
-	"github.com/convnet-go/convnet/train/internal/atomicfile"
+	"github.com/convnet-go/convnet/internal/atomicfile"
 	"github.com/pkg/errors"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"

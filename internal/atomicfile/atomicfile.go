@@ -1,7 +1,9 @@
 // Package atomicfile writes files so that a reader, or the file left after a
 // crash, sees either the old content or the complete new content, never a
 // part: the data goes to a temporary file in the same directory, which is
-// synced and then renamed over the target.
+// synced and then renamed over the target. A new file gets permissions 0644;
+// a file that is replaced keeps its permissions. Every file the project
+// saves (weights, checkpoints, histories, plots) goes through it.
 package atomicfile
 
 import (
@@ -22,7 +24,7 @@ func Write(path string, write func(w io.Writer) error) error {
 		if err != nil {
 			return err
 		}
-		bw := bufio.NewWriter(f)
+		bw := bufio.NewWriterSize(f, 1<<20)
 		if err := write(bw); err != nil {
 			f.Close()
 			return err
@@ -43,11 +45,18 @@ func Write(path string, write func(w io.Writer) error) error {
 // path, then renames that file to path. save may replace the temporary file
 // (as another atomic writer does) but must leave complete content under its
 // name. On an error from save, path is left untouched and the temporary file
-// is removed.
+// is removed. An existing path that is not a regular file is an error.
 func WithTemp(path string, save func(tmp string) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
+	}
+	mode := os.FileMode(0o644)
+	if fi, statErr := os.Stat(path); statErr == nil {
+		if !fi.Mode().IsRegular() {
+			return errors.Errorf("writing %s: it exists and is not a regular file", path)
+		}
+		mode = fi.Mode().Perm()
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
@@ -69,7 +78,7 @@ func WithTemp(path string, save func(tmp string) error) (err error) {
 	if err := syncFile(tmp); err != nil {
 		return errors.Wrapf(err, "writing %s", path)
 	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
+	if err := os.Chmod(tmp, mode); err != nil {
 		return errors.Wrapf(err, "writing %s", path)
 	}
 	if err := os.Rename(tmp, path); err != nil {
