@@ -41,15 +41,11 @@ func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}
-	vals, err := graph.Float64s(x)
-	if err != nil {
-		return nil, errors.Wrap(err, "nn: Predict: input")
-	}
 	shape := []int(x.Shape().Clone())
 	if len(shape) == 0 {
 		return nil, graph.ShapeErrorf("nn: Predict: input must have a batch axis, got a scalar")
 	}
-	xt, err := graph.FromFloat64s(dt, shape, vals)
+	xt, err := inputAs(x, dt, shape)
 	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict: input")
 	}
@@ -95,6 +91,19 @@ func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
 		return nil, errors.Errorf("nn: Predict: output is %T, not a dense tensor", eg.out)
 	}
 	return out.Clone().(*tensor.Dense), nil
+}
+
+// inputAs returns a copy of x in dtype dt: a plain copy when x already is a
+// dense, non-view tensor of that dtype, a conversion otherwise.
+func inputAs(x tensor.Tensor, dt tensor.Dtype, shape []int) (*tensor.Dense, error) {
+	if d, ok := x.(*tensor.Dense); ok && d.Dtype() == dt && !d.IsView() {
+		return d.Clone().(*tensor.Dense), nil
+	}
+	vals, err := graph.Float64s(x)
+	if err != nil {
+		return nil, err
+	}
+	return graph.FromFloat64s(dt, shape, vals)
 }
 
 func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
