@@ -50,7 +50,7 @@ type exporter struct {
 	owners     map[*G.Node]graph.LayerCall // deepest call (any layer) by output, for messages
 	values     map[*G.Node]string          // ONNX value name of each visited node
 	visiting   map[*G.Node]bool
-	graphNames map[string]bool             // graph inputs and outputs
+	graphNames map[string]bool        // graph inputs and outputs
 	pools      map[*G.Node]poolExport // max poolings by output node, for MaxUnpool
 	used       map[string]int
 	g          *G.ExprGraph
