@@ -2,6 +2,8 @@ package onnx
 
 import (
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/internal/atomicfile"
@@ -35,8 +37,19 @@ import (
 // Residual, zoo models), with nn.Add, nn.Concat, ops.Scale and the
 // max unpooling of SegNet between them. Any other layer is an error that
 // names it and its path.
+//
+// An nn.Functional with several outputs is exported with all of them
+// ("output_0", "output_1", ...); one with several inputs needs
+// WriteFileMulti.
 func WriteFile(path string, m nn.Layer, inputShape []int) error {
-	data, err := encode(m, inputShape)
+	return WriteFileMulti(path, m, inputShape)
+}
+
+// WriteFileMulti is WriteFile for a model with any number of inputs, such
+// as an nn.Functional: one shape per input, in the model's input order.
+// The graph inputs are "input_0", "input_1", ... (just "input" for one).
+func WriteFileMulti(path string, m nn.Layer, inputShapes ...[]int) error {
+	data, err := encode(m, inputShapes)
 	if err != nil {
 		return err
 	}
@@ -51,7 +64,7 @@ func WriteFile(path string, m nn.Layer, inputShape []int) error {
 
 // Write is WriteFile to a writer.
 func Write(w io.Writer, m nn.Layer, inputShape []int) error {
-	data, err := encode(m, inputShape)
+	data, err := encode(m, [][]int{inputShape})
 	if err != nil {
 		return err
 	}
@@ -60,8 +73,8 @@ func Write(w io.Writer, m nn.Layer, inputShape []int) error {
 }
 
 // encode exports m and serializes the model.
-func encode(m nn.Layer, inputShape []int) ([]byte, error) {
-	mp, err := exportLayer(m, inputShape)
+func encode(m nn.Layer, inputShapes [][]int) ([]byte, error) {
+	mp, err := exportLayer(m, inputShapes)
 	if err != nil {
 		return nil, err
 	}
@@ -69,17 +82,38 @@ func encode(m nn.Layer, inputShape []int) ([]byte, error) {
 	return data, errors.Wrap(err, "onnx: WriteFile: serializing the model")
 }
 
-// exportLayer traces m on one input of inputShape and exports the graph.
-func exportLayer(m nn.Layer, inputShape []int) (*pb.ModelProto, error) {
+// multi is a model with several inputs or outputs (nn.Functional).
+type multi interface {
+	NumInputs() int
+	NumOutputs() int
+	ForwardAll(b *graph.Builder, xs ...*G.Node) ([]*G.Node, error)
+}
+
+// exportLayer traces m on inputs of inputShapes and exports the graph.
+func exportLayer(m nn.Layer, inputShapes [][]int) (*pb.ModelProto, error) {
 	if m == nil {
 		return nil, graph.ArgErrorf("onnx: WriteFile: the model is nil")
 	}
-	if len(inputShape) == 0 {
-		return nil, graph.ShapeErrorf("onnx: WriteFile: the input shape must have a batch axis, got ()")
+	nIn, nOut := 1, 1
+	mm, isMulti := m.(multi)
+	if isMulti {
+		nIn, nOut = mm.NumInputs(), mm.NumOutputs()
 	}
-	for _, d := range inputShape {
-		if d <= 0 {
-			return nil, graph.ShapeErrorf("onnx: WriteFile: every input dimension must be positive, got %s", graph.FormatShape(inputShape))
+	if len(inputShapes) != nIn {
+		hint := ""
+		if len(inputShapes) == 1 {
+			hint = "; use WriteFileMulti with one shape per input"
+		}
+		return nil, graph.ArgErrorf("onnx: WriteFile: the model has %d inputs, got %d input shapes%s", nIn, len(inputShapes), hint)
+	}
+	for _, s := range inputShapes {
+		if len(s) == 0 {
+			return nil, graph.ShapeErrorf("onnx: WriteFile: the input shape must have a batch axis, got ()")
+		}
+		for _, d := range s {
+			if d <= 0 {
+				return nil, graph.ShapeErrorf("onnx: WriteFile: every input dimension must be positive, got %s", graph.FormatShape(s))
+			}
 		}
 	}
 	dt, err := nn.Dtype(m)
@@ -87,10 +121,37 @@ func exportLayer(m nn.Layer, inputShape []int) (*pb.ModelProto, error) {
 		return nil, errors.Wrap(err, "onnx: WriteFile")
 	}
 	b := graph.NewBuilder(graph.Eval)
-	x := b.Input(inputName, dt, inputShape...)
-	y, err := m.Forward(b, x)
-	if err != nil {
-		return nil, errors.WithMessagef(err, "onnx: WriteFile: tracing the model on an input of shape %s", graph.FormatShape(inputShape))
+	inNames, outNames := graphNames(inputName, nIn), graphNames(outputName, nOut)
+	xs := make([]*G.Node, nIn)
+	for i, s := range inputShapes {
+		xs[i] = b.Input(inNames[i], dt, s...)
 	}
-	return export(m, b, []string{inputName}, []*G.Node{x}, []string{outputName}, []*G.Node{y})
+	var ys []*G.Node
+	if isMulti {
+		ys, err = mm.ForwardAll(b, xs...)
+	} else {
+		var y *G.Node
+		y, err = m.Forward(b, xs[0])
+		ys = []*G.Node{y}
+	}
+	if err != nil {
+		shapes := make([]string, len(inputShapes))
+		for i, s := range inputShapes {
+			shapes[i] = graph.FormatShape(s)
+		}
+		return nil, errors.WithMessagef(err, "onnx: WriteFile: tracing the model on inputs of shape %s", strings.Join(shapes, ", "))
+	}
+	return export(m, b, inNames, xs, outNames, ys)
+}
+
+// graphNames returns base for one value and base_0, base_1, ... for several.
+func graphNames(base string, n int) []string {
+	if n == 1 {
+		return []string{base}
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = base + "_" + strconv.Itoa(i)
+	}
+	return out
 }
