@@ -195,7 +195,7 @@ func TestWriteFloat64(t *testing.T) {
 type custom struct{}
 
 func (custom) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) { return G.Square(x) }
-func (custom) Params() []graph.NamedParam                          { return nil }
+func (custom) Params() []graph.NamedParam                           { return nil }
 
 // scaled is a custom layer made of ops the exporter knows.
 type scaled struct{}
