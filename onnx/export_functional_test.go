@@ -1,12 +1,9 @@
 package onnx_test
 
 import (
-	"path/filepath"
 	"testing"
 
-	"github.com/convnet-go/convnet/internal/ort"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/onnx"
 	"gorgonia.org/tensor"
 )
 
@@ -48,13 +45,11 @@ func functionalCases() []functionalCase {
 	}
 }
 
-// TestExportFunctionalMatchesONNXRuntime exports functional models with
-// several outputs and inputs and compares every output of ONNX Runtime
-// with Functional.Run.
-func TestExportFunctionalMatchesONNXRuntime(t *testing.T) {
-	requireORT(t)
-	dir := t.TempDir()
-	var files []string
+// TestExportFunctional exports functional models with several outputs
+// and inputs and compares every output of ONNX Runtime and of the
+// re-imported model with Functional.Run.
+func TestExportFunctional(t *testing.T) {
+	ck := newExportChecker(t)
 	for i, c := range functionalCases() {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := c.build()
@@ -62,36 +57,20 @@ func TestExportFunctionalMatchesONNXRuntime(t *testing.T) {
 				t.Fatal(err)
 			}
 			randomizeParams(t, m, int64(300+i))
-			file := filepath.Join(dir, c.name+".onnx")
-			shapes := make([][]int, len(c.in))
 			xs := make([]*tensor.Dense, len(c.in))
 			for j, s := range c.in {
-				shapes[j] = append([]int{1}, s[1:]...)
 				xs[j] = randInput(int64(400+10*i+j), s...)
 			}
-			if err := onnx.WriteFileMulti(file, m, shapes...); err != nil {
-				t.Fatalf("%+v", err)
-			}
-			want, err := m.Run(xs...)
+			outs, err := m.Run(xs...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := ort.Run(file, xs...)
-			if err != nil {
-				t.Fatal(err)
+			want := make([]tensor.Tensor, len(outs))
+			for k, o := range outs {
+				want[k] = o
 			}
-			if len(got) != len(want) {
-				t.Fatalf("ONNX Runtime gave %d outputs, want %d", len(got), len(want))
-			}
-			for k := range want {
-				d := maxRelDiff(t, got[k], want[k])
-				t.Logf("output %d: max rel diff %.3g (shape %v, max |output| %.3g)", k, d, want[k].Shape(), maxAbs(t, want[k]))
-				if d > ortTolerance {
-					t.Errorf("output %d: ONNX Runtime and Functional.Run differ: max rel diff %.3g > %g", k, d, ortTolerance)
-				}
-			}
-			files = append(files, file)
+			ck.check(t, c.name, m, xs, want)
 		})
 	}
-	checkONNX(t, files)
+	ck.finish(t)
 }
