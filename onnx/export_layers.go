@@ -230,7 +230,10 @@ func (e *exporter) activation(act nn.Layer, path, in string) (string, error) {
 
 // adaptivePool exports an AdaptiveAvgPool2D: GlobalAveragePool for a 1x1
 // output, an AveragePool when the input size is a multiple of the output
-// size; other sizes have no ONNX equivalent.
+// size, and otherwise (bins of different sizes, or repeated elements when
+// the input is smaller) the exact linear map it is: y = Rows · x · Colsᵀ,
+// two MatMuls with constant bin-weight matrices (Rows (outH, H), Colsᵀ
+// (W, outW)).
 func (e *exporter) adaptivePool(l *nn.AdaptiveAvgPool2D, path, in string, inShape []int) (string, error) {
 	oh, ow := l.OutputSize()
 	h, w := inShape[2], inShape[3]
@@ -241,8 +244,34 @@ func (e *exporter) adaptivePool(l *nn.AdaptiveAvgPool2D, path, in string, inShap
 		k := []int{h / oh, w / ow}
 		return e.op("AveragePool", path, []string{in}, attr{"kernel_shape", k}, attr{"strides", k}), nil
 	}
-	return "", graph.ShapeErrorf("onnx: WriteFile: %s: output size (%d, %d) does not divide the input size (%d, %d); ONNX has no adaptive pooling, so export with an input size that is a multiple of the output size",
-		where(path, l), oh, ow, h, w)
+	cols := e.floatConst(path+"/cols", []int{w, ow}, transpose(binWeights(w, ow), ow, w))
+	y := e.op("MatMul", path+"/MatMul_cols", []string{in, cols})
+	rows := e.floatConst(path+"/rows", []int{oh, h}, binWeights(h, oh))
+	return e.op("MatMul", path, []string{rows, y}), nil
+}
+
+// binWeights is the (out, in) matrix of adaptive average pooling along one
+// axis: row i averages the inputs [floor(i·in/out), ceil((i+1)·in/out)).
+func binWeights(in, out int) []float64 {
+	m := make([]float64, out*in)
+	for i := range out {
+		lo, hi := i*in/out, ((i+1)*in+out-1)/out
+		for j := lo; j < hi; j++ {
+			m[i*in+j] = 1 / float64(hi-lo)
+		}
+	}
+	return m
+}
+
+// transpose returns the transpose of the (r, c) row-major matrix m.
+func transpose(m []float64, r, c int) []float64 {
+	out := make([]float64, len(m))
+	for i := range r {
+		for j := range c {
+			out[j*r+i] = m[i*c+j]
+		}
+	}
+	return out
 }
 
 // resize exports a nearest or bilinear upsampling as Resize with scales.

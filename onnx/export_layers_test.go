@@ -89,6 +89,11 @@ func layerExportCases() []exportCase {
 			must(nn.NewAdaptiveAvgPool2D(2, 3)),
 			nn.NewSigmoid(),
 		), []int{2, 3, 17, 23}},
+		{"adaptive-general", seq(
+			must(nn.NewAdaptiveAvgPool2D(3, 4)), // bins of 2 and 3 rows, 2 columns each
+			must(nn.NewAdaptiveAvgPool2D(6, 2)), // rows repeated, columns averaged
+			must(nn.NewAdaptiveAvgPool2D(4, 5)), // rows of 1 or 2 inputs, columns repeated
+		), []int{2, 2, 7, 8}},
 		{"classifier-heads", seq(
 			must(nn.NewConv2D(2, 6, 3)),
 			must(nn.NewAdaptiveAvgPool2D(1, 1)),

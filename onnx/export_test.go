@@ -222,7 +222,6 @@ func TestWriteErrors(t *testing.T) {
 		{"zero-dim", seq(nn.NewReLU()), [][]int{{1, 0, 3}}, graph.ErrShape, "every input dimension must be positive, got (1, 0, 3)"},
 		{"unsupported-layer", seq(nn.NewReLU(), custom{}), [][]int{{1, 3}}, graph.ErrArg, `layer "1" (onnx_test.custom) is not supported by the exporter`},
 		{"unsupported-activation", seq(must(nn.NewDense(3, 2, nn.WithActivation(custom{})))), [][]int{{1, 3}}, graph.ErrArg, `layer "0": its activation onnx_test.custom is not supported`},
-		{"adaptive-not-divisible", seq(must(nn.NewAdaptiveAvgPool2D(2, 2))), [][]int{{1, 1, 5, 4}}, graph.ErrShape, `output size (2, 2) does not divide the input size (5, 4)`},
 		{"trace-fails", seq(must(nn.NewConv2D(3, 2, 3))), [][]int{{1, 2, 5, 5}}, graph.ErrShape, `tracing the model on inputs of shape (1, 2, 5, 5): nn: Conv2D "0": input must have 3 channels`},
 		{"two-shapes-one-input", seq(nn.NewReLU()), [][]int{{1, 2}, {1, 2}}, graph.ErrArg, "the model has 1 inputs, got 2 input shapes"},
 	}

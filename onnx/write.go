@@ -32,7 +32,7 @@ import (
 // match SaveSafetensors and PyTorch. Layers: Conv1D/2D/3D,
 // ConvTranspose1D/2D/3D, Dense, BatchNorm1D/2D/3D, the activations,
 // Softmax, LogSoftmax, Max/AvgPool1D/2D/3D, GlobalAvgPool,
-// AdaptiveAvgPool2D (to a size that divides the input), the UpSampling
+// AdaptiveAvgPool2D, the UpSampling
 // layers, Flatten, Reshape and Dropout, in any container (Sequential,
 // Residual, zoo models), with nn.Add, nn.Concat, ops.Scale and the
 // max unpooling of SegNet between them. Any other layer is an error that
