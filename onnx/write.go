@@ -32,10 +32,9 @@ import (
 // match SaveSafetensors and PyTorch. Layers: Conv1D/2D/3D,
 // ConvTranspose1D/2D/3D, Dense, BatchNorm1D/2D/3D, the activations,
 // Softmax, LogSoftmax, Max/AvgPool1D/2D/3D, GlobalAvgPool,
-// AdaptiveAvgPool2D, the UpSampling
-// layers, Flatten, Reshape and Dropout, in any container (Sequential,
-// Residual, zoo models), with nn.Add, nn.Concat, ops.Scale and the
-// max unpooling of SegNet between them. Any other layer is an error that
+// AdaptiveAvgPool2D, the UpSampling layers, Flatten, Reshape and Dropout,
+// in any container (Sequential, Residual, nn.Functional, zoo models), with
+// nn.Add, nn.Concat, ops.Scale and SegNet's max unpooling between them. Any other layer is an error that
 // names it and its path.
 //
 // An nn.Functional with several outputs is exported with all of them
