@@ -103,18 +103,34 @@ func export(m nn.Layer, b *graph.Builder, inNames []string, ins []*G.Node, outNa
 		e.graphNames[inNames[i]] = true
 		e.values[x] = inNames[i]
 		e.used[inNames[i]]++
-		gp.Input = append(gp.Input, valueInfo(inNames[i], et, []int(x.Shape())))
+		gp.Input = append(gp.Input, valueInfo(inNames[i], et, []int(x.Shape()), true))
+		if im, ok := m.(*Model); ok && len(im.inputs[i].Shape) == len(x.Shape()) {
+			// an imported model keeps its declared shapes: its nodes may
+			// fix the batch size (mnist-8 reshapes to (1, 256))
+			gp.Input[i] = valueInfo(inNames[i], et, im.inputs[i].Shape, false)
+		}
 	}
 	for _, n := range outNames {
 		e.used[n]++
 	}
+	var modelOuts []string
+	if im, ok := m.(*Model); ok { // an imported model: its nodes, not a trace
+		if modelOuts, err = e.model(im, "", inNames); err != nil {
+			return nil, err
+		}
+	}
 	for i, y := range outs {
-		name, err := e.visit(y, "")
-		if err != nil {
+		var name string
+		if modelOuts != nil {
+			name = modelOuts[i]
+		} else if name, err = e.visit(y, ""); err != nil {
 			return nil, err
 		}
 		e.nameOutput(name, outNames[i])
-		gp.Output = append(gp.Output, valueInfo(outNames[i], et, []int(y.Shape())))
+		gp.Output = append(gp.Output, valueInfo(outNames[i], et, []int(y.Shape()), true))
+		if im, ok := m.(*Model); ok && len(im.outputs[i].Shape) == len(y.Shape()) {
+			gp.Output[i] = valueInfo(outNames[i], et, im.outputs[i].Shape, false)
+		}
 	}
 	gname := reflect.TypeOf(m).String()
 	if s, ok := m.(fmt.Stringer); ok {

@@ -49,7 +49,7 @@ func isLeaf(l any) bool {
 		*nn.MaxPool1D, *nn.MaxPool2D, *nn.MaxPool3D, *nn.AvgPool1D, *nn.AvgPool2D, *nn.AvgPool3D,
 		*nn.GlobalAvgPool, *nn.AdaptiveAvgPool2D,
 		*nn.UpSampling1D, *nn.UpSampling2D, *nn.UpSampling3D, *nn.UpSamplingBilinear2D,
-		*nn.Flatten, *nn.Reshape, *nn.Softmax, *nn.LogSoftmax:
+		*nn.Flatten, *nn.Reshape, *nn.Softmax, *nn.LogSoftmax, *Model:
 		return true
 	}
 	op, _ := activationOp(l)
@@ -134,6 +134,12 @@ func (e *exporter) layer(c graph.LayerCall, in string) (string, error) {
 		return e.op("Flatten", path, []string{in}, attr{"axis", 1}), nil
 	case *nn.Reshape:
 		return e.reshape(path, in, inShape, outShape)
+	case *Model:
+		outs, err := e.model(l, path, []string{in})
+		if err != nil {
+			return "", err
+		}
+		return outs[0], nil
 	case *nn.Softmax:
 		return e.op("Softmax", path, []string{in}, attr{"axis", normAxis(l.Axis(), len(inShape))}), nil
 	case *nn.LogSoftmax:

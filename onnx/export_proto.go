@@ -3,6 +3,7 @@ package onnx
 import (
 	"encoding/binary"
 	"math"
+	"strconv"
 
 	"github.com/convnet-go/convnet/graph"
 	pb "github.com/convnet-go/convnet/onnx/internal/onnxpb"
@@ -107,14 +108,18 @@ func int64Tensor(name string, shape []int, vals []int64) *pb.TensorProto {
 	return &pb.TensorProto{Name: &name, Dims: int64s(shape), DataType: &dt, RawData: raw}
 }
 
-// valueInfo describes a graph input or output: element type et and shape,
-// whose axis 0 is the symbolic batch size "N".
-func valueInfo(name string, et pb.TensorProto_DataType, shape []int) *pb.ValueInfoProto {
+// valueInfo describes a graph input or output: element type et and shape;
+// axis 0 is the symbolic batch size "N" when symbolicBatch is set or its
+// size is -1, and other -1 sizes are symbolic too.
+func valueInfo(name string, et pb.TensorProto_DataType, shape []int, symbolicBatch bool) *pb.ValueInfoProto {
 	dims := make([]*pb.TensorShapeProto_Dimension, len(shape))
 	for i, d := range shape {
-		if i == 0 {
+		switch {
+		case i == 0 && d < 0 || i == 0 && symbolicBatch:
 			dims[i] = &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: batchAxisName}}
-		} else {
+		case d < 0:
+			dims[i] = &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "d" + strconv.Itoa(i)}}
+		default:
 			dims[i] = &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}}
 		}
 	}

@@ -98,6 +98,10 @@ func exportLayer(m nn.Layer, inputShapes [][]int) (*pb.ModelProto, error) {
 	if isMulti {
 		nIn, nOut = mm.NumInputs(), mm.NumOutputs()
 	}
+	im, isModel := m.(*Model)
+	if isModel {
+		nIn, nOut = len(im.inputs), len(im.outputs)
+	}
 	if len(inputShapes) != nIn {
 		hint := ""
 		if len(inputShapes) == 1 {
@@ -126,9 +130,12 @@ func exportLayer(m nn.Layer, inputShapes [][]int) (*pb.ModelProto, error) {
 		xs[i] = b.Input(inNames[i], dt, s...)
 	}
 	var ys []*G.Node
-	if isMulti {
+	switch {
+	case isModel:
+		ys, err = im.ForwardAll(b, xs...)
+	case isMulti:
 		ys, err = mm.ForwardAll(b, xs...)
-	} else {
+	default:
 		var y *G.Node
 		y, err = m.Forward(b, xs[0])
 		ys = []*G.Node{y}
