@@ -50,9 +50,10 @@ func Available() error {
 }
 
 type request struct {
-	Model  string         `json:"model"`
-	Inputs []requestInput `json:"inputs"`
-	Outdir string         `json:"outdir"`
+	Model  string           `json:"model"`
+	Inputs []requestInput   `json:"inputs,omitempty"`
+	Runs   [][]requestInput `json:"runs,omitempty"`
+	Outdir string           `json:"outdir"`
 }
 
 type requestInput struct {
@@ -61,7 +62,7 @@ type requestInput struct {
 	File  string `json:"file"`
 }
 
-type response struct {
+type outputs struct {
 	Outputs []struct {
 		Name  string `json:"name"`
 		Shape []int  `json:"shape"`
@@ -70,10 +71,26 @@ type response struct {
 	} `json:"outputs"`
 }
 
+type response struct {
+	outputs
+	Runs []outputs `json:"runs"`
+}
+
 // Run runs the ONNX model file on inputs (float32 or float64, one per graph
 // input in declaration order) with one thread and returns its outputs in
 // declaration order.
 func Run(model string, inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
+	outs, err := RunMany(model, [][]*tensor.Dense{inputs})
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// RunMany runs the model once per element of runs (each the inputs of one
+// run, as for Run) in one ONNX Runtime session, and returns the outputs of
+// every run.
+func RunMany(model string, runs [][]*tensor.Dense) ([][]*tensor.Dense, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
@@ -87,16 +104,20 @@ func Run(model string, inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 		return nil, errors.Wrap(err, "ort")
 	}
 	req := request{Model: abs, Outdir: filepath.Join(tmp, "out")}
-	for i, x := range inputs {
-		file := filepath.Join(tmp, fmt.Sprintf("in%d.bin", i))
-		dtype, raw, err := encode(x)
-		if err != nil {
-			return nil, errors.Wrapf(err, "ort: input %d", i)
+	for r, inputs := range runs {
+		var ins []requestInput
+		for i, x := range inputs {
+			file := filepath.Join(tmp, fmt.Sprintf("in%d_%d.bin", r, i))
+			dtype, raw, err := encode(x)
+			if err != nil {
+				return nil, errors.Wrapf(err, "ort: run %d, input %d", r, i)
+			}
+			if err := os.WriteFile(file, raw, 0o644); err != nil {
+				return nil, errors.Wrap(err, "ort")
+			}
+			ins = append(ins, requestInput{Shape: []int(x.Shape()), Dtype: dtype, File: file})
 		}
-		if err := os.WriteFile(file, raw, 0o644); err != nil {
-			return nil, errors.Wrap(err, "ort")
-		}
-		req.Inputs = append(req.Inputs, requestInput{Shape: []int(x.Shape()), Dtype: dtype, File: file})
+		req.Runs = append(req.Runs, ins)
 	}
 	reqFile := filepath.Join(tmp, "request.json")
 	data, _ := json.Marshal(req)
@@ -115,17 +136,22 @@ func Run(model string, inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &resp); err != nil {
 		return nil, errors.Wrapf(err, "ort: reading run.js's answer %q", out)
 	}
-	var res []*tensor.Dense
-	for _, o := range resp.Outputs {
-		raw, err := os.ReadFile(o.File)
-		if err != nil {
-			return nil, errors.Wrap(err, "ort")
+	if len(resp.Runs) != len(runs) {
+		return nil, errors.Errorf("ort: run.js answered %d runs, want %d", len(resp.Runs), len(runs))
+	}
+	res := make([][]*tensor.Dense, len(runs))
+	for r, run := range resp.Runs {
+		for _, o := range run.Outputs {
+			raw, err := os.ReadFile(o.File)
+			if err != nil {
+				return nil, errors.Wrap(err, "ort")
+			}
+			t, err := decode(o.Dtype, o.Shape, raw)
+			if err != nil {
+				return nil, errors.Wrapf(err, "ort: output %q", o.Name)
+			}
+			res[r] = append(res[r], t)
 		}
-		t, err := decode(o.Dtype, o.Shape, raw)
-		if err != nil {
-			return nil, errors.Wrapf(err, "ort: output %q", o.Name)
-		}
-		res = append(res, t)
 	}
 	return res, nil
 }

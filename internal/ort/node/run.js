@@ -8,6 +8,10 @@
 //    "inputs": [{"shape": [2, 1, 28, 28], "dtype": "float32", "file": "x.bin"}],
 //    "outdir": "dir"}
 //
+// or, to run the model several times in one process, "runs": [[inputs...], ...]
+// instead of "inputs"; the outputs of run r go to outdir/r_<index>.bin and the
+// answer is {"runs": [{"outputs": [...]}, ...]}.
+//
 // The inputs feed the model's graph inputs in declaration order. Input
 // files hold raw little-endian float32 or float64 values. Every model
 // output is written to outdir/<index>.bin the same way, and one JSON line is
@@ -38,28 +42,39 @@ async function main() {
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  if (req.inputs.length !== session.inputNames.length) {
-    throw new Error(`the model has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}), got ${req.inputs.length}`);
-  }
-  const feeds = {};
-  req.inputs.forEach((inp, i) => {
-    const Arr = arrays[inp.dtype];
-    if (!Arr) {
-      throw new Error(`input ${i}: dtype ${inp.dtype} is not float32 or float64`);
-    }
-    const buf = fs.readFileSync(resolve(inp.file));
-    const data = new Arr(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    feeds[session.inputNames[i]] = new ort.Tensor(inp.dtype, data, inp.shape);
-  });
-  const results = await session.run(feeds);
   const outdir = resolve(req.outdir);
   fs.mkdirSync(outdir, { recursive: true });
-  const outputs = session.outputNames.map((name, i) => {
-    const t = results[name];
-    const file = path.join(outdir, `${i}.bin`);
-    fs.writeFileSync(file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-    return { name, shape: t.dims, dtype: t.type, file };
-  });
+  const runOnce = async (inputs, prefix) => {
+    if (inputs.length !== session.inputNames.length) {
+      throw new Error(`the model has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}), got ${inputs.length}`);
+    }
+    const feeds = {};
+    inputs.forEach((inp, i) => {
+      const Arr = arrays[inp.dtype];
+      if (!Arr) {
+        throw new Error(`input ${i}: dtype ${inp.dtype} is not float32 or float64`);
+      }
+      const buf = fs.readFileSync(resolve(inp.file));
+      const data = new Arr(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      feeds[session.inputNames[i]] = new ort.Tensor(inp.dtype, data, inp.shape);
+    });
+    const results = await session.run(feeds);
+    return session.outputNames.map((name, i) => {
+      const t = results[name];
+      const file = path.join(outdir, `${prefix}${i}.bin`);
+      fs.writeFileSync(file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      return { name, shape: t.dims, dtype: t.type, file };
+    });
+  };
+  if (req.runs) {
+    const runs = [];
+    for (let r = 0; r < req.runs.length; r++) {
+      runs.push({ outputs: await runOnce(req.runs[r], `${r}_`) });
+    }
+    process.stdout.write(JSON.stringify({ runs }) + '\n');
+    return;
+  }
+  const outputs = await runOnce(req.inputs, '');
   process.stdout.write(JSON.stringify({ outputs }) + '\n');
 }
 
