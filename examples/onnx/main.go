@@ -21,6 +21,13 @@
 // the other settings and seconds. The exported model is written to
 // -out/mnist8_fashion.onnx.
 //
+// Measured with the defaults on a shared 2-core machine (load average
+// about 20): mnist-8 scores 0.9891 on MNIST; after one epoch on
+// Fashion-MNIST (60,000 steps of one image) the network scores 0.7783 on
+// the Fashion-MNIST test set; ONNX Runtime's scores for 100 test images
+// differ from convnet's by at most 4.2e-7 of their largest magnitude;
+// 134 s in all.
+//
 // Usage:
 //
 //	go run ./examples/onnx [-lr 0.0001] [-seed 1] [-out onnx-out]
