@@ -137,7 +137,11 @@ func exportLayer(m nn.Layer, inputShapes [][]int) (*pb.ModelProto, error) {
 		ys, err = mm.ForwardAll(b, xs...)
 	default:
 		var y *G.Node
-		y, err = m.Forward(b, xs[0])
+		if y, err = m.Forward(b, xs[0]); err == nil {
+			// the model itself is a call too: a bare layer (a Conv2D
+			// alone) is then exported like a layer inside a container
+			b.Record(graph.LayerCall{Layer: m, In: xs[0], Out: y})
+		}
 		ys = []*G.Node{y}
 	}
 	if err != nil {
