@@ -158,9 +158,8 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 	}
 	indices := pe.node.Output[1]
 	shape := e.op("Shape", base+"/shape", []string{x})
-	starts := e.constant(int64Tensor(base+"/starts", []int{1}, []int64{0}))
-	ends := e.constant(int64Tensor(base+"/ends", []int{1}, []int64{1}))
-	batch := e.op("Slice", base+"/batch", []string{shape, starts, ends})
+	first := e.constant(int64Tensor(base+"/axis0", []int{1}, []int64{0}))
+	batch := e.op("Gather", base+"/batch", []string{shape, first}, attr{"axis", 0})
 	rest := e.constant(int64Tensor(base+"/size", []int{len(out) - 1}, toInt64s(out[1:])))
 	size := e.op("Concat", base+"/output_shape", []string{batch, rest}, attr{"axis", 0})
 	return e.op("MaxUnpool", base, []string{x, indices, size}, pe.attrs...), nil

@@ -157,7 +157,7 @@ func TestWriteOpsOfLayers(t *testing.T) {
 		{"bare-conv", func() (nn.Layer, error) { return nn.NewConv2D(1, 2, 3, nn.WithActivation(nn.NewReLU())) }, []int{1, 1, 4, 4}, "Conv Relu"},
 		{"bare-relu", func() (nn.Layer, error) { return nn.NewReLU(), nil }, []int{1, 3}, "Relu"},
 		{"segnet", func() (nn.Layer, error) { return zoo.NewSegNetStages([]int{2}, []int{1}, 1) }, []int{1, 1, 4, 4},
-			"Conv BatchNormalization Relu MaxPool Shape Slice Concat MaxUnpool Conv BatchNormalization Relu Conv"},
+			"Conv BatchNormalization Relu MaxPool Shape Gather Concat MaxUnpool Conv BatchNormalization Relu Conv"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
