@@ -26,6 +26,7 @@ type config struct {
 	hidden     []int
 	depth      int
 	width      int
+	widthMult  float64 // MobileNetV2: see WithWidthMultiplier in mobilenet.go
 }
 
 // Option sets an optional argument of a model constructor. Passing an option
@@ -138,6 +139,9 @@ func newConfig(kind string, defaults config, opts []Option, allowed ...string) (
 	}
 	if c.given["WithDepth"] && c.depth <= 0 {
 		return nil, argError(kind, "depth must be positive, got %d", c.depth)
+	}
+	if c.given["WithWidthMultiplier"] && !(c.widthMult > 0 && c.widthMult <= 16) {
+		return nil, argError(kind, "width multiplier must be in (0, 16], got %v", c.widthMult)
 	}
 	if c.given["WithBaseWidth"] && c.width <= 0 {
 		return nil, argError(kind, "base width must be positive, got %d", c.width)
