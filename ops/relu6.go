@@ -72,15 +72,18 @@ func (op *relu6Op) Do(vals ...G.Value) (G.Value, error) {
 func relu6[T float](x []T, dy any, y []T) {
 	g, _ := dy.([]T)
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := x[i]
-			switch {
-			case g != nil && v > 0 && v < 6:
-				y[i] = g[i]
-			case g != nil:
-				y[i] = 0
-			default:
+		x, y := x[lo:hi], y[lo:hi]
+		if g == nil {
+			for i, v := range x {
 				y[i] = min(max(v, 0), 6)
+			}
+			return
+		}
+		g := g[lo:hi]
+		for i, v := range x {
+			y[i] = 0 // not g·0, which is NaN for an infinite g
+			if v > 0 && v < 6 {
+				y[i] = g[i]
 			}
 		}
 	})
