@@ -129,6 +129,21 @@ func (mk *maker) invertedResidual(in, out, stride, expand int) nn.Layer {
 	return &InvertedResidual{in: in, out: out, stride: stride, expand: expand, conv: indexed(layers...)}
 }
 
+// NewInvertedResidual returns one MobileNetV2 block from in to out
+// channels with the given stride (1 or 2) and expansion t (see
+// InvertedResidual). Options: WithSeed, WithDtype.
+func NewInvertedResidual(in, out, stride, expand int, opts ...Option) (*InvertedResidual, error) {
+	const name = "NewInvertedResidual"
+	if out <= 0 || stride <= 0 || expand <= 0 {
+		return nil, argError(name, "channels, stride and expansion must be positive, got in=%d, out=%d, stride=%d, expand=%d", in, out, stride, expand)
+	}
+	l, err := newBlock(name, in, 1, opts, func(mk *maker) nn.Layer { return mk.invertedResidual(in, out, stride, expand) })
+	if err != nil {
+		return nil, err
+	}
+	return l.(*InvertedResidual), nil
+}
+
 // InvertedResidual is MobileNetV2's block (torchvision's InvertedResidual):
 // a 1x1 expansion to in·t channels with BatchNorm and ReLU6 (absent when
 // t = 1), a 3x3 depthwise convolution with the block's stride, BatchNorm
