@@ -263,3 +263,17 @@ func TestReLU6Layer(t *testing.T) {
 		t.Errorf("Conv2D+ReLU6 %v", out.Data())
 	}
 }
+
+// TestGroupedConvLayerDescribe checks the course's parameter formula with
+// the groups.
+func TestGroupedConvLayerDescribe(t *testing.T) {
+	l, err := nn.NewConv2D(4, 6, 3, nn.WithGroups(2), nn.WithPad(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := l.Describe(tensor.Shape{1, 4, 5, 5}, tensor.Shape{1, 6, 5, 5})
+	want := "params = (k*k*C1/g)*n + n = (3*3*4/2)*6 + 6 = 114"
+	if len(lines) == 0 || lines[len(lines)-1] != want || nn.NumParams(l) != 114 {
+		t.Errorf("Describe %q, NumParams %d; want last line %q and 114", lines, nn.NumParams(l), want)
+	}
+}

@@ -386,27 +386,31 @@ func groupConvFilter[T float](g *convGeom, groups int, dy, x, dw []T) {
 			for kd := range g.ker[0] {
 				for kh := range g.ker[1] {
 					for kw := range g.ker[2] {
-						var s T
+						// rows are summed in T, the rows' sums in float64: a
+						// float32 sum over a batch of large maps would lose digits
+						var s float64
 						for n := range g.n {
 							yp := dy[(n*g.k+o)*pout : (n*g.k+o+1)*pout]
 							xp := x[(n*g.c+ci)*pin : (n*g.c+ci+1)*pin]
 							groupTap(g, kd, kh, kw, func(outRow, inRow, lo, hi, off int) {
+								var rs T
 								yr := yp[outRow+lo : outRow+hi]
 								if sw == 1 {
 									xr := xp[inRow+lo+off : inRow+hi+off]
 									for i, v := range yr {
-										s += v * xr[i]
+										rs += v * xr[i]
 									}
-									return
+								} else {
+									xi := inRow + lo*sw + off
+									for _, v := range yr {
+										rs += v * xp[xi]
+										xi += sw
+									}
 								}
-								xi := inRow + lo*sw + off
-								for _, v := range yr {
-									s += v * xp[xi]
-									xi += sw
-								}
+								s += float64(rs)
 							})
 						}
-						wp[t] = s
+						wp[t] = T(s)
 						t++
 					}
 				}
