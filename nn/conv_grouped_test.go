@@ -277,3 +277,27 @@ func TestGroupedConvLayerDescribe(t *testing.T) {
 		t.Errorf("Describe %q, NumParams %d; want last line %q and 114", lines, nn.NumParams(l), want)
 	}
 }
+
+// WithGroups splits a convolution's channels into groups: here 4 input
+// and 6 output channels in 2 groups, so each output channel sees 2 input
+// channels and the weight is (6, 2, 3, 3), half of the ungrouped one.
+func ExampleWithGroups() {
+	l, err := nn.NewConv2D(4, 6, 3, nn.WithGroups(2), nn.WithPad(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(l)
+	fmt.Println("weight", l.Weight().Value().Shape(), "params", nn.NumParams(l))
+	// Output:
+	// Conv2D(4, 6, kernel=3, pad=1, groups=2)
+	// weight (6, 2, 3, 3) params 114
+}
+
+// ReLU6 clips at 0 and 6.
+func ExampleNewReLU6() {
+	y, _ := nn.Predict(nn.NewReLU6(), tensor.New(tensor.WithShape(1, 4), tensor.WithBacking([]float32{-1, 2, 6, 7.5})))
+	fmt.Println(y.Data())
+	// Output:
+	// [0 2 6 6]
+}

@@ -199,3 +199,29 @@ func ExampleMobileNetV2() {
 	// MobileNetV2(classes=10, width=0.35) 408938
 	// logits (1, 10)
 }
+
+// An inverted residual block expands 24 channels six times for its
+// depthwise 3x3 convolution and projects back to 24; with stride 1 and
+// equal widths it adds its input. Parameters (see InvertedResidual):
+// 24·144 + 2·144 + 9·144 + 2·144 + 144·24 + 2·24 = 8832.
+func ExampleNewInvertedResidual() {
+	blk, err := zoo.NewInvertedResidual(24, 24, 1, 6)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(blk, nn.NumParams(blk))
+	for _, np := range nn.NamedParams(blk) {
+		if strings.HasSuffix(np.Name, "weight") {
+			fmt.Println(np.Name, np.Param.Shape())
+		}
+	}
+	// Output:
+	// InvertedResidual(24 -> 24, t=6, residual) 8832
+	// conv.0.0.weight (144, 24, 1, 1)
+	// conv.0.1.weight (144)
+	// conv.1.0.weight (144, 1, 3, 3)
+	// conv.1.1.weight (144)
+	// conv.2.weight (24, 144, 1, 1)
+	// conv.3.weight (24)
+}
