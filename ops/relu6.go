@@ -82,7 +82,7 @@ func relu6[T float](x []T, dy any, y []T) {
 		}
 		g := g[lo:hi]
 		for i, v := range x {
-			y[i] = 0 // not g·0, which is NaN for an infinite g
+			y[i] = 0                 // not g·0, which is NaN for an infinite g
 			if !(v <= 0 || v >= 6) { // NaN passes, as in PyTorch
 				y[i] = g[i]
 			}
