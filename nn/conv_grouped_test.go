@@ -45,6 +45,9 @@ func TestGroupedConvLayer(t *testing.T) {
 			if got := []int(l.Weight().Value().Shape()); !graph.SameShape(got, c.wantW) {
 				t.Errorf("weight shape %v, want %v", got, c.wantW)
 			}
+			if l.Groups() != c.g {
+				t.Errorf("Groups %d, want %d", l.Groups(), c.g)
+			}
 			if got := nn.NumParams(l); got != c.params {
 				t.Errorf("NumParams %d, want %d", got, c.params)
 			}
