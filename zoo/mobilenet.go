@@ -59,8 +59,9 @@ func makeDivisible(v float64, d int) int {
 //
 // Channels are scaled by WithWidthMultiplier (32·α, c·α and 1280·max(1, α),
 // each by makeDivisible). Input (N, C, H, W), C = 3 (WithInputChannels),
-// H, W >= 32 (224 in the paper): the network divides them by 32, rounding
-// up at each stride-2 step. Output logits (N, numClasses). Initialised as
+// any H, W (224 in the paper; 32 or more leaves the last stage more than
+// one position): the five stride-2 steps divide them by 32, each rounding
+// up. Output logits (N, numClasses). Initialised as
 // torchvision: convolutions Kaiming-normal (fan_out), BatchNorm weight 1
 // and bias 0, the dense layer N(0, 0.01) with bias 0. BatchNorm keeps
 // PyTorch's eps 1e-5 and momentum 0.1. Options: WithWidthMultiplier,

@@ -47,7 +47,7 @@ func WithDtype(dt tensor.Dtype) Option {
 
 // WithInputChannels sets the number of input channels, such as 1 for
 // MNIST. Default 3 for the ImageNet models (AlexNet, VGG, ResNet,
-// GoogLeNet, InceptionResNetV2) and 1 for the MNIST-sized ones (LeNet5,
+// GoogLeNet, InceptionResNetV2, MobileNetV2) and 1 for the MNIST-sized ones (LeNet5,
 // the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
 // SegNet).
 func WithInputChannels(n int) Option {
@@ -64,7 +64,7 @@ func WithSmallInput() Option {
 }
 
 // WithDropout sets the dropout probability of a classifier (AlexNet, VGG
-// 0.5; GoogLeNet 0.2 as torchvision; the small GoogLeNet and
+// 0.5; GoogLeNet and MobileNetV2 0.2 as torchvision; the small GoogLeNet and
 // Inception-ResNet 0.2) or of the autoencoders' denoising input dropout
 // (default 0: none). 0 removes nothing from the parameter names: the
 // Dropout layers stay in place.
