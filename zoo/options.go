@@ -47,9 +47,9 @@ func WithDtype(dt tensor.Dtype) Option {
 
 // WithInputChannels sets the number of input channels, such as 1 for
 // MNIST. Default 3 for the ImageNet models (AlexNet, VGG, ResNet,
-// GoogLeNet, InceptionResNetV2, MobileNetV2) and 1 for the MNIST-sized ones (LeNet5,
-// the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
-// SegNet).
+// GoogLeNet, InceptionResNetV2, MobileNetV2) and 1 for the MNIST-sized
+// ones (LeNet5, the small GoogLeNet and Inception-ResNet, the
+// autoencoders, UNet, SegNet).
 func WithInputChannels(n int) Option {
 	return func(c *config) { c.given.Mark("WithInputChannels"); c.inChannels = n }
 }
