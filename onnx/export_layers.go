@@ -19,6 +19,7 @@ type conv interface {
 	Pads(in []int) (before, after []int)
 	OutputPadding() []int
 	Activation() nn.Layer
+	Groups() int
 }
 
 // pool is what MaxPool1D/2D/3D and AvgPool1D/2D/3D share.
@@ -49,7 +50,7 @@ func isLeaf(l any) bool {
 		*nn.MaxPool1D, *nn.MaxPool2D, *nn.MaxPool3D, *nn.AvgPool1D, *nn.AvgPool2D, *nn.AvgPool3D,
 		*nn.GlobalAvgPool, *nn.AdaptiveAvgPool2D,
 		*nn.UpSampling1D, *nn.UpSampling2D, *nn.UpSampling3D, *nn.UpSamplingBilinear2D,
-		*nn.Flatten, *nn.Reshape, *nn.Softmax, *nn.LogSoftmax, *Model:
+		*nn.Flatten, *nn.Reshape, *nn.Softmax, *nn.LogSoftmax, *Model, *nn.ZeroPadding2D:
 		return true
 	}
 	op, _ := activationOp(l)
@@ -73,6 +74,8 @@ func activationOp(l any) (string, []attr) {
 		return "LeakyRelu", []attr{{"alpha", a.Alpha}}
 	case *nn.ELU:
 		return "Elu", []attr{{"alpha", a.Alpha}}
+	case *nn.ReLU6:
+		return "Clip", nil // with the bounds 0 and 6 as inputs (see activationInputs)
 	}
 	return "", nil
 }
@@ -140,13 +143,17 @@ func (e *exporter) layer(c graph.LayerCall, in string) (string, error) {
 			return "", err
 		}
 		return outs[0], nil
+	case *nn.ZeroPadding2D:
+		top, bottom, left, right := l.Padding()
+		pads := e.constant(int64Tensor(path+"/pads", []int{8}, []int64{0, 0, int64(top), int64(left), 0, 0, int64(bottom), int64(right)}))
+		return e.op("Pad", path, []string{in, pads}), nil
 	case *nn.Softmax:
 		return e.op("Softmax", path, []string{in}, attr{"axis", normAxis(l.Axis(), len(inShape))}), nil
 	case *nn.LogSoftmax:
 		return e.op("LogSoftmax", path, []string{in}, attr{"axis", normAxis(l.Axis(), len(inShape))}), nil
 	}
 	if op, attrs := activationOp(c.Layer); op != "" {
-		return e.op(op, path, []string{in}, attrs...), nil
+		return e.op(op, path, e.activationInputs(op, path, in), attrs...), nil
 	}
 	return "", graph.ArgErrorf("onnx: WriteFile: %s is not supported by the exporter", where(path, c.Layer))
 }
@@ -173,8 +180,11 @@ func (e *exporter) conv(l conv, op, path, in string, inShape []int) (string, err
 	}
 	if op == "ConvTranspose" {
 		attrs = append(attrs, attr{"output_padding", l.OutputPadding()})
+		if g := l.Groups(); g != 1 {
+			attrs = append(attrs, attr{"group", g})
+		}
 	} else {
-		attrs = append(attrs, attr{"group", 1})
+		attrs = append(attrs, attr{"group", l.Groups()})
 	}
 	name := path
 	if l.Activation() != nil {
@@ -231,7 +241,18 @@ func (e *exporter) activation(act nn.Layer, path, in string) (string, error) {
 	if op == "" {
 		return "", graph.ArgErrorf("onnx: WriteFile: layer %q: its activation %T is not supported by the exporter", path, act)
 	}
-	return e.op(op, path, []string{in}, attrs...), nil
+	return e.op(op, path, e.activationInputs(op, path, in), attrs...), nil
+}
+
+// activationInputs returns the inputs of an activation node: in, and for
+// Clip (ReLU6) the bounds 0 and 6 as scalar constants.
+func (e *exporter) activationInputs(op, path, in string) []string {
+	if op != "Clip" {
+		return []string{in}
+	}
+	lo := e.floatConst(path+"/min", nil, []float64{0})
+	hi := e.floatConst(path+"/max", nil, []float64{6})
+	return []string{in, lo, hi}
 }
 
 // adaptivePool exports an AdaptiveAvgPool2D: GlobalAveragePool for a 1x1

@@ -65,6 +65,12 @@ func layerExportCases() []exportCase {
 			must(nn.NewAvgPool3D(2)),
 			nn.NewTanh(),
 		), []int{2, 2, 15}},
+		{"grouped-relu6-zeropad", seq(
+			must(nn.NewZeroPadding2D(1, 2, 0, 1)),
+			must(nn.NewConv2D(4, 6, 3, nn.WithGroups(2), nn.WithActivation(nn.NewReLU6()))),
+			must(nn.NewDepthwiseConv2D(6, 2, 3, nn.WithPad(1))),
+			nn.NewReLU6(),
+		), []int{2, 4, 6, 7}},
 		{"transposed", seq(
 			must(nn.NewConvTranspose2D(3, 4, 3, nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithActivation(nn.NewReLU()))),
 			must(nn.NewConvTranspose2D(4, 3, 3, nn.WithStride(2), nn.WithPad(1), nn.WithOutputPadding(1), nn.WithDilation(1), nn.WithBias(false))),

@@ -33,6 +33,7 @@ var zooExportCases = []struct {
 		return zoo.ResNet18(10, zoo.WithSmallInput(), zoo.WithInputChannels(1))
 	}, []int{2, 1, 28, 28}}, false},
 	{exportCase{"ResNet50", func() (nn.Layer, error) { return zoo.ResNet50(10) }, []int{2, 3, 32, 32}}, false},
+	{exportCase{"MobileNetV2", func() (nn.Layer, error) { return zoo.MobileNetV2(10) }, []int{2, 3, 32, 32}}, false},
 	{exportCase{"GoogLeNet", func() (nn.Layer, error) { return zoo.GoogLeNet(10) }, []int{2, 3, 32, 32}}, false},
 	{exportCase{"GoogLeNetSmall", func() (nn.Layer, error) { return zoo.GoogLeNetSmall(10) }, []int{2, 1, 28, 28}}, false},
 	{exportCase{"InceptionResNetV2", func() (nn.Layer, error) { return zoo.InceptionResNetV2(10) }, []int{1, 3, 75, 75}}, true},
