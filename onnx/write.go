@@ -29,13 +29,21 @@ import (
 //
 // Every weight and buffer becomes an initializer named as in the model's
 // state_dict ("layer1.0.conv1.weight", "bn1.running_mean"), so the names
-// match SaveSafetensors and PyTorch. Layers: Conv1D/2D/3D,
-// ConvTranspose1D/2D/3D, Dense, BatchNorm1D/2D/3D, the activations,
+// match SaveSafetensors and PyTorch. Layers: Conv1D/2D/3D (grouped and
+// depthwise too), ConvTranspose1D/2D/3D, Dense, BatchNorm1D/2D/3D, the
+// activations (ReLU6 included), ZeroPadding2D,
 // Softmax, LogSoftmax, Max/AvgPool1D/2D/3D, GlobalAvgPool,
 // AdaptiveAvgPool2D, the UpSampling layers, Flatten, Reshape and Dropout,
 // in any container (Sequential, Residual, nn.Functional, zoo models), with
-// nn.Add, nn.Concat, ops.Scale and SegNet's max unpooling between them. Any other layer is an error that
+// nn.Add, nn.Concat, ops.Scale and SegNet's max unpooling between them,
+// and imported models (*Model, see below). Any other layer is an error that
 // names it and its path.
+//
+// An imported model (*Model, alone or inside a container) is written as
+// its own ONNX nodes with its Params' current values, so a fine-tuned
+// import exports; each op must mean at opset 13 what it meant at the
+// model's opset (an error names the node otherwise), and the model keeps
+// its declared input shape (a file that fixes the batch size keeps it).
 //
 // An nn.Functional with several outputs is exported with all of them
 // ("output_0", "output_1", ...); one with several inputs needs
