@@ -108,12 +108,24 @@ func (m *Model) ForwardAll(b *graph.Builder, xs ...*G.Node) ([]*G.Node, error) {
 	return out, nil
 }
 
-// build evaluates the graph's nodes in order and returns every value.
-func (m *Model) build(b *graph.Builder, xs []*G.Node) (map[string]*value, error) {
+// build evaluates the graph's nodes in order and returns every value. A
+// panic inside Gorgonia while a node is built becomes an error naming the
+// node.
+func (m *Model) build(b *graph.Builder, xs []*G.Node) (vals map[string]*value, err error) {
+	var current *nodeSpec
+	defer func() {
+		if r := recover(); r != nil {
+			where := "the graph"
+			if current != nil {
+				where = current.where()
+			}
+			vals, err = nil, errors.Errorf("onnx: %s: internal error while building: %v", where, r)
+		}
+	}()
 	if len(xs) != len(m.inputs) {
 		return nil, graph.ArgErrorf("onnx: the model has %d inputs, got %d", len(m.inputs), len(xs))
 	}
-	vals := map[string]*value{}
+	vals = map[string]*value{}
 	for name, t := range m.consts {
 		vals[name] = &value{c: t}
 	}
@@ -131,6 +143,7 @@ func (m *Model) build(b *graph.Builder, xs []*G.Node) (map[string]*value, error)
 		vals[in.Name] = &value{node: x}
 	}
 	for _, n := range m.nodes {
+		current = n
 		ins := make([]*value, len(n.ins))
 		for i, name := range n.ins {
 			if name != "" {
