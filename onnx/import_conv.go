@@ -1,6 +1,8 @@
 package onnx
 
 import (
+	"math"
+
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
 	G "gorgonia.org/gorgonia"
@@ -303,18 +305,61 @@ func (c *opCtx) poolSpec(x *G.Node) (ops.PoolSpec, error) {
 	if err != nil {
 		return ops.PoolSpec{}, err
 	}
-	for i, d := range win.dil {
+	for _, d := range win.dil {
 		if d != 1 {
 			return ops.PoolSpec{}, c.unsupported("dilations %v are not supported for pooling", win.dil)
-		}
-		if 2*win.before[i] > win.kernel[i] || 2*win.after[i] > win.kernel[i] {
-			return ops.PoolSpec{}, c.unsupported("padding %v/%v larger than half the kernel %v is not supported", win.before, win.after, win.kernel)
 		}
 	}
 	if c.attrInt("storage_order", 0) != 0 {
 		return ops.PoolSpec{}, c.unsupported("storage_order = 1 (column-major indices) is not supported")
 	}
 	return ops.PoolSpec{Kernel: win.kernel, Stride: win.stride, Pad: win.before, PadAfter: win.after, Ceil: c.attrInt("ceil_mode", 0) != 0}, nil
+}
+
+// bigPads reports whether a pad exceeds half the kernel, which the pooling
+// ops do not take: such pads are applied explicitly first.
+func bigPads(spec ops.PoolSpec) bool {
+	for i, k := range spec.Kernel {
+		if 2*spec.Pad[i] > k || 2*spec.PadAfter[i] > k {
+			return true
+		}
+	}
+	return false
+}
+
+// padExplicit pads the spatial axes of x with the value v as spec says and
+// returns spec without padding.
+func (c *opCtx) padExplicit(x *G.Node, spec ops.PoolSpec, v float64) (*G.Node, ops.PoolSpec, error) {
+	y := x
+	for i := range spec.Kernel {
+		ax := 2 + i
+		var parts []*G.Node
+		for _, k := range []int{spec.Pad[i], -1, spec.PadAfter[i]} {
+			if k == -1 {
+				parts = append(parts, y)
+				continue
+			}
+			if k == 0 {
+				continue
+			}
+			shape := []int(y.Shape().Clone())
+			shape[ax] = k
+			b, err := c.constNode(y.Dtype(), shape, []float64{v}, "pool_pad")
+			if err != nil {
+				return nil, spec, err
+			}
+			parts = append(parts, b)
+		}
+		if len(parts) > 1 {
+			var err error
+			if y, err = ops.Concat(ax, parts...); err != nil {
+				return nil, spec, err
+			}
+		}
+	}
+	zero := make([]int, len(spec.Kernel))
+	spec.Pad, spec.PadAfter = zero, zero
+	return y, spec, nil
 }
 
 func opMaxPool(c *opCtx, ins []*value) ([]*value, error) {
@@ -327,6 +372,17 @@ func opMaxPool(c *opCtx, ins []*value) ([]*value, error) {
 		return nil, err
 	}
 	wantIndices := len(c.n.outs) > 1 && c.n.outs[1] != ""
+	if bigPads(spec) {
+		if wantIndices {
+			return nil, c.unsupported("the Indices output with padding larger than half the kernel is not supported")
+		}
+		xp, sp, err := c.padExplicit(x, spec, math.Inf(-1))
+		if err != nil {
+			return nil, err
+		}
+		y, err := ops.MaxPool(xp, sp)
+		return []*value{dyn(y)}, err
+	}
 	if !wantIndices {
 		y, err := ops.MaxPool(x, spec)
 		return []*value{dyn(y)}, err
@@ -369,6 +425,33 @@ func opAveragePool(c *opCtx, ins []*value) ([]*value, error) {
 		return nil, err
 	}
 	spec.ExcludePad = c.attrInt("count_include_pad", 0) == 0
+	if bigPads(spec) {
+		// zero padding made explicit; without count_include_pad the sum
+		// is divided by the pooled count of real elements
+		xp, sp, err := c.padExplicit(x, spec, 0)
+		if err != nil {
+			return nil, err
+		}
+		sp.ExcludePad = false
+		y, err := ops.AvgPool(xp, sp)
+		if err != nil || !spec.ExcludePad {
+			return []*value{dyn(y)}, err
+		}
+		ones, err := c.constNode(x.Dtype(), []int(x.Shape()), []float64{1}, "pool_ones")
+		if err != nil {
+			return nil, err
+		}
+		op, _, err := c.padExplicit(ones, spec, 0)
+		if err != nil {
+			return nil, err
+		}
+		frac, err := ops.AvgPool(op, sp)
+		if err != nil {
+			return nil, err
+		}
+		y, err = G.HadamardDiv(y, frac)
+		return []*value{dyn(y)}, err
+	}
 	y, err := ops.AvgPool(x, spec)
 	return []*value{dyn(y)}, err
 }
@@ -433,7 +516,7 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 		}
 		t, ok := static(v)
 		if !ok {
-			return nil, c.unsupported("a running mean or variance computed from the inputs is not supported")
+			return batchNormComposed(c, ins, x, gamma, beta)
 		}
 		if t.Dtype() != x.Dtype() {
 			return nil, c.errorf("running statistics are %v, the input is %v", t.Dtype(), x.Dtype())
@@ -513,5 +596,64 @@ func opMaxUnpool(c *opCtx, ins []*value) ([]*value, error) {
 		return nil, err
 	}
 	y, err := ops.MaxUnpool2D(x, idx, out[0], out[1])
+	return []*value{dyn(y)}, err
+}
+
+// batchNormComposed is inference BatchNormalization with statistics computed
+// from the graph's inputs: (x - mean)/sqrt(var + eps)·scale + B, each
+// (C) vector broadcast along axis 1.
+func batchNormComposed(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value, error) {
+	if c.attrInt("training_mode", 0) != 0 {
+		return nil, c.unsupported("training mode with running statistics computed from the inputs is not supported")
+	}
+	for i, o := range c.n.outs {
+		if i > 0 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported in inference mode", i, o)
+		}
+	}
+	r := x.Shape().Dims()
+	col := func(n *G.Node) (*G.Node, error) {
+		s := make([]int, r-1)
+		for i := range s {
+			s[i] = 1
+		}
+		s[0] = n.Shape().TotalSize()
+		if s[0] != x.Shape()[1] {
+			return nil, c.errorf("a per-channel input has %d values, the input has %d channels", s[0], x.Shape()[1])
+		}
+		return ops.Reshape(n, s...)
+	}
+	mean, err := c.nodeIn(ins, 3)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := c.nodeIn(ins, 4)
+	if err != nil {
+		return nil, err
+	}
+	nodes := []*G.Node{gamma, beta, mean, variance}
+	for i := range nodes {
+		if nodes[i], err = col(nodes[i]); err != nil {
+			return nil, err
+		}
+	}
+	std, err := addScalar(nodes[3], c.attrFloat("epsilon", 1e-5))
+	if err != nil {
+		return nil, err
+	}
+	if std, err = G.Sqrt(std); err != nil {
+		return nil, err
+	}
+	y, err := c.binary("Sub", x, nodes[2])
+	if err != nil {
+		return nil, err
+	}
+	if y, err = c.binary("Div", y, std); err != nil {
+		return nil, err
+	}
+	if y, err = c.binary("Mul", y, nodes[0]); err != nil {
+		return nil, err
+	}
+	y, err = c.binary("Add", y, nodes[1])
 	return []*value{dyn(y)}, err
 }
