@@ -261,7 +261,7 @@ func TestRunErrors(t *testing.T) {
 		want string
 	}{
 		{"no input", nil, "has 1 inputs"},
-		{"wrong shape", []*tensor.Dense{f32(1, 1, 5, 4)}, `input "x" must have shape (1, 1, 4, 4)`},
+		{"wrong shape", []*tensor.Dense{f32(2, 1, 5, 4)}, `input "x" must have shape (1, 1, 4, 4)`},
 		{"wrong dtype", []*tensor.Dense{tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.WithBacking(make([]float64, 16)))}, "must be FLOAT"},
 		{"nil", []*tensor.Dense{nil}, "is nil"},
 	}
@@ -299,5 +299,21 @@ func TestInitializerKinds(t *testing.T) {
 	}
 	if _, err := m.Run(tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.WithBacking(make([]float32, 16)))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSummaryListsNodes(t *testing.T) {
+	m, err := Read(marshal(t, smallModel()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := nn.Summary(m, []int{1, 1, 4, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"conv1", "Conv", "(1, 2, 4, 4)", "fc", "Gemm", "(1, 3)", "20", "99", "119"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Summary lacks %q:\n%s", want, s)
+		}
 	}
 }
