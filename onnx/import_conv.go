@@ -298,17 +298,21 @@ func opConvTranspose(c *opCtx, ins []*value) ([]*value, error) {
 	return []*value{dyn(y)}, err
 }
 
-// poolSpec reads a pooling node's window into a PoolSpec.
-func (c *opCtx) poolSpec(x *G.Node) (ops.PoolSpec, error) {
+// poolSpec reads a pooling node's window into a PoolSpec; dilations other
+// than 1 are an error unless dilated is given, which receives them.
+func (c *opCtx) poolSpec(x *G.Node, dilated *[]int) (ops.PoolSpec, error) {
 	xs := []int(x.Shape())
 	win, err := c.windowAttrs(xs[2:], nil, true)
 	if err != nil {
 		return ops.PoolSpec{}, err
 	}
 	for _, d := range win.dil {
-		if d != 1 {
-			return ops.PoolSpec{}, c.unsupported("dilations %v are not supported for pooling", win.dil)
+		if d != 1 && dilated == nil {
+			return ops.PoolSpec{}, c.unsupported("dilations %v are not supported for this op", win.dil)
 		}
+	}
+	if dilated != nil {
+		*dilated = win.dil
 	}
 	if c.attrInt("storage_order", 0) != 0 {
 		return ops.PoolSpec{}, c.unsupported("storage_order = 1 (column-major indices) is not supported")
@@ -367,11 +371,21 @@ func opMaxPool(c *opCtx, ins []*value) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := c.poolSpec(x)
+	var dil []int
+	spec, err := c.poolSpec(x, &dil)
 	if err != nil {
 		return nil, err
 	}
 	wantIndices := len(c.n.outs) > 1 && c.n.outs[1] != ""
+	for _, d := range dil {
+		if d != 1 {
+			if wantIndices {
+				return nil, c.unsupported("the Indices output of a dilated max pool is not supported")
+			}
+			y, err := c.dilatedMaxPool(x, spec, dil)
+			return []*value{dyn(y)}, err
+		}
+	}
 	if bigPads(spec) {
 		if wantIndices {
 			return nil, c.unsupported("the Indices output with padding larger than half the kernel is not supported")
@@ -420,7 +434,7 @@ func opAveragePool(c *opCtx, ins []*value) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := c.poolSpec(x)
+	spec, err := c.poolSpec(x, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -656,4 +670,80 @@ func batchNormComposed(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value
 	}
 	y, err = c.binary("Add", y, nodes[1])
 	return []*value{dyn(y)}, err
+}
+
+// dilatedMaxPool composes a max pool with dilated windows: the input is
+// padded with -Inf, every kernel offset's samples are gathered into a
+// tensor of the output's shape, the k^r gathers are stacked on a new last
+// axis of (N, C, P, k^r) and a max pool over that axis takes their maximum.
+// The output sizes follow ONNX: floor (or ceil with ceil_mode) of (in +
+// pads - dilated kernel)/stride, plus 1.
+func (c *opCtx) dilatedMaxPool(x *G.Node, spec ops.PoolSpec, dil []int) (*G.Node, error) {
+	xs := []int(x.Shape())
+	r := len(xs) - 2
+	out := make([]int, r)
+	after := append([]int(nil), spec.PadAfter...)
+	for i := 0; i < r; i++ {
+		eff := (spec.Kernel[i]-1)*dil[i] + 1
+		span := xs[2+i] + spec.Pad[i] + spec.PadAfter[i] - eff
+		if span < 0 {
+			return nil, c.errorf("the dilated kernel %d is larger than the padded input %d on spatial axis %d", eff, span+eff, i)
+		}
+		out[i] = span/spec.Stride[i] + 1
+		if spec.Ceil && span%spec.Stride[i] != 0 {
+			out[i]++
+		}
+		if need := (out[i]-1)*spec.Stride[i] + eff; need > xs[2+i]+spec.Pad[i]+after[i] {
+			after[i] = need - xs[2+i] - spec.Pad[i]
+		}
+	}
+	padded := spec
+	padded.PadAfter = after
+	xp, _, err := c.padExplicit(x, padded, math.Inf(-1))
+	if err != nil {
+		return nil, err
+	}
+	p := prod(out)
+	var stack []*G.Node
+	offset := make([]int, r)
+	for {
+		g := xp
+		for i := 0; i < r; i++ {
+			idx := make([]int, out[i])
+			for o := range idx {
+				idx[o] = o*spec.Stride[i] + offset[i]*dil[i]
+			}
+			if g, err = gatherAxis(g, 2+i, idx); err != nil {
+				return nil, err
+			}
+		}
+		if g, err = ops.Reshape(g, xs[0], xs[1], p, 1); err != nil {
+			return nil, err
+		}
+		stack = append(stack, g)
+		i := r - 1
+		for i >= 0 {
+			offset[i]++
+			if offset[i] < spec.Kernel[i] {
+				break
+			}
+			offset[i] = 0
+			i--
+		}
+		if i < 0 {
+			break
+		}
+	}
+	all := stack[0]
+	if len(stack) > 1 {
+		if all, err = ops.Concat(3, stack...); err != nil {
+			return nil, err
+		}
+	}
+	k := len(stack)
+	y, err := ops.MaxPool(all, ops.PoolSpec{Kernel: []int{1, k}, Stride: []int{1, k}})
+	if err != nil {
+		return nil, err
+	}
+	return ops.Reshape(y, append([]int{xs[0], xs[1]}, out...)...)
 }
