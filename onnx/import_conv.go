@@ -521,6 +521,9 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.attrInt("training_mode", 0) != 0 {
+		return batchNormTraining(c, ins, x, gamma, beta)
+	}
 	stats := make([]*tensor.Dense, 2)
 	var meanParam *graph.Param
 	for i := range stats {
@@ -542,20 +545,13 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 	}
 	eps := c.attrFloat("epsilon", 1e-5)
 	momentum := c.attrFloat("momentum", 0.9)
-	training := c.attrInt("training_mode", 0) != 0
 	for i, o := range c.n.outs {
-		if i > 0 && o != "" && (!training || i > 2) {
-			return nil, c.unsupported("output %d (%q) is not supported (only Y, and running mean and variance in training mode)", i, o)
+		if i > 0 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported in inference mode", i, o)
 		}
 	}
 	var y *G.Node
 	switch {
-	case training:
-		if len(c.n.outs) > 1 && c.n.outs[1] != "" {
-			return nil, c.unsupported("the running statistics outputs of training mode are not supported")
-		}
-		// batch statistics on copies, so that the model's buffers are not changed
-		y, err = ops.BatchNormTrain(x, gamma, beta, stats[0].Clone().(*tensor.Dense), stats[1].Clone().(*tensor.Dense), 1-momentum, eps)
 	case c.b.Training() && meanParam != nil && !meanParam.Frozen():
 		// fine-tuning: batch statistics, running statistics updated in place
 		y, err = ops.BatchNormTrain(x, gamma, beta, stats[0], stats[1], 1-momentum, eps)
@@ -617,9 +613,6 @@ func opMaxUnpool(c *opCtx, ins []*value) ([]*value, error) {
 // from the graph's inputs: (x - mean)/sqrt(var + eps)·scale + B, each
 // (C) vector broadcast along axis 1.
 func batchNormComposed(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value, error) {
-	if c.attrInt("training_mode", 0) != 0 {
-		return nil, c.unsupported("training mode with running statistics computed from the inputs is not supported")
-	}
 	for i, o := range c.n.outs {
 		if i > 0 && o != "" {
 			return nil, c.unsupported("output %d (%q) is not supported in inference mode", i, o)
@@ -651,25 +644,128 @@ func batchNormComposed(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value
 			return nil, err
 		}
 	}
-	std, err := addScalar(nodes[3], c.attrFloat("epsilon", 1e-5))
+	y, err := normalize(c, x, nodes[0], nodes[1], nodes[2], nodes[3])
+	return []*value{dyn(y)}, err
+}
+
+// normalize is (x - mean)/sqrt(var + eps)·scale + B with per-channel
+// columns (C, 1, ...).
+func normalize(c *opCtx, x, scale, bias, mean, variance *G.Node) (*G.Node, error) {
+	std, err := addScalar(variance, c.attrFloat("epsilon", 1e-5))
 	if err != nil {
 		return nil, err
 	}
 	if std, err = G.Sqrt(std); err != nil {
 		return nil, err
 	}
-	y, err := c.binary("Sub", x, nodes[2])
+	y, err := c.binary("Sub", x, mean)
 	if err != nil {
 		return nil, err
 	}
 	if y, err = c.binary("Div", y, std); err != nil {
 		return nil, err
 	}
-	if y, err = c.binary("Mul", y, nodes[0]); err != nil {
+	if y, err = c.binary("Mul", y, scale); err != nil {
 		return nil, err
 	}
-	y, err = c.binary("Add", y, nodes[1])
-	return []*value{dyn(y)}, err
+	return c.binary("Add", y, bias)
+}
+
+// batchNormTraining is BatchNormalization with training_mode = 1 (opset
+// 14+): it normalises with the batch's mean and (population) variance over
+// every axis but 1 and also returns the updated running statistics,
+// mean·momentum + batch_mean·(1 - momentum) and likewise for the variance.
+// The model's own buffers are not changed.
+func batchNormTraining(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value, error) {
+	r := x.Shape().Dims()
+	chans := x.Shape()[1]
+	axes := []int{0}
+	for i := 2; i < r; i++ {
+		axes = append(axes, i)
+	}
+	colShape := make([]int, r-1)
+	for i := range colShape {
+		colShape[i] = 1
+	}
+	colShape[0] = chans
+	col := func(n *G.Node) (*G.Node, error) {
+		if n.Shape().TotalSize() != chans {
+			return nil, c.errorf("a per-channel input has %d values, the input has %d channels", n.Shape().TotalSize(), chans)
+		}
+		return ops.Reshape(n, colShape...)
+	}
+	mean, err := ops.Mean(x, axes...)
+	if err != nil {
+		return nil, err
+	}
+	mcol, err := col(mean)
+	if err != nil {
+		return nil, err
+	}
+	d, err := c.binary("Sub", x, mcol)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := G.HadamardProd(d, d)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := ops.Mean(sq, axes...)
+	if err != nil {
+		return nil, err
+	}
+	vcol, err := col(variance)
+	if err != nil {
+		return nil, err
+	}
+	g, err := col(gamma)
+	if err != nil {
+		return nil, err
+	}
+	b, err := col(beta)
+	if err != nil {
+		return nil, err
+	}
+	y, err := normalize(c, x, g, b, mcol, vcol)
+	if err != nil {
+		return nil, err
+	}
+	outs := []*value{dyn(y), nil, nil}
+	momentum := c.attrFloat("momentum", 0.9)
+	for i, batch := range []*G.Node{mean, variance} {
+		if len(c.n.outs) <= i+1 || c.n.outs[i+1] == "" {
+			continue
+		}
+		running, err := c.nodeIn(ins, 3+i)
+		if err != nil {
+			return nil, err
+		}
+		if running.Shape().TotalSize() != chans {
+			return nil, c.errorf("input %d has %d values, the input has %d channels", 3+i, running.Shape().TotalSize(), chans)
+		}
+		if running, err = ops.Reshape(running, chans); err != nil {
+			return nil, err
+		}
+		a, err := ops.Scale(running, momentum)
+		if err != nil {
+			return nil, err
+		}
+		bb, err := ops.Scale(batch, 1-momentum)
+		if err != nil {
+			return nil, err
+		}
+		upd, err := G.Add(a, bb)
+		if err != nil {
+			return nil, err
+		}
+		outs[i+1] = dyn(upd)
+	}
+	for i, o := range c.n.outs {
+		if i > 2 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported", i, o)
+		}
+	}
+	return outs, nil
 }
 
 // dilatedMaxPool composes a max pool with dilated windows: the input is

@@ -55,8 +55,9 @@ func opPad(c *opCtx, ins []*value) ([]*value, error) {
 	size := int64(1)
 	for ax := 0; ax < r; ax++ {
 		d := int64(s[ax]) + pads[ax] + pads[r+ax]
-		if d < 1 || pads[ax] > maxComputed || pads[r+ax] > maxComputed || d > maxComputed || size*d > maxComputed {
-			return nil, c.unsupported("pads %v give an empty or too large output (more than 2^28 elements) for input %s", pads, graph.FormatShape(s))
+		lim := int64(c.m.limit())
+		if d < 1 || pads[ax] > lim || pads[r+ax] > lim || d > lim || size*d > lim {
+			return nil, c.unsupported("pads %v give an empty or too large output (too many elements) for input %s", pads, graph.FormatShape(s))
 		}
 		size *= d
 	}
@@ -211,8 +212,8 @@ func (r *resizeSpec) apply(c *opCtx, x *G.Node) (*G.Node, error) {
 	}
 	size := 1
 	for _, d := range r.out {
-		if d > maxComputed || size*d > maxComputed {
-			return nil, c.unsupported("output sizes %v give more than 2^28 elements", r.out)
+		if d > c.m.limit() || size*d > c.m.limit() {
+			return nil, c.unsupported("output sizes %v give too many elements", r.out)
 		}
 		size *= d
 	}
@@ -332,8 +333,8 @@ func (c *opCtx) scaled(r *resizeSpec, in []int, scales []float64) error {
 			return c.errorf("scale %v is not positive", s)
 		}
 		o := math.Floor(float64(in[i]) * s)
-		if o > maxComputed {
-			return c.unsupported("scale %v gives more than 2^28 elements on axis %d", s, i)
+		if o > float64(c.m.limit()) {
+			return c.unsupported("scale %v gives too many elements on axis %d", s, i)
 		}
 		r.out[i] = int(o)
 		if r.out[i] < 1 {
@@ -436,8 +437,8 @@ func opResize(c *opCtx, ins []*value) ([]*value, error) {
 			r.out = make([]int, len(in))
 			r.scales = make([]float64, len(in))
 			for i, s := range sizes {
-				if s > maxComputed {
-					return nil, c.unsupported("sizes %v give more than 2^28 elements", sizes)
+				if s > int64(c.m.limit()) {
+					return nil, c.unsupported("sizes %v give too many elements", sizes)
 				}
 				if s < 1 {
 					return nil, c.errorf("sizes %v has a size below 1", sizes)

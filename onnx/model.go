@@ -37,6 +37,8 @@ type Model struct {
 
 	mu   sync.Mutex
 	runs map[string]*compiled
+
+	maxElems int // see limit
 }
 
 // Opset is the version of the default ONNX domain the model imports.
@@ -168,7 +170,7 @@ func (m *Model) build(b *graph.Builder, xs []*G.Node) (vals map[string]*value, e
 			vals[name] = outs[i]
 		}
 		for i, v := range outs {
-			if v != nil && v.node != nil && v.node.Shape().TotalSize() > maxComputed {
+			if v != nil && v.node != nil && v.node.Shape().TotalSize() > m.limit() {
 				return nil, unsupportedf("onnx: %s: output %d has shape %s, more than 2^28 elements", n.where(), i, graph.FormatShape(v.node.Shape()))
 			}
 		}
@@ -249,6 +251,15 @@ func checkDeclared(in ValueInfo, shape tensor.Shape) error {
 // elements, 1 GiB of float32), so that a corrupt or hostile file cannot
 // make a run allocate without limit.
 const maxComputed = 1 << 28
+
+// limit is the largest number of elements of a tensor computed or made
+// while the graph is built: maxComputed unless maxElems lowers it (tests).
+func (m *Model) limit() int {
+	if m.maxElems > 0 {
+		return m.maxElems
+	}
+	return maxComputed
+}
 
 // compiled is one evaluation graph of Run, for one set of input shapes.
 type compiled struct {

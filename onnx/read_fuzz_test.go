@@ -26,6 +26,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			return
 		}
+		m.maxElems = 1 << 20 // keep the fuzzing process small
 		b := graph.NewBuilder(graph.Eval)
 		var xs []*G.Node
 		for _, in := range m.Inputs() {
