@@ -272,9 +272,8 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// A float initializer read as a shape stays a constant; BatchNorm
-// statistics are buffers.
-func TestInitializerKinds(t *testing.T) {
+// bnModel is smallModel with a BatchNormalization after the convolution.
+func bnModel() *onnxpb.ModelProto {
 	mp := smallModel()
 	mp.Graph.Node = append(mp.Graph.Node[:1], &onnxpb.NodeProto{Name: ptr("bn"), OpType: ptr("BatchNormalization"),
 		Input: []string{"c", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"}, Output: []string{"r0"}},
@@ -283,7 +282,13 @@ func TestInitializerKinds(t *testing.T) {
 	mp.Graph.Initializer = append(mp.Graph.Initializer,
 		floatInit("bn.weight", []int64{2}, []float32{1, 2}), floatInit("bn.bias", []int64{2}, []float32{0, 1}),
 		floatInit("bn.running_mean", []int64{2}, []float32{0.5, 0}), floatInit("bn.running_var", []int64{2}, []float32{1, 4}))
-	m, err := Read(marshal(t, mp))
+	return mp
+}
+
+// A float initializer read as a shape stays a constant; BatchNorm
+// statistics are buffers.
+func TestInitializerKinds(t *testing.T) {
+	m, err := Read(marshal(t, bnModel()))
 	if err != nil {
 		t.Fatal(err)
 	}
