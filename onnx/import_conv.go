@@ -164,32 +164,7 @@ func opConv(c *opCtx, ins []*value) ([]*value, error) {
 		y, err := ops.ConvND(x, w, bias, p)
 		return []*value{dyn(y)}, err
 	}
-	// grouped: one convolution per group on its slice of channels
-	xg, err := splitChannels(x, g)
-	if err != nil {
-		return nil, err
-	}
-	wg, err := splitAxis0(w, g)
-	if err != nil {
-		return nil, err
-	}
-	var bg []*G.Node
-	if bias != nil {
-		if bg, err = splitAxis0(bias, g); err != nil {
-			return nil, err
-		}
-	}
-	ys := make([]*G.Node, g)
-	for i := range ys {
-		var b *G.Node
-		if bg != nil {
-			b = bg[i]
-		}
-		if ys[i], err = ops.ConvND(xg[i], wg[i], b, p); err != nil {
-			return nil, err
-		}
-	}
-	y, err := ops.Concat(1, ys...)
+	y, err := ops.GroupConvND(x, w, bias, p, g)
 	return []*value{dyn(y)}, err
 }
 
