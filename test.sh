@@ -15,6 +15,16 @@ if [ ! -d /usr/share/datasets/fashion-mnist ]; then
   fi
 fi
 
+# ONNX's backend conformance cases for onnx/conformance_test.go (Debian package
+# libonnx-testdata; with CI=true the test fails when they are missing).
+if [ ! -d /usr/share/libonnx-testdata/data/node ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq libonnx-testdata >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libonnx-testdata; }
+  else
+    sudo apt-get install -y -qq libonnx-testdata
+  fi
+fi
+
 echo "== ONNX export checks: ONNX Runtime (npm) and the ONNX checker (python3-onnx)"
 # The onnx package's tests run every exported model in ONNX Runtime through
 # node (internal/ort/node/run.js) and check the files with onnx.checker.

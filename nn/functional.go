@@ -176,7 +176,9 @@ type Functional struct {
 // NewFunctional returns the model computing outputs from inputs. Every
 // input a output depends on must be among inputs, names of applications
 // must be unique and without dots, and every input must be used. Params are
-// initialised from seed 0 (see Initialize) like other containers.
+// initialised from seed 0 (see Initialize) like other containers, so that
+// layers of one shape start from different values: load pretrained weights
+// (LoadSafetensors, Param.SetValue) after NewFunctional, not before.
 func NewFunctional(inputs, outputs []*Symbol) (*Functional, error) {
 	if len(inputs) == 0 || len(outputs) == 0 {
 		return nil, argError("NewFunctional", "need at least one input and one output, got %d and %d", len(inputs), len(outputs))

@@ -1,6 +1,8 @@
 package onnx
 
 import (
+	"math"
+
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
 	G "gorgonia.org/gorgonia"
@@ -162,32 +164,7 @@ func opConv(c *opCtx, ins []*value) ([]*value, error) {
 		y, err := ops.ConvND(x, w, bias, p)
 		return []*value{dyn(y)}, err
 	}
-	// grouped: one convolution per group on its slice of channels
-	xg, err := splitChannels(x, g)
-	if err != nil {
-		return nil, err
-	}
-	wg, err := splitAxis0(w, g)
-	if err != nil {
-		return nil, err
-	}
-	var bg []*G.Node
-	if bias != nil {
-		if bg, err = splitAxis0(bias, g); err != nil {
-			return nil, err
-		}
-	}
-	ys := make([]*G.Node, g)
-	for i := range ys {
-		var b *G.Node
-		if bg != nil {
-			b = bg[i]
-		}
-		if ys[i], err = ops.ConvND(xg[i], wg[i], b, p); err != nil {
-			return nil, err
-		}
-	}
-	y, err := ops.Concat(1, ys...)
+	y, err := ops.GroupConvND(x, w, bias, p, g)
 	return []*value{dyn(y)}, err
 }
 
@@ -296,20 +273,21 @@ func opConvTranspose(c *opCtx, ins []*value) ([]*value, error) {
 	return []*value{dyn(y)}, err
 }
 
-// poolSpec reads a pooling node's window into a PoolSpec.
-func (c *opCtx) poolSpec(x *G.Node) (ops.PoolSpec, error) {
+// poolSpec reads a pooling node's window into a PoolSpec; dilations other
+// than 1 are an error unless dilated is given, which receives them.
+func (c *opCtx) poolSpec(x *G.Node, dilated *[]int) (ops.PoolSpec, error) {
 	xs := []int(x.Shape())
 	win, err := c.windowAttrs(xs[2:], nil, true)
 	if err != nil {
 		return ops.PoolSpec{}, err
 	}
-	for i, d := range win.dil {
-		if d != 1 {
-			return ops.PoolSpec{}, c.unsupported("dilations %v are not supported for pooling", win.dil)
+	for _, d := range win.dil {
+		if d != 1 && dilated == nil {
+			return ops.PoolSpec{}, c.unsupported("dilations %v are not supported for this op", win.dil)
 		}
-		if 2*win.before[i] > win.kernel[i] || 2*win.after[i] > win.kernel[i] {
-			return ops.PoolSpec{}, c.unsupported("padding %v/%v larger than half the kernel %v is not supported", win.before, win.after, win.kernel)
-		}
+	}
+	if dilated != nil {
+		*dilated = win.dil
 	}
 	if c.attrInt("storage_order", 0) != 0 {
 		return ops.PoolSpec{}, c.unsupported("storage_order = 1 (column-major indices) is not supported")
@@ -317,16 +295,83 @@ func (c *opCtx) poolSpec(x *G.Node) (ops.PoolSpec, error) {
 	return ops.PoolSpec{Kernel: win.kernel, Stride: win.stride, Pad: win.before, PadAfter: win.after, Ceil: c.attrInt("ceil_mode", 0) != 0}, nil
 }
 
+// bigPads reports whether a pad exceeds half the kernel, which the pooling
+// ops do not take: such pads are applied explicitly first.
+func bigPads(spec ops.PoolSpec) bool {
+	for i, k := range spec.Kernel {
+		if 2*spec.Pad[i] > k || 2*spec.PadAfter[i] > k {
+			return true
+		}
+	}
+	return false
+}
+
+// padExplicit pads the spatial axes of x with the value v as spec says and
+// returns spec without padding.
+func (c *opCtx) padExplicit(x *G.Node, spec ops.PoolSpec, v float64) (*G.Node, ops.PoolSpec, error) {
+	y := x
+	for i := range spec.Kernel {
+		ax := 2 + i
+		var parts []*G.Node
+		for _, k := range []int{spec.Pad[i], -1, spec.PadAfter[i]} {
+			if k == -1 {
+				parts = append(parts, y)
+				continue
+			}
+			if k == 0 {
+				continue
+			}
+			shape := []int(y.Shape().Clone())
+			shape[ax] = k
+			b, err := c.constNode(y.Dtype(), shape, []float64{v}, "pool_pad")
+			if err != nil {
+				return nil, spec, err
+			}
+			parts = append(parts, b)
+		}
+		if len(parts) > 1 {
+			var err error
+			if y, err = ops.Concat(ax, parts...); err != nil {
+				return nil, spec, err
+			}
+		}
+	}
+	zero := make([]int, len(spec.Kernel))
+	spec.Pad, spec.PadAfter = zero, zero
+	return y, spec, nil
+}
+
 func opMaxPool(c *opCtx, ins []*value) ([]*value, error) {
 	x, err := c.spatialInput(ins)
 	if err != nil {
 		return nil, err
 	}
-	spec, err := c.poolSpec(x)
+	var dil []int
+	spec, err := c.poolSpec(x, &dil)
 	if err != nil {
 		return nil, err
 	}
 	wantIndices := len(c.n.outs) > 1 && c.n.outs[1] != ""
+	for _, d := range dil {
+		if d != 1 {
+			if wantIndices {
+				return nil, c.unsupported("the Indices output of a dilated max pool is not supported")
+			}
+			y, err := c.dilatedMaxPool(x, spec, dil)
+			return []*value{dyn(y)}, err
+		}
+	}
+	if bigPads(spec) {
+		if wantIndices {
+			return nil, c.unsupported("the Indices output with padding larger than half the kernel is not supported")
+		}
+		xp, sp, err := c.padExplicit(x, spec, math.Inf(-1))
+		if err != nil {
+			return nil, err
+		}
+		y, err := ops.MaxPool(xp, sp)
+		return []*value{dyn(y)}, err
+	}
 	if !wantIndices {
 		y, err := ops.MaxPool(x, spec)
 		return []*value{dyn(y)}, err
@@ -364,11 +409,38 @@ func opAveragePool(c *opCtx, ins []*value) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := c.poolSpec(x)
+	spec, err := c.poolSpec(x, nil)
 	if err != nil {
 		return nil, err
 	}
 	spec.ExcludePad = c.attrInt("count_include_pad", 0) == 0
+	if bigPads(spec) {
+		// zero padding made explicit; without count_include_pad the sum
+		// is divided by the pooled count of real elements
+		xp, sp, err := c.padExplicit(x, spec, 0)
+		if err != nil {
+			return nil, err
+		}
+		sp.ExcludePad = false
+		y, err := ops.AvgPool(xp, sp)
+		if err != nil || !spec.ExcludePad {
+			return []*value{dyn(y)}, err
+		}
+		ones, err := c.constNode(x.Dtype(), []int(x.Shape()), []float64{1}, "pool_ones")
+		if err != nil {
+			return nil, err
+		}
+		op, _, err := c.padExplicit(ones, spec, 0)
+		if err != nil {
+			return nil, err
+		}
+		frac, err := ops.AvgPool(op, sp)
+		if err != nil {
+			return nil, err
+		}
+		y, err = G.HadamardDiv(y, frac)
+		return []*value{dyn(y)}, err
+	}
 	y, err := ops.AvgPool(x, spec)
 	return []*value{dyn(y)}, err
 }
@@ -424,6 +496,9 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.attrInt("training_mode", 0) != 0 {
+		return batchNormTraining(c, ins, x, gamma, beta)
+	}
 	stats := make([]*tensor.Dense, 2)
 	var meanParam *graph.Param
 	for i := range stats {
@@ -433,7 +508,7 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 		}
 		t, ok := static(v)
 		if !ok {
-			return nil, c.unsupported("a running mean or variance computed from the inputs is not supported")
+			return batchNormComposed(c, ins, x, gamma, beta)
 		}
 		if t.Dtype() != x.Dtype() {
 			return nil, c.errorf("running statistics are %v, the input is %v", t.Dtype(), x.Dtype())
@@ -445,20 +520,13 @@ func opBatchNorm(c *opCtx, ins []*value) ([]*value, error) {
 	}
 	eps := c.attrFloat("epsilon", 1e-5)
 	momentum := c.attrFloat("momentum", 0.9)
-	training := c.attrInt("training_mode", 0) != 0
 	for i, o := range c.n.outs {
-		if i > 0 && o != "" && (!training || i > 2) {
-			return nil, c.unsupported("output %d (%q) is not supported (only Y, and running mean and variance in training mode)", i, o)
+		if i > 0 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported in inference mode", i, o)
 		}
 	}
 	var y *G.Node
 	switch {
-	case training:
-		if len(c.n.outs) > 1 && c.n.outs[1] != "" {
-			return nil, c.unsupported("the running statistics outputs of training mode are not supported")
-		}
-		// batch statistics on copies, so that the model's buffers are not changed
-		y, err = ops.BatchNormTrain(x, gamma, beta, stats[0].Clone().(*tensor.Dense), stats[1].Clone().(*tensor.Dense), 1-momentum, eps)
 	case c.b.Training() && meanParam != nil && !meanParam.Frozen():
 		// fine-tuning: batch statistics, running statistics updated in place
 		y, err = ops.BatchNormTrain(x, gamma, beta, stats[0], stats[1], 1-momentum, eps)
@@ -514,4 +582,239 @@ func opMaxUnpool(c *opCtx, ins []*value) ([]*value, error) {
 	}
 	y, err := ops.MaxUnpool2D(x, idx, out[0], out[1])
 	return []*value{dyn(y)}, err
+}
+
+// batchNormComposed is inference BatchNormalization with statistics computed
+// from the graph's inputs: (x - mean)/sqrt(var + eps)·scale + B, each
+// (C) vector broadcast along axis 1.
+func batchNormComposed(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value, error) {
+	for i, o := range c.n.outs {
+		if i > 0 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported in inference mode", i, o)
+		}
+	}
+	r := x.Shape().Dims()
+	col := func(n *G.Node) (*G.Node, error) {
+		s := make([]int, r-1)
+		for i := range s {
+			s[i] = 1
+		}
+		s[0] = n.Shape().TotalSize()
+		if s[0] != x.Shape()[1] {
+			return nil, c.errorf("a per-channel input has %d values, the input has %d channels", s[0], x.Shape()[1])
+		}
+		return ops.Reshape(n, s...)
+	}
+	mean, err := c.nodeIn(ins, 3)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := c.nodeIn(ins, 4)
+	if err != nil {
+		return nil, err
+	}
+	nodes := []*G.Node{gamma, beta, mean, variance}
+	for i := range nodes {
+		if nodes[i], err = col(nodes[i]); err != nil {
+			return nil, err
+		}
+	}
+	y, err := normalize(c, x, nodes[0], nodes[1], nodes[2], nodes[3])
+	return []*value{dyn(y)}, err
+}
+
+// normalize is (x - mean)/sqrt(var + eps)·scale + B with per-channel
+// columns (C, 1, ...).
+func normalize(c *opCtx, x, scale, bias, mean, variance *G.Node) (*G.Node, error) {
+	std, err := addScalar(variance, c.attrFloat("epsilon", 1e-5))
+	if err != nil {
+		return nil, err
+	}
+	if std, err = G.Sqrt(std); err != nil {
+		return nil, err
+	}
+	y, err := c.binary("Sub", x, mean)
+	if err != nil {
+		return nil, err
+	}
+	if y, err = c.binary("Div", y, std); err != nil {
+		return nil, err
+	}
+	if y, err = c.binary("Mul", y, scale); err != nil {
+		return nil, err
+	}
+	return c.binary("Add", y, bias)
+}
+
+// batchNormTraining is BatchNormalization with training_mode = 1 (opset
+// 14+): it normalises with the batch's mean and (population) variance over
+// every axis but 1 and also returns the updated running statistics,
+// mean·momentum + batch_mean·(1 - momentum) and likewise for the variance.
+// The model's own buffers are not changed.
+func batchNormTraining(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value, error) {
+	r := x.Shape().Dims()
+	chans := x.Shape()[1]
+	axes := []int{0}
+	for i := 2; i < r; i++ {
+		axes = append(axes, i)
+	}
+	colShape := make([]int, r-1)
+	for i := range colShape {
+		colShape[i] = 1
+	}
+	colShape[0] = chans
+	col := func(n *G.Node) (*G.Node, error) {
+		if n.Shape().TotalSize() != chans {
+			return nil, c.errorf("a per-channel input has %d values, the input has %d channels", n.Shape().TotalSize(), chans)
+		}
+		return ops.Reshape(n, colShape...)
+	}
+	mean, err := ops.Mean(x, axes...)
+	if err != nil {
+		return nil, err
+	}
+	mcol, err := col(mean)
+	if err != nil {
+		return nil, err
+	}
+	d, err := c.binary("Sub", x, mcol)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := G.HadamardProd(d, d)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := ops.Mean(sq, axes...)
+	if err != nil {
+		return nil, err
+	}
+	vcol, err := col(variance)
+	if err != nil {
+		return nil, err
+	}
+	g, err := col(gamma)
+	if err != nil {
+		return nil, err
+	}
+	b, err := col(beta)
+	if err != nil {
+		return nil, err
+	}
+	y, err := normalize(c, x, g, b, mcol, vcol)
+	if err != nil {
+		return nil, err
+	}
+	outs := []*value{dyn(y), nil, nil}
+	momentum := c.attrFloat("momentum", 0.9)
+	for i, batch := range []*G.Node{mean, variance} {
+		if len(c.n.outs) <= i+1 || c.n.outs[i+1] == "" {
+			continue
+		}
+		running, err := c.nodeIn(ins, 3+i)
+		if err != nil {
+			return nil, err
+		}
+		if running.Shape().TotalSize() != chans {
+			return nil, c.errorf("input %d has %d values, the input has %d channels", 3+i, running.Shape().TotalSize(), chans)
+		}
+		if running, err = ops.Reshape(running, chans); err != nil {
+			return nil, err
+		}
+		a, err := ops.Scale(running, momentum)
+		if err != nil {
+			return nil, err
+		}
+		bb, err := ops.Scale(batch, 1-momentum)
+		if err != nil {
+			return nil, err
+		}
+		upd, err := G.Add(a, bb)
+		if err != nil {
+			return nil, err
+		}
+		outs[i+1] = dyn(upd)
+	}
+	for i, o := range c.n.outs {
+		if i > 2 && o != "" {
+			return nil, c.unsupported("output %d (%q) is not supported", i, o)
+		}
+	}
+	return outs, nil
+}
+
+// dilatedMaxPool composes a max pool with dilated windows: the input is
+// padded with -Inf, every kernel offset's samples are gathered into a
+// tensor of the output's shape, the k^r gathers are stacked on a new last
+// axis of (N, C, P, k^r) and a max pool over that axis takes their maximum.
+// The output sizes follow ONNX: floor (or ceil with ceil_mode) of (in +
+// pads - dilated kernel)/stride, plus 1.
+func (c *opCtx) dilatedMaxPool(x *G.Node, spec ops.PoolSpec, dil []int) (*G.Node, error) {
+	xs := []int(x.Shape())
+	r := len(xs) - 2
+	out := make([]int, r)
+	after := append([]int(nil), spec.PadAfter...)
+	for i := 0; i < r; i++ {
+		eff := (spec.Kernel[i]-1)*dil[i] + 1
+		span := xs[2+i] + spec.Pad[i] + spec.PadAfter[i] - eff
+		if span < 0 {
+			return nil, c.errorf("the dilated kernel %d is larger than the padded input %d on spatial axis %d", eff, span+eff, i)
+		}
+		out[i] = span/spec.Stride[i] + 1
+		if spec.Ceil && span%spec.Stride[i] != 0 {
+			out[i]++
+		}
+		if need := (out[i]-1)*spec.Stride[i] + eff; need > xs[2+i]+spec.Pad[i]+after[i] {
+			after[i] = need - xs[2+i] - spec.Pad[i]
+		}
+	}
+	padded := spec
+	padded.PadAfter = after
+	xp, _, err := c.padExplicit(x, padded, math.Inf(-1))
+	if err != nil {
+		return nil, err
+	}
+	p := prod(out)
+	var stack []*G.Node
+	offset := make([]int, r)
+	for {
+		g := xp
+		for i := 0; i < r; i++ {
+			idx := make([]int, out[i])
+			for o := range idx {
+				idx[o] = o*spec.Stride[i] + offset[i]*dil[i]
+			}
+			if g, err = gatherAxis(g, 2+i, idx); err != nil {
+				return nil, err
+			}
+		}
+		if g, err = ops.Reshape(g, xs[0], xs[1], p, 1); err != nil {
+			return nil, err
+		}
+		stack = append(stack, g)
+		i := r - 1
+		for i >= 0 {
+			offset[i]++
+			if offset[i] < spec.Kernel[i] {
+				break
+			}
+			offset[i] = 0
+			i--
+		}
+		if i < 0 {
+			break
+		}
+	}
+	all := stack[0]
+	if len(stack) > 1 {
+		if all, err = ops.Concat(3, stack...); err != nil {
+			return nil, err
+		}
+	}
+	k := len(stack)
+	y, err := ops.MaxPool(all, ops.PoolSpec{Kernel: []int{1, k}, Stride: []int{1, k}})
+	if err != nil {
+		return nil, err
+	}
+	return ops.Reshape(y, append([]int{xs[0], xs[1]}, out...)...)
 }

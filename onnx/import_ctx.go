@@ -269,6 +269,9 @@ func (c *opCtx) normAxis(axis int64, rank int) (int, error) {
 func (c *opCtx) constNode(dt tensor.Dtype, shape []int, vals []float64, name string) (*G.Node, error) {
 	n := 1
 	for _, d := range shape {
+		if d <= 0 || d > c.m.limit() || n*d > c.m.limit() {
+			return nil, c.unsupported("a constant of shape %s is too large (more than the limit of 2^28 elements)", graph.FormatShape(shape))
+		}
 		n *= d
 	}
 	full := vals

@@ -90,42 +90,73 @@ func opHardSigmoid(c *opCtx, x *G.Node) (*G.Node, error) {
 	return clip(y, 0, 1)
 }
 
+// opClip composes min(max(x, min), max) from ReLUs like clip; bounds
+// computed from the inputs are nodes. When min > max every element becomes
+// max, as ONNX specifies, which the composition gives by itself.
 func opClip(c *opCtx, ins []*value) ([]*value, error) {
 	x, err := c.nodeIn(ins, 0)
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := math.Inf(-1), math.Inf(1)
 	if c.n.opset < 11 {
-		lo = c.attrFloat("min", -math.MaxFloat32)
-		hi = c.attrFloat("max", math.MaxFloat32)
-	} else {
-		if has(ins, 1) {
-			v, err := c.floats(ins[1], "min")
-			if err != nil {
-				return nil, err
-			}
-			lo = v[0]
-		}
-		if has(ins, 2) {
-			v, err := c.floats(ins[2], "max")
-			if err != nil {
-				return nil, err
-			}
-			hi = v[0]
-		}
+		y, err := clip(x, c.attrFloat("min", -math.MaxFloat32), c.attrFloat("max", math.MaxFloat32))
+		return []*value{dyn(y)}, err
 	}
-	if lo > hi {
-		// ONNX sets every element to max when min > max
-		y, err := ops.Scale(x, 0)
+	y := x
+	for i, what := range []string{"min", "max"} {
+		if !has(ins, i+1) {
+			continue
+		}
+		v := ins[i+1]
+		if t, ok := static(v); ok {
+			vals, err := toFloat64s(t)
+			if err != nil {
+				return nil, err
+			}
+			if len(vals) != 1 {
+				return nil, c.errorf("%s must be a scalar, got shape %s", what, graph.FormatShape(t.Shape()))
+			}
+			lo, hi := math.Inf(-1), math.Inf(1)
+			if i == 0 {
+				lo = vals[0]
+			} else {
+				hi = vals[0]
+			}
+			if y, err = clip(y, lo, hi); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		bound, err := c.node(v, c.n.ins[i+1])
 		if err != nil {
 			return nil, err
 		}
-		y, err = addScalar(y, hi)
-		return []*value{dyn(y)}, err
+		if bound.Shape().TotalSize() != 1 {
+			return nil, c.errorf("%s must be a scalar, got shape %s", what, graph.FormatShape(bound.Shape()))
+		}
+		// min: bound + relu(y - bound); max: y - relu(y - bound)
+		d, err := c.binary("Sub", y, bound)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = ops.ReLU(d); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			y, err = c.binary("Add", d, bound)
+		} else {
+			y, err = G.Sub(y, d)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	y, err := clip(x, lo, hi)
-	return []*value{dyn(y)}, err
+	if y == x {
+		if y, err = ops.Scale(x, 1); err != nil {
+			return nil, err
+		}
+	}
+	return []*value{dyn(y)}, nil
 }
 
 // PRelu is relu(x) - slope·relu(-x), slope broadcast to x.

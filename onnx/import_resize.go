@@ -52,6 +52,15 @@ func opPad(c *opCtx, ins []*value) ([]*value, error) {
 	if len(pads) != 2*r {
 		return nil, c.errorf("pads %v need %d values for input %s", pads, 2*r, graph.FormatShape(s))
 	}
+	size := int64(1)
+	for ax := 0; ax < r; ax++ {
+		d := int64(s[ax]) + pads[ax] + pads[r+ax]
+		lim := int64(c.m.limit())
+		if d < 1 || pads[ax] > lim || pads[r+ax] > lim || d > lim || size*d > lim {
+			return nil, c.unsupported("pads %v give an empty or too large output (too many elements) for input %s", pads, graph.FormatShape(s))
+		}
+		size *= d
+	}
 	y := x
 	for ax := 0; ax < r; ax++ {
 		before, after := int(pads[ax]), int(pads[r+ax])
@@ -198,6 +207,16 @@ func (r *resizeSpec) nearest(x float64) int {
 // mixes two gathers with constant weights.
 func (r *resizeSpec) apply(c *opCtx, x *G.Node) (*G.Node, error) {
 	s := []int(x.Shape())
+	if len(r.out) != len(s) {
+		return nil, c.errorf("output sizes %v do not match the input %s", r.out, graph.FormatShape(s))
+	}
+	size := 1
+	for _, d := range r.out {
+		if d > c.m.limit() || size*d > c.m.limit() {
+			return nil, c.unsupported("output sizes %v give too many elements", r.out)
+		}
+		size *= d
+	}
 	y := x
 	var err error
 	for ax := range s {
@@ -313,7 +332,11 @@ func (c *opCtx) scaled(r *resizeSpec, in []int, scales []float64) error {
 		if !(s > 0) || !finite(s) {
 			return c.errorf("scale %v is not positive", s)
 		}
-		r.out[i] = int(math.Floor(float64(in[i]) * s))
+		o := math.Floor(float64(in[i]) * s)
+		if o > float64(c.m.limit()) {
+			return c.unsupported("scale %v gives too many elements on axis %d", s, i)
+		}
+		r.out[i] = int(o)
 		if r.out[i] < 1 {
 			return c.errorf("scale %v gives an empty axis %d", s, i)
 		}
@@ -414,6 +437,9 @@ func opResize(c *opCtx, ins []*value) ([]*value, error) {
 			r.out = make([]int, len(in))
 			r.scales = make([]float64, len(in))
 			for i, s := range sizes {
+				if s > int64(c.m.limit()) {
+					return nil, c.unsupported("sizes %v give too many elements", sizes)
+				}
 				if s < 1 {
 					return nil, c.errorf("sizes %v has a size below 1", sizes)
 				}

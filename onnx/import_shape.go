@@ -535,19 +535,20 @@ func opDropout(c *opCtx, ins []*value) ([]*value, error) {
 	ratio := c.attrFloat("ratio", 0.5)
 	training := false
 	if c.n.opset >= 12 {
-		if has(ins, 1) {
-			r, err := c.floats(ins[1], "the ratio input")
-			if err != nil {
-				return nil, err
-			}
-			ratio = r[0]
-		}
 		if has(ins, 2) {
 			t, err := c.ints(ins[2], "the training_mode input")
 			if err != nil {
 				return nil, err
 			}
 			training = t[0] != 0
+		}
+		// the ratio matters only when the graph drops
+		if has(ins, 1) && (training || c.b.Training()) {
+			r, err := c.floats(ins[1], "the ratio input")
+			if err != nil {
+				return nil, err
+			}
+			ratio = r[0]
 		}
 	}
 	if training {

@@ -37,6 +37,8 @@ type Model struct {
 
 	mu   sync.Mutex
 	runs map[string]*compiled
+
+	maxElems int // see limit
 }
 
 // Opset is the version of the default ONNX domain the model imports.
@@ -108,12 +110,24 @@ func (m *Model) ForwardAll(b *graph.Builder, xs ...*G.Node) ([]*G.Node, error) {
 	return out, nil
 }
 
-// build evaluates the graph's nodes in order and returns every value.
-func (m *Model) build(b *graph.Builder, xs []*G.Node) (map[string]*value, error) {
+// build evaluates the graph's nodes in order and returns every value. A
+// panic inside Gorgonia while a node is built becomes an error naming the
+// node.
+func (m *Model) build(b *graph.Builder, xs []*G.Node) (vals map[string]*value, err error) {
+	var current *nodeSpec
+	defer func() {
+		if r := recover(); r != nil {
+			where := "the graph"
+			if current != nil {
+				where = current.where()
+			}
+			vals, err = nil, errors.Errorf("onnx: %s: internal error while building: %v", where, r)
+		}
+	}()
 	if len(xs) != len(m.inputs) {
 		return nil, graph.ArgErrorf("onnx: the model has %d inputs, got %d", len(m.inputs), len(xs))
 	}
-	vals := map[string]*value{}
+	vals = map[string]*value{}
 	for name, t := range m.consts {
 		vals[name] = &value{c: t}
 	}
@@ -131,6 +145,7 @@ func (m *Model) build(b *graph.Builder, xs []*G.Node) (map[string]*value, error)
 		vals[in.Name] = &value{node: x}
 	}
 	for _, n := range m.nodes {
+		current = n
 		ins := make([]*value, len(n.ins))
 		for i, name := range n.ins {
 			if name != "" {
@@ -150,21 +165,73 @@ func (m *Model) build(b *graph.Builder, xs []*G.Node) (map[string]*value, error)
 				continue
 			}
 			if i >= len(outs) || outs[i] == nil {
-				return nil, graph.ArgErrorf("onnx: %s: output %d (%q) is not supported", n.where(), i, name)
+				return nil, unsupportedf("onnx: %s: output %d (%q) is not supported", n.where(), i, name)
 			}
 			vals[name] = outs[i]
 		}
+		for i, v := range outs {
+			if v != nil && v.node != nil && v.node.Shape().TotalSize() > m.limit() {
+				return nil, unsupportedf("onnx: %s: output %d has shape %s, more than 2^28 elements", n.where(), i, graph.FormatShape(v.node.Shape()))
+			}
+		}
+		m.record(b, n, ins, outs)
 	}
 	return vals, nil
 }
 
-// checkDeclared compares an input's shape with its declared shape.
+// record adds a node that computes a tensor from the inputs to the
+// builder's layer calls, for nn.Summary and for looking at feature maps.
+func (m *Model) record(b *graph.Builder, n *nodeSpec, ins, outs []*value) {
+	if len(outs) == 0 || outs[0] == nil || outs[0].node == nil {
+		return
+	}
+	var in *G.Node
+	for _, v := range ins {
+		if v != nil && v.node != nil {
+			in = v.node
+			break
+		}
+	}
+	nl := &NodeLayer{Name: n.name, Op: n.op}
+	if nl.Name == "" {
+		nl.Name = fmt.Sprintf("%s_%d", n.op, n.number)
+	}
+	for _, name := range n.ins {
+		if p, ok := m.params[name]; ok {
+			nl.params = append(nl.params, graph.NamedParam{Name: name, Param: p})
+		}
+	}
+	b.Record(graph.LayerCall{Path: b.Qualify(nl.Name), Layer: nl, In: in, Out: outs[0].node, Depth: b.Depth() + 1})
+}
+
+// NodeLayer stands for one node of an imported graph in the layer calls a
+// graph.Builder records (nn.Summary's rows, feature maps): its name, its op
+// and the initializers it reads. It cannot run on its own.
+type NodeLayer struct {
+	Name, Op string
+	params   []graph.NamedParam
+}
+
+// Forward returns an error: a node runs only inside its Model.
+func (l *NodeLayer) Forward(*graph.Builder, *G.Node) (*G.Node, error) {
+	return nil, graph.ArgErrorf("onnx: node %q (%s) runs only inside its Model", l.Name, l.Op)
+}
+
+// Params lists the initializers the node reads, under their ONNX names.
+func (l *NodeLayer) Params() []graph.NamedParam { return l.params }
+
+// String returns the op type.
+func (l *NodeLayer) String() string { return l.Op }
+
+// checkDeclared compares an input's shape with its declared shape. The
+// batch axis 0 may differ (exporters often fix it at the size they traced
+// with); a graph that really depends on it fails at the node that does.
 func checkDeclared(in ValueInfo, shape tensor.Shape) error {
 	if in.Shape == nil {
 		return nil
 	}
 	ok := len(in.Shape) == len(shape)
-	for i := 0; ok && i < len(shape); i++ {
+	for i := 1; ok && i < len(shape); i++ {
 		ok = in.Shape[i] < 0 || in.Shape[i] == shape[i]
 	}
 	if !ok {
@@ -178,6 +245,20 @@ func checkDeclared(in ValueInfo, shape tensor.Shape) error {
 		return graph.ShapeErrorf("onnx: input %q must have shape (%s), got %s", in.Name, strings.Join(want, ", "), graph.FormatShape(shape))
 	}
 	return nil
+}
+
+// maxComputed bounds the size of a tensor computed in the graph (2^28
+// elements, 1 GiB of float32), so that a corrupt or hostile file cannot
+// make a run allocate without limit.
+const maxComputed = 1 << 28
+
+// limit is the largest number of elements of a tensor computed or made
+// while the graph is built: maxComputed unless maxElems lowers it (tests).
+func (m *Model) limit() int {
+	if m.maxElems > 0 {
+		return m.maxElems
+	}
+	return maxComputed
 }
 
 // compiled is one evaluation graph of Run, for one set of input shapes.

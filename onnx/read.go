@@ -86,7 +86,7 @@ func fromProto(mp *onnxpb.ModelProto) (*Model, error) {
 		return nil, graph.DataErrorf("onnx: the model imports no opset of the default ONNX domain")
 	}
 	if opset < MinOpset || opset > MaxOpset {
-		return nil, graph.ArgErrorf("onnx: opset %d is not supported (supported: %d to %d)", opset, MinOpset, MaxOpset)
+		return nil, unsupportedf("onnx: opset %d is not supported (supported: %d to %d)", opset, MinOpset, MaxOpset)
 	}
 	m := &Model{opset: opset, producer: mp.GetProducerName(), params: map[string]*graph.Param{}, consts: map[string]*tensor.Dense{}}
 
@@ -109,7 +109,7 @@ func fromProto(mp *onnxpb.ModelProto) (*Model, error) {
 		initOrder = append(initOrder, name)
 	}
 	if len(g.GetSparseInitializer()) > 0 {
-		return nil, graph.ArgErrorf("onnx: sparse initializers are not supported")
+		return nil, unsupportedf("onnx: sparse initializers are not supported")
 	}
 
 	// Graph inputs (initializers excluded: old files list them as inputs too).
@@ -139,19 +139,19 @@ func fromProto(mp *onnxpb.ModelProto) (*Model, error) {
 		n := &nodeSpec{name: np.GetName(), op: np.GetOpType(), ins: np.GetInput(), outs: np.GetOutput(), attrs: map[string]*onnxpb.AttributeProto{}, opset: opset, number: i}
 		nodes[i] = n
 		if d := np.GetDomain(); d != "" && d != "ai.onnx" {
-			return nil, graph.ArgErrorf("onnx: %s: domain %q is not supported (only the default ONNX domain is)", n.where(), d)
+			return nil, unsupportedf("onnx: %s: domain %q is not supported (only the default ONNX domain is)", n.where(), d)
 		}
 		def, ok := opTable()[n.op]
 		if !ok {
-			return nil, graph.ArgErrorf("onnx: %s: unsupported op %s", n.where(), n.op)
+			return nil, unsupportedf("onnx: %s: unsupported op %s", n.where(), n.op)
 		}
 		n.def = def
 		for _, a := range np.GetAttribute() {
 			if a.GetRefAttrName() != "" {
-				return nil, graph.ArgErrorf("onnx: %s: attribute %q refers to a function attribute, which is not supported", n.where(), a.GetName())
+				return nil, unsupportedf("onnx: %s: attribute %q refers to a function attribute, which is not supported", n.where(), a.GetName())
 			}
 			if !def.allows(a.GetName(), opset) {
-				return nil, graph.ArgErrorf("onnx: %s: unsupported attribute %q", n.where(), a.GetName())
+				return nil, unsupportedf("onnx: %s: unsupported attribute %q", n.where(), a.GetName())
 			}
 			n.attrs[a.GetName()] = a
 		}

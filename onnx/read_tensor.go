@@ -154,11 +154,15 @@ func tensorFromProto(tp *onnxpb.TensorProto) (*tensor.Dense, error) {
 		}
 	case onnxpb.TensorProto_INT32, onnxpb.TensorProto_INT8, onnxpb.TensorProto_UINT8, onnxpb.TensorProto_BOOL:
 		size := map[onnxpb.TensorProto_DataType]int{onnxpb.TensorProto_INT32: 4, onnxpb.TensorProto_INT8: 1, onnxpb.TensorProto_UINT8: 1, onnxpb.TensorProto_BOOL: 1}[onnxpb.TensorProto_DataType(dt)]
-		vals := make([]int64, n)
 		if raw != nil {
 			if err := rawCount(size); err != nil {
 				return nil, err
 			}
+		} else if err := count("int32_data", len(tp.GetInt32Data())); err != nil {
+			return nil, err
+		}
+		vals := make([]int64, n)
+		if raw != nil {
 			for i := range vals {
 				switch size {
 				case 4:
@@ -171,9 +175,6 @@ func tensorFromProto(tp *onnxpb.TensorProto) (*tensor.Dense, error) {
 				}
 			}
 		} else {
-			if err := count("int32_data", len(tp.GetInt32Data())); err != nil {
-				return nil, err
-			}
 			for i, v := range tp.GetInt32Data() {
 				vals[i] = int64(v)
 			}
