@@ -264,9 +264,6 @@ func NewModelCheckpoint(path string, opts ...Option) (*ModelCheckpoint, error) {
 		return nil, argErrorf("NewModelCheckpoint", "path is empty")
 	}
 	save := o.save
-	if save == nil {
-		save = defaultSaveFunc()
-	}
 	return &ModelCheckpoint{path: path, mon: monitor{key: o.monitor, mode: o.mode, minDelta: o.minDelta}, bestOnly: o.bestOnly, save: save}, nil
 }
 
@@ -302,10 +299,15 @@ func (c *ModelCheckpoint) LastSaved() (string, int) { return c.lastSaved, c.last
 
 // SaveAtomic writes l's weights with save (nil: nn.SaveSafetensors) to a
 // temporary file next to path and renames it to path, so that path always
-// holds a complete file: the old one until the new one is complete.
+// holds a complete file: the old one until the new one is complete. One
+// save makes one temporary file, and a save removes the temporary files that
+// killed processes left beside path (see internal/atomicfile). A path that
+// is a symbolic link is followed: the file it points to is replaced.
 func SaveAtomic(l nn.Layer, path string, save SaveFunc) error {
 	if save == nil {
-		save = defaultSaveFunc()
+		// nn.SaveSafetensors writes atomically itself; wrapping it in a
+		// second temporary file would nest two per save.
+		return defaultSaveFunc()(l, path)
 	}
 	return atomicfile.WithTemp(path, func(tmp string) error { return save(l, tmp) })
 }
