@@ -85,7 +85,7 @@ func gradients(model nn.Layer, loss Loss, x, y *tensor.Dense) ([]Gradient, error
 	}
 	l, err := loss.Build(b, out, yn)
 	if err != nil {
-		return nil, errors.Wrapf(err, "train: Gradients: loss %s", loss.Name())
+		return nil, errors.Wrap(wrapOnce(err, "train: loss "+loss.Name()), "train: Gradients")
 	}
 	if l.Shape().TotalSize() != 1 {
 		return nil, graph.ShapeErrorf("train: Gradients: loss %s must be a scalar, got shape %s", loss.Name(), graph.FormatShape(l.Shape()))

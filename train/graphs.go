@@ -114,7 +114,7 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 		sg.y = b.Input("y", dt, ys...)
 		sg.yT = tensor.New(tensor.Of(dt), tensor.WithShape(ys...))
 		if loss, err = t.cfg.Loss.Build(b, out, sg.y); err != nil {
-			return nil, nil, errors.Wrapf(err, "train: loss %s", t.cfg.Loss.Name())
+			return nil, nil, wrapOnce(err, "train: loss "+t.cfg.Loss.Name())
 		}
 		if loss.Shape().TotalSize() != 1 {
 			return nil, nil, graph.ShapeErrorf("train: loss %s must be a scalar, got shape %s", t.cfg.Loss.Name(), graph.FormatShape(loss.Shape()))

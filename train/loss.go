@@ -1,7 +1,10 @@
 package train
 
 import (
+	"strings"
+
 	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -54,4 +57,14 @@ func checkPair(name string, pred, target *G.Node) error {
 			name, graph.FormatShape(pred.Shape()), graph.FormatShape(target.Shape()))
 	}
 	return nil
+}
+
+// wrapOnce adds prefix to err's message unless the message already starts
+// with it (losses name themselves in their own errors): the context appears
+// once, not as "train: loss mse: train: loss mse: ...".
+func wrapOnce(err error, prefix string) error {
+	if err == nil || strings.HasPrefix(err.Error(), prefix) {
+		return err
+	}
+	return errors.Wrap(err, prefix)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -22,7 +21,7 @@ func (l *opLoss) Build(b *graph.Builder, pred, target *G.Node) (*G.Node, error) 
 		return nil, err
 	}
 	out, err := l.fn(pred, target)
-	return out, errors.Wrapf(err, "train: loss %s", l.name)
+	return out, wrapOnce(err, "train: loss "+l.name)
 }
 
 // SoftmaxCrossEntropy is the cross-entropy of softmax(logits) against

@@ -25,7 +25,8 @@ type Batch struct {
 // With C >= 2 the predicted class is the argmax over axis 1. With C = 1 the
 // output is a logit, as losses expect (BCEWithLogits, DiceLoss): a position
 // is positive when sigmoid(z) > 0.5, that is z > 0, and the target when it
-// is > 0.5.
+// is > 0.5. A NaN or infinite prediction or target is an error from Update
+// (naming the metric and the example), never a score.
 type Metric interface {
 	// Name is the key under which the metric is logged.
 	Name() string
@@ -67,6 +68,25 @@ func checkBatch(name string, b Batch) error {
 	if len(b.PredShape) < 2 || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric %s: prediction and target must have the same shape (N, C, ...), got %s and %s",
 			name, graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
+	}
+	return checkFinite(name, b)
+}
+
+// checkFinite returns an error when a prediction or target of b is NaN or
+// infinite: an argmax or a threshold over such values gives a number that
+// looks like a score but measures nothing.
+func checkFinite(name string, b Batch) error {
+	for _, v := range []struct {
+		what string
+		x    []float64
+	}{{"prediction", b.Pred}, {"target", b.Target}} {
+		for i, x := range v.x {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				per := max(1, len(v.x)/max(1, b.PredShape[0]))
+				return graph.ArgErrorf("train: metric %s: %s value %v at index %d (example %d of the batch); the metric is undefined for non-finite model outputs",
+					name, v.what, x, i, i/per)
+			}
+		}
 	}
 	return nil
 }
@@ -532,6 +552,11 @@ func (p *PSNR) Update(b Batch) error {
 	if data.Size(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric psnr: prediction and target must have the same shape, got %s and %s",
 			graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
+	}
+	if len(b.PredShape) > 0 {
+		if err := checkFinite(p.Name(), b); err != nil {
+			return err
+		}
 	}
 	for i, v := range b.Pred {
 		d := v - b.Target[i]
