@@ -31,11 +31,27 @@ type ReLU struct{ activation }
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{activation{"ReLU", ops.ReLU}} }
 
-// Sigmoid is 1/(1+exp(-x)), elementwise.
+// Sigmoid is 1/(1+exp(-x)), elementwise. The builder records its input as
+// the logits of its output (graph.Builder.SetLogits): the train package's
+// losses and metrics, given the output of a model that ends in a Sigmoid,
+// work on those logits, so such a model trains exactly like the same model
+// without the Sigmoid.
 type Sigmoid struct{ activation }
 
 // NewSigmoid returns a Sigmoid layer.
 func NewSigmoid() *Sigmoid { return &Sigmoid{activation{"Sigmoid", ops.Sigmoid}} }
+
+// Forward applies the sigmoid and records x as the logits of the output.
+func (s *Sigmoid) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, err := s.activation.Forward(b, x)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		b.SetLogits(y, x)
+	}
+	return y, nil
+}
 
 // Tanh is the hyperbolic tangent, elementwise.
 type Tanh struct{ activation }

@@ -8,6 +8,7 @@ import (
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train"
+	"github.com/convnet-go/convnet/zoo"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -122,6 +123,78 @@ func TestLossErrorPrefixOnce(t *testing.T) {
 		prefix := "train: loss " + loss.Name()
 		if n := strings.Count(err.Error(), prefix); n != 1 {
 			t.Errorf("%s: %q appears %d times in %q", loss.Name(), prefix, n, err)
+		}
+	}
+}
+
+// forgetful lists only its first layer in Params().
+type forgetful struct{ a, b nn.Layer }
+
+func (f *forgetful) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, err := nn.Call(b, "a", f.a, x)
+	if err != nil {
+		return nil, err
+	}
+	return nn.Call(b, "b", f.b, y)
+}
+func (f *forgetful) Params() []graph.NamedParam { return nn.ChildParams(nn.Child{Name: "a", Layer: f.a}) }
+
+// Fit and Gradients refuse a model whose graph binds Params that its
+// Params() does not list: they would be trained but not saved.
+func TestFitRejectsUnlistedParams(t *testing.T) {
+	a := must(nn.NewDense(2, 4))
+	b := must(nn.NewDense(4, 2))
+	m := &forgetful{a, b}
+	tr := must(train.New(m, silent(train.Config{Loss: ceLoss()})))
+	_, err := tr.Fit(blobs(8, 1), nil)
+	if err == nil || !strings.Contains(err.Error(), `"b.weight" (weight (2, 4))`) {
+		t.Fatalf("Fit: got %v, want an error naming b.weight", err)
+	}
+	x := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2}))
+	y := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{0, 1}))
+	if _, err := train.Gradients(m, ceLoss(), x, y); err == nil || !strings.Contains(err.Error(), `"b.bias"`) {
+		t.Fatalf("Gradients: got %v, want an error naming b.bias", err)
+	}
+}
+
+// The UNet trains the same with and without WithSigmoid: the sigmoid
+// losses work on the logits under the model's final sigmoid (not on a
+// sigmoid of probabilities) and the metrics threshold probabilities at 0.5,
+// so both runs give bit-identical weights and losses, and the same Dice.
+// (Before, the WithSigmoid model was trained through two sigmoids and
+// scored as all foreground.)
+func TestUNetTrainsWithAndWithoutSigmoid(t *testing.T) {
+	for _, loss := range []func() train.Loss{func() train.Loss { return train.DiceLoss(1) }, func() train.Loss { return train.BCEDiceLoss(1) }} {
+		var weights [2][]uint64
+		var logs [2]train.Logs
+		var hist [2][]float64
+		for i, sigmoid := range []bool{false, true} {
+			opts := []zoo.Option{zoo.WithDepth(1), zoo.WithBaseWidth(4), zoo.WithSeed(3)}
+			if sigmoid {
+				opts = append(opts, zoo.WithSigmoid())
+			}
+			model := must(zoo.NewUNet(1, opts...))
+			tr := must(train.New(model, silent(train.Config{Epochs: 4, BatchSize: 16, Seed: 1, Loss: loss(), Optimizer: must(train.NewAdam(0.02)),
+				Metrics: []train.Metric{train.NewDice(), train.NewIoU(), train.NewAccuracy()}})))
+			h, err := tr.Fit(blobsMask(128, 1), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist[i] = h.Series("loss")
+			weights[i] = paramBits(model)
+			logs[i] = must(tr.Evaluate(blobsMask(64, 2)))
+		}
+		name := loss().Name()
+		if !equalBits(weights[0], weights[1]) {
+			t.Errorf("%s: the weights differ with and without WithSigmoid (losses %v and %v)", name, hist[0], hist[1])
+		}
+		for _, k := range []string{"loss", "dice", "iou", "accuracy"} {
+			if logs[0][k] != logs[1][k] {
+				t.Errorf("%s: %s is %v without and %v with WithSigmoid", name, k, logs[0][k], logs[1][k])
+			}
+		}
+		if logs[1]["dice"] < 0.8 {
+			t.Errorf("%s: the UNet did not learn the mask: %v", name, logs[1])
 		}
 	}
 }

@@ -14,6 +14,10 @@ import (
 type Batch struct {
 	Pred, Target           []float64
 	PredShape, TargetShape []int
+	// Probabilities says that Pred holds sigmoid probabilities (the model
+	// ends in nn.Sigmoid) rather than logits: single-channel outputs are
+	// then positive above 0.5 instead of above 0. The trainer sets it.
+	Probabilities bool
 }
 
 // Metric is a quantity accumulated over the batches of an epoch (or an
@@ -25,7 +29,9 @@ type Batch struct {
 // With C >= 2 the predicted class is the argmax over axis 1. With C = 1 the
 // output is a logit, as losses expect (BCEWithLogits, DiceLoss): a position
 // is positive when sigmoid(z) > 0.5, that is z > 0, and the target when it
-// is > 0.5. A NaN or infinite prediction or target is an error from Update
+// is > 0.5. When the model ends in nn.Sigmoid (Batch.Probabilities, set by
+// the trainer), the output is the probability itself and a position is
+// positive when it is > 0.5: the same decision either way. A NaN or infinite prediction or target is an error from Update
 // (naming the metric and the example), never a score.
 type Metric interface {
 	// Name is the key under which the metric is logged.
@@ -97,9 +103,13 @@ func checkFinite(name string, b Batch) error {
 func classes(b Batch, fn func(pred, truth int)) {
 	n, c, s := layout(b.PredShape)
 	if c == 1 {
+		threshold := 0.0
+		if b.Probabilities {
+			threshold = 0.5
+		}
 		for i, z := range b.Pred {
 			p, t := 0, 0
-			if z > 0 {
+			if z > threshold {
 				p = 1
 			}
 			if b.Target[i] > 0.5 {
