@@ -24,7 +24,9 @@ func (f *forgetful) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	}
 	return nn.Call(b, "b", f.b, y)
 }
-func (f *forgetful) Params() []graph.NamedParam { return nn.ChildParams(nn.Child{Name: "a", Layer: f.a}) }
+func (f *forgetful) Params() []graph.NamedParam {
+	return nn.ChildParams(nn.Child{Name: "a", Layer: f.a})
+}
 
 // Binding a Param that the model's Params() does not list is an error
 // naming it, from every function that builds a model graph.

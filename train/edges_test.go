@@ -137,7 +137,9 @@ func (f *forgetful) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	}
 	return nn.Call(b, "b", f.b, y)
 }
-func (f *forgetful) Params() []graph.NamedParam { return nn.ChildParams(nn.Child{Name: "a", Layer: f.a}) }
+func (f *forgetful) Params() []graph.NamedParam {
+	return nn.ChildParams(nn.Child{Name: "a", Layer: f.a})
+}
 
 // Fit and Gradients refuse a model whose graph binds Params that its
 // Params() does not list: they would be trained but not saved.
