@@ -194,7 +194,7 @@ func fitsFloat32(dst, src *tensor.Dense) error {
 	}
 	for i, v := range vals {
 		if !math.IsInf(v, 0) && math.IsInf(float64(float32(v)), 0) {
-			return graph.DataErrorf("nn: value %g at index %d is outside float32's range (±%g) and would load as %v; the model's Params are float32 (convert the model with SetDtype(l, tensor.Float64) to load it)",
+			return graph.DataErrorf("value %g at index %d is outside float32's range (±%.4g) and would load as %v; the model's Params are float32 (convert the model with SetDtype(l, tensor.Float64) to load it)",
 				v, i, math.MaxFloat32, float32(v))
 		}
 	}

@@ -341,8 +341,8 @@ func TestLoadSafetensorsFloat32Range(t *testing.T) {
 		v    float64
 		want string // "" when it loads
 	}{
-		{"too-large", 1e300, `"1.weight": nn: value 1e+300 at index 5 is outside float32's range`},
-		{"too-small", -3.5e38, `"1.weight": nn: value -3.5e+38 at index 5 is outside float32's range`},
+		{"too-large", 1e300, `"1.weight": value 1e+300 at index 5 is outside float32's range (±3.403e+38) and would load as +Inf`},
+		{"too-small", -3.5e38, `"1.weight": value -3.5e+38 at index 5 is outside float32's range (±3.403e+38) and would load as -Inf`},
 		{"max-float32", math.MaxFloat32, ""},
 		{"inf-in-file", math.Inf(-1), ""},
 	} {
