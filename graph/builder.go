@@ -206,6 +206,9 @@ func (b *Builder) Register(params []NamedParam) {
 	}
 }
 
+// HasRegistration reports whether Register was called.
+func (b *Builder) HasRegistration() bool { return b.registered != nil }
+
 // RegisteredName returns the name p was registered under, if any (the
 // first, when it was registered under several).
 func (b *Builder) RegisteredName(p *Param) (string, bool) {

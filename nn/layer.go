@@ -88,6 +88,9 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 // when the layer has no registered Params or its Params agree on no single
 // path.
 func registeredPath(b *graph.Builder, layer Layer, name string) (string, bool) {
+	if !b.HasRegistration() {
+		return "", false
+	}
 	var common map[string]bool
 	for _, np := range layer.Params() {
 		cands := map[string]bool{}

@@ -15,8 +15,10 @@ import (
 // format, under their state_dict names (see NamedParams) and in their own
 // dtype (F32 or F64). The file is written to a temporary file in the same
 // directory and renamed into place, so an error or a crash while saving
-// leaves a previous file at path intact. The file's metadata has
-// "format": "pt", as PyTorch's own files do.
+// leaves a previous file at path intact; the next save removes temporary
+// files that killed processes left. A path that is a symbolic link is
+// followed: the file it points to is replaced and the link kept. The
+// file's metadata has "format": "pt", as PyTorch's own files do.
 func SaveSafetensors(l Layer, path string) error {
 	if l == nil {
 		return graph.ArgErrorf("nn: SaveSafetensors: layer is nil")
