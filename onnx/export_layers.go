@@ -71,9 +71,9 @@ func activationOp(l any) (string, []attr) {
 	case *nn.Softsign:
 		return "Softsign", nil
 	case *nn.LeakyReLU:
-		return "LeakyRelu", []attr{{"alpha", a.Alpha}}
+		return "LeakyRelu", []attr{{"alpha", a.Alpha()}}
 	case *nn.ELU:
-		return "Elu", []attr{{"alpha", a.Alpha}}
+		return "Elu", []attr{{"alpha", a.Alpha()}}
 	case *nn.ReLU6:
 		return "Clip", nil // with the bounds 0 and 6 as inputs (see activationInputs)
 	}
