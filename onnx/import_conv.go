@@ -32,7 +32,7 @@ func (c *opCtx) windowAttrs(in []int, kernelFromWeight []int, autoPad bool) (*wi
 			return c.errorf("%s %v needs %d values (one per spatial axis)", name, v, len(dst))
 		}
 		for i, x := range v {
-			if x <= 0 && name != "pads" || x < 0 {
+			if x <= 0 && name != "pads" || x < 0 || x > 1<<20 {
 				return c.errorf("%s %v has a value out of range", name, v)
 			}
 			dst[i] = int(x)
@@ -755,6 +755,13 @@ func (c *opCtx) dilatedMaxPool(x *G.Node, spec ops.PoolSpec, dil []int) (*G.Node
 	r := len(xs) - 2
 	out := make([]int, r)
 	after := append([]int(nil), spec.PadAfter...)
+	gathers := 0
+	for _, k := range spec.Kernel {
+		gathers += k
+	}
+	if gathers > 1<<12 {
+		return nil, c.unsupported("a dilated kernel %v of more than 4096 rows in all is not supported", spec.Kernel)
+	}
 	for i := 0; i < r; i++ {
 		eff := (spec.Kernel[i]-1)*dil[i] + 1
 		span := xs[2+i] + spec.Pad[i] + spec.PadAfter[i] - eff
