@@ -20,6 +20,17 @@
 // reflect, edge), Upsample, Resize (nearest, linear), Constant, Identity,
 // Shape, Gather, Cast and Clip. Shape computations (Shape, Gather,
 // Unsqueeze, Concat, arithmetic on constants) run when the graph is built.
+// Ops the ops package lacks are composed exactly from differentiable ones:
+// Selu from ELU, HardSigmoid and Clip from ReLUs, PRelu, reflect and edge
+// Pad and nearest and linear Resize from ops.GatherAxis, dilated MaxPool
+// from gathers and a max pool, GlobalMaxPool from MaxPool, BatchNormalization
+// with computed statistics or training_mode from elementwise ops.
+//
+// In a training graph (train.Trainer, fine-tuning) Dropout drops and
+// BatchNormalization uses batch statistics and updates its running
+// statistics unless frozen; Run and nn.Predict use evaluation mode. Each
+// node is recorded as a layer call, so nn.Summary lists the nodes with
+// their ops, output shapes and parameters.
 // An op, attribute, attribute value or element type outside that set is an
 // error that wraps ErrUnsupported and names the node, its op and the
 // opset; it never gives a wrong result. A truncated or corrupt file, a

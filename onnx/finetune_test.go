@@ -111,3 +111,47 @@ func ExampleReadFile() {
 	// fc.bias (3)
 	// (1, 3)
 }
+
+// In a training graph an imported BatchNormalization normalises with the
+// batch's statistics and updates its running statistics in place (PyTorch's
+// convention, momentum 1 - ONNX's); frozen, it keeps them.
+func TestImportedBatchNormTrains(t *testing.T) {
+	for _, frozen := range []bool{false, true} {
+		m, err := Read(marshal(t, bnModel()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if frozen {
+			nn.Freeze(m, "bn")
+		}
+		var mean *graph.Param
+		for _, np := range m.Params() {
+			if np.Name == "bn.running_mean" {
+				mean = np.Param
+			}
+		}
+		before, _ := graph.Float64s(mean.Value())
+		x := make([]float32, 4*16)
+		for i := range x {
+			x[i] = float32(i%7) + 1
+		}
+		ds, err := data.NewLabeled(x, []int{1, 4, 4}, []int{0, 1, 2, 0}, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt, _ := train.NewSGD(0.01)
+		tr, err := train.New(m, train.Config{BatchSize: 4, Optimizer: opt, Verbosity: train.Silent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.Fit(ds, nil); err != nil {
+			t.Fatal(err)
+		}
+		tr.Close()
+		after, _ := graph.Float64s(mean.Value())
+		changed := after[0] != before[0] || after[1] != before[1]
+		if changed == frozen {
+			t.Errorf("frozen %v: running mean %v -> %v", frozen, before, after)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (c *opCtx) windowAttrs(in []int, kernelFromWeight []int, autoPad bool) (*wi
 			return c.errorf("%s %v needs %d values (one per spatial axis)", name, v, len(dst))
 		}
 		for i, x := range v {
-			if x <= 0 && name != "pads" || x < 0 {
+			if x <= 0 && name != "pads" || x < 0 || x > 1<<20 {
 				return c.errorf("%s %v has a value out of range", name, v)
 			}
 			dst[i] = int(x)
@@ -743,17 +743,25 @@ func batchNormTraining(c *opCtx, ins []*value, x, gamma, beta *G.Node) ([]*value
 	return outs, nil
 }
 
-// dilatedMaxPool composes a max pool with dilated windows: the input is
-// padded with -Inf, every kernel offset's samples are gathered into a
-// tensor of the output's shape, the k^r gathers are stacked on a new last
-// axis of (N, C, P, k^r) and a max pool over that axis takes their maximum.
-// The output sizes follow ONNX: floor (or ceil with ceil_mode) of (in +
-// pads - dilated kernel)/stride, plus 1.
+// dilatedMaxPool composes a max pool with dilated windows. A max over a
+// box is a max over each axis in turn, so the input is padded with -Inf and
+// then, axis by axis, every kernel offset's samples along that axis are
+// gathered, stacked on a new last axis of (N, C, P, k) and reduced by a max
+// pool over it: k_1 + k_2 + ... gathers instead of k_1·k_2·... The output
+// sizes follow ONNX: floor (or ceil with ceil_mode) of (in + pads -
+// dilated kernel)/stride, plus 1.
 func (c *opCtx) dilatedMaxPool(x *G.Node, spec ops.PoolSpec, dil []int) (*G.Node, error) {
 	xs := []int(x.Shape())
 	r := len(xs) - 2
 	out := make([]int, r)
 	after := append([]int(nil), spec.PadAfter...)
+	gathers := 0
+	for _, k := range spec.Kernel {
+		gathers += k
+	}
+	if gathers > 1<<12 {
+		return nil, c.unsupported("a dilated kernel %v of more than 4096 rows in all is not supported", spec.Kernel)
+	}
 	for i := 0; i < r; i++ {
 		eff := (spec.Kernel[i]-1)*dil[i] + 1
 		span := xs[2+i] + spec.Pad[i] + spec.PadAfter[i] - eff
@@ -770,51 +778,41 @@ func (c *opCtx) dilatedMaxPool(x *G.Node, spec ops.PoolSpec, dil []int) (*G.Node
 	}
 	padded := spec
 	padded.PadAfter = after
-	xp, _, err := c.padExplicit(x, padded, math.Inf(-1))
+	y, _, err := c.padExplicit(x, padded, math.Inf(-1))
 	if err != nil {
 		return nil, err
 	}
-	p := prod(out)
-	var stack []*G.Node
-	offset := make([]int, r)
-	for {
-		g := xp
-		for i := 0; i < r; i++ {
+	for i := 0; i < r; i++ {
+		k := spec.Kernel[i]
+		stack := make([]*G.Node, k)
+		var shape []int
+		for j := 0; j < k; j++ {
 			idx := make([]int, out[i])
 			for o := range idx {
-				idx[o] = o*spec.Stride[i] + offset[i]*dil[i]
+				idx[o] = o*spec.Stride[i] + j*dil[i]
 			}
-			if g, err = gatherAxis(g, 2+i, idx); err != nil {
+			g, err := gatherAxis(y, 2+i, idx)
+			if err != nil {
+				return nil, err
+			}
+			shape = []int(g.Shape().Clone())
+			if stack[j], err = ops.Reshape(g, xs[0], xs[1], prod(shape[2:]), 1); err != nil {
 				return nil, err
 			}
 		}
-		if g, err = ops.Reshape(g, xs[0], xs[1], p, 1); err != nil {
-			return nil, err
-		}
-		stack = append(stack, g)
-		i := r - 1
-		for i >= 0 {
-			offset[i]++
-			if offset[i] < spec.Kernel[i] {
-				break
+		all := stack[0]
+		if k > 1 {
+			if all, err = ops.Concat(3, stack...); err != nil {
+				return nil, err
 			}
-			offset[i] = 0
-			i--
 		}
-		if i < 0 {
-			break
+		m, err := ops.MaxPool(all, ops.PoolSpec{Kernel: []int{1, k}, Stride: []int{1, k}})
+		if err != nil {
+			return nil, err
 		}
-	}
-	all := stack[0]
-	if len(stack) > 1 {
-		if all, err = ops.Concat(3, stack...); err != nil {
+		if y, err = ops.Reshape(m, shape...); err != nil {
 			return nil, err
 		}
 	}
-	k := len(stack)
-	y, err := ops.MaxPool(all, ops.PoolSpec{Kernel: []int{1, k}, Stride: []int{1, k}})
-	if err != nil {
-		return nil, err
-	}
-	return ops.Reshape(y, append([]int{xs[0], xs[1]}, out...)...)
+	return y, nil
 }

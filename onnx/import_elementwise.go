@@ -305,6 +305,12 @@ func staticArith(c *opCtx, op string, a, b *tensor.Dense) ([]*value, error) {
 		return nil, err
 	}
 	dt := staticDtype(a)
+	n := int64(1)
+	for _, d := range out {
+		if n *= int64(d); n > int64(c.m.limit()) {
+			return nil, c.unsupported("the result %s has too many elements", graph.FormatShape(out))
+		}
+	}
 	res := make([]float64, prod(out))
 	os := strides(out)
 	index := func(shape []int, o int) int {

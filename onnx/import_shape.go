@@ -442,6 +442,9 @@ func opConcat(c *opCtx, ins []*value) ([]*value, error) {
 			out[ax] += s[ax]
 		}
 		outer, inner := prod(out[:ax]), prod(out[ax+1:])
+		if prod(out) > c.m.limit() {
+			return nil, c.unsupported("the result %s has too many elements", graph.FormatShape(out))
+		}
 		res := make([]float64, 0, prod(out))
 		vals := make([][]float64, len(present))
 		for i, v := range present {
@@ -506,6 +509,9 @@ func opGather(c *opCtx, ins []*value) ([]*value, error) {
 			return nil, err
 		}
 		outer, inner := prod(s[:ax]), prod(s[ax+1:])
+		if int64(outer)*int64(len(idx))*int64(inner) > int64(c.m.limit()) {
+			return nil, c.unsupported("the result %s has too many elements", graph.FormatShape(out))
+		}
 		res := make([]float64, 0, outer*len(idx)*inner)
 		for o := 0; o < outer; o++ {
 			for _, j := range idx {
