@@ -184,7 +184,7 @@ func (b *Builder) InputValue(name string, t tensor.Tensor) *G.Node {
 }
 
 // Register declares the Params of the model the graph is built for, with
-// their state_dict names (nn.NamedParams of the model; nn.Build calls it).
+// their state_dict names (nn.NamedParams of the model; nn.Apply calls it).
 // From then on the name of a registered Param comes from the registration
 // alone: Bind and Track name its node and Binding after it, whatever scope
 // the layer was called in. Binding or tracking a Param that is not

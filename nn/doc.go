@@ -35,7 +35,7 @@
 //
 // A model's Params() is the one registration of its parameter names, as
 // module registration is in PyTorch: SaveSafetensors and LoadSafetensors
-// use those names, and so does every graph built through [Build] (Predict,
+// use those names, and so does every graph built through [Apply] (Predict,
 // Summary, GradCheck and the train package do): each Param's node and
 // binding is named after its registered name, and [Call] scopes a child
 // under the path its Params are registered at, so errors and Summary rows

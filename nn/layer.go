@@ -126,14 +126,14 @@ func registeredPath(b *graph.Builder, layer Layer, name string) (string, bool) {
 	return "", false
 }
 
-// Build builds model on x as the root of b's graph, the way Predict, the
+// Apply builds model on x as the root of b's graph, the way Predict, the
 // trainer, Summary and GradCheck do: it registers model's Params with b
 // (graph.Builder.Register), so that every Param's node, Binding and
 // error path is named after its state_dict name, calls model.Forward, and
 // returns an error naming every Param that the graph binds but
 // model.Params() does not list (it would be trained but neither counted by
 // NumParams nor saved by SaveSafetensors).
-func Build(b *graph.Builder, model Layer, x *G.Node) (*G.Node, error) {
+func Apply(b *graph.Builder, model Layer, x *G.Node) (*G.Node, error) {
 	if model == nil {
 		return nil, graph.ArgErrorf("nn: model is nil")
 	}

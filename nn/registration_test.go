@@ -120,7 +120,7 @@ func TestNamesComeFromRegistration(t *testing.T) {
 	m := newDirect(t)
 	b := graph.NewBuilder(graph.Eval)
 	x := b.Input("input", tensor.Float32, 1, 1, 4, 4)
-	if _, err := nn.Build(b, m, x); err != nil {
+	if _, err := nn.Apply(b, m, x); err != nil {
 		t.Fatal(err)
 	}
 	var saved, bound, nodes []string

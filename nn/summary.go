@@ -59,7 +59,7 @@ func WriteSummary(w io.Writer, l Layer, inputShape []int) error {
 	}
 	b := graph.NewBuilder(graph.Eval)
 	x := b.Input("input", dt, inputShape...)
-	out, err := Build(b, l, x)
+	out, err := Apply(b, l, x)
 	if err != nil {
 		return errors.Wrap(err, "nn: Summary")
 	}

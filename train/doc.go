@@ -43,7 +43,7 @@
 // into them in place too, so a change made through one of them is seen by
 // all the others at their next run. A model's Params must all be listed by
 // its Params(): a graph that binds one it does not list is an error
-// (nn.Build), because such a weight would be trained but not saved.
+// (nn.Apply), because such a weight would be trained but not saved.
 //
 // # Conventions
 //

@@ -79,7 +79,7 @@ func gradients(model nn.Layer, loss Loss, x, y *tensor.Dense) ([]Gradient, error
 	b := graph.NewBuilder(graph.Train)
 	xn := b.InputValue("x", x)
 	yn := b.InputValue("y", y)
-	out, err := nn.Build(b, model, xn)
+	out, err := nn.Apply(b, model, xn)
 	if err != nil {
 		return nil, errors.Wrapf(err, "train: Gradients: model on input %s", graph.FormatShape(x.Shape()))
 	}

@@ -108,7 +108,7 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 	sg = &stepGraph{}
 	sg.x = b.Input("x", dt, xs...)
 	sg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(xs...))
-	out, err := nn.Build(b, t.model, sg.x)
+	out, err := nn.Apply(b, t.model, sg.x)
 	if err != nil {
 		return nil, nil, errors.Wrapf(err, "train: model on input %s", graph.FormatShape(xs))
 	}
