@@ -21,15 +21,15 @@ func functionalCases() []functionalCase {
 			// trunk with a skip connection; the trunk's output is also a
 			// model output, and so is one output twice.
 			x := nn.Input("image")
-			c1 := nn.Apply("conv1", must(nn.NewConv2D(1, 4, 3, nn.WithPad(1), nn.WithActivation(nn.NewReLU()))), x)
-			bn := nn.Apply("bn", must(nn.NewBatchNorm2D(4)), c1)
-			c2 := nn.Apply("conv2", must(nn.NewConv2D(4, 4, 3, nn.WithPadding(nn.Same))), bn)
+			c1 := nn.Connect("conv1", must(nn.NewConv2D(1, 4, 3, nn.WithPad(1), nn.WithActivation(nn.NewReLU()))), x)
+			bn := nn.Connect("bn", must(nn.NewBatchNorm2D(4)), c1)
+			c2 := nn.Connect("conv2", must(nn.NewConv2D(4, 4, 3, nn.WithPadding(nn.Same))), bn)
 			res := nn.Sum("res", c1, c2)
 			cat := nn.Cat("cat", res, x)
-			seg := nn.Apply("seg", must(nn.NewConv2D(5, 2, 1, nn.WithActivation(nn.NewSigmoid()))), cat)
-			p := nn.Apply("pool", must(nn.NewMaxPool2D(2)), res)
-			g := nn.Apply("gap", nn.NewGlobalAvgPool(), p)
-			cls := nn.Apply("fc", must(nn.NewDense(4, 3)), g)
+			seg := nn.Connect("seg", must(nn.NewConv2D(5, 2, 1, nn.WithActivation(nn.NewSigmoid()))), cat)
+			p := nn.Connect("pool", must(nn.NewMaxPool2D(2)), res)
+			g := nn.Connect("gap", nn.NewGlobalAvgPool(), p)
+			cls := nn.Connect("fc", must(nn.NewDense(4, 3)), g)
 			return nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{seg, cls, res, cls})
 		}, [][]int{{2, 1, 8, 8}}},
 		{"two-inputs-shared", func() (*nn.Functional, error) {
@@ -37,9 +37,9 @@ func functionalCases() []functionalCase {
 			// pair), merged; an output that is an input.
 			a, b := nn.Input("left"), nn.Input("right")
 			conv := must(nn.NewConv2D(2, 3, 3, nn.WithPad(1)))
-			ya := nn.Apply("tower", conv, a)
-			yb := nn.Apply("tower_b", conv, b)
-			d := nn.Apply("head", must(nn.NewConv2D(6, 1, 1)), nn.Cat("both", ya, yb))
+			ya := nn.Connect("tower", conv, a)
+			yb := nn.Connect("tower_b", conv, b)
+			d := nn.Connect("head", must(nn.NewConv2D(6, 1, 1)), nn.Cat("both", ya, yb))
 			return nn.NewFunctional([]*nn.Symbol{a, b}, []*nn.Symbol{d, b})
 		}, [][]int{{2, 2, 5, 5}, {2, 2, 5, 5}}},
 	}
