@@ -574,7 +574,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	if op.relu && !absorbReLU(grad, output) {
 		// the output is zero exactly where the pre-activation is <= 0,
 		// so the output serves as ReLU's input for the mask
-		if grad, err = G.ApplyOp(newActivationGradOp(actReLU, 0), output, output, grad); err != nil {
+		if grad, err = reluGradOf(output, grad); err != nil {
 			return nil, err
 		}
 	}

@@ -73,6 +73,10 @@ type opDef struct {
 	// noGrad lists the inputs that are not differentiated (labels,
 	// indices). Every other input is.
 	noGrad []int
+	// isGrad marks an op that computes a gradient (it is built by another
+	// op's backward, has no backward of its own, and graph.NewMachine may
+	// leave it out when nothing reads it).
+	isGrad bool
 }
 
 // kernels are an op's forward and backward kernels for one element type.
@@ -229,7 +233,13 @@ func runForward[T float](k kernels[T], in []*tensor.Dense, y *tensor.Dense, s *s
 	return k.forward(fwdArgs[T]{in: views[T](in), out: viewOf[T](y), saved: s, needGrad: needGrad})
 }
 
+// IsGradient reports whether the op computes a gradient (graph.GradientOp).
+func (op *kitOp) IsGradient() bool { return op.def.isGrad }
+
 func (op *kitOp) DiffWRT(n int) []bool {
+	if op.def.isGrad {
+		return make([]bool, n)
+	}
 	out := allTrue(n)
 	for _, i := range op.def.noGrad {
 		if i < n {
@@ -240,6 +250,9 @@ func (op *kitOp) DiffWRT(n int) []bool {
 }
 
 func (op *kitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.def.isGrad {
+		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
+	}
 	op.needGrad = true
 	wrt := op.DiffWRT(len(inputs))
 	args := append(append(G.Nodes{}, inputs...), output, grad)
@@ -266,6 +279,10 @@ type kitGradOp struct {
 	wrt int
 	buf buffer
 }
+
+// IsGradient reports true (graph.GradientOp): an unused gradient node is
+// left out of the compiled program.
+func (op *kitGradOp) IsGradient() bool { return true }
 
 func (op *kitGradOp) Arity() int { return len(op.fwd.in) + 2 }
 
