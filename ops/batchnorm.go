@@ -160,7 +160,6 @@ type batchNormOp struct {
 	momentum, eps     float64
 	rank              int
 	relu              bool // output max(0, ·); gradients masked where the output is 0
-	reluAbsorbed      bool // the upstream gradient already holds ReLU's mask (absorbReLU)
 
 	out    buffer
 	mean   []float64 // per channel, of the last run
@@ -312,9 +311,6 @@ func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Sha
 func (op *batchNormOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.relu && absorbReLU(grad, output) {
-		op.reluAbsorbed = true
-	}
 	x := inputs[0]
 	var gamma *G.Node
 	if op.hasGamma {
@@ -419,7 +415,7 @@ func bnSums[T float](fwd *batchNormOp, x, y, dy, out []T, shape tensor.Shape) {
 			var sdy, sdyx float64
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				a, b := dotSums(x[o:o+s], reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), mean)
+				a, b := dotSums(x[o:o+s], reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), mean)
 				sdy += a
 				sdyx += b
 			}
@@ -543,7 +539,7 @@ func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape ten
 				kt := T(k)
 				for i := 0; i < n; i++ {
 					o := (i*c + ch) * s
-					ds, dxs := reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
+					ds, dxs := reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
 					for j, d := range ds {
 						dxs[j] = kt * d
 					}
@@ -559,7 +555,7 @@ func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape ten
 			kt, c1t, c0t, mt := T(k), T(c1), T(c0), T(mean)
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				xs, ds, dxs := x[o:o+s], reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
+				xs, ds, dxs := x[o:o+s], reluMasked(fwd.relu, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
 				for j, d := range ds {
 					dxs[j] = kt*d + c1t*(xs[j]-mt) + c0t
 				}

@@ -571,7 +571,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	a, w := inputs[0], inputs[1]
 	var da, dw *G.Node
 	var err error
-	if op.relu && !absorbReLU(grad, output) {
+	if op.relu {
 		// the output is zero exactly where the pre-activation is <= 0,
 		// so the output serves as ReLU's input for the mask
 		if grad, err = reluGradOf(output, grad); err != nil {

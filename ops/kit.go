@@ -2,9 +2,11 @@ package ops
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/chewxy/hm"
+	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -55,8 +57,12 @@ import (
 // Softmax and a LogSoftmax). The kit returns errors, never panics, for
 // wrong dtypes or arities; shape errors come from the shape function.
 //
+// An op that reads another op's saved tensors (MaxPoolIndices reads the
+// pool's argmax) gets that op with kitOpOf and its tensors with savedOf,
+// and must take the other op's output as an input so that it runs after it.
+//
 // The API of this file (opDef, kernels, fwdArgs, bwdArgs, view, saved,
-// applyDef, sameShape) is stable: other files build on it.
+// applyDef, sameShape, kitOpOf, savedOf) is stable: other files build on it.
 
 // opDef describes an op on the kit.
 type opDef struct {
@@ -77,6 +83,9 @@ type opDef struct {
 	// op's backward, has no backward of its own, and graph.NewMachine may
 	// leave it out when nothing reads it).
 	isGrad bool
+	// meta is what other ops may learn about this one when they are built
+	// on its output (MaxUnpool2D checks the pooling behind its indices).
+	meta any
 }
 
 // kernels are an op's forward and backward kernels for one element type.
@@ -97,7 +106,7 @@ type fwdArgs[T float] struct {
 	in       []view[T] // the inputs
 	out      view[T]   // the output, to be overwritten entirely
 	saved    *saved[T] // what the backward will read
-	needGrad bool      // a backward of this op will run
+	needGrad bool      // a backward of this op, or a reader of its saved tensors, will run
 }
 
 // bwdArgs are a backward kernel's arguments.
@@ -253,8 +262,11 @@ func (op *kitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 	if op.def.isGrad {
 		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
 	}
-	op.needGrad = true
 	wrt := op.DiffWRT(len(inputs))
+	if !slices.Contains(wrt, true) {
+		return nil, fmt.Errorf("ops: %s: not differentiable", op)
+	}
+	op.needGrad = true
 	args := append(append(G.Nodes{}, inputs...), output, grad)
 	out := make(G.Nodes, len(inputs))
 	for i := range inputs {
@@ -269,6 +281,31 @@ func (op *kitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		out[i] = dx
 	}
 	return out, nil
+}
+
+// kitOpOf returns the kit op of node n, for an op that reads n's saved
+// tensors (as MaxPoolIndices reads the pool's argmax), and makes its
+// forward save them (fwdArgs.needGrad) even when no gradient is taken.
+func kitOpOf(n *G.Node) (*kitOp, bool) {
+	op, ok := n.Op().(*kitOp)
+	if ok {
+		op.needGrad = true
+	}
+	return op, ok
+}
+
+// savedOf returns op's saved tensors of element type T, and whether its
+// forward has run.
+func savedOf[T float](op *kitOp) (*saved[T], bool) {
+	var s any
+	var zero T
+	switch any(zero).(type) {
+	case float32:
+		s = &op.s32
+	case float64:
+		s = &op.s64
+	}
+	return s.(*saved[T]), op.ran
 }
 
 // kitGradOp is the gradient of a kitOp with respect to input wrt, given
@@ -339,8 +376,8 @@ func kitArgs(op string, vals []G.Value, shapes []tensor.Shape) ([]*tensor.Dense,
 		if t.Dtype() != dt {
 			return nil, fmt.Errorf("ops: %s: input %d is %v, input 0 is %v", op, i, t.Dtype(), dt)
 		}
-		if t.Shape().TotalSize() != shapes[i].TotalSize() {
-			return nil, fmt.Errorf("ops: %s: input %d has shape %v, the op was built for %v", op, i, t.Shape(), shapes[i])
+		if s := t.Shape(); !graph.SameShape(s, shapes[i]) && !(s.TotalSize() == 1 && shapes[i].TotalSize() == 1) {
+			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op, i, graph.FormatShape(shapes[i]), graph.FormatShape(s))
 		}
 	}
 	return in, nil

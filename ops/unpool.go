@@ -33,59 +33,42 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
 			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
 	}
-	pool := newMaxPoolOp(g)
-	pool.needArg = true
-	if out, err = G.ApplyOp(pool, x); err != nil {
+	if out, err = applyDef(maxPoolDef(g), x); err != nil {
 		return nil, nil, err
 	}
-	if indices, err = G.ApplyOp(&poolIndicesOp{opBase: newOpBase(g.String() + "Indices"), fwd: pool}, out); err != nil {
+	pool, _ := kitOpOf(out)
+	indices, err = applyDef(&opDef{
+		name: g.name + "Indices", attrs: g.attrs(), shape: sameShape, noGrad: []int{0}, meta: poolIndicesOf{g},
+		f32: kernels[float32]{forward: poolIndicesKernel[float32](pool)},
+		f64: kernels[float64]{forward: poolIndicesKernel[float64](pool)},
+	}, out)
+	if err != nil {
 		return nil, nil, err
 	}
 	return out, indices, nil
 }
 
-// poolIndicesOp reads the argmax its max-pool op recorded, as floats. Its
-// input is the pooled output, so the pooling always runs first.
-type poolIndicesOp struct {
-	opBase
-	fwd *maxPoolOp
-	out buffer
+// poolIndicesOf is the meta of a MaxPoolIndices op: its pooling.
+type poolIndicesOf struct{ g *poolGeom }
+
+func isPoolIndices(op *kitOp) bool {
+	_, ok := op.def.meta.(poolIndicesOf)
+	return ok
 }
 
-func (op *poolIndicesOp) Arity() int    { return 1 }
-func (op *poolIndicesOp) Type() hm.Type { return sameType() }
-func (op *poolIndicesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.fwd.g.yShape.Clone(), nil
-}
-
-func (op *poolIndicesOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	g := op.fwd.g
-	if len(op.fwd.arg) != g.yShape.TotalSize() {
-		return nil, fmt.Errorf("ops: %s: the pooling has not run", op)
-	}
-	y := op.out.get(in[0].Dtype(), g.yShape)
-	switch ys := y.Data().(type) {
-	case []float64:
-		for i, a := range op.fwd.arg {
-			ys[i] = float64(a)
+// poolIndicesKernel writes the argmax the pool saved, as floats. Its input
+// is the pooled output, so the pooling always runs first.
+func poolIndicesKernel[T float](pool *kitOp) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		s, ran := savedOf[T](pool)
+		if !ran {
+			return fmt.Errorf("the pooling has not run")
 		}
-	case []float32:
-		for i, a := range op.fwd.arg {
-			ys[i] = float32(a) // exact: planes have at most 2^24 elements
+		for i, v := range s.ints("argmax", len(a.out.data)) {
+			a.out.data[i] = T(v) // exact: float32 planes have at most 2^24 elements
 		}
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, y.Dtype())
+		return nil
 	}
-	return y, nil
-}
-
-func (op *poolIndicesOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *poolIndicesOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: indices are not differentiable", op)
 }
 
 // MaxUnpool2D is the partial inverse of MaxPool2D, as PyTorch's
@@ -133,8 +116,8 @@ func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
 	if int64(outH)*int64(outW) > 1<<31-1 {
 		return nil, graph.ArgErrorf("ops: %s: output plane (%d, %d) is too large", name, outH, outW)
 	}
-	if ip, ok := indices.Op().(*poolIndicesOp); ok {
-		g := ip.fwd.g
+	if ip, ok := indices.Op().(*kitOp); ok && isPoolIndices(ip) {
+		g := ip.def.meta.(poolIndicesOf).g
 		if g.nd != 2 {
 			return nil, graph.ArgErrorf("ops: %s: indices come from %s, not from a 2-D max pool", name, g.name)
 		}
