@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -36,7 +35,44 @@ func AdaptiveAvgPool2D(x *G.Node, outH, outW int) (*G.Node, error) {
 		}
 	}
 	geo := newAdaptiveGeom(s[0]*s[1], s[2], s[3], outH, outW)
-	return G.ApplyOp(&adaptiveAvgPoolOp{opBase: newOpBase(fmt.Sprintf("%s(%d, %d)", name, outH, outW)), g: geo, xShape: s.Clone()}, x)
+	return applyDef(&opDef{
+		name: name, attrs: fmt.Sprintf("%d, %d", outH, outW),
+		shape: func(in []tensor.Shape) (tensor.Shape, error) {
+			return tensor.Shape{in[0][0], in[0][1], outH, outW}, nil
+		},
+		f32: adaptiveAvgKernels[float32](geo),
+		f64: adaptiveAvgKernels[float64](geo),
+	}, x)
+}
+
+// adaptiveAvgKernels: y (N, C, outH, outW) holds the bin means of x
+// (N, C, H, W); dx gets dy/|bin| in every element of each bin.
+func adaptiveAvgKernels[T float](g *adaptiveGeom) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			adaptiveAvgForward(g, a.in[0].data, a.out.data)
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			adaptiveAvgBackward(g, a.dy.data, a.dx.data)
+			return nil
+		},
+	}
+}
+
+// adaptiveAvgKernels: y (N, C, outH, outW) holds the bin means of x
+// (N, C, H, W); dx gets dy/|bin| in every element of each bin.
+func adaptiveAvgKernels[T float](g *adaptiveGeom) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			adaptiveAvgForward(g, a.in[0].data, a.out.data)
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			adaptiveAvgBackward(g, a.dy.data, a.dx.data)
+			return nil
+		},
+	}
 }
 
 // adaptiveBins returns the [start, end) input range of each of the out bins
@@ -151,88 +187,4 @@ func adaptiveAvgBackward[T float](g *adaptiveGeom, dy, dx []T) {
 			}
 		}
 	})
-}
-
-// adaptiveAvgPoolOp is the forward op: (N, C, H, W) -> (N, C, outH, outW).
-type adaptiveAvgPoolOp struct {
-	opBase
-	g      *adaptiveGeom
-	xShape tensor.Shape
-	out    buffer
-}
-
-func (op *adaptiveAvgPoolOp) outShape() tensor.Shape {
-	return tensor.Shape{op.xShape[0], op.xShape[1], op.g.outH, op.g.outW}
-}
-
-func (op *adaptiveAvgPoolOp) Arity() int    { return 1 }
-func (op *adaptiveAvgPoolOp) Type() hm.Type { return rankType(4, 4) }
-func (op *adaptiveAvgPoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.outShape(), nil
-}
-
-func (op *adaptiveAvgPoolOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs("AdaptiveAvgPool2D", vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	if !graph.SameShape(x.Shape(), op.xShape) {
-		return nil, fmt.Errorf("ops: AdaptiveAvgPool2D: input shape %s differs from the graph's %s", graph.FormatShape(x.Shape()), graph.FormatShape(op.xShape))
-	}
-	y := op.out.get(x.Dtype(), op.outShape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		adaptiveAvgForward(op.g, xs, y.Data().([]float32))
-	case []float64:
-		adaptiveAvgForward(op.g, xs, y.Data().([]float64))
-	default:
-		return nil, fmt.Errorf("ops: AdaptiveAvgPool2D: dtype %v not supported", x.Dtype())
-	}
-	return y, nil
-}
-
-func (op *adaptiveAvgPoolOp) DiffWRT(int) []bool { return []bool{true} }
-
-func (op *adaptiveAvgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&adaptiveAvgPoolGradOp{
-		gradOpBase: newGradOpBase(fmt.Sprintf("AdaptiveAvgPool2DGrad(%d, %d)", op.g.outH, op.g.outW)),
-		g:          op.g, xShape: op.xShape,
-	}, grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx}, nil
-}
-
-// adaptiveAvgPoolGradOp maps dy (N, C, outH, outW) to dx (N, C, H, W).
-type adaptiveAvgPoolGradOp struct {
-	gradOpBase
-	g      *adaptiveGeom
-	xShape tensor.Shape
-	out    buffer
-}
-
-func (op *adaptiveAvgPoolGradOp) Arity() int    { return 1 }
-func (op *adaptiveAvgPoolGradOp) Type() hm.Type { return rankType(4, 4) }
-func (op *adaptiveAvgPoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.xShape.Clone(), nil
-}
-
-func (op *adaptiveAvgPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs("AdaptiveAvgPool2DGrad", vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	dy := in[0]
-	dx := op.out.get(dy.Dtype(), op.xShape)
-	switch d := dy.Data().(type) {
-	case []float32:
-		adaptiveAvgBackward(op.g, d, dx.Data().([]float32))
-	case []float64:
-		adaptiveAvgBackward(op.g, d, dx.Data().([]float64))
-	default:
-		return nil, fmt.Errorf("ops: AdaptiveAvgPool2DGrad: dtype %v not supported", dy.Dtype())
-	}
-	return dx, nil
 }
