@@ -37,7 +37,6 @@ func (u *upGeom) finish() {
 	u.yShape = append(tensor.Shape{u.xShape[0], u.xShape[1]}, u.out[3-u.nd:]...)
 }
 
-
 func (u *upGeom) inPlane() int  { return u.in[0] * u.in[1] * u.in[2] }
 func (u *upGeom) outPlane() int { return u.out[0] * u.out[1] * u.out[2] }
 
