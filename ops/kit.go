@@ -41,7 +41,7 @@ import (
 // Saved tensors. What the backward needs from the forward besides the
 // inputs and the output (an argmax, a mask, batch statistics) is passed
 // explicitly: the forward stores it in its saved[T] under a name
-// (saved.floats, saved.ints) and the backward reads it from there under the
+// (saved.floats, saved.ints, saved.bytes) and the backward reads it from there under the
 // same name. The saved tensors belong to the op instance (one node, one
 // graph), are reused from run to run, and nothing else reads or writes
 // them. The backward's gradient node takes the forward's output as an input,
@@ -123,6 +123,7 @@ type bwdArgs[T float] struct {
 type saved[T float] struct {
 	f map[string][]T
 	i map[string][]int32
+	b map[string][]uint8
 }
 
 // floats returns the saved float tensor called name, with n elements. The
@@ -149,6 +150,19 @@ func (s *saved[T]) ints(name string, n int) []int32 {
 	if len(b) != n {
 		b = make([]int32, n)
 		s.i[name] = b
+	}
+	return b
+}
+
+// bytes is floats for uint8 tensors (dropout masks).
+func (s *saved[T]) bytes(name string, n int) []uint8 {
+	if s.b == nil {
+		s.b = map[string][]uint8{}
+	}
+	b := s.b[name]
+	if len(b) != n {
+		b = make([]uint8, n)
+		s.b[name] = b
 	}
 	return b
 }
