@@ -233,7 +233,7 @@ func (op *kitOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y := op.buf.get(in[0].Dtype(), op.out)
+	y := op.buf.get(in[0].Dtype(), bufShape(op.out))
 	switch in[0].Dtype() {
 	case tensor.Float32:
 		err = runForward(op.def.f32, in, y, &op.s32, op.needGrad)
@@ -246,7 +246,21 @@ func (op *kitOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: %w", op, err)
 	}
 	op.ran = true
+	if op.out.Dims() == 0 {
+		v, err := scalarValue(op.String(), y)
+		return scalarOut(y.Dtype(), v), err
+	}
 	return y, nil
+}
+
+// bufShape is the shape of the buffer that holds an output of shape s: a
+// scalar is computed in a one-element tensor and returned as a Gorgonia
+// scalar.
+func bufShape(s tensor.Shape) tensor.Shape {
+	if s.Dims() == 0 {
+		return tensor.Shape{1}
+	}
+	return s
 }
 
 func runForward[T float](k kernels[T], in []*tensor.Dense, y *tensor.Dense, s *saved[T], needGrad bool) error {
@@ -356,7 +370,7 @@ func (op *kitGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: %s: the forward pass has not run", op)
 	}
 	n := len(f.in)
-	dx := op.buf.get(in[0].Dtype(), f.in[op.wrt])
+	dx := op.buf.get(in[0].Dtype(), bufShape(f.in[op.wrt]))
 	switch in[0].Dtype() {
 	case tensor.Float32:
 		err = runBackward(f.def.f32, op.wrt, in[:n], in[n], in[n+1], dx, &f.s32)
@@ -367,6 +381,10 @@ func (op *kitGradOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ops: %s: %w", op, err)
+	}
+	if f.in[op.wrt].Dims() == 0 {
+		v, err := scalarValue(op.String(), dx)
+		return scalarOut(dx.Dtype(), v), err
 	}
 	return dx, nil
 }
@@ -381,6 +399,18 @@ func runBackward[T float](k kernels[T], wrt int, in []*tensor.Dense, y, dy, dx *
 // kitArgs converts an op's arguments to dense tensors of one float dtype
 // and the shapes the op was built for.
 func kitArgs(op string, vals []G.Value, shapes []tensor.Shape) ([]*tensor.Dense, error) {
+	if len(vals) != len(shapes) {
+		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op, len(shapes), len(vals))
+	}
+	vals = slices.Clone(vals)
+	for i, v := range vals {
+		switch s := v.(type) { // Gorgonia scalars, as the gradient of a scalar output
+		case *G.F64:
+			vals[i] = tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{float64(*s)}))
+		case *G.F32:
+			vals[i] = tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{float32(*s)}))
+		}
+	}
 	in, err := denseArgs(op, vals, len(shapes))
 	if err != nil {
 		return nil, err
