@@ -83,6 +83,10 @@ type opDef struct {
 	// op's backward, has no backward of its own, and graph.NewMachine may
 	// leave it out when nothing reads it).
 	isGrad bool
+	// symDiff, when set, builds the gradients as graph nodes instead of
+	// the kit's backward kernels: for ops whose gradient is another node as
+	// it is (Add passes dy on unchanged, without a copy).
+	symDiff func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error)
 	// meta is what other ops may learn about this one when they are built
 	// on its output (MaxUnpool2D checks the pooling behind its indices).
 	meta any
@@ -293,6 +297,9 @@ func (op *kitOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 	wrt := op.DiffWRT(len(inputs))
 	if !slices.Contains(wrt, true) {
 		return nil, fmt.Errorf("ops: %s: not differentiable", op)
+	}
+	if op.def.symDiff != nil {
+		return op.def.symDiff(inputs, output, grad)
 	}
 	op.needGrad = true
 	args := append(append(G.Nodes{}, inputs...), output, grad)
