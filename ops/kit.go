@@ -422,6 +422,11 @@ func kitArgs(op string, vals []G.Value, shapes []tensor.Shape) ([]*tensor.Dense,
 	if err != nil {
 		return nil, err
 	}
+	for i, t := range in {
+		if t.IsView() { // a transposed or sliced tensor from a Gorgonia op
+			in[i] = t.Materialize().(*tensor.Dense)
+		}
+	}
 	dt := in[0].Dtype()
 	for i, t := range in {
 		if t.Dtype() != dt {
