@@ -337,14 +337,14 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	}
 	out := G.Nodes{dx}
 	if op.hasGamma {
-		dg, err := G.ApplyOp(newRowOp(1), sums)
+		dg, err := sumsRow(sums, 1)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, dg)
 	}
 	if op.hasBeta {
-		db, err := G.ApplyOp(newRowOp(0), sums)
+		db, err := sumsRow(sums, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -564,41 +564,20 @@ func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape ten
 	})
 }
 
-// rowOp takes row `row` of a (2, C) tensor: (2, C) -> (C).
-type rowOp struct {
-	gradOpBase
-	row int
-	out buffer
+// sumsRow takes row `row` of the (2, C) gradient sums: dβ (0) or dγ (1).
+func sumsRow(sums *G.Node, row int) (*G.Node, error) {
+	return applyDef(&opDef{
+		name: "Row", attrs: fmt.Sprint(row), isGrad: true,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][1]}, nil },
+		f32:   kernels[float32]{forward: rowKernel[float32](row)},
+		f64:   kernels[float64]{forward: rowKernel[float64](row)},
+	}, sums)
 }
 
-func newRowOp(row int) *rowOp {
-	return &rowOp{gradOpBase: newGradOpBase(fmt.Sprintf("Row(%d)", row)), row: row}
-}
-
-func (op *rowOp) Arity() int { return 1 }
-func (op *rowOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
-}
-func (op *rowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{in[0].(tensor.Shape)[1]}, nil
-}
-
-func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
+func rowKernel[T float](row int) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		c := a.out.shape[0]
+		copy(a.out.data, a.in[0].data[row*c:(row+1)*c])
+		return nil
 	}
-	t := in[0]
-	c := t.Shape()[1]
-	out := op.out.get(t.Dtype(), tensor.Shape{c})
-	switch d := t.Data().(type) {
-	case []float64:
-		copy(out.Float64s(), d[op.row*c:(op.row+1)*c])
-	case []float32:
-		copy(out.Float32s(), d[op.row*c:(op.row+1)*c])
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, t.Dtype())
-	}
-	return out, nil
 }
