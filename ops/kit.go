@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -457,16 +456,4 @@ func views[T float](ts []*tensor.Dense) []view[T] {
 		out[i] = viewOf[T](t)
 	}
 	return out
-}
-
-// attrList joins "key=value" pairs for opDef.attrs.
-func attrList(kv ...any) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(kv); i += 2 {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "%v=%v", kv[i], kv[i+1])
-	}
-	return b.String()
 }

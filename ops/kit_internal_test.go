@@ -11,7 +11,8 @@ import (
 
 // rowMaxTimes is a test op on the kit with two inputs, a saved tensor and
 // an output of another rank: y_i = w · max_j x_ij for x (R, C) and w of
-// shape (1). The backward routes through the argmax the forward saved.
+// shape (1). The backward routes through the argmax and uses the row
+// maxima the forward saved.
 func rowMaxTimes(x, w *G.Node) (*G.Node, error) {
 	return applyDef(&opDef{
 		name: "RowMaxTimes",
@@ -30,6 +31,7 @@ func rowMaxTimesFwd[T float](a fwdArgs[T]) error {
 	x, w, y := a.in[0], a.in[1].data[0], a.out.data
 	c := x.shape[1]
 	arg := a.saved.ints("argmax", len(y))
+	rowMax := a.saved.floats("rowmax", len(y))
 	for r := range y {
 		row := x.data[r*c : (r+1)*c]
 		best := 0
@@ -39,6 +41,7 @@ func rowMaxTimesFwd[T float](a fwdArgs[T]) error {
 			}
 		}
 		arg[r] = int32(best)
+		rowMax[r] = row[best]
 		y[r] = w * row[best]
 	}
 	return nil
@@ -51,7 +54,7 @@ func rowMaxTimesBwd[T float](a bwdArgs[T]) error {
 	if a.wrt == 1 {
 		var s T
 		for r, g := range dy {
-			s += g * x.data[r*c+int(arg[r])]
+			s += g * a.saved.floats("rowmax", len(dy))[r]
 		}
 		dx[0] = s
 		return nil

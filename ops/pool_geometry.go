@@ -167,14 +167,6 @@ func newPoolGeom(kind string, x *G.Node, spec PoolSpec) (*poolGeom, error) {
 	return g, nil
 }
 
-// checkIn returns an error unless t has the shape the op was built for.
-func (g *poolGeom) checkIn(t *tensor.Dense, want tensor.Shape, what string) error {
-	if !graph.SameShape(t.Shape(), want) {
-		return graph.ShapeErrorf("ops: %s: %s must have shape %s, got %s", g.name, what, graph.FormatShape(want), graph.FormatShape(t.Shape()))
-	}
-	return nil
-}
-
 // poolGrain is the smallest amount of work (in elements) worth a goroutine.
 const poolGrain = 1 << 14
 

@@ -42,7 +42,7 @@ func TestReLU6GradCheck(t *testing.T) {
 }
 
 func TestReLU6Edges(t *testing.T) {
-	in := []float64{math.NaN(), math.Inf(-1), math.Inf(1), -0.0, 0, 6, 3}
+	in := []float64{math.NaN(), math.Inf(-1), math.Inf(1), math.Copysign(0, -1), 0, 6, 3}
 	wantY := []float64{math.NaN(), 0, 6, 0, 0, 6, 3}
 	wantDx := []float64{1, 0, 0, 0, 0, 0, 1} // PyTorch 1.13: relu6'(NaN) = 1
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
