@@ -11,14 +11,20 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// TestReLU6MatchesPyTorch compares output and gradient with PyTorch's
+// relu6: relu6.json (gen_grouped_conv_relu6.py, inputs spread over both
+// kinks) and relu6_boundaries.json (gen_relu6.py, inputs at 0 and 6
+// exactly).
 func TestReLU6MatchesPyTorch(t *testing.T) {
-	f := loadGolden(t, "relu6.json")
-	for _, c := range f.Cases {
-		t.Run(c.Name, func(t *testing.T) {
-			goldenCase(t, c, c.Inputs, []string{"x"}, func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
-				return ops.ReLU6(xs["x"])
+	for _, file := range []string{"relu6.json", "relu6_boundaries.json"} {
+		f := loadGolden(t, file)
+		for _, c := range f.Cases {
+			t.Run(c.Name, func(t *testing.T) {
+				goldenCase(t, c, c.Inputs, []string{"x"}, func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+					return ops.ReLU6(xs["x"])
+				})
 			})
-		})
+		}
 	}
 }
 
@@ -61,15 +67,12 @@ func TestReLU6Edges(t *testing.T) {
 	}
 }
 
-func TestReLU6Errors(t *testing.T) {
-	if _, err := ops.ReLU6(nil); err == nil {
-		t.Error("ReLU6(nil): no error")
-	}
-	b := graph.NewBuilder(graph.Train)
-	x := b.InputValue("x", tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, 2})))
-	if _, err := ops.ReLU6(x); err == nil {
-		t.Error("ReLU6 of an int tensor: no error")
-	}
+func TestReLU6BadArgs(t *testing.T) {
+	b := graph.NewBuilder(graph.Eval)
+	runBadCases(t, []badCase{
+		{"nil", func() (*G.Node, error) { return ops.ReLU6(nil) }, "ops: ReLU6: input is nil", graph.ErrArg},
+		{"int", func() (*G.Node, error) { return ops.ReLU6(b.Input("i", tensor.Int, 3)) }, "must be float32 or float64", graph.ErrArg},
+	})
 }
 
 // Two ReLU6 nodes on one input stay two nodes (the kit's ops hash with a

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes relu6.json: PyTorch's relu6 in float64, in the format of the other
+"""Writes relu6_boundaries.json: PyTorch's relu6 in float64, in the format of the other
 reference files (see internal/golden). The inputs include the boundaries 0
 and 6 exactly, where PyTorch's gradient is 0 (hardtanh's convention).
 
@@ -34,6 +34,6 @@ cases = [
     case("relu6_7", 5 * torch.randn(7, dtype=torch.float64)),
 ]
 
-with open("relu6.json", "w") as f:
+with open("relu6_boundaries.json", "w") as f:
     json.dump({"op": "relu6", "dtype": "float64",
                "generator": "PyTorch " + torch.__version__, "cases": cases}, f)
