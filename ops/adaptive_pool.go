@@ -40,22 +40,7 @@ func AdaptiveAvgPool2D(x *G.Node, outH, outW int) (*G.Node, error) {
 		shape: func(in []tensor.Shape) (tensor.Shape, error) {
 			return tensor.Shape{in[0][0], in[0][1], outH, outW}, nil
 		},
-		f32: adaptiveAvgKernels[float32](geo),
-		f64: adaptiveAvgKernels[float64](geo),
+		f32: geomKernels(geo, adaptiveAvgForward[float32], adaptiveAvgBackward[float32]),
+		f64: geomKernels(geo, adaptiveAvgForward[float64], adaptiveAvgBackward[float64]),
 	}, x)
-}
-
-// adaptiveAvgKernels: y (N, C, outH, outW) holds the bin means of x
-// (N, C, H, W); dx gets dy/|bin| in every element of each bin.
-func adaptiveAvgKernels[T float](g *adaptiveGeom) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			adaptiveAvgForward(g, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			adaptiveAvgBackward(g, a.dy.data, a.dx.data)
-			return nil
-		},
-	}
 }

@@ -61,7 +61,7 @@ import (
 // and must take the other op's output as an input so that it runs after it.
 //
 // The API of this file (opDef, kernels, fwdArgs, bwdArgs, view, saved,
-// applyDef, sameShape, kitOpOf, savedOf) is stable: other files build on it.
+// applyDef, sameShape, geomKernels, kitOpOf, savedOf) is stable: other files build on it.
 
 // opDef describes an op on the kit.
 type opDef struct {
@@ -168,6 +168,22 @@ func (s *saved[T]) bytes(name string, n int) []uint8 {
 		s.b[name] = b
 	}
 	return b
+}
+
+// geomKernels are the kernels of a one-input op whose forward is
+// fwd(g, x, y) and whose backward needs only dy: bwd(g, dy, dx), for a
+// geometry g (a pooling window, an upsampling).
+func geomKernels[T float, Geom any](g Geom, fwd, bwd func(g Geom, in, out []T)) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			fwd(g, a.in[0].data, a.out.data)
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			bwd(g, a.dy.data, a.dx.data)
+			return nil
+		},
+	}
 }
 
 // sameShape is an opDef.shape for ops whose output has the shape of their

@@ -139,20 +139,7 @@ func avgPoolDef(g *poolGeom) *opDef {
 	return &opDef{
 		name: g.name, attrs: g.attrs(),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return g.yShape.Clone(), nil },
-		f32:   avgPoolKernels[float32](g),
-		f64:   avgPoolKernels[float64](g),
-	}
-}
-
-func avgPoolKernels[T float](g *poolGeom) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			avgPoolForward(g, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			avgPoolBackward(g, a.dy.data, a.dx.data)
-			return nil
-		},
+		f32:   geomKernels(g, avgPoolForward[float32], avgPoolBackward[float32]),
+		f64:   geomKernels(g, avgPoolForward[float64], avgPoolBackward[float64]),
 	}
 }

@@ -46,24 +46,9 @@ func UpsampleNearest(x *G.Node, f []int) (*G.Node, error) {
 	return applyDef(&opDef{
 		name: u.name, attrs: "x" + graph.FormatShape(u.f[3-u.nd:]),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return u.yShape.Clone(), nil },
-		f32:   upsampleKernels[float32](u),
-		f64:   upsampleKernels[float64](u),
+		f32:   geomKernels(u, nearestUp[float32], nearestUpGrad[float32]),
+		f64:   geomKernels(u, nearestUp[float64], nearestUpGrad[float64]),
 	}, x)
-}
-
-// upsampleKernels: y repeats each element of x over its f-block; dx is the
-// sum of dy over each block.
-func upsampleKernels[T float](u *upGeom) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			nearestUp(u, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			nearestUpGrad(u, a.dy.data, a.dx.data)
-			return nil
-		},
-	}
 }
 
 // UpsampleBilinear2D is bilinear upsampling of x (N, C, H, W) by integer
@@ -105,22 +90,7 @@ func resizeBilinear(name string, x *G.Node, outH, outW int) (*G.Node, error) {
 	return applyDef(&opDef{
 		name: name, attrs: graph.FormatShape(u.in[1:]) + "->" + graph.FormatShape(u.out[1:]),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return u.yShape.Clone(), nil },
-		f32:   bilinearKernels[float32](r),
-		f64:   bilinearKernels[float64](r),
+		f32:   geomKernels(r, bilinearForward[float32], bilinearBackward[float32]),
+		f64:   geomKernels(r, bilinearForward[float64], bilinearBackward[float64]),
 	}, x)
-}
-
-// bilinearKernels: y interpolates x; dx spreads each dy over its four
-// source pixels with the interpolation weights.
-func bilinearKernels[T float](r *bilinearResize) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			bilinearForward(r, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			bilinearBackward(r, a.dy.data, a.dx.data)
-			return nil
-		},
-	}
 }
