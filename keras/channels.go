@@ -189,6 +189,5 @@ func shapeOf(x *G.Node) string {
 	return graph.FormatShape(x.Shape())
 }
 
-func jsonInt(b json.RawMessage, v *int) bool   { return json.Unmarshal(b, v) == nil }
+func jsonInt(b json.RawMessage, v *int) bool    { return json.Unmarshal(b, v) == nil }
 func jsonInts(b json.RawMessage, v *[]int) bool { return json.Unmarshal(b, v) == nil }
-
