@@ -13,28 +13,26 @@ import (
 	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
-// Model is an imported Keras model: a directed acyclic graph of layers,
-// each taking the outputs of earlier layers, with one input and one
-// output. It implements nn.Layer and nn.Container; its Params are named
+// Model is an imported Keras model: an nn.Functional (a directed acyclic
+// graph of layers, each taking the outputs of earlier layers) with one
+// input and one output, plus what the Keras file says about them. It
+// implements nn.Layer and nn.Container; its Params are named
 // "<keras layer name>.<param>", such as "Conv1.weight" or
 // "bn_Conv1.running_mean".
 type Model struct {
 	nn.EvalCache
-	name   string
-	nodes  []*node
-	byName map[string]int
-	input  int
-	output int
-	live   []bool // nodes the output depends on
-}
-
-type node struct {
-	name   string
-	class  string
-	conv   converted
-	inputs []int
+	name    string
+	f       *nn.Functional
+	in      *nn.Symbol
+	inName  string
+	inShape []int // declared input shape without the batch axis (NHWC), -1 unknown
+	outName string
+	syms    map[string]*nn.Symbol // output symbol of every Keras layer
+	layers  map[string]nn.Layer   // convnet layer of every Keras layer that has one
+	order   []string              // Keras layer names in topological order
 }
 
 // Load reads a TF.js layers model: path is model.json or the folder holding
@@ -84,110 +82,127 @@ func Build(t Topology, weights map[string]*Weight) (*Model, error) {
 		return nil, errors.Errorf("keras: the model has %d inputs and %d outputs; only one of each is supported", len(t.Inputs), len(t.Outputs))
 	}
 	ws := newWeightSet(weights)
-	m := &Model{name: t.Name, byName: map[string]int{}}
+	m := &Model{name: t.Name, syms: map[string]*nn.Symbol{}, layers: map[string]nn.Layer{}, inName: t.Inputs[0], outName: t.Outputs[0]}
 	for _, spec := range t.Layers {
 		c, err := convertLayer(spec, ws)
 		if err != nil {
 			return nil, err
 		}
-		n := &node{name: spec.Name, class: spec.ClassName, conv: c}
+		var ins []*nn.Symbol
 		for _, in := range spec.Inbound {
-			idx, ok := m.byName[in]
+			s, ok := m.syms[in]
 			if !ok {
 				return nil, errors.Errorf("keras: %s %q: inbound layer %q is not defined before it", spec.ClassName, spec.Name, in)
 			}
-			n.inputs = append(n.inputs, idx)
+			ins = append(ins, s)
 		}
 		switch c.kind {
 		case kindAdd, kindConcat:
-			if len(n.inputs) < 2 {
-				return nil, errors.Errorf("keras: %s %q needs at least two inputs, got %d", spec.ClassName, spec.Name, len(n.inputs))
+			if len(ins) < 2 {
+				return nil, errors.Errorf("keras: %s %q needs at least two inputs, got %d", spec.ClassName, spec.Name, len(ins))
 			}
 		case kindInput:
 		default:
-			if len(n.inputs) != 1 {
-				return nil, errors.Errorf("keras: %s %q takes one input, got %d", spec.ClassName, spec.Name, len(n.inputs))
+			if len(ins) != 1 {
+				return nil, errors.Errorf("keras: %s %q takes one input, got %d", spec.ClassName, spec.Name, len(ins))
 			}
 		}
-		m.byName[spec.Name] = len(m.nodes)
-		m.nodes = append(m.nodes, n)
+		var sym *nn.Symbol
+		switch c.kind {
+		case kindInput:
+			sym = nn.Input(spec.Name)
+			if spec.Name == m.inName {
+				m.in, m.inShape = sym, c.shape
+			}
+		case kindLayer:
+			sym = nn.Apply(spec.Name, c.layer, ins[0])
+			m.layers[spec.Name] = c.layer
+		case kindIdentity:
+			sym = ins[0]
+		case kindAdd:
+			sym = nn.Sum(spec.Name, ins...)
+		case kindConcat:
+			sym = nn.ApplyMulti(spec.Name, concatAxis(spec.Name, c.axis), 1, ins...)[0]
+		}
+		m.syms[spec.Name] = sym
+		m.order = append(m.order, spec.Name)
 	}
 	if left := ws.unused(); len(left) > 0 {
 		sort.Strings(left)
 		return nil, errors.Errorf("keras: the weights manifest has weights no layer uses: %s", strings.Join(left, ", "))
 	}
-	m.input = m.byName[t.Inputs[0]]
-	m.output = m.byName[t.Outputs[0]]
-	if err := m.markLive(); err != nil {
+	if m.in == nil {
+		return nil, errors.Errorf("keras: model input %q is not an InputLayer", m.inName)
+	}
+	f, err := m.functional(m.outName)
+	if err != nil {
 		return nil, err
 	}
+	m.f = f
 	return m, nil
 }
 
-// markLive finds the nodes the output depends on and checks that the
-// output depends on the input and on no other InputLayer.
-func (m *Model) markLive() error {
-	m.live = make([]bool, len(m.nodes))
-	m.live[m.output] = true
-	for i := m.output; i >= 0; i-- {
-		if !m.live[i] {
-			continue
-		}
-		n := m.nodes[i]
-		if n.conv.kind == kindInput && i != m.input {
-			return errors.Errorf("keras: the output %q depends on InputLayer %q, which is not the model's input", m.nodes[m.output].name, n.name)
-		}
-		for _, in := range n.inputs {
-			m.live[in] = true
+// functional builds the nn.Functional from the input to the named layer's
+// output. nn.NewFunctional initialises the Params; the imported values are
+// kept aside and put back.
+func (m *Model) functional(out string) (*nn.Functional, error) {
+	var saved []*tensor.Dense
+	var params []*graph.Param
+	for _, name := range m.order {
+		if l := m.layers[name]; l != nil {
+			for _, np := range l.Params() {
+				params = append(params, np.Param)
+				saved = append(saved, np.Param.Value().Clone().(*tensor.Dense))
+			}
 		}
 	}
-	if !m.live[m.input] {
-		return errors.Errorf("keras: the output %q does not depend on the input %q", m.nodes[m.output].name, m.nodes[m.input].name)
+	f, err := nn.NewFunctional([]*nn.Symbol{m.in}, []*nn.Symbol{m.syms[out]})
+	for i, p := range params {
+		if err := p.SetValue(saved[i]); err != nil {
+			return nil, errors.Wrap(err, "keras: restoring the imported weights")
+		}
 	}
-	return nil
+	if err != nil {
+		return nil, errors.WithMessagef(err, "keras: model %q", m.name)
+	}
+	return f, nil
 }
 
 // Output returns a Model that shares this model's layers and weights and
 // ends at the named layer, for taking features from inside a network (the
 // pooled features of a pretrained backbone).
 func (m *Model) Output(name string) (*Model, error) {
-	idx, ok := m.byName[name]
-	if !ok {
+	if _, ok := m.syms[name]; !ok {
 		return nil, errors.Errorf("keras: Model.Output: the model has no layer %q", name)
 	}
-	sub := &Model{name: m.name, nodes: m.nodes, byName: m.byName, input: m.input, output: idx}
-	if err := sub.markLive(); err != nil {
+	sub := *m
+	sub.EvalCache = nn.EvalCache{}
+	sub.outName = name
+	f, err := m.functional(name)
+	if err != nil {
 		return nil, err
 	}
-	return sub, nil
+	sub.f = f
+	return &sub, nil
 }
 
 // LayerNames returns the Keras layer names in topological order.
-func (m *Model) LayerNames() []string {
-	out := make([]string, len(m.nodes))
-	for i, n := range m.nodes {
-		out[i] = n.name
-	}
-	return out
-}
+func (m *Model) LayerNames() []string { return append([]string(nil), m.order...) }
 
 // Layer returns the convnet layer of the named Keras layer, or nil when
 // there is none (an unknown name, an InputLayer, Add, Concatenate or a
 // linear Activation).
-func (m *Model) Layer(name string) nn.Layer {
-	idx, ok := m.byName[name]
-	if !ok {
-		return nil
-	}
-	return m.nodes[idx].conv.layer
-}
+func (m *Model) Layer(name string) nn.Layer { return m.layers[name] }
+
+// Functional returns the model's nn.Functional.
+func (m *Model) Functional() *nn.Functional { return m.f }
 
 // InputShape returns the input shape the Keras model declares, without the
 // batch axis and channels first ((C, H, W) for an image model); -1 marks a
 // size left open. Spatial sizes other than the declared ones are accepted
 // when the layers allow them (a fully convolutional backbone).
 func (m *Model) InputShape() []int {
-	s := m.nodes[m.input].conv.shape
+	s := m.inShape
 	if len(s) < 2 {
 		return append([]int(nil), s...)
 	}
@@ -195,88 +210,60 @@ func (m *Model) InputShape() []int {
 	return append(out, s[:len(s)-1]...)
 }
 
-// Forward runs the layers the output depends on, in order.
+// Forward checks x's rank and channels against the declared input and runs
+// the layers.
 func (m *Model) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	in := m.nodes[m.input]
 	if x == nil {
 		return nil, graph.ArgErrorf("keras: model %q: input is nil", m.name)
 	}
 	if want := m.InputShape(); len(want) > 0 {
 		got := x.Shape()
 		if got.Dims() != len(want)+1 {
-			return nil, graph.ShapeErrorf("keras: model %q: input %q must be rank %d (N, %s), got shape %s", m.name, in.name, len(want)+1, layoutOf(len(want)+1), graph.FormatShape(got))
+			return nil, graph.ShapeErrorf("keras: model %q: input %q must be rank %d (N, %s), got shape %s", m.name, m.inName, len(want)+1, layoutOf(len(want)+1), graph.FormatShape(got))
 		}
 		if want[0] > 0 && got[1] != want[0] {
-			return nil, graph.ShapeErrorf("keras: model %q: input %q must have %d channels (axis 1), got shape %s", m.name, in.name, want[0], graph.FormatShape(got))
+			return nil, graph.ShapeErrorf("keras: model %q: input %q must have %d channels (axis 1), got shape %s", m.name, m.inName, want[0], graph.FormatShape(got))
 		}
 	}
-	vals := make([]*G.Node, len(m.nodes))
-	vals[m.input] = x
-	for i, n := range m.nodes {
-		if !m.live[i] || i == m.input {
-			continue
-		}
-		var err error
-		switch n.conv.kind {
-		case kindLayer:
-			vals[i], err = nn.Call(b, n.name, n.conv.layer, vals[n.inputs[0]])
-		case kindIdentity:
-			vals[i] = vals[n.inputs[0]]
-		case kindAdd:
-			vals[i], err = m.merge(b, n, vals, false)
-		case kindConcat:
-			vals[i], err = m.merge(b, n, vals, true)
-		case kindInput:
-			err = errors.Errorf("keras: InputLayer %q is not the model's input", n.name)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return vals[m.output], nil
+	return m.f.Forward(b, x)
 }
 
-func (m *Model) merge(b *graph.Builder, n *node, vals []*G.Node, concat bool) (*G.Node, error) {
-	xs := make([]*G.Node, len(n.inputs))
-	for j, in := range n.inputs {
-		xs[j] = vals[in]
-	}
-	b.Enter(n.name)
-	defer b.Leave()
-	if !concat {
-		return nn.Add(b, xs...)
-	}
-	r := xs[0].Shape().Dims()
-	axis := n.conv.axis
-	if axis < 0 {
-		axis += r
-	}
-	if axis <= 0 || axis >= r {
-		return nil, graph.ShapeErrorf("keras: Concatenate %q: axis %d does not exist in a rank-%d input %s (or is the batch axis)", n.name, n.conv.axis, r, graph.FormatShape(xs[0].Shape()))
-	}
-	// Keras axes (N, d1, ..., C) -> convnet's (N, C, d1, ...)
-	switch {
-	case r == 2:
-	case axis == r-1:
-		axis = 1
-	default:
-		axis++
-	}
-	for j, x := range xs {
-		if x.Shape().Dims() != r {
-			return nil, graph.ShapeErrorf("keras: Concatenate %q: input %d has shape %s, input 0 has %s", n.name, j, graph.FormatShape(x.Shape()), graph.FormatShape(xs[0].Shape()))
+// concatAxis is Keras's Concatenate along axis (Keras's numbering: batch 0,
+// channels last) as a merge of convnet tensors (channels at axis 1).
+func concatAxis(name string, kerasAxis int) nn.MergeFunc {
+	return func(b *graph.Builder, xs ...*G.Node) (*G.Node, error) {
+		r := xs[0].Shape().Dims()
+		axis := kerasAxis
+		if axis < 0 {
+			axis += r
 		}
-		for a := 0; a < r; a++ {
-			if a != axis && x.Shape()[a] != xs[0].Shape()[a] {
-				return nil, graph.ShapeErrorf("keras: Concatenate %q: input %d has shape %s, input 0 has %s; they may differ only on the concatenation axis", n.name, j, graph.FormatShape(x.Shape()), graph.FormatShape(xs[0].Shape()))
+		if axis <= 0 || axis >= r {
+			return nil, graph.ShapeErrorf("keras: Concatenate %q: axis %d does not exist in a rank-%d input %s (or is the batch axis)", name, kerasAxis, r, graph.FormatShape(xs[0].Shape()))
+		}
+		// Keras axes (N, d1, ..., C) -> convnet's (N, C, d1, ...)
+		switch {
+		case r == 2:
+		case axis == r-1:
+			axis = 1
+		default:
+			axis++
+		}
+		for j, x := range xs {
+			if x.Shape().Dims() != r {
+				return nil, graph.ShapeErrorf("keras: Concatenate %q: input %d has shape %s, input 0 has %s", name, j, graph.FormatShape(x.Shape()), graph.FormatShape(xs[0].Shape()))
+			}
+			for a := 0; a < r; a++ {
+				if a != axis && x.Shape()[a] != xs[0].Shape()[a] {
+					return nil, graph.ShapeErrorf("keras: Concatenate %q: input %d has shape %s, input 0 has %s; they may differ only on the concatenation axis", name, j, graph.FormatShape(x.Shape()), graph.FormatShape(xs[0].Shape()))
+				}
 			}
 		}
+		y, err := ops.Concat(axis, xs...)
+		if err != nil {
+			return nil, errors.Wrapf(err, "keras: Concatenate %q", name)
+		}
+		return y, nil
 	}
-	y, err := ops.Concat(axis, xs...)
-	if err != nil {
-		return nil, errors.Wrapf(err, "keras: Concatenate %q", n.name)
-	}
-	return y, nil
 }
 
 func layoutOf(rank int) string {
@@ -292,27 +279,13 @@ func layoutOf(rank int) string {
 }
 
 // Children lists the layers the output depends on, named by their Keras
-// names, in topological order.
-func (m *Model) Children() []nn.Child {
-	var out []nn.Child
-	for i, n := range m.nodes {
-		if m.live[i] && n.conv.kind == kindLayer {
-			out = append(out, nn.Child{Name: n.name, Layer: n.conv.layer})
-		}
-	}
-	return out
-}
+// names.
+func (m *Model) Children() []nn.Child { return m.f.Children() }
 
 // Params lists the children's Params under their Keras names.
-func (m *Model) Params() []graph.NamedParam { return nn.ChildParams(m.Children()...) }
+func (m *Model) Params() []graph.NamedParam { return m.f.Params() }
 
-// String names the model and counts its layers.
+// String names the model and its output layer.
 func (m *Model) String() string {
-	live := 0
-	for _, l := range m.live {
-		if l {
-			live++
-		}
-	}
-	return fmt.Sprintf("keras.Model(%q, %d layers, output %q)", m.name, live, m.nodes[m.output].name)
+	return fmt.Sprintf("keras.Model(%q, %d layers, output %q)", m.name, len(m.Children()), m.outName)
 }
