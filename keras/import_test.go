@@ -67,6 +67,8 @@ func TestImportMatchesTFJS(t *testing.T) {
 	}{
 		// conv_a 3·2·3·4+4, bn_a 8 (+8 buffers), conv_skip 12, dense_a 48·6+6, bn_b 12, out 20·5+5
 		{"functional", 76 + 8 + 12 + 294 + 12 + 105},
+		// dw 3·3·4·2+8, dw2 3·3·8, out (2·2·8)·5+5 (after conv_a, bn_a, conv_skip: 76+8+12)
+		{"mobile_blocks", 76 + 8 + 12 + 80 + 72 + 165},
 		{"sequential", 57 + 52 + 15},
 		{"sequential_q8", 57 + 52 + 15},
 		{"sequential_q16", 57 + 52 + 15},

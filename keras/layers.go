@@ -373,8 +373,12 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 	if err := c.checkFormat(); err != nil {
 		return converted{}, err
 	}
-	if c.Groups != nil && *c.Groups != 1 {
-		return converted{}, errors.Errorf("groups=%d is not supported (only 1)", *c.Groups)
+	groups := 1
+	if c.Groups != nil {
+		groups = *c.Groups
+	}
+	if groups < 1 {
+		return converted{}, errors.Errorf("groups must be >= 1, got %d", groups)
 	}
 	kernel, err := c.KernelSize.get("kernel_size", nil, 1)
 	if err != nil || kernel == nil {
@@ -397,7 +401,7 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 		return converted{}, err
 	}
 	if len(w.Shape) != 4 || w.Shape[0] != kernel[0] || w.Shape[1] != kernel[1] || w.Shape[3] != c.Filters || w.Shape[2] <= 0 {
-		return converted{}, errors.Errorf("weight %q has shape %v, want (%d, %d, in, %d)", w.Name, w.Shape, kernel[0], kernel[1], c.Filters)
+		return converted{}, errors.Errorf("weight %q has shape %v, want (%d, %d, in/groups, %d)", w.Name, w.Shape, kernel[0], kernel[1], c.Filters)
 	}
 	useBias := boolOr(c.UseBias, true)
 	opts := []nn.Option{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}
@@ -405,7 +409,11 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 	if err != nil {
 		return converted{}, err
 	}
-	l, err := nn.NewConv2D(w.Shape[2], c.Filters, kernel[0], append(opts, act...)...)
+	if groups > 1 {
+		// a grouped kernel (kh, kw, in/groups, out) converts like a plain one
+		opts = append(opts, nn.WithGroups(groups))
+	}
+	l, err := nn.NewConv2D(w.Shape[2]*groups, c.Filters, kernel[0], append(opts, act...)...)
 	if err != nil {
 		return converted{}, err
 	}

@@ -145,7 +145,7 @@ func Build(t Topology, weights map[string]*Weight) (*Model, error) {
 // functional builds the nn.Functional from the input to the named layer's
 // output. nn.NewFunctional initialises the Params; the imported values are
 // kept aside and put back.
-func (m *Model) functional(out string) (*nn.Functional, error) {
+func (m *Model) functional(outs ...string) (*nn.Functional, error) {
 	var saved []*tensor.Dense
 	var params []*graph.Param
 	for _, name := range m.order {
@@ -156,7 +156,15 @@ func (m *Model) functional(out string) (*nn.Functional, error) {
 			}
 		}
 	}
-	f, err := nn.NewFunctional([]*nn.Symbol{m.in}, []*nn.Symbol{m.syms[out]})
+	var syms []*nn.Symbol
+	for _, o := range outs {
+		s, ok := m.syms[o]
+		if !ok {
+			return nil, errors.Errorf("keras: model %q has no layer %q", m.name, o)
+		}
+		syms = append(syms, s)
+	}
+	f, err := nn.NewFunctional([]*nn.Symbol{m.in}, syms)
 	for i, p := range params {
 		if err := p.SetValue(saved[i]); err != nil {
 			return nil, errors.Wrap(err, "keras: restoring the imported weights")
@@ -175,16 +183,27 @@ func (m *Model) Output(name string) (*Model, error) {
 	if _, ok := m.syms[name]; !ok {
 		return nil, errors.Errorf("keras: Model.Output: the model has no layer %q", name)
 	}
-	sub := *m
-	sub.EvalCache = nn.EvalCache{}
-	sub.outName = name
 	f, err := m.functional(name)
 	if err != nil {
 		return nil, err
 	}
-	sub.f = f
-	return &sub, nil
+	return &Model{name: m.name, f: f, in: m.in, inName: m.inName, inShape: m.inShape, outName: name,
+		syms: m.syms, layers: m.layers, order: m.order}, nil
 }
+
+// Outputs returns an nn.Functional sharing this model's layers and weights
+// whose outputs are the named layers' outputs, in order, so that one run
+// (Functional.Run) gives several of them: the class probabilities and the
+// pooled features, or the feature maps of several blocks.
+func (m *Model) Outputs(names ...string) (*nn.Functional, error) {
+	if len(names) == 0 {
+		return nil, errors.New("keras: Model.Outputs: no layer names given")
+	}
+	return m.functional(names...)
+}
+
+// OutputName is the name of the Keras layer whose output the model returns.
+func (m *Model) OutputName() string { return m.outName }
 
 // LayerNames returns the Keras layer names in topological order.
 func (m *Model) LayerNames() []string { return append([]string(nil), m.order...) }
