@@ -114,3 +114,32 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestWithMomentum: BatchNormalization's momentum converts from Keras's
+// convention (0.99 in the file) to PyTorch's (0.01), and WithMomentum
+// overrides it.
+func TestWithMomentum(t *testing.T) {
+	dir := filepath.Join("testdata", "layers", "functional")
+	for _, c := range []struct {
+		opts []Option
+		want float64
+	}{{nil, 0.01}, {[]Option{WithMomentum(0.1)}, 0.1}} {
+		m, err := Load(dir, c.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bn, ok := m.Layer("bn_a").(*BatchNorm)
+		if !ok {
+			t.Fatalf("bn_a is %T", m.Layer("bn_a"))
+		}
+		if got := bn.Norm().Momentum(); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("momentum %v, want %v", got, c.want)
+		}
+		if got := bn.Norm().Eps(); got != 0.01 {
+			t.Errorf("eps %v, want 0.01 (the file's epsilon)", got)
+		}
+	}
+	if _, err := Load(dir, WithMomentum(2)); err == nil {
+		t.Error("WithMomentum(2): no error")
+	}
+}

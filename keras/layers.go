@@ -205,15 +205,15 @@ func activationOpt(name *string) ([]nn.Option, error) {
 
 // convertLayer builds the convnet form of one Keras layer and loads its
 // weights from ws.
-func convertLayer(spec LayerSpec, ws *weightSet) (converted, error) {
-	c, err := convertLayerInner(spec, ws)
+func convertLayer(spec LayerSpec, ws *weightSet, o *options) (converted, error) {
+	c, err := convertLayerInner(spec, ws, o)
 	if err != nil {
 		return converted{}, errors.Wrapf(err, "keras: %s %q", spec.ClassName, spec.Name)
 	}
 	return c, nil
 }
 
-func convertLayerInner(spec LayerSpec, ws *weightSet) (converted, error) {
+func convertLayerInner(spec LayerSpec, ws *weightSet, o *options) (converted, error) {
 	switch spec.ClassName {
 	case "InputLayer":
 		var c inputConfig
@@ -238,7 +238,7 @@ func convertLayerInner(spec LayerSpec, ws *weightSet) (converted, error) {
 		if err := decodeConfig(spec, &c); err != nil {
 			return converted{}, err
 		}
-		return convertBatchNorm(spec.Name, c, ws)
+		return convertBatchNorm(spec.Name, c, ws, o)
 	case "Dense":
 		var c denseConfig
 		if err := decodeConfig(spec, &c); err != nil {
@@ -545,7 +545,7 @@ func convertDense(name string, c denseConfig, ws *weightSet) (converted, error) 
 	return converted{layer: l}, nil
 }
 
-func convertBatchNorm(name string, c bnConfig, ws *weightSet) (converted, error) {
+func convertBatchNorm(name string, c bnConfig, ws *weightSet, o *options) (converted, error) {
 	axis := -1
 	if !isNull(c.Axis) {
 		var one int
@@ -579,7 +579,11 @@ func convertBatchNorm(name string, c bnConfig, ws *weightSet) (converted, error)
 		return converted{}, errors.Errorf("weight %q has shape %v, want (channels)", mean.Name, mean.Shape)
 	}
 	ch := mean.Shape[0]
-	opts := []nn.Option{nn.WithEps(eps), nn.WithMomentum(1 - momentum)}
+	torchMomentum := 1 - momentum // Keras keeps momentum·old, PyTorch (1-momentum)·old
+	if o.momentum != nil {
+		torchMomentum = *o.momentum
+	}
+	opts := []nn.Option{nn.WithEps(eps), nn.WithMomentum(torchMomentum)}
 	switch {
 	case !center && !scale:
 		opts = append(opts, nn.WithAffine(false))

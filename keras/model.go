@@ -38,7 +38,7 @@ type Model struct {
 // Load reads a TF.js layers model: path is model.json or the folder holding
 // it; the weight shards are read from the paths in its manifest, relative to
 // model.json's folder.
-func Load(p string) (*Model, error) {
+func Load(p string, opts ...Option) (*Model, error) {
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		p = filepath.Join(p, "model.json")
 	}
@@ -53,7 +53,7 @@ func Load(p string) (*Model, error) {
 			return nil, errors.Errorf("shard path %q leaves the model's folder", shard)
 		}
 		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(clean)))
-	})
+	}, opts...)
 	if err != nil {
 		return nil, errors.WithMessage(err, p)
 	}
@@ -62,7 +62,7 @@ func Load(p string) (*Model, error) {
 
 // Read builds a Model from the content of model.json; read returns the
 // bytes of each weight shard named in the manifest.
-func Read(modelJSON []byte, read ShardReader) (*Model, error) {
+func Read(modelJSON []byte, read ShardReader, opts ...Option) (*Model, error) {
 	mf, err := ParseModelJSON(modelJSON)
 	if err != nil {
 		return nil, err
@@ -71,20 +71,29 @@ func Read(modelJSON []byte, read ShardReader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(mf.Topology, weights)
+	return Build(mf.Topology, weights, opts...)
 }
 
 // Build converts a topology with its decoded weights into a Model. Every
 // manifest weight must belong to a layer: leftovers are an error, as are
 // missing or mis-shaped weights.
-func Build(t Topology, weights map[string]*Weight) (*Model, error) {
+func Build(t Topology, weights map[string]*Weight, opts ...Option) (*Model, error) {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.momentum != nil && !(*o.momentum >= 0 && *o.momentum <= 1) {
+		return nil, errors.Errorf("keras: WithMomentum: momentum must be in [0, 1], got %v", *o.momentum)
+	}
 	if len(t.Inputs) != 1 || len(t.Outputs) != 1 {
 		return nil, errors.Errorf("keras: the model has %d inputs and %d outputs; only one of each is supported", len(t.Inputs), len(t.Outputs))
 	}
 	ws := newWeightSet(weights)
 	m := &Model{name: t.Name, syms: map[string]*nn.Symbol{}, layers: map[string]nn.Layer{}, inName: t.Inputs[0], outName: t.Outputs[0]}
 	for _, spec := range t.Layers {
-		c, err := convertLayer(spec, ws)
+		c, err := convertLayer(spec, ws, &o)
 		if err != nil {
 			return nil, err
 		}
