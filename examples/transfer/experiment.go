@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -61,6 +62,7 @@ type experiment struct {
 	c          config
 	backbone   *keras.Model
 	pretrained []*tensor.Dense
+	batchNorms []string // Param name prefixes of the backbone's BatchNorm layers
 }
 
 func newExperiment(c config) (*experiment, error) {
@@ -73,6 +75,11 @@ func newExperiment(c config) (*experiment, error) {
 		return nil, err
 	}
 	e := &experiment{c: c, backbone: bb}
+	for _, name := range bb.LayerNames() {
+		if _, ok := bb.Layer(name).(*keras.BatchNorm); ok {
+			e.batchNorms = append(e.batchNorms, "backbone."+name)
+		}
+	}
 	for _, p := range bb.Params() {
 		e.pretrained = append(e.pretrained, p.Param.Value().Clone().(*tensor.Dense))
 	}
@@ -109,11 +116,20 @@ func (e *experiment) run(ds *dataset) (row, error) {
 	}
 	fmt.Fprintf(os.Stderr, "%s: pretrained features of %d + %d images\n", ds.title, ds.trainCount, ds.testCount)
 	feats := &classifier{backbone: e.backbone, pool: nn.NewGlobalAvgPool()}
-	trainF, err := features(feats, ds.trainX, ds.trainY, ds.classes, shape)
+	trainRaw, err := features(feats, ds.trainX, shape)
 	if err != nil {
 		return r, err
 	}
-	testF, err := features(feats, ds.testX, ds.testY, ds.classes, shape)
+	testRaw, err := features(feats, ds.testX, shape)
+	if err != nil {
+		return r, err
+	}
+	mean, scale := standardize(trainRaw, testRaw, 1280)
+	trainF, err := data.NewLabeled(trainRaw, []int{1280}, ds.trainY, ds.classes)
+	if err != nil {
+		return r, err
+	}
+	testF, err := data.NewLabeled(testRaw, []int{1280}, ds.testY, ds.classes)
 	if err != nil {
 		return r, err
 	}
@@ -132,9 +148,16 @@ func (e *experiment) run(ds *dataset) (row, error) {
 	if err := e.restore(); err != nil {
 		return r, err
 	}
-	fine := &classifier{backbone: e.backbone, pool: nn.NewGlobalAvgPool(), head: head}
-	fmt.Fprintf(os.Stderr, "%s: fine-tuning all %d weights, lr %g\n", ds.title, nn.NumParams(fine), e.c.FineLR)
-	if r.FineTuned, err = fitEval(e.c, fine, train, test, e.c.Epochs, e.c.FineLR); err != nil {
+	fineHead, err := foldStandardization(head, mean, scale)
+	if err != nil {
+		return r, err
+	}
+	fine := &classifier{backbone: e.backbone, pool: nn.NewGlobalAvgPool(), head: fineHead}
+	nn.Freeze(fine, e.batchNorms...)
+	fmt.Fprintf(os.Stderr, "%s: fine-tuning %d of %d weights (BatchNorm frozen), lr %g\n", ds.title, nn.NumTrainable(fine), nn.NumParams(fine), e.c.FineLR)
+	r.FineTuned, err = fitEval(e.c, fine, train, test, e.c.Epochs, e.c.FineLR)
+	nn.Unfreeze(fine)
+	if err != nil {
 		return r, err
 	}
 	r.seconds[2] = time.Since(t0).Seconds() + r.seconds[1]
@@ -158,10 +181,10 @@ func (e *experiment) run(ds *dataset) (row, error) {
 }
 
 // features computes the pooled backbone features (eval mode) of images x,
-// in chunks, as a labelled dataset of 1280-vectors.
-func features(m nn.Layer, x []float32, y []int, classes int, shape []int) (*data.Tensor, error) {
+// in chunks: 1280 values per image.
+func features(m nn.Layer, x []float32, shape []int) ([]float32, error) {
 	per := shape[0] * shape[1] * shape[2]
-	n := len(y)
+	n := len(x) / per
 	out := make([]float32, 0, n*1280)
 	const chunk = 100
 	for i := 0; i < n; i += chunk {
@@ -179,7 +202,66 @@ func features(m nn.Layer, x []float32, y []int, classes int, shape []int) (*data
 			out = append(out, float32(v))
 		}
 	}
-	return data.NewLabeled(out, []int{1280}, y, classes)
+	return out, nil
+}
+
+// standardize scales every feature of train and test to zero mean and unit
+// variance with train's statistics (a constant feature becomes 0), so that
+// one learning rate suits the head whatever the features' scales.
+// It returns the means and the scales (1/std, or 0) it used.
+func standardize(train, test []float32, dim int) (mean, scale []float64) {
+	n := len(train) / dim
+	mean, scale = make([]float64, dim), make([]float64, dim)
+	for j := 0; j < dim; j++ {
+		var s, ss float64
+		for i := 0; i < n; i++ {
+			v := float64(train[i*dim+j])
+			s += v
+			ss += v * v
+		}
+		mean[j] = s / float64(n)
+		std := math.Sqrt(max(ss/float64(n)-mean[j]*mean[j], 0))
+		if std > 1e-6 {
+			scale[j] = 1 / std
+		}
+		for _, xs := range [][]float32{train, test} {
+			for i := j; i < len(xs); i += dim {
+				xs[i] = float32((float64(xs[i]) - mean[j]) * scale[j])
+			}
+		}
+	}
+	return mean, scale
+}
+
+// foldStandardization returns a Dense layer on raw features equal to head
+// on standardised ones: W' = W·diag(scale), b' = b - W'·mean.
+func foldStandardization(head *nn.Dense, mean, scale []float64) (*nn.Dense, error) {
+	w, err := graph.Float64s(head.Weight().Value())
+	if err != nil {
+		return nil, err
+	}
+	b, err := graph.Float64s(head.Bias().Value())
+	if err != nil {
+		return nil, err
+	}
+	out, in := len(b), len(mean)
+	folded, err := nn.NewDense(in, out)
+	if err != nil {
+		return nil, err
+	}
+	for o := 0; o < out; o++ {
+		for i := 0; i < in; i++ {
+			w[o*in+i] *= scale[i]
+			b[o] -= w[o*in+i] * mean[i]
+		}
+	}
+	if err := folded.Weight().SetValue(tensor.New(tensor.WithShape(out, in), tensor.WithBacking(w))); err != nil {
+		return nil, err
+	}
+	if err := folded.Bias().SetValue(tensor.New(tensor.WithShape(out), tensor.WithBacking(b))); err != nil {
+		return nil, err
+	}
+	return folded, nil
 }
 
 // fitEval trains m on ds for the given epochs (none: evaluate only) and

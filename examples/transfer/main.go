@@ -24,10 +24,16 @@
 //     once (eval mode); only the head is trained on them, for -head-epochs
 //     epochs with Adam at -head-lr;
 //   - fine-tuned: the pretrained backbone and the frozen run's head, all
-//     layers trained for -epochs epochs with Adam at the lower -fine-lr. The
-//     BatchNorm running statistics follow the new data with momentum 0.1
-//     (keras.WithMomentum; the file says Keras 0.999, which would keep
-//     ImageNet's statistics).
+//     convolution and Dense weights trained for -epochs epochs with Adam at
+//     the lower -fine-lr. The BatchNorm layers stay frozen in inference mode
+//     (their pretrained statistics, scale and shift; nn.Freeze), as Keras's
+//     transfer-learning guide recommends: in training mode the batch
+//     statistics of digits would replace ImageNet's and the features the
+//     head was trained on would change at once.
+//
+// From scratch, BatchNorm trains as usual, its running statistics with
+// momentum 0.1 (keras.WithMomentum; the file's Keras momentum 0.999 would
+// need thousands of steps).
 //
 // Batches of -batch (32). Test accuracy on the held-out images.
 //

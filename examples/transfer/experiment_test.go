@@ -1,0 +1,72 @@
+package main
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/nn"
+	"gorgonia.org/tensor"
+)
+
+// A head trained on standardised features, folded, gives the same outputs
+// on the raw features; standardize centres and scales the training set.
+func TestFoldStandardization(t *testing.T) {
+	const n, dim, classes = 6, 5, 3
+	r := rand.New(rand.NewPCG(1, 2))
+	train := make([]float32, n*dim)
+	test := make([]float32, 2*dim)
+	for i := range train {
+		train[i] = float32(r.NormFloat64()*3 + 2)
+	}
+	for i := 0; i < n; i++ { // feature 4 is constant
+		train[i*dim+4] = 7
+	}
+	for i := range test {
+		test[i] = float32(r.NormFloat64())
+	}
+	rawTest := append([]float32(nil), test...)
+	rawTrain := append([]float32(nil), train...)
+	mean, scale := standardize(train, test, dim)
+	for j := 0; j < dim; j++ {
+		var s, ss float64
+		for i := 0; i < n; i++ {
+			s += float64(train[i*dim+j])
+			ss += float64(train[i*dim+j]) * float64(train[i*dim+j])
+		}
+		wantSS := float64(n)
+		if j == 4 {
+			wantSS = 0
+		}
+		if math.Abs(s) > 1e-4 || math.Abs(ss-wantSS) > 1e-3 {
+			t.Errorf("feature %d: sum %g, sum of squares %g (want 0, %g)", j, s, ss, wantSS)
+		}
+	}
+	head, err := nn.NewDense(dim, classes, nn.WithSeed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded, err := foldStandardization(head, mean, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ std, raw []float32 }{{train, rawTrain}, {test, rawTest}} {
+		k := len(c.std) / dim
+		a, err := nn.Predict(head, tensor.New(tensor.WithShape(k, dim), tensor.WithBacking(c.std)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := nn.Predict(folded, tensor.New(tensor.WithShape(k, dim), tensor.WithBacking(c.raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		av, _ := graph.Float64s(a)
+		bv, _ := graph.Float64s(b)
+		for i := range av {
+			if math.Abs(av[i]-bv[i]) > 1e-4 {
+				t.Fatalf("output %d: head on standardised %g, folded on raw %g", i, av[i], bv[i])
+			}
+		}
+	}
+}
