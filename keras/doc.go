@@ -21,9 +21,18 @@
 // (w = min + q·scale, per tensor) or float16, as the TF.js converter writes
 // them; all are loaded as float32.
 //
-// Supported layers: InputLayer, Conv2D, DepthwiseConv2D, BatchNormalization,
-// ReLU (max_value none or 6), Activation, ZeroPadding2D, Add, Concatenate,
-// MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
-// GlobalMaxPooling2D is not; Dense, Dropout, Flatten, Reshape. Any other layer
-// or an unsupported setting is an error naming the layer.
+// Supported layers: InputLayer, Conv2D (also grouped), DepthwiseConv2D,
+// BatchNormalization (its epsilon and momentum from the file; see
+// WithMomentum), ReLU (max_value none or 6; negative_slope for a leaky
+// ReLU), Activation (linear, relu, relu6, sigmoid, tanh, softplus, softsign,
+// elu, softmax), ZeroPadding2D, Add, Concatenate, MaxPooling2D,
+// AveragePooling2D, GlobalAveragePooling2D, Dense, Dropout, Flatten and
+// Reshape, with Keras's "valid" and "same" padding (asymmetric, extra
+// padding after, for even kernels or strides). Any other layer or an
+// unsupported setting (channels_first, shared layers, several inputs or
+// outputs) is an error naming the layer.
+//
+// The Keras "trainable" flags are not applied; use nn.Freeze. Tested against
+// tfjs-layers 4.22 on small models and against nsfwjs 4.4.0's MobileNetV2
+// on real photos (testdata/README.md).
 package keras

@@ -205,13 +205,18 @@ func features(m nn.Layer, x []float32, shape []int) ([]float32, error) {
 	return out, nil
 }
 
-// standardize scales every feature of train and test to zero mean and unit
-// variance with train's statistics (a constant feature becomes 0), so that
-// one learning rate suits the head whatever the features' scales.
-// It returns the means and the scales (1/std, or 0) it used.
+// standardize scales every feature of train and test to zero mean and
+// about unit variance with train's statistics, so that one learning rate
+// suits the head whatever the features' scales: x' = (x - mean)·scale with
+// scale = 1/sqrt(var + 0.01·mean var). The floor keeps nearly constant
+// features (ReLU6 units that rarely fire) from being amplified without
+// bound, which would make fine-tuning unstable once the head is folded
+// onto raw features. It returns the means and scales it used.
 func standardize(train, test []float32, dim int) (mean, scale []float64) {
 	n := len(train) / dim
 	mean, scale = make([]float64, dim), make([]float64, dim)
+	vars := make([]float64, dim)
+	meanVar := 0.0
 	for j := 0; j < dim; j++ {
 		var s, ss float64
 		for i := 0; i < n; i++ {
@@ -220,9 +225,12 @@ func standardize(train, test []float32, dim int) (mean, scale []float64) {
 			ss += v * v
 		}
 		mean[j] = s / float64(n)
-		std := math.Sqrt(max(ss/float64(n)-mean[j]*mean[j], 0))
-		if std > 1e-6 {
-			scale[j] = 1 / std
+		vars[j] = max(ss/float64(n)-mean[j]*mean[j], 0)
+		meanVar += vars[j] / float64(dim)
+	}
+	for j := 0; j < dim; j++ {
+		if d := vars[j] + 0.01*meanVar; d > 0 {
+			scale[j] = 1 / math.Sqrt(d)
 		}
 		for _, xs := range [][]float32{train, test} {
 			for i := j; i < len(xs); i += dim {

@@ -35,12 +35,9 @@ func TestFoldStandardization(t *testing.T) {
 			s += float64(train[i*dim+j])
 			ss += float64(train[i*dim+j]) * float64(train[i*dim+j])
 		}
-		wantSS := float64(n)
-		if j == 4 {
-			wantSS = 0
-		}
-		if math.Abs(s) > 1e-4 || math.Abs(ss-wantSS) > 1e-3 {
-			t.Errorf("feature %d: sum %g, sum of squares %g (want 0, %g)", j, s, ss, wantSS)
+		// unit variance up to the floor 0.01·mean variance; 0 for the constant
+		if math.Abs(s) > 1e-4 || (j < 4 && (ss < 0.9*n || ss > float64(n))) || (j == 4 && ss != 0) {
+			t.Errorf("feature %d: sum %g, sum of squares %g", j, s, ss)
 		}
 	}
 	head, err := nn.NewDense(dim, classes, nn.WithSeed(3))

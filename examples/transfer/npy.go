@@ -61,7 +61,7 @@ func parseNPY(b []byte) ([]float64, []int, error) {
 		return nil, nil, fmt.Errorf("the .npy header %q lacks descr, fortran_order or shape", strings.TrimSpace(header))
 	}
 	if f[1] == "True" {
-		return nil, nil, fmt.Errorf("Fortran-ordered .npy arrays are not supported")
+		return nil, nil, fmt.Errorf("fortran_order True (a Fortran-ordered array) is not supported")
 	}
 	var shape []int
 	n := 1

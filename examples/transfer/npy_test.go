@@ -43,7 +43,7 @@ func TestParseNPY(t *testing.T) {
 		want string
 	}{
 		{"magic", []byte("PK\x03\x04 not numpy at all"), "magic"},
-		{"fortran", npyBytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", f8(1, 2, 3, 4, 5, 6)), "Fortran"},
+		{"fortran", npyBytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", f8(1, 2, 3, 4, 5, 6)), "Fortran-ordered"},
 		{"dtype", npyBytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", make([]byte, 16)), `"<c16"`},
 		{"short data", npyBytes(good, f8(1, 2, 3)), "needs 48 bytes"},
 		{"no shape", npyBytes("{'descr': '<f8', 'fortran_order': False}", nil), "lacks"},
