@@ -313,7 +313,7 @@ func (m *Model) Children() []nn.Child { return m.f.Children() }
 // Params lists the children's Params under their Keras names.
 func (m *Model) Params() []graph.NamedParam { return m.f.Params() }
 
-// String names the model and its output layer.
+// String names the model, its input and its output layer.
 func (m *Model) String() string {
-	return fmt.Sprintf("keras.Model(%q, %d layers, output %q)", m.name, len(m.Children()), m.outName)
+	return fmt.Sprintf("keras.Model(%q, input %q, output %q)", m.name, m.inName, m.outName)
 }

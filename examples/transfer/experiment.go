@@ -155,6 +155,9 @@ func (e *experiment) run(ds *dataset) (row, error) {
 	fine := &classifier{backbone: e.backbone, pool: nn.NewGlobalAvgPool(), head: fineHead}
 	nn.Freeze(fine, e.batchNorms...)
 	fmt.Fprintf(os.Stderr, "%s: fine-tuning %d of %d weights (BatchNorm frozen), lr %g\n", ds.title, nn.NumTrainable(fine), nn.NumParams(fine), e.c.FineLR)
+	if start, err := evaluate(e.c, fine, train); err == nil {
+		fmt.Fprintf(os.Stderr, "%s: before fine-tuning: training loss %.4f, accuracy %.4f (the frozen run's head)\n", ds.title, start["loss"], start["accuracy"])
+	}
 	r.FineTuned, err = fitEval(e.c, fine, train, test, e.c.Epochs, e.c.FineLR)
 	nn.Unfreeze(fine)
 	if err != nil {
@@ -173,7 +176,13 @@ func (e *experiment) run(ds *dataset) (row, error) {
 		return r, err
 	}
 	fmt.Fprintf(os.Stderr, "%s: from scratch, %d weights, lr %g\n", ds.title, nn.NumParams(scratch), e.c.LR)
-	if r.Scratch, err = fitEval(e.c, scratch, train, test, e.c.Epochs, e.c.LR); err != nil {
+	if _, err = fitEval(e.c, scratch, train, nil, e.c.Epochs, e.c.LR); err != nil {
+		return r, err
+	}
+	if err := recalibrateBN(scratch, ds.trainX, shape, e.c.Batch); err != nil {
+		return r, err
+	}
+	if r.Scratch, err = evaluateAcc(e.c, scratch, test); err != nil {
 		return r, err
 	}
 	r.seconds[0] = time.Since(t0).Seconds()
@@ -272,8 +281,65 @@ func foldStandardization(head *nn.Dense, mean, scale []float64) (*nn.Dense, erro
 	return folded, nil
 }
 
+// evaluate returns m's loss and accuracy on ds.
+func evaluate(c config, m nn.Layer, ds data.Dataset) (map[string]float64, error) {
+	tr, err := train.New(m, train.Config{BatchSize: c.Batch, EvalBatchSize: 100, Loss: train.SoftmaxCrossEntropy(),
+		Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: recipe.Verbosity(true)})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	return tr.Evaluate(ds)
+}
+
+// evaluateAcc returns m's accuracy on ds.
+func evaluateAcc(c config, m nn.Layer, ds data.Dataset) (float64, error) {
+	logs, err := evaluate(c, m, ds)
+	if err != nil {
+		return 0, err
+	}
+	return logs["accuracy"], nil
+}
+
+// recalibrateBN runs m in training mode over batches of the images x
+// without changing any weight, at least 40 batches (cycling through x), so
+// that every BatchNorm's running statistics (momentum 0.1) come from the
+// final weights ("precise BN"): after a short training from scratch they
+// still lag behind weights that moved fast, and the evaluation-mode network
+// would be far worse than the training-mode one. Only full batches are used.
+func recalibrateBN(m nn.Layer, x []float32, shape []int, batch int) error {
+	per := shape[0] * shape[1] * shape[2]
+	n := len(x) / per
+	batch = min(batch, n)
+	full := n / batch
+	b := graph.NewBuilder(graph.Train, graph.WithSeed(1))
+	in := b.Input("input", tensor.Float32, append([]int{batch}, shape...)...)
+	out, err := m.Forward(b, in)
+	if err != nil {
+		return err
+	}
+	var v G.Value
+	G.Read(out, &v)
+	vm, err := graph.NewMachine(b.Graph())
+	if err != nil {
+		return err
+	}
+	defer vm.Close()
+	for s := 0; s < max(full, 40); s++ {
+		k := s % full
+		xb := tensor.New(tensor.WithShape(append([]int{batch}, shape...)...), tensor.WithBacking(append([]float32(nil), x[k*batch*per:(k+1)*batch*per]...)))
+		if err := G.Let(in, xb); err != nil {
+			return err
+		}
+		if err := graph.Run(vm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fitEval trains m on ds for the given epochs (none: evaluate only) and
-// returns its accuracy on test.
+// returns its accuracy on test (0 when test is nil).
 func fitEval(c config, m nn.Layer, ds, test data.Dataset, epochs int, lr float64) (float64, error) {
 	opt, err := train.NewAdam(lr)
 	if err != nil {
@@ -297,6 +363,9 @@ func fitEval(c config, m nn.Layer, ds, test data.Dataset, epochs int, lr float64
 		if _, err := tr.Fit(ds, nil); err != nil {
 			return 0, err
 		}
+	}
+	if test == nil {
+		return 0, nil
 	}
 	logs, err := tr.Evaluate(test)
 	if err != nil {

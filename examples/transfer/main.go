@@ -56,9 +56,9 @@
 //
 // Usage:
 //
-//	go run ./examples/transfer [-size 32] [-epochs 3] [-head-epochs 60]
+//	go run ./examples/transfer [-size 32] [-epochs 5] [-head-epochs 60]
 //	    [-per-class 100] [-lfw-per-class 50] [-test 1000] [-batch 32] [-lr 0.001] [-head-lr 0.001]
-//	    [-fine-lr 0.0001] [-seed 1] [-datasets mnist,fashion,lfw]
+//	    [-fine-lr 0.00001] [-seed 1] [-datasets mnist,fashion,lfw]
 //	    [-out transfer-out] [-model DIR] [-lfw FILE] [-data DIR]
 //	    [-fashion-data DIR] [-quiet]
 package main
@@ -122,7 +122,7 @@ func main() {
 	log.SetPrefix("transfer: ")
 	var c config
 	flag.IntVar(&c.Size, "size", 32, "input resolution: images are scaled to size x size (MobileNetV2 needs >= 32)")
-	flag.IntVar(&c.Epochs, "epochs", 3, "epochs of the scratch and of the fine-tuned training")
+	flag.IntVar(&c.Epochs, "epochs", 5, "epochs of the scratch and of the fine-tuned training")
 	flag.IntVar(&c.HeadEpochs, "head-epochs", 60, "epochs of the frozen run's head on the precomputed features")
 	flag.IntVar(&c.PerClass, "per-class", 100, "MNIST/Fashion-MNIST training images per class")
 	flag.IntVar(&c.LFWPerClass, "lfw-per-class", 50, "LFW training images per class (faces, non-faces; of 100 each); the rest are the test set")
@@ -130,7 +130,7 @@ func main() {
 	flag.IntVar(&c.Batch, "batch", 32, "batch size")
 	flag.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate from scratch")
 	flag.Float64Var(&c.HeadLR, "head-lr", 1e-3, "Adam learning rate of the frozen run's head")
-	flag.Float64Var(&c.FineLR, "fine-lr", 1e-4, "Adam learning rate of fine-tuning")
+	flag.Float64Var(&c.FineLR, "fine-lr", 1e-5, "Adam learning rate of fine-tuning")
 	flag.Int64Var(&c.Seed, "seed", 1, "seed for subsets, splits, initial weights and shuffling")
 	flag.StringVar(&c.Datasets, "datasets", "mnist,fashion,lfw", "comma-separated datasets: mnist, fashion, lfw")
 	flag.StringVar(&c.Out, "out", "transfer-out", "output directory for accuracy.png")
