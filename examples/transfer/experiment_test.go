@@ -67,3 +67,34 @@ func TestFoldStandardization(t *testing.T) {
 		}
 	}
 }
+
+// recalibrateBN moves a BatchNorm's running mean to the data's channel
+// means (within the 0.9^40 left of the old value) and changes no weight.
+func TestRecalibrateBN(t *testing.T) {
+	bn, err := nn.NewBatchNorm2D(3, nn.WithMomentum(0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, s = 20, 4
+	x := make([]float32, n*3*s*s)
+	for i := 0; i < n; i++ {
+		for c := 0; c < 3; c++ {
+			for k := 0; k < s*s; k++ {
+				x[(i*3+c)*s*s+k] = float32(c+1) + float32((i+k)%3-1)*0.1 // channel mean c+1
+			}
+		}
+	}
+	if err := recalibrateBN(bn, x, []int{3, s, s}, 8); err != nil {
+		t.Fatal(err)
+	}
+	mean, _ := graph.Float64s(bn.RunningMean().Value())
+	w, _ := graph.Float64s(bn.Weight().Value())
+	for c := 0; c < 3; c++ {
+		if want := float64(c + 1); math.Abs(mean[c]-want) > 0.02*want {
+			t.Errorf("running mean of channel %d: %g, want about %g", c, mean[c], want)
+		}
+		if w[c] != 1 {
+			t.Errorf("weight %d changed to %g", c, w[c])
+		}
+	}
+}
