@@ -197,6 +197,10 @@ func (l *convBase) Weight() *graph.Param { return l.weight }
 // Bias returns the bias (out), or nil.
 func (l *convBase) Bias() *graph.Param { return l.bias }
 
+// Groups returns the number of channel groups (1 unless WithGroups was
+// given; ONNX's and PyTorch's group/groups).
+func (l *convBase) Groups() int { return l.groups }
+
 // Kernel returns the kernel size per spatial axis.
 func (l *convBase) Kernel() []int { return append([]int(nil), l.kernel...) }
 

@@ -45,6 +45,9 @@ func TestGroupedConvLayer(t *testing.T) {
 			if got := []int(l.Weight().Value().Shape()); !graph.SameShape(got, c.wantW) {
 				t.Errorf("weight shape %v, want %v", got, c.wantW)
 			}
+			if l.Groups() != c.g {
+				t.Errorf("Groups %d, want %d", l.Groups(), c.g)
+			}
 			if got := nn.NumParams(l); got != c.params {
 				t.Errorf("NumParams %d, want %d", got, c.params)
 			}
@@ -262,4 +265,42 @@ func TestReLU6Layer(t *testing.T) {
 	if fmt.Sprint(out.Data()) != "[0 2 6]" {
 		t.Errorf("Conv2D+ReLU6 %v", out.Data())
 	}
+}
+
+// TestGroupedConvLayerDescribe checks the course's parameter formula with
+// the groups.
+func TestGroupedConvLayerDescribe(t *testing.T) {
+	l, err := nn.NewConv2D(4, 6, 3, nn.WithGroups(2), nn.WithPad(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := l.Describe(tensor.Shape{1, 4, 5, 5}, tensor.Shape{1, 6, 5, 5})
+	want := "params = (k*k*C1/g)*n + n = (3*3*4/2)*6 + 6 = 114"
+	if len(lines) == 0 || lines[len(lines)-1] != want || nn.NumParams(l) != 114 {
+		t.Errorf("Describe %q, NumParams %d; want last line %q and 114", lines, nn.NumParams(l), want)
+	}
+}
+
+// WithGroups splits a convolution's channels into groups: here 4 input
+// and 6 output channels in 2 groups, so each output channel sees 2 input
+// channels and the weight is (6, 2, 3, 3), half of the ungrouped one.
+func ExampleWithGroups() {
+	l, err := nn.NewConv2D(4, 6, 3, nn.WithGroups(2), nn.WithPad(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(l)
+	fmt.Println("weight", l.Weight().Value().Shape(), "params", nn.NumParams(l))
+	// Output:
+	// Conv2D(4, 6, kernel=3, pad=1, groups=2)
+	// weight (6, 2, 3, 3) params 114
+}
+
+// ReLU6 clips at 0 and 6.
+func ExampleNewReLU6() {
+	y, _ := nn.Predict(nn.NewReLU6(), tensor.New(tensor.WithShape(1, 4), tensor.WithBacking([]float32{-1, 2, 6, 7.5})))
+	fmt.Println(y.Data())
+	// Output:
+	// [0 2 6 6]
 }

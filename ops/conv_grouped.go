@@ -89,14 +89,17 @@ const (
 	groupFilter
 )
 
-// groupConvOp is the grouped convolution, computed directly (no im2col):
-// each output plane (n, o) is a sum over the C/groups input planes of its
-// group and the kernel taps of a shifted input row times one weight, so a
-// depthwise convolution costs one pass over its planes per tap instead of
-// C separate convolutions. Its two gradient kinds are the same loops
-// scattered into the input (groupData) and reduced into the weight
-// (groupFilter); all three run in parallel over planes that no other
-// worker writes, so results do not depend on the number of workers.
+// groupConvOp is the grouped convolution. With one input channel per
+// group (depthwise) it is computed directly, without im2col: each output
+// plane (n, o) is a sum over the kernel taps of a shifted input row times
+// one weight, so a depthwise convolution costs one pass over its planes
+// per tap instead of C separate convolutions. Its two gradient kinds are
+// the same loops scattered into the input (groupData) and reduced into the
+// weight (groupFilter); all three run in parallel over planes that no
+// other worker writes, so results do not depend on the number of workers.
+// With groupEngineMin or more input channels per group, each group's
+// channels are gathered into contiguous tensors and run through the
+// convolution engine (matrix products), group after group.
 type groupConvOp struct {
 	opBase
 	kind   groupKind
@@ -105,7 +108,16 @@ type groupConvOp struct {
 	groups int
 	bias   bool
 	out    buffer
+	eng    convEngine // the engine path's scratch
+	img    any        // the engine path's gathered image side ([]T)
+	col    any        // the engine path's gathered column side ([]T)
 }
+
+// groupEngineMin is the number of input channels per group from which a
+// grouped convolution runs through the convolution engine, group by
+// group: a group's products are then C/groups·∏k deep, enough for the
+// matrix kernels to beat the direct loops.
+const groupEngineMin = 2
 
 func newGroupConvOp(kind groupKind, rank int, g convGeom, groups int, bias bool, desc string) *groupConvOp {
 	if bias {
@@ -201,12 +213,16 @@ func (op *groupConvOp) Do(vals ...G.Value) (G.Value, error) {
 func runGroupConv[T float](op *groupConvOp, in []*tensor.Dense, y *tensor.Dense) {
 	a, b := in[0].Data().([]T), in[1].Data().([]T)
 	ys := y.Data().([]T)
+	var bias []T
+	if op.bias {
+		bias = in[2].Data().([]T)
+	}
+	if op.geom.c/op.groups >= groupEngineMin {
+		groupConvEngine(op, a, b, bias, ys)
+		return
+	}
 	switch op.kind {
 	case groupForward:
-		var bias []T
-		if op.bias {
-			bias = in[2].Data().([]T)
-		}
 		groupConvForward(&op.geom, op.groups, a, b, bias, ys)
 	case groupData:
 		groupConvData(&op.geom, op.groups, a, b, ys)
@@ -247,6 +263,64 @@ func (op *groupConvOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 		out = append(out, db)
 	}
 	return out, nil
+}
+
+// groupConvEngine runs op group by group through the convolution engine:
+// the group's channels of the image side and/or the column side are
+// gathered into contiguous (N, C/groups, ...) and (N, K/groups, ...)
+// tensors, the group's weights are already contiguous, and the result is
+// scattered back (or, for the filter gradient, written in place).
+func groupConvEngine[T float](op *groupConvOp, a, b, bias, y []T) {
+	g := op.geom
+	cg, kg := g.c/op.groups, g.k/op.groups
+	sub := g
+	sub.c, sub.k = cg, kg
+	pin, pout := g.inSize(), g.outSize()
+	wsz := kg * cg * prod3(g.ker)
+	img := groupScratch[T](&op.img, g.n*cg*pin)
+	col := groupScratch[T](&op.col, g.n*kg*pout)
+	for gi := range op.groups {
+		switch op.kind {
+		case groupForward: // a = x, b = w
+			copyChannels(a, g.n, g.c, pin, gi*cg, img, cg, 0, cg)
+			var bg []T
+			if bias != nil {
+				bg = bias[gi*kg : (gi+1)*kg]
+			}
+			convForward(&op.eng, &sub, img, b[gi*wsz:(gi+1)*wsz], bg, false, col)
+			copyChannels(col, g.n, kg, pout, 0, y, g.k, gi*kg, kg)
+		case groupData: // a = dy, b = w
+			copyChannels(a, g.n, g.k, pout, gi*kg, col, kg, 0, kg)
+			convBackwardData(&op.eng, &sub, col, b[gi*wsz:(gi+1)*wsz], nil, false, img)
+			copyChannels(img, g.n, cg, pin, 0, y, g.c, gi*cg, cg)
+		default: // a = dy, b = x
+			copyChannels(a, g.n, g.k, pout, gi*kg, col, kg, 0, kg)
+			copyChannels(b, g.n, g.c, pin, gi*cg, img, cg, 0, cg)
+			convBackwardFilter(&op.eng, &sub, col, img, y[gi*wsz:(gi+1)*wsz])
+		}
+	}
+}
+
+// groupScratch returns the buffer held in b, of length n, reusing it when
+// it is large enough.
+func groupScratch[T float](b *any, n int) []T {
+	if s, ok := (*b).([]T); ok && cap(s) >= n {
+		return s[:n]
+	}
+	s := make([]T, n)
+	*b = s
+	return s
+}
+
+// copyChannels copies, for each of n images, the cnt channels starting at
+// channel from of src (n, srcC, p) to the channels starting at to of dst
+// (n, dstC, p).
+func copyChannels[T float](src []T, n, srcC, p, from int, dst []T, dstC, to, cnt int) {
+	parallelFor(n, max(1, (1<<15)/max(1, cnt*p)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			copy(dst[(i*dstC+to)*p:(i*dstC+to+cnt)*p], src[(i*srcC+from)*p:(i*srcC+from+cnt)*p])
+		}
+	})
 }
 
 // groupTap visits, for one kernel tap (kd, kh, kw), every output row
@@ -386,27 +460,31 @@ func groupConvFilter[T float](g *convGeom, groups int, dy, x, dw []T) {
 			for kd := range g.ker[0] {
 				for kh := range g.ker[1] {
 					for kw := range g.ker[2] {
-						var s T
+						// rows are summed in T, the rows' sums in float64: a
+						// float32 sum over a batch of large maps would lose digits
+						var s float64
 						for n := range g.n {
 							yp := dy[(n*g.k+o)*pout : (n*g.k+o+1)*pout]
 							xp := x[(n*g.c+ci)*pin : (n*g.c+ci+1)*pin]
 							groupTap(g, kd, kh, kw, func(outRow, inRow, lo, hi, off int) {
+								var rs T
 								yr := yp[outRow+lo : outRow+hi]
 								if sw == 1 {
 									xr := xp[inRow+lo+off : inRow+hi+off]
 									for i, v := range yr {
-										s += v * xr[i]
+										rs += v * xr[i]
 									}
-									return
+								} else {
+									xi := inRow + lo*sw + off
+									for _, v := range yr {
+										rs += v * xp[xi]
+										xi += sw
+									}
 								}
-								xi := inRow + lo*sw + off
-								for _, v := range yr {
-									s += v * xp[xi]
-									xi += sw
-								}
+								s += float64(rs)
 							})
 						}
-						wp[t] = s
+						wp[t] = T(s)
 						t++
 					}
 				}

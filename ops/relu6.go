@@ -9,8 +9,9 @@ import (
 )
 
 // ReLU6 is min(max(0, x), 6), elementwise (MobileNet's activation,
-// PyTorch's ReLU6, Keras's ReLU(max_value=6)). Its derivative is 1 for
-// 0 < x < 6 and 0 elsewhere, the two kinks included, as in PyTorch.
+// PyTorch's ReLU6, Keras's ReLU(max_value=6)). Its derivative is 0 for
+// x <= 0 and x >= 6 (the two kinks included) and 1 elsewhere, as in
+// PyTorch, where NaN stays NaN and passes its gradient through.
 func ReLU6(x *G.Node) (*G.Node, error) {
 	if err := checkNode("ReLU6", "input", x); err != nil {
 		return nil, err
@@ -19,7 +20,7 @@ func ReLU6(x *G.Node) (*G.Node, error) {
 }
 
 // relu6Op is y = min(max(0, x), 6); with grad set it is the gradient
-// dx = dy·[0 < x < 6] of inputs x and dy.
+// dx = dy·[not (x <= 0 or x >= 6)] of inputs x and dy.
 type relu6Op struct {
 	opBase
 	grad bool
@@ -68,19 +69,22 @@ func (op *relu6Op) Do(vals ...G.Value) (G.Value, error) {
 }
 
 // relu6 writes min(max(0, x), 6) into y, or, when dy is not nil, the
-// gradient dy·[0 < x < 6].
+// gradient dy·[not (x <= 0 or x >= 6)].
 func relu6[T float](x []T, dy any, y []T) {
 	g, _ := dy.([]T)
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := x[i]
-			switch {
-			case g != nil && v > 0 && v < 6:
-				y[i] = g[i]
-			case g != nil:
-				y[i] = 0
-			default:
+		x, y := x[lo:hi], y[lo:hi]
+		if g == nil {
+			for i, v := range x {
 				y[i] = min(max(v, 0), 6)
+			}
+			return
+		}
+		g := g[lo:hi]
+		for i, v := range x {
+			y[i] = 0                 // not g·0, which is NaN for an infinite g
+			if !(v <= 0 || v >= 6) { // NaN passes, as in PyTorch
+				y[i] = g[i]
 			}
 		}
 	})

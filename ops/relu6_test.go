@@ -44,11 +44,13 @@ func TestReLU6GradCheck(t *testing.T) {
 	}
 }
 
-// TestReLU6Values checks the pieces, the kinks and NaN, in both dtypes.
+// TestReLU6Values checks the pieces, the kinks and NaN, in both dtypes,
+// against PyTorch 1.13's relu6: values [nan 0 0 3 6 6] and gradient
+// [1 0 0 1 0 0] for inputs [nan -1 0 3 6 7].
 func TestReLU6Values(t *testing.T) {
 	in := []float64{-3, 0, 2.5, 6, 7, math.NaN()}
 	want := []float64{0, 0, 2.5, 6, 6, math.NaN()}
-	wantGrad := []float64{0, 0, 1, 0, 0, 0}
+	wantGrad := []float64{0, 0, 1, 0, 0, 1} // NaN passes its gradient, as in PyTorch
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		x := tensor.New(tensor.WithShape(len(in)), tensor.WithBacking(append([]float64(nil), in...)))
 		out, _, grads, err := forwardBackward(dt, map[string]*tensor.Dense{"x": x}, []string{"x"},
