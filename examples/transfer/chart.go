@@ -47,7 +47,7 @@ func barChart(path string, rows []row, size int) error {
 		p.Add(bars)
 		p.Legend.Add(m.name, bars)
 	}
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = true, true
 	p.NominalX(names...)
 	wt, err := p.WriterTo(18*vg.Centimeter, 11*vg.Centimeter, "png")
 	if err != nil {
