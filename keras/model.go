@@ -124,7 +124,7 @@ func Build(t Topology, weights map[string]*Weight, opts ...Option) (*Model, erro
 				m.in, m.inShape = sym, c.shape
 			}
 		case kindLayer:
-			sym = nn.Apply(spec.Name, c.layer, ins[0])
+			sym = nn.ApplyLayer(spec.Name, c.layer, ins[0])
 			m.layers[spec.Name] = c.layer
 		case kindIdentity:
 			sym = ins[0]

@@ -83,17 +83,17 @@ type application struct {
 // decides the order of the model's inputs.
 func Input(name string) *Symbol { return &Symbol{name: name} }
 
-// Apply applies layer to x under the name (a state_dict prefix: the layer's
+// ApplyLayer applies layer to x under the name (a state_dict prefix: the layer's
 // Params are "name.weight", ...) and returns the output symbol. Applying
 // the same Layer value twice shares its weights; its Params are then named
 // after its first application.
-func Apply(name string, layer Layer, x *Symbol) *Symbol {
+func ApplyLayer(name string, layer Layer, x *Symbol) *Symbol {
 	a := &application{name: name, layer: layer, ins: []*Symbol{x}, nOut: 1}
 	switch {
 	case layer == nil:
-		a.errIns = argError("Apply", "layer %q is nil", name)
+		a.errIns = argError("ApplyLayer", "layer %q is nil", name)
 	case x == nil:
-		a.errIns = argError("Apply", "layer %q: input is nil", name)
+		a.errIns = argError("ApplyLayer", "layer %q: input is nil", name)
 	}
 	return a.outputs()[0]
 }
@@ -150,8 +150,8 @@ func (a *application) outputs() []*Symbol {
 // anywhere.
 //
 //	x := nn.Input("image")
-//	h := nn.Apply("conv1", conv1, x)
-//	y := nn.Apply("conv2", conv2, h)
+//	h := nn.ApplyLayer("conv1", conv1, x)
+//	y := nn.ApplyLayer("conv2", conv2, h)
 //	out := nn.Cat("cat", h, y) // a skip connection
 //	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 //
