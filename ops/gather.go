@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -38,115 +37,67 @@ func GatherAxis(x *G.Node, axis int, idx []int) (*G.Node, error) {
 			return nil, graph.ArgErrorf("ops: GatherAxis: index %d is out of range for axis %d of %s", i, ax, graph.FormatShape(s))
 		}
 	}
-	return G.ApplyOp(newGatherOp(s, ax, idx, false), x)
+	g := gatherGeom{full: s.Clone(), axis: ax, idx: append([]int(nil), idx...)}
+	return applyDef(&opDef{
+		name:  name,
+		attrs: fmt.Sprintf("axis=%d, %d indices", ax, len(idx)),
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return g.small(), nil },
+		f32:   geomKernels(g, gatherRows[float32], scatterAddRows[float32]),
+		f64:   geomKernels(g, gatherRows[float64], scatterAddRows[float64]),
+	}, x)
 }
 
-// gatherOp copies slices of x along an axis (scatter = false), or adds
-// slices of its input into a tensor of shape full (scatter = true, the
-// gradient of the gather).
-type gatherOp struct {
-	opBase
-	full    tensor.Shape // the gathered-from shape
-	axis    int
-	idx     []int
-	scatter bool
-	out     buffer
+// gatherGeom is a gather's geometry: the slices idx of a tensor of shape
+// full along axis.
+type gatherGeom struct {
+	full tensor.Shape // the gathered-from shape
+	axis int
+	idx  []int
 }
 
-func newGatherOp(full tensor.Shape, axis int, idx []int, scatter bool) *gatherOp {
-	kind := "GatherAxis"
-	if scatter {
-		kind = "ScatterAddAxis"
-	}
-	desc := fmt.Sprintf("%s(%s, axis %d, %d indices)", kind, graph.FormatShape(full), axis, len(idx))
-	return &gatherOp{opBase: newOpBase(desc), full: full.Clone(), axis: axis, idx: append([]int(nil), idx...), scatter: scatter}
-}
-
-func (op *gatherOp) small() tensor.Shape {
-	s := op.full.Clone()
-	s[op.axis] = len(op.idx)
+// small is the gathered shape: full with len(idx) on axis.
+func (g gatherGeom) small() tensor.Shape {
+	s := g.full.Clone()
+	s[g.axis] = len(g.idx)
 	return s
 }
 
-func (op *gatherOp) Arity() int    { return 1 }
-func (op *gatherOp) Type() hm.Type { return sameType() }
-func (op *gatherOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	if op.scatter {
-		return op.full.Clone(), nil
-	}
-	return op.small(), nil
-}
-
-func (op *gatherOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	want := op.full
-	if op.scatter {
-		want = op.small()
-	}
-	if !graph.SameShape(x.Shape(), want) {
-		return nil, graph.ShapeErrorf("ops: %s: input shape %s, want %s", op, graph.FormatShape(x.Shape()), graph.FormatShape(want))
-	}
-	if x.IsView() {
-		x = x.Materialize().(*tensor.Dense)
-	}
-	outShape := op.small()
-	if op.scatter {
-		outShape = op.full
-	}
-	y := op.out.get(x.Dtype(), outShape)
-	outer := 1
-	for _, d := range op.full[:op.axis] {
+// outerInner returns the number of elements before and after the axis.
+func (g gatherGeom) outerInner() (outer, inner int) {
+	outer, inner = 1, 1
+	for _, d := range g.full[:g.axis] {
 		outer *= d
 	}
-	inner := 1
-	for _, d := range op.full[op.axis+1:] {
+	for _, d := range g.full[g.axis+1:] {
 		inner *= d
 	}
-	switch xs := x.Data().(type) {
-	case []float32:
-		gatherRows(op, xs, y.Data().([]float32), outer, inner)
-	case []float64:
-		gatherRows(op, xs, y.Data().([]float64), outer, inner)
-	default:
-		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op, x.Dtype())
-	}
-	return y, nil
+	return outer, inner
 }
 
-func gatherRows[T float32 | float64](op *gatherOp, x, y []T, outer, inner int) {
-	n, k := op.full[op.axis], len(op.idx)
-	if op.scatter {
-		clear(y)
-		for o := 0; o < outer; o++ {
-			for j, i := range op.idx {
-				dst := y[(o*n+i)*inner : (o*n+i+1)*inner]
-				src := x[(o*k+j)*inner : (o*k+j+1)*inner]
-				for e := range dst {
-					dst[e] += src[e]
-				}
-			}
-		}
-		return
-	}
+// gatherRows copies the slices g.idx of x (shape g.full) into y.
+func gatherRows[T float32 | float64](g gatherGeom, x, y []T) {
+	outer, inner := g.outerInner()
+	n, k := g.full[g.axis], len(g.idx)
 	for o := 0; o < outer; o++ {
-		for j, i := range op.idx {
+		for j, i := range g.idx {
 			copy(y[(o*k+j)*inner:(o*k+j+1)*inner], x[(o*n+i)*inner:(o*n+i+1)*inner])
 		}
 	}
 }
 
-func (op *gatherOp) DiffWRT(int) []bool { return []bool{true} }
-
-// SymDiff: the gradient of a gather is the scatter-add of dy, and the
-// gradient of a scatter-add is the gather of dy.
-func (op *gatherOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(newGatherOp(op.full, op.axis, op.idx, !op.scatter), grad)
-	if err != nil {
-		return nil, err
+// scatterAddRows is gatherRows' gradient: it adds each slice of dy back
+// into the slice of dx it was gathered from.
+func scatterAddRows[T float32 | float64](g gatherGeom, dy, dx []T) {
+	outer, inner := g.outerInner()
+	n, k := g.full[g.axis], len(g.idx)
+	clear(dx)
+	for o := 0; o < outer; o++ {
+		for j, i := range g.idx {
+			dst := dx[(o*n+i)*inner : (o*n+i+1)*inner]
+			src := dy[(o*k+j)*inner : (o*k+j+1)*inner]
+			for e := range dst {
+				dst[e] += src[e]
+			}
+		}
 	}
-	return G.Nodes{dx}, nil
 }
