@@ -132,8 +132,10 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 	}
 	idx := ins[1]
 	var pooled []*G.Node
-	if idx.Op() != nil && strings.HasSuffix(idx.Op().String(), "Indices") {
-		pooled = e.children(idx)
+	if idx.Op() != nil {
+		if kind, _ := splitDesc(idx.Op().String()); strings.HasSuffix(kind, "Indices") {
+			pooled = e.children(idx)
+		}
 	}
 	if len(pooled) != 1 {
 		return "", graph.ArgErrorf("onnx: WriteFile: max unpooling node %q: its indices must come from an nn.MaxPool2D layer (MaxPool2D.ForwardWithIndices)", n.Name())
