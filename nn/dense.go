@@ -25,8 +25,8 @@ type Dense struct {
 // Options: WithBias (default on), WithActivation (default none),
 // WithWeightInit and WithBiasInit (default PyTorch's U(±1/√in)), WithSeed,
 // WithDtype.
-func NewDense(in, out int, opts ...Option) (*Dense, error) {
-	c, err := newConfig("NewDense", opts, "WithBias", "WithActivation", "WithWeightInit", "WithBiasInit")
+func NewDense(in, out int, opts ...DenseOption) (*Dense, error) {
+	c, err := newConfig("NewDense", opts)
 	if err != nil {
 		return nil, err
 	}

@@ -15,14 +15,14 @@ func TestDenseShapes(t *testing.T) {
 	cases := []struct {
 		name    string
 		in, out int
-		opts    []nn.Option
+		opts    []nn.DenseOption
 		x, want []int
 		params  int
 	}{
 		{"4-to-3", 4, 3, nil, []int{5, 4}, []int{5, 3}, 15},
-		{"no-bias", 4, 3, []nn.Option{nn.WithBias(false)}, []int{2, 4}, []int{2, 3}, 12},
+		{"no-bias", 4, 3, []nn.DenseOption{nn.WithBias(false)}, []int{2, 4}, []int{2, 3}, 12},
 		{"batch-1", 1600, 128, nil, []int{1, 1600}, []int{1, 128}, 204928},
-		{"relu", 2, 7, []nn.Option{nn.WithActivation(nn.NewReLU())}, []int{3, 2}, []int{3, 7}, 21},
+		{"relu", 2, 7, []nn.DenseOption{nn.WithActivation(nn.NewReLU())}, []int{3, 2}, []int{3, 7}, 21},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,7 +49,6 @@ func TestDenseBadArguments(t *testing.T) {
 	}{
 		{"zero-in", func() (*nn.Dense, error) { return nn.NewDense(0, 3) }, "in and out features must be positive, got in=0, out=3"},
 		{"negative-out", func() (*nn.Dense, error) { return nn.NewDense(4, -1) }, "got in=4, out=-1"},
-		{"stride-option", func() (*nn.Dense, error) { return nn.NewDense(4, 3, nn.WithStride(2)) }, "does not take option WithStride"},
 		{"int-dtype", func() (*nn.Dense, error) { return nn.NewDense(4, 3, nn.WithDtype(tensor.Int)) }, "dtype must be float32 or float64"},
 	}
 	for _, c := range cases {

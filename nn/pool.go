@@ -23,16 +23,13 @@ type poolBase struct {
 	ceil    bool
 }
 
-// poolOptions are the options every pooling layer takes.
-var poolOptions = []string{"WithKernel", "WithStride", "WithPadding", "WithPad", "WithCeilMode"}
-
-func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*poolBase, error) {
+func newPoolBase(kind string, rank int, max bool, kernel int, opts []PoolOption) (*poolBase, error) {
 	ctor := "New" + kind
-	c, err := newConfig(ctor, opts, poolOptions...)
+	c, err := newConfig(ctor, opts)
 	if err != nil {
 		return nil, err
 	}
-	if !c.given["WithKernel"] && kernel <= 0 {
+	if !c.kernelSet && kernel <= 0 {
 		return nil, argError(ctor, "kernel size must be positive, got %d", kernel)
 	}
 	l := &poolBase{kind: kind, rank: rank, max: max, padding: c.padding, ceil: c.ceil}
@@ -187,7 +184,7 @@ type MaxPool1D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
 // element after), WithCeilMode (false), WithKernel.
-func NewMaxPool1D(kernel int, opts ...Option) (*MaxPool1D, error) {
+func NewMaxPool1D(kernel int, opts ...PoolOption) (*MaxPool1D, error) {
 	l, err := newPoolBase("MaxPool1D", 1, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -213,7 +210,7 @@ type MaxPool2D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
 // element after), WithCeilMode (false), WithKernel (non-square windows).
-func NewMaxPool2D(kernel int, opts ...Option) (*MaxPool2D, error) {
+func NewMaxPool2D(kernel int, opts ...PoolOption) (*MaxPool2D, error) {
 	l, err := newPoolBase("MaxPool2D", 2, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -245,7 +242,7 @@ type MaxPool3D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewMaxPool3D(kernel int, opts ...Option) (*MaxPool3D, error) {
+func NewMaxPool3D(kernel int, opts ...PoolOption) (*MaxPool3D, error) {
 	l, err := newPoolBase("MaxPool3D", 3, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -271,7 +268,7 @@ type AvgPool1D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool1D(kernel int, opts ...Option) (*AvgPool1D, error) {
+func NewAvgPool1D(kernel int, opts ...PoolOption) (*AvgPool1D, error) {
 	l, err := newPoolBase("AvgPool1D", 1, false, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -297,7 +294,7 @@ type AvgPool2D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool2D(kernel int, opts ...Option) (*AvgPool2D, error) {
+func NewAvgPool2D(kernel int, opts ...PoolOption) (*AvgPool2D, error) {
 	l, err := newPoolBase("AvgPool2D", 2, false, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -323,7 +320,7 @@ type AvgPool3D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool3D(kernel int, opts ...Option) (*AvgPool3D, error) {
+func NewAvgPool3D(kernel int, opts ...PoolOption) (*AvgPool3D, error) {
 	l, err := newPoolBase("AvgPool3D", 3, false, kernel, opts)
 	if err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func ExampleNewMaxPool2D() {
 // On an odd size the default floor drops the last row and column; ceil
 // mode (PyTorch) and "same" padding (Keras) keep them.
 func ExampleNewMaxPool2D_ceilAndSame() {
-	for _, opts := range [][]nn.Option{
+	for _, opts := range [][]nn.PoolOption{
 		nil,
 		{nn.WithCeilMode(true)},
 		{nn.WithPadding(nn.Same)},
@@ -69,7 +69,7 @@ func ExampleNewMaxPool2D_ceilAndSame() {
 // (Keras).
 func ExampleNewAvgPool2D() {
 	x := tensor.New(tensor.WithShape(1, 1, 2, 2), tensor.WithBacking([]float32{4, 4, 4, 4}))
-	for _, opt := range []nn.Option{nn.WithPad(1), nn.WithPadding(nn.Same)} {
+	for _, opt := range []nn.PoolOption{nn.WithPad(1), nn.WithPadding(nn.Same)} {
 		pool, err := nn.NewAvgPool2D(2, nn.WithStride(1), opt)
 		if err != nil {
 			log.Fatal(err)

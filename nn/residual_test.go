@@ -264,9 +264,6 @@ func TestSoftmaxLayers(t *testing.T) {
 		!strings.Contains(err.Error(), `nn: Softmax "probs": axis 5 does not exist in an input of shape (2, 3)`) {
 		t.Errorf("axis 5: %v", err)
 	}
-	if _, err := nn.NewSoftmax(nn.WithMomentum(0.1)); err == nil || !strings.Contains(err.Error(), "nn: NewSoftmax: does not take option WithMomentum") {
-		t.Errorf("bad option: %v", err)
-	}
 	if _, err := sm.Forward(graph.NewBuilder(graph.Eval), nil); err == nil || !strings.Contains(err.Error(), "nn: Softmax: input is nil") {
 		t.Errorf("nil: %v", err)
 	}

@@ -16,7 +16,7 @@ import (
 // torchvision's names: conv1, bn1, layer1.0.{conv1,bn1,conv2,bn2}.
 func resnetStem(t *testing.T) *nn.Sequential {
 	t.Helper()
-	conv := func(in, out, k int, opts ...nn.Option) *nn.Conv2D {
+	conv := func(in, out, k int, opts ...nn.ConvOption) *nn.Conv2D {
 		c, err := nn.NewConv2D(in, out, k, append(opts, nn.WithBias(false))...)
 		if err != nil {
 			t.Fatal(err)

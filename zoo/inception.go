@@ -68,24 +68,24 @@ type convBNSpec struct {
 
 // bnStyle holds a family's BatchNorm and initialisation settings.
 type bnStyle struct {
-	bnOpts   []nn.Option
-	convInit []nn.Option
+	bnOpts   []nn.BatchNormOption
+	convInit []nn.ConvOption
 }
 
 // torchvisionBasicConv is GoogLeNet's BasicConv2d: BatchNorm eps 1e-3,
 // convolutions N(0, 0.01) (torchvision's truncated normal at ±2, i.e.
 // ±200σ, which never truncates in practice).
 var torchvisionBasicConv = bnStyle{
-	bnOpts:   []nn.Option{nn.WithEps(1e-3)},
-	convInit: []nn.Option{nn.WithWeightInit(graph.Normal(0, 0.01))},
+	bnOpts:   []nn.BatchNormOption{nn.WithEps(1e-3)},
+	convInit: []nn.ConvOption{nn.WithWeightInit(graph.Normal(0, 0.01))},
 }
 
 // kerasConvBN is Keras's conv2d_bn: BatchNormalization(scale=False) with
 // epsilon 1e-3 and momentum 0.99 (0.01 in PyTorch's convention),
 // Glorot-uniform convolution kernels.
 var kerasConvBN = bnStyle{
-	bnOpts:   []nn.Option{nn.WithScale(false), nn.WithEps(1e-3), nn.WithMomentum(0.01)},
-	convInit: []nn.Option{nn.WithWeightInit(graph.GlorotUniform())},
+	bnOpts:   []nn.BatchNormOption{nn.WithScale(false), nn.WithEps(1e-3), nn.WithMomentum(0.01)},
+	convInit: []nn.ConvOption{nn.WithWeightInit(graph.GlorotUniform())},
 }
 
 // convBN builds one convBN from in channels.
@@ -98,7 +98,7 @@ func (mk *maker) convBN(st bnStyle, in int, sp convBNSpec) nn.Layer {
 	if !sp.valid {
 		pad = [2]int{kh / 2, kw / 2}
 	}
-	opts := append([]nn.Option{nn.WithKernel(kh, kw), strideOpt(s), padOpt(pad[0], pad[1]), noBias()}, st.convInit...)
+	opts := append([]nn.ConvOption{nn.WithKernel(kh, kw), strideOpt(s), padOpt(pad[0], pad[1]), noBias()}, st.convInit...)
 	conv := mk.conv(in, sp.out, kh, opts...)
 	bn := mk.bn(sp.out, st.bnOpts...)
 	if mk.err != nil {

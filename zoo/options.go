@@ -6,7 +6,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/internal/optset"
-	"github.com/convnet-go/convnet/nn"
 	"gorgonia.org/tensor"
 )
 
@@ -143,11 +142,6 @@ func newConfig(kind string, defaults config, opts []Option, allowed ...string) (
 		return nil, argError(kind, "base width must be positive, got %d", c.width)
 	}
 	return &c, nil
-}
-
-// nnOpts are the options every layer of a model is built with.
-func (c *config) nnOpts(more ...nn.Option) []nn.Option {
-	return append([]nn.Option{nn.WithDtype(c.dtype)}, more...)
 }
 
 // argError formats a constructor error: `zoo: ResNet18: ...`.

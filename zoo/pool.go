@@ -8,7 +8,7 @@ func (mk *maker) maxPool(k, s, p int, ceil bool) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	opts := []nn.Option{strideOpt(s)}
+	opts := []nn.PoolOption{strideOpt(s)}
 	if p > 0 {
 		opts = append(opts, padOpt(p))
 	}
@@ -29,7 +29,7 @@ func (mk *maker) avgPool(k, s, p int, keras bool) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	opts := []nn.Option{strideOpt(s)}
+	opts := []nn.PoolOption{strideOpt(s)}
 	switch {
 	case keras:
 		opts = append(opts, nn.WithPadding(nn.Same))

@@ -165,7 +165,7 @@ func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Optio
 		return nil, argError(kind, "configuration %v has no convolution", cfg)
 	}
 	mk := &maker{kind: kind, c: c}
-	convInit := []nn.Option{nn.WithWeightInit(graph.HeNormalFanOut()), nn.WithBiasInit(graph.Zeros())}
+	convInit := []nn.ConvOption{nn.WithWeightInit(graph.HeNormalFanOut()), nn.WithBiasInit(graph.Zeros())}
 	var layers []nn.Layer
 	in := c.inChannels
 	for _, w := range cfg {
@@ -180,7 +180,7 @@ func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Optio
 		layers = append(layers, relu())
 		in = w
 	}
-	denseInit := []nn.Option{nn.WithWeightInit(graph.Normal(0, 0.01)), nn.WithBiasInit(graph.Zeros())}
+	denseInit := []nn.DenseOption{nn.WithWeightInit(graph.Normal(0, 0.01)), nn.WithBiasInit(graph.Zeros())}
 	classifier := indexed(
 		mk.dense(in*7*7, 4096, denseInit...), relu(), mk.dropout(c.dropout),
 		mk.dense(4096, 4096, denseInit...), relu(), mk.dropout(c.dropout),
