@@ -28,12 +28,14 @@ type convLayer interface {
 // WithOutputPadding is also a ConvOption.
 func newLayer(kind string, in, out, k int, topts ...nn.ConvTransposeOption) (convLayer, error) {
 	var opts []nn.ConvOption
-	for _, o := range topts {
-		co, ok := o.(nn.ConvOption)
-		if !ok && o != nil {
-			return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+	if !strings.HasPrefix(kind, "ConvTranspose") {
+		for _, o := range topts {
+			co, ok := o.(nn.ConvOption)
+			if !ok && o != nil {
+				return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+			}
+			opts = append(opts, co)
 		}
-		opts = append(opts, co)
 	}
 	switch kind {
 	case "Conv1D":

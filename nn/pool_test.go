@@ -26,12 +26,14 @@ type poolLayer interface {
 // that every layer takes (nn.Option).
 func newPoolLayer(kind string, k int, opts ...nn.PoolOption) (poolLayer, error) {
 	var upOpts []nn.Option
-	for _, o := range opts {
-		uo, ok := o.(nn.Option)
-		if !ok && o != nil {
-			return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+	if strings.HasPrefix(kind, "UpSampling") {
+		for _, o := range opts {
+			uo, ok := o.(nn.Option)
+			if !ok && o != nil {
+				return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+			}
+			upOpts = append(upOpts, uo)
 		}
-		upOpts = append(upOpts, uo)
 	}
 	switch kind {
 	case "MaxPool1D":
