@@ -52,6 +52,7 @@ type config struct {
 	weightInit graph.Initializer
 	biasInit   graph.Initializer
 	seed       int64
+	seedSet    bool // WithSeed or a Seeds stream was given
 	dtype      tensor.Dtype
 	momentum   float64
 	eps        float64
@@ -292,10 +293,12 @@ func WithBiasInit(init graph.Initializer) WeightOption {
 	return weightOpt(func(c *config) { c.biasInit = init })
 }
 
-// WithSeed seeds the layer's initialisers. Default 0. Containers
-// re-initialise their children from their own seed (see Initialize).
+// WithSeed seeds the layer's initialisers: the same seed gives the same
+// weights. Default: a fresh seed for every layer, so that layers of the
+// same shape start from different weights (as in PyTorch and Keras without
+// a seed); see Seeds and Initialize for reproducible models.
 func WithSeed(seed int64) Option {
-	return anyOpt(func(c *config) { c.seed = seed })
+	return anyOpt(func(c *config) { c.seed, c.seedSet = seed, true })
 }
 
 // WithDtype sets the dtype of the layer's weights: tensor.Float32 (default)
@@ -354,6 +357,9 @@ func newConfig[O option](kind string, opts []O) (*config, error) {
 			return nil, argError(kind, "nil option (option %d)", i)
 		}
 		o.apply(c)
+	}
+	if !c.seedSet {
+		c.seed = freshSeed()
 	}
 	if c.dtype != tensor.Float32 && c.dtype != tensor.Float64 {
 		return nil, argError(kind, "dtype must be float32 or float64, got %v", c.dtype)

@@ -14,7 +14,7 @@ import (
 
 func denseBlock(t *testing.T, in, out int) nn.Layer {
 	t.Helper()
-	d, err := nn.NewDense(in, out, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()))
+	d, err := nn.NewDense(in, out, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()), nn.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)
 	}

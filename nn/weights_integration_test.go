@@ -197,7 +197,7 @@ func TestSummaryResNetStem(t *testing.T) {
 // GradCheck through Conv2D, BatchNorm2D (training mode, batch statistics)
 // and a Residual.
 func TestGradCheckConvBatchNormResidual(t *testing.T) {
-	conv, err := nn.NewConv2D(2, 2, 3, nn.WithPad(1))
+	conv, err := nn.NewConv2D(2, 2, 3, nn.WithPad(1), nn.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)
 	}
