@@ -65,7 +65,7 @@ func (d *Dense) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if d.bias != nil {
 		bias = b.Bind(d.bias, "bias")
 	}
-	y, err := ops.Linear(x, b.Bind(d.weight, "weight"), bias)
+	y, err := ops.Dense(x, b.Bind(d.weight, "weight"), bias)
 	if err != nil {
 		return nil, err
 	}

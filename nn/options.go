@@ -71,7 +71,7 @@ type config struct {
 //	NewDense                              ...DenseOption
 //	NewBatchNorm1D/2D/3D                  ...BatchNormOption
 //	NewSoftmax, NewLogSoftmax             ...SoftmaxOption
-//	NewUpSampling*, NewAdaptiveAvgPool2D  ...Option
+//	NewUpsample*, NewAdaptiveAvgPool2D  ...Option
 //
 // and each With... function returns a type that belongs to exactly the
 // families it makes sense for, so that passing an option to a layer that

@@ -28,7 +28,7 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"BatchNormOption", "nn.NewBatchNorm2D(3, %s)"},
 		{"SoftmaxOption", "nn.NewSoftmax(%s)"},
 		{"SoftmaxOption", "nn.NewLogSoftmax(%s)"},
-		{"Option", "nn.NewUpSampling2D(2, %s)"},
+		{"Option", "nn.NewUpsample2D(2, %s)"},
 		{"Option", "nn.NewAdaptiveAvgPool2D(1, 1, %s)"},
 	}
 	all := []string{"ConvOption", "ConvTransposeOption", "PoolOption", "DenseOption", "BatchNormOption", "SoftmaxOption", "Option"}

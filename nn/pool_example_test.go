@@ -106,8 +106,8 @@ func ExampleNewGlobalAvgPool() {
 }
 
 // The decoder of an autoencoder doubles the size of its feature maps.
-func ExampleNewUpSampling2D() {
-	up, err := nn.NewUpSampling2D(2)
+func ExampleNewUpsample2D() {
+	up, err := nn.NewUpsample2D(2)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -119,14 +119,14 @@ func ExampleNewUpSampling2D() {
 	fmt.Println(up, y.Shape())
 	fmt.Println(y.Data())
 	// Output:
-	// UpSampling2D(scale_factor=2) (1, 1, 4, 4)
+	// Upsample2D(scale_factor=2) (1, 1, 4, 4)
 	// [1 1 2 2 1 1 2 2 3 3 4 4 3 3 4 4]
 }
 
 // Bilinear upsampling as PyTorch's Upsample(scale_factor=2,
 // mode="bilinear", align_corners=False).
-func ExampleNewUpSamplingBilinear2D() {
-	up, err := nn.NewUpSamplingBilinear2D(2)
+func ExampleNewUpsampleBilinear2D() {
+	up, err := nn.NewUpsampleBilinear2D(2)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func ExampleNewUpSamplingBilinear2D() {
 	fmt.Println(up, y.Shape())
 	fmt.Println(y.Data())
 	// Output:
-	// UpSamplingBilinear2D(scale_factor=2) (1, 1, 2, 4)
+	// UpsampleBilinear2D(scale_factor=2) (1, 1, 2, 4)
 	// [0 1 3 4 0 1 3 4]
 }
 

@@ -26,7 +26,7 @@ type poolLayer interface {
 // that every layer takes (nn.Option).
 func newPoolLayer(kind string, k int, opts ...nn.PoolOption) (poolLayer, error) {
 	var upOpts []nn.Option
-	if strings.HasPrefix(kind, "UpSampling") {
+	if strings.HasPrefix(kind, "Upsample") {
 		for _, o := range opts {
 			uo, ok := o.(nn.Option)
 			if !ok && o != nil {
@@ -50,14 +50,14 @@ func newPoolLayer(kind string, k int, opts ...nn.PoolOption) (poolLayer, error) 
 		return nn.NewAvgPool3D(k, opts...)
 	case "GlobalAvgPool":
 		return nn.NewGlobalAvgPool(), nil
-	case "UpSampling1D":
-		return nn.NewUpSampling1D(k, upOpts...)
-	case "UpSampling2D":
-		return nn.NewUpSampling2D(k, upOpts...)
-	case "UpSampling3D":
-		return nn.NewUpSampling3D(k, upOpts...)
-	case "UpSamplingBilinear2D":
-		return nn.NewUpSamplingBilinear2D(k, upOpts...)
+	case "Upsample1D":
+		return nn.NewUpsample1D(k, upOpts...)
+	case "Upsample2D":
+		return nn.NewUpsample2D(k, upOpts...)
+	case "Upsample3D":
+		return nn.NewUpsample3D(k, upOpts...)
+	case "UpsampleBilinear2D":
+		return nn.NewUpsampleBilinear2D(k, upOpts...)
 	}
 	return nil, fmt.Errorf("unknown layer %s", kind)
 }
@@ -125,11 +125,11 @@ func TestPoolLayerShapes(t *testing.T) {
 		{"gap-2d", "GlobalAvgPool", 0, nil, []int{32, 512, 4, 4}, []int{32, 512}},
 		{"gap-1d", "GlobalAvgPool", 0, nil, []int{2, 3, 5}, []int{2, 3}},
 		{"gap-3d", "GlobalAvgPool", 0, nil, []int{2, 3, 2, 3, 4}, []int{2, 3}},
-		{"up1d-x3", "UpSampling1D", 3, nil, []int{2, 3, 5}, []int{2, 3, 15}},
-		{"up2d-x2", "UpSampling2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
-		{"up3d-x2", "UpSampling3D", 2, nil, []int{1, 2, 3, 4, 5}, []int{1, 2, 6, 8, 10}},
-		{"bilinear-x2", "UpSamplingBilinear2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
-		{"bilinear-x1", "UpSamplingBilinear2D", 1, nil, []int{1, 1, 3, 3}, []int{1, 1, 3, 3}},
+		{"up1d-x3", "Upsample1D", 3, nil, []int{2, 3, 5}, []int{2, 3, 15}},
+		{"up2d-x2", "Upsample2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
+		{"up3d-x2", "Upsample3D", 2, nil, []int{1, 2, 3, 4, 5}, []int{1, 2, 6, 8, 10}},
+		{"bilinear-x2", "UpsampleBilinear2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
+		{"bilinear-x1", "UpsampleBilinear2D", 1, nil, []int{1, 1, 3, 3}, []int{1, 1, 3, 3}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -216,10 +216,10 @@ func TestPoolLayerGradCheck(t *testing.T) {
 		{"AvgPool2D", 2, []nn.PoolOption{nn.WithPadding(nn.Same)}, []int{1, 2, 5, 5}},
 		{"AvgPool3D", 2, []nn.PoolOption{nn.WithStride(1)}, []int{1, 1, 3, 3, 4}},
 		{"GlobalAvgPool", 0, nil, []int{2, 3, 3, 2}},
-		{"UpSampling1D", 2, nil, []int{2, 2, 3}},
-		{"UpSampling2D", 2, nil, []int{1, 2, 3, 3}},
-		{"UpSampling3D", 2, nil, []int{1, 1, 2, 2, 3}},
-		{"UpSamplingBilinear2D", 2, nil, []int{1, 2, 3, 4}},
+		{"Upsample1D", 2, nil, []int{2, 2, 3}},
+		{"Upsample2D", 2, nil, []int{1, 2, 3, 3}},
+		{"Upsample3D", 2, nil, []int{1, 1, 2, 2, 3}},
+		{"UpsampleBilinear2D", 2, nil, []int{1, 2, 3, 4}},
 	}
 	for i, c := range cases {
 		l, err := newPoolLayer(c.kind, c.k, c.opts...)
@@ -252,7 +252,7 @@ func TestPoolLayerBadArguments(t *testing.T) {
 			func() (poolLayer, error) { return nn.NewMaxPool2D(3, nn.WithPad(1), nn.WithPadding(nn.Same)) }},
 		{"bad-mode", "nn: NewMaxPool1D: padding mode must be Valid, Same or Explicit, got PaddingMode(7)",
 			func() (poolLayer, error) { return nn.NewMaxPool1D(3, nn.WithPadding(nn.PaddingMode(7))) }},
-		{"up-factor0", "nn: NewUpSampling2D: factor must be >= 1, got 0", func() (poolLayer, error) { return nn.NewUpSampling2D(0) }},
+		{"up-factor0", "nn: NewUpsample2D: factor must be >= 1, got 0", func() (poolLayer, error) { return nn.NewUpsample2D(0) }},
 	}
 	for _, c := range ctor {
 		t.Run(c.name, func(t *testing.T) {
@@ -290,8 +290,8 @@ func TestPoolLayerBadArguments(t *testing.T) {
 		{"nil-input", "AvgPool2D", 2, nil, nil, `nn: AvgPool2D "pool1": input is nil`, graph.ErrArg},
 		{"gap-rank2", "GlobalAvgPool", 0, nil, x2, `nn: GlobalAvgPool "pool1": input must be rank 3 or more (N, C, spatial...), got shape (8, 64)`, graph.ErrShape},
 		{"gap-int", "GlobalAvgPool", 0, nil, xi, `nn: GlobalAvgPool "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
-		{"up-rank", "UpSampling2D", 2, nil, x3, `nn: UpSampling2D "pool1": input must be rank 4 (N, C, H, W), got shape (8, 64, 64)`, graph.ErrShape},
-		{"bilinear-int", "UpSamplingBilinear2D", 2, nil, xi, `nn: UpSamplingBilinear2D "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
+		{"up-rank", "Upsample2D", 2, nil, x3, `nn: Upsample2D "pool1": input must be rank 4 (N, C, H, W), got shape (8, 64, 64)`, graph.ErrShape},
+		{"bilinear-int", "UpsampleBilinear2D", 2, nil, xi, `nn: UpsampleBilinear2D "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
 	}
 	for _, c := range fwd {
 		t.Run(c.name, func(t *testing.T) {
@@ -324,8 +324,8 @@ func TestPoolLayerStrings(t *testing.T) {
 		{"MaxPool3D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, "MaxPool3D(kernel=2, ceil_mode=true)"},
 		{"MaxPool2D", 0, []nn.PoolOption{nn.WithKernel(1, 3)}, "MaxPool2D(kernel=(1, 3))"},
 		{"GlobalAvgPool", 0, nil, "GlobalAvgPool()"},
-		{"UpSampling3D", 2, nil, "UpSampling3D(scale_factor=2)"},
-		{"UpSamplingBilinear2D", 4, nil, "UpSamplingBilinear2D(scale_factor=4)"},
+		{"Upsample3D", 2, nil, "Upsample3D(scale_factor=2)"},
+		{"UpsampleBilinear2D", 4, nil, "UpsampleBilinear2D(scale_factor=4)"},
 	}
 	for _, c := range cases {
 		l, err := newPoolLayer(c.kind, c.k, c.opts...)
@@ -372,7 +372,7 @@ func TestPoolLayerDescribe(t *testing.T) {
 		{"GlobalAvgPool", 0, nil, []int{8, 512, 7, 7}, []int{8, 512}, []string{
 			"out[n][c] = mean of 7*7 = 49 values",
 			"params = 0"}},
-		{"UpSampling2D", 2, nil, []int{1, 3, 14, 10}, []int{1, 3, 28, 20}, []string{
+		{"Upsample2D", 2, nil, []int{1, 3, 14, 10}, []int{1, 3, 28, 20}, []string{
 			"H2 = H1*f = 14*2 = 28",
 			"W2 = W1*f = 10*2 = 20",
 			"params = 0"}},
@@ -466,7 +466,7 @@ func TestPoolLayersInSequential(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := nn.NewMaxPool2D(2)
-	up, _ := nn.NewUpSampling2D(2)
+	up, _ := nn.NewUpsample2D(2)
 	a, _ := nn.NewAvgPool2D(2)
 	s, err := nn.NewSequential(conv, p, up, a, nn.NewGlobalAvgPool())
 	if err != nil {

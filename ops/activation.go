@@ -10,13 +10,13 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Activation names an elementwise activation function.
-type Activation int
+// activation names an elementwise activation function.
+type activation int
 
 // The activations of the course. Each has a forward rule f(x) and a
 // derivative f'(x) written in terms of x and y = f(x).
 const (
-	actReLU      Activation = iota // max(0, x)
+	actReLU      activation = iota // max(0, x)
 	actLeakyReLU                   // x if x > 0, else alpha·x
 	actELU                         // x if x > 0, else alpha·(exp(x) - 1)
 	actSigmoid                     // 1 / (1 + exp(-x))
@@ -28,7 +28,7 @@ const (
 var actNames = [...]string{"ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softplus", "Softsign"}
 
 // String returns the activation's name.
-func (a Activation) String() string {
+func (a activation) String() string {
 	if int(a) < len(actNames) {
 		return actNames[a]
 	}
@@ -38,12 +38,12 @@ func (a Activation) String() string {
 // activationOp is y = f(x), elementwise.
 type activationOp struct {
 	opBase
-	kind  Activation
+	kind  activation
 	alpha float64
 	out   buffer
 }
 
-func newActivationOp(kind Activation, alpha float64) *activationOp {
+func newActivationOp(kind activation, alpha float64) *activationOp {
 	return &activationOp{opBase: newOpBase(fmt.Sprintf("%v(%g)", kind, alpha)), kind: kind, alpha: alpha}
 }
 
@@ -83,12 +83,12 @@ func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, 
 // activationGradOp is dx = f'(x)·dy, given x, y = f(x) and dy.
 type activationGradOp struct {
 	gradOpBase
-	kind  Activation
+	kind  activation
 	alpha float64
 	out   buffer
 }
 
-func newActivationGradOp(kind Activation, alpha float64) *activationGradOp {
+func newActivationGradOp(kind activation, alpha float64) *activationGradOp {
 	return &activationGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("%vGrad(%g)", kind, alpha)), kind: kind, alpha: alpha}
 }
 
@@ -116,7 +116,7 @@ func (op *activationGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 const elementwiseGrain = 1 << 15
 
-func activate[T float](kind Activation, alpha T, x, y []T) {
+func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y := x[lo:hi], y[lo:hi]
 		switch kind {
@@ -154,7 +154,7 @@ func activate[T float](kind Activation, alpha T, x, y []T) {
 	})
 }
 
-func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
+func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
 		switch kind {
@@ -283,7 +283,7 @@ func abs[T float](v T) T {
 	return v
 }
 
-func applyActivation(kind Activation, alpha float64, x *G.Node) (*G.Node, error) {
+func applyActivation(kind activation, alpha float64, x *G.Node) (*G.Node, error) {
 	if err := checkNode(kind.String(), "input", x); err != nil {
 		return nil, err
 	}

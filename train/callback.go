@@ -102,7 +102,7 @@ func (f Funcs) OnBatchEnd(t *Trainer, epoch, step int, logs Logs) error {
 // monitor tracks the best value of a logged quantity.
 type monitor struct {
 	key      string
-	mode     Mode
+	mode     MonitorMode
 	minDelta float64
 	best     float64
 }

@@ -41,6 +41,12 @@
 // (positive when > 0). Logged keys are "loss", the metric names, "val_"
 // plus those for the validation set, and "lr".
 //
+// Names: a loss constructor here has the name of the ops function it wraps
+// (SoftmaxCrossEntropy, BCEWithLogits, MSE, DiceLoss): ops.DiceLoss adds
+// the loss node to a graph, train.DiceLoss returns the Loss that Fit
+// calls it through, as torch.nn.functional.mse_loss and torch.nn.MSELoss.
+// The Dice and IoU metrics are NewDice and NewIoU.
+//
 // Reproducibility: the same Config.Seed, model initialisation and data give
 // bit-identical weights (shuffling and Dropout masks are seeded; nothing
 // depends on timing).

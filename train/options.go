@@ -6,14 +6,14 @@ import (
 	"github.com/convnet-go/convnet/graph"
 )
 
-// Mode says whether a monitored quantity should go down (Min) or up (Max).
-type Mode int
+// MonitorMode says whether a monitored quantity should go down (Min) or up (Max).
+type MonitorMode int
 
 const (
 	// Auto picks Max for quantities where higher is better (accuracy,
 	// top-k accuracy, Dice, IoU, PSNR, and metrics that say so with
 	// HigherIsBetter) and Min otherwise (losses, errors).
-	Auto Mode = iota
+	Auto MonitorMode = iota
 	// Min: lower is better.
 	Min
 	// Max: higher is better.
@@ -21,7 +21,7 @@ const (
 )
 
 // String returns "auto", "min" or "max".
-func (m Mode) String() string {
+func (m MonitorMode) String() string {
 	switch m {
 	case Auto:
 		return "auto"
@@ -30,7 +30,7 @@ func (m Mode) String() string {
 	case Max:
 		return "max"
 	}
-	return fmt.Sprintf("Mode(%d)", int(m))
+	return fmt.Sprintf("MonitorMode(%d)", int(m))
 }
 
 // Option families. Each constructor takes the options of its family, and
@@ -188,7 +188,7 @@ type options struct {
 	centered    bool
 
 	monitor     string
-	mode        Mode
+	mode        MonitorMode
 	patience    int
 	minDelta    float64
 	restoreBest bool
@@ -254,7 +254,7 @@ func WithMonitor(key string) MonitorOption {
 
 // WithMode says whether the monitored quantity should go down or up.
 // Default Auto.
-func WithMode(m Mode) MonitorOption {
+func WithMode(m MonitorMode) MonitorOption {
 	return monitorOpt(func(o *options) { o.mode = m })
 }
 
