@@ -133,7 +133,7 @@ type InceptionModule struct {
 // Input (N, in, H, W); output (N, ch1x1 + ch3x3 + ch5x5 + poolProj, H, W).
 // (torchvision's GoogLeNet uses a 3x3 convolution in branch3; zoo.GoogLeNet
 // does too.) Options: WithSeed, WithDtype.
-func NewInceptionModule(in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj int, opts ...Option) (*InceptionModule, error) {
+func NewInceptionModule(in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj int, opts ...BlockOption) (*InceptionModule, error) {
 	const kind = "NewInceptionModule"
 	c, err := newConfig(kind, config{inChannels: 1}, opts)
 	if err != nil {
@@ -248,9 +248,9 @@ type InceptionNet struct{ model }
 // convolutions and fc weights N(0, 0.01), BatchNorm 1 and 0. Options:
 // WithDropout (default 0.2), WithInputChannels (default 3), WithSeed,
 // WithDtype.
-func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
+func GoogLeNet(numClasses int, opts ...GoogLeNetOption) (*InceptionNet, error) {
 	const kind = "GoogLeNet"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.2}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -299,9 +299,9 @@ func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
 // Input (N, C, H, W), C = 1 by default, H and W >= 4; output logits
 // (N, numClasses). Options: WithDropout (default 0.2), WithInputChannels,
 // WithSeed, WithDtype.
-func GoogLeNetSmall(numClasses int, opts ...Option) (*InceptionNet, error) {
+func GoogLeNetSmall(numClasses int, opts ...GoogLeNetOption) (*InceptionNet, error) {
 	const kind = "GoogLeNetSmall"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts)
 	if err != nil {
 		return nil, err
 	}
