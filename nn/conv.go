@@ -26,6 +26,7 @@ type convBase struct {
 	pad        []int // Explicit padding, or the transposed Same cropping before
 	padAfter   []int // transposed only: cropping after
 	outPad     []int // transposed only
+	groups     int   // 1, or the channel groups of a grouped convolution (conv_grouped.go)
 	weight     *graph.Param
 	bias       *graph.Param
 	act        Layer
@@ -68,7 +69,11 @@ func newConvBase[O option](kind string, rank int, transposed bool, in, out, kern
 		}
 	}
 
-	wshape := tensor.Shape{out, in}
+	if err := checkGroups(ctor, c.groups, in, out); err != nil {
+		return nil, err
+	}
+	l.groups = c.groups
+	wshape := tensor.Shape{out, in / l.groups}
 	if transposed {
 		wshape = tensor.Shape{in, out}
 	}
@@ -150,7 +155,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
-	y, err := ops.ConvND(x, b.Bind(l.weight, "weight"), bias, p)
+	y, err := ops.GroupConvND(x, b.Bind(l.weight, "weight"), bias, p, l.groups)
 	if err != nil {
 		return nil, l.wrap(b, err)
 	}
@@ -181,6 +186,10 @@ func (l *convBase) Weight() *graph.Param { return l.weight }
 
 // Bias returns the bias (out), or nil.
 func (l *convBase) Bias() *graph.Param { return l.bias }
+
+// Groups returns the number of channel groups (1 unless WithGroups was
+// given; ONNX's and PyTorch's group/groups).
+func (l *convBase) Groups() int { return l.groups }
 
 // Kernel returns the kernel size per spatial axis.
 func (l *convBase) Kernel() []int { return append([]int(nil), l.kernel...) }
@@ -235,12 +244,16 @@ func (l *convBase) paramFormula() string {
 			syms[i] = "k" + strings.ToLower(axis)
 		}
 	}
-	per := l.in
+	per := l.in / l.groups
 	for _, k := range l.kernel {
 		per *= k
 	}
 	s := fmt.Sprintf("params = (%s*C1)*n", strings.Join(syms, "*"))
 	v := fmt.Sprintf("(%s*%d)*%d", strings.Join(nums, "*"), l.in, l.out)
+	if l.groups > 1 {
+		s = fmt.Sprintf("params = (%s*C1/g)*n", strings.Join(syms, "*"))
+		v = fmt.Sprintf("(%s*%d/%d)*%d", strings.Join(nums, "*"), l.in, l.groups, l.out)
+	}
 	total := per * l.out
 	if l.bias != nil {
 		s += " + n"
@@ -268,6 +281,9 @@ func (l *convBase) String() string {
 	}
 	if !allOnes(l.dilation) {
 		s += ", dilation=" + axisValue(l.dilation)
+	}
+	if l.groups > 1 {
+		s += fmt.Sprintf(", groups=%d", l.groups)
 	}
 	if l.bias == nil {
 		s += ", bias=false"

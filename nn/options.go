@@ -61,11 +61,13 @@ type config struct {
 	scale      bool
 	scaleSet   bool // WithScale was given
 	axis       int
+	groups     int // convolutions: see WithGroups in conv_grouped.go
 }
 
 // Option families. Each constructor takes the options of its family:
 //
 //	NewConv1D/2D/3D                       ...ConvOption
+//	NewDepthwiseConv2D                    ...DepthwiseConvOption
 //	NewConvTranspose1D/2D/3D              ...ConvTransposeOption
 //	NewMaxPool*, NewAvgPool*              ...PoolOption
 //	NewDense                              ...DenseOption
@@ -80,7 +82,8 @@ type config struct {
 //
 //	returns              options                             taken by
 //	Option               WithSeed, WithDtype                 every layer
-//	WindowOption         WithKernel, WithStride,             convolutions, transposed
+//	ConvOption           WithGroups                          convolutions (not depthwise, not transposed)
+//	WindowOption         WithKernel, WithStride,             convolutions (depthwise too), transposed
 //	                     WithPadding, WithPad                convolutions, pooling
 //	DilationOption       WithDilation                        convolutions, transposed convolutions
 //	WeightOption         WithBias, WithWeightInit,           convolutions, transposed
@@ -136,6 +139,13 @@ type BatchNormOption interface {
 	batchNormOption()
 }
 
+// DepthwiseConvOption is an optional argument of NewDepthwiseConv2D: the
+// options of NewConv2D but WithGroups (the groups are the channels).
+type DepthwiseConvOption interface {
+	apply(*config)
+	depthwiseConvOption()
+}
+
 // SoftmaxOption is an optional argument of NewSoftmax and NewLogSoftmax.
 // WithAxis returns one.
 type SoftmaxOption interface {
@@ -148,6 +158,7 @@ type SoftmaxOption interface {
 // options of their own (upsampling, adaptive pooling).
 type Option interface {
 	ConvOption
+	DepthwiseConvOption
 	ConvTransposeOption
 	PoolOption
 	DenseOption
@@ -159,6 +170,7 @@ type Option interface {
 // input: convolutions, transposed convolutions and pooling.
 type WindowOption interface {
 	ConvOption
+	DepthwiseConvOption
 	ConvTransposeOption
 	PoolOption
 }
@@ -167,6 +179,7 @@ type WindowOption interface {
 // convolutions: WithDilation returns one.
 type DilationOption interface {
 	ConvOption
+	DepthwiseConvOption
 	ConvTransposeOption
 }
 
@@ -174,6 +187,7 @@ type DilationOption interface {
 // convolutions, transposed convolutions and Dense.
 type WeightOption interface {
 	ConvOption
+	DepthwiseConvOption
 	ConvTransposeOption
 	DenseOption
 }
@@ -183,6 +197,7 @@ type WeightOption interface {
 // Dense and BatchNorm. WithActivation returns one.
 type ActivationOption interface {
 	ConvOption
+	DepthwiseConvOption
 	ConvTransposeOption
 	DenseOption
 	BatchNormOption
@@ -200,10 +215,12 @@ type (
 	poolOpt       func(*config)
 	batchNormOpt  func(*config)
 	softmaxOpt    func(*config)
+	convOpt       func(*config)
 )
 
 func (f anyOpt) apply(c *config)           { f(c) }
 func (anyOpt) convOption()                 {}
+func (anyOpt) depthwiseConvOption()        {}
 func (anyOpt) convTransposeOption()        {}
 func (anyOpt) poolOption()                 {}
 func (anyOpt) denseOption()                {}
@@ -211,17 +228,21 @@ func (anyOpt) batchNormOption()            {}
 func (anyOpt) softmaxOption()              {}
 func (f windowOpt) apply(c *config)        { f(c) }
 func (windowOpt) convOption()              {}
+func (windowOpt) depthwiseConvOption()     {}
 func (windowOpt) convTransposeOption()     {}
 func (windowOpt) poolOption()              {}
 func (f dilationOpt) apply(c *config)      { f(c) }
 func (dilationOpt) convOption()            {}
+func (dilationOpt) depthwiseConvOption()   {}
 func (dilationOpt) convTransposeOption()   {}
 func (f weightOpt) apply(c *config)        { f(c) }
 func (weightOpt) convOption()              {}
+func (weightOpt) depthwiseConvOption()     {}
 func (weightOpt) convTransposeOption()     {}
 func (weightOpt) denseOption()             {}
 func (f activationOpt) apply(c *config)    { f(c) }
 func (activationOpt) convOption()          {}
+func (activationOpt) depthwiseConvOption() {}
 func (activationOpt) convTransposeOption() {}
 func (activationOpt) denseOption()         {}
 func (activationOpt) batchNormOption()     {}
@@ -233,6 +254,8 @@ func (f batchNormOpt) apply(c *config)     { f(c) }
 func (batchNormOpt) batchNormOption()      {}
 func (f softmaxOpt) apply(c *config)       { f(c) }
 func (softmaxOpt) softmaxOption()          {}
+func (f convOpt) apply(c *config)          { f(c) }
+func (convOpt) convOption()                {}
 
 // WithKernel sets the kernel size per spatial axis (or one value for
 // every axis), overriding the kernel argument of the constructor, for
@@ -351,7 +374,7 @@ type option interface{ apply(*config) }
 // decided which options kind takes; newConfig rejects nil options and a
 // dtype other than float32 and float64.
 func newConfig[O option](kind string, opts []O) (*config, error) {
-	c := &config{bias: true, affine: true, scale: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
+	c := &config{bias: true, affine: true, scale: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1, groups: 1}
 	for i, o := range opts {
 		if option(o) == nil {
 			return nil, argError(kind, "nil option (option %d)", i)

@@ -21,6 +21,7 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"ConvOption", "nn.NewConv1D(1, 8, 3, %s)"},
 		{"ConvOption", "nn.NewConv2D(1, 8, 3, %s)"},
 		{"ConvOption", "nn.NewConv3D(1, 8, 3, %s)"},
+		{"DepthwiseConvOption", "nn.NewDepthwiseConv2D(4, 1, 3, %s)"},
 		{"ConvTransposeOption", "nn.NewConvTranspose2D(8, 1, 3, %s)"},
 		{"PoolOption", "nn.NewMaxPool2D(2, %s)"},
 		{"PoolOption", "nn.NewAvgPool1D(2, %s)"},
@@ -31,9 +32,9 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"Option", "nn.NewUpsample2D(2, %s)"},
 		{"Option", "nn.NewAdaptiveAvgPool2D(1, 1, %s)"},
 	}
-	all := []string{"ConvOption", "ConvTransposeOption", "PoolOption", "DenseOption", "BatchNormOption", "SoftmaxOption", "Option"}
-	window := []string{"ConvOption", "ConvTransposeOption", "PoolOption"}
-	weight := []string{"ConvOption", "ConvTransposeOption", "DenseOption"}
+	all := []string{"ConvOption", "DepthwiseConvOption", "ConvTransposeOption", "PoolOption", "DenseOption", "BatchNormOption", "SoftmaxOption", "Option"}
+	window := []string{"ConvOption", "DepthwiseConvOption", "ConvTransposeOption", "PoolOption"}
+	weight := []string{"ConvOption", "DepthwiseConvOption", "ConvTransposeOption", "DenseOption"}
 	// option -> the families that take it.
 	opts := []struct {
 		expr     string
@@ -45,12 +46,13 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"nn.WithStride(2)", window},
 		{"nn.WithPadding(nn.Same)", window},
 		{"nn.WithPad(1)", window},
-		{"nn.WithDilation(2)", []string{"ConvOption", "ConvTransposeOption"}},
+		{"nn.WithDilation(2)", []string{"ConvOption", "DepthwiseConvOption", "ConvTransposeOption"}},
+		{"nn.WithGroups(2)", []string{"ConvOption"}},
 		{"nn.WithOutputPadding(1)", []string{"ConvTransposeOption"}},
 		{"nn.WithBias(false)", weight},
 		{"nn.WithWeightInit(graph.Zeros())", weight},
 		{"nn.WithBiasInit(graph.Zeros())", weight},
-		{"nn.WithActivation(nn.NewReLU())", []string{"ConvOption", "ConvTransposeOption", "DenseOption", "BatchNormOption"}},
+		{"nn.WithActivation(nn.NewReLU())", []string{"ConvOption", "DepthwiseConvOption", "ConvTransposeOption", "DenseOption", "BatchNormOption"}},
 		{"nn.WithMomentum(0.5)", []string{"BatchNormOption"}},
 		{"nn.WithEps(1e-3)", []string{"BatchNormOption"}},
 		{"nn.WithAffine(false)", []string{"BatchNormOption"}},

@@ -31,6 +31,7 @@ func (s *Seeds) apply(c *config) { c.seed, c.seedSet = s.Next(), true }
 
 // Seeds is an option of every layer.
 func (*Seeds) convOption()          {}
+func (*Seeds) depthwiseConvOption() {}
 func (*Seeds) convTransposeOption() {}
 func (*Seeds) poolOption()          {}
 func (*Seeds) denseOption()         {}

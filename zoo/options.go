@@ -11,18 +11,20 @@ import (
 // constructor reads the fields that apply to it and rejects the options
 // that do not.
 type config struct {
-	seed       int64
-	dtype      tensor.Dtype
-	inChannels int
-	smallInput bool
-	dropout    float64
-	relu       bool
-	sigmoid    bool
-	hidden     []int
-	depth      int
-	depthSet   bool // WithDepth was given
-	width      int
-	widthSet   bool // WithBaseWidth was given
+	seed         int64
+	dtype        tensor.Dtype
+	inChannels   int
+	smallInput   bool
+	dropout      float64
+	relu         bool
+	sigmoid      bool
+	hidden       []int
+	depth        int
+	depthSet     bool // WithDepth was given
+	width        int
+	widthSet     bool    // WithBaseWidth was given
+	widthMult    float64 // MobileNetV2: see WithWidthMultiplier in mobilenet.go
+	widthMultSet bool
 }
 
 // Option families. Each model constructor takes the options of its
@@ -40,18 +42,21 @@ type config struct {
 //	NewSegNet, NewSegNetSmall, NewSegNetStages  ...SegNetOption
 //	DenseAutoencoder                        ...DenseAutoencoderOption
 //	ConvAutoencoder                         ...ConvAutoencoderOption
+//	MobileNetV2                             ...MobileNetOption
 //	the blocks (NewResidualBlock, NewInceptionModule,
-//	NewInceptionResNetA/B/C)                ...BlockOption
+//	NewInceptionResNetA/B/C, NewInceptionResNetV1A,
+//	NewInvertedResidual)                    ...BlockOption
 //
 //	returns              options                      taken by
 //	Option               WithSeed, WithDtype          every constructor
 //	ModelOption          WithInputChannels            every model
-//	DropoutOption        WithDropout                  AlexNet, VGG, GoogLeNet, InceptionResNetSmall, the autoencoders
+//	DropoutOption        WithDropout                  AlexNet, VGG, GoogLeNet, InceptionResNetSmall, MobileNetV2, the autoencoders
 //	SegmentationOption   WithSigmoid                  UNet, SegNet
 //	LeNetOption          WithReLU                     LeNet5
 //	ResNetOption         WithSmallInput               the ResNets
 //	UNetOption           WithDepth, WithBaseWidth     UNet
 //	DenseAutoencoderOption  WithHidden                DenseAutoencoder
+//	MobileNetOption      WithWidthMultiplier          MobileNetV2
 
 type (
 	// LeNetOption is an optional argument of LeNet5.
@@ -107,6 +112,11 @@ type (
 		apply(*config)
 		convAutoencoder()
 	}
+	// MobileNetOption is an optional argument of MobileNetV2.
+	MobileNetOption interface {
+		apply(*config)
+		mobileNet()
+	}
 	// BlockOption is an optional argument of the block constructors
 	// (NewResidualBlock, NewInceptionModule, NewInceptionResNetA/B/C).
 	BlockOption interface {
@@ -128,6 +138,7 @@ type ModelOption interface {
 	SegNetOption
 	DenseAutoencoderOption
 	ConvAutoencoderOption
+	MobileNetOption
 }
 
 // Option is an option of every constructor, models and blocks: WithSeed
@@ -138,8 +149,10 @@ type Option interface {
 }
 
 // DropoutOption is an option of the models with a dropout layer (AlexNet,
-// the VGGs, GoogLeNet, InceptionResNetSmall, the autoencoders).
+// the VGGs, GoogLeNet, InceptionResNetSmall, MobileNetV2, the
+// autoencoders).
 type DropoutOption interface {
+	MobileNetOption
 	VGGOption
 	GoogLeNetOption
 	InceptionResNetSmallOption
@@ -164,9 +177,11 @@ type (
 	resNetOpt  func(*config)
 	uNetOpt    func(*config)
 	denseAEOpt func(*config)
+	mobileOpt  func(*config)
 )
 
 func (f anyOpt) apply(c *config)         { f(c) }
+func (anyOpt) mobileNet()                {}
 func (anyOpt) leNet()                    {}
 func (anyOpt) vgg()                      {}
 func (anyOpt) resNet()                   {}
@@ -179,6 +194,7 @@ func (anyOpt) denseAutoencoder()         {}
 func (anyOpt) convAutoencoder()          {}
 func (anyOpt) block()                    {}
 func (f modelOpt) apply(c *config)       { f(c) }
+func (modelOpt) mobileNet()              {}
 func (modelOpt) leNet()                  {}
 func (modelOpt) vgg()                    {}
 func (modelOpt) resNet()                 {}
@@ -190,6 +206,7 @@ func (modelOpt) segNet()                 {}
 func (modelOpt) denseAutoencoder()       {}
 func (modelOpt) convAutoencoder()        {}
 func (f dropoutOpt) apply(c *config)     { f(c) }
+func (dropoutOpt) mobileNet()            {}
 func (dropoutOpt) vgg()                  {}
 func (dropoutOpt) googLeNet()            {}
 func (dropoutOpt) inceptionResNetSmall() {}
@@ -221,9 +238,9 @@ func WithDtype(dt tensor.Dtype) Option {
 
 // WithInputChannels sets the number of input channels, such as 1 for
 // MNIST. Default 3 for the ImageNet models (AlexNet, VGG, ResNet,
-// GoogLeNet, InceptionResNetV2) and 1 for the MNIST-sized ones (LeNet5,
-// the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
-// SegNet).
+// GoogLeNet, InceptionResNetV2, MobileNetV2) and 1 for the MNIST-sized
+// ones (LeNet5, the small GoogLeNet and Inception-ResNet, the
+// autoencoders, UNet, SegNet).
 func WithInputChannels(n int) ModelOption {
 	return modelOpt(func(c *config) { c.inChannels = n })
 }
@@ -238,7 +255,7 @@ func WithSmallInput() ResNetOption {
 }
 
 // WithDropout sets the dropout probability of a classifier (AlexNet, VGG
-// 0.5; GoogLeNet 0.2 as torchvision; the small GoogLeNet and
+// 0.5; GoogLeNet and MobileNetV2 0.2 as torchvision; the small GoogLeNet and
 // Inception-ResNet 0.2) or of the autoencoders' denoising input dropout
 // (default 0: none). 0 removes nothing from the parameter names: the
 // Dropout layers stay in place.
@@ -279,6 +296,9 @@ func WithBaseWidth(w int) UNetOption {
 	return uNetOpt(func(c *config) { c.widthSet = true; c.width = w })
 }
 
+func (f mobileOpt) apply(c *config) { f(c) }
+func (mobileOpt) mobileNet()        {}
+
 // option is what every family has in common.
 type option interface{ apply(*config) }
 
@@ -311,6 +331,9 @@ func newConfig[O option](kind string, defaults config, opts []O) (*config, error
 	}
 	if c.depthSet && c.depth <= 0 {
 		return nil, argError(kind, "depth must be positive, got %d", c.depth)
+	}
+	if c.widthMultSet && !(c.widthMult > 0 && c.widthMult <= 16) {
+		return nil, argError(kind, "width multiplier must be in (0, 16], got %v", c.widthMult)
 	}
 	if c.widthSet && c.width <= 0 {
 		return nil, argError(kind, "base width must be positive, got %d", c.width)

@@ -29,11 +29,13 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"SegNetOption", "zoo.NewSegNetSmall(1, %s)"},
 		{"DenseAutoencoderOption", "zoo.DenseAutoencoder(2, %s)"},
 		{"ConvAutoencoderOption", "zoo.ConvAutoencoder(%s)"},
+		{"MobileNetOption", "zoo.MobileNetV2(10, %s)"},
+		{"BlockOption", "zoo.NewInvertedResidual(8, 8, 1, 6, %s)"},
 		{"BlockOption", "zoo.NewResidualBlock(zoo.Basic, 8, 8, 1, %s)"},
 		{"BlockOption", "zoo.NewInceptionResNetA(32, 0.1, %s)"},
 	}
 	models := []string{"LeNetOption", "VGGOption", "ResNetOption", "GoogLeNetOption", "InceptionResNetV2Option",
-		"InceptionResNetSmallOption", "UNetOption", "SegNetOption", "DenseAutoencoderOption", "ConvAutoencoderOption"}
+		"InceptionResNetSmallOption", "UNetOption", "SegNetOption", "DenseAutoencoderOption", "ConvAutoencoderOption", "MobileNetOption"}
 	all := append(slices.Clone(models), "BlockOption")
 	opts := []struct {
 		expr     string
@@ -42,13 +44,14 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"zoo.WithSeed(1)", all},
 		{"zoo.WithDtype(tensor.Float64)", all},
 		{"zoo.WithInputChannels(3)", models},
-		{"zoo.WithDropout(0.1)", []string{"VGGOption", "GoogLeNetOption", "InceptionResNetSmallOption", "DenseAutoencoderOption", "ConvAutoencoderOption"}},
+		{"zoo.WithDropout(0.1)", []string{"MobileNetOption", "VGGOption", "GoogLeNetOption", "InceptionResNetSmallOption", "DenseAutoencoderOption", "ConvAutoencoderOption"}},
 		{"zoo.WithSigmoid()", []string{"UNetOption", "SegNetOption"}},
 		{"zoo.WithReLU()", []string{"LeNetOption"}},
 		{"zoo.WithSmallInput()", []string{"ResNetOption"}},
 		{"zoo.WithDepth(3)", []string{"UNetOption"}},
 		{"zoo.WithBaseWidth(8)", []string{"UNetOption"}},
 		{"zoo.WithHidden(32)", []string{"DenseAutoencoderOption"}},
+		{"zoo.WithWidthMultiplier(0.5)", []string{"MobileNetOption"}},
 	}
 	var src strings.Builder
 	src.WriteString("package snippet\n\nimport (\n\t\"github.com/convnet-go/convnet/zoo\"\n\t\"gorgonia.org/tensor\"\n)\n\nfunc f() {\n")
