@@ -40,4 +40,4 @@ var defaultKernels = availableKernelSets()[0]
 func availableDotKernels() []*dotKernel { return nil }
 
 // defaultDot is the dot-product kernel Sgemm uses, if any.
-var defaultDot *dotKernel
+var defaultDot = firstOrNil(availableDotKernels())

@@ -12,4 +12,4 @@ var defaultKernels = genericKernels
 func availableDotKernels() []*dotKernel { return nil }
 
 // defaultDot is the dot-product kernel Sgemm uses, if any.
-var defaultDot *dotKernel
+var defaultDot = firstOrNil(availableDotKernels())
