@@ -127,7 +127,7 @@ func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		bias = b.Bind(l.bias, "bias")
 	}
 	// a ReLU activation is fused into the convolution's output pass
-	_, relu := l.act.(*ReLU)
+	relu := fusionOf(l.act) == fuseReLU
 	var y *G.Node
 	var err error
 	if l.transposed {
@@ -231,7 +231,7 @@ func (l *convBase) Describe(in, out tensor.Shape) []string {
 					kname = "d(k-1)+1"
 				}
 				eff := l.dilation[i]*(l.kernel[i]-1) + 1
-				lines = append(lines, fmt.Sprintf("%s2 = (%s1 - %s + P1 + P2)/S + 1 = (%d - %d + %d + %d)/%d + 1 = %d",
+				lines = append(lines, fmt.Sprintf("%s2 = floor((%s1 - %s + P1 + P2)/S) + 1 = floor((%d - %d + %d + %d)/%d) + 1 = %d",
 					axis, axis, kname, sin[i], eff, before[i], after[i], l.stride[i], sout[i]))
 			}
 		}
@@ -364,7 +364,7 @@ func NewConv1D(in, out, kernel int, opts ...Option) (*Conv1D, error) {
 //	W2 = floor((W + 2P - d·(k-1) - 1)/S) + 1          Valid (P = 0) or WithPad(P)
 //	W2 = ceil(W/S)                                     WithPadding(Same)
 //
-// and likewise for H (the course's W2 = (W1 - k + 2P)/S + 1 when d = 1).
+// and likewise for H (the course's W2 = floor((W1 - k + 2P)/S) + 1 when d = 1).
 // The weight has shape (out, in, kh, kw) and the bias (out). Parameters:
 // (kh·kw·in)·out + out.
 type Conv2D struct{ convBase }

@@ -109,7 +109,7 @@ func inputAs(x tensor.Tensor, dt tensor.Dtype, shape []int) (*tensor.Dense, erro
 func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 	b := graph.NewBuilder(graph.Eval)
 	x := b.Input("input", dt, shape...)
-	out, err := l.Forward(b, x)
+	out, err := Apply(b, l, x)
 	if err != nil {
 		return nil, err
 	}

@@ -78,10 +78,13 @@ func WithReLU() Option {
 	return func(c *config) { c.given.Mark("WithReLU"); c.relu = true }
 }
 
-// WithSigmoid makes a segmentation model (UNet, SegNet) end with a
-// Sigmoid, returning probabilities instead of logits, as the W3 benchmark's
-// UNet does for the Dice loss. Default off (logits, for
-// BCEWithLogits or softmax cross-entropy).
+// WithSigmoid makes a segmentation model (UNet, SegNet) end with an
+// nn.Sigmoid, so that Predict returns probabilities instead of logits, as
+// the W3 benchmark's UNet does. Training is the same either way: the train
+// package's sigmoid losses (BCEWithLogits, DiceLoss, BCEDiceLoss) and its
+// metrics (Dice, IoU, Accuracy) recognise an output that is an nn.Sigmoid
+// and work on the logits under it, so no sigmoid is applied twice. Default
+// off (logits).
 func WithSigmoid() Option {
 	return func(c *config) { c.given.Mark("WithSigmoid"); c.sigmoid = true }
 }
