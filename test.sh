@@ -48,13 +48,7 @@ echo "== arm64 under qemu: internal/gemm"
 # tested on arm64. The binary is given to qemu explicitly, so binfmt_misc is
 # not needed (containers often lack it). Timing under qemu means nothing;
 # this checks correctness only.
-if ! command -v qemu-aarch64-static >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -qq qemu-user-static >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq qemu-user-static >/dev/null; }
-  else
-    sudo apt-get install -y -qq qemu-user-static >/dev/null
-  fi
-fi
+apt_need /usr/bin/qemu-aarch64-static qemu-user-static
 arm64_tmp=$(mktemp -d)
 GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
 (cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
