@@ -49,7 +49,7 @@ func isLeaf(l any) bool {
 		*nn.Dense, *nn.BatchNorm1D, *nn.BatchNorm2D, *nn.BatchNorm3D,
 		*nn.MaxPool1D, *nn.MaxPool2D, *nn.MaxPool3D, *nn.AvgPool1D, *nn.AvgPool2D, *nn.AvgPool3D,
 		*nn.GlobalAvgPool, *nn.AdaptiveAvgPool2D,
-		*nn.UpSampling1D, *nn.UpSampling2D, *nn.UpSampling3D, *nn.UpSamplingBilinear2D,
+		*nn.Upsample1D, *nn.Upsample2D, *nn.Upsample3D, *nn.UpsampleBilinear2D,
 		*nn.Flatten, *nn.Reshape, *nn.Softmax, *nn.LogSoftmax, *Model, *nn.ZeroPadding2D:
 		return true
 	}
@@ -127,10 +127,10 @@ func (e *exporter) layer(c graph.LayerCall, in string) (string, error) {
 		return e.op("Flatten", path, []string{y}, attr{"axis", 1}), nil
 	case *nn.AdaptiveAvgPool2D:
 		return e.adaptivePool(l, path, in, inShape)
-	case *nn.UpSampling1D, *nn.UpSampling2D, *nn.UpSampling3D:
+	case *nn.Upsample1D, *nn.Upsample2D, *nn.Upsample3D:
 		return e.resize(path, in, inShape, outShape, attr{"mode", "nearest"},
 			attr{"coordinate_transformation_mode", "asymmetric"}, attr{"nearest_mode", "floor"}), nil
-	case *nn.UpSamplingBilinear2D:
+	case *nn.UpsampleBilinear2D:
 		return e.resize(path, in, inShape, outShape, attr{"mode", "linear"},
 			attr{"coordinate_transformation_mode", "pytorch_half_pixel"}), nil
 	case *nn.Flatten:

@@ -150,7 +150,7 @@ func TestWriteOpsOfLayers(t *testing.T) {
 			[]int{1, 3}, "Tanh"},
 		{"identity-model", seq(must(nn.NewDropout(0.5))), []int{2, 3}, "Identity"},
 		{"global-pool-softmax", seq(nn.NewGlobalAvgPool(), must(nn.NewLogSoftmax())), []int{1, 3, 4, 4}, "GlobalAveragePool Flatten LogSoftmax"},
-		{"upsampling", seq(must(nn.NewUpSampling2D(2)), must(nn.NewUpSamplingBilinear2D(2)), must(nn.NewAdaptiveAvgPool2D(2, 2))), []int{1, 1, 3, 3}, "Resize Resize AveragePool"},
+		{"upsampling", seq(must(nn.NewUpsample2D(2)), must(nn.NewUpsampleBilinear2D(2)), must(nn.NewAdaptiveAvgPool2D(2, 2))), []int{1, 1, 3, 3}, "Resize Resize AveragePool"},
 		{"residual", func() (nn.Layer, error) {
 			return nn.NewResidual(must(nn.NewConv2D(2, 2, 3, nn.WithPad(1))), nil)
 		}, []int{1, 2, 4, 4}, "Conv Add"},
