@@ -27,6 +27,23 @@ echo "== pretrained MobileNetV2 and skimage data"
 keras/scripts/fetch_nsfwjs.sh
 keras/scripts/fetch_skimage.sh
 
+echo "== ONNX export checks: ONNX Runtime (npm) and the ONNX checker (python3-onnx)"
+# The onnx package's tests run every exported model in ONNX Runtime through
+# node (internal/ort/node/run.js) and check the files with onnx.checker.
+# --ignore-scripts: onnxruntime-node's install script only fetches GPU
+# add-ons from a host that is not reachable; the CPU runtime is in the
+# package. npm ci installs the versions pinned in package-lock.json.
+if [ ! -f internal/ort/node/node_modules/onnxruntime-node/package.json ]; then
+  (cd internal/ort/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+if ! /usr/bin/python3 -I -c "import onnx" 2>/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq python3-onnx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-onnx >/dev/null; }
+  else
+    sudo apt-get install -y -qq python3-onnx >/dev/null
+  fi
+fi
+
 echo "== go mod download"
 go mod download
 

@@ -85,13 +85,7 @@ func (l *poolBase) forward(b *graph.Builder, x *G.Node, withIndices bool) (y, in
 	if err := checkWindowFits(b, l.kind, "kernel "+graph.FormatShape(l.kernel), x, l.kernel, before, after); err != nil {
 		return nil, nil, err
 	}
-	spec := ops.PoolSpec{Kernel: l.kernel, Stride: l.stride, Pad: before, Ceil: l.ceil && l.padding != Same}
-	if !graph.SameShape(before, after) {
-		spec.PadAfter = after
-	}
-	if !l.max && l.padding == Same {
-		spec.ExcludePad = true // Keras: the average of the input values only
-	}
+	spec := l.Spec(in)
 	switch {
 	case withIndices:
 		y, indices, err = ops.MaxPoolIndices(x, spec)
