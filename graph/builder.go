@@ -68,6 +68,7 @@ type Builder struct {
 	names  map[string]int
 	scopes []string
 	calls  []LayerCall
+	sized  int // nodes of g checked by CheckSizes
 }
 
 // NewBuilder returns a Builder with an empty graph for mode.
@@ -158,6 +159,28 @@ func (b *Builder) Record(c LayerCall) { b.calls = append(b.calls, c) }
 // layers finished.
 func (b *Builder) Calls() []LayerCall { return b.calls }
 
+// CheckSizes checks the shapes of the nodes added to the graph since the
+// last call with [CheckTensorSize], so that the layer that made a tensor
+// too large for memory can be named (nn.Call calls it after every layer).
+// NewMachine checks every node again.
+func (b *Builder) CheckSizes() error {
+	all := b.g.AllNodes()
+	if b.sized > len(all) {
+		b.sized = 0
+	}
+	limit, source, err := MemoryLimit()
+	if err != nil {
+		return err
+	}
+	for _, n := range all[b.sized:] {
+		if err := checkNodeSize(n, limit, source); err != nil {
+			return err
+		}
+	}
+	b.sized = len(all)
+	return nil
+}
+
 // Input adds an input placeholder of dtype dt and the given shape. Its value
 // is set with gorgonia.Let before each run.
 func (b *Builder) Input(name string, dt tensor.Dtype, shape ...int) *G.Node {
@@ -173,6 +196,9 @@ func (b *Builder) InputValue(name string, t tensor.Tensor) *G.Node {
 
 // Bind returns the graph node that holds p's tensor, creating it the first
 // time; binding the same Param twice gives the same node (shared weights).
+// The node holds a tensor of its own that shares p's elements (see
+// header), so in-place updates of p are seen by the graph and the other
+// way round.
 // The node is named after the current path and name, so that the first
 // binding of "weight" inside scope "features.0" is named "features.0.weight".
 func (b *Builder) Bind(p *Param, name string) *G.Node {
@@ -182,11 +208,12 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 	full := b.Qualify(name)
 	v := p.Value()
 	shape := v.Shape().Clone()
+	hv := header(v)
 	var n *G.Node
 	if len(shape) == 0 {
-		n = G.NewScalar(b.g, v.Dtype(), G.WithName(b.UniqueName(full)), G.WithValue(v))
+		n = G.NewScalar(b.g, v.Dtype(), G.WithName(b.UniqueName(full)), G.WithValue(hv))
 	} else {
-		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(v))
+		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(hv))
 	}
 	if _, tracked := b.bound[p]; tracked {
 		for i := range b.order {
@@ -200,6 +227,13 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 	b.bound[p] = n
 	return n
 }
+
+// header returns a new tensor header over v's data: the graph reads and
+// writes v's elements, but Gorgonia's bookkeeping on the header (a
+// machine sets the engine of every bound value, matmul transposes its
+// inputs in place) stays private to the graph, so graphs built from the
+// same Params can be made and run from several goroutines.
+func header(v *tensor.Dense) *tensor.Dense { return v.ShallowClone() }
 
 // Track records p under name (qualified by the current path) without making
 // a node for it, for Params that an op reads or writes directly (such as

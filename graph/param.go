@@ -38,7 +38,9 @@ type Param struct {
 }
 
 // NewParam makes a Param of the given kind, dtype and shape, filled by init
-// with a generator seeded by seed. A nil init fills zeros.
+// with a generator seeded by seed. A nil init fills zeros. A shape whose
+// size overflows int or exceeds the memory limit ([MemoryLimit]) is an
+// error wrapping [ErrSize], before anything is allocated.
 func NewParam(kind Kind, dt tensor.Dtype, shape tensor.Shape, init Initializer, seed int64) (*Param, error) {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, ArgErrorf("graph: NewParam: dtype must be float32 or float64, got %v", dt)
@@ -47,6 +49,9 @@ func NewParam(kind Kind, dt tensor.Dtype, shape tensor.Shape, init Initializer, 
 		if d <= 0 {
 			return nil, ShapeErrorf("graph: NewParam: every dimension must be positive, got shape %s", FormatShape(shape))
 		}
+	}
+	if err := CheckTensorSize("graph: NewParam", dt, shape); err != nil {
+		return nil, err
 	}
 	if init == nil {
 		init = Zeros()

@@ -15,8 +15,8 @@ type activation struct {
 }
 
 func (a *activation) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if x == nil {
-		return nil, layerError(b, a.kind, graph.ErrArg, "input is nil")
+	if err := checkNotEmpty(b, a.kind, x); err != nil {
+		return nil, err
 	}
 	return a.fn(x)
 }

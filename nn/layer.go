@@ -2,8 +2,10 @@ package nn
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -61,9 +63,15 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 	}
 	b.Enter(name)
 	defer b.Leave()
+	if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
+		return nil, err
+	}
 	out, err := layer.Forward(b, x)
 	if err != nil {
 		return nil, err
+	}
+	if err := b.CheckSizes(); err != nil {
+		return nil, wrapLayer(b, kindOf(layer), err)
 	}
 	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
 	return out, nil
@@ -181,7 +189,48 @@ func checkInput(b *graph.Builder, kind string, x *G.Node, rank int, layout strin
 	if dt != (tensor.Dtype{}) && got != dt {
 		return layerError(b, kind, graph.ErrArg, "input dtype must be %v like the layer's weights, got %v", dt, got)
 	}
+	return checkNotEmpty(b, kind, x)
+}
+
+// checkNotEmpty returns an error when x is nil or has an axis of size 0,
+// such as an empty batch (Gorgonia cannot run on empty tensors).
+func checkNotEmpty(b *graph.Builder, kind string, x *G.Node) error {
+	if x == nil {
+		return layerError(b, kind, graph.ErrArg, "input is nil")
+	}
+	s := x.Shape()
+	for i, d := range s {
+		if d > 0 {
+			continue
+		}
+		if i == 0 {
+			return shapeError(b, kind, "empty batch: input must have at least one example (axis 0), got shape %s", graph.FormatShape(s))
+		}
+		return shapeError(b, kind, "input axis %d is empty: every axis must have a size of at least 1, got shape %s", i, graph.FormatShape(s))
+	}
 	return nil
+}
+
+// checkParamSize returns an error from the constructor ctor when a Param
+// of dtype dt and the given shape would overflow int or exceed the memory
+// limit (graph.MemoryLimit); what names the Param.
+func checkParamSize(ctor, what string, dt tensor.Dtype, shape ...int) error {
+	if err := graph.CheckTensorSize(what, dt, shape); err != nil {
+		return errors.WithMessage(err, "nn: "+ctor)
+	}
+	return nil
+}
+
+// kindOf names a layer's type for messages: "Conv2D", "ResNet".
+func kindOf(l Layer) string {
+	t := reflect.TypeOf(l)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Name() == "" {
+		return fmt.Sprintf("%T", l)
+	}
+	return t.Name()
 }
 
 // checkChannels verifies the channel axis (1) of x.
