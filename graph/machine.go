@@ -1,7 +1,6 @@
 package graph
 
 import (
-
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
