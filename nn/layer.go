@@ -160,7 +160,15 @@ func windowPads(mode PaddingMode, in, kernel, stride, dilation, pad []int) (befo
 func checkWindowFits(b *graph.Builder, kind, window string, x *G.Node, span, before, after []int) error {
 	in := []int(x.Shape()[2:])
 	for i := range in {
-		if in[i]+before[i]+after[i] < span[i] {
+		padded, ok := graph.AddInt(in[i], before[i])
+		if ok {
+			padded, ok = graph.AddInt(padded, after[i])
+		}
+		if !ok {
+			return layerError(b, kind, graph.ErrArg, "input %s padded by %s before and %s after overflows int on axis %s",
+				graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after), spatialAxes(len(in))[i])
+		}
+		if padded < span[i] {
 			padded := make([]int, len(in))
 			for j := range padded {
 				padded[j] = in[j] + before[j] + after[j]

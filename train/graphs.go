@@ -143,7 +143,12 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 			return 0, errors.Wrap(err, "train: setting the target")
 		}
 	}
-	if err := graph.Run(sg.m); err != nil {
+	// A training graph writes Params (BatchNorm's running statistics), an
+	// evaluation graph only reads them: see graph.LockParams.
+	unlock := graph.LockParams(sg.bound, sg.train != nil)
+	err := graph.Run(sg.m)
+	unlock()
+	if err != nil {
 		return 0, err
 	}
 	if sg.y == nil {
