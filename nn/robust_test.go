@@ -135,7 +135,7 @@ func TestAbsurdSizes(t *testing.T) {
 		want string
 	}{
 		{"Dense-4TiB", func() (nn.Layer, error) { return nn.NewDense(1<<20, 1<<20) }, "nn: NewDense: weight (out, in): a float32 tensor of shape (1048576, 1048576) needs 4.0 TiB, more than the memory limit"},
-		{"Dense-overflow", func() (nn.Layer, error) { return nn.NewDense(1<<40, 1<<40) }, "nn: NewDense: weight (out, in): graph: shape (1099511627776, 1099511627776) has more elements than an int can count"},
+		{"Dense-overflow", func() (nn.Layer, error) { return nn.NewDense(1<<40, 1<<40) }, "nn: NewDense: weight (out, in): a float32 tensor of shape (1099511627776, 1099511627776) has more elements than an int can count"},
 		{"Conv2D-36TiB", func() (nn.Layer, error) { return nn.NewConv2D(1<<20, 1<<20, 3) }, "nn: NewConv2D: graph: NewParam: a float32 tensor of shape (1048576, 1048576, 3, 3) needs 36.0 TiB"},
 		{"BatchNorm2D-overflow", func() (nn.Layer, error) { return nn.NewBatchNorm2D(1 << 62) }, "more bytes than an int can count"},
 	}
