@@ -45,8 +45,13 @@ func (e *OpPanicError) Format(s fmt.State, verb rune) {
 // rather than the error Gorgonia wraps around it.
 type guardedMachine struct {
 	G.VM
+	prog     any // Gorgonia's *program
 	panicked *OpPanicError
 }
+
+// Prog returns the compiled program, as TapeMachine.Prog does (its String
+// lists the instructions).
+func (m *guardedMachine) Prog() any { return m.prog }
 
 // RunAll runs the machine; a panic in an op, or in the calling goroutine,
 // is returned as an error.
@@ -74,6 +79,7 @@ func (m *guardedMachine) RunAll() (err error) {
 // expected (another version), the program is left as it is; the test
 // TestRunRecoversOpPanic fails then.
 func guardOps(prog any, g *G.ExprGraph, m *guardedMachine) {
+	m.prog = prog
 	pv := reflect.ValueOf(prog)
 	if pv.Kind() != reflect.Pointer || pv.IsNil() || pv.Elem().Kind() != reflect.Struct {
 		return
