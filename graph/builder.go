@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -66,9 +65,20 @@ type Builder struct {
 	bound  map[*Param]*G.Node
 	order  []Binding
 	names  map[string]int
-	scopes []string
+	scopes []string // the full path of every entered scope, innermost last
 	calls  []LayerCall
 	sized  int // nodes of g checked by CheckSizes
+
+	// registered maps the model's Params to their state_dict names (see
+	// Register); nil when nothing was registered. aliases holds every name
+	// a Param was registered under (a shared layer has several).
+	registered map[*Param]string
+	aliases    map[*Param][]string
+	// unregistered lists, in order, the Params bound or tracked while a
+	// registration was in force that it does not contain.
+	unregistered []Binding
+	// logits maps the output of a sigmoid to its input (see SetLogits).
+	logits map[*G.Node]*G.Node
 }
 
 // NewBuilder returns a Builder with an empty graph for mode.
@@ -117,7 +127,10 @@ func (b *Builder) UniqueName(base string) string {
 
 // Path returns the current scope path, such as "layer1.0.conv1" ("" at the top).
 func (b *Builder) Path() string {
-	return strings.Join(b.scopes, ".")
+	if len(b.scopes) == 0 {
+		return ""
+	}
+	return b.scopes[len(b.scopes)-1]
 }
 
 // Qualify returns the current path joined with name.
@@ -134,13 +147,12 @@ func (b *Builder) Qualify(name string) string {
 // Enter pushes name onto the scope path; Leave pops it. Containers call them
 // around each child (see nn.Call) so that Params bound by the child get
 // state_dict names and errors name the child.
-func (b *Builder) Enter(name string) {
-	if name != "" {
-		b.scopes = append(b.scopes, name)
-	} else {
-		b.scopes = append(b.scopes, "")
-	}
-}
+func (b *Builder) Enter(name string) { b.scopes = append(b.scopes, b.Qualify(name)) }
+
+// EnterPath pushes a scope whose full path is path (not relative to the
+// current one), for a layer whose registered name is known (see Register
+// and nn.Call). Leave pops it.
+func (b *Builder) EnterPath(path string) { b.scopes = append(b.scopes, path) }
 
 // Leave pops the innermost scope entered with Enter.
 func (b *Builder) Leave() {
@@ -194,18 +206,84 @@ func (b *Builder) InputValue(name string, t tensor.Tensor) *G.Node {
 	return G.NewTensor(b.g, t.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(name)), G.WithValue(t))
 }
 
+// Register declares the Params of the model the graph is built for, with
+// their state_dict names (nn.NamedParams of the model; nn.Apply calls it).
+// From then on the name of a registered Param comes from the registration
+// alone: Bind and Track name its node and Binding after it, whatever scope
+// the layer was called in. Binding or tracking a Param that is not
+// registered is recorded (see Unregistered): such a Param would be trained
+// but neither counted nor saved. A Param listed twice keeps its first name.
+func (b *Builder) Register(params []NamedParam) {
+	if b.registered == nil {
+		b.registered = make(map[*Param]string, len(params))
+		b.aliases = make(map[*Param][]string, len(params))
+	}
+	for _, np := range params {
+		if np.Param == nil {
+			continue
+		}
+		if _, ok := b.registered[np.Param]; !ok {
+			b.registered[np.Param] = np.Name
+		}
+		b.aliases[np.Param] = append(b.aliases[np.Param], np.Name)
+	}
+}
+
+// HasRegistration reports whether Register was called.
+func (b *Builder) HasRegistration() bool { return b.registered != nil }
+
+// RegisteredName returns the name p was registered under, if any (the
+// first, when it was registered under several).
+func (b *Builder) RegisteredName(p *Param) (string, bool) {
+	name, ok := b.registered[p]
+	return name, ok
+}
+
+// RegisteredNames returns every name p was registered under: more than one
+// when a layer is shared by two places of the model.
+func (b *Builder) RegisteredNames(p *Param) []string {
+	return append([]string(nil), b.aliases[p]...)
+}
+
+// Unregistered lists the Params that were bound or tracked although a
+// registration was in force and did not contain them, each with the name
+// it was bound under (current path and local name), in binding order.
+func (b *Builder) Unregistered() []Binding { return append([]Binding(nil), b.unregistered...) }
+
+// nameOf returns the name a Param bound as name in the current scope gets:
+// its registered name, or the qualified name (recording the Param as
+// unregistered when a registration is in force).
+func (b *Builder) nameOf(p *Param, name string) string {
+	if b.registered == nil {
+		return b.Qualify(name)
+	}
+	if full, ok := b.registered[p]; ok {
+		return full
+	}
+	full := b.Qualify(name)
+	b.unregistered = append(b.unregistered, Binding{Name: full, Param: p, Value: p.Value()})
+	return full
+}
+
 // Bind returns the graph node that holds p's tensor, creating it the first
 // time; binding the same Param twice gives the same node (shared weights).
 // The node holds a tensor of its own that shares p's elements (see
 // header), so in-place updates of p are seen by the graph and the other
 // way round.
-// The node is named after the current path and name, so that the first
-// binding of "weight" inside scope "features.0" is named "features.0.weight".
+// The node is named after p's registered name (see Register) or, without a
+// registration, after the current path and name, so that the first binding
+// of "weight" inside scope "features.0" is named "features.0.weight".
 func (b *Builder) Bind(p *Param, name string) *G.Node {
 	if n, ok := b.bound[p]; ok && n != nil {
 		return n
 	}
+	_, tracked := b.bound[p]
 	full := b.Qualify(name)
+	if !tracked {
+		full = b.nameOf(p, name)
+	} else if reg, ok := b.registered[p]; ok {
+		full = reg
+	}
 	v := p.Value()
 	shape := v.Shape().Clone()
 	hv := header(v)
@@ -215,7 +293,7 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 	} else {
 		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(hv))
 	}
-	if _, tracked := b.bound[p]; tracked {
+	if tracked {
 		for i := range b.order {
 			if b.order[i].Param == p {
 				b.order[i].Node = n
@@ -235,7 +313,8 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 // same Params can be made and run from several goroutines.
 func header(v *tensor.Dense) *tensor.Dense { return v.ShallowClone() }
 
-// Track records p under name (qualified by the current path) without making
+// Track records p under name (its registered name, or name qualified by the
+// current path; see Bind) without making
 // a node for it, for Params that an op reads or writes directly (such as
 // running statistics). Tracked Params appear in Bindings with a nil Node.
 func (b *Builder) Track(p *Param, name string) {
@@ -243,7 +322,7 @@ func (b *Builder) Track(p *Param, name string) {
 		return
 	}
 	b.bound[p] = nil
-	b.order = append(b.order, Binding{Name: b.Qualify(name), Param: p, Value: p.Value()})
+	b.order = append(b.order, Binding{Name: b.nameOf(p, name), Param: p, Value: p.Value()})
 }
 
 // Bindings lists every Param bound so far, in binding order.
@@ -280,4 +359,21 @@ func Nodes(bindings []Binding) G.Nodes {
 		out[i] = bd.Node
 	}
 	return out
+}
+
+// SetLogits records that probs = sigmoid(logits) in b's graph. nn.Sigmoid
+// calls it, so that a loss or a metric given a model's output can work on
+// the logits underneath when the model ends in a sigmoid (see Logits).
+func (b *Builder) SetLogits(probs, logits *G.Node) {
+	if b.logits == nil {
+		b.logits = map[*G.Node]*G.Node{}
+	}
+	b.logits[probs] = logits
+}
+
+// Logits returns the node that probs is the sigmoid of, when probs was
+// recorded with SetLogits.
+func (b *Builder) Logits(probs *G.Node) (*G.Node, bool) {
+	z, ok := b.logits[probs]
+	return z, ok
 }

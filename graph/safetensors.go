@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -117,6 +118,9 @@ func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
 	if len(header) == 0 || header[0] != '{' {
 		return nil, DataErrorf("%s: header is not a JSON object", where)
 	}
+	if dup, where2 := duplicateKey(header); dup != "" {
+		return nil, DataErrorf("%s: header lists %s %q twice (JSON keys must be unique; a decoder would silently keep one of them)", where, where2, dup)
+	}
 	hlen, md, err := st.ReadMetadata(data)
 	if err != nil {
 		return nil, DataErrorf("%s: invalid header: %v%s", where, err, headerHint(err))
@@ -145,6 +149,65 @@ func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
 		out.Tensors = append(out.Tensors, NamedTensor{Name: name, Tensor: t, FileDtype: info.DType.String()})
 	}
 	return out, nil
+}
+
+// duplicateKey returns the first key that occurs twice in the header's
+// top-level object (a tensor name) or in its "__metadata__" object, and
+// which of the two it is; "" when there is none or when the header is not
+// valid JSON (the library reports that).
+func duplicateKey(header []byte) (key, what string) {
+	dec := json.NewDecoder(bytes.NewReader(header))
+	keys, values, ok := objectKeys(dec)
+	if !ok {
+		return "", ""
+	}
+	seen := map[string]bool{}
+	for i, k := range keys {
+		if seen[k] {
+			return k, "tensor"
+		}
+		seen[k] = true
+		if k == "__metadata__" {
+			mk, _, ok := objectKeys(json.NewDecoder(bytes.NewReader(values[i])))
+			if !ok {
+				continue
+			}
+			mseen := map[string]bool{}
+			for _, m := range mk {
+				if mseen[m] {
+					return m, "metadata key"
+				}
+				mseen[m] = true
+			}
+		}
+	}
+	return "", ""
+}
+
+// objectKeys reads one JSON object from dec and returns its keys and raw
+// values in order, duplicates included.
+func objectKeys(dec *json.Decoder) (keys []string, values []json.RawMessage, ok bool) {
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, nil, false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, false
+		}
+		k, isString := tok.(string)
+		if !isString {
+			return nil, nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, false
+		}
+		keys = append(keys, k)
+		values = append(values, v)
+	}
+	return keys, values, true
 }
 
 // headerHint explains the library's terser messages.

@@ -281,12 +281,25 @@ func TestReadCorruptSafetensors(t *testing.T) {
 	}
 }
 
-// Duplicate names in the JSON header keep the last entry, whose bytes then
-// leave a gap: the file is rejected.
+// A name that occurs twice in the JSON header is an error that says so,
+// whether or not the entries' offsets would otherwise fit (a JSON decoder
+// keeps one of them silently); the same for a metadata key.
 func TestReadDuplicateName(t *testing.T) {
-	data := rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, f32bytes(1, 2))
-	if _, err := graph.DecodeSafetensors(data); !errors.Is(err, graph.ErrData) {
-		t.Fatalf("got %v, want an ErrData error", err)
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"gap", rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, f32bytes(1, 2)), `tensor "a" twice`},
+		{"same-offsets", rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a" :{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, f32bytes(1)), `tensor "a" twice`},
+		{"metadata", rawFile(`{"__metadata__":{"format":"pt","format":"np"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, f32bytes(1)), `metadata key "format" twice`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := graph.DecodeSafetensors(c.data)
+			if !errors.Is(err, graph.ErrData) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an ErrData error saying %s", err, c.want)
+			}
+		})
 	}
 }
 

@@ -7,7 +7,7 @@ import "fmt"
 //
 //	out = floor((in + 2·pad - dilation·(k-1) - 1) / stride) + 1
 //
-// With dilation 1 this is the course's W2 = (W1 - k + 2P)/S + 1. It is an
+// With dilation 1 this is the course's W2 = floor((W1 - k + 2P)/S) + 1. It is an
 // error if a size or the stride is not positive, pad is negative, or the
 // dilated kernel is larger than the padded input.
 func ConvOutSize(in, k, stride, pad, dilation int) (int, error) {
@@ -157,7 +157,7 @@ func checkWindow(in, k, stride, pad, dilation int) error {
 }
 
 // ConvFormula writes the course's output-size formula with the numbers filled
-// in, for summaries: "W2 = (W1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26".
+// in, for summaries: "W2 = floor((W1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26".
 // A dilation other than 1 is shown as the dilated kernel size.
 func ConvFormula(axis string, in, k, stride, pad, dilation, out int) string {
 	eff := dilation*(k-1) + 1
@@ -165,7 +165,7 @@ func ConvFormula(axis string, in, k, stride, pad, dilation, out int) string {
 	if dilation != 1 {
 		kname = "(d(k-1)+1)"
 	}
-	return fmt.Sprintf("%s2 = (%s1 - %s + 2P)/S + 1 = (%d - %d + %d)/%d + 1 = %d", axis, axis, kname, in, eff, 2*pad, stride, out)
+	return fmt.Sprintf("%s2 = floor((%s1 - %s + 2P)/S) + 1 = floor((%d - %d + %d)/%d) + 1 = %d", axis, axis, kname, in, eff, 2*pad, stride, out)
 }
 
 // ConvTransposeFormula writes the transposed-convolution output-size

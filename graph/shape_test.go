@@ -273,9 +273,9 @@ func TestSameTransposePadding(t *testing.T) {
 
 func TestFormulas(t *testing.T) {
 	cases := []struct{ got, want string }{
-		{graph.ConvFormula("W", 28, 3, 1, 0, 1, 26), "W2 = (W1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26"},
-		{graph.ConvFormula("H", 224, 7, 2, 3, 1, 112), "H2 = (H1 - k + 2P)/S + 1 = (224 - 7 + 6)/2 + 1 = 112"},
-		{graph.ConvFormula("L", 7, 3, 1, 0, 2, 3), "L2 = (L1 - (d(k-1)+1) + 2P)/S + 1 = (7 - 5 + 0)/1 + 1 = 3"},
+		{graph.ConvFormula("W", 28, 3, 1, 0, 1, 26), "W2 = floor((W1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26"},
+		{graph.ConvFormula("H", 224, 7, 2, 3, 1, 112), "H2 = floor((H1 - k + 2P)/S) + 1 = floor((224 - 7 + 6)/2) + 1 = 112"},
+		{graph.ConvFormula("L", 7, 3, 1, 0, 2, 3), "L2 = floor((L1 - (d(k-1)+1) + 2P)/S) + 1 = floor((7 - 5 + 0)/1) + 1 = 3"},
 		{graph.ConvTransposeFormula("H", 2, 3, 3, 0, 0, 1, 6), "H2 = (H1 - 1)S - 2P + d(k-1) + OP + 1 = (2 - 1)·3 - 0 + 1·2 + 0 + 1 = 6"},
 	}
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
@@ -30,11 +31,27 @@ type ReLU struct{ activation }
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{activation{"ReLU", ops.ReLU}} }
 
-// Sigmoid is 1/(1+exp(-x)), elementwise.
+// Sigmoid is 1/(1+exp(-x)), elementwise. The builder records its input as
+// the logits of its output (graph.Builder.SetLogits): the train package's
+// losses and metrics, given the output of a model that ends in a Sigmoid,
+// work on those logits, so such a model trains exactly like the same model
+// without the Sigmoid.
 type Sigmoid struct{ activation }
 
 // NewSigmoid returns a Sigmoid layer.
 func NewSigmoid() *Sigmoid { return &Sigmoid{activation{"Sigmoid", ops.Sigmoid}} }
+
+// Forward applies the sigmoid and records x as the logits of the output.
+func (s *Sigmoid) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, err := s.activation.Forward(b, x)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		b.SetLogits(y, x)
+	}
+	return y, nil
+}
 
 // Tanh is the hyperbolic tangent, elementwise.
 type Tanh struct{ activation }
@@ -54,31 +71,63 @@ type Softsign struct{ activation }
 // NewSoftsign returns a Softsign layer.
 func NewSoftsign() *Softsign { return &Softsign{activation{"Softsign", ops.Softsign}} }
 
-// LeakyReLU is x for x > 0 and Alpha·x otherwise.
-type LeakyReLU struct {
-	activation
-	Alpha float64
-}
+// LeakyReLU is x for x > 0 and alpha·x otherwise. Alpha is fixed when the
+// layer is made (graphs already compiled from it could not follow a
+// change); make a new layer for another slope.
+type LeakyReLU struct{ alpha float64 }
 
 // NewLeakyReLU returns a LeakyReLU layer (PyTorch's default alpha is 0.01,
 // Keras's 0.3).
-func NewLeakyReLU(alpha float64) *LeakyReLU {
-	return &LeakyReLU{activation{fmt.Sprintf("LeakyReLU(%g)", alpha), func(x *G.Node) (*G.Node, error) { return ops.LeakyReLU(x, alpha) }}, alpha}
+func NewLeakyReLU(alpha float64) *LeakyReLU { return &LeakyReLU{alpha: alpha} }
+
+// Alpha returns the slope for x <= 0.
+func (l *LeakyReLU) Alpha() float64 { return l.alpha }
+
+// Forward applies the activation.
+func (l *LeakyReLU) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if err := checkAlpha(b, "LeakyReLU", x, l.alpha); err != nil {
+		return nil, err
+	}
+	return ops.LeakyReLU(x, l.alpha)
 }
+
+// Params returns nil: LeakyReLU has no parameters.
+func (l *LeakyReLU) Params() []graph.NamedParam { return nil }
 
 // String prints the layer with its alpha.
-func (l *LeakyReLU) String() string { return l.kind }
+func (l *LeakyReLU) String() string { return fmt.Sprintf("LeakyReLU(%g)", l.alpha) }
 
-// ELU is x for x > 0 and Alpha·(exp(x)-1) otherwise.
-type ELU struct {
-	activation
-	Alpha float64
-}
+// ELU is x for x > 0 and alpha·(exp(x)-1) otherwise. Alpha is fixed when
+// the layer is made; make a new layer for another value.
+type ELU struct{ alpha float64 }
 
 // NewELU returns an ELU layer (the usual alpha is 1).
-func NewELU(alpha float64) *ELU {
-	return &ELU{activation{fmt.Sprintf("ELU(%g)", alpha), func(x *G.Node) (*G.Node, error) { return ops.ELU(x, alpha) }}, alpha}
+func NewELU(alpha float64) *ELU { return &ELU{alpha: alpha} }
+
+// Alpha returns the scale of the negative part.
+func (l *ELU) Alpha() float64 { return l.alpha }
+
+// Forward applies the activation.
+func (l *ELU) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if err := checkAlpha(b, "ELU", x, l.alpha); err != nil {
+		return nil, err
+	}
+	return ops.ELU(x, l.alpha)
 }
 
+// Params returns nil: ELU has no parameters.
+func (l *ELU) Params() []graph.NamedParam { return nil }
+
 // String prints the layer with its alpha.
-func (l *ELU) String() string { return l.kind }
+func (l *ELU) String() string { return fmt.Sprintf("ELU(%g)", l.alpha) }
+
+// checkAlpha rejects a nil input and a NaN or infinite alpha.
+func checkAlpha(b *graph.Builder, kind string, x *G.Node, alpha float64) error {
+	if x == nil {
+		return layerError(b, kind, graph.ErrArg, "input is nil")
+	}
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return layerError(b, kind, graph.ErrArg, "alpha must be finite, got %v", alpha)
+	}
+	return checkNotEmpty(b, kind, x)
+}

@@ -128,16 +128,22 @@ func compare(t *testing.T, what string, got []float64, gotShape []int, want gold
 
 // The layer, not only the op, reproduces PyTorch's BatchNorm in training
 // and evaluation mode: outputs, gradients of x, γ and β, and the running
-// statistics after one step.
+// statistics after one step; with PyTorch's eps (batch_norm.json) and with
+// Keras's eps 1e-3 and momentum 0.01 on small variances, where eps matters
+// (batch_norm_eps1e-3.json).
 func TestBatchNormLayerMatchesPyTorch(t *testing.T) {
-	f, err := golden.Load(filepath.Join("testdata", "batch_norm.json"))
-	if err != nil {
-		t.Fatal(err)
+	var cases []golden.Case
+	for _, name := range []string{"batch_norm.json", "batch_norm_eps1e-3.json"} {
+		f, err := golden.Load(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Cases) != 4 {
+			t.Fatalf("%s: want 4 cases, got %d", name, len(f.Cases))
+		}
+		cases = append(cases, f.Cases...)
 	}
-	if len(f.Cases) != 4 {
-		t.Fatalf("want 4 cases, got %d", len(f.Cases))
-	}
-	for _, c := range f.Cases {
+	for _, c := range cases {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			t.Run(fmt.Sprintf("%s-%v", c.Name, dt), func(t *testing.T) {
 				tol := 1e-7

@@ -27,6 +27,7 @@ type convBase struct {
 	pad        []int // Explicit padding, or the transposed Same cropping before
 	padAfter   []int // transposed only: cropping after
 	outPad     []int // transposed only
+	groups     int   // 1, or the channel groups of a grouped convolution (conv_grouped.go)
 	weight     *graph.Param
 	bias       *graph.Param
 	act        Layer
@@ -38,9 +39,11 @@ var convOptions = []string{"WithKernel", "WithStride", "WithPadding", "WithPad",
 
 func newConvBase(kind string, rank int, transposed bool, in, out, kernel int, opts []Option) (*convBase, error) {
 	ctor := "New" + kind
-	allowed := convOptions
+	var allowed []string
 	if transposed {
 		allowed = append(append([]string(nil), convOptions...), "WithOutputPadding")
+	} else {
+		allowed = append(append([]string(nil), convOptions...), "WithGroups")
 	}
 	c, err := newConfig(ctor, opts, allowed...)
 	if err != nil {
@@ -77,7 +80,11 @@ func newConvBase(kind string, rank int, transposed bool, in, out, kernel int, op
 		}
 	}
 
-	wshape := tensor.Shape{out, in}
+	if err := checkGroups(ctor, c.groups, in, out); err != nil {
+		return nil, err
+	}
+	l.groups = c.groups
+	wshape := tensor.Shape{out, in / l.groups}
 	if transposed {
 		wshape = tensor.Shape{in, out}
 	}
@@ -163,7 +170,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
-	y, err := ops.ConvND(x, b.Bind(l.weight, "weight"), bias, p)
+	y, err := ops.GroupConvND(x, b.Bind(l.weight, "weight"), bias, p, l.groups)
 	if err != nil {
 		return nil, l.wrap(b, err)
 	}
@@ -195,6 +202,10 @@ func (l *convBase) Weight() *graph.Param { return l.weight }
 // Bias returns the bias (out), or nil.
 func (l *convBase) Bias() *graph.Param { return l.bias }
 
+// Groups returns the number of channel groups (1 unless WithGroups was
+// given; ONNX's and PyTorch's group/groups).
+func (l *convBase) Groups() int { return l.groups }
+
 // Kernel returns the kernel size per spatial axis.
 func (l *convBase) Kernel() []int { return append([]int(nil), l.kernel...) }
 
@@ -225,7 +236,7 @@ func (l *convBase) Describe(in, out tensor.Shape) []string {
 					kname = "d(k-1)+1"
 				}
 				eff := l.dilation[i]*(l.kernel[i]-1) + 1
-				lines = append(lines, fmt.Sprintf("%s2 = (%s1 - %s + P1 + P2)/S + 1 = (%d - %d + %d + %d)/%d + 1 = %d",
+				lines = append(lines, fmt.Sprintf("%s2 = floor((%s1 - %s + P1 + P2)/S) + 1 = floor((%d - %d + %d + %d)/%d) + 1 = %d",
 					axis, axis, kname, sin[i], eff, before[i], after[i], l.stride[i], sout[i]))
 			}
 		}
@@ -248,12 +259,16 @@ func (l *convBase) paramFormula() string {
 			syms[i] = "k" + strings.ToLower(axis)
 		}
 	}
-	per := l.in
+	per := l.in / l.groups
 	for _, k := range l.kernel {
 		per *= k
 	}
 	s := fmt.Sprintf("params = (%s*C1)*n", strings.Join(syms, "*"))
 	v := fmt.Sprintf("(%s*%d)*%d", strings.Join(nums, "*"), l.in, l.out)
+	if l.groups > 1 {
+		s = fmt.Sprintf("params = (%s*C1/g)*n", strings.Join(syms, "*"))
+		v = fmt.Sprintf("(%s*%d/%d)*%d", strings.Join(nums, "*"), l.in, l.groups, l.out)
+	}
 	total := per * l.out
 	if l.bias != nil {
 		s += " + n"
@@ -281,6 +296,9 @@ func (l *convBase) String() string {
 	}
 	if !allOnes(l.dilation) {
 		s += ", dilation=" + axisValue(l.dilation)
+	}
+	if l.groups > 1 {
+		s += fmt.Sprintf(", groups=%d", l.groups)
 	}
 	if l.bias == nil {
 		s += ", bias=false"
@@ -351,7 +369,7 @@ func NewConv1D(in, out, kernel int, opts ...Option) (*Conv1D, error) {
 //	W2 = floor((W + 2P - d·(k-1) - 1)/S) + 1          Valid (P = 0) or WithPad(P)
 //	W2 = ceil(W/S)                                     WithPadding(Same)
 //
-// and likewise for H (the course's W2 = (W1 - k + 2P)/S + 1 when d = 1).
+// and likewise for H (the course's W2 = floor((W1 - k + 2P)/S) + 1 when d = 1).
 // The weight has shape (out, in, kh, kw) and the bias (out). Parameters:
 // (kh·kw·in)·out + out.
 type Conv2D struct{ convBase }

@@ -31,8 +31,8 @@ func ExampleNewConv2D() {
 	// Output:
 	// Conv2D(1, 32, kernel=3, activation=ReLU())
 	// (64, 1, 28, 28) -> (64, 32, 26, 26)
-	// H2 = (H1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26
-	// W2 = (W1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26
+	// H2 = floor((H1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26
+	// W2 = floor((W1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26
 	// params = (k*k*C1)*n + n = (3*3*1)*32 + 32 = 320
 	// NumParams: 320
 }

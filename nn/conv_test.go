@@ -330,17 +330,17 @@ func TestConvLayerDescribe(t *testing.T) {
 		want    []string
 	}{
 		{"course-mnist", mustLayer(t, "Conv2D", 1, 32, 3), []int{64, 1, 28, 28}, []int{64, 32, 26, 26}, []string{
-			"H2 = (H1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26",
-			"W2 = (W1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26",
+			"H2 = floor((H1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26",
+			"W2 = floor((W1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26",
 			"params = (k*k*C1)*n + n = (3*3*1)*32 + 32 = 320",
 		}},
 		{"same-odd", mustLayer(t, "Conv1D", 4, 8, 3, nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithBias(false)), []int{1, 4, 10}, []int{1, 8, 5}, []string{
-			"L2 = (L1 - k + P1 + P2)/S + 1 = (10 - 3 + 0 + 1)/2 + 1 = 5",
+			"L2 = floor((L1 - k + P1 + P2)/S) + 1 = floor((10 - 3 + 0 + 1)/2) + 1 = 5",
 			"params = (k*C1)*n = (3*4)*8 = 96",
 		}},
 		{"k1x7", mustLayer(t, "Conv2D", 3, 2, 1, nn.WithKernel(1, 7), nn.WithPad(0, 3)), []int{1, 3, 9, 9}, []int{1, 2, 9, 9}, []string{
-			"H2 = (H1 - k + 2P)/S + 1 = (9 - 1 + 0)/1 + 1 = 9",
-			"W2 = (W1 - k + 2P)/S + 1 = (9 - 7 + 6)/1 + 1 = 9",
+			"H2 = floor((H1 - k + 2P)/S) + 1 = floor((9 - 1 + 0)/1) + 1 = 9",
+			"W2 = floor((W1 - k + 2P)/S) + 1 = floor((9 - 7 + 6)/1) + 1 = 9",
 			"params = (kh*kw*C1)*n + n = (1*7*3)*2 + 2 = 44",
 		}},
 		{"transpose-k2-s2", mustLayer(t, "ConvTranspose2D", 16, 8, 2, nn.WithStride(2)), []int{1, 16, 7, 7}, []int{1, 8, 14, 14}, []string{

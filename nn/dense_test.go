@@ -191,6 +191,9 @@ func TestInitializeByName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := nn.Initialize(s, 0); err != nil {
+			t.Fatal(err)
+		}
 		return s
 	}
 	s1, s2 := mk(), mk()

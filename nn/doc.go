@@ -12,7 +12,39 @@
 // graph.Builder's graph, and Params lists its weights and buffers with
 // PyTorch state_dict names. Containers ([Sequential], and the zoo's models)
 // call their children through [Call], which scopes names: the weight of the
-// first layer of a Sequential named "features" is "features.0.weight".
+// first layer of a Sequential named "features" is "features.0.weight" (see
+// Names below).
+//
+// # Weights and graphs
+//
+// Weights live in the layers (graph.Param), not in graphs. Every graph
+// built from a model — Predict's cached evaluation graphs, each training
+// graph of a train.Trainer, Summary's and GradCheck's — binds the same
+// tensors by reference, and the optimizers update them in place, as do
+// LoadSafetensors and Initialize. A change through any of them is seen by
+// every compiled graph at its next run. SetDtype (and GradCheck, which
+// uses it) gives the Params new tensors: graphs compiled before no longer
+// see them and are rebuilt by Predict and the Trainer.
+//
+// Containers (Sequential, Residual) never touch their children's weights:
+// wrapping a loaded or pretrained layer keeps what it holds. Initialize
+// redraws every weight of a model from a seed; the zoo's constructors call
+// it on the models they assemble.
+//
+// # Names
+//
+// A model's Params() is the one registration of its parameter names, as
+// module registration is in PyTorch: SaveSafetensors and LoadSafetensors
+// use those names, and so does every graph built through [Apply] (Predict,
+// Summary, GradCheck and the train package do): each Param's node and
+// binding is named after its registered name, and [Call] scopes a child
+// under the path its Params are registered at, so errors and Summary rows
+// name it the same way, even when a custom layer calls child.Forward
+// directly or passes Call another name. A graph that binds a Param its
+// model's Params() does not list is an error naming the Param: it would be
+// trained but neither counted nor saved. So a custom layer lists every
+// child in Params() (ChildParams) and Children(), and calls children
+// through Call so that its errors and Summary rows name them.
 //
 // The model-level functions work on any Layer: [NumParams], [Predict],
 // [SaveSafetensors], [LoadSafetensors], [Freeze], [Unfreeze], [Summary] and

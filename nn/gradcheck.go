@@ -59,7 +59,7 @@ func GradCheck(l Layer, inputShape []int, opts graph.GradCheckOptions) (rep *gra
 	}
 	x := tensor.New(tensor.WithShape(append([]int(nil), inputShape...)...), tensor.WithBacking(vals))
 	rep, err = graph.CheckGradients([]*tensor.Dense{x}, func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
-		return l.Forward(b, xs[0])
+		return Apply(b, l, xs[0])
 	}, opts)
 	if err != nil {
 		return nil, errors.Wrap(err, "nn: GradCheck")

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/pkg/errors"
@@ -54,14 +55,24 @@ func ChildParams(children ...Child) []graph.NamedParam {
 	return out
 }
 
-// Call applies layer to x inside the scope name: Params the layer binds get
-// names under name, errors from the layer mention it, and the call is
-// recorded for Summary. Containers call every child through Call.
+// Call applies layer to x inside the scope of a child: errors from the
+// layer name its path, and the call is recorded for Summary. Containers
+// call every child through Call.
+//
+// The path is the layer's registered one when the graph is built for a
+// model (see Apply): the prefix that the model's Params() puts before the
+// layer's own Param names, so that it always agrees with the saved names.
+// name is the fallback, joined to the current path, for layers without
+// Params and for graphs built without a registration.
 func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error) {
 	if layer == nil {
 		return nil, graph.ArgErrorf("nn: layer %q is nil", b.Qualify(name))
 	}
-	b.Enter(name)
+	if path, ok := registeredPath(b, layer, name); ok {
+		b.EnterPath(path)
+	} else {
+		b.Enter(name)
+	}
 	defer b.Leave()
 	if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
 		return nil, err
@@ -74,6 +85,79 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 		return nil, wrapLayer(b, kindOf(layer), err)
 	}
 	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
+	return out, nil
+}
+
+// registeredPath returns the path under which the model registered layer
+// (see graph.Builder.Register): a prefix that the registered names of all
+// its Params have before their names relative to the layer. A layer shared
+// by several places has several such paths: the one named by the call
+// (current path + name) is taken when it is among them. It reports false
+// when the layer has no registered Params or its Params agree on no single
+// path.
+func registeredPath(b *graph.Builder, layer Layer, name string) (string, bool) {
+	if !b.HasRegistration() {
+		return "", false
+	}
+	var common map[string]bool
+	for _, np := range layer.Params() {
+		cands := map[string]bool{}
+		for _, full := range b.RegisteredNames(np.Param) {
+			switch {
+			case full == np.Name:
+				cands[""] = true
+			case strings.HasSuffix(full, "."+np.Name):
+				cands[strings.TrimSuffix(full, "."+np.Name)] = true
+			}
+		}
+		if len(b.RegisteredNames(np.Param)) == 0 {
+			continue // not registered: Apply reports it
+		}
+		if common == nil {
+			common = cands
+			continue
+		}
+		for p := range common {
+			if !cands[p] {
+				delete(common, p)
+			}
+		}
+	}
+	if q := b.Qualify(name); common[q] {
+		return q, true
+	}
+	if len(common) == 1 {
+		for p := range common {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Apply builds model on x as the root of b's graph, the way Predict, the
+// trainer, Summary and GradCheck do: it registers model's Params with b
+// (graph.Builder.Register), so that every Param's node, Binding and
+// error path is named after its state_dict name, calls model.Forward, and
+// returns an error naming every Param that the graph binds but
+// model.Params() does not list (it would be trained but neither counted by
+// NumParams nor saved by SaveSafetensors).
+func Apply(b *graph.Builder, model Layer, x *G.Node) (*G.Node, error) {
+	if model == nil {
+		return nil, graph.ArgErrorf("nn: model is nil")
+	}
+	b.Register(model.Params())
+	out, err := model.Forward(b, x)
+	if err != nil {
+		return nil, err
+	}
+	if un := b.Unregistered(); len(un) > 0 {
+		names := make([]string, len(un))
+		for i, bd := range un {
+			names[i] = fmt.Sprintf("%q (%s %s)", bd.Name, bd.Param.Kind(), graph.FormatShape(bd.Param.Shape()))
+		}
+		return nil, graph.ArgErrorf("nn: %T: the graph binds %d Param(s) that its Params() does not list: %s; they would be trained but neither counted nor saved: list the layers that own them in Params() (nn.ChildParams) and Children()",
+			model, len(un), strings.Join(names, ", "))
+	}
 	return out, nil
 }
 

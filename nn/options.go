@@ -59,6 +59,7 @@ type config struct {
 	affine     bool
 	scale      bool
 	axis       int
+	groups     int // convolutions: see WithGroups in conv_grouped.go
 }
 
 // Option sets an optional argument of a layer constructor. Passing an option
@@ -176,7 +177,7 @@ func WithAxis(axis int) Option {
 // newConfig applies opts over the defaults and returns an error naming any
 // option that kind does not take.
 func newConfig(kind string, opts []Option, allowed ...string) (*config, error) {
-	c := &config{bias: true, affine: true, scale: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1}
+	c := &config{bias: true, affine: true, scale: true, dtype: tensor.Float32, momentum: 0.1, eps: 1e-5, axis: 1, groups: 1}
 	for _, o := range opts {
 		if o == nil {
 			return nil, argError(kind, "nil option")

@@ -84,7 +84,8 @@ func matchesPrefix(name string, prefixes []string) bool {
 // Initialize redraws every Param of l from its initialiser. Each Param's
 // generator is seeded by seed and the Param's full name, so the result does
 // not depend on the order of construction and two layers of the same shape
-// start from different values. Containers call it when they are built.
+// start from different values. Containers never call it: a model
+// constructor (the zoo's) or the user does, once the model is assembled.
 func Initialize(l Layer, seed int64) error {
 	for _, np := range NamedParams(l) {
 		if err := np.Param.Reinit(ParamSeed(seed, np.Name)); err != nil {

@@ -203,7 +203,7 @@ func NewMaxPool1D(kernel int, opts ...Option) (*MaxPool1D, error) {
 //	W2 = ceil((W + 2P - k)/S) + 1         WithCeilMode(true) (a last window starting in the padding is dropped)
 //	W2 = ceil(W/S)                        WithPadding(Same)
 //
-// and likewise for H: the course's W2 = (W1 - k + 2P)/S + 1. Padding counts
+// and likewise for H: the course's W2 = floor((W1 - k + 2P)/S) + 1. Padding counts
 // as -Inf. The gradient goes to the first maximum of each window. No
 // parameters.
 type MaxPool2D struct{ poolBase }

@@ -32,8 +32,8 @@ func ExampleNewMaxPool2D() {
 	// Output:
 	// MaxPool2D(kernel=2)
 	// (64, 32, 26, 26) -> (64, 32, 13, 13)
-	// H2 = (H1 - k + 2P)/S + 1 = (26 - 2 + 0)/2 + 1 = 13
-	// W2 = (W1 - k + 2P)/S + 1 = (26 - 2 + 0)/2 + 1 = 13
+	// H2 = floor((H1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13
+	// W2 = floor((W1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13
 	// params = 0
 }
 

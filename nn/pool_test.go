@@ -337,11 +337,11 @@ func TestPoolLayerDescribe(t *testing.T) {
 		want    []string
 	}{
 		{"MaxPool2D", 2, nil, []int{1, 32, 26, 26}, []int{1, 32, 13, 13}, []string{
-			"H2 = (H1 - k + 2P)/S + 1 = (26 - 2 + 0)/2 + 1 = 13",
-			"W2 = (W1 - k + 2P)/S + 1 = (26 - 2 + 0)/2 + 1 = 13",
+			"H2 = floor((H1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13",
+			"W2 = floor((W1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13",
 			"params = 0"}},
 		{"AvgPool1D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{1, 2, 9}, []int{1, 2, 5}, []string{
-			"L2 = (L1 - k + 2P)/S + 1 = (9 - 3 + 2)/2 + 1 = 5",
+			"L2 = floor((L1 - k + 2P)/S) + 1 = floor((9 - 3 + 2)/2) + 1 = 5",
 			"params = 0"}},
 		{"MaxPool2D", 2, []nn.Option{nn.WithCeilMode(true)}, []int{1, 1, 11, 10}, []int{1, 1, 6, 5}, []string{
 			"H2 = ceil((H1 - k + 2P)/S) + 1 = ceil((11 - 2 + 0)/2) + 1 = 6",
@@ -355,9 +355,9 @@ func TestPoolLayerDescribe(t *testing.T) {
 			"W2 = ceil(W1/S) = ceil(36/2) = 18 (padding same: 0 before, 1 after)",
 			"params = 0"}},
 		{"MaxPool3D", 2, nil, []int{1, 1, 4, 6, 8}, []int{1, 1, 2, 3, 4}, []string{
-			"D2 = (D1 - k + 2P)/S + 1 = (4 - 2 + 0)/2 + 1 = 2",
-			"H2 = (H1 - k + 2P)/S + 1 = (6 - 2 + 0)/2 + 1 = 3",
-			"W2 = (W1 - k + 2P)/S + 1 = (8 - 2 + 0)/2 + 1 = 4",
+			"D2 = floor((D1 - k + 2P)/S) + 1 = floor((4 - 2 + 0)/2) + 1 = 2",
+			"H2 = floor((H1 - k + 2P)/S) + 1 = floor((6 - 2 + 0)/2) + 1 = 3",
+			"W2 = floor((W1 - k + 2P)/S) + 1 = floor((8 - 2 + 0)/2) + 1 = 4",
 			"params = 0"}},
 		{"GlobalAvgPool", 0, nil, []int{8, 512, 7, 7}, []int{8, 512}, []string{
 			"out[n][c] = mean of 7*7 = 49 values",

@@ -121,7 +121,7 @@ func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 	if err := checkNotEmpty(b, kind, x); err != nil {
 		return nil, err
 	}
-	out, err := l.Forward(b, x)
+	out, err := Apply(b, l, x)
 	if err != nil {
 		return nil, err
 	}

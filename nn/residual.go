@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
@@ -28,13 +29,13 @@ type Residual struct {
 }
 
 // NewResidual returns body(x) + shortcut(x); shortcut may be nil (the
-// identity). Its Params are initialised from seed 0 (see Initialize).
+// identity). body and shortcut keep their weights: a container never
+// re-initialises its children.
 func NewResidual(body, shortcut Layer) (*Residual, error) {
 	if body == nil {
 		return nil, argError("NewResidual", "body is nil")
 	}
-	r := &Residual{body: body, shortcut: shortcut}
-	return r, Initialize(r, 0)
+	return &Residual{body: body, shortcut: shortcut}, nil
 }
 
 // Forward computes body(x) + shortcut(x).
@@ -145,7 +146,12 @@ func Add(b *graph.Builder, xs ...*G.Node) (*G.Node, error) {
 	if err := checkMerge(b, "Add", xs, 1, -1); err != nil {
 		return nil, err
 	}
-	return ops.Add(xs...)
+	out, err := ops.Add(xs...)
+	if err != nil {
+		return nil, err
+	}
+	recordMerge(b, "Add", xs, out)
+	return out, nil
 }
 
 // Concat joins nodes along the channel axis 1, for functional graphs (the
@@ -156,5 +162,35 @@ func Concat(b *graph.Builder, xs ...*G.Node) (*G.Node, error) {
 	if err := checkMerge(b, "Concat", xs, 2, 1); err != nil {
 		return nil, err
 	}
-	return ops.Concat(1, xs...)
+	out, err := ops.Concat(1, xs...)
+	if err != nil {
+		return nil, err
+	}
+	recordMerge(b, "Concat", xs, out)
+	return out, nil
+}
+
+// mergeCall is what Summary shows for an Add or a Concat: a row of its own
+// (no parameters) under the layer whose Forward merged the nodes.
+type mergeCall struct {
+	kind   string
+	shapes []string
+}
+
+// String prints the merge with its input shapes: "Concat((1, 8, 4, 4), (1, 8, 4, 4))".
+func (m mergeCall) String() string { return m.kind + "(" + strings.Join(m.shapes, ", ") + ")" }
+
+// recordMerge records a merge of xs into out for Summary, as a call one
+// level below the current scope, named "add", "concat" ("concat#2", ...
+// for later ones in the same graph).
+func recordMerge(b *graph.Builder, kind string, xs []*G.Node, out *G.Node) {
+	if b == nil {
+		return
+	}
+	m := mergeCall{kind: kind}
+	for _, x := range xs {
+		m.shapes = append(m.shapes, graph.FormatShape(x.Shape()))
+	}
+	path := b.UniqueName(b.Qualify(strings.ToLower(kind)))
+	b.Record(graph.LayerCall{Path: path, Layer: m, In: xs[0], Out: out, Depth: b.Depth() + 1})
 }

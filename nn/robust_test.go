@@ -58,6 +58,9 @@ func everyLayer(t *testing.T) []layerCase {
 		{"Flatten", nn.NewFlatten(), img},
 		{"Reshape", must(nn.NewReshape(-1)), img},
 		{"ReLU", nn.NewReLU(), img},
+		{"ReLU6", nn.NewReLU6(), img},
+		{"ZeroPadding2D", must(nn.NewZeroPadding2D(1, 2, 0, 1)), img},
+		{"Conv2D", must(nn.NewDepthwiseConv2D(3, 2, 3)), img}, // depthwise: a grouped Conv2D
 		{"Sigmoid", nn.NewSigmoid(), img},
 		{"Tanh", nn.NewTanh(), img},
 		{"Softplus", nn.NewSoftplus(), img},
@@ -162,6 +165,8 @@ func TestAbsurdSizes(t *testing.T) {
 		{"ConvTranspose2D-stride-overflow", func() (nn.Layer, error) { return nn.NewConvTranspose2D(1, 1, 3, nn.WithStride(1<<62)) }, "overflows int", false},
 		{"ConvTranspose2D-stride-huge", func() (nn.Layer, error) { return nn.NewConvTranspose2D(1, 1, 3, nn.WithStride(1<<20)) }, "needs", true},
 		{"MaxPool2D-pad-overflow", func() (nn.Layer, error) { return nn.NewMaxPool2D(2, nn.WithPad(1<<62)) }, "", false},
+		{"ZeroPadding2D-overflow", func() (nn.Layer, error) { return nn.NewZeroPadding2D(1<<62, 1<<62, 0, 0) }, "nn: ZeroPadding2D: input (1, 1, 8, 8) padded by 4611686018427387904 and 4611686018427387904 on axis H overflows int", false},
+		{"ZeroPadding2D-1TiB", func() (nn.Layer, error) { return nn.NewZeroPadding2D(1<<19, 1<<19, 1<<19, 1<<19) }, "needs 4.0 TiB", true},
 	}
 	for _, c := range runs {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -14,8 +15,10 @@ import (
 // format, under their state_dict names (see NamedParams) and in their own
 // dtype (F32 or F64). The file is written to a temporary file in the same
 // directory and renamed into place, so an error or a crash while saving
-// leaves a previous file at path intact. The file's metadata has
-// "format": "pt", as PyTorch's own files do.
+// leaves a previous file at path intact; the next save removes temporary
+// files that killed processes left. A path that is a symbolic link is
+// followed: the file it points to is replaced and the link kept. The
+// file's metadata has "format": "pt", as PyTorch's own files do.
 func SaveSafetensors(l Layer, path string) error {
 	if l == nil {
 		return graph.ArgErrorf("nn: SaveSafetensors: layer is nil")
@@ -42,6 +45,9 @@ func SaveSafetensors(l Layer, path string) error {
 // Values are copied in place into the Params' existing tensors, so graphs
 // already built from l see the new weights. They are converted to each
 // Param's dtype: files may hold F32, F64, F16 or BF16 (and integer) tensors.
+// A finite F64 value outside float32's range, loaded into a float32 Param,
+// is an error naming the key (it would become ±Inf); the check runs before
+// anything is copied, so l is unchanged.
 func LoadSafetensors(l Layer, path string) error {
 	if l == nil {
 		return graph.ArgErrorf("nn: LoadSafetensors: layer is nil")
@@ -86,6 +92,12 @@ func loadTensors(l Layer, f *graph.TensorFile, path string) error {
 		sort.Strings(lerr.Unexpected)
 		sort.Strings(lerr.Mismatched)
 		return errors.WithStack(lerr)
+	}
+	// Range checks come before any copy, so that l stays unchanged.
+	for _, np := range params {
+		if err := fitsFloat32(np.Param.Value(), file[np.Name].Tensor); err != nil {
+			return errors.Wrapf(err, "nn: LoadSafetensors %s: %q", path, np.Name)
+		}
 	}
 	for _, np := range params {
 		if err := copyInto(np.Param.Value(), file[np.Name].Tensor); err != nil {
@@ -169,6 +181,26 @@ func numeric(dt tensor.Dtype) bool {
 		return true
 	}
 	return false
+}
+
+// fitsFloat32 returns an error when dst is float32 and src (float64) holds
+// a finite value that float32 cannot represent: converted, it would become
+// ±Inf. Infinities and NaNs in the file are loaded as they are.
+func fitsFloat32(dst, src *tensor.Dense) error {
+	if dst.Dtype() != tensor.Float32 {
+		return nil
+	}
+	vals, ok := src.Data().([]float64)
+	if !ok {
+		return nil
+	}
+	for i, v := range vals {
+		if !math.IsInf(v, 0) && math.IsInf(float64(float32(v)), 0) {
+			return graph.DataErrorf("value %g at index %d is outside float32's range (±%.4g) and would load as %v; the model's Params are float32 (convert the model with SetDtype(l, tensor.Float64) to load it)",
+				v, i, math.MaxFloat32, float32(v))
+		}
+	}
+	return nil
 }
 
 // copyInto copies src into dst (float32 or float64) in place, converting

@@ -330,3 +330,47 @@ func TestLoadTorchvisionFileStrict(t *testing.T) {
 		}
 	}
 }
+
+// A float64 value beyond float32's range is an error naming the key when it
+// would be loaded into a float32 model (it used to become ±Inf), and the
+// model is left unchanged; the largest float32 itself and infinities that
+// are in the file load as they are.
+func TestLoadSafetensorsFloat32Range(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    float64
+		want string // "" when it loads
+	}{
+		{"too-large", 1e300, `"1.weight": value 1e+300 at index 5 is outside float32's range (±3.403e+38) and would load as +Inf`},
+		{"too-small", -3.5e38, `"1.weight": value -3.5e+38 at index 5 is outside float32's range (±3.403e+38) and would load as -Inf`},
+		{"max-float32", math.MaxFloat32, ""},
+		{"inf-in-file", math.Inf(-1), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := mlpOf(t, tensor.Float64, 3)
+			nn.NamedParams(src)[2].Param.Value().Float64s()[5] = c.v // "1.weight"
+			p := filepath.Join(t.TempDir(), "f64.safetensors")
+			if err := nn.SaveSafetensors(src, p); err != nil {
+				t.Fatal(err)
+			}
+			dst := mlpOf(t, tensor.Float32, 4)
+			before := paramBits(t, dst)
+			err := nn.LoadSafetensors(dst, p)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := nn.NamedParams(dst)[2].Param.Value().Float32s()[5]; float64(got) != c.v {
+					t.Fatalf("loaded %v, want %v", got, c.v)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, graph.ErrData) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an ErrData error containing %s", err, c.want)
+			}
+			if fmt.Sprint(before) != fmt.Sprint(paramBits(t, dst)) {
+				t.Fatal("the model changed although the load failed")
+			}
+		})
+	}
+}

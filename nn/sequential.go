@@ -17,8 +17,10 @@ type Sequential struct {
 	children []Child
 }
 
-// NewSequential returns a Sequential of layers named "0", "1", ... and
-// initialises their Params from seed 0 (see Initialize).
+// NewSequential returns a Sequential of layers named "0", "1", .... The
+// layers keep their weights: a container never re-initialises its children,
+// so wrapping a loaded or pretrained block keeps what it learned (call
+// Initialize to redraw every weight from a seed).
 func NewSequential(layers ...Layer) (*Sequential, error) {
 	s := &Sequential{}
 	for i, l := range layers {
@@ -27,11 +29,12 @@ func NewSequential(layers ...Layer) (*Sequential, error) {
 		}
 		s.children = append(s.children, Child{Name: strconv.Itoa(i), Layer: l})
 	}
-	return s, Initialize(s, 0)
+	return s, nil
 }
 
-// NewSequentialNamed returns a Sequential of named layers, initialised from
-// seed 0. Names must be unique and must not contain dots.
+// NewSequentialNamed returns a Sequential of named layers, which keep their
+// weights (see NewSequential). Names must be unique and must not contain
+// dots.
 func NewSequentialNamed(children ...Child) (*Sequential, error) {
 	s := &Sequential{}
 	seen := map[string]bool{}
@@ -47,7 +50,7 @@ func NewSequentialNamed(children ...Child) (*Sequential, error) {
 		seen[c.Name] = true
 		s.children = append(s.children, c)
 	}
-	return s, Initialize(s, 0)
+	return s, nil
 }
 
 func containsDot(s string) bool {

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -14,12 +15,13 @@ import (
 
 // Summary describes l applied to an input of inputShape (batch axis
 // included, such as (1, 1, 28, 28)) as a table, one row per layer call:
-// the layer's path, its type (its String method), its output shape and its
+// the layer's path, its type (its String method, or its type name when it
+// has none), its output shape and its
 // number of learnable parameters (the weights it owns, its children's
 // excluded). Under each layer that implements Describer come the course's
 // formulas with the numbers filled in:
 //
-//	H2 = (H1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26
+//	H2 = floor((H1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26
 //	params = (k*k*C1)*n + n = (3*3*1)*32 + 32 = 320
 //
 // The totals follow: all learnable parameters (NumParams, PyTorch's
@@ -27,8 +29,9 @@ import (
 // (running statistics), which are not parameters.
 //
 // Summary builds an evaluation graph for the shape (it runs nothing) and
-// reads the layer calls that containers record through Call. The input has
-// the dtype of l's weights.
+// reads the layer calls that containers record through Call; the merges of
+// Add and Concat get rows of their own. The input has the dtype of l's
+// weights.
 func Summary(l Layer, inputShape []int) (string, error) {
 	var sb strings.Builder
 	if err := WriteSummary(&sb, l, inputShape); err != nil {
@@ -56,7 +59,7 @@ func WriteSummary(w io.Writer, l Layer, inputShape []int) error {
 	}
 	b := graph.NewBuilder(graph.Eval)
 	x := b.Input("input", dt, inputShape...)
-	out, err := l.Forward(b, x)
+	out, err := Apply(b, l, x)
 	if err != nil {
 		return errors.Wrap(err, "nn: Summary")
 	}
@@ -140,7 +143,7 @@ type summaryRow struct {
 }
 
 func (n *callNode) row() summaryRow {
-	r := summaryRow{path: n.call.Path, kind: fmt.Sprint(n.call.Layer), depth: n.depth}
+	r := summaryRow{path: n.call.Path, kind: layerKind(n.call.Layer), depth: n.depth}
 	if r.path == "" {
 		r.path = "(model)"
 	}
@@ -159,6 +162,25 @@ func (n *callNode) row() summaryRow {
 
 func shapeOf(n *G.Node) tensor.Shape { return n.Shape().Clone() }
 
+// layerKind is what Summary prints for a layer: its String method, or its
+// type name ("block" for a *block) when it has none, never the raw struct.
+func layerKind(l any) string {
+	if s, ok := l.(fmt.Stringer); ok {
+		return s.String()
+	}
+	t := reflect.TypeOf(l)
+	if t == nil {
+		return "<nil>"
+	}
+	for t.Kind() == reflect.Pointer && t.Name() == "" {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return t.String()
+	}
+	return t.Name()
+}
+
 func writeTable(w io.Writer, l Layer, inputShape []int, dt tensor.Dtype, rows []summaryRow) error {
 	head := summaryRow{path: "Layer", kind: "Type", shape: "Output shape", params: "Params"}
 	indent := func(r summaryRow) string {
@@ -176,7 +198,7 @@ func writeTable(w io.Writer, l Layer, inputShape []int, dt tensor.Dtype, rows []
 	}
 	width := wp + wk + ws + wn + 6
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%v, input %s %v\n", l, graph.FormatShape(inputShape), dt)
+	fmt.Fprintf(&sb, "%s, input %s %v\n", layerKind(l), graph.FormatShape(inputShape), dt)
 	line := func(p, k, s, n string) {
 		fmt.Fprintf(&sb, "%-*s  %-*s  %-*s  %*s\n", wp, p, wk, k, ws, s, wn, n)
 	}

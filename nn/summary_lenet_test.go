@@ -69,13 +69,13 @@ func TestSummaryLeNet(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"H2 = (H1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26",
-		"W2 = (W1 - k + 2P)/S + 1 = (28 - 3 + 0)/1 + 1 = 26",
+		"H2 = floor((H1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26",
+		"W2 = floor((W1 - k + 2P)/S) + 1 = floor((28 - 3 + 0)/1) + 1 = 26",
 		"params = (k*k*C1)*n + n = (3*3*1)*32 + 32 = 320",
-		"(26 - 2 + 0)/2 + 1 = 13", // first pool
-		"H2 = (H1 - k + 2P)/S + 1 = (13 - 3 + 0)/1 + 1 = 11",
+		"floor((26 - 2 + 0)/2) + 1 = 13", // first pool
+		"H2 = floor((H1 - k + 2P)/S) + 1 = floor((13 - 3 + 0)/1) + 1 = 11",
 		"params = (k*k*C1)*n + n = (3*3*32)*64 + 64 = 18496",
-		"(11 - 2 + 0)/2 + 1 = 5", // second pool (floor)
+		"floor((11 - 2 + 0)/2) + 1 = 5", // second pool (floor)
 		"params = in*out + out = 1600*128 + 128 = 204928",
 		"Total params: 225,034\n",
 		"Trainable params: 225,034\n",

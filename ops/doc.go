@@ -24,7 +24,9 @@
 // # Layout
 //
 // NCW, NCHW and NCDHW, as in PyTorch. Convolution weights are
-// (out, in, k...), transposed-convolution weights (in, out, k...).
+// (out, in, k...), grouped-convolution weights (out, in/groups, k...)
+// (GroupConv2D, GroupConvND; depthwise when groups = in),
+// transposed-convolution weights (in, out, k...).
 //
 // The rank-specific functions (Conv2D, ConvTranspose2D, MaxPool2D,
 // AvgPool2D, ...) take symmetric padding: the same amount before and after

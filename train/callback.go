@@ -107,10 +107,19 @@ type monitor struct {
 	best     float64
 }
 
-// begin resolves the key and mode against the trainer and resets the best value.
-func (m *monitor) begin(t *Trainer) {
+// begin resolves the key and mode against the trainer and resets the best
+// value. A key of the validation set ("val_...") without one is an error
+// from kind (the callback) at the start of Fit, not after a wasted epoch.
+func (m *monitor) begin(kind string, t *Trainer) error {
 	if m.key == "" {
 		m.key = t.defaultMonitor()
+	}
+	if strings.HasPrefix(m.key, "val_") && !t.hasVal {
+		why := "no validation set was given to Fit"
+		if t.valEmpty {
+			why = "the validation set is empty"
+		}
+		return argErrorf(kind, "monitored quantity %q is computed on the validation set, but %s", m.key, why)
 	}
 	if m.mode == Auto {
 		m.mode = t.modeOf(m.key)
@@ -119,6 +128,7 @@ func (m *monitor) begin(t *Trainer) {
 	if m.mode == Max {
 		m.best = math.Inf(-1)
 	}
+	return nil
 }
 
 // value reads the monitored key from logs.
@@ -179,7 +189,9 @@ func NewEarlyStopping(opts ...Option) (*EarlyStopping, error) {
 
 // OnTrainBegin resets the state.
 func (e *EarlyStopping) OnTrainBegin(t *Trainer) error {
-	e.mon.begin(t)
+	if err := e.mon.begin("EarlyStopping", t); err != nil {
+		return err
+	}
 	e.wait, e.bestEpoch, e.stoppedEpoch, e.snap = 0, 0, 0, nil
 	return nil
 }
@@ -264,16 +276,15 @@ func NewModelCheckpoint(path string, opts ...Option) (*ModelCheckpoint, error) {
 		return nil, argErrorf("NewModelCheckpoint", "path is empty")
 	}
 	save := o.save
-	if save == nil {
-		save = defaultSaveFunc()
-	}
 	return &ModelCheckpoint{path: path, mon: monitor{key: o.monitor, mode: o.mode, minDelta: o.minDelta}, bestOnly: o.bestOnly, save: save}, nil
 }
 
 // OnTrainBegin resets the best value.
 func (c *ModelCheckpoint) OnTrainBegin(t *Trainer) error {
-	c.mon.begin(t)
-	return nil
+	if !c.bestOnly {
+		return nil // the monitor is not read
+	}
+	return c.mon.begin("ModelCheckpoint", t)
 }
 
 // OnEpochEnd saves the weights if the epoch qualifies.
@@ -302,10 +313,15 @@ func (c *ModelCheckpoint) LastSaved() (string, int) { return c.lastSaved, c.last
 
 // SaveAtomic writes l's weights with save (nil: nn.SaveSafetensors) to a
 // temporary file next to path and renames it to path, so that path always
-// holds a complete file: the old one until the new one is complete.
+// holds a complete file: the old one until the new one is complete. One
+// save makes one temporary file, and a save removes the temporary files that
+// killed processes left beside path (see internal/atomicfile). A path that
+// is a symbolic link is followed: the file it points to is replaced.
 func SaveAtomic(l nn.Layer, path string, save SaveFunc) error {
 	if save == nil {
-		save = defaultSaveFunc()
+		// nn.SaveSafetensors writes atomically itself; wrapping it in a
+		// second temporary file would nest two per save.
+		return defaultSaveFunc()(l, path)
 	}
 	return atomicfile.WithTemp(path, func(tmp string) error { return save(l, tmp) })
 }
@@ -352,7 +368,9 @@ func NewReduceLROnPlateau(opts ...Option) (*ReduceLROnPlateau, error) {
 
 // OnTrainBegin resets the state.
 func (r *ReduceLROnPlateau) OnTrainBegin(t *Trainer) error {
-	r.mon.begin(t)
+	if err := r.mon.begin("ReduceLROnPlateau", t); err != nil {
+		return err
+	}
 	r.wait, r.cool = 0, 0
 	return nil
 }

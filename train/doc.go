@@ -33,13 +33,30 @@
 // the gradients of that run to the optimizer (they are read from the graph
 // at every run and do not accumulate across runs).
 //
+// # Weights
+//
+// The weights belong to the model, not to a graph: every graph the Trainer
+// compiles (one per batch shape, mode and set of frozen Params), every
+// graph nn.Predict caches, and every graph of another Trainer on the same
+// model binds the same tensors. The optimizers update those tensors in
+// place after each step, and LoadSafetensors and Snapshot.Restore write
+// into them in place too, so a change made through one of them is seen by
+// all the others at their next run. A model's Params must all be listed by
+// its Params(): a graph that binds one it does not list is an error
+// (nn.Apply), because such a weight would be trained but not saved.
+//
 // # Conventions
 //
 // Epochs and steps count from 1 everywhere: History, callbacks, schedules,
 // messages. Models output raw scores (logits); the losses apply softmax or
 // sigmoid themselves, and metrics read single-channel outputs as logits
-// (positive when > 0). Logged keys are "loss", the metric names, "val_"
-// plus those for the validation set, and "lr".
+// (positive when > 0). A model that ends in nn.Sigmoid (zoo's UNet and
+// SegNet WithSigmoid) trains and scores the same: the sigmoid losses use
+// the logits under that sigmoid and the metrics threshold its
+// probabilities at 0.5 (see Loss and Metric). Logged keys are "loss", the
+// metric names, "val_" plus those for the validation set, and "lr". A
+// callback that monitors a "val_" key needs a validation set with examples:
+// without one Fit fails before the first epoch.
 //
 // Reproducibility: the same Config.Seed, model initialisation and data give
 // bit-identical weights (shuffling and Dropout masks are seeded; nothing
@@ -48,8 +65,10 @@
 // Files (History CSV and PNG, checkpoints) are written atomically: to a
 // temporary file in the same directory, synced, then renamed over the
 // target, so a crash or a failing write leaves the previous file intact. A
-// process killed in the middle of a save can leave its temporary file
-// (".name.tmp-*") behind, never a partial target.
+// save makes one temporary file (".name.tmp-<pid>-*"); a process killed in
+// the middle of a save leaves it behind, never a partial target, and the
+// next save to that target removes it. A target that is a symbolic link is
+// followed: the file it points to is replaced and the link is kept.
 //
 // # Errors
 //

@@ -79,13 +79,13 @@ func gradients(model nn.Layer, loss Loss, x, y *tensor.Dense) ([]Gradient, error
 	b := graph.NewBuilder(graph.Train)
 	xn := b.InputValue("x", x)
 	yn := b.InputValue("y", y)
-	out, err := model.Forward(b, xn)
+	out, err := nn.Apply(b, model, xn)
 	if err != nil {
 		return nil, errors.Wrapf(err, "train: Gradients: model on input %s", graph.FormatShape(x.Shape()))
 	}
 	l, err := loss.Build(b, out, yn)
 	if err != nil {
-		return nil, errors.Wrapf(err, "train: Gradients: loss %s", loss.Name())
+		return nil, errors.Wrap(wrapOnce(err, "train: loss "+loss.Name()), "train: Gradients")
 	}
 	if l.Shape().TotalSize() != 1 {
 		return nil, graph.ShapeErrorf("train: Gradients: loss %s must be a scalar, got shape %s", loss.Name(), graph.FormatShape(l.Shape()))

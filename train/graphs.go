@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -18,6 +19,7 @@ type stepGraph struct {
 	xT, yT *tensor.Dense
 	outV   G.Value
 	lossV  G.Value
+	probs  bool // the model ends in nn.Sigmoid: its output is probabilities
 	m      G.VM
 	bound  []graph.Binding
 	train  []graph.Binding
@@ -106,7 +108,7 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 	sg = &stepGraph{}
 	sg.x = b.Input("x", dt, xs...)
 	sg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(xs...))
-	out, err := t.model.Forward(b, sg.x)
+	out, err := nn.Apply(b, t.model, sg.x)
 	if err != nil {
 		return nil, nil, errors.Wrapf(err, "train: model on input %s", graph.FormatShape(xs))
 	}
@@ -114,7 +116,7 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 		sg.y = b.Input("y", dt, ys...)
 		sg.yT = tensor.New(tensor.Of(dt), tensor.WithShape(ys...))
 		if loss, err = t.cfg.Loss.Build(b, out, sg.y); err != nil {
-			return nil, nil, errors.Wrapf(err, "train: loss %s", t.cfg.Loss.Name())
+			return nil, nil, wrapOnce(err, "train: loss "+t.cfg.Loss.Name())
 		}
 		if loss.Shape().TotalSize() != 1 {
 			return nil, nil, graph.ShapeErrorf("train: loss %s must be a scalar, got shape %s", t.cfg.Loss.Name(), graph.FormatShape(loss.Shape()))
@@ -122,6 +124,7 @@ func (t *Trainer) build(b *graph.Builder, dt tensor.Dtype, n int, ds data.Datase
 		G.Read(loss, &sg.lossV)
 	}
 	G.Read(out, &sg.outV)
+	_, sg.probs = b.Logits(out)
 	sg.bound = b.Bindings()
 	return sg, loss, nil
 }
@@ -260,7 +263,7 @@ func (mb *metricBuffers) update(metrics []Metric, sg *stepGraph, hb *hostBatch) 
 	for i, v := range hb.y[:nt] {
 		mb.target[i] = float64(v)
 	}
-	b := Batch{Pred: mb.pred, Target: mb.target, PredShape: pshape, TargetShape: tshape}
+	b := Batch{Pred: mb.pred, Target: mb.target, PredShape: pshape, TargetShape: tshape, Probabilities: sg.probs}
 	for _, m := range metrics {
 		if err := m.Update(b); err != nil {
 			return err

@@ -184,6 +184,16 @@ func ReadHistoryCSV(r io.Reader) (*History, error) {
 	if len(rows) == 0 || len(rows[0]) == 0 || rows[0][0] != "epoch" {
 		return nil, errors.New("train: ReadHistoryCSV: header must start with \"epoch\"")
 	}
+	seen := map[string]bool{}
+	for j, k := range rows[0] {
+		switch {
+		case k == "":
+			return nil, errors.Errorf("train: ReadHistoryCSV: column %d has an empty name", j+1)
+		case seen[k]:
+			return nil, errors.Errorf("train: ReadHistoryCSV: column %q appears twice in the header", k)
+		}
+		seen[k] = true
+	}
 	h := NewHistory()
 	for i, row := range rows[1:] {
 		e, err := strconv.Atoi(row[0])

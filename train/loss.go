@@ -1,7 +1,10 @@
 package train
 
 import (
+	"strings"
+
 	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -11,8 +14,13 @@ import (
 //
 // Convention: models output raw scores (logits); the built-in losses apply
 // the softmax or sigmoid themselves (SoftmaxCrossEntropy, BCEWithLogits,
-// DiceLoss, BCEDiceLoss). Regression and reconstruction losses (MSE)
-// compare the output as it is.
+// DiceLoss, BCEDiceLoss). A model that ends in nn.Sigmoid (such as the
+// zoo's UNet and SegNet built WithSigmoid) is trained the same way: the
+// sigmoid losses (BCEWithLogits, DiceLoss, BCEDiceLoss) recognise such an
+// output and work on the logits under its sigmoid (never a sigmoid of
+// probabilities), and the metrics threshold it at 0.5 instead of 0 (see
+// Metric). Regression and reconstruction losses (MSE) compare the output
+// as it is.
 type Loss interface {
 	// Name describes the loss, such as "softmax_cross_entropy".
 	Name() string
@@ -54,4 +62,14 @@ func checkPair(name string, pred, target *G.Node) error {
 			name, graph.FormatShape(pred.Shape()), graph.FormatShape(target.Shape()))
 	}
 	return nil
+}
+
+// wrapOnce adds prefix to err's message unless the message already starts
+// with it (losses name themselves in their own errors): the context appears
+// once, not as "train: loss mse: train: loss mse: ...".
+func wrapOnce(err error, prefix string) error {
+	if err == nil || strings.HasPrefix(err.Error(), prefix) {
+		return err
+	}
+	return errors.Wrap(err, prefix)
 }

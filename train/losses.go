@@ -5,13 +5,16 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
 type opLoss struct {
 	name string
 	fn   func(pred, target *G.Node) (*G.Node, error)
+	// onLogits: fn takes logits and applies the sigmoid itself. Given the
+	// output of a model that ends in nn.Sigmoid, it is passed the logits
+	// under that sigmoid (graph.Builder.Logits) instead.
+	onLogits bool
 }
 
 func (l *opLoss) Name() string   { return l.name }
@@ -21,8 +24,13 @@ func (l *opLoss) Build(b *graph.Builder, pred, target *G.Node) (*G.Node, error) 
 	if err := checkPair(l.name, pred, target); err != nil {
 		return nil, err
 	}
+	if l.onLogits && b != nil {
+		if z, ok := b.Logits(pred); ok {
+			pred = z
+		}
+	}
 	out, err := l.fn(pred, target)
-	return out, errors.Wrapf(err, "train: loss %s", l.name)
+	return out, wrapOnce(err, "train: loss "+l.name)
 }
 
 // SoftmaxCrossEntropy is the cross-entropy of softmax(logits) against
@@ -39,7 +47,7 @@ func SoftmaxCrossEntropy() Loss {
 // targets in [0, 1], averaged over every element (PyTorch's
 // BCEWithLogitsLoss). Output and target have the same shape.
 func BCEWithLogits() Loss {
-	return &opLoss{name: "bce_with_logits", fn: ops.BCEWithLogits}
+	return &opLoss{name: "bce_with_logits", fn: ops.BCEWithLogits, onLogits: true}
 }
 
 // MSE is the mean squared error over every element (PyTorch's MSELoss).
@@ -64,7 +72,7 @@ func DiceLoss(smooth float64) Loss {
 			return nil, err
 		}
 		return ops.DiceLoss(p, t, smooth)
-	}}
+	}, onLogits: true}
 }
 
 // BCEDiceLoss is BCEWithLogits + DiceLoss(smooth), a common loss for
@@ -84,7 +92,7 @@ func BCEDiceLoss(smooth float64) Loss {
 			return nil, err
 		}
 		return G.Add(bce, dice)
-	}}
+	}, onLogits: true}
 }
 
 func defaultLoss() Loss { return SoftmaxCrossEntropy() }

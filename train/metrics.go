@@ -14,6 +14,10 @@ import (
 type Batch struct {
 	Pred, Target           []float64
 	PredShape, TargetShape []int
+	// Probabilities says that Pred holds sigmoid probabilities (the model
+	// ends in nn.Sigmoid) rather than logits: single-channel outputs are
+	// then positive above 0.5 instead of above 0. The trainer sets it.
+	Probabilities bool
 }
 
 // Metric is a quantity accumulated over the batches of an epoch (or an
@@ -25,7 +29,10 @@ type Batch struct {
 // With C >= 2 the predicted class is the argmax over axis 1. With C = 1 the
 // output is a logit, as losses expect (BCEWithLogits, DiceLoss): a position
 // is positive when sigmoid(z) > 0.5, that is z > 0, and the target when it
-// is > 0.5.
+// is > 0.5. When the model ends in nn.Sigmoid (Batch.Probabilities, set by
+// the trainer), the output is the probability itself and a position is
+// positive when it is > 0.5: the same decision either way. A NaN or infinite prediction or target is an error from Update
+// (naming the metric and the example), never a score.
 type Metric interface {
 	// Name is the key under which the metric is logged.
 	Name() string
@@ -68,6 +75,25 @@ func checkBatch(name string, b Batch) error {
 		return graph.ShapeErrorf("train: metric %s: prediction and target must have the same shape (N, C, ...), got %s and %s",
 			name, graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
 	}
+	return checkFinite(name, b)
+}
+
+// checkFinite returns an error when a prediction or target of b is NaN or
+// infinite: an argmax or a threshold over such values gives a number that
+// looks like a score but measures nothing.
+func checkFinite(name string, b Batch) error {
+	for _, v := range []struct {
+		what string
+		x    []float64
+	}{{"prediction", b.Pred}, {"target", b.Target}} {
+		for i, x := range v.x {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				per := max(1, len(v.x)/max(1, b.PredShape[0]))
+				return graph.ArgErrorf("train: metric %s: %s value %v at index %d (example %d of the batch); the metric is undefined for non-finite model outputs",
+					name, v.what, x, i, i/per)
+			}
+		}
+	}
 	return nil
 }
 
@@ -77,9 +103,13 @@ func checkBatch(name string, b Batch) error {
 func classes(b Batch, fn func(pred, truth int)) {
 	n, c, s := layout(b.PredShape)
 	if c == 1 {
+		threshold := 0.0
+		if b.Probabilities {
+			threshold = 0.5
+		}
 		for i, z := range b.Pred {
 			p, t := 0, 0
-			if z > 0 {
+			if z > threshold {
 				p = 1
 			}
 			if b.Target[i] > 0.5 {
@@ -532,6 +562,11 @@ func (p *PSNR) Update(b Batch) error {
 	if data.Size(b.PredShape) != len(b.Pred) || len(b.Pred) != len(b.Target) || !graph.SameShape(b.PredShape, b.TargetShape) {
 		return graph.ShapeErrorf("train: metric psnr: prediction and target must have the same shape, got %s and %s",
 			graph.FormatShape(b.PredShape), graph.FormatShape(b.TargetShape))
+	}
+	if len(b.PredShape) > 0 {
+		if err := checkFinite(p.Name(), b); err != nil {
+			return err
+		}
 	}
 	for i, v := range b.Pred {
 		d := v - b.Target[i]

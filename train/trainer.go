@@ -54,7 +54,8 @@ type Config struct {
 	Epochs int `json:"epochs"`
 	// BatchSize is the number of examples per training step. The last
 	// batch of an epoch holds the remaining examples (it is used, not
-	// dropped). Default 32.
+	// dropped). A BatchSize larger than the training set (up to
+	// math.MaxInt) trains on the whole set in one step. Default 32.
 	BatchSize int `json:"batch_size"`
 	// EvalBatchSize is the batch size of Evaluate, Predict and validation.
 	// Default BatchSize.
@@ -125,8 +126,10 @@ type Trainer struct {
 	history *History
 	stop    bool
 	hasVal  bool
-	epoch   int
-	epochs  int
+	// valEmpty: Fit was given a validation set with no examples.
+	valEmpty bool
+	epoch    int
+	epochs   int
 }
 
 // New returns a Trainer for model with the settings of cfg (zero fields
@@ -286,8 +289,9 @@ func (t *Trainer) FitContext(ctx context.Context, trainSet, val data.Dataset) (*
 	if trainSet.Len() == 0 {
 		return t.history, graph.ArgErrorf("train: Fit: training set is empty")
 	}
-	if val != nil && val.Len() == 0 {
-		val = nil
+	t.valEmpty = val != nil && val.Len() == 0
+	if t.valEmpty {
+		val = nil // no validation; callbacks that need one say so below
 	}
 	t.stop, t.hasVal, t.epochs = false, val != nil, t.cfg.Epochs
 	for _, cb := range t.callbacks {
@@ -374,8 +378,10 @@ func (t *Trainer) order(n, epoch int) []int {
 // trainEpoch runs one epoch of training steps and returns the epoch's
 // loss and metrics.
 func (t *Trainer) trainEpoch(ctx context.Context, epoch int, ds data.Dataset) (Logs, error) {
-	n, bs := ds.Len(), t.cfg.BatchSize
-	steps := (n + bs - 1) / bs
+	// The batch never exceeds the set, so a huge BatchSize (math.MaxInt)
+	// means one full batch and the step count cannot overflow.
+	n, bs := ds.Len(), min(t.cfg.BatchSize, ds.Len())
+	steps := ceilDiv(n, bs)
 	dt, err := nn.Dtype(t.model)
 	if err != nil {
 		return nil, errors.Wrap(err, "train: Fit")
@@ -491,12 +497,13 @@ func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metri
 	for _, m := range metrics {
 		m.Reset()
 	}
-	n, bs := ds.Len(), t.cfg.EvalBatchSize
+	n, bs := ds.Len(), min(t.cfg.EvalBatchSize, ds.Len())
+	steps := ceilDiv(n, bs)
 	ld := startLoader(ds, identity(n), bs)
 	defer ld.stop()
 	var lossSum float64
 	var mb metricBuffers
-	for start := 0; start < n; start += bs {
+	for start, step := 0, 1; start < n; start, step = start+bs, step+1 {
 		if err := ctx.Err(); err != nil {
 			return nil, errors.Wrap(err, "train: Evaluate")
 		}
@@ -518,7 +525,7 @@ func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metri
 		if len(metrics) > 0 {
 			if err := mb.update(metrics, sg, hb); err != nil {
 				ld.release(hb)
-				return nil, errors.Wrap(err, "train: Evaluate")
+				return nil, errors.Wrapf(err, "train: Evaluate: batch %d of %d (examples %d to %d)", step, steps, start, start+hb.n-1)
 			}
 		}
 		ld.release(hb)
@@ -528,6 +535,15 @@ func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metri
 		logs[m.Name()] = m.Value()
 	}
 	return logs, nil
+}
+
+// ceilDiv is ⌈n/d⌉ for n >= 0 and d > 0, without the overflow of (n+d-1)/d.
+func ceilDiv(n, d int) int {
+	q := n / d
+	if n%d != 0 {
+		q++
+	}
+	return q
 }
 
 func identity(n int) []int {
@@ -549,7 +565,7 @@ func (t *Trainer) Predict(ds data.Dataset) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "train: Predict")
 	}
-	n, bs := ds.Len(), t.cfg.EvalBatchSize
+	n, bs := ds.Len(), min(t.cfg.EvalBatchSize, ds.Len())
 	ld := startLoader(ds, identity(n), bs)
 	defer ld.stop()
 	var out *tensor.Dense

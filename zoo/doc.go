@@ -1,7 +1,8 @@
 // Package zoo holds the course's models as thin table rows over generic
 // blocks: LeNet-5, AlexNet, VGG (with and without BatchNorm), ResNet,
 // GoogLeNet and its Inception module, Inception-ResNet-v2 and its A, B and
-// C blocks, dense and convolutional autoencoders, SegNet and UNet, plus
+// C blocks, Inception-ResNet-v1's A block, MobileNetV2 and its inverted
+// residual block, dense and convolutional autoencoders, SegNet and UNet, plus
 // small variants for 28x28 and 64x64 images.
 //
 // # Overview
@@ -13,7 +14,7 @@
 // so Params and error messages carry PyTorch state_dict paths.
 //
 // The torchvision models (AlexNet, VGG11..VGG19, VGG11BN..VGG19BN,
-// ResNet18..ResNet152, GoogLeNet) have exactly torchvision's parameter
+// ResNet18..ResNet152, GoogLeNet, MobileNetV2) have exactly torchvision's parameter
 // names, order and shapes, so a state_dict saved as safetensors by PyTorch
 // loads with nn.LoadSafetensors and gives torchvision's outputs.
 // BatchNorm's num_batches_tracked is not a parameter here (LoadSafetensors

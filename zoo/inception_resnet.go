@@ -191,6 +191,16 @@ func (mk *maker) block35(in int, scale float64, act bool) nn.Layer {
 		[]step{cbn(32, 1, 1), cbn(48, 3, 3), cbn(64, 3, 3)})
 }
 
+// block35v1 is Inception-ResNet-v1's A block (the paper's Figure 10), as
+// the lecture draws it: three branches of 32 channels, the third with two
+// 3x3 convolutions.
+func (mk *maker) block35v1(in int, scale float64, act bool) nn.Layer {
+	return mk.irBlock("Block35V1", in, scale, act,
+		[]step{cbn(32, 1, 1)},
+		[]step{cbn(32, 1, 1), cbn(32, 3, 3)},
+		[]step{cbn(32, 1, 1), cbn(32, 3, 3), cbn(32, 3, 3)})
+}
+
 func (mk *maker) block17(in int, scale float64, act bool) nn.Layer {
 	return mk.irBlock("Block17", in, scale, act,
 		[]step{cbn(192, 1, 1)},
@@ -243,6 +253,39 @@ func newBlock(kind string, in int, scale float64, opts []Option, build func(mk *
 // in channels. Options: WithSeed, WithDtype.
 func NewInceptionResNetA(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
 	l, err := newBlock("NewInceptionResNetA", in, scale, opts, func(mk *maker) nn.Layer { return mk.block35(in, scale, true) })
+	if err != nil {
+		return nil, err
+	}
+	return l.(*InceptionResNetBlock), nil
+}
+
+// NewInceptionResNetV1A returns Inception-ResNet-v1's A block (the
+// paper's Figure 10; used at 35x35 with in = 256, and a scale between 0.1
+// and 0.3 — FaceNet's implementations use 0.17) as the lecture draws it:
+//
+//	branch_0: 1x1 32
+//	branch_1: 1x1 32 -> 3x3 32
+//	branch_2: 1x1 32 -> 3x3 32 -> 3x3 32
+//	concat (96) -> conv: 1x1 back to in channels (with bias, no BatchNorm)
+//	y = ReLU(x + scale · conv(concat))
+//
+// Every 1x1/3x3 step is a conv2d_bn (stride 1, "same" padding, no bias,
+// BatchNorm with β only, ReLU), as in NewInceptionResNetA, the v2 block,
+// whose third branch widens to 48 and 64.
+//
+// Shapes: input (N, in, H, W); each branch (N, 32, H, W); concat
+// (N, 96, H, W); output (N, in, H, W).
+//
+// Parameters (BatchNorm running statistics excluded):
+//
+//	1x1 convolutions  3 · (in·32 + 32)
+//	3x3 convolutions  3 · (9·32·32 + 32) = 27,744
+//	projection        96·in + in
+//	total             193·in + 27,840   (77,248 for in = 256)
+//
+// Options: WithSeed, WithDtype.
+func NewInceptionResNetV1A(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
+	l, err := newBlock("NewInceptionResNetV1A", in, scale, opts, func(mk *maker) nn.Layer { return mk.block35v1(in, scale, true) })
 	if err != nil {
 		return nil, err
 	}

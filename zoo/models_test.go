@@ -50,6 +50,10 @@ var zooCases = []zooCase{
 	{"GoogLeNetSmall", func(n int) (nn.Layer, error) { return zoo.GoogLeNetSmall(n) }, []int{2, 1, 28, 28}, []int{2, 10}, "", false},
 	{"InceptionResNetV2", func(n int) (nn.Layer, error) { return zoo.InceptionResNetV2(n) }, []int{2, 3, 75, 75}, []int{2, 10}, "", false},
 	{"InceptionResNetSmall", func(n int) (nn.Layer, error) { return zoo.InceptionResNetSmall(n) }, []int{2, 1, 28, 28}, []int{2, 10}, "", false},
+	{"MobileNetV2", func(n int) (nn.Layer, error) { return zoo.MobileNetV2(n) }, []int{2, 3, 64, 64}, []int{2, 10}, "", false},
+	{"MobileNetV2-0.35-1ch", func(n int) (nn.Layer, error) {
+		return zoo.MobileNetV2(n, zoo.WithWidthMultiplier(0.35), zoo.WithInputChannels(1))
+	}, []int{2, 1, 32, 32}, []int{2, 10}, "", false},
 	{"DenseAutoencoder", func(int) (nn.Layer, error) { return zoo.DenseAutoencoder(2) }, []int{2, 1, 28, 28}, []int{2, 1, 28, 28}, "", false},
 	{"DenseAutoencoder-noise", func(int) (nn.Layer, error) { return zoo.DenseAutoencoder(32, zoo.WithDropout(0.2)) }, []int{2, 1, 28, 28}, []int{2, 1, 28, 28}, "", false},
 	{"ConvAutoencoder", func(int) (nn.Layer, error) { return zoo.ConvAutoencoder() }, []int{2, 1, 28, 28}, []int{2, 1, 28, 28}, "", false},

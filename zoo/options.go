@@ -26,6 +26,7 @@ type config struct {
 	hidden     []int
 	depth      int
 	width      int
+	widthMult  float64 // MobileNetV2: see WithWidthMultiplier in mobilenet.go
 }
 
 // Option sets an optional argument of a model constructor. Passing an option
@@ -46,9 +47,9 @@ func WithDtype(dt tensor.Dtype) Option {
 
 // WithInputChannels sets the number of input channels, such as 1 for
 // MNIST. Default 3 for the ImageNet models (AlexNet, VGG, ResNet,
-// GoogLeNet, InceptionResNetV2) and 1 for the MNIST-sized ones (LeNet5,
-// the small GoogLeNet and Inception-ResNet, the autoencoders, UNet,
-// SegNet).
+// GoogLeNet, InceptionResNetV2, MobileNetV2) and 1 for the MNIST-sized
+// ones (LeNet5, the small GoogLeNet and Inception-ResNet, the
+// autoencoders, UNet, SegNet).
 func WithInputChannels(n int) Option {
 	return func(c *config) { c.given.Mark("WithInputChannels"); c.inChannels = n }
 }
@@ -63,7 +64,7 @@ func WithSmallInput() Option {
 }
 
 // WithDropout sets the dropout probability of a classifier (AlexNet, VGG
-// 0.5; GoogLeNet 0.2 as torchvision; the small GoogLeNet and
+// 0.5; GoogLeNet and MobileNetV2 0.2 as torchvision; the small GoogLeNet and
 // Inception-ResNet 0.2) or of the autoencoders' denoising input dropout
 // (default 0: none). 0 removes nothing from the parameter names: the
 // Dropout layers stay in place.
@@ -77,10 +78,13 @@ func WithReLU() Option {
 	return func(c *config) { c.given.Mark("WithReLU"); c.relu = true }
 }
 
-// WithSigmoid makes a segmentation model (UNet, SegNet) end with a
-// Sigmoid, returning probabilities instead of logits, as the W3 benchmark's
-// UNet does for the Dice loss. Default off (logits, for
-// BCEWithLogits or softmax cross-entropy).
+// WithSigmoid makes a segmentation model (UNet, SegNet) end with an
+// nn.Sigmoid, so that Predict returns probabilities instead of logits, as
+// the W3 benchmark's UNet does. Training is the same either way: the train
+// package's sigmoid losses (BCEWithLogits, DiceLoss, BCEDiceLoss) and its
+// metrics (Dice, IoU, Accuracy) recognise an output that is an nn.Sigmoid
+// and work on the logits under it, so no sigmoid is applied twice. Default
+// off (logits).
 func WithSigmoid() Option {
 	return func(c *config) { c.given.Mark("WithSigmoid"); c.sigmoid = true }
 }
@@ -138,6 +142,9 @@ func newConfig(kind string, defaults config, opts []Option, allowed ...string) (
 	}
 	if c.given["WithDepth"] && c.depth <= 0 {
 		return nil, argError(kind, "depth must be positive, got %d", c.depth)
+	}
+	if c.given["WithWidthMultiplier"] && !(c.widthMult > 0 && c.widthMult <= 16) {
+		return nil, argError(kind, "width multiplier must be in (0, 16], got %v", c.widthMult)
 	}
 	if c.given["WithBaseWidth"] && c.width <= 0 {
 		return nil, argError(kind, "base width must be positive, got %d", c.width)

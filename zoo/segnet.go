@@ -30,7 +30,8 @@ import (
 // Input (N, C, H, W) with H and W divisible by 2^stages (an error names the
 // size and the divisor otherwise); output (N, classes, H, W): logits by
 // default (softmax cross-entropy over axis 1, or BCEWithLogits for one
-// class), probabilities with WithSigmoid. Params: enc1.0.weight,
+// class), probabilities with WithSigmoid (the train losses and metrics
+// work on the logits under it; see WithSigmoid). Params: enc1.0.weight,
 // enc1.1.bias, enc1.1.running_mean, enc1.3.weight, ..., dec1.0.weight, ...,
 // classifier.weight, classifier.bias (PyTorch default initialisation).
 type SegNet struct {

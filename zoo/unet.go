@@ -29,8 +29,9 @@ import (
 //
 // Input (N, C, H, W) with H and W divisible by 2^depth (an error names the
 // size and the divisor otherwise); output (N, classes, H, W): logits by
-// default (for BCEWithLogits or softmax cross-entropy), probabilities
-// with WithSigmoid (for the Dice loss, as W3).
+// default, probabilities with WithSigmoid (as W3). Either model trains
+// with train.DiceLoss, BCEDiceLoss or BCEWithLogits, which work on the
+// logits under the sigmoid (see WithSigmoid).
 type UNet struct {
 	nn.EvalCache
 	in, classes, depth, width int

@@ -67,9 +67,9 @@ type spec struct {
 func specFor(w string) (spec, error) {
 	switch strings.TrimSuffix(w, "-infer") {
 	case "W1":
-		return spec{"lenet-mnist", 64, []int{1, 28, 28}, lenet, "ce", 30, 10}, nil
+		return spec{"lenet-mnist", 64, []int{1, 28, 28}, initialized(lenet), "ce", 30, 10}, nil
 	case "W2":
-		return spec{"resnet18-cifar", 32, []int{3, 32, 32}, resnet18, "ce", 10, 3}, nil
+		return spec{"resnet18-cifar", 32, []int{3, 32, 32}, initialized(resnet18), "ce", 10, 3}, nil
 	case "W3":
 		return spec{"unet-64", 8, []int{1, 64, 64}, func() nn.Layer {
 			u := newUNet()
@@ -79,9 +79,21 @@ func specFor(w string) (spec, error) {
 			return u
 		}, "dice", 20, 5}, nil
 	case "W4":
-		return spec{"conv-autoencoder-mnist", 64, []int{1, 28, 28}, autoencoder, "mse", 30, 10}, nil
+		return spec{"conv-autoencoder-mnist", 64, []int{1, 28, 28}, initialized(autoencoder), "mse", 30, 10}, nil
 	}
 	return spec{}, errors.Errorf("unknown workload %q (want one of %v)", w, allWorkloads)
+}
+
+// initialized returns model with its weights drawn by nn.Initialize from
+// seed 0 (containers do not initialise their children).
+func initialized(model func() nn.Layer) func() nn.Layer {
+	return func() nn.Layer {
+		m := model()
+		if err := nn.Initialize(m, 0); err != nil {
+			panic(err)
+		}
+		return m
+	}
 }
 
 // result is one JSON line.

@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -117,5 +118,116 @@ func TestWriteRefusesNonRegularTarget(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("left behind %v", entries)
+	}
+}
+
+// A target that is a symbolic link (here a chain of two, one relative) is
+// followed: the file at the end is replaced, the links stay links.
+func TestWriteFollowsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "data", "weights.bin")
+	if err := os.Mkdir(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mid := filepath.Join(dir, "mid")
+	link := filepath.Join(dir, "latest")
+	if err := os.Symlink(filepath.Join("data", "weights.bin"), mid); err != nil {
+		t.Skip("symbolic links unsupported:", err)
+	}
+	if err := os.Symlink(mid, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{link, mid} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("%s is no longer a symbolic link (%v, %v)", l, fi.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Fatalf("the linked file holds %q, want \"new\"", b)
+	}
+	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the linked file's mode became %v", fi.Mode())
+	}
+	// A dangling link names the file to create.
+	dangling := filepath.Join(dir, "dangling")
+	if err := os.Symlink(filepath.Join(dir, "data", "created.bin"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dangling, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "data", "created.bin")); string(b) != "x" {
+		t.Fatalf("created %q", b)
+	}
+	// A loop of links is an error, not a hang.
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	if err := Write(a, func(io.Writer) error { return nil }); err == nil || !strings.Contains(err.Error(), "symbolic links") {
+		t.Fatalf("loop of links: %v", err)
+	}
+}
+
+// One save makes one temporary file; a save removes the temporary files of
+// the same target left by processes that no longer run, and leaves those of
+// running processes (this one) and of other targets alone.
+func TestWriteRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ckpt.safetensors")
+	const deadPID = 1<<31 - 7 // above any pid_max
+	stale := []string{
+		fmt.Sprintf(".ckpt.safetensors.tmp-%d-123", deadPID),
+		fmt.Sprintf(".ckpt.safetensors.tmp-%d-456", deadPID),
+	}
+	kept := []string{
+		fmt.Sprintf(".ckpt.safetensors.tmp-%d-789", os.Getpid()), // a save in progress here
+		fmt.Sprintf(".other.safetensors.tmp-%d-1", deadPID),      // another target
+		"ckpt.safetensors.bak",
+	}
+	for _, n := range append(append([]string(nil), stale...), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var temps []string
+	err := WithTemp(path, func(tmp string) error {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".ckpt.safetensors.tmp-") {
+				temps = append(temps, e.Name())
+			}
+		}
+		return os.WriteFile(tmp, []byte("complete"), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// During the save: the kept one of this process and the save's own.
+	if len(temps) != 2 {
+		t.Errorf("temporary files of the target during the save: %v, want the live one and the save's own", temps)
+	}
+	entries, _ := os.ReadDir(dir)
+	got := map[string]bool{}
+	for _, e := range entries {
+		got[e.Name()] = true
+	}
+	for _, n := range stale {
+		if got[n] {
+			t.Errorf("stale temporary file %s was not removed", n)
+		}
+	}
+	for _, n := range append(kept, "ckpt.safetensors") {
+		if !got[n] {
+			t.Errorf("%s was removed", n)
+		}
+	}
+	if len(got) != len(kept)+1 {
+		t.Errorf("files after the save: %v", got)
 	}
 }
