@@ -15,6 +15,13 @@ if [ ! -d /usr/share/datasets/fashion-mnist ]; then
   fi
 fi
 
+echo "== pretrained MobileNetV2 and skimage data"
+# keras tests and examples/transfer: nsfwjs 4.4.0's Keras MobileNetV2 (npm pack,
+# extracted with node) and skimage's LFW subset (apt-get download + dpkg -x),
+# both into git-ignored folders under keras/testdata/. Idempotent and quiet.
+keras/scripts/fetch_nsfwjs.sh
+keras/scripts/fetch_skimage.sh
+
 echo "== go mod download"
 go mod download
 

@@ -103,7 +103,7 @@ func (bn *batchNorm) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		p.Training, p.Momentum = true, bn.momentum
 	}
 	// a ReLU activation is fused into the normalisation's passes
-	_, p.ReLU = bn.act.(*ReLU)
+	p.ReLU = fusionOf(bn.act) == fuseReLU
 	y, err := ops.BatchNorm(x, gamma, beta, p)
 	if err != nil {
 		return nil, errors.Wrapf(err, "nn: %s %q", bn.kind, b.Path())

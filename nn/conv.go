@@ -128,7 +128,7 @@ func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		bias = b.Bind(l.bias, "bias")
 	}
 	// a ReLU activation is fused into the convolution's output pass
-	_, relu := l.act.(*ReLU)
+	relu := fusionOf(l.act) == fuseReLU
 	var y *G.Node
 	var err error
 	if l.transposed {

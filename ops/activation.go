@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // Activation names an elementwise activation function.
@@ -35,259 +33,57 @@ func (a Activation) String() string {
 	return fmt.Sprintf("Activation(%d)", int(a))
 }
 
-// activationOp is y = f(x), elementwise.
-type activationOp struct {
-	opBase
-	kind  Activation
-	alpha float64
-	out   buffer
-}
-
-func newActivationOp(kind Activation, alpha float64) *activationOp {
-	return &activationOp{opBase: newOpBase(fmt.Sprintf("%v(%g)", kind, alpha)), kind: kind, alpha: alpha}
-}
-
-func (op *activationOp) Arity() int    { return 1 }
-func (op *activationOp) Type() hm.Type { return sameType() }
-
-func (op *activationOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
-
-func (op *activationOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
+// activationDef is the op y = f(x), elementwise, on the kit. Its backward
+// reads x and y (the ELU, sigmoid and tanh derivatives are cheaper from y).
+func activationDef(kind Activation, alpha float64) *opDef {
+	attrs := ""
+	if kind == actLeakyReLU || kind == actELU {
+		attrs = fmt.Sprintf("alpha=%g", alpha)
 	}
-	x := in[0]
-	y := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		activate(op.kind, op.alpha, xs, y.Data().([]float64))
-	case []float32:
-		activate(op.kind, float32(op.alpha), xs, y.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, x.Dtype())
+	return &opDef{
+		name: kind.String(), attrs: attrs, shape: sameShape,
+		f32: activationKernels[float32](kind, float32(alpha)),
+		f64: activationKernels[float64](kind, alpha),
 	}
-	return y, nil
 }
 
-func (op *activationOp) DiffWRT(int) []bool { return []bool{true} }
-
-func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(newActivationGradOp(op.kind, op.alpha), inputs[0], output, grad)
-	if err != nil {
-		return nil, err
+func activationKernels[T float](kind Activation, alpha T) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			activate(kind, alpha, a.in[0].data, a.out.data)
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			activateGrad(kind, alpha, a.in[0].data, a.out.data, a.dy.data, a.dx.data)
+			return nil
+		},
 	}
-	return G.Nodes{dx}, nil
 }
 
-// activationGradOp is dx = f'(x)·dy, given x, y = f(x) and dy.
-type activationGradOp struct {
-	gradOpBase
-	kind  Activation
-	alpha float64
-	out   buffer
+// reluGradOf is dx = dy where y > 0 and 0 elsewhere: the backward of an op
+// with a fused ReLU, whose output y is zero exactly where its
+// pre-activation is <= 0.
+func reluGradOf(y, dy *G.Node) (*G.Node, error) {
+	return applyDef(&opDef{
+		name: "ReLUGrad", shape: sameShape, isGrad: true,
+		f32: kernels[float32]{forward: reluGradKernel[float32]},
+		f64: kernels[float64]{forward: reluGradKernel[float64]},
+	}, y, dy)
 }
 
-func newActivationGradOp(kind Activation, alpha float64) *activationGradOp {
-	return &activationGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("%vGrad(%g)", kind, alpha)), kind: kind, alpha: alpha}
-}
-
-func (op *activationGradOp) Arity() int                                        { return 3 }
-func (op *activationGradOp) Type() hm.Type                                     { return sameType3() }
-func (op *activationGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
-
-func (op *activationGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 3)
-	if err != nil {
-		return nil, err
-	}
-	x, y, dy := in[0], in[1], in[2]
-	dx := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		activateGrad(op.kind, op.alpha, xs, y.Data().([]float64), dy.Data().([]float64), dx.Data().([]float64))
-	case []float32:
-		activateGrad(op.kind, float32(op.alpha), xs, y.Data().([]float32), dy.Data().([]float32), dx.Data().([]float32))
-	default:
-		return nil, fmt.Errorf("ops: %v: dtype %v not supported", op.kind, x.Dtype())
-	}
-	return dx, nil
-}
-
-const elementwiseGrain = 1 << 15
-
-func activate[T float](kind Activation, alpha T, x, y []T) {
-	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		x, y := x[lo:hi], y[lo:hi]
-		switch kind {
-		case actReLU:
-			for i, v := range x {
-				y[i] = max(v, 0)
-			}
-		case actLeakyReLU:
-			leakyReLU(alpha, x, y)
-		case actELU:
-			for i, v := range x {
-				if v > 0 {
-					y[i] = v
-				} else {
-					y[i] = alpha * T(math.Expm1(float64(v)))
-				}
-			}
-		case actSigmoid:
-			for i, v := range x {
-				y[i] = sigmoidT(v)
-			}
-		case actTanh:
-			for i, v := range x {
-				y[i] = T(math.Tanh(float64(v)))
-			}
-		case actSoftplus:
-			for i, v := range x {
-				y[i] = softplusT(v)
-			}
-		case actSoftsign:
-			for i, v := range x {
-				y[i] = v / (1 + abs(v))
-			}
-		}
+func reluGradKernel[T float](a fwdArgs[T]) error {
+	y, dy, dx := a.in[0].data, a.in[1].data, a.out.data
+	parallelFor(len(y), elementwiseGrain, func(lo, hi int) {
+		reluGrad(y[lo:hi], dy[lo:hi], dx[lo:hi])
 	})
-}
-
-func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
-	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
-		switch kind {
-		case actReLU:
-			reluGrad(x, dy, dx)
-		case actLeakyReLU:
-			leakyReLUGrad(alpha, x, dy, dx)
-		case actELU:
-			for i, v := range x {
-				if v > 0 {
-					dx[i] = dy[i]
-				} else {
-					dx[i] = (y[i] + alpha) * dy[i] // alpha·e^x = y + alpha
-				}
-			}
-		case actSigmoid:
-			for i := range x {
-				dx[i] = y[i] * (1 - y[i]) * dy[i]
-			}
-		case actTanh:
-			for i := range x {
-				dx[i] = (1 - y[i]*y[i]) * dy[i]
-			}
-		case actSoftplus:
-			for i, v := range x {
-				dx[i] = sigmoidT(v) * dy[i] // softplus' = sigmoid
-			}
-		case actSoftsign:
-			for i, v := range x {
-				d := 1 + abs(v)
-				dx[i] = dy[i] / (d * d)
-			}
-		}
-	})
-}
-
-// reluGrad sets dx = dy where x > 0 and 0 elsewhere (NaN included),
-// without branches: the signs of random activations defeat the branch
-// predictor, which made the branchy loop several times slower.
-func reluGrad[T float](x, dy, dx []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		reluGrad32(xs, any(dy).([]float32), any(dx).([]float32))
-	case []float64:
-		reluGrad64(xs, any(dy).([]float64), any(dx).([]float64))
-	}
-}
-
-// notPos32 is all ones when v <= 0 or v is a NaN and zero when v > 0:
-// b > 0 as an integer means v > 0 or v is a positive NaN, b | (b-1) has its
-// sign set when b <= 0, and 0x7f800000 - b is negative when b is a NaN.
-func notPos32(v float32) uint32 {
-	b := int32(math.Float32bits(v))
-	return uint32((b|(b-1))>>31) | uint32((0x7f800000-b)>>31)
-}
-
-// notPos64 is notPos32 for float64.
-func notPos64(v float64) uint64 {
-	b := int64(math.Float64bits(v))
-	return uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
-}
-
-func reluGrad32(x, dy, dx []float32) {
-	dy, dx = dy[:len(x)], dx[:len(x)]
-	for i, v := range x {
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) &^ notPos32(v))
-	}
-}
-
-func reluGrad64(x, dy, dx []float64) {
-	dy, dx = dy[:len(x)], dx[:len(x)]
-	for i, v := range x {
-		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) &^ notPos64(v))
-	}
-}
-
-// leakyReLU is y = max(v, 0) + alpha·min(v, 0), without branches: the
-// sign of v, random in a layer's input, would mispredict half the time (a
-// branchy loop ran 4x slower in BenchmarkOps). NaN stays NaN.
-func leakyReLU[T float](alpha T, x, y []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		a, ys := float32(alpha), any(y).([]float32)[:len(xs)]
-		for i, v := range xs {
-			b := math.Float32bits(v)
-			m := uint32(int32(b) >> 31) // all ones when the sign bit is set
-			ys[i] = math.Float32frombits(b&^m) + a*math.Float32frombits(b&m)
-		}
-	case []float64:
-		a, ys := float64(alpha), any(y).([]float64)[:len(xs)]
-		for i, v := range xs {
-			b := math.Float64bits(v)
-			m := uint64(int64(b) >> 63)
-			ys[i] = math.Float64frombits(b&^m) + a*math.Float64frombits(b&m)
-		}
-	}
-}
-
-// leakyReLUGrad is dx = dy where x > 0 and alpha·dy elsewhere (x <= 0 or
-// NaN), without branches, on reluGrad's mask.
-func leakyReLUGrad[T float](alpha T, x, dy, dx []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		a := float32(alpha)
-		dys, dxs := any(dy).([]float32)[:len(xs)], any(dx).([]float32)[:len(xs)]
-		for i, v := range xs {
-			m := notPos32(v)
-			g := math.Float32bits(dys[i])
-			dxs[i] = math.Float32frombits(g&^m) + a*math.Float32frombits(g&m)
-		}
-	case []float64:
-		a := float64(alpha)
-		dys, dxs := any(dy).([]float64)[:len(xs)], any(dx).([]float64)[:len(xs)]
-		for i, v := range xs {
-			m := notPos64(v)
-			g := math.Float64bits(dys[i])
-			dxs[i] = math.Float64frombits(g&^m) + a*math.Float64frombits(g&m)
-		}
-	}
-}
-
-func abs[T float](v T) T {
-	if v < 0 {
-		return -v
-	}
-	return v
+	return nil
 }
 
 func applyActivation(kind Activation, alpha float64, x *G.Node) (*G.Node, error) {
 	if err := checkNode(kind.String(), "input", x); err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newActivationOp(kind, alpha), x)
+	return applyDef(activationDef(kind, alpha), x)
 }
 
 // ReLU is max(0, x), elementwise. Its derivative at 0 is taken as 0, as in PyTorch.

@@ -160,7 +160,6 @@ type batchNormOp struct {
 	momentum, eps     float64
 	rank              int
 	relu              bool // output max(0, ·); gradients masked where the output is 0
-	reluAbsorbed      bool // the upstream gradient already holds ReLU's mask (absorbReLU)
 
 	out    buffer
 	mean   []float64 // per channel, of the last run
@@ -247,74 +246,9 @@ func floats[T float](t *tensor.Dense) []T {
 	return t.Data().([]T)
 }
 
-func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Shape) {
-	n, c, s := bnGeometry(shape)
-	m := float64(n * s)
-	var runMean, runVar []T
-	if op.runMean != nil {
-		runMean, runVar = op.runMean.Data().([]T), op.runVar.Data().([]T)
-	}
-	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			var mean, invstd float64
-			if op.training {
-				// one pass over data shifted by a sample of the channel
-				// (the assumed-mean method): accurate in float64 unless
-				// the spread is ~1e8 times smaller than |x[0] - mean|
-				k := float64(x[ch*s])
-				var sum, sq float64
-				for i := 0; i < n; i++ {
-					a, b := shiftedSums(x[(i*c+ch)*s:(i*c+ch+1)*s], k)
-					sum += a
-					sq += b
-				}
-				mean = k + sum/m
-				sq = max(0, sq-sum*sum/m) // Σ(x - mean)²
-				variance := sq / m
-				invstd = 1 / math.Sqrt(variance+op.eps)
-				if runMean != nil {
-					mom := op.momentum
-					runMean[ch] = T((1-mom)*float64(runMean[ch]) + mom*mean)
-					runVar[ch] = T((1-mom)*float64(runVar[ch]) + mom*sq/(m-1))
-				}
-			} else {
-				mean = float64(runMean[ch])
-				invstd = 1 / math.Sqrt(float64(runVar[ch])+op.eps)
-			}
-			op.mean[ch], op.invstd[ch] = mean, invstd
-			// y = (x - mean)·a + b with a = gamma·invstd and b = beta
-			a := invstd
-			if gamma != nil {
-				a *= float64(gamma[ch])
-			}
-			b := 0.0
-			if beta != nil {
-				b = float64(beta[ch])
-			}
-			mt, at, bt := T(mean), T(a), T(b)
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				xs, ys := x[o:o+s], y[o:o+s]
-				if op.relu {
-					for j, v := range xs {
-						ys[j] = max((v-mt)*at+bt, 0)
-					}
-					continue
-				}
-				for j, v := range xs {
-					ys[j] = (v-mt)*at + bt
-				}
-			}
-		}
-	})
-}
-
 func (op *batchNormOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.relu && absorbReLU(grad, output) {
-		op.reluAbsorbed = true
-	}
 	x := inputs[0]
 	var gamma *G.Node
 	if op.hasGamma {
@@ -341,14 +275,14 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	}
 	out := G.Nodes{dx}
 	if op.hasGamma {
-		dg, err := G.ApplyOp(newRowOp(1), sums)
+		dg, err := sumsRow(sums, 1)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, dg)
 	}
 	if op.hasBeta {
-		db, err := G.ApplyOp(newRowOp(0), sums)
+		db, err := sumsRow(sums, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -393,77 +327,6 @@ func (op *bnSumsOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
 	}
 	return out, nil
-}
-
-// reluMasked returns dy, or with a fused ReLU a copy of dy zeroed where
-// the output y is not positive, in tmp (a block small enough for the
-// cache, reused along the channel's loop).
-func reluMasked[T float](relu bool, y, dy []T, tmp *[]T) []T {
-	if !relu {
-		return dy
-	}
-	if cap(*tmp) < len(dy) {
-		*tmp = make([]T, len(dy))
-	}
-	t := (*tmp)[:len(dy)]
-	reluGrad(y, dy, t)
-	return t
-}
-
-func bnSums[T float](fwd *batchNormOp, x, y, dy, out []T, shape tensor.Shape) {
-	n, c, s := bnGeometry(shape)
-	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
-		var tmp []T
-		for ch := lo; ch < hi; ch++ {
-			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
-			var sdy, sdyx float64
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				a, b := dotSums(x[o:o+s], reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), mean)
-				sdy += a
-				sdyx += b
-			}
-			out[ch], out[c+ch] = T(sdy), T(sdyx*invstd)
-		}
-	})
-}
-
-// shiftedSums returns Σ(x-k) and Σ(x-k)², with four accumulators each so
-// that the additions do not wait on one another.
-func shiftedSums[T float](x []T, k float64) (sum, sq float64) {
-	var s0, s1, s2, s3, q0, q1, q2, q3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := float64(x[i])-k, float64(x[i+1])-k, float64(x[i+2])-k, float64(x[i+3])-k
-		s0, s1, s2, s3 = s0+d0, s1+d1, s2+d2, s3+d3
-		q0, q1, q2, q3 = q0+d0*d0, q1+d1*d1, q2+d2*d2, q3+d3*d3
-	}
-	for ; i < len(x); i++ {
-		d := float64(x[i]) - k
-		s0 += d
-		q0 += d * d
-	}
-	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
-}
-
-// dotSums returns Σdy and Σdy·(x-mean), with four accumulators each.
-func dotSums[T float](x, dy []T, mean float64) (sdy, sdyx float64) {
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := float64(dy[i]), float64(dy[i+1]), float64(dy[i+2]), float64(dy[i+3])
-		a0, a1, a2, a3 = a0+d0, a1+d1, a2+d2, a3+d3
-		b0 += d0 * (float64(x[i]) - mean)
-		b1 += d1 * (float64(x[i+1]) - mean)
-		b2 += d2 * (float64(x[i+2]) - mean)
-		b3 += d3 * (float64(x[i+3]) - mean)
-	}
-	for ; i < len(x); i++ {
-		d := float64(dy[i])
-		a0 += d
-		b0 += d * (float64(x[i]) - mean)
-	}
-	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 }
 
 // bnGradXOp computes dx. Training: dx = γ·invstd·(dy - Σdy/M - x̂·Σ(dy·x̂)/M);
@@ -527,82 +390,20 @@ func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
 	return dx, nil
 }
 
-func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape tensor.Shape) {
-	n, c, s := bnGeometry(shape)
-	m := float64(n * s)
-	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
-		var tmp []T
-		for ch := lo; ch < hi; ch++ {
-			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
-			g := 1.0
-			if gamma != nil {
-				g = float64(gamma[ch])
-			}
-			k := g * invstd
-			if sums == nil { // eval: dx = k·dy
-				kt := T(k)
-				for i := 0; i < n; i++ {
-					o := (i*c + ch) * s
-					ds, dxs := reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
-					for j, d := range ds {
-						dxs[j] = kt * d
-					}
-				}
-				continue
-			}
-			// dx = k·dy - k·Σdy/M - k·x̂·Σ(dy·x̂)/M, with x̂ = (x - mean)·invstd:
-			// dx = k·dy + c1·(x - mean) + c0
-			meanDy := float64(sums[ch]) / m
-			meanDyX := float64(sums[c+ch]) / m
-			c1 := -k * meanDyX * invstd
-			c0 := -k * meanDy
-			kt, c1t, c0t, mt := T(k), T(c1), T(c0), T(mean)
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				xs, ds, dxs := x[o:o+s], reluMasked(fwd.relu && !fwd.reluAbsorbed, y[o:o+s], dy[o:o+s], &tmp), dx[o:o+s]
-				for j, d := range ds {
-					dxs[j] = kt*d + c1t*(xs[j]-mt) + c0t
-				}
-			}
-		}
-	})
+// sumsRow takes row `row` of the (2, C) gradient sums: dβ (0) or dγ (1).
+func sumsRow(sums *G.Node, row int) (*G.Node, error) {
+	return applyDef(&opDef{
+		name: "Row", attrs: fmt.Sprint(row), isGrad: true,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][1]}, nil },
+		f32:   kernels[float32]{forward: rowKernel[float32](row)},
+		f64:   kernels[float64]{forward: rowKernel[float64](row)},
+	}, sums)
 }
 
-// rowOp takes row `row` of a (2, C) tensor: (2, C) -> (C).
-type rowOp struct {
-	gradOpBase
-	row int
-	out buffer
-}
-
-func newRowOp(row int) *rowOp {
-	return &rowOp{gradOpBase: newGradOpBase(fmt.Sprintf("Row(%d)", row)), row: row}
-}
-
-func (op *rowOp) Arity() int { return 1 }
-func (op *rowOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
-}
-func (op *rowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{in[0].(tensor.Shape)[1]}, nil
-}
-
-func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
+func rowKernel[T float](row int) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		c := a.out.shape[0]
+		copy(a.out.data, a.in[0].data[row*c:(row+1)*c])
+		return nil
 	}
-	t := in[0]
-	c := t.Shape()[1]
-	out := op.out.get(t.Dtype(), tensor.Shape{c})
-	switch d := t.Data().(type) {
-	case []float64:
-		copy(out.Float64s(), d[op.row*c:(op.row+1)*c])
-	case []float32:
-		copy(out.Float32s(), d[op.row*c:(op.row+1)*c])
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, t.Dtype())
-	}
-	return out, nil
 }

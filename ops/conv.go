@@ -415,7 +415,7 @@ const (
 // convOp runs the convolution engine in one of its three directions. The
 // forward convolution and the transposed one are each other's input
 // gradient; both take their filter gradient from convFilterKind and their
-// bias gradient from channelSumOp.
+// bias gradient from channelSum (a kit op).
 type convOp struct {
 	opBase
 	kind convKind
@@ -571,10 +571,10 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	a, w := inputs[0], inputs[1]
 	var da, dw *G.Node
 	var err error
-	if op.relu && !absorbReLU(grad, output) {
+	if op.relu {
 		// the output is zero exactly where the pre-activation is <= 0,
 		// so the output serves as ReLU's input for the mask
-		if grad, err = G.ApplyOp(newActivationGradOp(actReLU, 0), output, output, grad); err != nil {
+		if grad, err = reluGradOf(output, grad); err != nil {
 			return nil, err
 		}
 	}
@@ -598,7 +598,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	}
 	out := G.Nodes{da, dw}
 	if op.bias {
-		db, err := G.ApplyOp(&channelSumOp{gradOpBase: newGradOpBase(op.name + "∂b"), rank: op.rank + 2}, grad)
+		db, err := channelSum(op.name+"∂b", grad)
 		if err != nil {
 			return nil, err
 		}
@@ -607,50 +607,20 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	return out, nil
 }
 
-// channelSumOp sums a tensor (N, C, ...) over every axis but the channel
-// axis: the bias gradient of the convolutions.
-type channelSumOp struct {
-	gradOpBase
-	rank int
-	out  buffer
+// channelSum sums dy (N, C, ...) over every axis but the channel axis: the
+// bias gradient of the convolutions.
+func channelSum(name string, dy *G.Node) (*G.Node, error) {
+	return applyDef(&opDef{
+		name: name, isGrad: true,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][1]}, nil },
+		f32:   kernels[float32]{forward: channelSumKernel[float32]},
+		f64:   kernels[float64]{forward: channelSumKernel[float64]},
+	}, dy)
 }
 
-func (op *channelSumOp) Arity() int { return 1 }
-func (op *channelSumOp) Type() hm.Type {
-	return rankType(op.rank, 1)
-}
-
-func (op *channelSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || s.Dims() != op.rank {
-		return nil, graph.ShapeErrorf("ops: %s: input must have rank %d, got %v", op.desc, op.rank, in[0])
-	}
-	return tensor.Shape{s[1]}, nil
-}
-
-func (op *channelSumOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.desc, vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	t := in[0]
-	s := t.Shape()
-	if s.Dims() != op.rank {
-		return nil, graph.ShapeErrorf("ops: %s: input must have rank %d, got shape %s", op.desc, op.rank, graph.FormatShape(s))
-	}
+func channelSumKernel[T float](a fwdArgs[T]) error {
+	s := a.in[0].shape
 	n, c := s[0], s[1]
-	p := s.TotalSize() / (n * c)
-	y := op.out.get(t.Dtype(), tensor.Shape{c})
-	switch d := t.Data().(type) {
-	case []float32:
-		channelSums(d, n, p, y.Data().([]float32))
-	case []float64:
-		channelSums(d, n, p, y.Data().([]float64))
-	default:
-		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.desc, t.Dtype())
-	}
-	return y, nil
+	channelSums(a.in[0].data, n, s.TotalSize()/(n*c), a.out.data)
+	return nil
 }
-
-// IsGradient reports true: the op is a bias gradient (graph.GradientOp).
-func (op *channelSumOp) IsGradient() bool { return true }

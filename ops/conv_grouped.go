@@ -256,7 +256,7 @@ func (op *groupConvOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	}
 	out := G.Nodes{dx, dw}
 	if op.bias {
-		db, err := G.ApplyOp(&channelSumOp{gradOpBase: newGradOpBase(base + "∂b"), rank: op.rank + 2}, grad)
+		db, err := channelSum(base+"∂b", grad)
 		if err != nil {
 			return nil, err
 		}

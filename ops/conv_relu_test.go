@@ -177,10 +177,9 @@ func TestConvUnusedInputGradientSkipped(t *testing.T) {
 }
 
 // TestReLUAbsorbedByMaxPool checks that a ReLU fused into a convolution or
-// a BatchNorm and followed by a max pool, whose gradient the pool's
-// gradient then masks (absorbReLU), gives exactly the output and gradients
-// of the unfused ops, for non-overlapping and overlapping pools, and when
-// the activation has a second consumer (no absorption).
+// a BatchNorm and followed by a max pool gives exactly the output and
+// gradients of the unfused ops, for non-overlapping and overlapping pools,
+// and when the activation has a second consumer.
 func TestReLUAbsorbedByMaxPool(t *testing.T) {
 	rng := graph.NewRand(41)
 	inputs := map[string]*tensor.Dense{"x": randTensor(rng, 2, 3, 8, 9), "w": randTensor(rng, 4, 3, 3, 3),

@@ -1,25 +1,32 @@
 // Package ops holds differentiable Gorgonia ops that Gorgonia v0.9.18 lacks
 // or gets wrong: convolutions in 1, 2 and 3 dimensions and their transposes,
 // padding, pooling (max, average, global, adaptive), upsampling, unpooling,
-// batch normalisation, dropout, the activations, softmax, the dense
+// batch normalisation, dropout, the activations (ReLU6 included), softmax, the dense
 // product (Linear), reductions, Add, Concat, Scale, Reshape and the fused
 // losses.
 //
 // # Overview
 //
-// Each file holds one op family: an unexported op type that implements
-// gorgonia.Op and gorgonia.SDOp, its gradient op right beside it, and an
-// exported verb (ops.Conv3D, ops.DiceLoss, ...) that checks its arguments
-// and calls gorgonia.ApplyOp. Gorgonia's reverse-mode autodiff
+// Each op family is split by level: the exported verb (ops.Conv3D,
+// ops.DiceLoss, ...) that checks its arguments, with the op's definition
+// (pool.go); its geometry or engine (pool_geometry.go, conv_engine.go); and
+// its float32/float64 kernels (pool_kernels.go). Most ops are written on
+// the op kit (kit.go): a name, a shape function and generic forward and
+// backward kernels, with what the backward needs from the forward (an
+// argmax, a dropout mask) passed as named saved tensors. The kit implements
+// gorgonia.Op and gorgonia.SDOp for them; Gorgonia's reverse-mode autodiff
 // (gorgonia.Grad with a TapeMachine) calls SymDiff to build the backward
-// pass. Every op works in float32 and float64.
+// pass. The convolutions, BatchNorm and MaxUnpool2D keep their own op
+// types. Every op works in float32 and float64.
 //
 // Ops keep their output buffers between runs of a compiled graph, so a
 // training step does not allocate its activations anew; every op instance is
 // its own graph node (ops hash with a unique id), so two Dropouts on one
 // input, or a Softmax and a LogSoftmax, are never merged. ConvND,
-// ConvTransposeND and BatchNorm can apply a ReLU inside their own output
-// pass (the ReLU field of their parameters).
+// ConvTransposeND and BatchNorm have fused forms that apply a ReLU inside
+// their own output pass (the ReLU field of their parameters); their
+// backward masks the gradient with their own output, and no op changes
+// another.
 //
 // # Layout
 //

@@ -5,10 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // Dropout is inverted dropout: every run of the graph draws a new mask that
@@ -32,68 +30,49 @@ func Dropout(x *G.Node, p float64, seed int64) (*G.Node, error) {
 	if !(p >= 0 && p < 1) {
 		return nil, graph.ArgErrorf("ops: Dropout: p must be in [0, 1), got %v", p)
 	}
-	op := &dropoutOp{opBase: newOpBase(fmt.Sprintf("Dropout(p=%g, seed=%d)", p, seed)), p: p, seed: seed, rank: x.Shape().Dims()}
-	op.rng = rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
-	return G.ApplyOp(op, x)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+	return applyDef(&opDef{
+		name: "Dropout", attrs: fmt.Sprintf("p=%g, seed=%d", p, seed), shape: sameShape,
+		f32: dropoutKernels[float32](p, rng),
+		f64: dropoutKernels[float64](p, rng),
+	}, x)
 }
 
-// dropoutOp is y = x·mask/(1-p). mask holds the last run's draw (1 = kept)
-// for the gradient op, which takes y as an input so that it runs after.
-type dropoutOp struct {
-	opBase
-	p    float64
-	seed int64
-	rank int
-	rng  *rand.Rand
-	mask []uint8
-	out  buffer
+// dropoutKernels: the forward draws a new mask (saved as "mask", 1 = kept)
+// and sets y = x·mask/(1-p); the backward is dx = dy·mask/(1-p) with the
+// same mask.
+func dropoutKernels[T float](p float64, rng *rand.Rand) kernels[T] {
+	scale := T(1 / (1 - p))
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			mask := a.saved.bytes("mask", len(a.out.data))
+			drawMask(mask, p, rng)
+			applyMask(a.in[0].data, a.out.data, mask, scale)
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			applyMask(a.dy.data, a.dx.data, a.saved.bytes("mask", len(a.dy.data)), scale)
+			return nil
+		},
+	}
 }
-
-func (op *dropoutOp) Arity() int                                        { return 1 }
-func (op *dropoutOp) Type() hm.Type                                     { return sameType() }
-func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
 
 // dropChunk is the number of elements that share one generator stream.
 const dropChunk = 1 << 14
 
-func (op *dropoutOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	n := x.Shape().TotalSize()
-	if cap(op.mask) < n {
-		op.mask = make([]uint8, n)
-	}
-	op.mask = op.mask[:n]
-	op.drawMask()
-	y := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		applyMask(xs, y.Float64s(), op.mask, 1/(1-op.p))
-	case []float32:
-		applyMask(xs, y.Float32s(), op.mask, float32(1/(1-op.p)))
-	default:
-		return nil, fmt.Errorf("ops: Dropout: dtype %v not supported", x.Dtype())
-	}
-	return y, nil
-}
-
-// drawMask fills op.mask with a new draw: keep (1) with probability 1-p.
+// drawMask fills mask with a new draw from rng: keep (1) with probability 1-p.
 // Chunk c of the run uses the stream PCG(runSeed, c), so the draw does not
 // depend on how chunks are spread over goroutines.
-func (op *dropoutOp) drawMask() {
-	mask := op.mask
-	if op.p == 0 {
+func drawMask(mask []uint8, p float64, rng *rand.Rand) {
+	if p == 0 {
 		for i := range mask {
 			mask[i] = 1
 		}
 		return
 	}
-	runSeed := op.rng.Uint64()
+	runSeed := rng.Uint64()
 	// drop when the top 53 bits of a draw are below p·2^53
-	thr := uint64(math.Ldexp(op.p, 53))
+	thr := uint64(math.Ldexp(p, 53))
 	chunks := (len(mask) + dropChunk - 1) / dropChunk
 	parallelFor(chunks, 2, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -115,47 +94,4 @@ func applyMask[T float](x, y []T, mask []uint8, scale T) {
 			y[i] = v * (T(mask[i]) * scale) // no branch: the mask is random
 		}
 	})
-}
-
-func (op *dropoutOp) DiffWRT(int) []bool { return []bool{true} }
-
-func (op *dropoutOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&dropoutGradOp{gradOpBase: newGradOpBase(fmt.Sprintf("DropoutGrad(p=%g)", op.p)), fwd: op}, output, grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx}, nil
-}
-
-// dropoutGradOp is dx = dy·mask/(1-p) with the forward op's last mask.
-// Inputs: y (so that it runs after the forward op) and dy.
-type dropoutGradOp struct {
-	gradOpBase
-	fwd *dropoutOp
-	out buffer
-}
-
-func (op *dropoutGradOp) Arity() int                                        { return 2 }
-func (op *dropoutGradOp) Type() hm.Type                                     { return sameType2() }
-func (op *dropoutGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
-
-func (op *dropoutGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 2)
-	if err != nil {
-		return nil, err
-	}
-	dy := in[1]
-	if len(op.fwd.mask) != dy.Shape().TotalSize() {
-		return nil, fmt.Errorf("ops: %s: the forward op has not run", op)
-	}
-	dx := op.out.get(dy.Dtype(), dy.Shape())
-	switch ds := dy.Data().(type) {
-	case []float64:
-		applyMask(ds, dx.Float64s(), op.fwd.mask, 1/(1-op.fwd.p))
-	case []float32:
-		applyMask(ds, dx.Float32s(), op.fwd.mask, float32(1/(1-op.fwd.p)))
-	default:
-		return nil, fmt.Errorf("ops: Dropout: dtype %v not supported", dy.Dtype())
-	}
-	return dx, nil
 }

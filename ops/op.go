@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"sync/atomic"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -73,34 +72,6 @@ func (b gradOpBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 // firstShape is InferShape for an op whose output has the shape of its
 // first input.
 func firstShape(in []G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
-
-// sameType is the Hindley-Milner type a → a.
-func sameType() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-
-// sameType2 is the type a → a → a (two inputs of one type).
-func sameType2() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a, a)
-}
-
-// sameType3 is the type a → a → a → a (three inputs of one type).
-func sameType3() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a, a, a)
-}
-
-// rankType is the type Tensor-in a → Tensor-out a.
-func rankType(in, out int) hm.Type {
-	a := hm.TypeVariable('a')
-	var o hm.Type = a
-	if out > 0 {
-		o = G.TensorType{Dims: out, Of: a}
-	}
-	return hm.NewFnType(G.TensorType{Dims: in, Of: a}, o)
-}
 
 // buffer is an output tensor an op keeps between runs.
 type buffer struct{ t *tensor.Dense }

@@ -83,7 +83,8 @@ func TestPoolOpsDoErrors(t *testing.T) {
 			}
 			if name == "MaxPool2D" {
 				right := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(y.Shape().Clone()...))
-				if _, err := gop.Do(right, right, right); err == nil || !strings.Contains(err.Error(), "has not run") {
+				xr := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(x.Shape().Clone()...))
+				if _, err := gop.Do(xr, right, right); err == nil || !strings.Contains(err.Error(), "has not run") {
 					t.Errorf("gradient before the forward pass: %v", err)
 				}
 			}
@@ -132,8 +133,12 @@ func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			op := y.Op().(*maxPoolOp)
-			if !maxPoolValuesOnly(op.g) {
+			op := y.Op().(*kitOp)
+			geom, err := newPoolGeom("Max", x, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maxPoolValuesOnly(geom) {
 				continue // the argmax path serves both
 			}
 			var xt *tensor.Dense
@@ -151,7 +156,7 @@ func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ := float64sOf(fast)
-			op.needArg = true
+			op.needGrad = true
 			ref, err := op.Do(xt)
 			if err != nil {
 				t.Fatal(err)
@@ -195,11 +200,10 @@ func TestMaxPoolNonNegMatches(t *testing.T) {
 		}
 		g := G.NewGraph()
 		xn := G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, h, w), G.WithName("x"))
-		yn, err := MaxPool(xn, spec)
+		geom, err := newPoolGeom("Max", xn, spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		geom := yn.Op().(*maxPoolOp).g
 		x := make([]float32, h*w)
 		for i := range x {
 			switch rng.IntN(6) {

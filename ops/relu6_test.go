@@ -11,60 +11,57 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestReLU6Golden compares output and gradient with PyTorch's relu6
-// (testdata/relu6.json; inputs spread over both kinks).
-func TestReLU6Golden(t *testing.T) {
-	f := loadGolden(t, "relu6.json")
-	for _, c := range f.Cases {
-		t.Run(c.Name, func(t *testing.T) {
-			goldenCase(t, c, c.Inputs, []string{"x"}, func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
-				return ops.ReLU6(xs["x"])
+// TestReLU6MatchesPyTorch compares output and gradient with PyTorch's
+// relu6: relu6.json (gen_grouped_conv_relu6.py, inputs spread over both
+// kinks) and relu6_boundaries.json (gen_relu6.py, inputs at 0 and 6
+// exactly).
+func TestReLU6MatchesPyTorch(t *testing.T) {
+	for _, file := range []string{"relu6.json", "relu6_boundaries.json"} {
+		f := loadGolden(t, file)
+		for _, c := range f.Cases {
+			t.Run(c.Name, func(t *testing.T) {
+				goldenCase(t, c, c.Inputs, []string{"x"}, func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+					return ops.ReLU6(xs["x"])
+				})
 			})
-		})
+		}
 	}
 }
 
-// TestReLU6GradCheck checks the gradient by finite differences on inputs
-// in all three pieces, kept away from the kinks at 0 and 6.
 func TestReLU6GradCheck(t *testing.T) {
 	rng := graph.NewRand(6)
-	for _, shape := range [][]int{{2, 3, 4, 5}, {17}} {
+	for _, shape := range [][]int{{7}, {2, 3, 4}, {2, 1, 3, 3, 2}} {
 		x := randTensor(rng, shape...)
-		data := x.Data().([]float64)
-		for i := range data {
-			v := data[i] * 4
-			for math.Abs(v) < 0.05 || math.Abs(v-6) < 0.05 {
-				v += 0.1
+		// spread over (-4, 10) and keep away from the kinks at 0 and 6,
+		// where a finite difference is meaningless
+		for i, v := range x.Float64s() {
+			v = 3 + 3*v
+			if math.Abs(v) < 1e-3 || math.Abs(v-6) < 1e-3 {
+				v = 2.5
 			}
-			data[i] = v
+			x.Float64s()[i] = v
 		}
-		gradCheck(t, fmt.Sprint(shape), []*tensor.Dense{x}, func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
+		gradCheck(t, shapeName("ReLU6", shape), []*tensor.Dense{x}, func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
 			return ops.ReLU6(xs[0])
 		})
 	}
 }
 
-// TestReLU6Values checks the pieces, the kinks and NaN, in both dtypes,
-// against PyTorch 1.13's relu6: values [nan 0 0 3 6 6] and gradient
-// [1 0 0 1 0 0] for inputs [nan -1 0 3 6 7].
-func TestReLU6Values(t *testing.T) {
-	in := []float64{-3, 0, 2.5, 6, 7, math.NaN()}
-	want := []float64{0, 0, 2.5, 6, 6, math.NaN()}
-	wantGrad := []float64{0, 0, 1, 0, 0, 1} // NaN passes its gradient, as in PyTorch
+func TestReLU6Edges(t *testing.T) {
+	in := []float64{math.NaN(), math.Inf(-1), math.Inf(1), math.Copysign(0, -1), 0, 6, 3}
+	wantY := []float64{math.NaN(), 0, 6, 0, 0, 6, 3}
+	wantDx := []float64{1, 0, 0, 0, 0, 0, 1} // PyTorch 1.13: relu6'(NaN) = 1
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		x := tensor.New(tensor.WithShape(len(in)), tensor.WithBacking(append([]float64(nil), in...)))
-		out, _, grads, err := forwardBackward(dt, map[string]*tensor.Dense{"x": x}, []string{"x"},
-			tensor.New(tensor.WithShape(len(in)), tensor.WithBacking([]float64{1, 1, 1, 1, 1, 1})),
+		x := castTo(tensor.New(tensor.WithShape(len(in)), tensor.WithBacking(append([]float64(nil), in...))), dt)
+		ones := castTo(tensor.New(tensor.WithShape(len(in)), tensor.WithBacking([]float64{1, 1, 1, 1, 1, 1, 1})), dt)
+		y, _, grads, err := forwardBackward(dt, map[string]*tensor.Dense{"x": x}, []string{"x"}, ones,
 			func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) { return ops.ReLU6(xs["x"]) })
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v: %+v", dt, err)
 		}
 		for i := range in {
-			if !(out[i] == want[i] || math.IsNaN(out[i]) && math.IsNaN(want[i])) {
-				t.Errorf("%v: ReLU6(%v) = %v, want %v", dt, in[i], out[i], want[i])
-			}
-			if grads["x"][i] != wantGrad[i] {
-				t.Errorf("%v: ReLU6'(%v) = %v, want %v", dt, in[i], grads["x"][i], wantGrad[i])
+			if !(y[i] == wantY[i] || math.IsNaN(y[i]) && math.IsNaN(wantY[i])) || grads["x"][i] != wantDx[i] {
+				t.Errorf("%v: ReLU6(%v) = %v with gradient %v, want %v and %v", dt, in[i], y[i], grads["x"][i], wantY[i], wantDx[i])
 			}
 		}
 	}
@@ -78,16 +75,38 @@ func TestReLU6BadArgs(t *testing.T) {
 	})
 }
 
-// ReLU6 clips activations to [0, 6], MobileNet's activation.
+// Two ReLU6 nodes on one input stay two nodes (the kit's ops hash with a
+// unique id), and each has its own gradient.
+func TestReLU6NotMerged(t *testing.T) {
+	b := graph.NewBuilder(graph.Train)
+	x := b.InputValue("x", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{-1, 2, 7})))
+	y1, err := ops.ReLU6(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y2, err := ops.ReLU6(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y1 == y2 {
+		t.Fatal("two ReLU6 ops on one input were merged into one node")
+	}
+}
+
 func ExampleReLU6() {
 	b := graph.NewBuilder(graph.Eval)
-	x := b.InputValue("x", tensor.New(tensor.WithShape(5), tensor.WithBacking([]float64{-2, 0.5, 3, 6, 9})))
+	x := b.InputValue("x", tensor.New(tensor.WithShape(5), tensor.WithBacking([]float64{-2, 0, 3, 6, 9})))
 	y, err := ops.ReLU6(x)
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
-	fmt.Println(runExample(b, y)[0].Data())
-	// Output:
-	// [0 0.5 3 6 6]
+	var v G.Value
+	G.Read(y, &v)
+	m := G.NewTapeMachine(b.Graph())
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		panic(err)
+	}
+	fmt.Println(v.Data())
+	// Output: [0 0 3 6 6]
 }

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -42,19 +41,4 @@ func scalarValue(op string, v G.Value) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("ops: %s: want a float scalar, got %T", op, v)
-}
-
-// lossType is the type Tensor-r a → Tensor-r a → a: two tensors to a scalar.
-func lossType(rank int) hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: rank, Of: a}
-	return hm.NewFnType(t, t, a)
-}
-
-// lossGradType is the type Tensor-r a → Tensor-r a → a → Tensor-r a: two
-// tensors and the scalar upstream gradient to the gradient of the first.
-func lossGradType(rank int) hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: rank, Of: a}
-	return hm.NewFnType(t, t, a, t)
 }

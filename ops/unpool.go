@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
@@ -33,59 +32,42 @@ func MaxPoolIndices(x *G.Node, spec PoolSpec) (out, indices *G.Node, err error) 
 		return nil, nil, graph.ShapeErrorf("ops: %s: float32 indices are exact only up to 2^24 elements a plane, got %d (input %s); use float64",
 			g.name, g.inPlane(), graph.FormatShape(x.Shape()))
 	}
-	pool := newMaxPoolOp(g)
-	pool.needArg = true
-	if out, err = G.ApplyOp(pool, x); err != nil {
+	if out, err = applyDef(maxPoolDef(g), x); err != nil {
 		return nil, nil, err
 	}
-	if indices, err = G.ApplyOp(&poolIndicesOp{opBase: newOpBase(g.String() + "Indices"), fwd: pool}, out); err != nil {
+	pool, _ := kitOpOf(out)
+	indices, err = applyDef(&opDef{
+		name: g.name + "Indices", attrs: g.attrs(), shape: sameShape, noGrad: []int{0}, meta: poolIndicesOf{g},
+		f32: kernels[float32]{forward: poolIndicesKernel[float32](pool)},
+		f64: kernels[float64]{forward: poolIndicesKernel[float64](pool)},
+	}, out)
+	if err != nil {
 		return nil, nil, err
 	}
 	return out, indices, nil
 }
 
-// poolIndicesOp reads the argmax its max-pool op recorded, as floats. Its
-// input is the pooled output, so the pooling always runs first.
-type poolIndicesOp struct {
-	opBase
-	fwd *maxPoolOp
-	out buffer
+// poolIndicesOf is the meta of a MaxPoolIndices op: its pooling.
+type poolIndicesOf struct{ g *poolGeom }
+
+func isPoolIndices(op *kitOp) bool {
+	_, ok := op.def.meta.(poolIndicesOf)
+	return ok
 }
 
-func (op *poolIndicesOp) Arity() int    { return 1 }
-func (op *poolIndicesOp) Type() hm.Type { return sameType() }
-func (op *poolIndicesOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.fwd.g.yShape.Clone(), nil
-}
-
-func (op *poolIndicesOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 1)
-	if err != nil {
-		return nil, err
-	}
-	g := op.fwd.g
-	if len(op.fwd.arg) != g.yShape.TotalSize() {
-		return nil, fmt.Errorf("ops: %s: the pooling has not run", op)
-	}
-	y := op.out.get(in[0].Dtype(), g.yShape)
-	switch ys := y.Data().(type) {
-	case []float64:
-		for i, a := range op.fwd.arg {
-			ys[i] = float64(a)
+// poolIndicesKernel writes the argmax the pool saved, as floats. Its input
+// is the pooled output, so the pooling always runs first.
+func poolIndicesKernel[T float](pool *kitOp) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		s, ran := savedOf[T](pool)
+		if !ran {
+			return fmt.Errorf("the pooling has not run")
 		}
-	case []float32:
-		for i, a := range op.fwd.arg {
-			ys[i] = float32(a) // exact: planes have at most 2^24 elements
+		for i, v := range s.ints("argmax", len(a.out.data)) {
+			a.out.data[i] = T(v) // exact: float32 planes have at most 2^24 elements
 		}
-	default:
-		return nil, fmt.Errorf("ops: %s: dtype %v not supported", op, y.Dtype())
+		return nil
 	}
-	return y, nil
-}
-
-func (op *poolIndicesOp) DiffWRT(int) []bool { return []bool{false} }
-func (op *poolIndicesOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: indices are not differentiable", op)
 }
 
 // MaxUnpool2D is the partial inverse of MaxPool2D, as PyTorch's
@@ -133,8 +115,8 @@ func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
 	if int64(outH)*int64(outW) > 1<<31-1 {
 		return nil, graph.ArgErrorf("ops: %s: output plane (%d, %d) is too large", name, outH, outW)
 	}
-	if ip, ok := indices.Op().(*poolIndicesOp); ok {
-		g := ip.fwd.g
+	if ip, ok := indices.Op().(*kitOp); ok && isPoolIndices(ip) {
+		g := ip.def.meta.(poolIndicesOf).g
 		if g.nd != 2 {
 			return nil, graph.ArgErrorf("ops: %s: indices come from %s, not from a 2-D max pool", name, g.name)
 		}
@@ -258,92 +240,4 @@ func (op *maxUnpoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	return dx, nil
-}
-
-// unpoolPlanes is the geometry of an unpooling: planes of in elements
-// (pooled) and of out = outH·outW elements (unpooled).
-type unpoolPlanes struct {
-	planes, in, out int
-	outH, outW      int
-}
-
-// indexType is the set of dtypes MaxUnpool2D takes for its indices.
-type indexType interface {
-	~int | ~int32 | ~int64 | ~float32 | ~float64
-}
-
-// unpoolDispatch switches on the indices' element type. With gather false
-// it scatters small into big (forward), with gather true it sets small from
-// big (gradient).
-func unpoolDispatch[T float](u unpoolPlanes, small []T, idx *tensor.Dense, big []T, gather bool) error {
-	switch is := idx.Data().(type) {
-	case []float64:
-		return unpoolRun(u, small, is, big, gather)
-	case []float32:
-		return unpoolRun(u, small, is, big, gather)
-	case []int:
-		return unpoolRun(u, small, is, big, gather)
-	case []int64:
-		return unpoolRun(u, small, is, big, gather)
-	case []int32:
-		return unpoolRun(u, small, is, big, gather)
-	}
-	return fmt.Errorf("ops: MaxUnpool2D: indices of dtype %v are not supported", idx.Dtype())
-}
-
-func unpoolRun[T float, I indexType](u unpoolPlanes, small []T, idx []I, big []T, gather bool) error {
-	var (
-		mu    sync.Mutex
-		first error
-	)
-	parallelFor(u.planes, planeGrain(u.in+u.out), func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			s, ix, b := small[p*u.in:(p+1)*u.in], idx[p*u.in:(p+1)*u.in], big[p*u.out:(p+1)*u.out]
-			var bad int
-			if gather {
-				bad = unpoolGather(s, ix, b)
-			} else {
-				bad = unpoolScatter(s, ix, b)
-			}
-			if bad >= 0 {
-				mu.Lock()
-				if first == nil {
-					first = graph.ArgErrorf("ops: MaxUnpool2D: index %v at plane %d, position %d is not an integer in [0, %d) (output plane (%d, %d))",
-						ix[bad], p, bad, u.out, u.outH, u.outW)
-				}
-				mu.Unlock()
-				return
-			}
-		}
-	})
-	return first
-}
-
-// unpoolScatter zeroes big and writes small[i] at big[idx[i]]; it returns
-// the position of the first bad index, or -1.
-func unpoolScatter[T float, I indexType](small []T, idx []I, big []T) int {
-	clear(big)
-	n := len(big)
-	for i, v := range idx {
-		j := int(v)
-		if j < 0 || j >= n || I(j) != v {
-			return i
-		}
-		big[j] = small[i]
-	}
-	return -1
-}
-
-// unpoolGather sets small[i] = big[idx[i]]; it returns the position of the
-// first bad index, or -1.
-func unpoolGather[T float, I indexType](small []T, idx []I, big []T) int {
-	n := len(big)
-	for i, v := range idx {
-		j := int(v)
-		if j < 0 || j >= n || I(j) != v {
-			return i
-		}
-		small[i] = big[j]
-	}
-	return -1
 }
