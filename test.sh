@@ -6,14 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 echo "== system packages"
-# Fashion-MNIST for the data tests and examples (Debian package, no download at run time).
-if [ ! -d /usr/share/datasets/fashion-mnist ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; }
-  else
-    sudo apt-get install -y -qq dataset-fashion-mnist
-  fi
-fi
+# apt_need PATH PACKAGE: installs the Debian package when PATH is missing
+# (idempotent; root or sudo; apt-get update only when the first try fails).
+apt_need() {
+  [ -e "$1" ] && return 0
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y -qq "$2" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$2"; }
+}
+# Fashion-MNIST for the data tests and examples (no download at run time).
+apt_need /usr/share/datasets/fashion-mnist dataset-fashion-mnist
+# ONNX's backend conformance cases for onnx/conformance_test.go (with CI=true
+# the test fails when they are missing).
+apt_need /usr/share/libonnx-testdata/data/node libonnx-testdata
 
 echo "== pretrained MobileNetV2 and skimage data"
 # keras tests and examples/transfer: nsfwjs 4.4.0's Keras MobileNetV2 (npm pack,

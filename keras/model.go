@@ -124,14 +124,14 @@ func Build(t Topology, weights map[string]*Weight, opts ...Option) (*Model, erro
 				m.in, m.inShape = sym, c.shape
 			}
 		case kindLayer:
-			sym = nn.ApplyLayer(spec.Name, c.layer, ins[0])
+			sym = nn.Connect(spec.Name, c.layer, ins[0])
 			m.layers[spec.Name] = c.layer
 		case kindIdentity:
 			sym = ins[0]
 		case kindAdd:
 			sym = nn.Sum(spec.Name, ins...)
 		case kindConcat:
-			sym = nn.ApplyMulti(spec.Name, concatAxis(spec.Name, c.axis), 1, ins...)[0]
+			sym = nn.ConnectMulti(spec.Name, concatAxis(spec.Name, c.axis), 1, ins...)[0]
 		}
 		m.syms[spec.Name] = sym
 		m.order = append(m.order, spec.Name)

@@ -28,7 +28,7 @@ type MultiLayer interface {
 // MergeFunc turns a function of several nodes into a MultiLayer without
 // Params and with one output; nn.Add and nn.Concat are such functions:
 //
-//	sum := nn.ApplyMulti("sum", nn.MergeFunc(nn.Add), 1, a, b)[0]
+//	sum := nn.ConnectMulti("sum", nn.MergeFunc(nn.Add), 1, a, b)[0]
 type MergeFunc func(b *graph.Builder, xs ...*G.Node) (*G.Node, error)
 
 // ForwardMulti calls the function.
@@ -44,7 +44,7 @@ func (f MergeFunc) ForwardMulti(b *graph.Builder, xs []*G.Node) ([]*G.Node, erro
 func (f MergeFunc) Params() []graph.NamedParam { return nil }
 
 // Symbol is a symbolic tensor of a functional model: a model input (made by
-// Input) or an output of a layer application (made by Apply, ApplyMulti,
+// Input) or an output of a layer application (made by Connect, ConnectMulti,
 // Sum and Cat). Symbols hold no values; NewFunctional turns the graph of
 // applications between input and output Symbols into a model.
 //
@@ -83,53 +83,53 @@ type application struct {
 // decides the order of the model's inputs.
 func Input(name string) *Symbol { return &Symbol{name: name} }
 
-// ApplyLayer applies layer to x under the name (a state_dict prefix: the layer's
+// Connect applies layer to x under the name (a state_dict prefix: the layer's
 // Params are "name.weight", ...) and returns the output symbol. Applying
 // the same Layer value twice shares its weights; its Params are then named
 // after its first application.
-func ApplyLayer(name string, layer Layer, x *Symbol) *Symbol {
+func Connect(name string, layer Layer, x *Symbol) *Symbol {
 	a := &application{name: name, layer: layer, ins: []*Symbol{x}, nOut: 1}
 	switch {
 	case layer == nil:
-		a.errIns = argError("ApplyLayer", "layer %q is nil", name)
+		a.errIns = argError("Connect", "layer %q is nil", name)
 	case x == nil:
-		a.errIns = argError("ApplyLayer", "layer %q: input is nil", name)
+		a.errIns = argError("Connect", "layer %q: input is nil", name)
 	}
 	return a.outputs()[0]
 }
 
-// ApplyMulti applies a MultiLayer to xs under the name and returns its nOut
+// ConnectMulti applies a MultiLayer to xs under the name and returns its nOut
 // output symbols (the layer must return exactly nOut nodes).
-func ApplyMulti(name string, layer MultiLayer, nOut int, xs ...*Symbol) []*Symbol {
+func ConnectMulti(name string, layer MultiLayer, nOut int, xs ...*Symbol) []*Symbol {
 	a := &application{name: name, multi: layer, ins: xs, nOut: nOut}
 	switch {
 	case layer == nil:
-		a.errIns = argError("ApplyMulti", "layer %q is nil", name)
+		a.errIns = argError("ConnectMulti", "layer %q is nil", name)
 	case nOut < 1:
-		a.errIns = argError("ApplyMulti", "layer %q: number of outputs must be >= 1, got %d", name, nOut)
+		a.errIns = argError("ConnectMulti", "layer %q: number of outputs must be >= 1, got %d", name, nOut)
 		a.nOut = 1
 	case len(xs) == 0:
-		a.errIns = argError("ApplyMulti", "layer %q: needs at least one input", name)
+		a.errIns = argError("ConnectMulti", "layer %q: needs at least one input", name)
 	}
 	for i, x := range xs {
 		if x == nil && a.errIns == nil {
-			a.errIns = argError("ApplyMulti", "layer %q: input %d is nil", name, i)
+			a.errIns = argError("ConnectMulti", "layer %q: input %d is nil", name, i)
 		}
 	}
 	return a.outputs()
 }
 
-// Sum is ApplyMulti of nn.Add: the elementwise sum of symbols of one shape
+// Sum is ConnectMulti of nn.Add: the elementwise sum of symbols of one shape
 // (a residual merge).
 func Sum(name string, xs ...*Symbol) *Symbol {
-	return ApplyMulti(name, MergeFunc(Add), 1, xs...)[0]
+	return ConnectMulti(name, MergeFunc(Add), 1, xs...)[0]
 }
 
-// Cat is ApplyMulti of nn.Concat: the concatenation of symbols along the
+// Cat is ConnectMulti of nn.Concat: the concatenation of symbols along the
 // channel axis 1 (a skip connection of a UNet, the branches of an
 // Inception module).
 func Cat(name string, xs ...*Symbol) *Symbol {
-	return ApplyMulti(name, MergeFunc(Concat), 1, xs...)[0]
+	return ConnectMulti(name, MergeFunc(Concat), 1, xs...)[0]
 }
 
 func (a *application) outputs() []*Symbol {
@@ -150,8 +150,8 @@ func (a *application) outputs() []*Symbol {
 // anywhere.
 //
 //	x := nn.Input("image")
-//	h := nn.ApplyLayer("conv1", conv1, x)
-//	y := nn.ApplyLayer("conv2", conv2, h)
+//	h := nn.Connect("conv1", conv1, x)
+//	y := nn.Connect("conv2", conv2, h)
 //	out := nn.Cat("cat", h, y) // a skip connection
 //	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 //
@@ -175,8 +175,9 @@ type Functional struct {
 
 // NewFunctional returns the model computing outputs from inputs. Every
 // input a output depends on must be among inputs, names of applications
-// must be unique and without dots, and every input must be used. Params are
-// initialised from seed 0 (see Initialize) like other containers.
+// must be unique and without dots, and every input must be used. Like the
+// other containers it keeps its layers' weights (a pretrained block stays
+// pretrained); call Initialize to redraw them all from a seed.
 func NewFunctional(inputs, outputs []*Symbol) (*Functional, error) {
 	if len(inputs) == 0 || len(outputs) == 0 {
 		return nil, argError("NewFunctional", "need at least one input and one output, got %d and %d", len(inputs), len(outputs))
@@ -247,7 +248,7 @@ func NewFunctional(inputs, outputs []*Symbol) (*Functional, error) {
 			return nil, argError("NewFunctional", "input %d (%q) is not used by any output", i, s.name)
 		}
 	}
-	return f, Initialize(f, 0)
+	return f, nil
 }
 
 // key identifies the layer for weight sharing: the layer value itself when
@@ -314,7 +315,7 @@ func (f *Functional) ForwardAll(b *graph.Builder, xs ...*G.Node) ([]*G.Node, err
 		b.Enter(scope)
 		ys, err := a.multi.ForwardMulti(b, ins)
 		if err == nil && len(ys) != a.nOut {
-			err = layerError(b, "Functional", graph.ErrArg, "layer %q returned %d outputs, ApplyMulti declared %d", a.name, len(ys), a.nOut)
+			err = layerError(b, "Functional", graph.ErrArg, "layer %q returned %d outputs, ConnectMulti declared %d", a.name, len(ys), a.nOut)
 		}
 		if err == nil {
 			b.Record(graph.LayerCall{Path: b.Path(), Layer: a.multi, In: ins[0], Out: ys[0], Depth: b.Depth()})

@@ -87,10 +87,10 @@ func skipModel(t *testing.T) (*nn.Functional, *nn.Dense, *nn.Dense, *nn.Dense) {
 	t.Helper()
 	a, b, c := fnDense(t, 4, 3, 1), fnDense(t, 3, 3, 2), fnDense(t, 6, 2, 3)
 	x := nn.Input("x")
-	h := nn.ApplyLayer("a", a, x)
-	y := nn.ApplyLayer("b", b, h)
+	h := nn.Connect("a", a, x)
+	y := nn.Connect("b", b, h)
 	sum := nn.Sum("sum", h, y)
-	out := nn.ApplyLayer("c", c, nn.Cat("cat", h, y))
+	out := nn.Connect("c", c, nn.Cat("cat", h, y))
 	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{sum, out})
 	if err != nil {
 		t.Fatal(err)
@@ -141,8 +141,8 @@ func TestFunctionalMultiOutputMatchesHost(t *testing.T) {
 func TestFunctionalIsALayer(t *testing.T) {
 	a, b := fnDense(t, 4, 4, 1), fnDense(t, 4, 2, 2)
 	x := nn.Input("x")
-	h := nn.ApplyLayer("a", a, x)
-	out := nn.ApplyLayer("b", b, nn.Sum("skip", h, x))
+	h := nn.Connect("a", a, x)
+	out := nn.Connect("b", b, nn.Sum("skip", h, x))
 	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func TestFunctionalIsALayer(t *testing.T) {
 	m2, a2, b2 := func() (*nn.Functional, *nn.Dense, *nn.Dense) {
 		a2, b2 := fnDense(t, 4, 4, 7), fnDense(t, 4, 2, 8)
 		x := nn.Input("x")
-		out := nn.ApplyLayer("b", b2, nn.Sum("skip", nn.ApplyLayer("a", a2, x), x))
+		out := nn.Connect("b", b2, nn.Sum("skip", nn.Connect("a", a2, x), x))
 		m2, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 		if err != nil {
 			t.Fatal(err)
@@ -205,8 +205,8 @@ func TestFunctionalIsALayer(t *testing.T) {
 func TestFunctionalMultiInputAndSharedLayer(t *testing.T) {
 	shared := fnDense(t, 3, 3, 1)
 	x1, x2 := nn.Input("left"), nn.Input("right")
-	y1 := nn.ApplyLayer("enc", shared, x1)
-	y2 := nn.ApplyLayer("enc_again", shared, x2) // same weights
+	y1 := nn.Connect("enc", shared, x1)
+	y2 := nn.Connect("enc_again", shared, x2) // same weights
 	out := nn.Sum("sum", y1, y2)
 	m, err := nn.NewFunctional([]*nn.Symbol{x1, x2}, []*nn.Symbol{out})
 	if err != nil {
@@ -249,27 +249,27 @@ func TestFunctionalErrors(t *testing.T) {
 	}{
 		{"dangling input", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x, other := nn.Input("x"), nn.Input("other")
-			return []*nn.Symbol{x}, []*nn.Symbol{nn.Sum("s", nn.ApplyLayer("a", d(), x), other)}
+			return []*nn.Symbol{x}, []*nn.Symbol{nn.Sum("s", nn.Connect("a", d(), x), other)}
 		}, `depends on input "other"`},
 		{"duplicate name", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x := nn.Input("x")
-			return []*nn.Symbol{x}, []*nn.Symbol{nn.ApplyLayer("a", d(), nn.ApplyLayer("a", d(), x))}
+			return []*nn.Symbol{x}, []*nn.Symbol{nn.Connect("a", d(), nn.Connect("a", d(), x))}
 		}, `"a" is used twice`},
 		{"nil layer", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x := nn.Input("x")
-			return []*nn.Symbol{x}, []*nn.Symbol{nn.ApplyLayer("a", nil, x)}
+			return []*nn.Symbol{x}, []*nn.Symbol{nn.Connect("a", nil, x)}
 		}, `layer "a" is nil`},
 		{"dot in name", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x := nn.Input("x")
-			return []*nn.Symbol{x}, []*nn.Symbol{nn.ApplyLayer("a.b", d(), x)}
+			return []*nn.Symbol{x}, []*nn.Symbol{nn.Connect("a.b", d(), x)}
 		}, "without dots"},
 		{"unused input", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x, y := nn.Input("x"), nn.Input("y")
-			return []*nn.Symbol{x, y}, []*nn.Symbol{nn.ApplyLayer("a", d(), x)}
+			return []*nn.Symbol{x, y}, []*nn.Symbol{nn.Connect("a", d(), x)}
 		}, `input 1 ("y") is not used`},
 		{"output as input", func() ([]*nn.Symbol, []*nn.Symbol) {
 			x := nn.Input("x")
-			h := nn.ApplyLayer("a", d(), x)
+			h := nn.Connect("a", d(), x)
 			return []*nn.Symbol{h}, []*nn.Symbol{h}
 		}, "not a symbol made by nn.Input"},
 		{"no outputs", func() ([]*nn.Symbol, []*nn.Symbol) {
@@ -289,7 +289,7 @@ func TestFunctionalErrors(t *testing.T) {
 
 func TestFunctionalShapeErrorNamesLayer(t *testing.T) {
 	x := nn.Input("x")
-	out := nn.ApplyLayer("head", fnDense(t, 5, 2, 1), nn.ApplyLayer("enc", fnDense(t, 4, 3, 1), x))
+	out := nn.Connect("head", fnDense(t, 5, 2, 1), nn.Connect("enc", fnDense(t, 4, 3, 1), x))
 	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 	if err != nil {
 		t.Fatal(err)
@@ -309,9 +309,9 @@ func ExampleFunctional() {
 		return c
 	}
 	x := nn.Input("image")
-	h := nn.ApplyLayer("enc", conv(1, 4), x)
-	y := nn.ApplyLayer("mid", conv(4, 4), h)
-	out := nn.ApplyLayer("head", conv(8, 2), nn.Cat("skip", h, y))
+	h := nn.Connect("enc", conv(1, 4), x)
+	y := nn.Connect("mid", conv(4, 4), h)
+	out := nn.Connect("head", conv(8, 2), nn.Cat("skip", h, y))
 	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{out})
 	if err != nil {
 		panic(err)

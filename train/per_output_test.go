@@ -17,9 +17,9 @@ import (
 func twoHeads(t *testing.T) *nn.Functional {
 	t.Helper()
 	x := nn.Input("x")
-	h := nn.ApplyLayer("trunk", must(nn.NewDense(3, 4, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()))), x)
-	reg := nn.ApplyLayer("reg", must(nn.NewDense(4, 2, nn.WithDtype(tensor.Float64))), h)
-	cls := nn.ApplyLayer("cls", must(nn.NewDense(4, 3, nn.WithDtype(tensor.Float64))), h)
+	h := nn.Connect("trunk", must(nn.NewDense(3, 4, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()))), x)
+	reg := nn.Connect("reg", must(nn.NewDense(4, 2, nn.WithDtype(tensor.Float64))), h)
+	cls := nn.Connect("cls", must(nn.NewDense(4, 3, nn.WithDtype(tensor.Float64))), h)
 	m, err := nn.NewFunctional([]*nn.Symbol{x}, []*nn.Symbol{reg, cls})
 	if err != nil {
 		t.Fatal(err)
