@@ -137,14 +137,14 @@ func CheckTensorSize(what string, dt tensor.Dtype, shape []int) error {
 }
 
 func checkSize(what string, dt tensor.Dtype, shape []int, limit int64, source string) error {
-	n, err := NumElements(shape)
-	if err != nil {
+	if _, err := NumElements(shape); err != nil {
 		if errors.Is(err, ErrSize) {
 			return sizeErrorf("%s: a %v tensor of shape %s has more elements than an int can count", what, dt, FormatShape(shape))
 		}
 		return errors.WithMessage(err, what)
 	}
-	if n, err = TensorBytes(dt, shape); err != nil {
+	n, err := TensorBytes(dt, shape)
+	if err != nil {
 		return sizeErrorf("%s: a %v tensor of shape %s has more bytes than an int can count", what, dt, FormatShape(shape))
 	}
 	if limit > 0 && int64(n) > limit {
