@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 )
 
 // ErrShape is wrapped by every error about a tensor shape that does not fit.
@@ -55,14 +54,6 @@ func FormatShape(s []int) string {
 		parts[i] = fmt.Sprint(d)
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-// ShapeOf returns the shape of t as a plain int slice (nil for a nil tensor).
-func ShapeOf(t tensor.Tensor) []int {
-	if t == nil {
-		return nil
-	}
-	return []int(t.Shape().Clone())
 }
 
 // SameShape reports whether a and b have the same rank and the same size on

@@ -192,7 +192,9 @@ func activation(name string) (nn.Layer, error) {
 	return nil, errors.Errorf("activation %q is not supported (want linear, relu, relu6, sigmoid, tanh, softplus, softsign, elu or softmax)", name)
 }
 
-func activationOpt(name *string) ([]nn.Option, error) {
+// activationOpt is the WithActivation option of a Keras activation name
+// (none for nil or "linear").
+func activationOpt(name *string) ([]nn.ActivationOption, error) {
 	if name == nil {
 		return nil, nil
 	}
@@ -200,7 +202,16 @@ func activationOpt(name *string) ([]nn.Option, error) {
 	if err != nil || a == nil {
 		return nil, err
 	}
-	return []nn.Option{nn.WithActivation(a)}, nil
+	return []nn.ActivationOption{nn.WithActivation(a)}, nil
+}
+
+// withActivation appends the activation options to opts, whose family
+// (ConvOption, DenseOption, ...) every ActivationOption belongs to.
+func withActivation[O any](opts []O, act []nn.ActivationOption) []O {
+	for _, a := range act {
+		opts = append(opts, any(a).(O))
+	}
+	return opts
 }
 
 // convertLayer builds the convnet form of one Keras layer and loads its
@@ -404,7 +415,7 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 		return converted{}, errors.Errorf("weight %q has shape %v, want (%d, %d, in/groups, %d)", w.Name, w.Shape, kernel[0], kernel[1], c.Filters)
 	}
 	useBias := boolOr(c.UseBias, true)
-	opts := []nn.Option{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}
+	opts := []nn.ConvOption{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}
 	act, err := activationOpt(c.Activation)
 	if err != nil {
 		return converted{}, err
@@ -413,7 +424,7 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 		// a grouped kernel (kh, kw, in/groups, out) converts like a plain one
 		opts = append(opts, nn.WithGroups(groups))
 	}
-	l, err := nn.NewConv2D(w.Shape[2]*groups, c.Filters, kernel[0], append(opts, act...)...)
+	l, err := nn.NewConv2D(w.Shape[2]*groups, c.Filters, kernel[0], withActivation(opts, act)...)
 	if err != nil {
 		return converted{}, err
 	}
@@ -479,7 +490,7 @@ func convertDepthwise(name string, c convConfig, ws *weightSet) (converted, erro
 	if err != nil {
 		return converted{}, err
 	}
-	opts := append([]nn.Option{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}, act...)
+	opts := withActivation([]nn.DepthwiseConvOption{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}, act)
 	l, weight, bias, err := newDepthwise(in, mult, kernel[0], opts)
 	if err != nil {
 		return converted{}, err
@@ -519,7 +530,7 @@ func convertDense(name string, c denseConfig, ws *weightSet) (converted, error) 
 	if err != nil {
 		return converted{}, err
 	}
-	l, err := nn.NewDense(w.Shape[0], c.Units, append([]nn.Option{nn.WithBias(useBias)}, act...)...)
+	l, err := nn.NewDense(w.Shape[0], c.Units, withActivation([]nn.DenseOption{nn.WithBias(useBias)}, act)...)
 	if err != nil {
 		return converted{}, err
 	}
@@ -583,7 +594,7 @@ func convertBatchNorm(name string, c bnConfig, ws *weightSet, o *options) (conve
 	if o.momentum != nil {
 		torchMomentum = *o.momentum
 	}
-	opts := []nn.Option{nn.WithEps(eps), nn.WithMomentum(torchMomentum)}
+	opts := []nn.BatchNormOption{nn.WithEps(eps), nn.WithMomentum(torchMomentum)}
 	switch {
 	case !center && !scale:
 		opts = append(opts, nn.WithAffine(false))
@@ -657,7 +668,7 @@ func convertPool(isMax bool, c poolConfig) (converted, error) {
 	if err != nil {
 		return converted{}, err
 	}
-	opts := []nn.Option{nn.WithKernel(size...), nn.WithStride(stride...), nn.WithPadding(pad)}
+	opts := []nn.PoolOption{nn.WithKernel(size...), nn.WithStride(stride...), nn.WithPadding(pad)}
 	if isMax {
 		l, err := nn.NewMaxPool2D(size[0], opts...)
 		return converted{layer: l}, err

@@ -13,7 +13,7 @@ func newZeroPad2D(top, bottom, left, right int) (nn.Layer, error) {
 	return nn.NewZeroPadding2D(top, bottom, left, right)
 }
 
-func newDepthwise(in, mult, kernel int, opts []nn.Option) (nn.Layer, *graph.Param, *graph.Param, error) {
+func newDepthwise(in, mult, kernel int, opts []nn.DepthwiseConvOption) (nn.Layer, *graph.Param, *graph.Param, error) {
 	l, err := nn.NewDepthwiseConv2D(in, mult, kernel, opts...)
 	if err != nil {
 		return nil, nil, nil, err

@@ -26,9 +26,9 @@ type batchNorm struct {
 	act             Layer // applied to the output; a ReLU is fused
 }
 
-func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []Option) (*batchNorm, error) {
+func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []BatchNormOption) (*batchNorm, error) {
 	ctor := "New" + kind
-	c, err := newConfig(ctor, opts, "WithMomentum", "WithEps", "WithAffine", "WithScale", "WithActivation")
+	c, err := newConfig(ctor, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func newBatchNorm(kind string, ranks []int, layout string, channels int, opts []
 	if !(c.eps > 0) || math.IsInf(c.eps, 0) {
 		return nil, argError(ctor, "eps must be finite and > 0, got %v", c.eps)
 	}
-	if !c.affine && c.given["WithScale"] && c.scale {
+	if !c.affine && c.scaleSet && c.scale {
 		return nil, argError(ctor, "WithScale(true) and WithAffine(false) contradict each other; use one of them")
 	}
 	bn := &batchNorm{kind: kind, ranks: ranks, layout: layout, channels: channels, momentum: c.momentum, eps: c.eps, act: c.activation}
@@ -216,7 +216,7 @@ type BatchNorm1D struct{ batchNorm }
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
 // > 0), WithAffine (default true), WithScale (default true), WithActivation
 // (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
-func NewBatchNorm1D(channels int, opts ...Option) (*BatchNorm1D, error) {
+func NewBatchNorm1D(channels int, opts ...BatchNormOption) (*BatchNorm1D, error) {
 	bn, err := newBatchNorm("BatchNorm1D", []int{2, 3}, "rank 2 (N, C) or 3 (N, C, L)", channels, opts)
 	if err != nil {
 		return nil, err
@@ -233,7 +233,7 @@ type BatchNorm2D struct{ batchNorm }
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
 // > 0), WithAffine (default true), WithScale (default true), WithActivation
 // (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
-func NewBatchNorm2D(channels int, opts ...Option) (*BatchNorm2D, error) {
+func NewBatchNorm2D(channels int, opts ...BatchNormOption) (*BatchNorm2D, error) {
 	bn, err := newBatchNorm("BatchNorm2D", []int{4}, "rank 4 (N, C, H, W)", channels, opts)
 	if err != nil {
 		return nil, err
@@ -250,7 +250,7 @@ type BatchNorm3D struct{ batchNorm }
 // Options: WithMomentum (default 0.1, in [0, 1]), WithEps (default 1e-5,
 // > 0), WithAffine (default true), WithScale (default true), WithActivation
 // (none; a ReLU is fused into the normalisation), WithDtype, WithSeed.
-func NewBatchNorm3D(channels int, opts ...Option) (*BatchNorm3D, error) {
+func NewBatchNorm3D(channels int, opts ...BatchNormOption) (*BatchNorm3D, error) {
 	bn, err := newBatchNorm("BatchNorm3D", []int{5}, "rank 5 (N, C, D, H, W)", channels, opts)
 	if err != nil {
 		return nil, err

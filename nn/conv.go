@@ -33,26 +33,16 @@ type convBase struct {
 	act        Layer
 }
 
-// convOptions are the options every convolution layer takes.
-var convOptions = []string{"WithKernel", "WithStride", "WithPadding", "WithPad", "WithDilation", "WithBias",
-	"WithActivation", "WithWeightInit", "WithBiasInit"}
-
-func newConvBase(kind string, rank int, transposed bool, in, out, kernel int, opts []Option) (*convBase, error) {
+func newConvBase[O option](kind string, rank int, transposed bool, in, out, kernel int, opts []O) (*convBase, error) {
 	ctor := "New" + kind
-	var allowed []string
-	if transposed {
-		allowed = append(append([]string(nil), convOptions...), "WithOutputPadding")
-	} else {
-		allowed = append(append([]string(nil), convOptions...), "WithGroups")
-	}
-	c, err := newConfig(ctor, opts, allowed...)
+	c, err := newConfig(ctor, opts)
 	if err != nil {
 		return nil, err
 	}
 	if in <= 0 || out <= 0 {
 		return nil, argError(ctor, "in and out channels must be positive, got in=%d, out=%d", in, out)
 	}
-	if !c.given["WithKernel"] && kernel <= 0 {
+	if !c.kernelSet && kernel <= 0 {
 		return nil, argError(ctor, "kernel size must be positive, got %d", kernel)
 	}
 	l := &convBase{kind: kind, rank: rank, transposed: transposed, in: in, out: out, padding: c.padding, act: c.activation}
@@ -355,7 +345,7 @@ type Conv1D struct{ convBase }
 // (1), WithBias (on), WithActivation (none), WithWeightInit
 // (graph.TorchDefault(), U(±1/√(in·k))), WithBiasInit (U(±1/√(in·k))),
 // WithSeed (0), WithDtype (float32), WithKernel.
-func NewConv1D(in, out, kernel int, opts ...Option) (*Conv1D, error) {
+func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
 	l, err := newConvBase("Conv1D", 1, false, in, out, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -382,7 +372,7 @@ type Conv2D struct{ convBase }
 // WithDilation (1), WithBias (on), WithActivation (none), WithWeightInit
 // (graph.TorchDefault(), U(±1/√(in·kh·kw))), WithBiasInit
 // (U(±1/√(in·kh·kw))), WithSeed (0), WithDtype (float32), WithKernel.
-func NewConv2D(in, out, kernel int, opts ...Option) (*Conv2D, error) {
+func NewConv2D(in, out, kernel int, opts ...ConvOption) (*Conv2D, error) {
 	l, err := newConvBase("Conv2D", 2, false, in, out, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -402,7 +392,7 @@ type Conv3D struct{ convBase }
 // NewConv3D returns a Conv3D layer from in to out channels with a cubic
 // kernel (WithKernel(kd, kh, kw) for other shapes). Options and defaults
 // as for NewConv2D.
-func NewConv3D(in, out, kernel int, opts ...Option) (*Conv3D, error) {
+func NewConv3D(in, out, kernel int, opts ...ConvOption) (*Conv3D, error) {
 	l, err := newConvBase("Conv3D", 3, false, in, out, kernel, opts)
 	if err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func ExampleNewConv2D() {
 // Keras's "same" padding keeps the size at stride 1 and gives
 // ceil(in/stride) otherwise; a 1x7 kernel is set with WithKernel.
 func ExampleNewConv2D_same() {
-	for _, opts := range [][]nn.Option{
+	for _, opts := range [][]nn.ConvOption{
 		{nn.WithPadding(nn.Same)},
 		{nn.WithPadding(nn.Same), nn.WithStride(2)},
 		{nn.WithPadding(nn.Same), nn.WithKernel(1, 7)},

@@ -6,8 +6,8 @@ package nn
 // (out, in/g, k...) and the layer g times fewer weights. g must divide in
 // and out; g = in = out is the depthwise convolution (NewDepthwiseConv2D).
 // Convolutions only, not transposed ones. Default 1.
-func WithGroups(g int) Option {
-	return func(c *config) { c.given.Mark("WithGroups"); c.groups = g }
+func WithGroups(g int) ConvOption {
+	return convOpt(func(c *config) { c.groups = g })
 }
 
 // checkGroups verifies a convolution's groups against its channels.
@@ -30,18 +30,16 @@ func checkGroups(ctor string, groups, in, out int) error {
 // o/multiplier.
 //
 // Options and defaults as for NewConv2D, without WithGroups.
-func NewDepthwiseConv2D(channels, multiplier, kernel int, opts ...Option) (*Conv2D, error) {
-	for _, o := range opts {
-		if o == nil {
-			return nil, argError("NewDepthwiseConv2D", "nil option")
-		}
-		var c config
-		if o(&c); c.given["WithGroups"] {
-			return nil, argError("NewDepthwiseConv2D", "does not take option WithGroups (the groups are the %d channels)", channels)
-		}
-	}
+func NewDepthwiseConv2D(channels, multiplier, kernel int, opts ...DepthwiseConvOption) (*Conv2D, error) {
 	if channels <= 0 || multiplier <= 0 {
 		return nil, argError("NewDepthwiseConv2D", "channels and multiplier must be positive, got channels=%d, multiplier=%d", channels, multiplier)
 	}
-	return NewConv2D(channels, channels*multiplier, kernel, append(append([]Option(nil), opts...), WithGroups(channels))...)
+	// Every DepthwiseConvOption is a ConvOption (the option types say so);
+	// a nil one is passed on for NewConv2D to reject.
+	convOpts := make([]ConvOption, 0, len(opts)+1)
+	for _, o := range opts {
+		co, _ := o.(ConvOption)
+		convOpts = append(convOpts, co)
+	}
+	return NewConv2D(channels, channels*multiplier, kernel, append(convOpts, WithGroups(channels))...)
 }

@@ -20,19 +20,19 @@ func TestGroupedConvLayer(t *testing.T) {
 	cases := []struct {
 		name              string
 		in, out, k, g     int
-		opts              []nn.Option
+		opts              []nn.ConvOption
 		x, wantW, wantOut []int
 		params            int
 		str               string
 		p                 ops.ConvParams // the op's settings that the layer should use
 	}{
-		{"groups2", 4, 6, 3, 2, []nn.Option{nn.WithPad(1)}, []int{2, 4, 5, 5}, []int{6, 2, 3, 3}, []int{2, 6, 5, 5}, 6*2*9 + 6,
+		{"groups2", 4, 6, 3, 2, []nn.ConvOption{nn.WithPad(1)}, []int{2, 4, 5, 5}, []int{6, 2, 3, 3}, []int{2, 6, 5, 5}, 6*2*9 + 6,
 			"Conv2D(4, 6, kernel=3, pad=1, groups=2)", ops.ConvParams{Pad: []int{1, 1}}},
-		{"depthwise-s2-same", 3, 3, 3, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithBias(false)}, []int{1, 3, 7, 8}, []int{3, 1, 3, 3}, []int{1, 3, 4, 4}, 27,
+		{"depthwise-s2-same", 3, 3, 3, 3, []nn.ConvOption{nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithBias(false)}, []int{1, 3, 7, 8}, []int{3, 1, 3, 3}, []int{1, 3, 4, 4}, 27,
 			"Conv2D(3, 3, kernel=3, stride=2, padding=same, groups=3, bias=false)",
 			// Same with stride 2: H 7 -> 4 pads 1 and 1, W 8 -> 4 pads 0 and 1
 			ops.ConvParams{Stride: []int{2, 2}, Pad: []int{1, 0}, PadAfter: []int{1, 1}}},
-		{"multiplier2-relu", 2, 4, 3, 2, []nn.Option{nn.WithActivation(nn.NewReLU())}, []int{2, 2, 6, 6}, []int{4, 1, 3, 3}, []int{2, 4, 4, 4}, 40,
+		{"multiplier2-relu", 2, 4, 3, 2, []nn.ConvOption{nn.WithActivation(nn.NewReLU())}, []int{2, 2, 6, 6}, []int{4, 1, 3, 3}, []int{2, 4, 4, 4}, 40,
 			"Conv2D(2, 4, kernel=3, groups=2, activation=ReLU())", ops.ConvParams{ReLU: true}},
 	}
 	rng := graph.NewRand(5)
@@ -138,9 +138,6 @@ func TestGroupedConvLayerBadArgs(t *testing.T) {
 		{"groups0", func() error { _, err := nn.NewConv2D(4, 4, 3, nn.WithGroups(0)); return err }, "nn: NewConv2D: groups must be >= 1, got 0"},
 		{"not-dividing-in", func() error { _, err := nn.NewConv2D(6, 8, 3, nn.WithGroups(4)); return err },
 			"nn: NewConv2D: groups (4) must divide the input channels (6) and the output channels (8)"},
-		{"transposed", func() error { _, err := nn.NewConvTranspose2D(4, 4, 3, nn.WithGroups(2)); return err }, "does not take option WithGroups"},
-		{"depthwise-groups", func() error { _, err := nn.NewDepthwiseConv2D(4, 1, 3, nn.WithGroups(2)); return err },
-			"nn: NewDepthwiseConv2D: does not take option WithGroups (the groups are the 4 channels)"},
 		{"depthwise-zero", func() error { _, err := nn.NewDepthwiseConv2D(4, 0, 3); return err }, "channels and multiplier must be positive, got channels=4, multiplier=0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

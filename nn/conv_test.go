@@ -24,7 +24,19 @@ type convLayer interface {
 }
 
 // newLayer builds one of the six convolution layers by name.
-func newLayer(kind string, in, out, k int, opts ...nn.Option) (convLayer, error) {
+// The options are typed for the transposed convolutions; every one but
+// WithOutputPadding is also a ConvOption.
+func newLayer(kind string, in, out, k int, topts ...nn.ConvTransposeOption) (convLayer, error) {
+	var opts []nn.ConvOption
+	if !strings.HasPrefix(kind, "ConvTranspose") {
+		for _, o := range topts {
+			co, ok := o.(nn.ConvOption)
+			if !ok && o != nil {
+				return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+			}
+			opts = append(opts, co)
+		}
+	}
 	switch kind {
 	case "Conv1D":
 		return nn.NewConv1D(in, out, k, opts...)
@@ -33,16 +45,16 @@ func newLayer(kind string, in, out, k int, opts ...nn.Option) (convLayer, error)
 	case "Conv3D":
 		return nn.NewConv3D(in, out, k, opts...)
 	case "ConvTranspose1D":
-		return nn.NewConvTranspose1D(in, out, k, opts...)
+		return nn.NewConvTranspose1D(in, out, k, topts...)
 	case "ConvTranspose2D":
-		return nn.NewConvTranspose2D(in, out, k, opts...)
+		return nn.NewConvTranspose2D(in, out, k, topts...)
 	case "ConvTranspose3D":
-		return nn.NewConvTranspose3D(in, out, k, opts...)
+		return nn.NewConvTranspose3D(in, out, k, topts...)
 	}
 	return nil, fmt.Errorf("unknown layer %s", kind)
 }
 
-func mustLayer(t *testing.T, kind string, in, out, k int, opts ...nn.Option) convLayer {
+func mustLayer(t *testing.T, kind string, in, out, k int, opts ...nn.ConvTransposeOption) convLayer {
 	t.Helper()
 	l, err := newLayer(kind, in, out, k, opts...)
 	if err != nil {
@@ -71,34 +83,34 @@ func TestConvLayerShapes(t *testing.T) {
 	cases := []struct {
 		name, kind string
 		in, out, k int
-		opts       []nn.Option
+		opts       []nn.ConvTransposeOption
 		x, want    []int
 	}{
 		{"conv1d-valid", "Conv1D", 3, 4, 3, nil, []int{2, 3, 11}, []int{2, 4, 9}},
-		{"conv1d-s2-p1", "Conv1D", 3, 4, 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{2, 3, 11}, []int{2, 4, 6}},
-		{"conv1d-same-s2-odd", "Conv1D", 3, 4, 4, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 3, 11}, []int{2, 4, 6}},
-		{"conv1d-d2", "Conv1D", 1, 1, 3, []nn.Option{nn.WithDilation(2)}, []int{1, 1, 9}, []int{1, 1, 5}},
+		{"conv1d-s2-p1", "Conv1D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPad(1)}, []int{2, 3, 11}, []int{2, 4, 6}},
+		{"conv1d-same-s2-odd", "Conv1D", 3, 4, 4, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 3, 11}, []int{2, 4, 6}},
+		{"conv1d-d2", "Conv1D", 1, 1, 3, []nn.ConvTransposeOption{nn.WithDilation(2)}, []int{1, 1, 9}, []int{1, 1, 5}},
 		{"conv2d-mnist", "Conv2D", 1, 32, 3, nil, []int{8, 1, 28, 28}, []int{8, 32, 26, 26}},
-		{"conv2d-same", "Conv2D", 3, 8, 3, []nn.Option{nn.WithPadding(nn.Same)}, []int{2, 3, 7, 6}, []int{2, 8, 7, 6}},
-		{"conv2d-same-s2", "Conv2D", 3, 8, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 3, 7, 6}, []int{2, 8, 4, 3}},
-		{"conv2d-same-even-kernel", "Conv2D", 3, 8, 2, []nn.Option{nn.WithPadding(nn.Same)}, []int{1, 3, 5, 5}, []int{1, 8, 5, 5}},
-		{"conv2d-k1x7", "Conv2D", 4, 4, 1, []nn.Option{nn.WithKernel(1, 7), nn.WithPadding(nn.Same)}, []int{1, 4, 17, 17}, []int{1, 4, 17, 17}},
-		{"conv2d-s2x1-p1x0", "Conv2D", 2, 3, 3, []nn.Option{nn.WithStride(2, 1), nn.WithPad(1, 0)}, []int{1, 2, 9, 8}, []int{1, 3, 5, 6}},
-		{"conv2d-alexnet1", "Conv2D", 3, 64, 11, []nn.Option{nn.WithStride(4), nn.WithPad(2)}, []int{1, 3, 224, 224}, []int{1, 64, 55, 55}},
-		{"conv2d-same-d2", "Conv2D", 1, 1, 3, []nn.Option{nn.WithDilation(2), nn.WithPadding(nn.Same)}, []int{1, 1, 6, 7}, []int{1, 1, 6, 7}},
+		{"conv2d-same", "Conv2D", 3, 8, 3, []nn.ConvTransposeOption{nn.WithPadding(nn.Same)}, []int{2, 3, 7, 6}, []int{2, 8, 7, 6}},
+		{"conv2d-same-s2", "Conv2D", 3, 8, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 3, 7, 6}, []int{2, 8, 4, 3}},
+		{"conv2d-same-even-kernel", "Conv2D", 3, 8, 2, []nn.ConvTransposeOption{nn.WithPadding(nn.Same)}, []int{1, 3, 5, 5}, []int{1, 8, 5, 5}},
+		{"conv2d-k1x7", "Conv2D", 4, 4, 1, []nn.ConvTransposeOption{nn.WithKernel(1, 7), nn.WithPadding(nn.Same)}, []int{1, 4, 17, 17}, []int{1, 4, 17, 17}},
+		{"conv2d-s2x1-p1x0", "Conv2D", 2, 3, 3, []nn.ConvTransposeOption{nn.WithStride(2, 1), nn.WithPad(1, 0)}, []int{1, 2, 9, 8}, []int{1, 3, 5, 6}},
+		{"conv2d-alexnet1", "Conv2D", 3, 64, 11, []nn.ConvTransposeOption{nn.WithStride(4), nn.WithPad(2)}, []int{1, 3, 224, 224}, []int{1, 64, 55, 55}},
+		{"conv2d-same-d2", "Conv2D", 1, 1, 3, []nn.ConvTransposeOption{nn.WithDilation(2), nn.WithPadding(nn.Same)}, []int{1, 1, 6, 7}, []int{1, 1, 6, 7}},
 		{"conv3d-valid", "Conv3D", 2, 3, 3, nil, []int{1, 2, 5, 6, 7}, []int{1, 3, 3, 4, 5}},
-		{"conv3d-same-s2", "Conv3D", 2, 3, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 5, 6, 7}, []int{1, 3, 3, 3, 4}},
-		{"convT1d-valid", "ConvTranspose1D", 3, 2, 3, []nn.Option{nn.WithStride(2)}, []int{2, 3, 5}, []int{2, 2, 11}},
-		{"convT1d-p1-op1", "ConvTranspose1D", 3, 2, 3, []nn.Option{nn.WithStride(2), nn.WithPad(1), nn.WithOutputPadding(1)}, []int{2, 3, 5}, []int{2, 2, 10}},
-		{"convT1d-same-k1-s3", "ConvTranspose1D", 1, 1, 1, []nn.Option{nn.WithStride(3), nn.WithPadding(nn.Same)}, []int{1, 1, 4}, []int{1, 1, 12}},
-		{"convT2d-same-k2-s2", "ConvTranspose2D", 8, 4, 2, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 14, 10}},
-		{"convT2d-same-k3-s2", "ConvTranspose2D", 8, 4, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 14, 10}},
-		{"convT2d-same-k3-s1", "ConvTranspose2D", 8, 4, 3, []nn.Option{nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 7, 5}},
-		{"convT2d-same-k4-s1", "ConvTranspose2D", 8, 4, 4, []nn.Option{nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 7, 5}},
-		{"convT2d-lecture", "ConvTranspose2D", 1, 1, 3, []nn.Option{nn.WithStride(3)}, []int{1, 1, 2, 2}, []int{1, 1, 6, 6}},
-		{"convT2d-d2-op1", "ConvTranspose2D", 1, 2, 3, []nn.Option{nn.WithDilation(2), nn.WithOutputPadding(1)}, []int{1, 1, 3, 4}, []int{1, 2, 8, 9}},
-		{"convT3d-same-s2", "ConvTranspose3D", 2, 3, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 3, 4, 2}, []int{1, 3, 6, 8, 4}},
-		{"convT3d-k2x1x3", "ConvTranspose3D", 2, 3, 1, []nn.Option{nn.WithKernel(2, 1, 3), nn.WithStride(1, 2, 1)}, []int{1, 2, 3, 4, 2}, []int{1, 3, 4, 7, 4}},
+		{"conv3d-same-s2", "Conv3D", 2, 3, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 5, 6, 7}, []int{1, 3, 3, 3, 4}},
+		{"convT1d-valid", "ConvTranspose1D", 3, 2, 3, []nn.ConvTransposeOption{nn.WithStride(2)}, []int{2, 3, 5}, []int{2, 2, 11}},
+		{"convT1d-p1-op1", "ConvTranspose1D", 3, 2, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPad(1), nn.WithOutputPadding(1)}, []int{2, 3, 5}, []int{2, 2, 10}},
+		{"convT1d-same-k1-s3", "ConvTranspose1D", 1, 1, 1, []nn.ConvTransposeOption{nn.WithStride(3), nn.WithPadding(nn.Same)}, []int{1, 1, 4}, []int{1, 1, 12}},
+		{"convT2d-same-k2-s2", "ConvTranspose2D", 8, 4, 2, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 14, 10}},
+		{"convT2d-same-k3-s2", "ConvTranspose2D", 8, 4, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 14, 10}},
+		{"convT2d-same-k3-s1", "ConvTranspose2D", 8, 4, 3, []nn.ConvTransposeOption{nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 7, 5}},
+		{"convT2d-same-k4-s1", "ConvTranspose2D", 8, 4, 4, []nn.ConvTransposeOption{nn.WithPadding(nn.Same)}, []int{2, 8, 7, 5}, []int{2, 4, 7, 5}},
+		{"convT2d-lecture", "ConvTranspose2D", 1, 1, 3, []nn.ConvTransposeOption{nn.WithStride(3)}, []int{1, 1, 2, 2}, []int{1, 1, 6, 6}},
+		{"convT2d-d2-op1", "ConvTranspose2D", 1, 2, 3, []nn.ConvTransposeOption{nn.WithDilation(2), nn.WithOutputPadding(1)}, []int{1, 1, 3, 4}, []int{1, 2, 8, 9}},
+		{"convT3d-same-s2", "ConvTranspose3D", 2, 3, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 3, 4, 2}, []int{1, 3, 6, 8, 4}},
+		{"convT3d-k2x1x3", "ConvTranspose3D", 2, 3, 1, []nn.ConvTransposeOption{nn.WithKernel(2, 1, 3), nn.WithStride(1, 2, 1)}, []int{1, 2, 3, 4, 2}, []int{1, 3, 4, 7, 4}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,17 +139,17 @@ func TestConvLayerParams(t *testing.T) {
 	cases := []struct {
 		kind       string
 		in, out, k int
-		opts       []nn.Option
+		opts       []nn.ConvTransposeOption
 		weight     []int
 		count      int
 	}{
 		{"Conv1D", 3, 4, 5, nil, []int{4, 3, 5}, 3*5*4 + 4},
 		{"Conv2D", 1, 32, 3, nil, []int{32, 1, 3, 3}, 320},
-		{"Conv2D", 3, 8, 1, []nn.Option{nn.WithKernel(1, 7), nn.WithBias(false)}, []int{8, 3, 1, 7}, 8 * 3 * 7},
+		{"Conv2D", 3, 8, 1, []nn.ConvTransposeOption{nn.WithKernel(1, 7), nn.WithBias(false)}, []int{8, 3, 1, 7}, 8 * 3 * 7},
 		{"Conv3D", 2, 3, 3, nil, []int{3, 2, 3, 3, 3}, 2*27*3 + 3},
 		{"ConvTranspose1D", 3, 4, 2, nil, []int{3, 4, 2}, 3*4*2 + 4},
 		{"ConvTranspose2D", 16, 8, 2, nil, []int{16, 8, 2, 2}, 16*8*4 + 8},
-		{"ConvTranspose3D", 2, 5, 2, []nn.Option{nn.WithBias(false)}, []int{2, 5, 2, 2, 2}, 2 * 5 * 8},
+		{"ConvTranspose3D", 2, 5, 2, []nn.ConvTransposeOption{nn.WithBias(false)}, []int{2, 5, 2, 2, 2}, 2 * 5 * 8},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s-%d-%d-%d", c.kind, c.in, c.out, c.k), func(t *testing.T) {
@@ -281,16 +293,16 @@ func TestConvLayerGradCheck(t *testing.T) {
 	cases := []struct {
 		name, kind string
 		in, out, k int
-		opts       []nn.Option
+		opts       []nn.ConvTransposeOption
 		x          []int
 	}{
-		{"conv1d-s2-p1", "Conv1D", 2, 3, 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{2, 2, 7}},
-		{"conv2d-same-s2", "Conv2D", 2, 2, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithActivation(nn.NewTanh())}, []int{2, 2, 5, 4}},
-		{"conv2d-k2-same-d2", "Conv2D", 1, 2, 2, []nn.Option{nn.WithDilation(2), nn.WithPadding(nn.Same)}, []int{1, 1, 4, 5}},
-		{"conv3d-nobias", "Conv3D", 1, 2, 2, []nn.Option{nn.WithBias(false)}, []int{1, 1, 3, 3, 4}},
-		{"convT1d-same-k3-s2", "ConvTranspose1D", 2, 2, 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 2, 4}},
-		{"convT2d-p1-op1", "ConvTranspose2D", 2, 2, 3, []nn.Option{nn.WithStride(2), nn.WithPad(1), nn.WithOutputPadding(1)}, []int{1, 2, 3, 3}},
-		{"convT3d-k2-s2", "ConvTranspose3D", 1, 2, 2, []nn.Option{nn.WithStride(2)}, []int{1, 1, 2, 2, 2}},
+		{"conv1d-s2-p1", "Conv1D", 2, 3, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPad(1)}, []int{2, 2, 7}},
+		{"conv2d-same-s2", "Conv2D", 2, 2, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same), nn.WithActivation(nn.NewTanh())}, []int{2, 2, 5, 4}},
+		{"conv2d-k2-same-d2", "Conv2D", 1, 2, 2, []nn.ConvTransposeOption{nn.WithDilation(2), nn.WithPadding(nn.Same)}, []int{1, 1, 4, 5}},
+		{"conv3d-nobias", "Conv3D", 1, 2, 2, []nn.ConvTransposeOption{nn.WithBias(false)}, []int{1, 1, 3, 3, 4}},
+		{"convT1d-same-k3-s2", "ConvTranspose1D", 2, 2, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{2, 2, 4}},
+		{"convT2d-p1-op1", "ConvTranspose2D", 2, 2, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithPad(1), nn.WithOutputPadding(1)}, []int{1, 2, 3, 3}},
+		{"convT3d-k2-s2", "ConvTranspose3D", 1, 2, 2, []nn.ConvTransposeOption{nn.WithStride(2)}, []int{1, 1, 2, 2, 2}},
 	}
 	rng := graph.NewRand(12)
 	for _, c := range cases {
@@ -393,28 +405,26 @@ func TestConvLayerBadConstruction(t *testing.T) {
 	cases := []struct {
 		name, kind string
 		in, out, k int
-		opts       []nn.Option
+		opts       []nn.ConvTransposeOption
 		want       []string
 	}{
 		{"zero-in", "Conv2D", 0, 4, 3, nil, []string{"nn: NewConv2D", "in=0"}},
 		{"negative-out", "Conv1D", 3, -1, 3, nil, []string{"nn: NewConv1D", "out=-1"}},
 		{"zero-kernel", "Conv3D", 3, 4, 0, nil, []string{"nn: NewConv3D", "kernel size must be positive, got 0"}},
-		{"negative-kernel-option", "Conv2D", 3, 4, 3, []nn.Option{nn.WithKernel(3, -1)}, []string{"NewConv2D", "kernel size must be >= 1", "[3 -1]"}},
-		{"kernel-option-length", "Conv2D", 3, 4, 3, []nn.Option{nn.WithKernel(3, 3, 3)}, []string{"NewConv2D", "kernel size needs 1 or 2 values", "got 3"}},
-		{"stride-0", "Conv2D", 3, 4, 3, []nn.Option{nn.WithStride(0)}, []string{"NewConv2D", "stride must be >= 1", "[0 0]"}},
-		{"stride-negative-transpose", "ConvTranspose2D", 3, 4, 3, []nn.Option{nn.WithStride(2, -1)}, []string{"NewConvTranspose2D", "stride must be >= 1"}},
-		{"dilation-0", "Conv1D", 3, 4, 3, []nn.Option{nn.WithDilation(0)}, []string{"NewConv1D", "dilation must be >= 1"}},
-		{"pad-negative", "Conv2D", 3, 4, 3, []nn.Option{nn.WithPad(-1)}, []string{"NewConv2D", "padding must be >= 0"}},
-		{"pad-and-same", "Conv2D", 3, 4, 3, []nn.Option{nn.WithPad(1), nn.WithPadding(nn.Same)}, []string{"NewConv2D", "WithPad([1])", "WithPadding(same)"}},
-		{"bad-padding-mode", "Conv2D", 3, 4, 3, []nn.Option{nn.WithPadding(nn.PaddingMode(9))}, []string{"NewConv2D", "padding mode", "PaddingMode(9)"}},
-		{"outpad-on-conv", "Conv2D", 3, 4, 3, []nn.Option{nn.WithOutputPadding(1)}, []string{"NewConv2D", "does not take option WithOutputPadding"}},
-		{"foreign-option", "Conv2D", 3, 4, 3, []nn.Option{nn.WithMomentum(0.5)}, []string{"NewConv2D", "WithMomentum"}},
-		{"outpad-ge-stride", "ConvTranspose2D", 3, 4, 3, []nn.Option{nn.WithStride(2), nn.WithOutputPadding(2)}, []string{"NewConvTranspose2D", "output padding must be smaller than the stride or the dilation", "output padding (2, 2), stride (2, 2), dilation (1, 1)"}},
-		{"outpad-ge-stride-1", "ConvTranspose1D", 3, 4, 3, []nn.Option{nn.WithOutputPadding(1)}, []string{"NewConvTranspose1D", "output padding (1), stride (1)"}},
-		{"outpad-negative", "ConvTranspose1D", 3, 4, 3, []nn.Option{nn.WithOutputPadding(-1)}, []string{"NewConvTranspose1D", "output padding must be >= 0"}},
-		{"outpad-and-same", "ConvTranspose2D", 3, 4, 3, []nn.Option{nn.WithPadding(nn.Same), nn.WithOutputPadding(1)}, []string{"NewConvTranspose2D", "cannot be combined"}},
-		{"dtype", "Conv2D", 3, 4, 3, []nn.Option{nn.WithDtype(tensor.Int)}, []string{"NewConv2D", "float32 or float64"}},
-		{"nil-option", "Conv2D", 3, 4, 3, []nn.Option{nil}, []string{"NewConv2D", "nil option"}},
+		{"negative-kernel-option", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithKernel(3, -1)}, []string{"NewConv2D", "kernel size must be >= 1", "[3 -1]"}},
+		{"kernel-option-length", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithKernel(3, 3, 3)}, []string{"NewConv2D", "kernel size needs 1 or 2 values", "got 3"}},
+		{"stride-0", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithStride(0)}, []string{"NewConv2D", "stride must be >= 1", "[0 0]"}},
+		{"stride-negative-transpose", "ConvTranspose2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithStride(2, -1)}, []string{"NewConvTranspose2D", "stride must be >= 1"}},
+		{"dilation-0", "Conv1D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithDilation(0)}, []string{"NewConv1D", "dilation must be >= 1"}},
+		{"pad-negative", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithPad(-1)}, []string{"NewConv2D", "padding must be >= 0"}},
+		{"pad-and-same", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithPad(1), nn.WithPadding(nn.Same)}, []string{"NewConv2D", "WithPad([1])", "WithPadding(same)"}},
+		{"bad-padding-mode", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithPadding(nn.PaddingMode(9))}, []string{"NewConv2D", "padding mode", "PaddingMode(9)"}},
+		{"outpad-ge-stride", "ConvTranspose2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithStride(2), nn.WithOutputPadding(2)}, []string{"NewConvTranspose2D", "output padding must be smaller than the stride or the dilation", "output padding (2, 2), stride (2, 2), dilation (1, 1)"}},
+		{"outpad-ge-stride-1", "ConvTranspose1D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithOutputPadding(1)}, []string{"NewConvTranspose1D", "output padding (1), stride (1)"}},
+		{"outpad-negative", "ConvTranspose1D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithOutputPadding(-1)}, []string{"NewConvTranspose1D", "output padding must be >= 0"}},
+		{"outpad-and-same", "ConvTranspose2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithPadding(nn.Same), nn.WithOutputPadding(1)}, []string{"NewConvTranspose2D", "cannot be combined"}},
+		{"dtype", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nn.WithDtype(tensor.Int)}, []string{"NewConv2D", "float32 or float64"}},
+		{"nil-option", "Conv2D", 3, 4, 3, []nn.ConvTransposeOption{nil}, []string{"NewConv2D", "nil option"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

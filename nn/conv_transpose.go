@@ -15,7 +15,7 @@ import (
 func (l *convBase) transposeSettings(ctor string, c *config) error {
 	l.padAfter = append([]int(nil), l.pad...)
 	if l.padding == Same {
-		if c.given["WithOutputPadding"] {
+		if c.outPadSet {
 			return argError(ctor, "WithOutputPadding(%v) cannot be combined with WithPadding(same), which chooses the output padding", c.outPad)
 		}
 		for i := range l.rank {
@@ -81,7 +81,7 @@ type ConvTranspose1D struct{ convBase }
 // WithActivation (none), WithWeightInit (graph.TorchDefault(), whose fan-in
 // is out·k as PyTorch computes it from the weight's axis 1), WithBiasInit
 // (U(±1/√(out·k))), WithSeed (0), WithDtype (float32), WithKernel.
-func NewConvTranspose1D(in, out, kernel int, opts ...Option) (*ConvTranspose1D, error) {
+func NewConvTranspose1D(in, out, kernel int, opts ...ConvTransposeOption) (*ConvTranspose1D, error) {
 	l, err := newConvBase("ConvTranspose1D", 1, true, in, out, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ type ConvTranspose2D struct{ convBase }
 // channels with a kernel×kernel window (WithKernel(kh, kw) for other
 // shapes). Options and defaults as for NewConvTranspose1D, with the fan-in
 // out·kh·kw.
-func NewConvTranspose2D(in, out, kernel int, opts ...Option) (*ConvTranspose2D, error) {
+func NewConvTranspose2D(in, out, kernel int, opts ...ConvTransposeOption) (*ConvTranspose2D, error) {
 	l, err := newConvBase("ConvTranspose2D", 2, true, in, out, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ type ConvTranspose3D struct{ convBase }
 // channels with a cubic kernel (WithKernel(kd, kh, kw) for other shapes).
 // Options and defaults as for NewConvTranspose1D, with the fan-in
 // out·kd·kh·kw.
-func NewConvTranspose3D(in, out, kernel int, opts ...Option) (*ConvTranspose3D, error) {
+func NewConvTranspose3D(in, out, kernel int, opts ...ConvTransposeOption) (*ConvTranspose3D, error) {
 	l, err := newConvBase("ConvTranspose3D", 3, true, in, out, kernel, opts)
 	if err != nil {
 		return nil, err

@@ -25,8 +25,8 @@ type Dense struct {
 // Options: WithBias (default on), WithActivation (default none),
 // WithWeightInit and WithBiasInit (default PyTorch's U(±1/√in)), WithSeed,
 // WithDtype.
-func NewDense(in, out int, opts ...Option) (*Dense, error) {
-	c, err := newConfig("NewDense", opts, "WithBias", "WithActivation", "WithWeightInit", "WithBiasInit")
+func NewDense(in, out int, opts ...DenseOption) (*Dense, error) {
+	c, err := newConfig("NewDense", opts)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (d *Dense) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if d.bias != nil {
 		bias = b.Bind(d.bias, "bias")
 	}
-	y, err := ops.Linear(x, b.Bind(d.weight, "weight"), bias)
+	y, err := ops.Dense(x, b.Bind(d.weight, "weight"), bias)
 	if err != nil {
 		return nil, err
 	}

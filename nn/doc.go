@@ -50,6 +50,28 @@
 // [SaveSafetensors], [LoadSafetensors], [Freeze], [Unfreeze], [Summary] and
 // [GradCheck].
 //
+// # Initial weights
+//
+// A layer made without a seed draws a fresh one, so two NewConv2D(8, 8, 3)
+// start from different weights, as in PyTorch and Keras when no seed is
+// set. Three ways make weights reproducible, from the smallest scope to the
+// largest:
+//
+//   - WithSeed(s) on one layer: the same s gives the same weights.
+//   - A Seeds stream shared by the constructors of a model:
+//     seeds := nn.NewSeeds(42), then NewConv2D(1, 8, 3, seeds),
+//     NewConv2D(8, 8, 3, seeds), ... gives each layer the next seed of the
+//     stream, so rebuilding the model in the same order with NewSeeds(42)
+//     gives the same weights (the explicit counterpart of calling
+//     torch.manual_seed(42) before building a model).
+//   - Initialize(model, s) after building: every Param is redrawn from s
+//     and its full name ("features.0.weight"), so the weights depend on the
+//     model's structure only, not on the order of construction. The zoo's
+//     models do this with their WithSeed option (default 0).
+//
+// Containers (Sequential, the zoo's blocks) never redraw the weights of the
+// layers they are given.
+//
 // # Layout
 //
 // NCW, NCHW and NCDHW inputs; dense inputs (N, features). Weights follow

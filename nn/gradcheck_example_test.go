@@ -10,8 +10,8 @@ import (
 // Check the gradients of a small Dense+Tanh network: for the input and for
 // every weight, autodiff agrees with finite differences.
 func ExampleGradCheck() {
-	hidden, _ := nn.NewDense(3, 4, nn.WithActivation(nn.NewTanh()))
-	out, _ := nn.NewDense(4, 2)
+	hidden, _ := nn.NewDense(3, 4, nn.WithActivation(nn.NewTanh()), nn.WithSeed(1))
+	out, _ := nn.NewDense(4, 2, nn.WithSeed(2))
 	model, _ := nn.NewSequential(hidden, out)
 
 	rep, err := nn.GradCheck(model, []int{2, 3}, graph.GradCheckOptions{})

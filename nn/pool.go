@@ -23,16 +23,13 @@ type poolBase struct {
 	ceil    bool
 }
 
-// poolOptions are the options every pooling layer takes.
-var poolOptions = []string{"WithKernel", "WithStride", "WithPadding", "WithPad", "WithCeilMode"}
-
-func newPoolBase(kind string, rank int, max bool, kernel int, opts []Option) (*poolBase, error) {
+func newPoolBase(kind string, rank int, max bool, kernel int, opts []PoolOption) (*poolBase, error) {
 	ctor := "New" + kind
-	c, err := newConfig(ctor, opts, poolOptions...)
+	c, err := newConfig(ctor, opts)
 	if err != nil {
 		return nil, err
 	}
-	if !c.given["WithKernel"] && kernel <= 0 {
+	if !c.kernelSet && kernel <= 0 {
 		return nil, argError(ctor, "kernel size must be positive, got %d", kernel)
 	}
 	l := &poolBase{kind: kind, rank: rank, max: max, padding: c.padding, ceil: c.ceil}
@@ -187,7 +184,7 @@ type MaxPool1D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
 // element after), WithCeilMode (false), WithKernel.
-func NewMaxPool1D(kernel int, opts ...Option) (*MaxPool1D, error) {
+func NewMaxPool1D(kernel int, opts ...PoolOption) (*MaxPool1D, error) {
 	l, err := newPoolBase("MaxPool1D", 1, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -213,7 +210,7 @@ type MaxPool2D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same pads as Keras, the odd extra
 // element after), WithCeilMode (false), WithKernel (non-square windows).
-func NewMaxPool2D(kernel int, opts ...Option) (*MaxPool2D, error) {
+func NewMaxPool2D(kernel int, opts ...PoolOption) (*MaxPool2D, error) {
 	l, err := newPoolBase("MaxPool2D", 2, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -245,7 +242,7 @@ type MaxPool3D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewMaxPool3D(kernel int, opts ...Option) (*MaxPool3D, error) {
+func NewMaxPool3D(kernel int, opts ...PoolOption) (*MaxPool3D, error) {
 	l, err := newPoolBase("MaxPool3D", 3, true, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -271,7 +268,7 @@ type AvgPool1D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool1D(kernel int, opts ...Option) (*AvgPool1D, error) {
+func NewAvgPool1D(kernel int, opts ...PoolOption) (*AvgPool1D, error) {
 	l, err := newPoolBase("AvgPool1D", 1, false, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -297,7 +294,7 @@ type AvgPool2D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool2D(kernel int, opts ...Option) (*AvgPool2D, error) {
+func NewAvgPool2D(kernel int, opts ...PoolOption) (*AvgPool2D, error) {
 	l, err := newPoolBase("AvgPool2D", 2, false, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -323,7 +320,7 @@ type AvgPool3D struct{ poolBase }
 // Options and defaults: WithStride (the kernel size), WithPad (explicit, 0,
 // at most kernel/2), WithPadding (Valid; Same as Keras), WithCeilMode
 // (false), WithKernel.
-func NewAvgPool3D(kernel int, opts ...Option) (*AvgPool3D, error) {
+func NewAvgPool3D(kernel int, opts ...PoolOption) (*AvgPool3D, error) {
 	l, err := newPoolBase("AvgPool3D", 3, false, kernel, opts)
 	if err != nil {
 		return nil, err
@@ -387,162 +384,6 @@ func (l *GlobalAvgPool) Describe(in, out tensor.Shape) []string {
 		parts += fmt.Sprint(d)
 	}
 	return []string{fmt.Sprintf("out[n][c] = mean of %s = %d values", parts, n), "params = 0"}
-}
-
-// upsampleBase is the one implementation behind UpSampling1D/2D/3D and
-// UpSamplingBilinear2D.
-type upsampleBase struct {
-	kind     string
-	rank     int
-	factor   int
-	bilinear bool
-}
-
-func newUpsampleBase(kind string, rank, factor int, bilinear bool, opts []Option) (*upsampleBase, error) {
-	ctor := "New" + kind
-	if _, err := newConfig(ctor, opts); err != nil {
-		return nil, err
-	}
-	if factor < 1 {
-		return nil, argError(ctor, "factor must be >= 1, got %d", factor)
-	}
-	return &upsampleBase{kind: kind, rank: rank, factor: factor, bilinear: bilinear}, nil
-}
-
-// Forward upsamples x.
-func (l *upsampleBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if err := checkInput(b, l.kind, x, l.rank+2, spatialLayout(l.rank), tensor.Dtype{}); err != nil {
-		return nil, err
-	}
-	if err := checkFloat(b, l.kind, x); err != nil {
-		return nil, err
-	}
-	for _, d := range x.Shape() {
-		if d <= 0 {
-			return nil, shapeError(b, l.kind, "dimensions must be positive, got shape %s", graph.FormatShape(x.Shape()))
-		}
-	}
-	out := []int(x.Shape().Clone())
-	for i := 2; i < len(out); i++ {
-		v, ok := graph.MulInt(out[i], l.factor)
-		if !ok {
-			return nil, layerError(b, l.kind, graph.ErrArg, "output size %d·%d on axis %s overflows int (input shape %s)", out[i], l.factor, spatialAxes(l.rank)[i-2], graph.FormatShape(x.Shape()))
-		}
-		out[i] = v
-	}
-	if err := graph.CheckTensorSize("output", x.Dtype(), out); err != nil {
-		return nil, wrapLayer(b, l.kind, err)
-	}
-	var y *G.Node
-	var err error
-	if l.bilinear {
-		y, err = ops.UpsampleBilinear2D(x, [2]int{l.factor, l.factor})
-	} else {
-		f := make([]int, l.rank)
-		for i := range f {
-			f[i] = l.factor
-		}
-		y, err = ops.UpsampleNearest(x, f)
-	}
-	if err != nil {
-		return nil, wrapLayer(b, l.kind, err)
-	}
-	return y, nil
-}
-
-// Params is empty.
-func (l *upsampleBase) Params() []graph.NamedParam { return nil }
-
-// Factor returns the upsampling factor (the same on every spatial axis).
-func (l *upsampleBase) Factor() int { return l.factor }
-
-// String prints the layer with its factor.
-func (l *upsampleBase) String() string { return fmt.Sprintf("%s(scale_factor=%d)", l.kind, l.factor) }
-
-// Describe gives the output size of every spatial axis, and "params = 0".
-func (l *upsampleBase) Describe(in, out tensor.Shape) []string {
-	var lines []string
-	if len(in) == l.rank+2 && len(out) == l.rank+2 {
-		for i, axis := range spatialAxes(l.rank) {
-			lines = append(lines, fmt.Sprintf("%s2 = %s1*f = %d*%d = %d", axis, axis, in[2+i], l.factor, out[2+i]))
-		}
-	}
-	return append(lines, "params = 0")
-}
-
-// UpSampling1D repeats every element factor times along the last axis
-// (nearest neighbour; PyTorch's Upsample(scale_factor, mode="nearest"),
-// Keras's UpSampling1D):
-//
-//	x (N, C, L) -> y (N, C, L·f)
-//
-// No parameters.
-type UpSampling1D struct{ upsampleBase }
-
-// NewUpSampling1D returns an UpSampling1D layer with the given integer
-// factor (>= 1).
-func NewUpSampling1D(factor int, opts ...Option) (*UpSampling1D, error) {
-	l, err := newUpsampleBase("UpSampling1D", 1, factor, false, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &UpSampling1D{*l}, nil
-}
-
-// UpSampling2D repeats every pixel in an f×f block (nearest neighbour;
-// PyTorch's Upsample(scale_factor, mode="nearest"), Keras's UpSampling2D):
-//
-//	x (N, C, H, W) -> y (N, C, H·f, W·f)
-//
-// No parameters.
-type UpSampling2D struct{ upsampleBase }
-
-// NewUpSampling2D returns an UpSampling2D layer with the given integer
-// factor (>= 1) on both axes.
-func NewUpSampling2D(factor int, opts ...Option) (*UpSampling2D, error) {
-	l, err := newUpsampleBase("UpSampling2D", 2, factor, false, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &UpSampling2D{*l}, nil
-}
-
-// UpSampling3D repeats every voxel in an f×f×f block (nearest neighbour;
-// Keras's UpSampling3D):
-//
-//	x (N, C, D, H, W) -> y (N, C, D·f, H·f, W·f)
-//
-// No parameters.
-type UpSampling3D struct{ upsampleBase }
-
-// NewUpSampling3D returns an UpSampling3D layer with the given integer
-// factor (>= 1) on every axis.
-func NewUpSampling3D(factor int, opts ...Option) (*UpSampling3D, error) {
-	l, err := newUpsampleBase("UpSampling3D", 3, factor, false, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &UpSampling3D{*l}, nil
-}
-
-// UpSamplingBilinear2D is bilinear upsampling by an integer factor with
-// PyTorch's Upsample(scale_factor, mode="bilinear", align_corners=False)
-// (Keras's UpSampling2D(interpolation="bilinear")):
-//
-//	x (N, C, H, W) -> y (N, C, H·f, W·f)
-//
-// Output pixel o samples the input at (o + 0.5)/f - 0.5 on each axis,
-// clamped to the edge pixels. No parameters.
-type UpSamplingBilinear2D struct{ upsampleBase }
-
-// NewUpSamplingBilinear2D returns an UpSamplingBilinear2D layer with the
-// given integer factor (>= 1) on both axes.
-func NewUpSamplingBilinear2D(factor int, opts ...Option) (*UpSamplingBilinear2D, error) {
-	l, err := newUpsampleBase("UpSamplingBilinear2D", 2, factor, true, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &UpSamplingBilinear2D{*l}, nil
 }
 
 // checkFloat verifies that x is float32 or float64.

@@ -40,7 +40,7 @@ func ExampleNewMaxPool2D() {
 // On an odd size the default floor drops the last row and column; ceil
 // mode (PyTorch) and "same" padding (Keras) keep them.
 func ExampleNewMaxPool2D_ceilAndSame() {
-	for _, opts := range [][]nn.Option{
+	for _, opts := range [][]nn.PoolOption{
 		nil,
 		{nn.WithCeilMode(true)},
 		{nn.WithPadding(nn.Same)},
@@ -69,7 +69,7 @@ func ExampleNewMaxPool2D_ceilAndSame() {
 // (Keras).
 func ExampleNewAvgPool2D() {
 	x := tensor.New(tensor.WithShape(1, 1, 2, 2), tensor.WithBacking([]float32{4, 4, 4, 4}))
-	for _, opt := range []nn.Option{nn.WithPad(1), nn.WithPadding(nn.Same)} {
+	for _, opt := range []nn.PoolOption{nn.WithPad(1), nn.WithPadding(nn.Same)} {
 		pool, err := nn.NewAvgPool2D(2, nn.WithStride(1), opt)
 		if err != nil {
 			log.Fatal(err)
@@ -106,8 +106,8 @@ func ExampleNewGlobalAvgPool() {
 }
 
 // The decoder of an autoencoder doubles the size of its feature maps.
-func ExampleNewUpSampling2D() {
-	up, err := nn.NewUpSampling2D(2)
+func ExampleNewUpsample2D() {
+	up, err := nn.NewUpsample2D(2)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -119,14 +119,14 @@ func ExampleNewUpSampling2D() {
 	fmt.Println(up, y.Shape())
 	fmt.Println(y.Data())
 	// Output:
-	// UpSampling2D(scale_factor=2) (1, 1, 4, 4)
+	// Upsample2D(scale_factor=2) (1, 1, 4, 4)
 	// [1 1 2 2 1 1 2 2 3 3 4 4 3 3 4 4]
 }
 
 // Bilinear upsampling as PyTorch's Upsample(scale_factor=2,
 // mode="bilinear", align_corners=False).
-func ExampleNewUpSamplingBilinear2D() {
-	up, err := nn.NewUpSamplingBilinear2D(2)
+func ExampleNewUpsampleBilinear2D() {
+	up, err := nn.NewUpsampleBilinear2D(2)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func ExampleNewUpSamplingBilinear2D() {
 	fmt.Println(up, y.Shape())
 	fmt.Println(y.Data())
 	// Output:
-	// UpSamplingBilinear2D(scale_factor=2) (1, 1, 2, 4)
+	// UpsampleBilinear2D(scale_factor=2) (1, 1, 2, 4)
 	// [0 1 3 4 0 1 3 4]
 }
 

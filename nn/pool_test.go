@@ -22,7 +22,19 @@ type poolLayer interface {
 }
 
 // newPoolLayer builds one of the layers of pool.go by name.
-func newPoolLayer(kind string, k int, opts ...nn.Option) (poolLayer, error) {
+// The options are typed for pooling; the upsampling layers take those
+// that every layer takes (nn.Option).
+func newPoolLayer(kind string, k int, opts ...nn.PoolOption) (poolLayer, error) {
+	var upOpts []nn.Option
+	if strings.HasPrefix(kind, "Upsample") {
+		for _, o := range opts {
+			uo, ok := o.(nn.Option)
+			if !ok && o != nil {
+				return nil, fmt.Errorf("%T is not an option of %s", o, kind)
+			}
+			upOpts = append(upOpts, uo)
+		}
+	}
 	switch kind {
 	case "MaxPool1D":
 		return nn.NewMaxPool1D(k, opts...)
@@ -38,14 +50,14 @@ func newPoolLayer(kind string, k int, opts ...nn.Option) (poolLayer, error) {
 		return nn.NewAvgPool3D(k, opts...)
 	case "GlobalAvgPool":
 		return nn.NewGlobalAvgPool(), nil
-	case "UpSampling1D":
-		return nn.NewUpSampling1D(k, opts...)
-	case "UpSampling2D":
-		return nn.NewUpSampling2D(k, opts...)
-	case "UpSampling3D":
-		return nn.NewUpSampling3D(k, opts...)
-	case "UpSamplingBilinear2D":
-		return nn.NewUpSamplingBilinear2D(k, opts...)
+	case "Upsample1D":
+		return nn.NewUpsample1D(k, upOpts...)
+	case "Upsample2D":
+		return nn.NewUpsample2D(k, upOpts...)
+	case "Upsample3D":
+		return nn.NewUpsample3D(k, upOpts...)
+	case "UpsampleBilinear2D":
+		return nn.NewUpsampleBilinear2D(k, upOpts...)
 	}
 	return nil, fmt.Errorf("unknown layer %s", kind)
 }
@@ -88,36 +100,36 @@ func TestPoolLayerShapes(t *testing.T) {
 	cases := []struct {
 		name, kind string
 		k          int
-		opts       []nn.Option
+		opts       []nn.PoolOption
 		x, want    []int
 	}{
 		{"max1d-k2", "MaxPool1D", 2, nil, []int{2, 3, 11}, []int{2, 3, 5}},
-		{"max1d-k3-s1-p1", "MaxPool1D", 3, []nn.Option{nn.WithStride(1), nn.WithPad(1)}, []int{2, 3, 11}, []int{2, 3, 11}},
-		{"max1d-k2-ceil", "MaxPool1D", 2, []nn.Option{nn.WithCeilMode(true)}, []int{1, 1, 11}, []int{1, 1, 6}},
+		{"max1d-k3-s1-p1", "MaxPool1D", 3, []nn.PoolOption{nn.WithStride(1), nn.WithPad(1)}, []int{2, 3, 11}, []int{2, 3, 11}},
+		{"max1d-k2-ceil", "MaxPool1D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, []int{1, 1, 11}, []int{1, 1, 6}},
 		{"max2d-k2", "MaxPool2D", 2, nil, []int{8, 32, 26, 26}, []int{8, 32, 13, 13}},
 		{"max2d-k2-odd", "MaxPool2D", 2, nil, []int{1, 64, 11, 11}, []int{1, 64, 5, 5}},
-		{"max2d-k2-odd-ceil", "MaxPool2D", 2, []nn.Option{nn.WithCeilMode(true)}, []int{1, 64, 11, 11}, []int{1, 64, 6, 6}},
-		{"max2d-k3-s2-p1", "MaxPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{2, 64, 112, 112}, []int{2, 64, 56, 56}},
-		{"max2d-k3-s2-valid", "MaxPool2D", 3, []nn.Option{nn.WithStride(2)}, []int{1, 4, 35, 35}, []int{1, 4, 17, 17}},
-		{"max2d-k3-s2-same", "MaxPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 4, 35, 35}, []int{1, 4, 18, 18}},
-		{"max2d-k2-same", "MaxPool2D", 2, []nn.Option{nn.WithPadding(nn.Same)}, []int{1, 4, 7, 8}, []int{1, 4, 4, 4}},
-		{"max2d-k1x3", "MaxPool2D", 0, []nn.Option{nn.WithKernel(1, 3), nn.WithStride(1, 2)}, []int{1, 2, 5, 9}, []int{1, 2, 5, 4}},
-		{"max2d-ceil-last-window-dropped", "MaxPool2D", 2, []nn.Option{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 5, 5}, []int{1, 1, 3, 3}},
+		{"max2d-k2-odd-ceil", "MaxPool2D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, []int{1, 64, 11, 11}, []int{1, 64, 6, 6}},
+		{"max2d-k3-s2-p1", "MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1)}, []int{2, 64, 112, 112}, []int{2, 64, 56, 56}},
+		{"max2d-k3-s2-valid", "MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2)}, []int{1, 4, 35, 35}, []int{1, 4, 17, 17}},
+		{"max2d-k3-s2-same", "MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 4, 35, 35}, []int{1, 4, 18, 18}},
+		{"max2d-k2-same", "MaxPool2D", 2, []nn.PoolOption{nn.WithPadding(nn.Same)}, []int{1, 4, 7, 8}, []int{1, 4, 4, 4}},
+		{"max2d-k1x3", "MaxPool2D", 0, []nn.PoolOption{nn.WithKernel(1, 3), nn.WithStride(1, 2)}, []int{1, 2, 5, 9}, []int{1, 2, 5, 4}},
+		{"max2d-ceil-last-window-dropped", "MaxPool2D", 2, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 5, 5}, []int{1, 1, 3, 3}},
 		{"max3d-k2", "MaxPool3D", 2, nil, []int{1, 2, 8, 9, 10}, []int{1, 2, 4, 4, 5}},
-		{"max3d-k3-s2-p1", "MaxPool3D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{1, 2, 5, 6, 7}, []int{1, 2, 3, 3, 4}},
-		{"avg1d-k3-s2", "AvgPool1D", 3, []nn.Option{nn.WithStride(2)}, []int{2, 3, 10}, []int{2, 3, 4}},
+		{"max3d-k3-s2-p1", "MaxPool3D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1)}, []int{1, 2, 5, 6, 7}, []int{1, 2, 3, 3, 4}},
+		{"avg1d-k3-s2", "AvgPool1D", 3, []nn.PoolOption{nn.WithStride(2)}, []int{2, 3, 10}, []int{2, 3, 4}},
 		{"avg2d-k2", "AvgPool2D", 2, nil, []int{2, 3, 8, 8}, []int{2, 3, 4, 4}},
-		{"avg2d-k3-same-s1", "AvgPool2D", 3, []nn.Option{nn.WithStride(1), nn.WithPadding(nn.Same)}, []int{2, 3, 8, 8}, []int{2, 3, 8, 8}},
-		{"avg2d-k3-s2-p1-ceil", "AvgPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 8, 8}, []int{1, 1, 5, 5}},
+		{"avg2d-k3-same-s1", "AvgPool2D", 3, []nn.PoolOption{nn.WithStride(1), nn.WithPadding(nn.Same)}, []int{2, 3, 8, 8}, []int{2, 3, 8, 8}},
+		{"avg2d-k3-s2-p1-ceil", "AvgPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 8, 8}, []int{1, 1, 5, 5}},
 		{"avg3d-k2", "AvgPool3D", 2, nil, []int{1, 2, 4, 6, 6}, []int{1, 2, 2, 3, 3}},
 		{"gap-2d", "GlobalAvgPool", 0, nil, []int{32, 512, 4, 4}, []int{32, 512}},
 		{"gap-1d", "GlobalAvgPool", 0, nil, []int{2, 3, 5}, []int{2, 3}},
 		{"gap-3d", "GlobalAvgPool", 0, nil, []int{2, 3, 2, 3, 4}, []int{2, 3}},
-		{"up1d-x3", "UpSampling1D", 3, nil, []int{2, 3, 5}, []int{2, 3, 15}},
-		{"up2d-x2", "UpSampling2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
-		{"up3d-x2", "UpSampling3D", 2, nil, []int{1, 2, 3, 4, 5}, []int{1, 2, 6, 8, 10}},
-		{"bilinear-x2", "UpSamplingBilinear2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
-		{"bilinear-x1", "UpSamplingBilinear2D", 1, nil, []int{1, 1, 3, 3}, []int{1, 1, 3, 3}},
+		{"up1d-x3", "Upsample1D", 3, nil, []int{2, 3, 5}, []int{2, 3, 15}},
+		{"up2d-x2", "Upsample2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
+		{"up3d-x2", "Upsample3D", 2, nil, []int{1, 2, 3, 4, 5}, []int{1, 2, 6, 8, 10}},
+		{"bilinear-x2", "UpsampleBilinear2D", 2, nil, []int{2, 3, 7, 5}, []int{2, 3, 14, 10}},
+		{"bilinear-x1", "UpsampleBilinear2D", 1, nil, []int{1, 1, 3, 3}, []int{1, 1, 3, 3}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -191,23 +203,23 @@ func TestPoolLayerGradCheck(t *testing.T) {
 	cases := []struct {
 		kind  string
 		k     int
-		opts  []nn.Option
+		opts  []nn.PoolOption
 		shape []int
 	}{
-		{"MaxPool1D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{2, 2, 7}},
+		{"MaxPool1D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1)}, []int{2, 2, 7}},
 		{"MaxPool2D", 2, nil, []int{2, 2, 4, 5}},
-		{"MaxPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 5, 6}},
-		{"MaxPool2D", 2, []nn.Option{nn.WithCeilMode(true)}, []int{1, 2, 5, 5}},
+		{"MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 2, 5, 6}},
+		{"MaxPool2D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, []int{1, 2, 5, 5}},
 		{"MaxPool3D", 2, nil, []int{1, 2, 3, 4, 4}},
-		{"AvgPool1D", 2, []nn.Option{nn.WithPad(1)}, []int{2, 2, 5}},
-		{"AvgPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 2, 6, 5}},
-		{"AvgPool2D", 2, []nn.Option{nn.WithPadding(nn.Same)}, []int{1, 2, 5, 5}},
-		{"AvgPool3D", 2, []nn.Option{nn.WithStride(1)}, []int{1, 1, 3, 3, 4}},
+		{"AvgPool1D", 2, []nn.PoolOption{nn.WithPad(1)}, []int{2, 2, 5}},
+		{"AvgPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 2, 6, 5}},
+		{"AvgPool2D", 2, []nn.PoolOption{nn.WithPadding(nn.Same)}, []int{1, 2, 5, 5}},
+		{"AvgPool3D", 2, []nn.PoolOption{nn.WithStride(1)}, []int{1, 1, 3, 3, 4}},
 		{"GlobalAvgPool", 0, nil, []int{2, 3, 3, 2}},
-		{"UpSampling1D", 2, nil, []int{2, 2, 3}},
-		{"UpSampling2D", 2, nil, []int{1, 2, 3, 3}},
-		{"UpSampling3D", 2, nil, []int{1, 1, 2, 2, 3}},
-		{"UpSamplingBilinear2D", 2, nil, []int{1, 2, 3, 4}},
+		{"Upsample1D", 2, nil, []int{2, 2, 3}},
+		{"Upsample2D", 2, nil, []int{1, 2, 3, 3}},
+		{"Upsample3D", 2, nil, []int{1, 1, 2, 2, 3}},
+		{"UpsampleBilinear2D", 2, nil, []int{1, 2, 3, 4}},
 	}
 	for i, c := range cases {
 		l, err := newPoolLayer(c.kind, c.k, c.opts...)
@@ -240,9 +252,7 @@ func TestPoolLayerBadArguments(t *testing.T) {
 			func() (poolLayer, error) { return nn.NewMaxPool2D(3, nn.WithPad(1), nn.WithPadding(nn.Same)) }},
 		{"bad-mode", "nn: NewMaxPool1D: padding mode must be Valid, Same or Explicit, got PaddingMode(7)",
 			func() (poolLayer, error) { return nn.NewMaxPool1D(3, nn.WithPadding(nn.PaddingMode(7))) }},
-		{"foreign-option", "nn: NewAvgPool3D: does not take option WithBias", func() (poolLayer, error) { return nn.NewAvgPool3D(2, nn.WithBias(false)) }},
-		{"up-factor0", "nn: NewUpSampling2D: factor must be >= 1, got 0", func() (poolLayer, error) { return nn.NewUpSampling2D(0) }},
-		{"up-option", "nn: NewUpSamplingBilinear2D: does not take option WithStride", func() (poolLayer, error) { return nn.NewUpSamplingBilinear2D(2, nn.WithStride(2)) }},
+		{"up-factor0", "nn: NewUpsample2D: factor must be >= 1, got 0", func() (poolLayer, error) { return nn.NewUpsample2D(0) }},
 	}
 	for _, c := range ctor {
 		t.Run(c.name, func(t *testing.T) {
@@ -264,7 +274,7 @@ func TestPoolLayerBadArguments(t *testing.T) {
 	fwd := []struct {
 		name, kind string
 		k          int
-		opts       []nn.Option
+		opts       []nn.PoolOption
 		x          *G.Node
 		want       string
 		is         error
@@ -274,14 +284,14 @@ func TestPoolLayerBadArguments(t *testing.T) {
 		{"rank3d", "MaxPool3D", 2, nil, x4, `nn: MaxPool3D "pool1": input must be rank 5 (N, C, D, H, W), got shape (1, 2, 2, 2)`, graph.ErrShape},
 		{"kernel-too-big", "MaxPool2D", 3, nil, x4,
 			`nn: MaxPool2D "pool1": kernel (3, 3) is larger than the padded input (2, 2) on axis H (input shape (1, 2, 2, 2), padding (0, 0) before and (0, 0) after)`, graph.ErrShape},
-		{"kernel-too-big-with-pad", "AvgPool2D", 0, []nn.Option{nn.WithKernel(5, 1), nn.WithPad(1, 0)}, x4,
+		{"kernel-too-big-with-pad", "AvgPool2D", 0, []nn.PoolOption{nn.WithKernel(5, 1), nn.WithPad(1, 0)}, x4,
 			`nn: AvgPool2D "pool1": kernel (5, 1) is larger than the padded input (4, 2) on axis H`, graph.ErrShape},
 		{"int-input", "MaxPool2D", 2, nil, xi, `nn: MaxPool2D "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
 		{"nil-input", "AvgPool2D", 2, nil, nil, `nn: AvgPool2D "pool1": input is nil`, graph.ErrArg},
 		{"gap-rank2", "GlobalAvgPool", 0, nil, x2, `nn: GlobalAvgPool "pool1": input must be rank 3 or more (N, C, spatial...), got shape (8, 64)`, graph.ErrShape},
 		{"gap-int", "GlobalAvgPool", 0, nil, xi, `nn: GlobalAvgPool "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
-		{"up-rank", "UpSampling2D", 2, nil, x3, `nn: UpSampling2D "pool1": input must be rank 4 (N, C, H, W), got shape (8, 64, 64)`, graph.ErrShape},
-		{"bilinear-int", "UpSamplingBilinear2D", 2, nil, xi, `nn: UpSamplingBilinear2D "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
+		{"up-rank", "Upsample2D", 2, nil, x3, `nn: Upsample2D "pool1": input must be rank 4 (N, C, H, W), got shape (8, 64, 64)`, graph.ErrShape},
+		{"bilinear-int", "UpsampleBilinear2D", 2, nil, xi, `nn: UpsampleBilinear2D "pool1": input dtype must be float32 or float64, got int`, graph.ErrArg},
 	}
 	for _, c := range fwd {
 		t.Run(c.name, func(t *testing.T) {
@@ -305,17 +315,17 @@ func TestPoolLayerStrings(t *testing.T) {
 	cases := []struct {
 		kind string
 		k    int
-		opts []nn.Option
+		opts []nn.PoolOption
 		want string
 	}{
 		{"MaxPool2D", 2, nil, "MaxPool2D(kernel=2)"},
-		{"MaxPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, "MaxPool2D(kernel=3, stride=2, pad=1)"},
-		{"AvgPool1D", 3, []nn.Option{nn.WithStride(1), nn.WithPadding(nn.Same)}, "AvgPool1D(kernel=3, stride=1, padding=same)"},
-		{"MaxPool3D", 2, []nn.Option{nn.WithCeilMode(true)}, "MaxPool3D(kernel=2, ceil_mode=true)"},
-		{"MaxPool2D", 0, []nn.Option{nn.WithKernel(1, 3)}, "MaxPool2D(kernel=(1, 3))"},
+		{"MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1)}, "MaxPool2D(kernel=3, stride=2, pad=1)"},
+		{"AvgPool1D", 3, []nn.PoolOption{nn.WithStride(1), nn.WithPadding(nn.Same)}, "AvgPool1D(kernel=3, stride=1, padding=same)"},
+		{"MaxPool3D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, "MaxPool3D(kernel=2, ceil_mode=true)"},
+		{"MaxPool2D", 0, []nn.PoolOption{nn.WithKernel(1, 3)}, "MaxPool2D(kernel=(1, 3))"},
 		{"GlobalAvgPool", 0, nil, "GlobalAvgPool()"},
-		{"UpSampling3D", 2, nil, "UpSampling3D(scale_factor=2)"},
-		{"UpSamplingBilinear2D", 4, nil, "UpSamplingBilinear2D(scale_factor=4)"},
+		{"Upsample3D", 2, nil, "Upsample3D(scale_factor=2)"},
+		{"UpsampleBilinear2D", 4, nil, "UpsampleBilinear2D(scale_factor=4)"},
 	}
 	for _, c := range cases {
 		l, err := newPoolLayer(c.kind, c.k, c.opts...)
@@ -332,7 +342,7 @@ func TestPoolLayerDescribe(t *testing.T) {
 	cases := []struct {
 		kind    string
 		k       int
-		opts    []nn.Option
+		opts    []nn.PoolOption
 		in, out []int
 		want    []string
 	}{
@@ -340,17 +350,17 @@ func TestPoolLayerDescribe(t *testing.T) {
 			"H2 = floor((H1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13",
 			"W2 = floor((W1 - k + 2P)/S) + 1 = floor((26 - 2 + 0)/2) + 1 = 13",
 			"params = 0"}},
-		{"AvgPool1D", 3, []nn.Option{nn.WithStride(2), nn.WithPad(1)}, []int{1, 2, 9}, []int{1, 2, 5}, []string{
+		{"AvgPool1D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPad(1)}, []int{1, 2, 9}, []int{1, 2, 5}, []string{
 			"L2 = floor((L1 - k + 2P)/S) + 1 = floor((9 - 3 + 2)/2) + 1 = 5",
 			"params = 0"}},
-		{"MaxPool2D", 2, []nn.Option{nn.WithCeilMode(true)}, []int{1, 1, 11, 10}, []int{1, 1, 6, 5}, []string{
+		{"MaxPool2D", 2, []nn.PoolOption{nn.WithCeilMode(true)}, []int{1, 1, 11, 10}, []int{1, 1, 6, 5}, []string{
 			"H2 = ceil((H1 - k + 2P)/S) + 1 = ceil((11 - 2 + 0)/2) + 1 = 6",
 			"W2 = ceil((W1 - k + 2P)/S) + 1 = ceil((10 - 2 + 0)/2) + 1 = 5",
 			"params = 0"}},
-		{"MaxPool1D", 2, []nn.Option{nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 5}, []int{1, 1, 3}, []string{
+		{"MaxPool1D", 2, []nn.PoolOption{nn.WithPad(1), nn.WithCeilMode(true)}, []int{1, 1, 5}, []int{1, 1, 3}, []string{
 			"L2 = ceil((L1 - k + 2P)/S) + 1 = ceil((5 - 2 + 2)/2) + 1 - 1 = 3 (the last window would start in the padding)",
 			"params = 0"}},
-		{"MaxPool2D", 3, []nn.Option{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 4, 35, 36}, []int{1, 4, 18, 18}, []string{
+		{"MaxPool2D", 3, []nn.PoolOption{nn.WithStride(2), nn.WithPadding(nn.Same)}, []int{1, 4, 35, 36}, []int{1, 4, 18, 18}, []string{
 			"H2 = ceil(H1/S) = ceil(35/2) = 18 (padding same: 1 before, 1 after)",
 			"W2 = ceil(W1/S) = ceil(36/2) = 18 (padding same: 0 before, 1 after)",
 			"params = 0"}},
@@ -362,7 +372,7 @@ func TestPoolLayerDescribe(t *testing.T) {
 		{"GlobalAvgPool", 0, nil, []int{8, 512, 7, 7}, []int{8, 512}, []string{
 			"out[n][c] = mean of 7*7 = 49 values",
 			"params = 0"}},
-		{"UpSampling2D", 2, nil, []int{1, 3, 14, 10}, []int{1, 3, 28, 20}, []string{
+		{"Upsample2D", 2, nil, []int{1, 3, 14, 10}, []int{1, 3, 28, 20}, []string{
 			"H2 = H1*f = 14*2 = 28",
 			"W2 = W1*f = 10*2 = 20",
 			"params = 0"}},
@@ -456,7 +466,7 @@ func TestPoolLayersInSequential(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := nn.NewMaxPool2D(2)
-	up, _ := nn.NewUpSampling2D(2)
+	up, _ := nn.NewUpsample2D(2)
 	a, _ := nn.NewAvgPool2D(2)
 	s, err := nn.NewSequential(conv, p, up, a, nn.NewGlobalAvgPool())
 	if err != nil {

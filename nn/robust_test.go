@@ -50,10 +50,10 @@ func everyLayer(t *testing.T) []layerCase {
 		{"AvgPool3D", must(nn.NewAvgPool3D(2)), vol},
 		{"AdaptiveAvgPool2D", must(nn.NewAdaptiveAvgPool2D(2, 2)), img},
 		{"GlobalAvgPool", nn.NewGlobalAvgPool(), img},
-		{"UpSampling1D", must(nn.NewUpSampling1D(2)), seq},
-		{"UpSampling2D", must(nn.NewUpSampling2D(2)), img},
-		{"UpSampling3D", must(nn.NewUpSampling3D(2)), vol},
-		{"UpSamplingBilinear2D", must(nn.NewUpSamplingBilinear2D(2)), img},
+		{"Upsample1D", must(nn.NewUpsample1D(2)), seq},
+		{"Upsample2D", must(nn.NewUpsample2D(2)), img},
+		{"Upsample3D", must(nn.NewUpsample3D(2)), vol},
+		{"UpsampleBilinear2D", must(nn.NewUpsampleBilinear2D(2)), img},
 		{"Dropout", must(nn.NewDropout(0.5)), img},
 		{"Flatten", nn.NewFlatten(), img},
 		{"Reshape", must(nn.NewReshape(-1)), img},
@@ -157,8 +157,8 @@ func TestAbsurdSizes(t *testing.T) {
 		want  string
 		size  bool // an ErrSize error (else any error naming the layer)
 	}{
-		{"UpSampling2D-1TiB", func() (nn.Layer, error) { return nn.NewUpSampling2D(1 << 16) }, "nn: UpSampling2D: output: a float32 tensor of shape (1, 1, 524288, 524288) needs 1.0 TiB", true},
-		{"UpSampling2D-overflow", func() (nn.Layer, error) { return nn.NewUpSampling2D(1 << 62) }, "nn: UpSampling2D: output size 8·4611686018427387904 on axis H overflows int", false},
+		{"Upsample2D-1TiB", func() (nn.Layer, error) { return nn.NewUpsample2D(1 << 16) }, "nn: Upsample2D: output: a float32 tensor of shape (1, 1, 524288, 524288) needs 1.0 TiB", true},
+		{"Upsample2D-overflow", func() (nn.Layer, error) { return nn.NewUpsample2D(1 << 62) }, "nn: Upsample2D: output size 8·4611686018427387904 on axis H overflows int", false},
 		{"Conv2D-pad-16TiB", func() (nn.Layer, error) { return nn.NewConv2D(1, 1, 3, nn.WithPad(1<<20)) }, "a float32 tensor of shape (1, 1, 2097158, 2097158) needs 16.0 TiB", true},
 		{"Conv2D-pad-overflow", func() (nn.Layer, error) { return nn.NewConv2D(1, 1, 3, nn.WithPad(1<<62)) }, "overflows int on axis H", false},
 		{"Conv2D-dilation-overflow", func() (nn.Layer, error) { return nn.NewConv2D(1, 1, 5, nn.WithDilation(1<<62+1)) }, "dilated by (4611686018427387905, 4611686018427387905) overflows int", false},
@@ -185,7 +185,7 @@ func TestAbsurdSizes(t *testing.T) {
 	}
 	// the limit is a setting users can lower or raise
 	t.Setenv(graph.MemoryLimitEnv, "64KiB")
-	up, err := nn.NewUpSampling2D(32) // (1, 1, 256, 256) float32: 256 KiB
+	up, err := nn.NewUpsample2D(32) // (1, 1, 256, 256) float32: 256 KiB
 	if err != nil {
 		t.Fatal(err)
 	}

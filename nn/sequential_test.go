@@ -12,11 +12,11 @@ import (
 
 func mlp(t *testing.T) *nn.Sequential {
 	t.Helper()
-	d1, err := nn.NewDense(4, 8, nn.WithActivation(nn.NewReLU()))
+	d1, err := nn.NewDense(4, 8, nn.WithActivation(nn.NewReLU()), nn.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := nn.NewDense(8, 3)
+	d2, err := nn.NewDense(8, 3, nn.WithSeed(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTrainAndEvalGraphsShareWeights(t *testing.T) {
 }
 
 func TestPredictMatchesManual(t *testing.T) {
-	d, err := nn.NewDense(3, 2, nn.WithDtype(tensor.Float64))
+	d, err := nn.NewDense(3, 2, nn.WithDtype(tensor.Float64), nn.WithSeed(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestPredictMatchesManual(t *testing.T) {
 }
 
 func TestDenseGradCheck(t *testing.T) {
-	d, err := nn.NewDense(3, 4, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()))
+	d, err := nn.NewDense(3, 4, nn.WithDtype(tensor.Float64), nn.WithActivation(nn.NewTanh()), nn.WithSeed(4))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ type softmaxLayer struct {
 	axis int
 }
 
-func newSoftmaxLayer(kind string, log bool, opts []Option) (*softmaxLayer, error) {
-	c, err := newConfig("New"+kind, opts, "WithAxis")
+func newSoftmaxLayer(kind string, log bool, opts []SoftmaxOption) (*softmaxLayer, error) {
+	c, err := newConfig("New"+kind, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (s *softmaxLayer) String() string {
 type Softmax struct{ softmaxLayer }
 
 // NewSoftmax returns a Softmax layer. Options: WithAxis (default 1).
-func NewSoftmax(opts ...Option) (*Softmax, error) {
+func NewSoftmax(opts ...SoftmaxOption) (*Softmax, error) {
 	s, err := newSoftmaxLayer("Softmax", false, opts)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func NewSoftmax(opts ...Option) (*Softmax, error) {
 type LogSoftmax struct{ softmaxLayer }
 
 // NewLogSoftmax returns a LogSoftmax layer. Options: WithAxis (default 1).
-func NewLogSoftmax(opts ...Option) (*LogSoftmax, error) {
+func NewLogSoftmax(opts ...SoftmaxOption) (*LogSoftmax, error) {
 	s, err := newSoftmaxLayer("LogSoftmax", true, opts)
 	if err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func (l *statLayer) Params() []graph.NamedParam {
 
 func (l *statLayer) String() string { return "Stat()" }
 
-func mustDense(t *testing.T, in, out int, opts ...nn.Option) *nn.Dense {
+func mustDense(t *testing.T, in, out int, opts ...nn.DenseOption) *nn.Dense {
 	t.Helper()
 	d, err := nn.NewDense(in, out, opts...)
 	if err != nil {

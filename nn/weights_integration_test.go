@@ -16,7 +16,7 @@ import (
 // torchvision's names: conv1, bn1, layer1.0.{conv1,bn1,conv2,bn2}.
 func resnetStem(t *testing.T) *nn.Sequential {
 	t.Helper()
-	conv := func(in, out, k int, opts ...nn.Option) *nn.Conv2D {
+	conv := func(in, out, k int, opts ...nn.ConvOption) *nn.Conv2D {
 		c, err := nn.NewConv2D(in, out, k, append(opts, nn.WithBias(false))...)
 		if err != nil {
 			t.Fatal(err)
@@ -197,7 +197,7 @@ func TestSummaryResNetStem(t *testing.T) {
 // GradCheck through Conv2D, BatchNorm2D (training mode, batch statistics)
 // and a Residual.
 func TestGradCheckConvBatchNormResidual(t *testing.T) {
-	conv, err := nn.NewConv2D(2, 2, 3, nn.WithPad(1))
+	conv, err := nn.NewConv2D(2, 2, 3, nn.WithPad(1), nn.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)
 	}

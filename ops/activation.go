@@ -8,13 +8,13 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Activation names an elementwise activation function.
-type Activation int
+// activation names an elementwise activation function.
+type activation int
 
 // The activations of the course. Each has a forward rule f(x) and a
 // derivative f'(x) written in terms of x and y = f(x).
 const (
-	actReLU      Activation = iota // max(0, x)
+	actReLU      activation = iota // max(0, x)
 	actLeakyReLU                   // x if x > 0, else alpha·x
 	actELU                         // x if x > 0, else alpha·(exp(x) - 1)
 	actSigmoid                     // 1 / (1 + exp(-x))
@@ -26,7 +26,7 @@ const (
 var actNames = [...]string{"ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softplus", "Softsign"}
 
 // String returns the activation's name.
-func (a Activation) String() string {
+func (a activation) String() string {
 	if int(a) < len(actNames) {
 		return actNames[a]
 	}
@@ -35,7 +35,7 @@ func (a Activation) String() string {
 
 // activationDef is the op y = f(x), elementwise, on the kit. Its backward
 // reads x and y (the ELU, sigmoid and tanh derivatives are cheaper from y).
-func activationDef(kind Activation, alpha float64) *opDef {
+func activationDef(kind activation, alpha float64) *opDef {
 	attrs := ""
 	if kind == actLeakyReLU || kind == actELU {
 		attrs = fmt.Sprintf("alpha=%g", alpha)
@@ -47,7 +47,7 @@ func activationDef(kind Activation, alpha float64) *opDef {
 	}
 }
 
-func activationKernels[T float](kind Activation, alpha T) kernels[T] {
+func activationKernels[T float](kind activation, alpha T) kernels[T] {
 	return kernels[T]{
 		forward: func(a fwdArgs[T]) error {
 			activate(kind, alpha, a.in[0].data, a.out.data)
@@ -79,7 +79,7 @@ func reluGradKernel[T float](a fwdArgs[T]) error {
 	return nil
 }
 
-func applyActivation(kind Activation, alpha float64, x *G.Node) (*G.Node, error) {
+func applyActivation(kind activation, alpha float64, x *G.Node) (*G.Node, error) {
 	if err := checkNode(kind.String(), "input", x); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import "math"
 // elementwise kernels.
 const elementwiseGrain = 1 << 15
 
-func activate[T float](kind Activation, alpha T, x, y []T) {
+func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y := x[lo:hi], y[lo:hi]
 		switch kind {
@@ -44,7 +44,7 @@ func activate[T float](kind Activation, alpha T, x, y []T) {
 	})
 }
 
-func activateGrad[T float](kind Activation, alpha T, x, y, dy, dx []T) {
+func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
 		switch kind {

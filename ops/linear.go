@@ -8,10 +8,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Linear is the dense layer's affine map y = x·Wᵀ + b, with x (N, in),
+// Dense is the Dense layer's affine map (PyTorch's Linear) y = x·Wᵀ + b, with x (N, in),
 // w (out, in) as in PyTorch, and b (out) or nil for no bias. Output (N, out).
-func Linear(x, w, b *G.Node) (*G.Node, error) {
-	const name = "Linear"
+func Dense(x, w, b *G.Node) (*G.Node, error) {
+	const name = "Dense"
 	if err := checkNode(name, "input", x, 2); err != nil {
 		return nil, err
 	}

@@ -36,9 +36,9 @@ func TestLinear(t *testing.T) {
 		x, w, b := randTensor(rng, c.n, c.in), randTensor(rng, c.out, c.in), randTensor(rng, c.out)
 		build := func(bd *graph.Builder, xs []*G.Node) (*G.Node, error) {
 			if c.bias {
-				return ops.Linear(xs[0], xs[1], xs[2])
+				return ops.Dense(xs[0], xs[1], xs[2])
 			}
-			return ops.Linear(xs[0], xs[1], nil)
+			return ops.Dense(xs[0], xs[1], nil)
 		}
 		inputs := []*tensor.Dense{x, w}
 		if c.bias {
@@ -56,9 +56,9 @@ func TestLinear(t *testing.T) {
 			in := map[string]*tensor.Dense{"x": x, "w": w, "b": b}
 			got, _, _, err := forwardBackward(dt, in, nil, nil, func(bd *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
 				if c.bias {
-					return ops.Linear(xs["x"], xs["w"], xs["b"])
+					return ops.Dense(xs["x"], xs["w"], xs["b"])
 				}
-				return ops.Linear(xs["x"], xs["w"], nil)
+				return ops.Dense(xs["x"], xs["w"], nil)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -80,10 +80,10 @@ func TestLinearBadShapes(t *testing.T) {
 	b := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("b"))
 	x3 := G.NewTensor(g, tensor.Float64, 3, G.WithShape(2, 3, 1), G.WithName("x3"))
 	for name, f := range map[string]func() (*G.Node, error){
-		"features":   func() (*G.Node, error) { return ops.Linear(x, w, nil) },
-		"dtype":      func() (*G.Node, error) { return ops.Linear(x, w32, nil) },
-		"bias-shape": func() (*G.Node, error) { return ops.Linear(x, w32, b) },
-		"rank":       func() (*G.Node, error) { return ops.Linear(x3, w, nil) },
+		"features":   func() (*G.Node, error) { return ops.Dense(x, w, nil) },
+		"dtype":      func() (*G.Node, error) { return ops.Dense(x, w32, nil) },
+		"bias-shape": func() (*G.Node, error) { return ops.Dense(x, w32, b) },
+		"rank":       func() (*G.Node, error) { return ops.Dense(x3, w, nil) },
 	} {
 		if _, err := f(); err == nil {
 			t.Errorf("%s: want an error", name)

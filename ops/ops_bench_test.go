@@ -171,7 +171,7 @@ func buildBenchOp(c opsBenchCase, xs []*G.Node) (*G.Node, error) {
 	case "log_softmax":
 		return ops.LogSoftmax(x, c.Axis)
 	case "linear":
-		return ops.Linear(x, xs[1], xs[2])
+		return ops.Dense(x, xs[1], xs[2])
 	case "add":
 		return ops.Add(xs...)
 	case "concat":

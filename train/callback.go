@@ -102,7 +102,7 @@ func (f Funcs) OnBatchEnd(t *Trainer, epoch, step int, logs Logs) error {
 // monitor tracks the best value of a logged quantity.
 type monitor struct {
 	key      string
-	mode     Mode
+	mode     MonitorMode
 	minDelta float64
 	best     float64
 }
@@ -176,8 +176,8 @@ type EarlyStopping struct {
 // (Auto), WithPatience (0: stop after the first epoch without
 // improvement; n: after n such epochs in a row), WithMinDelta (0),
 // WithRestoreBest (on).
-func NewEarlyStopping(opts ...Option) (*EarlyStopping, error) {
-	o, err := newOptions("NewEarlyStopping", options{restoreBest: true}, opts, "WithMonitor", "WithMode", "WithPatience", "WithMinDelta", "WithRestoreBest")
+func NewEarlyStopping(opts ...EarlyStoppingOption) (*EarlyStopping, error) {
+	o, err := newOptions("NewEarlyStopping", options{restoreBest: true}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -267,8 +267,8 @@ type ModelCheckpoint struct {
 // "val_loss", or "loss" without a validation set), WithMode (Auto),
 // WithBestOnly (on: save only when the monitored quantity improves),
 // WithMinDelta (0), WithSaveFunc (default nn.SaveSafetensors).
-func NewModelCheckpoint(path string, opts ...Option) (*ModelCheckpoint, error) {
-	o, err := newOptions("NewModelCheckpoint", options{bestOnly: true}, opts, "WithMonitor", "WithMode", "WithBestOnly", "WithMinDelta", "WithSaveFunc")
+func NewModelCheckpoint(path string, opts ...ModelCheckpointOption) (*ModelCheckpoint, error) {
+	o, err := newOptions("NewModelCheckpoint", options{bestOnly: true}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -328,8 +328,8 @@ func SaveAtomic(l nn.Layer, path string, save SaveFunc) error {
 
 // WithSaveFunc sets the function ModelCheckpoint writes weights with.
 // Default nn.SaveSafetensors.
-func WithSaveFunc(f SaveFunc) Option {
-	return func(o *options) { o.mark("WithSaveFunc"); o.save = f }
+func WithSaveFunc(f SaveFunc) ModelCheckpointOption {
+	return ckptOpt(func(o *options) { o.save = f })
 }
 
 // ReduceLROnPlateau multiplies the learning rate by a factor when a
@@ -349,9 +349,8 @@ type ReduceLROnPlateau struct {
 // WithMonitor (default "val_loss", or "loss" without a validation set),
 // WithMode (Auto), WithFactor (0.1, in (0, 1)), WithPatience (10),
 // WithMinDelta (1e-4), WithCooldown (0), WithMinLR (0).
-func NewReduceLROnPlateau(opts ...Option) (*ReduceLROnPlateau, error) {
-	o, err := newOptions("NewReduceLROnPlateau", options{factor: 0.1, patience: 10, minDelta: 1e-4}, opts,
-		"WithMonitor", "WithMode", "WithFactor", "WithPatience", "WithMinDelta", "WithCooldown", "WithMinLR")
+func NewReduceLROnPlateau(opts ...ReduceLROnPlateauOption) (*ReduceLROnPlateau, error) {
+	o, err := newOptions("NewReduceLROnPlateau", options{factor: 0.1, patience: 10, minDelta: 1e-4}, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,12 @@
 // callback that monitors a "val_" key needs a validation set with examples:
 // without one Fit fails before the first epoch.
 //
+// Names: a loss constructor here has the name of the ops function it wraps
+// (SoftmaxCrossEntropy, BCEWithLogits, MSE, DiceLoss): ops.DiceLoss adds
+// the loss node to a graph, train.DiceLoss returns the Loss that Fit
+// calls it through, as torch.nn.functional.mse_loss and torch.nn.MSELoss.
+// The Dice and IoU metrics are NewDice and NewIoU.
+//
 // Reproducibility: the same Config.Seed, model initialisation and data give
 // bit-identical weights (shuffling and Dropout masks are seeded; nothing
 // depends on timing).

@@ -171,7 +171,7 @@ func TestUNetTrainsWithAndWithoutSigmoid(t *testing.T) {
 		var logs [2]train.Logs
 		var hist [2][]float64
 		for i, sigmoid := range []bool{false, true} {
-			opts := []zoo.Option{zoo.WithDepth(1), zoo.WithBaseWidth(4), zoo.WithSeed(3)}
+			opts := []zoo.UNetOption{zoo.WithDepth(1), zoo.WithBaseWidth(4), zoo.WithSeed(3)}
 			if sigmoid {
 				opts = append(opts, zoo.WithSigmoid())
 			}

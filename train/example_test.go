@@ -40,8 +40,8 @@ func grid(n int) points {
 // batches of 32, softmax cross-entropy and Adam(1e-3); here a few fields
 // are set.
 func ExampleNew() {
-	d1, _ := nn.NewDense(2, 16, nn.WithActivation(nn.NewReLU()))
-	d2, _ := nn.NewDense(16, 2)
+	d1, _ := nn.NewDense(2, 16, nn.WithActivation(nn.NewReLU()), nn.WithSeed(1))
+	d2, _ := nn.NewDense(16, 2, nn.WithSeed(2))
 	model, _ := nn.NewSequential(d1, d2)
 
 	opt, _ := train.NewAdam(0.01)
@@ -121,7 +121,7 @@ func ExampleHistory_WriteCSV() {
 
 // A custom callback made of functions, called after every epoch.
 func ExampleFuncs() {
-	d, _ := nn.NewDense(2, 2)
+	d, _ := nn.NewDense(2, 2, nn.WithSeed(3))
 	model, _ := nn.NewSequential(d)
 	every2 := train.Funcs{EpochEnd: func(t *train.Trainer, epoch int, logs train.Logs) error {
 		if epoch%2 == 0 {
@@ -141,7 +141,7 @@ func ExampleFuncs() {
 // The gradient of a loss for one batch, layer by layer, without training:
 // for a Dense layer with weights 0.5 and MSE against zero targets.
 func ExampleGradients() {
-	d, _ := nn.NewDense(2, 1, nn.WithWeightInit(graph.Constant(0.5)), nn.WithBias(false), nn.WithDtype(tensor.Float64))
+	d, _ := nn.NewDense(2, 1, nn.WithWeightInit(graph.Constant(0.5)), nn.WithBias(false), nn.WithDtype(tensor.Float64), nn.WithSeed(4))
 	x := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 2, 3, 4}))
 	y := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 0}))
 	// pred = (1.5, 3.5); L = mean(pred²); dL/dw = (2/2)·Σ_n pred_n·x_n = (1.5+10.5, 3+14)

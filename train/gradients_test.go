@@ -17,7 +17,7 @@ import (
 // seeded.
 func gradModel(t *testing.T, dt tensor.Dtype) *nn.Sequential {
 	t.Helper()
-	d1, err := nn.NewDense(3, 2, nn.WithDtype(dt))
+	d1, err := nn.NewDense(3, 2, nn.WithDtype(dt), nn.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func gradModel(t *testing.T, dt tensor.Dtype) *nn.Sequential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := nn.NewDense(2, 2, nn.WithDtype(dt))
+	d2, err := nn.NewDense(2, 2, nn.WithDtype(dt), nn.WithSeed(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func gradBatch(n int) (x, y []float64) {
 // dL/dW = 2/(N·K)·(pred - y)ᵀ·x, dL/db = 2/(N·K)·Σ_n (pred - y).
 func TestGradientsDenseFormula(t *testing.T) {
 	const n, in, out = 4, 3, 2
-	d, err := nn.NewDense(in, out, nn.WithDtype(tensor.Float64))
+	d, err := nn.NewDense(in, out, nn.WithDtype(tensor.Float64), nn.WithSeed(3))
 	if err != nil {
 		t.Fatal(err)
 	}

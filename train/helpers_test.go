@@ -109,11 +109,11 @@ func mseLoss() train.Loss {
 
 // mlp builds Dense(in,h)-act-Dense(h,out).
 func mlp(in, h, out int, seed int64, dt tensor.Dtype, act nn.Layer) *nn.Sequential {
-	d1, err := nn.NewDense(in, h, nn.WithDtype(dt))
+	d1, err := nn.NewDense(in, h, nn.WithDtype(dt), nn.WithSeed(1))
 	if err != nil {
 		panic(err)
 	}
-	d2, err := nn.NewDense(h, out, nn.WithDtype(dt))
+	d2, err := nn.NewDense(h, out, nn.WithDtype(dt), nn.WithSeed(2))
 	if err != nil {
 		panic(err)
 	}

@@ -99,8 +99,8 @@ type SGD struct {
 // NewSGD returns an SGD optimizer with learning rate lr (> 0).
 // Options: WithMomentum (default 0), WithDampening (0), WithNesterov (off),
 // WithWeightDecay (0).
-func NewSGD(lr float64, opts ...Option) (*SGD, error) {
-	o, err := newOptions("NewSGD", options{}, opts, "WithMomentum", "WithDampening", "WithNesterov", "WithWeightDecay")
+func NewSGD(lr float64, opts ...SGDOption) (*SGD, error) {
+	o, err := newOptions("NewSGD", options{}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ type Adam struct {
 // NewAdam returns an Adam optimizer with learning rate lr (> 0; 1e-3 is
 // the usual value). Options: WithBetas (default 0.9, 0.999), WithEps
 // (1e-8), WithWeightDecay (0, coupled L2).
-func NewAdam(lr float64, opts ...Option) (*Adam, error) {
+func NewAdam(lr float64, opts ...AdamOption) (*Adam, error) {
 	return newAdam("NewAdam", "Adam", lr, 0, false, opts)
 }
 
@@ -224,12 +224,12 @@ func NewAdam(lr float64, opts ...Option) (*Adam, error) {
 // weight decay), as torch.optim.AdamW: before the Adam update without L2,
 // w = w·(1 - lr·wd). Options: WithBetas (default 0.9, 0.999), WithEps
 // (1e-8), WithWeightDecay (0.01).
-func NewAdamW(lr float64, opts ...Option) (*Adam, error) {
+func NewAdamW(lr float64, opts ...AdamOption) (*Adam, error) {
 	return newAdam("NewAdamW", "AdamW", lr, 0.01, true, opts)
 }
 
-func newAdam(kind, name string, lr, wd float64, decoupled bool, opts []Option) (*Adam, error) {
-	o, err := newOptions(kind, options{beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd}, opts, "WithBetas", "WithEps", "WithWeightDecay")
+func newAdam(kind, name string, lr, wd float64, decoupled bool, opts []AdamOption) (*Adam, error) {
+	o, err := newOptions(kind, options{beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -398,8 +398,8 @@ type RMSProp struct {
 // NewRMSProp returns an RMSProp optimizer with learning rate lr (> 0;
 // PyTorch's default is 0.01). Options: WithAlpha (default 0.99), WithEps
 // (1e-8), WithMomentum (0), WithCentered (off), WithWeightDecay (0).
-func NewRMSProp(lr float64, opts ...Option) (*RMSProp, error) {
-	o, err := newOptions("NewRMSProp", options{alpha: 0.99, eps: 1e-8}, opts, "WithAlpha", "WithEps", "WithMomentum", "WithCentered", "WithWeightDecay")
+func NewRMSProp(lr float64, opts ...RMSPropOption) (*RMSProp, error) {
+	o, err := newOptions("NewRMSProp", options{alpha: 0.99, eps: 1e-8}, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -254,7 +254,7 @@ func (t *Trainer) defaultMonitor() string {
 
 // modeOf says whether key should go down or up: Max for metrics that
 // report HigherIsBetter (and names containing "acc"), Min otherwise.
-func (t *Trainer) modeOf(key string) Mode {
+func (t *Trainer) modeOf(key string) MonitorMode {
 	base := strings.TrimPrefix(key, "val_")
 	for _, m := range t.cfg.Metrics {
 		if m.Name() == base {

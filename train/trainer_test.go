@@ -31,7 +31,7 @@ func TestFitSGDStepsMatchHandComputed(t *testing.T) {
 	ds := &memSet{xs: []int{2}, ys: []int{1},
 		x: [][]float32{{1, 2}, {-1, 0.5}, {0.5, -1}, {2, 1}},
 		y: [][]float32{{1}, {0}, {-1}, {2}}}
-	d := must(nn.NewDense(2, 1, nn.WithBias(false), nn.WithDtype(tensor.Float64)))
+	d := must(nn.NewDense(2, 1, nn.WithBias(false), nn.WithDtype(tensor.Float64), nn.WithSeed(1)))
 	w, _ := graph.Float64s(d.Weight().Value())
 	const lr = 0.1
 	for step := 0; step < 2; step++ {
@@ -120,7 +120,7 @@ func TestDivergenceStops(t *testing.T) {
 		ds.x = append(ds.x, []float32{float32(i), float32(32 - i)})
 		ds.y = append(ds.y, []float32{float32(i)})
 	}
-	d := must(nn.NewDense(2, 1))
+	d := must(nn.NewDense(2, 1, nn.WithSeed(2)))
 	tr := must(train.New(d, silent(train.Config{Epochs: 50, BatchSize: 8, Loss: mseLoss(), Optimizer: must(train.NewSGD(10))})))
 	_, err := tr.Fit(ds, nil)
 	var nf *train.NonFiniteLossError
@@ -147,10 +147,10 @@ func equalBits(a, b []uint64) bool {
 // Dropout; another seed gives other weights.
 func TestReproducible(t *testing.T) {
 	build := func() *nn.Sequential {
-		d1 := must(nn.NewDense(2, 16))
+		d1 := must(nn.NewDense(2, 16, nn.WithSeed(3)))
 		bn := must(nn.NewBatchNorm1D(16))
 		drop := must(nn.NewDropout(0.3))
-		d2 := must(nn.NewDense(16, 2))
+		d2 := must(nn.NewDense(16, 2, nn.WithSeed(4)))
 		m := must(nn.NewSequential(d1, bn, nn.NewReLU(), drop, d2))
 		if err := nn.Initialize(m, 7); err != nil {
 			t.Fatal(err)
@@ -535,11 +535,11 @@ func bars(n int, seed uint64) *memSet {
 // from vertical bars.
 func TestConvNet(t *testing.T) {
 	model := must(nn.NewSequential(
-		must(nn.NewConv2D(1, 4, 3)),
+		must(nn.NewConv2D(1, 4, 3, nn.WithSeed(5))),
 		must(nn.NewBatchNorm2D(4)),
 		nn.NewReLU(),
 		nn.NewFlatten(),
-		must(nn.NewDense(4*6*6, 2)),
+		must(nn.NewDense(4*6*6, 2, nn.WithSeed(6))),
 	))
 	tr := must(train.New(model, silent(train.Config{Epochs: 4, BatchSize: 16, Optimizer: must(train.NewAdam(0.01)),
 		Metrics: []train.Metric{train.NewAccuracy()}})))
@@ -582,9 +582,9 @@ func TestSegmentationLosses(t *testing.T) {
 	for _, loss := range []train.Loss{train.BCEDiceLoss(1), train.DiceLoss(1)} {
 		t.Run(loss.Name(), func(t *testing.T) {
 			model := must(nn.NewSequential(
-				must(nn.NewConv2D(1, 4, 3, nn.WithPadding(nn.Same))),
+				must(nn.NewConv2D(1, 4, 3, nn.WithPadding(nn.Same), nn.WithSeed(7))),
 				nn.NewReLU(),
-				must(nn.NewConv2D(4, 1, 1)),
+				must(nn.NewConv2D(4, 1, 1, nn.WithSeed(8))),
 			))
 			tr := must(train.New(model, silent(train.Config{Epochs: 6, BatchSize: 16, Loss: loss, Optimizer: must(train.NewAdam(0.02)),
 				Metrics: []train.Metric{train.NewDice(), train.NewIoU(), train.NewMeanIoU(), train.NewAccuracy()}})))

@@ -72,9 +72,9 @@ func newAutoencoder(name, desc string, children []nn.Child, nEnc int) *Autoencod
 // WithHidden (default 256, 64; the decoder mirrors it), WithDropout
 // (input noise, default 0: no noise layer), WithInputChannels, WithSeed,
 // WithDtype.
-func DenseAutoencoder(codeSize int, opts ...Option) (*Autoencoder, error) {
+func DenseAutoencoder(codeSize int, opts ...DenseAutoencoderOption) (*Autoencoder, error) {
 	const kind = "DenseAutoencoder"
-	c, err := newConfig(kind, config{inChannels: 1, hidden: []int{256, 64}}, opts, "WithHidden", "WithDropout", "WithInputChannels")
+	c, err := newConfig(kind, config{inChannels: 1, hidden: []int{256, 64}}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -127,9 +127,9 @@ func DenseAutoencoder(codeSize int, opts ...Option) (*Autoencoder, error) {
 // state_dict loads. Initialisation: PyTorch's defaults. Options:
 // WithDropout (input noise, default 0: no noise layer), WithInputChannels
 // (default 1), WithSeed, WithDtype.
-func ConvAutoencoder(opts ...Option) (*Autoencoder, error) {
+func ConvAutoencoder(opts ...ConvAutoencoderOption) (*Autoencoder, error) {
 	const kind = "ConvAutoencoder"
-	c, err := newConfig(kind, config{inChannels: 1}, opts, "WithDropout", "WithInputChannels")
+	c, err := newConfig(kind, config{inChannels: 1}, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -68,24 +68,24 @@ type convBNSpec struct {
 
 // bnStyle holds a family's BatchNorm and initialisation settings.
 type bnStyle struct {
-	bnOpts   []nn.Option
-	convInit []nn.Option
+	bnOpts   []nn.BatchNormOption
+	convInit []nn.ConvOption
 }
 
 // torchvisionBasicConv is GoogLeNet's BasicConv2d: BatchNorm eps 1e-3,
 // convolutions N(0, 0.01) (torchvision's truncated normal at ±2, i.e.
 // ±200σ, which never truncates in practice).
 var torchvisionBasicConv = bnStyle{
-	bnOpts:   []nn.Option{nn.WithEps(1e-3)},
-	convInit: []nn.Option{nn.WithWeightInit(graph.Normal(0, 0.01))},
+	bnOpts:   []nn.BatchNormOption{nn.WithEps(1e-3)},
+	convInit: []nn.ConvOption{nn.WithWeightInit(graph.Normal(0, 0.01))},
 }
 
 // kerasConvBN is Keras's conv2d_bn: BatchNormalization(scale=False) with
 // epsilon 1e-3 and momentum 0.99 (0.01 in PyTorch's convention),
 // Glorot-uniform convolution kernels.
 var kerasConvBN = bnStyle{
-	bnOpts:   []nn.Option{nn.WithScale(false), nn.WithEps(1e-3), nn.WithMomentum(0.01)},
-	convInit: []nn.Option{nn.WithWeightInit(graph.GlorotUniform())},
+	bnOpts:   []nn.BatchNormOption{nn.WithScale(false), nn.WithEps(1e-3), nn.WithMomentum(0.01)},
+	convInit: []nn.ConvOption{nn.WithWeightInit(graph.GlorotUniform())},
 }
 
 // convBN builds one convBN from in channels.
@@ -98,7 +98,7 @@ func (mk *maker) convBN(st bnStyle, in int, sp convBNSpec) nn.Layer {
 	if !sp.valid {
 		pad = [2]int{kh / 2, kw / 2}
 	}
-	opts := append([]nn.Option{nn.WithKernel(kh, kw), strideOpt(s), padOpt(pad[0], pad[1]), noBias()}, st.convInit...)
+	opts := append([]nn.ConvOption{nn.WithKernel(kh, kw), strideOpt(s), padOpt(pad[0], pad[1]), noBias()}, st.convInit...)
 	conv := mk.conv(in, sp.out, kh, opts...)
 	bn := mk.bn(sp.out, st.bnOpts...)
 	if mk.err != nil {
@@ -133,7 +133,7 @@ type InceptionModule struct {
 // Input (N, in, H, W); output (N, ch1x1 + ch3x3 + ch5x5 + poolProj, H, W).
 // (torchvision's GoogLeNet uses a 3x3 convolution in branch3; zoo.GoogLeNet
 // does too.) Options: WithSeed, WithDtype.
-func NewInceptionModule(in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj int, opts ...Option) (*InceptionModule, error) {
+func NewInceptionModule(in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj int, opts ...BlockOption) (*InceptionModule, error) {
 	const kind = "NewInceptionModule"
 	c, err := newConfig(kind, config{inChannels: 1}, opts)
 	if err != nil {
@@ -248,9 +248,9 @@ type InceptionNet struct{ model }
 // convolutions and fc weights N(0, 0.01), BatchNorm 1 and 0. Options:
 // WithDropout (default 0.2), WithInputChannels (default 3), WithSeed,
 // WithDtype.
-func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
+func GoogLeNet(numClasses int, opts ...GoogLeNetOption) (*InceptionNet, error) {
 	const kind = "GoogLeNet"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.2}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -299,9 +299,9 @@ func GoogLeNet(numClasses int, opts ...Option) (*InceptionNet, error) {
 // Input (N, C, H, W), C = 1 by default, H and W >= 4; output logits
 // (N, numClasses). Options: WithDropout (default 0.2), WithInputChannels,
 // WithSeed, WithDtype.
-func GoogLeNetSmall(numClasses int, opts ...Option) (*InceptionNet, error) {
+func GoogLeNetSmall(numClasses int, opts ...GoogLeNetOption) (*InceptionNet, error) {
 	const kind = "GoogLeNetSmall"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts)
 	if err != nil {
 		return nil, err
 	}

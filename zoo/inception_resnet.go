@@ -231,7 +231,7 @@ func (mk *maker) reductionB(name string, in int) nn.Layer {
 }
 
 // newBlock wraps an exported block constructor.
-func newBlock(kind string, in int, scale float64, opts []Option, build func(mk *maker) nn.Layer) (nn.Layer, error) {
+func newBlock(kind string, in int, scale float64, opts []BlockOption, build func(mk *maker) nn.Layer) (nn.Layer, error) {
 	c, err := newConfig(kind, config{inChannels: 1}, opts)
 	if err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func newBlock(kind string, in int, scale float64, opts []Option, build func(mk *
 // at 35x35 with in = 320 and scale 0.17): branches 1x1 32; 1x1 32 -> 3x3
 // 32; 1x1 32 -> 3x3 48 -> 3x3 64; concatenated (128) and projected back to
 // in channels. Options: WithSeed, WithDtype.
-func NewInceptionResNetA(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
+func NewInceptionResNetA(in int, scale float64, opts ...BlockOption) (*InceptionResNetBlock, error) {
 	l, err := newBlock("NewInceptionResNetA", in, scale, opts, func(mk *maker) nn.Layer { return mk.block35(in, scale, true) })
 	if err != nil {
 		return nil, err
@@ -284,7 +284,7 @@ func NewInceptionResNetA(in int, scale float64, opts ...Option) (*InceptionResNe
 //	total             193·in + 27,840   (77,248 for in = 256)
 //
 // Options: WithSeed, WithDtype.
-func NewInceptionResNetV1A(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
+func NewInceptionResNetV1A(in int, scale float64, opts ...BlockOption) (*InceptionResNetBlock, error) {
 	l, err := newBlock("NewInceptionResNetV1A", in, scale, opts, func(mk *maker) nn.Layer { return mk.block35v1(in, scale, true) })
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ func NewInceptionResNetV1A(in int, scale float64, opts ...Option) (*InceptionRes
 // at 17x17 with in = 1088 and scale 0.1): branches 1x1 192; 1x1 128 -> 1x7
 // 160 -> 7x1 192; concatenated (384) and projected back to in channels.
 // Options: WithSeed, WithDtype.
-func NewInceptionResNetB(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
+func NewInceptionResNetB(in int, scale float64, opts ...BlockOption) (*InceptionResNetBlock, error) {
 	l, err := newBlock("NewInceptionResNetB", in, scale, opts, func(mk *maker) nn.Layer { return mk.block17(in, scale, true) })
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func NewInceptionResNetB(in int, scale float64, opts ...Option) (*InceptionResNe
 // at 8x8 with in = 2080 and scale 0.2): branches 1x1 192; 1x1 192 -> 1x3
 // 224 -> 3x1 256; concatenated (448) and projected back to in channels.
 // Options: WithSeed, WithDtype.
-func NewInceptionResNetC(in int, scale float64, opts ...Option) (*InceptionResNetBlock, error) {
+func NewInceptionResNetC(in int, scale float64, opts ...BlockOption) (*InceptionResNetBlock, error) {
 	l, err := newBlock("NewInceptionResNetC", in, scale, opts, func(mk *maker) nn.Layer { return mk.block8(in, scale, true) })
 	if err != nil {
 		return nil, err
@@ -353,9 +353,9 @@ func (m *InceptionResNet) BlockCounts() [3]int { return m.counts }
 // Initialisation as Keras: Glorot-uniform kernels, zero biases. BatchNorm
 // momentum 0.01 in PyTorch's convention (Keras's 0.99). Options:
 // WithInputChannels (default 3), WithSeed, WithDtype.
-func InceptionResNetV2(numClasses int, opts ...Option) (*InceptionResNet, error) {
+func InceptionResNetV2(numClasses int, opts ...InceptionResNetV2Option) (*InceptionResNet, error) {
 	const kind = "InceptionResNetV2"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 3}, opts, "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -412,9 +412,9 @@ func InceptionResNetV2(numClasses int, opts ...Option) (*InceptionResNet, error)
 // Input (N, C, H, W), C = 1 by default, H and W >= 7; output logits
 // (N, numClasses). Options: WithDropout (default 0.2), WithInputChannels,
 // WithSeed, WithDtype.
-func InceptionResNetSmall(numClasses int, opts ...Option) (*InceptionResNet, error) {
+func InceptionResNetSmall(numClasses int, opts ...InceptionResNetSmallOption) (*InceptionResNet, error) {
 	const kind = "InceptionResNetSmall"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1, dropout: 0.2}, opts)
 	if err != nil {
 		return nil, err
 	}

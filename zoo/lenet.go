@@ -23,9 +23,9 @@ type LeNet struct{ model }
 // Params: conv1.weight/bias, conv2.weight/bias, fc1, fc2, fc3 (PyTorch
 // default initialisation). Options: WithReLU, WithInputChannels (default
 // 1), WithSeed, WithDtype.
-func LeNet5(numClasses int, opts ...Option) (*LeNet, error) {
+func LeNet5(numClasses int, opts ...LeNetOption) (*LeNet, error) {
 	const kind = "LeNet5"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 1}, opts, "WithReLU", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 1}, opts)
 	if err != nil {
 		return nil, err
 	}

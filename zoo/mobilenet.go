@@ -14,8 +14,8 @@ import (
 // alpha (the paper's width multiplier; torchvision's width_mult), each
 // rounded to a multiple of 8 as torchvision's _make_divisible does; the
 // last 1x1 convolution keeps 1280 channels for alpha < 1. Default 1.
-func WithWidthMultiplier(alpha float64) Option {
-	return func(c *config) { c.given.Mark("WithWidthMultiplier"); c.widthMult = alpha }
+func WithWidthMultiplier(alpha float64) MobileNetOption {
+	return mobileOpt(func(c *config) { c.widthMultSet = true; c.widthMult = alpha })
 }
 
 // MobileNet is Sandler et al.'s MobileNetV2 (2018,
@@ -66,10 +66,9 @@ func makeDivisible(v float64, d int) int {
 // and bias 0, the dense layer N(0, 0.01) with bias 0. BatchNorm keeps
 // PyTorch's eps 1e-5 and momentum 0.1. Options: WithWidthMultiplier,
 // WithDropout (0.2), WithInputChannels, WithSeed, WithDtype.
-func MobileNetV2(numClasses int, opts ...Option) (*MobileNet, error) {
+func MobileNetV2(numClasses int, opts ...MobileNetOption) (*MobileNet, error) {
 	const name = "MobileNetV2"
-	c, err := newModelConfig(name, numClasses, config{inChannels: 3, dropout: 0.2, widthMult: 1}, opts,
-		"WithWidthMultiplier", "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(name, numClasses, config{inChannels: 3, dropout: 0.2, widthMult: 1}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +132,7 @@ func (mk *maker) invertedResidual(in, out, stride, expand int) nn.Layer {
 // NewInvertedResidual returns one MobileNetV2 block from in to out
 // channels with the given stride (1 or 2) and expansion t (see
 // InvertedResidual). Options: WithSeed, WithDtype.
-func NewInvertedResidual(in, out, stride, expand int, opts ...Option) (*InvertedResidual, error) {
+func NewInvertedResidual(in, out, stride, expand int, opts ...BlockOption) (*InvertedResidual, error) {
 	const name = "NewInvertedResidual"
 	if out <= 0 || stride <= 0 || expand <= 0 {
 		return nil, argError(name, "channels, stride and expansion must be positive, got in=%d, out=%d, stride=%d, expand=%d", in, out, stride, expand)

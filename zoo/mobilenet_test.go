@@ -32,7 +32,7 @@ func TestMobileNetV2StateDict(t *testing.T) {
 	for _, c := range cases {
 		key := fmt.Sprintf("mobilenet_v2_w%g_c%d", c.width, c.classes)
 		t.Run(key, func(t *testing.T) {
-			var opts []zoo.Option
+			var opts []zoo.MobileNetOption
 			if c.width != 1 {
 				opts = append(opts, zoo.WithWidthMultiplier(c.width))
 			}
@@ -158,14 +158,13 @@ func TestMobileNetV2Structure(t *testing.T) {
 
 	for _, c := range []struct {
 		name string
-		opts []zoo.Option
+		opts []zoo.MobileNetOption
 		n    int
 		want string
 	}{
-		{"width0", []zoo.Option{zoo.WithWidthMultiplier(0)}, 10, "zoo: MobileNetV2: width multiplier must be in (0, 16], got 0"},
+		{"width0", []zoo.MobileNetOption{zoo.WithWidthMultiplier(0)}, 10, "zoo: MobileNetV2: width multiplier must be in (0, 16], got 0"},
 		{"classes", nil, 0, "zoo: MobileNetV2: number of classes must be positive, got 0"},
-		{"dropout", []zoo.Option{zoo.WithDropout(1)}, 10, "dropout probability must be in [0, 1), got 1"},
-		{"option", []zoo.Option{zoo.WithSmallInput()}, 10, "zoo: MobileNetV2: does not take option WithSmallInput"},
+		{"dropout", []zoo.MobileNetOption{zoo.WithDropout(1)}, 10, "dropout probability must be in [0, 1), got 1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := zoo.MobileNetV2(c.n, c.opts...)

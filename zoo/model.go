@@ -118,11 +118,11 @@ func (mk *maker) fail(err error) nn.Layer {
 }
 
 // conv is a Conv2D from in to out channels with a k x k kernel.
-func (mk *maker) conv(in, out, k int, opts ...nn.Option) nn.Layer {
+func (mk *maker) conv(in, out, k int, opts ...nn.ConvOption) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	l, err := nn.NewConv2D(in, out, k, mk.c.nnOpts(opts...)...)
+	l, err := nn.NewConv2D(in, out, k, append([]nn.ConvOption{nn.WithDtype(mk.c.dtype)}, opts...)...)
 	if err != nil {
 		return mk.fail(err)
 	}
@@ -130,11 +130,11 @@ func (mk *maker) conv(in, out, k int, opts ...nn.Option) nn.Layer {
 }
 
 // convT is a ConvTranspose2D from in to out channels with a k x k kernel.
-func (mk *maker) convT(in, out, k int, opts ...nn.Option) nn.Layer {
+func (mk *maker) convT(in, out, k int, opts ...nn.ConvTransposeOption) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	l, err := nn.NewConvTranspose2D(in, out, k, mk.c.nnOpts(opts...)...)
+	l, err := nn.NewConvTranspose2D(in, out, k, append([]nn.ConvTransposeOption{nn.WithDtype(mk.c.dtype)}, opts...)...)
 	if err != nil {
 		return mk.fail(err)
 	}
@@ -142,11 +142,11 @@ func (mk *maker) convT(in, out, k int, opts ...nn.Option) nn.Layer {
 }
 
 // bn is a BatchNorm2D over c channels.
-func (mk *maker) bn(c int, opts ...nn.Option) nn.Layer {
+func (mk *maker) bn(c int, opts ...nn.BatchNormOption) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	l, err := nn.NewBatchNorm2D(c, mk.c.nnOpts(opts...)...)
+	l, err := nn.NewBatchNorm2D(c, append([]nn.BatchNormOption{nn.WithDtype(mk.c.dtype)}, opts...)...)
 	if err != nil {
 		return mk.fail(err)
 	}
@@ -154,11 +154,52 @@ func (mk *maker) bn(c int, opts ...nn.Option) nn.Layer {
 }
 
 // dense is a Dense layer from in to out features.
-func (mk *maker) dense(in, out int, opts ...nn.Option) nn.Layer {
+func (mk *maker) dense(in, out int, opts ...nn.DenseOption) nn.Layer {
 	if mk.err != nil {
 		return nil
 	}
-	l, err := nn.NewDense(in, out, mk.c.nnOpts(opts...)...)
+	l, err := nn.NewDense(in, out, append([]nn.DenseOption{nn.WithDtype(mk.c.dtype)}, opts...)...)
+	if err != nil {
+		return mk.fail(err)
+	}
+	return l
+}
+
+// maxPool is a MaxPool2D with a k x k window, stride s, padding p and
+// PyTorch's ceil_mode.
+func (mk *maker) maxPool(k, s, p int, ceil bool) nn.Layer {
+	if mk.err != nil {
+		return nil
+	}
+	opts := []nn.PoolOption{strideOpt(s)}
+	if p > 0 {
+		opts = append(opts, padOpt(p))
+	}
+	if ceil {
+		opts = append(opts, nn.WithCeilMode(true))
+	}
+	l, err := nn.NewMaxPool2D(k, opts...)
+	if err != nil {
+		return mk.fail(err)
+	}
+	return l
+}
+
+// avgPool is an AvgPool2D with a k x k window and stride s: with keras,
+// Keras's "same" padding whose zeros are left out of the mean (p is then
+// ignored); otherwise PyTorch's explicit padding p counted in the mean.
+func (mk *maker) avgPool(k, s, p int, keras bool) nn.Layer {
+	if mk.err != nil {
+		return nil
+	}
+	opts := []nn.PoolOption{strideOpt(s)}
+	switch {
+	case keras:
+		opts = append(opts, nn.WithPadding(nn.Same))
+	case p > 0:
+		opts = append(opts, padOpt(p))
+	}
+	l, err := nn.NewAvgPool2D(k, opts...)
 	if err != nil {
 		return mk.fail(err)
 	}
@@ -199,6 +240,6 @@ func flatten() nn.Layer { return nn.NewFlatten() }
 func child(name string, l nn.Layer) nn.Child { return nn.Child{Name: name, Layer: l} }
 
 // Shorthands for the layer options the zoo uses most.
-func padOpt(p ...int) nn.Option    { return nn.WithPad(p...) }
-func strideOpt(s ...int) nn.Option { return nn.WithStride(s...) }
-func noBias() nn.Option            { return nn.WithBias(false) }
+func padOpt(p ...int) nn.WindowOption    { return nn.WithPad(p...) }
+func strideOpt(s ...int) nn.WindowOption { return nn.WithStride(s...) }
+func noBias() nn.WeightOption            { return nn.WithBias(false) }

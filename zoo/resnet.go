@@ -61,31 +61,31 @@ func (m *ResNet) Depths() [4]int { return m.depths }
 
 // ResNet18 is torchvision's resnet18: Basic blocks [2, 2, 2, 2],
 // 11,689,512 parameters at 1000 classes. See NewResNet.
-func ResNet18(numClasses int, opts ...Option) (*ResNet, error) {
+func ResNet18(numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet18", Basic, [4]int{2, 2, 2, 2}, numClasses, opts)
 }
 
 // ResNet34 is torchvision's resnet34: Basic blocks [3, 4, 6, 3],
 // 21,797,672 parameters at 1000 classes. See NewResNet.
-func ResNet34(numClasses int, opts ...Option) (*ResNet, error) {
+func ResNet34(numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet34", Basic, [4]int{3, 4, 6, 3}, numClasses, opts)
 }
 
 // ResNet50 is torchvision's resnet50: Bottleneck blocks [3, 4, 6, 3],
 // 25,557,032 parameters at 1000 classes. See NewResNet.
-func ResNet50(numClasses int, opts ...Option) (*ResNet, error) {
+func ResNet50(numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet50", Bottleneck, [4]int{3, 4, 6, 3}, numClasses, opts)
 }
 
 // ResNet101 is torchvision's resnet101: Bottleneck blocks [3, 4, 23, 3],
 // 44,549,160 parameters at 1000 classes. See NewResNet.
-func ResNet101(numClasses int, opts ...Option) (*ResNet, error) {
+func ResNet101(numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet101", Bottleneck, [4]int{3, 4, 23, 3}, numClasses, opts)
 }
 
 // ResNet152 is torchvision's resnet152: Bottleneck blocks [3, 8, 36, 3],
 // 60,192,808 parameters at 1000 classes. See NewResNet.
-func ResNet152(numClasses int, opts ...Option) (*ResNet, error) {
+func ResNet152(numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet152", Bottleneck, [4]int{3, 8, 36, 3}, numClasses, opts)
 }
 
@@ -111,12 +111,12 @@ func ResNet152(numClasses int, opts ...Option) (*ResNet, error) {
 // torchvision: convolutions Kaiming-normal (fan_out, ReLU gain), BatchNorm
 // weight 1 and bias 0, fc PyTorch's default. Options: WithSmallInput,
 // WithInputChannels, WithSeed, WithDtype.
-func NewResNet(kind BlockKind, depths [4]int, numClasses int, opts ...Option) (*ResNet, error) {
+func NewResNet(kind BlockKind, depths [4]int, numClasses int, opts ...ResNetOption) (*ResNet, error) {
 	return newResNet("ResNet", kind, depths, numClasses, opts)
 }
 
-func newResNet(name string, kind BlockKind, depths [4]int, numClasses int, opts []Option) (*ResNet, error) {
-	c, err := newModelConfig(name, numClasses, config{inChannels: 3}, opts, "WithSmallInput", "WithInputChannels")
+func newResNet(name string, kind BlockKind, depths [4]int, numClasses int, opts []ResNetOption) (*ResNet, error) {
+	c, err := newModelConfig(name, numClasses, config{inChannels: 3}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (mk *maker) block(kind BlockKind, in, planes, stride int, down nn.Layer) nn
 // with the stride and a BatchNorm2D) when stride != 1 or in !=
 // planes·expansion. Output channels planes·expansion. Options: WithSeed,
 // WithDtype.
-func NewResidualBlock(kind BlockKind, in, planes, stride int, opts ...Option) (*ResidualBlock, error) {
+func NewResidualBlock(kind BlockKind, in, planes, stride int, opts ...BlockOption) (*ResidualBlock, error) {
 	const name = "NewResidualBlock"
 	c, err := newConfig(name, config{inChannels: 1}, opts)
 	if err != nil {

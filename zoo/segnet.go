@@ -50,7 +50,7 @@ type SegNet struct {
 // convolutions per stage) and its mirror decoder, for (N, 3, H, W) images
 // with H and W divisible by 32. Options: WithInputChannels (default 3),
 // WithSigmoid, WithSeed, WithDtype.
-func NewSegNet(classes int, opts ...Option) (*SegNet, error) {
+func NewSegNet(classes int, opts ...SegNetOption) (*SegNet, error) {
 	return newSegNet("SegNet", []int{64, 128, 256, 512, 512}, []int{2, 2, 3, 3, 3}, classes, 3, opts)
 }
 
@@ -58,19 +58,19 @@ func NewSegNet(classes int, opts ...Option) (*SegNet, error) {
 // placed on a canvas): widths 16, 32, 64 with 2 convolutions per stage,
 // input (N, 1, H, W) with H and W divisible by 8. Options:
 // WithInputChannels (default 1), WithSigmoid, WithSeed, WithDtype.
-func NewSegNetSmall(classes int, opts ...Option) (*SegNet, error) {
+func NewSegNetSmall(classes int, opts ...SegNetOption) (*SegNet, error) {
 	return newSegNet("SegNetSmall", []int{16, 32, 64}, []int{2, 2, 2}, classes, 1, opts)
 }
 
 // NewSegNetStages returns a SegNet with the given widths and number of
 // convolution blocks per stage (both one entry per stage, all positive).
 // Options: WithInputChannels (default 1), WithSigmoid, WithSeed, WithDtype.
-func NewSegNetStages(widths, convs []int, classes int, opts ...Option) (*SegNet, error) {
+func NewSegNetStages(widths, convs []int, classes int, opts ...SegNetOption) (*SegNet, error) {
 	return newSegNet("SegNet", widths, convs, classes, 1, opts)
 }
 
-func newSegNet(name string, widths, convs []int, classes, inDefault int, opts []Option) (*SegNet, error) {
-	c, err := newModelConfig(name, classes, config{inChannels: inDefault}, opts, "WithInputChannels", "WithSigmoid")
+func newSegNet(name string, widths, convs []int, classes, inDefault int, opts []SegNetOption) (*SegNet, error) {
+	c, err := newModelConfig(name, classes, config{inChannels: inDefault}, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -47,9 +47,9 @@ type UNet struct {
 // WithDtype. The W3 benchmark's network is
 // NewUNet(1, WithBaseWidth(16), WithDepth(4), WithSigmoid()).
 // Initialisation: PyTorch's defaults.
-func NewUNet(classes int, opts ...Option) (*UNet, error) {
+func NewUNet(classes int, opts ...UNetOption) (*UNet, error) {
 	const kind = "NewUNet"
-	c, err := newModelConfig(kind, classes, config{inChannels: 1, depth: 4, width: 64}, opts, "WithDepth", "WithBaseWidth", "WithInputChannels", "WithSigmoid")
+	c, err := newModelConfig(kind, classes, config{inChannels: 1, depth: 4, width: 64}, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -37,9 +37,9 @@ func (m *ConvNet) Classifier() nn.Layer { return m.Child("classifier") }
 // 1000 classes, 57,044,810 at 10. Initialisation: PyTorch's defaults, as
 // torchvision. Options: WithDropout (default 0.5), WithInputChannels
 // (default 3), WithSeed, WithDtype.
-func AlexNet(numClasses int, opts ...Option) (*ConvNet, error) {
+func AlexNet(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	const kind = "AlexNet"
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -83,46 +83,46 @@ var (
 
 // VGG11 returns torchvision's vgg11 (configuration A, 8 convolutions):
 // 132,863,336 parameters at 1000 classes. See NewVGG.
-func VGG11(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG11(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG11", vggA, false, numClasses, opts)
 }
 
 // VGG13 returns torchvision's vgg13 (configuration B, 10 convolutions):
 // 133,047,848 parameters at 1000 classes. See NewVGG.
-func VGG13(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG13(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG13", vggB, false, numClasses, opts)
 }
 
 // VGG16 returns torchvision's vgg16 (configuration D, 13 convolutions):
 // 138,357,544 parameters at 1000 classes. See NewVGG.
-func VGG16(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG16(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG16", vggD, false, numClasses, opts)
 }
 
 // VGG19 returns torchvision's vgg19 (configuration E, 16 convolutions):
 // 143,667,240 parameters at 1000 classes. See NewVGG.
-func VGG19(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG19(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG19", vggE, false, numClasses, opts)
 }
 
 // VGG11BN returns torchvision's vgg11_bn: VGG11 with a BatchNorm2D after
 // every convolution (132,868,840 parameters at 1000 classes).
-func VGG11BN(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG11BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG11BN", vggA, true, numClasses, opts)
 }
 
 // VGG13BN returns torchvision's vgg13_bn (133,053,736 parameters at 1000 classes).
-func VGG13BN(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG13BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG13BN", vggB, true, numClasses, opts)
 }
 
 // VGG16BN returns torchvision's vgg16_bn (138,365,992 parameters at 1000 classes).
-func VGG16BN(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG16BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG16BN", vggD, true, numClasses, opts)
 }
 
 // VGG19BN returns torchvision's vgg19_bn (143,678,248 parameters at 1000 classes).
-func VGG19BN(numClasses int, opts ...Option) (*ConvNet, error) {
+func VGG19BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG19BN", vggE, true, numClasses, opts)
 }
 
@@ -143,12 +143,12 @@ func VGG19BN(numClasses int, opts ...Option) (*ConvNet, error) {
 // ReLU gain) with zero bias, BatchNorm weight 1 and bias 0, dense layers
 // N(0, 0.01) with zero bias. Options: WithDropout (default 0.5),
 // WithInputChannels (default 3), WithSeed, WithDtype.
-func NewVGG(cfg []int, batchNorm bool, numClasses int, opts ...Option) (*ConvNet, error) {
+func NewVGG(cfg []int, batchNorm bool, numClasses int, opts ...VGGOption) (*ConvNet, error) {
 	return newVGG("VGG", cfg, batchNorm, numClasses, opts)
 }
 
-func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Option) (*ConvNet, error) {
-	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts, "WithDropout", "WithInputChannels")
+func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []VGGOption) (*ConvNet, error) {
+	c, err := newModelConfig(kind, numClasses, config{inChannels: 3, dropout: 0.5}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Optio
 		return nil, argError(kind, "configuration %v has no convolution", cfg)
 	}
 	mk := &maker{kind: kind, c: c}
-	convInit := []nn.Option{nn.WithWeightInit(graph.HeNormalFanOut()), nn.WithBiasInit(graph.Zeros())}
+	convInit := []nn.ConvOption{nn.WithWeightInit(graph.HeNormalFanOut()), nn.WithBiasInit(graph.Zeros())}
 	var layers []nn.Layer
 	in := c.inChannels
 	for _, w := range cfg {
@@ -180,7 +180,7 @@ func newVGG(kind string, cfg []int, batchNorm bool, numClasses int, opts []Optio
 		layers = append(layers, relu())
 		in = w
 	}
-	denseInit := []nn.Option{nn.WithWeightInit(graph.Normal(0, 0.01)), nn.WithBiasInit(graph.Zeros())}
+	denseInit := []nn.DenseOption{nn.WithWeightInit(graph.Normal(0, 0.01)), nn.WithBiasInit(graph.Zeros())}
 	classifier := indexed(
 		mk.dense(in*7*7, 4096, denseInit...), relu(), mk.dropout(c.dropout),
 		mk.dense(4096, 4096, denseInit...), relu(), mk.dropout(c.dropout),

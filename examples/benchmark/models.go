@@ -19,7 +19,7 @@ func must[T any](v T, err error) T {
 
 // relu is the activation option of the convolutions and batch norms
 // followed by a ReLU: convnet fuses it into their passes over memory.
-func relu() nn.Option { return nn.WithActivation(nn.NewReLU()) }
+func relu() nn.ActivationOption { return nn.WithActivation(nn.NewReLU()) }
 
 // lenet is W1: conv-relu-pool twice, then two dense layers.
 func lenet() nn.Layer {

@@ -45,10 +45,8 @@
 // digits threshold perfectly but score a poor soft Dice. -loss bcedice
 // pushes the probabilities towards 0 and 1.
 //
-// Measured with the defaults on a shared 2-core machine whose load average
-// was about 11 (so the times are pessimistic): 160 s in all; UNet (121,033
-// parameters) 55 s, test Dice 0.965 (IoU 0.932); SegNet small (146,641
-// parameters) 104 s, test Dice 0.956 (IoU 0.915).
+// The README's Measured section gives its results and wall time on the
+// project's machine.
 //
 // It prints progress bars on stderr and, as its last line on stdout,
 // a JSON object with unet_test_dice, segnet_test_dice (and the IoU,
@@ -271,9 +269,17 @@ func fitEval(c config, name string, model nn.Layer, loss train.Loss, trainSet, t
 			fmt.Fprint(os.Stderr, s)
 		}
 	}
-	opt, sched, err := recipe.Adam(c.LR, c.Epochs, c.Cosine)
+	// Adam; with Cosine, the learning rate follows a cosine from LR at the
+	// first epoch to LR/10 at the last.
+	opt, err := train.NewAdam(c.LR)
 	if err != nil {
 		return nil, err
+	}
+	var sched train.Schedule
+	if c.Cosine && c.Epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(c.Epochs-1, c.LR/10); err != nil {
+			return nil, err
+		}
 	}
 	tr, err := train.New(model, train.Config{
 		Epochs:        c.Epochs,

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
-	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -59,7 +58,7 @@ func TestTourSmoke(t *testing.T) {
 func TestTourWeights(t *testing.T) {
 	extest.NeedMNIST(t)
 	out := t.TempDir()
-	m, err := recipe.MNISTNet(7)
+	m, err := mnistNet(7)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,7 @@
 // parameter's step by its own gradient size, which hides the effect.
 //
 // With the default flags (5 epochs on the 60,000 training digits, batches
-// of 64, SGD lr 0.01 momentum 0.9, seed 1) it took 84 s on a 2-core machine
-// shared with other jobs (load average 7 to 10) and measured, for the first
+// of 64, SGD lr 0.01 momentum 0.9, seed 1) it measured, for the first
 // layer's gradient norm over the last layer's (mean of the first 100
 // steps) and the test accuracy:
 //

@@ -36,7 +36,7 @@ var benchShapes = []benchShape{
 	{name: "convdw-64x576x1024", transB: true, m: 64, n: 576, k: 1024}, // weight gradient dY·colᵀ
 	{name: "convdx-576x1024x64", transA: true, m: 576, n: 1024, k: 64}, // input gradient Wᵀ·dY
 	{name: "convdw-6x25x576", transB: true, m: 6, n: 25, k: 576},       // LeNet conv1 weight gradient (dot-product path)
-	// Dense layers (ops.Linear: X·Wᵀ with batch × in, out × in).
+	// Dense layers (ops.Dense: X·Wᵀ with batch × in, out × in).
 	{name: "dense-128x1600x64", m: 128, n: 1600, k: 64},
 	{name: "dense-64x512x1600-NT", transB: true, m: 64, n: 512, k: 1600},
 }
