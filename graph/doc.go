@@ -58,10 +58,10 @@
 //
 // # Concurrency
 //
-// Each graph binds its Params through a tensor header of its own over the
-// Params' elements, so graphs built from the same Params can be built and
-// run from different goroutines. Runs that write Params (training) and
-// runs that read them take the Params' locks with [LockParams]; nn.Predict
+// Graphs bind the Params' own tensors, and a new TapeMachine writes to
+// every bound tensor (its engine), so making a machine, and runs that
+// write Params (training), take the Params' write locks with
+// [LockParams]; runs that only read them take the read locks. nn.Predict
 // and the train package do. A Builder, a graph and a machine belong to one
 // goroutine at a time.
 package graph

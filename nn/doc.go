@@ -104,9 +104,9 @@
 // # Concurrency
 //
 // Predict may be called from any number of goroutines at once, on one
-// model or on several, for every layer type: each graph reads the weights
-// through a tensor header of its own, so Gorgonia's bookkeeping on those
-// headers is never shared, and models that embed an EvalCache (Sequential,
+// model or on several, for every layer type: compiling a graph (which
+// writes Gorgonia's bookkeeping into the bound weight tensors) holds the
+// Params' write locks, and models that embed an EvalCache (Sequential,
 // the zoo's models) run one cached graph at a time. Predict may also run
 // while a train.Trainer fits the same model, from another goroutine or
 // from a callback: every graph run holds the Params' read locks

@@ -130,7 +130,12 @@ func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 	}
 	eg := &evalGraph{x: x, bound: b.Bindings()}
 	G.Read(out, &eg.out)
-	if eg.m, err = graph.NewMachine(b.Graph()); err != nil {
+	// A new machine writes to every bound tensor (Gorgonia's setEngine):
+	// exclusive, like a training step.
+	unlock := graph.LockParams(eg.bound, true)
+	eg.m, err = graph.NewMachine(b.Graph())
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}
 	return eg, nil
