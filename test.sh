@@ -48,6 +48,18 @@ echo "== go test -race"
 # are left out: they only call these packages' public API and ran above.
 go test -race -short -count=1 -timeout 40m $(go list ./... | grep -v /examples/)
 
+echo "== arm64 under qemu: internal/gemm"
+# (gemm-port) Cross-compiles the gemm tests for arm64 and runs them under
+# qemu-user-static (Debian): the NEON kernels and the portable fallback, both
+# tested on arm64. The binary is given to qemu explicitly, so binfmt_misc is
+# not needed (containers often lack it). Timing under qemu means nothing;
+# this checks correctness only.
+apt_need /usr/bin/qemu-aarch64-static qemu-user-static
+arm64_tmp=$(mktemp -d)
+GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
+(cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
+rm -rf "$arm64_tmp"
+
 echo "== notebooks"
 # Installs Jupyter from Debian and builds the gophernotes kernel (idempotent, root),
 # then executes every notebook headless; any cell error fails the run.

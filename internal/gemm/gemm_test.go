@@ -488,7 +488,8 @@ func TestKernelTables(t *testing.T) {
 		}
 	}
 	// Shapes that the pick must send to the right kernel family member.
-	if k := defaultKernels.pick(1, 1000); k.mr != 1 && defaultKernels[0].mr != 4 {
+	// (The portable kernels have no single-row member.)
+	if k := defaultKernels.pick(1, 1000); k.mr != 1 && !strings.HasPrefix(defaultKernels[0].name, "generic") {
 		t.Errorf("pick(1, 1000) = %s, want a single-row kernel", k.name)
 	}
 }

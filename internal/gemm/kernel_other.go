@@ -1,4 +1,4 @@
-//go:build !amd64 || purego
+//go:build (!amd64 && !arm64) || purego
 
 package gemm
 
@@ -12,4 +12,4 @@ var defaultKernels = genericKernels
 func availableDotKernels() []*dotKernel { return nil }
 
 // defaultDot is the dot-product kernel Sgemm uses, if any.
-var defaultDot *dotKernel
+var defaultDot = firstOrNil(availableDotKernels())
