@@ -59,6 +59,12 @@ go vet ./...
 echo "== go test"
 go test -count=1 -timeout 40m ./...
 
+echo "== go test -race"
+# The race detector over every library package (all of them build and run
+# graphs or feed them); -short keeps the long trainings out. The examples
+# are left out: they only call these packages' public API and ran above.
+go test -race -short -count=1 -timeout 40m $(go list ./... | grep -v /examples/)
+
 echo "== arm64 under qemu: internal/gemm"
 # (gemm-port) Cross-compiles the gemm tests for arm64 and runs them under
 # qemu-user-static (Debian): the NEON kernels and the portable fallback, both

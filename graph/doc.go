@@ -34,4 +34,34 @@
 // [ErrShape], errors about arguments wrap [ErrArg] and errors about
 // corrupt files (safetensors) wrap [ErrData], so callers can test them
 // with errors.Is.
+//
+// # Sizes and memory
+//
+// Tensor sizes are computed with overflow checks ([MulInt], [NumElements],
+// [TensorBytes]). A tensor whose size overflows int, or whose bytes exceed
+// the memory limit, is an error wrapping [ErrSize] before it is
+// allocated: [NewParam] checks every Param, [Builder.CheckSizes] and
+// [NewMachine] every node of a graph (the shapes the ops inferred). The
+// limit ([MemoryLimit]) is the machine's physical memory (on Linux, or the
+// cgroup's limit when smaller); set the environment variable
+// CONVNET_MEMORY_LIMIT ("64GiB", "500MB", "off") to raise or lower it. It
+// is read at each check, so there is no package state to set.
+//
+// # Panics in ops
+//
+// Gorgonia's TapeMachine runs its instructions in a goroutine of its own,
+// where a panic ends the process and no caller can recover it. The
+// machines [NewMachine] makes recover inside every op instead: a panic
+// comes back from RunAll and [Run] as an [OpPanicError] (wrapping
+// [ErrOpPanic]) that names the op and its node; %+v prints the stack of
+// the panic.
+//
+// # Concurrency
+//
+// Graphs bind the Params' own tensors, and a new TapeMachine writes to
+// every bound tensor (its engine), so making a machine, and runs that
+// write Params (training), take the Params' write locks with
+// [LockParams]; runs that only read them take the read locks. nn.Predict
+// and the train package do. A Builder, a graph and a machine belong to one
+// goroutine at a time.
 package graph

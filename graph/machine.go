@@ -1,14 +1,22 @@
 package graph
 
 import (
-	"fmt"
-
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
 // NewMachine compiles g into a Gorgonia TapeMachine. Gorgonia panics when a
 // graph does not compile; NewMachine returns that as an error instead.
+//
+// Before compiling, every node's shape is checked with [CheckGraphSizes]:
+// a tensor that overflows int or exceeds the memory limit is an error
+// naming the node and its op, not a fatal out-of-memory at run time.
+//
+// The machine runs its instructions in a goroutine of Gorgonia's own,
+// where a panic would end the process: NewMachine puts a recover around
+// every op of the program, so that a panic inside an op (a kernel bug, an
+// unforeseen shape) comes back from RunAll and [Run] as an error wrapping
+// [ErrOpPanic] that names the op and its node.
 //
 // Gradient nodes that no other node uses and that are the gradient of no
 // node (see GradientOp) are left out of the program: Gorgonia's backward
@@ -22,14 +30,30 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 			m, err = nil, errors.Errorf("graph: compiling the graph: %v", r)
 		}
 	}()
-	pre, err := compileUsed(g)
-	if err != nil {
-		return nil, errors.Wrap(err, "graph: compiling the graph")
+	if err := CheckGraphSizes(g); err != nil {
+		return nil, err
 	}
-	if pre != nil {
-		opts = append([]G.VMOpt{pre}, opts...)
+	gm := &guardedMachine{}
+	var pre G.VMOpt
+	// The two compilers return values of Gorgonia's unexported types, which
+	// only type inference can hold.
+	if inputs, outputs := usedPart(g); inputs == nil {
+		prog, locMap, err := G.Compile(g)
+		if err != nil {
+			return nil, errors.Wrap(err, "graph: compiling the graph")
+		}
+		guardOps(prog, g, gm)
+		pre = G.WithPrecompiled(prog, locMap)
+	} else {
+		prog, locMap, err := G.CompileFunction(g, inputs, outputs)
+		if err != nil {
+			return nil, errors.Wrap(err, "graph: compiling the graph")
+		}
+		guardOps(prog, g, gm)
+		pre = G.WithPrecompiled(prog, locMap)
 	}
-	return G.NewTapeMachine(g, opts...), nil
+	gm.VM = G.NewTapeMachine(g, append([]G.VMOpt{pre}, opts...)...)
+	return gm, nil
 }
 
 // GradientOp is implemented by ops whose nodes compute gradients (the ops
@@ -41,9 +65,9 @@ type GradientOp interface {
 	IsGradient() bool
 }
 
-// compileUsed compiles the part of g without unused gradients, or returns
-// nil when g has none.
-func compileUsed(g *G.ExprGraph) (G.VMOpt, error) {
+// usedPart returns the inputs and outputs of the part of g without unused
+// gradients, or nils when that is all of g.
+func usedPart(g *G.ExprGraph) (inputs, outputs G.Nodes) {
 	used := map[*G.Node]bool{}
 	for _, n := range g.AllNodes() {
 		for it := g.From(n.ID()); it.Next(); {
@@ -52,7 +76,6 @@ func compileUsed(g *G.ExprGraph) (G.VMOpt, error) {
 			}
 		}
 	}
-	var outputs G.Nodes
 	dropped := false
 	for _, n := range g.AllNodes() {
 		if used[n] {
@@ -82,7 +105,6 @@ func compileUsed(g *G.ExprGraph) (G.VMOpt, error) {
 			}
 		}
 	}
-	var inputs G.Nodes
 	for _, n := range g.Inputs() {
 		if reach[n] {
 			inputs = append(inputs, n)
@@ -91,11 +113,7 @@ func compileUsed(g *G.ExprGraph) (G.VMOpt, error) {
 	if len(inputs) == 0 {
 		return nil, nil
 	}
-	prog, locMap, err := G.CompileFunction(g, inputs, outputs)
-	if err != nil {
-		return nil, err
-	}
-	return G.WithPrecompiled(prog, locMap), nil
+	return inputs, outputs
 }
 
 // Grad is gorgonia.Grad, with Gorgonia's panics (a non-differentiable op on
@@ -113,11 +131,13 @@ func Grad(cost *G.Node, wrt ...*G.Node) (grads G.Nodes, err error) {
 	return grads, nil
 }
 
-// Run resets m and runs it once, turning panics inside ops into errors.
+// Run resets m and runs it once, turning panics into errors: inside ops for
+// machines made by [NewMachine] (see there), and in the calling goroutine
+// for any machine.
 func Run(m G.VM) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("graph: run: %v", r)
+			err = errors.Errorf("graph: run: %v", r)
 		}
 	}()
 	m.Reset()

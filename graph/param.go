@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"sync"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -35,10 +37,13 @@ type Param struct {
 	kind   Kind
 	init   Initializer
 	frozen bool
+	mu     sync.RWMutex // see LockParams
 }
 
 // NewParam makes a Param of the given kind, dtype and shape, filled by init
-// with a generator seeded by seed. A nil init fills zeros.
+// with a generator seeded by seed. A nil init fills zeros. A shape whose
+// size overflows int or exceeds the memory limit ([MemoryLimit]) is an
+// error wrapping [ErrSize], before anything is allocated.
 func NewParam(kind Kind, dt tensor.Dtype, shape tensor.Shape, init Initializer, seed int64) (*Param, error) {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, ArgErrorf("graph: NewParam: dtype must be float32 or float64, got %v", dt)
@@ -47,6 +52,9 @@ func NewParam(kind Kind, dt tensor.Dtype, shape tensor.Shape, init Initializer, 
 		if d <= 0 {
 			return nil, ShapeErrorf("graph: NewParam: every dimension must be positive, got shape %s", FormatShape(shape))
 		}
+	}
+	if err := CheckTensorSize("graph: NewParam", dt, shape); err != nil {
+		return nil, err
 	}
 	if init == nil {
 		init = Zeros()
@@ -88,8 +96,12 @@ func (p *Param) Trainable() bool { return p.kind == Weight && !p.frozen }
 // Initializer returns the initialiser that Reinit uses.
 func (p *Param) Initializer() Initializer { return p.init }
 
-// Reinit refills the Param from its initialiser with a generator seeded by seed.
+// Reinit refills the Param from its initialiser with a generator seeded by
+// seed. Like SetValue it holds the Param's write lock (see LockParams), so
+// it waits for graphs that are reading the Param.
 func (p *Param) Reinit(seed int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	vals := p.init(NewRand(seed), p.value.Shape().Clone())
 	if len(vals) != p.Size() {
 		return errors.Errorf("graph: internal error: initialiser gave %d values for shape %s", len(vals), FormatShape(p.value.Shape()))
@@ -108,6 +120,8 @@ func (p *Param) SetValue(t tensor.Tensor) error {
 	if err != nil {
 		return errors.Wrap(err, "graph: Param.SetValue")
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return CopyFloat64s(p.value, vals)
 }
 

@@ -14,11 +14,14 @@ func ConvOutSize(in, k, stride, pad, dilation int) (int, error) {
 	if err := checkWindow(in, k, stride, pad, dilation); err != nil {
 		return 0, err
 	}
-	eff := dilation*(k-1) + 1
-	if in+2*pad < eff {
-		return 0, ShapeErrorf("kernel %d (dilated to %d) is larger than the padded input %d (input %d, pad %d)", k, eff, in+2*pad, in, pad)
+	eff, padded, err := spans(in, k, pad, dilation)
+	if err != nil {
+		return 0, err
 	}
-	return (in+2*pad-eff)/stride + 1, nil
+	if padded < eff {
+		return 0, ShapeErrorf("kernel %d (dilated to %d) is larger than the padded input %d (input %d, pad %d)", k, eff, padded, in, pad)
+	}
+	return (padded-eff)/stride + 1, nil
 }
 
 // PoolOutSize is ConvOutSize with dilation 1, plus PyTorch's ceil_mode: with
@@ -31,8 +34,10 @@ func PoolOutSize(in, k, stride, pad int, ceil bool) (int, error) {
 	if err := checkWindow(in, k, stride, pad, 1); err != nil {
 		return 0, err
 	}
-	if in+2*pad < k {
-		return 0, ShapeErrorf("kernel %d is larger than the padded input %d (input %d, pad %d)", k, in+2*pad, in, pad)
+	if _, padded, err := spans(in, k, pad, 1); err != nil {
+		return 0, err
+	} else if padded < k {
+		return 0, ShapeErrorf("kernel %d is larger than the padded input %d (input %d, pad %d)", k, padded, in, pad)
 	}
 	out := (in+2*pad-k+stride-1)/stride + 1
 	if (out-1)*stride >= in+pad {
@@ -57,7 +62,21 @@ func ConvTransposeOutSize(in, k, stride, pad, outPad, dilation int) (int, error)
 	if outPad >= stride && outPad >= dilation {
 		return 0, ArgErrorf("output padding must be smaller than stride or dilation, got output padding %d, stride %d, dilation %d", outPad, stride, dilation)
 	}
-	out := (in-1)*stride - 2*pad + dilation*(k-1) + outPad + 1
+	eff, _, err := spans(in, k, pad, dilation)
+	if err != nil {
+		return 0, err
+	}
+	grown, ok := MulInt(in-1, stride)
+	if ok {
+		grown, ok = AddInt(grown, eff)
+	}
+	if ok {
+		grown, ok = AddInt(grown, outPad)
+	}
+	if !ok {
+		return 0, sizeErrorf("output size overflows int for input %d, kernel %d, stride %d, dilation %d", in, k, stride, dilation)
+	}
+	out := grown - 2*pad
 	if out <= 0 {
 		return 0, ShapeErrorf("output size would be %d for input %d, kernel %d, stride %d, pad %d", out, in, k, stride, pad)
 	}
@@ -99,6 +118,26 @@ func SameTransposePadding(k, stride, dilation int) (pad, outPad int, err error) 
 		return 0, 0, ArgErrorf("padding same is not reachable for kernel %d, stride %d, dilation %d with symmetric padding", k, stride, dilation)
 	}
 	return pad, outPad, nil
+}
+
+// spans returns the dilated kernel d·(k-1)+1 and the padded input
+// in+2·pad, or an ErrSize error when either overflows int.
+func spans(in, k, pad, dilation int) (eff, padded int, err error) {
+	eff, ok := MulInt(dilation, k-1)
+	if ok {
+		eff, ok = AddInt(eff, 1)
+	}
+	if !ok {
+		return 0, 0, sizeErrorf("kernel %d dilated by %d overflows int", k, dilation)
+	}
+	padded, ok = MulInt(pad, 2)
+	if ok {
+		padded, ok = AddInt(padded, in)
+	}
+	if !ok {
+		return 0, 0, sizeErrorf("input %d padded by %d on each side overflows int", in, pad)
+	}
+	return eff, padded, nil
 }
 
 func checkWindow(in, k, stride, pad, dilation int) error {

@@ -16,8 +16,8 @@ type activation struct {
 }
 
 func (a *activation) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if x == nil {
-		return nil, layerError(b, a.kind, graph.ErrArg, "input is nil")
+	if err := checkNotEmpty(b, a.kind, x); err != nil {
+		return nil, err
 	}
 	return a.fn(x)
 }
@@ -129,5 +129,5 @@ func checkAlpha(b *graph.Builder, kind string, x *G.Node, alpha float64) error {
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return layerError(b, kind, graph.ErrArg, "alpha must be finite, got %v", alpha)
 	}
-	return nil
+	return checkNotEmpty(b, kind, x)
 }

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
@@ -142,7 +143,11 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 	before, after := l.padsFor(in)
 	span := make([]int, l.rank)
 	for i := range span {
-		span[i] = l.dilation[i]*(l.kernel[i]-1) + 1
+		d, ok := graph.MulInt(l.dilation[i], l.kernel[i]-1)
+		if !ok || d == math.MaxInt {
+			return nil, layerError(b, l.kind, graph.ErrArg, "kernel %s dilated by %s overflows int", graph.FormatShape(l.kernel), graph.FormatShape(l.dilation))
+		}
+		span[i] = d + 1
 	}
 	window := fmt.Sprintf("kernel %s", graph.FormatShape(l.kernel))
 	if !allOnes(l.dilation) {

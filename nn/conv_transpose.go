@@ -44,6 +44,9 @@ func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node, relu bool
 		if _, err := graph.ConvTransposeOutSize(in[i], l.kernel[i], l.stride[i], l.pad[i], l.outPad[i], l.dilation[i]); err != nil && l.padding != Same {
 			return nil, shapeError(b, l.kind, "axis %s of input shape %s: %v", spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), err)
 		}
+		if _, ok := graph.MulInt(in[i], l.stride[i]); !ok {
+			return nil, layerError(b, l.kind, graph.ErrArg, "axis %s of input shape %s: output size %d·%d overflows int", spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), in[i], l.stride[i])
+		}
 	}
 	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu}
 	if !graph.SameShape(l.pad, l.padAfter) {

@@ -33,6 +33,9 @@ func NewDense(in, out int, opts ...DenseOption) (*Dense, error) {
 	if in <= 0 || out <= 0 {
 		return nil, argError("NewDense", "in and out features must be positive, got in=%d, out=%d", in, out)
 	}
+	if err := checkParamSize("NewDense", "weight (out, in)", c.dtype, out, in); err != nil {
+		return nil, err
+	}
 	d := &Dense{in: in, out: out, act: c.activation}
 	winit := c.weightInit
 	if winit == nil {

@@ -86,4 +86,38 @@
 //	nn: Conv2D "enc1": input must be rank 4 (N, C, H, W), got shape (8, 64, 64)
 //
 // They wrap graph.ErrShape or graph.ErrArg for errors.Is.
+//
+// An input with an empty axis (a batch of 0 examples) is an error naming
+// the layer, from Predict, from every layer's Forward and from inside a
+// container (with the child's path):
+//
+//	nn: Conv2D "features.0": empty batch: input must have at least one example (axis 0), got shape (0, 3, 32, 32)
+//
+// Sizes too large to allocate are errors wrapping graph.ErrSize, before
+// anything is allocated: a constructor whose weights, or a layer whose
+// output (an upsampling factor, a padding), overflow int or need more
+// bytes than the memory limit (graph.MemoryLimit: the physical memory,
+// or the environment variable CONVNET_MEMORY_LIMIT, such as "64GiB" or
+// "off"). A panic inside an op while Predict runs the graph is an error
+// wrapping graph.ErrOpPanic that names the op.
+//
+// # Concurrency
+//
+// Predict may be called from any number of goroutines at once, on one
+// model or on several, for every layer type: compiling a graph (which
+// writes Gorgonia's bookkeeping into the bound weight tensors) holds the
+// Params' write locks, and models that embed an EvalCache (Sequential,
+// the zoo's models) run one cached graph at a time. Predict may also run
+// while a train.Trainer fits the same model, from another goroutine or
+// from a callback: every graph run holds the Params' read locks
+// (graph.LockParams), every training step their write locks, so Predict
+// sees the weights between two steps. LoadSafetensors (through
+// graph.Param.SetValue) and Initialize (Param.Reinit) take the write locks
+// too and may run while other goroutines call Predict.
+//
+// Not safe while the model is in use elsewhere: SetDtype (it replaces the
+// Params' tensors), Freeze and Unfreeze, writing to a Param's tensor
+// directly, and building graphs with a Forward of your own that reads or
+// writes Params outside graph runs. A graph.Builder and a compiled machine
+// belong to one goroutine.
 package nn

@@ -29,8 +29,8 @@ func NewDropout(p float64) (*Dropout, error) {
 
 // Forward applies the mask in training graphs and is the identity otherwise.
 func (d *Dropout) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if x == nil {
-		return nil, layerError(b, "Dropout", graph.ErrArg, "input is nil")
+	if err := checkNotEmpty(b, "Dropout", x); err != nil {
+		return nil, err
 	}
 	if _, err := inputDtype(x); err != nil {
 		return nil, layerError(b, "Dropout", graph.ErrArg, "%v", err)

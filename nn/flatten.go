@@ -24,6 +24,9 @@ func (f *Flatten) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		}
 		return nil, shapeError(b, "Flatten", "input must have a batch axis and at least one more, got shape %s", graph.FormatShape(s))
 	}
+	if err := checkNotEmpty(b, "Flatten", x); err != nil {
+		return nil, err
+	}
 	s := x.Shape()
 	if s.Dims() == 2 {
 		return x, nil
@@ -63,6 +66,9 @@ func NewReshape(shape ...int) (*Reshape, error) {
 func (r *Reshape) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if x == nil || x.Shape().Dims() < 1 {
 		return nil, shapeError(b, "Reshape", "input must have a batch axis")
+	}
+	if err := checkNotEmpty(b, "Reshape", x); err != nil {
+		return nil, err
 	}
 	s := x.Shape()
 	per := s.TotalSize() / s[0]

@@ -2,9 +2,11 @@ package nn
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -72,9 +74,15 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 		b.Enter(name)
 	}
 	defer b.Leave()
+	if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
+		return nil, err
+	}
 	out, err := layer.Forward(b, x)
 	if err != nil {
 		return nil, err
+	}
+	if err := b.CheckSizes(); err != nil {
+		return nil, wrapLayer(b, kindOf(layer), err)
 	}
 	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
 	return out, nil
@@ -236,7 +244,15 @@ func windowPads(mode PaddingMode, in, kernel, stride, dilation, pad []int) (befo
 func checkWindowFits(b *graph.Builder, kind, window string, x *G.Node, span, before, after []int) error {
 	in := []int(x.Shape()[2:])
 	for i := range in {
-		if in[i]+before[i]+after[i] < span[i] {
+		padded, ok := graph.AddInt(in[i], before[i])
+		if ok {
+			padded, ok = graph.AddInt(padded, after[i])
+		}
+		if !ok {
+			return layerError(b, kind, graph.ErrArg, "input %s padded by %s before and %s after overflows int on axis %s",
+				graph.FormatShape(x.Shape()), graph.FormatShape(before), graph.FormatShape(after), spatialAxes(len(in))[i])
+		}
+		if padded < span[i] {
 			padded := make([]int, len(in))
 			for j := range padded {
 				padded[j] = in[j] + before[j] + after[j]
@@ -265,7 +281,48 @@ func checkInput(b *graph.Builder, kind string, x *G.Node, rank int, layout strin
 	if dt != (tensor.Dtype{}) && got != dt {
 		return layerError(b, kind, graph.ErrArg, "input dtype must be %v like the layer's weights, got %v", dt, got)
 	}
+	return checkNotEmpty(b, kind, x)
+}
+
+// checkNotEmpty returns an error when x is nil or has an axis of size 0,
+// such as an empty batch (Gorgonia cannot run on empty tensors).
+func checkNotEmpty(b *graph.Builder, kind string, x *G.Node) error {
+	if x == nil {
+		return layerError(b, kind, graph.ErrArg, "input is nil")
+	}
+	s := x.Shape()
+	for i, d := range s {
+		if d > 0 {
+			continue
+		}
+		if i == 0 {
+			return shapeError(b, kind, "empty batch: input must have at least one example (axis 0), got shape %s", graph.FormatShape(s))
+		}
+		return shapeError(b, kind, "input axis %d is empty: every axis must have a size of at least 1, got shape %s", i, graph.FormatShape(s))
+	}
 	return nil
+}
+
+// checkParamSize returns an error from the constructor ctor when a Param
+// of dtype dt and the given shape would overflow int or exceed the memory
+// limit (graph.MemoryLimit); what names the Param.
+func checkParamSize(ctor, what string, dt tensor.Dtype, shape ...int) error {
+	if err := graph.CheckTensorSize(what, dt, shape); err != nil {
+		return errors.WithMessage(err, "nn: "+ctor)
+	}
+	return nil
+}
+
+// kindOf names a layer's type for messages: "Conv2D", "ResNet".
+func kindOf(l Layer) string {
+	t := reflect.TypeOf(l)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Name() == "" {
+		return fmt.Sprintf("%T", l)
+	}
+	return t.Name()
 }
 
 // checkChannels verifies the channel axis (1) of x.

@@ -336,8 +336,8 @@ func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 // Forward averages x over its spatial axes.
 func (l *GlobalAvgPool) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	const kind = "GlobalAvgPool"
-	if x == nil {
-		return nil, layerError(b, kind, graph.ErrArg, "input is nil")
+	if err := checkNotEmpty(b, kind, x); err != nil {
+		return nil, err
 	}
 	if x.Shape().Dims() < 3 {
 		return nil, shapeError(b, kind, "input must be rank 3 or more (N, C, spatial...), got shape %s", graph.FormatShape(x.Shape()))

@@ -30,9 +30,14 @@ type evalGraph struct {
 	bound []graph.Binding
 }
 
-// Predict runs l in evaluation mode on x (any batch size) and returns a new
-// tensor with the output. x is converted to the dtype of l's weights. The
-// compiled graph is cached per input shape when l embeds an EvalCache.
+// Predict runs l in evaluation mode on x (any batch size but 0) and
+// returns a new tensor with the output. x is converted to the dtype of l's
+// weights. The compiled graph is cached per input shape when l embeds an
+// EvalCache.
+//
+// Predict may be called from several goroutines at once, on one model or
+// on several, and while a Trainer fits the same model (see the package
+// documentation, "Concurrency").
 func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
 	if l == nil || x == nil {
 		return nil, graph.ArgErrorf("nn: Predict: layer and input must not be nil")
@@ -83,7 +88,10 @@ func Predict(l Layer, x tensor.Tensor) (tensor.Tensor, error) {
 	if err := G.Let(eg.x, xt); err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}
-	if err := graph.Run(eg.m); err != nil {
+	unlock := graph.LockParams(eg.bound, false)
+	err = graph.Run(eg.m)
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}
 	out, ok := eg.out.(*tensor.Dense)
@@ -109,13 +117,25 @@ func inputAs(x tensor.Tensor, dt tensor.Dtype, shape []int) (*tensor.Dense, erro
 func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 	b := graph.NewBuilder(graph.Eval)
 	x := b.Input("input", dt, shape...)
+	kind := kindOf(l)
+	if err := checkNotEmpty(b, kind, x); err != nil {
+		return nil, err
+	}
 	out, err := Apply(b, l, x)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.CheckSizes(); err != nil {
+		return nil, wrapLayer(b, kind, err)
+	}
 	eg := &evalGraph{x: x, bound: b.Bindings()}
 	G.Read(out, &eg.out)
-	if eg.m, err = graph.NewMachine(b.Graph()); err != nil {
+	// A new machine writes to every bound tensor (Gorgonia's setEngine):
+	// exclusive, like a training step.
+	unlock := graph.LockParams(eg.bound, true)
+	eg.m, err = graph.NewMachine(b.Graph())
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}
 	return eg, nil

@@ -25,8 +25,8 @@ func newSoftmaxLayer(kind string, log bool, opts []SoftmaxOption) (*softmaxLayer
 
 // Forward normalises x along the layer's axis.
 func (s *softmaxLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	if x == nil {
-		return nil, layerError(b, s.kind, graph.ErrArg, "input is nil")
+	if err := checkNotEmpty(b, s.kind, x); err != nil {
+		return nil, err
 	}
 	if r := x.Shape().Dims(); s.axis >= r || s.axis < -r {
 		return nil, shapeError(b, s.kind, "axis %d does not exist in an input of shape %s", s.axis, graph.FormatShape(x.Shape()))

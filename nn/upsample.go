@@ -42,6 +42,17 @@ func (l *upsampleBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 			return nil, shapeError(b, l.kind, "dimensions must be positive, got shape %s", graph.FormatShape(x.Shape()))
 		}
 	}
+	out := []int(x.Shape().Clone())
+	for i := 2; i < len(out); i++ {
+		v, ok := graph.MulInt(out[i], l.factor)
+		if !ok {
+			return nil, layerError(b, l.kind, graph.ErrArg, "output size %d·%d on axis %s overflows int (input shape %s)", out[i], l.factor, spatialAxes(l.rank)[i-2], graph.FormatShape(x.Shape()))
+		}
+		out[i] = v
+	}
+	if err := graph.CheckTensorSize("output", x.Dtype(), out); err != nil {
+		return nil, wrapLayer(b, l.kind, err)
+	}
 	var y *G.Node
 	var err error
 	if l.bilinear {

@@ -42,6 +42,19 @@ func (z *ZeroPadding2D) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if x.Shape().Dims() != 4 {
 		return nil, shapeError(b, "ZeroPadding2D", "input must be rank 4 (N, C, H, W), got shape %s", graph.FormatShape(x.Shape()))
 	}
+	if err := checkNotEmpty(b, "ZeroPadding2D", x); err != nil {
+		return nil, err
+	}
+	for i, pads := range [][2]int{{z.top, z.bottom}, {z.left, z.right}} {
+		v, ok := graph.AddInt(x.Shape()[2+i], pads[0])
+		if ok {
+			_, ok = graph.AddInt(v, pads[1])
+		}
+		if !ok {
+			return nil, layerError(b, "ZeroPadding2D", graph.ErrArg, "input %s padded by %d and %d on axis %s overflows int",
+				graph.FormatShape(x.Shape()), pads[0], pads[1], spatialAxes(2)[i])
+		}
+	}
 	if z.top == 0 && z.bottom == 0 && z.left == 0 && z.right == 0 {
 		return x, nil
 	}

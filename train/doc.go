@@ -81,5 +81,28 @@
 // Constructors validate their arguments and return errors (never panics)
 // that start with "train: " and name the function and the value received;
 // they wrap graph.ErrArg or graph.ErrShape for errors.Is. Errors during Fit
-// name the epoch and the step.
+// name the epoch and the step. A panic inside an op while a graph runs (a
+// kernel bug) comes back from Fit, Evaluate and Predict as an error
+// wrapping graph.ErrOpPanic that names the op; an empty dataset is an
+// error before any graph is built.
+//
+// # Concurrency
+//
+// A Trainer is not safe for concurrent use: call Fit, Evaluate, Predict
+// and Close from one goroutine at a time (callbacks run in Fit's
+// goroutine and may call the Trainer's read-only methods).
+//
+// Its model, though, may be used while it trains: nn.Predict, from any
+// number of goroutines and from callbacks, runs safely while Fit trains
+// the same model. Every training step holds the write locks of the Params
+// it changes (graph.LockParams) while its graph runs and while the
+// optimizer updates them; evaluation graphs and nn.Predict hold read
+// locks. So Predict waits for at most one step and sees the weights
+// between two steps, never half an update. Snapshot.Restore,
+// graph.Param.SetValue (so nn.LoadSafetensors) and Param.Reinit take the
+// same write locks. Code that writes a Param's tensor directly
+// (Param.Value) or calls Param.ConvertTo (nn.SetDtype) must not run
+// while another goroutine uses the model. Two Trainers may fit models
+// that share Params at the same time without a data race (their steps
+// take turns), though the optimizers then fight over the shared weights.
 package train

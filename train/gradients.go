@@ -103,7 +103,10 @@ func gradients(model nn.Layer, loss Loss, x, y *tensor.Dense) ([]Gradient, error
 		return nil, errors.Wrap(err, "train: Gradients")
 	}
 	defer m.Close()
-	if err := graph.Run(m); err != nil {
+	unlock := graph.LockParams(b.Bindings(), true)
+	err = graph.Run(m)
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "train: Gradients")
 	}
 	byParam := map[*graph.Param]*tensor.Dense{}

@@ -70,7 +70,10 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 	// the step clear it again), and gorgonia.Read would copy it: extra
 	// passes over all weights per step that Gorgonia runs on one core.
 	sg.gradN = grads
-	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
+	unlock := graph.LockParams(sg.bound, true) // a new machine writes to the bound tensors
+	sg.m, err = graph.NewMachine(b.Graph())
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
 	t.graphs[key] = sg
@@ -89,7 +92,10 @@ func (t *Trainer) evalGraph(dt tensor.Dtype, n int, ds data.Dataset, withLoss bo
 	if err != nil {
 		return nil, err
 	}
-	if sg.m, err = graph.NewMachine(b.Graph()); err != nil {
+	unlock := graph.LockParams(sg.bound, true) // a new machine writes to the bound tensors
+	sg.m, err = graph.NewMachine(b.Graph())
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "train: building the evaluation graph")
 	}
 	t.graphs[key] = sg
@@ -146,7 +152,12 @@ func (sg *stepGraph) run(hb *hostBatch) (float64, error) {
 			return 0, errors.Wrap(err, "train: setting the target")
 		}
 	}
-	if err := graph.Run(sg.m); err != nil {
+	// A training graph writes Params (BatchNorm's running statistics), an
+	// evaluation graph only reads them: see graph.LockParams.
+	unlock := graph.LockParams(sg.bound, sg.train != nil)
+	err := graph.Run(sg.m)
+	unlock()
+	if err != nil {
 		return 0, err
 	}
 	if sg.y == nil {

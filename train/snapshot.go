@@ -27,6 +27,12 @@ func TakeSnapshot(l nn.Layer) *Snapshot {
 // Restore copies the saved values back into the Params, in place, so graphs
 // built from the model see them.
 func (s *Snapshot) Restore() error {
+	bds := make([]graph.Binding, len(s.params))
+	for i, np := range s.params {
+		bds[i] = graph.Binding{Name: np.Name, Param: np.Param}
+	}
+	unlock := graph.LockParams(bds, true) // Predict may be reading them
+	defer unlock()
 	for i, np := range s.params {
 		if err := copyInto(np.Param.Value(), s.values[i]); err != nil {
 			return errors.Wrapf(err, "train: restoring %q", np.Name)

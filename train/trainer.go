@@ -467,6 +467,8 @@ func (t *Trainer) update(sg *stepGraph) error {
 	if err != nil {
 		return err
 	}
+	unlock := graph.LockParams(sg.train, true)
+	defer unlock()
 	if t.cfg.ClipNorm > 0 {
 		clipGradNorm(pgs, t.cfg.ClipNorm)
 	}
