@@ -56,6 +56,9 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== go test"
 go test -count=1 -timeout 40m ./...
 

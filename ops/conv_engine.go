@@ -356,10 +356,7 @@ func copyRow[T float](dst, src []T) {
 	case 8:
 		*(*[8]T)(dst) = [8]T(src[:8])
 	default:
-		src = src[:len(dst)]
-		for i, v := range src {
-			dst[i] = v
-		}
+		copy(dst, src[:len(dst)])
 	}
 }
 

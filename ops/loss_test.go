@@ -236,12 +236,11 @@ func TestBCEAndMSEMatchPyTorch(t *testing.T) {
 func TestLossesMatchNaive(t *testing.T) {
 	rng := graph.NewRand(11)
 	type cfg struct {
-		name   string
-		fn     lossFn
-		naive  func(a, b []float64, shape []int) (float64, []float64)
-		a, b   *tensor.Dense
-		shape  []int
-		smooth float64
+		name  string
+		fn    lossFn
+		naive func(a, b []float64, shape []int) (float64, []float64)
+		a, b  *tensor.Dense
+		shape []int
 	}
 	var cases []cfg
 	ceShapes := [][]int{{1, 2}, {4, 10}, {3, 5}, {64, 10}, {7, 3}, {2, 4, 3}, {3, 3, 2, 5}, {1, 6, 1, 1}, {5, 1}, {1000, 3}}
