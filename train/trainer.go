@@ -524,8 +524,9 @@ func (t *Trainer) evaluate(ctx context.Context, ds data.Dataset, metrics []Metri
 		lossSum += loss * float64(hb.n)
 		if len(metrics) > 0 {
 			if err := mb.update(metrics, sg, hb); err != nil {
+				last := start + hb.n - 1 // read before the loader may refill hb
 				ld.release(hb)
-				return nil, errors.Wrapf(err, "train: Evaluate: batch %d of %d (examples %d to %d)", step, steps, start, start+hb.n-1)
+				return nil, errors.Wrapf(err, "train: Evaluate: batch %d of %d (examples %d to %d)", step, steps, start, last)
 			}
 		}
 		ld.release(hb)
