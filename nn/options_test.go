@@ -2,9 +2,7 @@ package nn_test
 
 import (
 	"fmt"
-	"go/types"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/convnet-go/convnet/internal/compilecheck"
@@ -60,49 +58,21 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"nn.WithCeilMode(true)", []string{"PoolOption"}},
 		{"nn.WithAxis(-1)", []string{"SoftmaxOption"}},
 	}
-	var src strings.Builder
-	src.WriteString("package snippet\n\nimport (\n\t\"github.com/convnet-go/convnet/graph\"\n\t\"github.com/convnet-go/convnet/nn\"\n\t\"gorgonia.org/tensor\"\n)\n\nfunc f() {\n")
-	const firstLine = 10 // the line of the first call
-	type call struct {
-		text string
-		ok   bool
-		fam  string
-	}
-	var calls []call
+	var calls []compilecheck.Call
 	for _, o := range opts {
 		for _, c := range ctors {
-			text := fmt.Sprintf(c.call, o.expr)
-			calls = append(calls, call{text, slices.Contains(o.families, c.family), c.family})
-			fmt.Fprintf(&src, "\t_, _ = %s\n", text)
+			calls = append(calls, compilecheck.Call{Text: fmt.Sprintf(c.call, o.expr), Family: c.family, OK: slices.Contains(o.families, c.family)})
 		}
 	}
-	src.WriteString("\t_ = graph.Zeros\n\t_ = tensor.Float32\n}\n")
-
-	checker, err := compilecheck.New("github.com/convnet-go/convnet/nn", "github.com/convnet-go/convnet/graph", "gorgonia.org/tensor")
+	checker, err := compilecheck.New("github.com/convnet-go/convnet/graph", "github.com/convnet-go/convnet/nn", "gorgonia.org/tensor")
 	if err != nil {
 		t.Fatal(err)
 	}
-	errsByLine := map[int][]string{}
-	for _, err := range checker.Check(src.String()) {
-		te, ok := err.(types.Error)
-		if !ok {
-			t.Fatalf("not a type error: %v", err)
-		}
-		line := te.Fset.Position(te.Pos).Line
-		if line < firstLine || line >= firstLine+len(calls) {
-			t.Fatalf("error outside the calls (line %d): %v", line, te.Msg)
-		}
-		errsByLine[line] = append(errsByLine[line], te.Msg)
+	problems, err := checker.CheckCalls([]string{"github.com/convnet-go/convnet/graph", "github.com/convnet-go/convnet/nn", "gorgonia.org/tensor"}, "nn", calls)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, c := range calls {
-		msgs := errsByLine[firstLine+i]
-		switch {
-		case c.ok && len(msgs) > 0:
-			t.Errorf("%s does not compile: %s", c.text, strings.Join(msgs, "; "))
-		case !c.ok && len(msgs) == 0:
-			t.Errorf("%s compiles; want a type error", c.text)
-		case !c.ok && !strings.Contains(msgs[0], "does not implement nn."+c.fam):
-			t.Errorf("%s: error %q does not name nn.%s", c.text, msgs[0], c.fam)
-		}
+	for _, p := range problems {
+		t.Error(p)
 	}
 }

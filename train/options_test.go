@@ -2,9 +2,7 @@ package train_test
 
 import (
 	"fmt"
-	"go/types"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/convnet-go/convnet/internal/compilecheck"
@@ -51,48 +49,21 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"train.WithMinLR(1e-5)", []string{"ReduceLROnPlateauOption"}},
 		{"train.WithCooldown(2)", []string{"ReduceLROnPlateauOption"}},
 	}
-	var src strings.Builder
-	src.WriteString("package snippet\n\nimport (\n\t\"github.com/convnet-go/convnet/nn\"\n\t\"github.com/convnet-go/convnet/train\"\n)\n\nfunc f() {\n")
-	const firstLine = 9 // the line of the first call
-	type call struct {
-		text, family string
-		ok           bool
-	}
-	var calls []call
+	var calls []compilecheck.Call
 	for _, o := range opts {
 		for _, c := range ctors {
-			text := fmt.Sprintf(c.call, o.expr)
-			calls = append(calls, call{text, c.family, slices.Contains(o.families, c.family)})
-			fmt.Fprintf(&src, "\t_, _ = %s\n", text)
+			calls = append(calls, compilecheck.Call{Text: fmt.Sprintf(c.call, o.expr), Family: c.family, OK: slices.Contains(o.families, c.family)})
 		}
 	}
-	src.WriteString("\t_ = nn.SaveSafetensors\n}\n")
-
-	checker, err := compilecheck.New("github.com/convnet-go/convnet/train", "github.com/convnet-go/convnet/nn")
+	checker, err := compilecheck.New("github.com/convnet-go/convnet/nn", "github.com/convnet-go/convnet/train")
 	if err != nil {
 		t.Fatal(err)
 	}
-	errsByLine := map[int][]string{}
-	for _, err := range checker.Check(src.String()) {
-		te, ok := err.(types.Error)
-		if !ok {
-			t.Fatalf("not a type error: %v", err)
-		}
-		line := te.Fset.Position(te.Pos).Line
-		if line < firstLine || line >= firstLine+len(calls) {
-			t.Fatalf("error outside the calls (line %d): %v", line, te.Msg)
-		}
-		errsByLine[line] = append(errsByLine[line], te.Msg)
+	problems, err := checker.CheckCalls([]string{"github.com/convnet-go/convnet/nn", "github.com/convnet-go/convnet/train"}, "train", calls)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, c := range calls {
-		msgs := errsByLine[firstLine+i]
-		switch {
-		case c.ok && len(msgs) > 0:
-			t.Errorf("%s does not compile: %s", c.text, strings.Join(msgs, "; "))
-		case !c.ok && len(msgs) == 0:
-			t.Errorf("%s compiles; want a type error", c.text)
-		case !c.ok && !strings.Contains(msgs[0], "does not implement train."+c.family):
-			t.Errorf("%s: error %q does not name train.%s", c.text, msgs[0], c.family)
-		}
+	for _, p := range problems {
+		t.Error(p)
 	}
 }

@@ -2,9 +2,7 @@ package zoo_test
 
 import (
 	"fmt"
-	"go/types"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/convnet-go/convnet/internal/compilecheck"
@@ -53,48 +51,21 @@ func TestOptionFamiliesCompile(t *testing.T) {
 		{"zoo.WithHidden(32)", []string{"DenseAutoencoderOption"}},
 		{"zoo.WithWidthMultiplier(0.5)", []string{"MobileNetOption"}},
 	}
-	var src strings.Builder
-	src.WriteString("package snippet\n\nimport (\n\t\"github.com/convnet-go/convnet/zoo\"\n\t\"gorgonia.org/tensor\"\n)\n\nfunc f() {\n")
-	const firstLine = 9 // the line of the first call
-	type call struct {
-		text, family string
-		ok           bool
-	}
-	var calls []call
+	var calls []compilecheck.Call
 	for _, o := range opts {
 		for _, c := range ctors {
-			text := fmt.Sprintf(c.call, o.expr)
-			calls = append(calls, call{text, c.family, slices.Contains(o.families, c.family)})
-			fmt.Fprintf(&src, "\t_, _ = %s\n", text)
+			calls = append(calls, compilecheck.Call{Text: fmt.Sprintf(c.call, o.expr), Family: c.family, OK: slices.Contains(o.families, c.family)})
 		}
 	}
-	src.WriteString("\t_ = tensor.Float32\n}\n")
-
 	checker, err := compilecheck.New("github.com/convnet-go/convnet/zoo", "gorgonia.org/tensor")
 	if err != nil {
 		t.Fatal(err)
 	}
-	errsByLine := map[int][]string{}
-	for _, err := range checker.Check(src.String()) {
-		te, ok := err.(types.Error)
-		if !ok {
-			t.Fatalf("not a type error: %v", err)
-		}
-		line := te.Fset.Position(te.Pos).Line
-		if line < firstLine || line >= firstLine+len(calls) {
-			t.Fatalf("error outside the calls (line %d): %v", line, te.Msg)
-		}
-		errsByLine[line] = append(errsByLine[line], te.Msg)
+	problems, err := checker.CheckCalls([]string{"github.com/convnet-go/convnet/zoo", "gorgonia.org/tensor"}, "zoo", calls)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, c := range calls {
-		msgs := errsByLine[firstLine+i]
-		switch {
-		case c.ok && len(msgs) > 0:
-			t.Errorf("%s does not compile: %s", c.text, strings.Join(msgs, "; "))
-		case !c.ok && len(msgs) == 0:
-			t.Errorf("%s compiles; want a type error", c.text)
-		case !c.ok && !strings.Contains(msgs[0], "does not implement zoo."+c.family):
-			t.Errorf("%s: error %q does not name zoo.%s", c.text, msgs[0], c.family)
-		}
+	for _, p := range problems {
+		t.Error(p)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -76,4 +77,59 @@ func (c *Checker) Check(src string) []error {
 	}
 	_, _ = conf.Check("snippet", fset, []*ast.File{f}, nil)
 	return errs
+}
+
+// Call is one expression of a call matrix: Text must compile when OK is
+// true; otherwise it must fail with an error naming Family (an interface
+// of the package whose options are being checked).
+type Call struct {
+	Text, Family string
+	OK           bool
+}
+
+// CheckCalls type-checks every call as one line `_, _ = Text` of a snippet
+// that imports imports, and returns a message for each call that does not
+// behave as wanted: a wanted call that fails, an unwanted one that
+// compiles, or an error that does not say "does not implement
+// pkg.Family". Unused imports are not errors.
+func (c *Checker) CheckCalls(imports []string, pkg string, calls []Call) ([]string, error) {
+	var src strings.Builder
+	src.WriteString("package snippet\n\nimport (\n")
+	for _, p := range imports {
+		fmt.Fprintf(&src, "\t%q\n", p)
+	}
+	src.WriteString(")\n\nfunc f() {\n")
+	firstLine := strings.Count(src.String(), "\n") + 1
+	for _, call := range calls {
+		fmt.Fprintf(&src, "\t_, _ = %s\n", call.Text)
+	}
+	src.WriteString("}\n")
+	errsByLine := map[int][]string{}
+	for _, err := range c.Check(src.String()) {
+		te, ok := err.(types.Error)
+		if !ok {
+			return nil, errors.Wrap(err, "compilecheck: not a type error")
+		}
+		if strings.Contains(te.Msg, "imported and not used") {
+			continue
+		}
+		line := te.Fset.Position(te.Pos).Line
+		if line < firstLine || line >= firstLine+len(calls) {
+			return nil, errors.Errorf("compilecheck: error outside the calls (line %d): %s", line, te.Msg)
+		}
+		errsByLine[line] = append(errsByLine[line], te.Msg)
+	}
+	var problems []string
+	for i, call := range calls {
+		msgs := errsByLine[firstLine+i]
+		switch {
+		case call.OK && len(msgs) > 0:
+			problems = append(problems, fmt.Sprintf("%s does not compile: %s", call.Text, strings.Join(msgs, "; ")))
+		case !call.OK && len(msgs) == 0:
+			problems = append(problems, fmt.Sprintf("%s compiles; want a type error", call.Text))
+		case !call.OK && !strings.Contains(msgs[0], "does not implement "+pkg+"."+call.Family):
+			problems = append(problems, fmt.Sprintf("%s: error %q does not name %s.%s", call.Text, msgs[0], pkg, call.Family))
+		}
+	}
+	return problems, nil
 }
