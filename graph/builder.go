@@ -267,9 +267,9 @@ func (b *Builder) nameOf(p *Param, name string) string {
 
 // Bind returns the graph node that holds p's tensor, creating it the first
 // time; binding the same Param twice gives the same node (shared weights).
-// The node holds a tensor of its own that shares p's elements (see
-// header), so in-place updates of p are seen by the graph and the other
-// way round.
+// The node holds p's own tensor, so in-place updates of p are seen by the
+// graph and the other way round; a machine's writes to it (setEngine) are
+// serialised by LockParams around NewMachine.
 // The node is named after p's registered name (see Register) or, without a
 // registration, after the current path and name, so that the first binding
 // of "weight" inside scope "features.0" is named "features.0.weight".
@@ -286,12 +286,11 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 	}
 	v := p.Value()
 	shape := v.Shape().Clone()
-	hv := header(v)
 	var n *G.Node
 	if len(shape) == 0 {
-		n = G.NewScalar(b.g, v.Dtype(), G.WithName(b.UniqueName(full)), G.WithValue(hv))
+		n = G.NewScalar(b.g, v.Dtype(), G.WithName(b.UniqueName(full)), G.WithValue(v))
 	} else {
-		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(hv))
+		n = G.NewTensor(b.g, v.Dtype(), len(shape), G.WithShape(shape...), G.WithName(b.UniqueName(full)), G.WithValue(v))
 	}
 	if tracked {
 		for i := range b.order {
@@ -305,18 +304,6 @@ func (b *Builder) Bind(p *Param, name string) *G.Node {
 	b.bound[p] = n
 	return n
 }
-
-// header returns a new tensor header over v's data: the graph reads and
-// writes v's elements, but Gorgonia's bookkeeping on the header (a
-// machine sets the engine of every bound value, matmul transposes its
-// inputs in place) stays private to the graph, so graphs built from the
-// same Params can be made and run from several goroutines.
-//
-// Disabled: with per-graph headers train's Example_readme lost accuracy
-// and TestCheckpointKilled slowed down (cause not found yet); graphs bind
-// the Param's own tensor, and the machine's writes to it (setEngine) are
-// serialised by LockParams around NewMachine instead.
-func header(v *tensor.Dense) *tensor.Dense { return v }
 
 // Track records p under name (its registered name, or name qualified by the
 // current path; see Bind) without making
