@@ -42,9 +42,9 @@ import (
 // explicitly: the forward stores it in its saved[T] under a name
 // (saved.floats, saved.ints, saved.bytes, and saved.stats for per-channel
 // statistics kept in float64 whatever T is) and the backward reads it from
-// there under the same name. The saved tensors belong to the op instance (one node, one
-// graph), are reused from run to run, and nothing else reads or writes
-// them. The backward's gradient node takes the forward's output as an input,
+// there under the same name. The saved tensors belong to the op instance
+// (one node, one graph), are reused from run to run, and nothing but the
+// op's own backward (or its gradient ops, below) reads or writes them. The backward's gradient node takes the forward's output as an input,
 // so the tape always runs the forward first. fwdArgs.needGrad says whether
 // any backward will run, so a forward may skip saving what no one reads.
 //
@@ -71,6 +71,10 @@ import (
 // have any element type; the kit checks their shape only, never
 // differentiates them, and hands them to the kernels as tensors
 // (fwdArgs.dense, bwdArgs.dense) with an empty view.
+//
+// Fused ops (Conv2D+ReLU, BatchNorm+ReLU) are ops of their own, named so,
+// chosen by the caller when it builds the graph; their gradients mask dy
+// with their own output. No op changes another op.
 //
 // Graph hygiene: every applied op gets a fresh id in its hash, so Gorgonia's
 // hash-consing never merges two op instances (two Dropouts on one input, a
