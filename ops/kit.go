@@ -44,8 +44,9 @@ import (
 // statistics kept in float64 whatever T is) and the backward reads it from
 // there under the same name. The saved tensors belong to the op instance
 // (one node, one graph), are reused from run to run, and nothing but the
-// op's own backward (or its gradient ops, below) reads or writes them. The backward's gradient node takes the forward's output as an input,
-// so the tape always runs the forward first. fwdArgs.needGrad says whether
+// op's own backward (or its gradient ops, below) reads or writes them.
+// The backward's gradient node takes the forward's output as an input, so
+// the tape always runs the forward first. fwdArgs.needGrad says whether
 // any backward will run, so a forward may skip saving what no one reads.
 //
 // Parameters (a window, an alpha) are captured by the kernels' closures and
