@@ -29,7 +29,7 @@ func (t *TrainFlags) Register(fs *flag.FlagSet) {
 	fs.IntVar(&t.Epochs, "epochs", t.Epochs, "training epochs")
 	fs.IntVar(&t.Batch, "batch", t.Batch, "batch size")
 	fs.Float64Var(&t.LR, "lr", t.LR, "learning rate (of the first epoch when a schedule anneals it)")
-	fs.Int64Var(&t.Seed, "seed", t.Seed, "seed of every random choice of the run: initial weights, shuffling, dropout, augmentation, noise")
+	fs.Int64Var(&t.Seed, "seed", t.Seed, "seed from which every random choice of the run derives (initial weights, shuffling, ...)")
 	fs.StringVar(&t.Out, "out", t.Out, "output directory for the files the program writes")
 	fs.BoolVar(&t.Quiet, "quiet", t.Quiet, "print only the epoch summaries, no progress bars")
 }
