@@ -65,6 +65,24 @@ read -r -a threads <<<"${THREADS:-2}"
 read -r -a engines <<<"${ENGINES-torch ort}"
 workloads=("$@")
 [ ${#workloads[@]} -eq 0 ] && workloads=(W1 W1-infer W2 W2-infer W3 W3-infer W4 W4-infer)
+for w in "${workloads[@]}"; do
+  case $w in
+    W[1-4] | W[1-4]-infer) ;;
+    *) echo "compare.sh: unknown workload \"$w\" (want W1 ... W4 or W1-infer ... W4-infer)" >&2; exit 2 ;;
+  esac
+done
+for t in "${threads[@]}" "$rounds"; do
+  if ! [[ $t =~ ^[1-9][0-9]*$ ]]; then
+    echo "compare.sh: THREADS and ROUNDS must be positive integers, got \"$t\"" >&2
+    exit 2
+  fi
+done
+for e in "${engines[@]}"; do
+  case $e in
+    torch | ort) ;;
+    *) echo "compare.sh: unknown engine \"$e\" in ENGINES (want torch, ort)" >&2; exit 2 ;;
+  esac
+done
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 omp=/usr/lib/x86_64-linux-gnu/openblas-openmp
