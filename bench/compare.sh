@@ -9,15 +9,17 @@
 #   BASE_REF=main bench/compare.sh          # plus convnet built from main, same rounds
 #
 # Workloads: W1 W2 W3 W4 (training steps) and W1-infer ... W4-infer (forward
-# in eval mode), as defined in torch_bench.py. Each round runs, each in its own
-# process and one after the other: convnet, the base binary (if any), PyTorch,
-# and ONNX Runtime (inference only). The table gives per workload and thread
-# count the median over rounds of each engine's ms per step (each itself a
+# in eval mode), as defined in torch_bench.py. Each round runs, for each thread
+# count, each in its own process and one after the other: convnet, the base
+# binary (if any), PyTorch, and ONNX Runtime (inference only). The table gives
+# per workload and thread count the median over rounds of each engine's ms per
+# step (each itself a
 # median over its timed steps), the medians of the per-round ratios
 # convnet/base, convnet/PyTorch and convnet/ORT, the achieved GFLOP/s
 # (flops_per_step of the workload over ms; conv, transposed conv and dense
 # layers, 2 per multiply-add, x3 for a training step), and each engine's peak
-# RSS (getrusage maxrss of its process); then the per-round ratios, the machine
+# RSS (getrusage maxrss of its process); then the per-round ratios, each
+# engine's speed-up from the smallest thread count to the others, the machine
 # (lscpu model name), the Go, PyTorch and ONNX Runtime versions and the load
 # average before and after.
 #
@@ -150,9 +152,9 @@ sys.exit(r.returncode)' "$@"); then
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average before: $load_before" >&2
 for w in "${workloads[@]}"; do
-  for t in "${threads[@]}"; do
-    for r in $(seq 1 "$rounds"); do
-      echo "  $w, $t threads, round $r/$rounds" >&2
+  for r in $(seq 1 "$rounds"); do
+    for t in "${threads[@]}"; do
+      echo "  $w, round $r/$rounds, $t threads" >&2
       # shellcheck disable=SC2086
       run go "$w" "$t" "$r" "$bin" -workload "$w" -threads "$t" ${GOFLAGS_BENCH:-}
       if [ -n "$base" ]; then
@@ -160,7 +162,7 @@ for w in "${workloads[@]}"; do
         run base "$w" "$t" "$r" env GOMAXPROCS="$t" "$base" -workload "$w" ${GOFLAGS_BENCH:-}
       fi
       if has torch; then
-        run torch "$w" "$t" "$r" env THREADS="$t" "$torch" "$w"
+        run torch "$w" "$t" "$r" env THREADS="$t" OMP_NUM_THREADS="$t" "$torch" "$w"
       fi
       if has ort && [[ $w == *-infer ]]; then
         run ort "$w" "$t" "$r" env THREADS="$t" NODE_PATH="$ortdir/node_modules" \

@@ -106,6 +106,25 @@ def main():
     print("Per round:")
     for d in details:
         print(d)
+    counts = sorted({t for _, t in order})
+    if len(counts) > 1:
+        print()
+        print(f"Speed-up over {counts[0]} thread(s) (ratio of the medians):")
+        for w in dict.fromkeys(w for w, _ in order):
+            parts = []
+            for e in present:
+                lo = [ms(x) for (ee, ww, t, _), x in runs.items() if ee == e and ww == w and t == counts[0]]
+                if not lo:
+                    continue
+                ups = []
+                for c in counts[1:]:
+                    hi = [ms(x) for (ee, ww, t, _), x in runs.items() if ee == e and ww == w and t == c]
+                    if hi:
+                        ups.append(f"{statistics.median(lo) / statistics.median(hi):.2f} at {c}")
+                if ups:
+                    parts.append(f"{NAMES[e]} " + ", ".join(ups))
+            if parts:
+                print(f"- {w}: " + "; ".join(parts))
     print()
     print("ms = median over rounds of each run's median ms per step; convnet/X = median of the per-round ratios;")
     print("GFLOP/s = the workload's flops_per_step over ms; peak RSS = the largest over the rounds;")
