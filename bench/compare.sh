@@ -13,8 +13,8 @@
 # count, each in its own process and one after the other: convnet, the base
 # binary (if any), PyTorch, and ONNX Runtime (inference only). The table gives
 # per workload and thread count the median over rounds of each engine's ms per
-# step (each itself a
-# median over its timed steps), the medians of the per-round ratios
+# step (each itself a median over its timed steps), the medians of the
+# per-round ratios
 # convnet/base, convnet/PyTorch and convnet/ORT, the achieved GFLOP/s
 # (flops_per_step of the workload over ms; conv, transposed conv and dense
 # layers, 2 per multiply-add, x3 for a training step), and each engine's peak
@@ -50,8 +50,11 @@
 #
 # ONNX Runtime is the npm package onnxruntime-node pinned by
 # internal/ort/node/package-lock.json; the script installs it there (npm ci
-# --ignore-scripts, as ./test.sh does) when it is missing. No test needs this
-# script.
+# --ignore-scripts, as ./test.sh does) when it is missing. PyTorch's side is
+# torch_bench.py itself for every workload: its run() treats any "-infer"
+# name as model.eval() + torch.no_grad() forward steps of the same model.
+# CI checks this script's syntax and renders the table of a recorded run
+# (bench/testdata); it times nothing.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
