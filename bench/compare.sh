@@ -56,6 +56,13 @@
 # CI checks this script's syntax and renders the table of a recorded run
 # (bench/testdata); it times nothing.
 set -euo pipefail
+if [ -n "${BASE_BIN:-}" ]; then
+  if [ ! -f "$BASE_BIN" ] || [ ! -x "$BASE_BIN" ]; then
+    echo "compare.sh: BASE_BIN $BASE_BIN is not an executable file" >&2
+    exit 2
+  fi
+  BASE_BIN=$(cd "$(dirname "$BASE_BIN")" && pwd)/$(basename "$BASE_BIN")
+fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 torch=${TORCH_BENCH:-../shared/bench/run_torch.sh}
