@@ -76,8 +76,8 @@ func sgemmDotSerial(dk *dotKernel, m, n, k int, alpha float32, a []float32, lda 
 	kc := balance(k, dk.kc, 16)
 	nc := balance(n, dk.nc, nr)
 
-	ws := workspaces.get()
-	defer workspaces.put(ws)
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
 	// ws.a holds the zero-padded last rows of A, ws.b those of B.
 	ws.a = grow(ws.a, mr*kc)
 	ws.b = grow(ws.b, nr*kc)

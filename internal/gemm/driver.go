@@ -149,38 +149,7 @@ type workspace struct {
 	tile []float32 // an mr×nr tile for edge blocks
 }
 
-// workspacePool is a last-in first-out list of the workspaces no product
-// is using. A sync.Pool keeps one value per processor and drops them at
-// garbage collections, and a goroutine's Get and Put often land on
-// different processors: workspaces were made and grown again step after
-// step. This list hands the most recently returned workspace to the next
-// product, so a run of products reuses the same few (as many as ever ran
-// at once), each grown once.
-type workspacePool struct {
-	mu   sync.Mutex
-	free []*workspace
-}
-
-func (p *workspacePool) get() *workspace {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		ws := p.free[n-1]
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
-		return ws
-	}
-	return new(workspace)
-}
-
-func (p *workspacePool) put(ws *workspace) {
-	p.mu.Lock()
-	p.free = append(p.free, ws)
-	p.mu.Unlock()
-}
-
-// workspaces holds the packing buffers of every product of the process.
-var workspaces workspacePool
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
 
 // grow returns s with length n, reallocating only when the capacity is short.
 func grow(s []float32, n int) []float32 {
@@ -292,8 +261,8 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	// a partial last panel of each block is packed.
 	direct := !transB && m <= kern.directMaxM && (kern.directBadStride <= 0 || ldb%kern.directBadStride != 0)
 
-	ws := workspaces.get()
-	defer workspaces.put(ws)
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
 	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
 	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
