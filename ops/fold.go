@@ -1,0 +1,243 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/convnet-go/convnet/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// FoldBatchNorm returns the weight and bias of the one convolution that
+// equals a convolution with weight w (K, C, k...) and bias b (K, or nil)
+// followed by an evaluation-mode BatchNorm over its K output channels with
+// scale gamma and shift beta (K each, or nil) and the running statistics
+// of p (p.Training must be false):
+//
+//	s_k = gamma_k / sqrt(runningVar_k + eps)
+//	w'[k] = s_k·w[k]                     (every weight of output channel k)
+//	b'_k  = s_k·(b_k - runningMean_k) + beta_k
+//
+// so that BatchNormEval(conv(x, w, b)) = conv(x, w', b') for every x, up to
+// rounding. The grouped convolution's weight (K, C/groups, k...) folds the
+// same way. w' and b' are graph nodes computed at every run from the
+// current tensors, so writes to the weights or the running statistics
+// between runs (training, loading) are always seen: a folded graph never
+// holds stale weights. They cost one pass over w per run, against the
+// convolution's pass over every output position.
+//
+// Gradients flow to w, b, gamma and beta (the statistics are constants,
+// as in BatchNormEval). p.ReLU and p.Momentum are not read: the caller
+// passes the activation to the convolution (ConvParams.ReLU).
+func FoldBatchNorm(w, b, gamma, beta *G.Node, p BatchNormParams) (wf, bf *G.Node, err error) {
+	const name = "FoldBatchNorm"
+	if err := checkNode(name, "weight", w, 3, 4, 5); err != nil {
+		return nil, nil, err
+	}
+	if p.Training {
+		return nil, nil, graph.ArgErrorf("ops: %s: only an evaluation-mode BatchNorm folds into a convolution (the batch statistics of training mode depend on the input)", name)
+	}
+	if !(p.Eps > 0) || math.IsInf(p.Eps, 0) {
+		return nil, nil, graph.ArgErrorf("ops: %s: eps must be finite and > 0, got %v", name, p.Eps)
+	}
+	k := w.Shape()[0]
+	inputs := []*G.Node{w}
+	idx := foldIndex{b: -1, gamma: -1, beta: -1}
+	for _, o := range []struct {
+		what string
+		n    *G.Node
+		at   *int
+	}{{"bias", b, &idx.b}, {"gamma", gamma, &idx.gamma}, {"beta", beta, &idx.beta}} {
+		if o.n == nil {
+			continue
+		}
+		if err := checkNode(name, o.what, o.n, 1); err != nil {
+			return nil, nil, err
+		}
+		if o.n.Shape()[0] != k {
+			return nil, nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d), one value per output channel of the weight %s, got %s",
+				name, o.what, k, graph.FormatShape(w.Shape()), graph.FormatShape(o.n.Shape()))
+		}
+		*o.at = len(inputs)
+		inputs = append(inputs, o.n)
+	}
+	if err := sameDtype(name, inputs...); err != nil {
+		return nil, nil, err
+	}
+	for _, s := range []struct {
+		what string
+		t    *tensor.Dense
+	}{{"running mean", p.RunningMean}, {"running variance", p.RunningVar}} {
+		if s.t == nil {
+			return nil, nil, graph.ArgErrorf("ops: %s: the %s is required", name, s.what)
+		}
+		if s.t.Dtype() != w.Dtype() {
+			return nil, nil, graph.ArgErrorf("ops: %s: the %s must have the weight's dtype %v, got %v", name, s.what, w.Dtype(), s.t.Dtype())
+		}
+		if !graph.SameShape(s.t.Shape(), tensor.Shape{k}) {
+			return nil, nil, graph.ShapeErrorf("ops: %s: the %s must have shape (%d) for %d output channels, got %s", name, s.what, k, k, graph.FormatShape(s.t.Shape()))
+		}
+	}
+	f := foldStats{mean: p.RunningMean, variance: p.RunningVar, eps: p.Eps}
+	attrs := fmt.Sprintf("eps=%g", p.Eps)
+	// the weight: inputs w [, gamma]
+	wIn := []*G.Node{w}
+	wIdx := foldIndex{b: -1, gamma: -1, beta: -1}
+	if gamma != nil {
+		wIdx.gamma = 1
+		wIn = append(wIn, gamma)
+	}
+	if wf, err = applyDef(&opDef{
+		name: name + "Weight", attrs: attrs, shape: sameShape,
+		f32: foldWeightKernels[float32](f, wIdx),
+		f64: foldWeightKernels[float64](f, wIdx),
+	}, wIn...); err != nil {
+		return nil, nil, err
+	}
+	// the bias: inputs w (for the dtype and the channels; no gradient)
+	// [, b] [, gamma] [, beta]
+	if bf, err = applyDef(&opDef{
+		name: name + "Bias", attrs: attrs,
+		shape:  func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][0]}, nil },
+		f32:    foldBiasKernels[float32](f, idx),
+		f64:    foldBiasKernels[float64](f, idx),
+		noGrad: []int{0},
+	}, inputs...); err != nil {
+		return nil, nil, err
+	}
+	return wf, bf, nil
+}
+
+// foldIndex gives the input positions of the optional inputs (-1: absent).
+type foldIndex struct{ b, gamma, beta int }
+
+// foldStats are the running statistics a fold reads at every run.
+type foldStats struct {
+	mean, variance *tensor.Dense
+	eps            float64
+}
+
+// inv returns 1/sqrt(var_k + eps) per channel, in float64.
+func (f foldStats) inv(dst []float64) []float64 {
+	v, _ := graph.Float64s(f.variance)
+	for i, x := range v {
+		dst[i] = 1 / math.Sqrt(x+f.eps)
+	}
+	return dst
+}
+
+// scales returns s_k = gamma_k·inv_k (inv_k without a gamma) and inv.
+func (f foldStats) scales(gamma []float64, k int) (s, inv []float64) {
+	inv = f.inv(make([]float64, k))
+	s = make([]float64, k)
+	for i := range s {
+		s[i] = inv[i]
+		if gamma != nil {
+			s[i] *= gamma[i]
+		}
+	}
+	return s, inv
+}
+
+// optional returns input i as float64s, or nil when i < 0.
+func optional[T float](in []view[T], i int) []float64 {
+	if i < 0 {
+		return nil
+	}
+	out := make([]float64, len(in[i].data))
+	for j, v := range in[i].data {
+		out[j] = float64(v)
+	}
+	return out
+}
+
+func foldWeightKernels[T float](f foldStats, idx foldIndex) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			w, out := a.in[0].data, a.out.data
+			k := a.in[0].shape[0]
+			per := len(w) / k
+			s, _ := f.scales(optional(a.in, idx.gamma), k)
+			for c := range k {
+				sc := s[c]
+				src, dst := w[c*per:(c+1)*per], out[c*per:(c+1)*per]
+				for j, v := range src {
+					dst[j] = T(float64(v) * sc)
+				}
+			}
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			w, dy, dx := a.in[0].data, a.dy.data, a.dx.data
+			k := a.in[0].shape[0]
+			per := len(w) / k
+			s, inv := f.scales(optional(a.in, idx.gamma), k)
+			for c := range k {
+				src, g := w[c*per:(c+1)*per], dy[c*per:(c+1)*per]
+				if a.wrt == 0 { // dw = s·dw'
+					for j, v := range g {
+						dx[c*per+j] = T(float64(v) * s[c])
+					}
+					continue
+				}
+				// dgamma_k = inv_k·Σ_j dw'[k][j]·w[k][j]
+				acc := 0.0
+				for j, v := range g {
+					acc += float64(v) * float64(src[j])
+				}
+				dx[c] = T(acc * inv[c])
+			}
+			return nil
+		},
+	}
+}
+
+func foldBiasKernels[T float](f foldStats, idx foldIndex) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			k := len(a.out.data)
+			s, _ := f.scales(optional(a.in, idx.gamma), k)
+			mean, _ := graph.Float64s(f.mean)
+			b, beta := optional(a.in, idx.b), optional(a.in, idx.beta)
+			for c := range k {
+				v := -mean[c]
+				if b != nil {
+					v += b[c]
+				}
+				v *= s[c]
+				if beta != nil {
+					v += beta[c]
+				}
+				a.out.data[c] = T(v)
+			}
+			return nil
+		},
+		backward: func(a bwdArgs[T]) error {
+			dy, dx := a.dy.data, a.dx.data
+			k := len(dy)
+			s, inv := f.scales(optional(a.in, idx.gamma), k)
+			switch a.wrt {
+			case idx.b: // db = s·db'
+				for c, v := range dy {
+					dx[c] = T(float64(v) * s[c])
+				}
+			case idx.gamma: // dgamma = db'·(b - mean)·inv
+				mean, _ := graph.Float64s(f.mean)
+				b := optional(a.in, idx.b)
+				for c, v := range dy {
+					d := -mean[c]
+					if b != nil {
+						d += b[c]
+					}
+					dx[c] = T(float64(v) * d * inv[c])
+				}
+			case idx.beta: // dbeta = db'
+				copy(dx, dy)
+			default:
+				return fmt.Errorf("no gradient for input %d", a.wrt)
+			}
+			return nil
+		},
+	}
+}
