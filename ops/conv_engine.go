@@ -493,14 +493,19 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 				im2col(g, src, col, p)
 				src = col
 			}
-			var beta T
-			if b != nil {
-				fillChannels(yn, b, p)
-				beta = 1
-			}
-			gemmT(false, false, g.k, p, ck, w, ck, src, p, beta, yn, p)
-			if relu {
-				reluInPlace(yn)
+			// the product overwrites yn; then one pass adds the bias and
+			// applies the ReLU (rather than a bias fill, a product that
+			// reads it back, and a ReLU pass)
+			gemmT(false, false, g.k, p, ck, w, ck, src, p, 0, yn, p)
+			if b != nil || relu {
+				for r := 0; r < g.k; r++ {
+					var bv T
+					if b != nil {
+						bv = b[r]
+					}
+					row := yn[r*p : (r+1)*p]
+					epilogue(row, bv, relu, row)
+				}
 			}
 			return
 		}
