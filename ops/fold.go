@@ -112,44 +112,36 @@ func FoldBatchNorm(w, b, gamma, beta *G.Node, p BatchNormParams) (wf, bf *G.Node
 // foldIndex gives the input positions of the optional inputs (-1: absent).
 type foldIndex struct{ b, gamma, beta int }
 
-// foldStats are the running statistics a fold reads at every run.
+// foldStats are the running statistics a fold reads at every run (their
+// dtype is checked when the op is built).
 type foldStats struct {
 	mean, variance *tensor.Dense
 	eps            float64
 }
 
-// inv returns 1/sqrt(var_k + eps) per channel, in float64.
-func (f foldStats) inv(dst []float64) []float64 {
-	v, _ := graph.Float64s(f.variance)
-	for i, x := range v {
-		dst[i] = 1 / math.Sqrt(x+f.eps)
-	}
-	return dst
-}
-
-// scales returns s_k = gamma_k·inv_k (inv_k without a gamma) and inv.
-func (f foldStats) scales(gamma []float64, k int) (s, inv []float64) {
-	inv = f.inv(make([]float64, k))
-	s = make([]float64, k)
-	for i := range s {
-		s[i] = inv[i]
-		if gamma != nil {
-			s[i] *= gamma[i]
+// scales fills s with s_k = gamma_k/sqrt(var_k + eps) (gamma_k = 1 when
+// the gamma input is absent) and inv with 1/sqrt(var_k + eps), computed
+// in float64 and stored in saved scratch (no allocation per run).
+func scales[T float](f foldStats, in []view[T], gi int, sv *saved[T], k int) (s, inv []T) {
+	s, inv = sv.floats("scale", k), sv.floats("inv", k)
+	variance := f.variance.Data().([]T)
+	for c := range k {
+		iv := 1 / math.Sqrt(float64(variance[c])+f.eps)
+		inv[c] = T(iv)
+		if gi >= 0 {
+			iv *= float64(in[gi].data[c])
 		}
+		s[c] = T(iv)
 	}
 	return s, inv
 }
 
-// optional returns input i as float64s, or nil when i < 0.
-func optional[T float](in []view[T], i int) []float64 {
+// at returns input i's data, or nil when i < 0.
+func at[T float](in []view[T], i int) []T {
 	if i < 0 {
 		return nil
 	}
-	out := make([]float64, len(in[i].data))
-	for j, v := range in[i].data {
-		out[j] = float64(v)
-	}
-	return out
+	return in[i].data
 }
 
 func foldWeightKernels[T float](f foldStats, idx foldIndex) kernels[T] {
@@ -158,26 +150,28 @@ func foldWeightKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 			w, out := a.in[0].data, a.out.data
 			k := a.in[0].shape[0]
 			per := len(w) / k
-			s, _ := f.scales(optional(a.in, idx.gamma), k)
-			for c := range k {
-				sc := s[c]
-				src, dst := w[c*per:(c+1)*per], out[c*per:(c+1)*per]
-				for j, v := range src {
-					dst[j] = T(float64(v) * sc)
+			s, _ := scales(f, a.in, idx.gamma, a.saved, k)
+			parallelFor(k, max(1, (1<<15)/max(1, per)), func(lo, hi int) {
+				for c := lo; c < hi; c++ {
+					sc := s[c]
+					src, dst := w[c*per:(c+1)*per], out[c*per:(c+1)*per]
+					for j, v := range src {
+						dst[j] = v * sc
+					}
 				}
-			}
+			})
 			return nil
 		},
 		backward: func(a bwdArgs[T]) error {
 			w, dy, dx := a.in[0].data, a.dy.data, a.dx.data
 			k := a.in[0].shape[0]
 			per := len(w) / k
-			s, inv := f.scales(optional(a.in, idx.gamma), k)
+			s, inv := scales(f, a.in, idx.gamma, a.saved, k)
 			for c := range k {
 				src, g := w[c*per:(c+1)*per], dy[c*per:(c+1)*per]
 				if a.wrt == 0 { // dw = s·dw'
 					for j, v := range g {
-						dx[c*per+j] = T(float64(v) * s[c])
+						dx[c*per+j] = v * s[c]
 					}
 					continue
 				}
@@ -186,7 +180,7 @@ func foldWeightKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 				for j, v := range g {
 					acc += float64(v) * float64(src[j])
 				}
-				dx[c] = T(acc * inv[c])
+				dx[c] = T(acc * float64(inv[c]))
 			}
 			return nil
 		},
@@ -197,17 +191,17 @@ func foldBiasKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 	return kernels[T]{
 		forward: func(a fwdArgs[T]) error {
 			k := len(a.out.data)
-			s, _ := f.scales(optional(a.in, idx.gamma), k)
-			mean, _ := graph.Float64s(f.mean)
-			b, beta := optional(a.in, idx.b), optional(a.in, idx.beta)
+			s, _ := scales(f, a.in, idx.gamma, a.saved, k)
+			mean := f.mean.Data().([]T)
+			b, beta := at(a.in, idx.b), at(a.in, idx.beta)
 			for c := range k {
-				v := -mean[c]
+				v := -float64(mean[c])
 				if b != nil {
-					v += b[c]
+					v += float64(b[c])
 				}
-				v *= s[c]
+				v *= float64(s[c])
 				if beta != nil {
-					v += beta[c]
+					v += float64(beta[c])
 				}
 				a.out.data[c] = T(v)
 			}
@@ -216,21 +210,21 @@ func foldBiasKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 		backward: func(a bwdArgs[T]) error {
 			dy, dx := a.dy.data, a.dx.data
 			k := len(dy)
-			s, inv := f.scales(optional(a.in, idx.gamma), k)
+			s, inv := scales(f, a.in, idx.gamma, a.saved, k)
 			switch a.wrt {
 			case idx.b: // db = s·db'
 				for c, v := range dy {
-					dx[c] = T(float64(v) * s[c])
+					dx[c] = v * s[c]
 				}
 			case idx.gamma: // dgamma = db'·(b - mean)·inv
-				mean, _ := graph.Float64s(f.mean)
-				b := optional(a.in, idx.b)
+				mean := f.mean.Data().([]T)
+				b := at(a.in, idx.b)
 				for c, v := range dy {
-					d := -mean[c]
+					d := -float64(mean[c])
 					if b != nil {
-						d += b[c]
+						d += float64(b[c])
 					}
-					dx[c] = T(float64(v) * d * inv[c])
+					dx[c] = T(float64(v) * d * float64(inv[c]))
 				}
 			case idx.beta: // dbeta = db'
 				copy(dx, dy)
