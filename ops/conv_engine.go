@@ -452,6 +452,10 @@ func scatterImage[T float](src []T, rows, p, ld, off int, b []T, relu bool, dst 
 // epilogue writes dst = src + bv, then max(0, ·) when relu is set.
 func epilogue[T float](src []T, bv T, relu bool, dst []T) {
 	dst = dst[:len(src)]
+	if s, ok := any(src).([]float32); ok && relu {
+		gemm.BiasReLU(any(dst).([]float32), s, float32(bv)) // vectorised
+		return
+	}
 	switch {
 	case relu:
 		for j, v := range src {
@@ -468,6 +472,10 @@ func epilogue[T float](src []T, bv T, relu bool, dst []T) {
 
 // reluInPlace sets x = max(0, x).
 func reluInPlace[T float](x []T) {
+	if v, ok := any(x).([]float32); ok {
+		gemm.BiasReLU(v, v, 0)
+		return
+	}
 	for i, v := range x {
 		x[i] = max(v, 0)
 	}
