@@ -15,14 +15,13 @@ import (
 // foldCase is one convolution + BatchNorm to fold: which optional inputs
 // it has, and its geometry.
 type foldCase struct {
-	name                 string
-	bias, gamma, beta    bool
-	groups               int
-	x, w                 []int // input and weight shapes
-	stride, pad          []int
-	eps                  float64
-	relu                 bool
-	runningMean, varBase float64
+	name              string
+	bias, gamma, beta bool
+	groups            int
+	x, w              []int // input and weight shapes
+	stride, pad       []int
+	eps               float64
+	relu              bool
 }
 
 var foldCases = []foldCase{
