@@ -31,6 +31,6 @@ func ExampleCallChain() {
 		fmt.Printf("%v: %v\n", b.Mode(), y.Op())
 	}
 	// Output:
-	// eval: Conv2D(stride=[1 1], pad=[1 1], dilation=[1 1])+bias+relu
+	// eval: Conv2D+ReLU(stride=[1 1], pad=[1 1], dilation=[1 1], bias)
 	// train: ReLU
 }
