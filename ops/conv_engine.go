@@ -520,6 +520,12 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 		cols := (hi - lo) * p
 		col := scratch[T](e, wk, 0, ck*cols)
 		for n := lo; n < hi; n++ {
+			if direct {
+				// a 1x1 kernel's columns are the image's channel rows:
+				// one copy per row, no im2col
+				gatherImage(x[n*xs:(n+1)*xs], ck, p, cols, (n-lo)*p, col)
+				continue
+			}
 			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
 		}
 		out := scratch[T](e, wk, 2, g.k*cols)
