@@ -18,3 +18,14 @@ func biasReLUGo(dst, src []float32, b float32) {
 		dst[i] = max(v+b, 0)
 	}
 }
+
+// Max sets dst[i] = max(a[i], b[i]) for every i < len(a), NaN where either
+// is NaN (as Go's max); dst may be a or b. b must be at least as long as
+// a. On amd64 with AVX2 the bulk runs 8 lanes at a time.
+func Max(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	n := maxBulk(dst, a, b)
+	for i := n; i < len(a); i++ {
+		dst[i] = max(a[i], b[i])
+	}
+}

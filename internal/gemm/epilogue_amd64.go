@@ -23,3 +23,20 @@ func biasReLUBulk(dst, src []float32, b float32) int {
 	biasReLUAVX2(&dst[0], &src[0], n, b)
 	return n
 }
+
+// maxAVX2 is Max on n values, n a multiple of 8.
+//
+//go:noescape
+func maxAVX2(dst, a, b *float32, n int)
+
+// maxBulk runs Max on the largest multiple of 8 values it can and returns
+// how many it did (0 without AVX2).
+func maxBulk(dst, a, b []float32) int {
+	n := len(a) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = dst[n-1], b[n-1]
+	maxAVX2(&dst[0], &a[0], &b[0], n)
+	return n
+}

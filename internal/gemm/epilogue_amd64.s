@@ -49,3 +49,32 @@ loop8:
 done:
 	VZEROUPPER
 	RET
+
+// func maxAVX2(dst, a, b *float32, n int)
+//
+// dst[i] = max(a[i], b[i]) for i < n (n a multiple of 8); where either is
+// NaN, the unordered comparison's all-ones mask ORed in makes it NaN.
+TEXT ·maxAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+loop:
+	CMPQ    CX, $8
+	JLT     done
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMAXPS  Y1, Y0, Y2
+	VCMPPS  $3, Y1, Y0, Y3
+	VORPS   Y3, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     loop
+
+done:
+	VZEROUPPER
+	RET

@@ -48,3 +48,42 @@ func TestBiasReLU(t *testing.T) {
 		}
 	}
 }
+
+// TestMax checks Max against Go's max for lengths around the vector width,
+// with NaN in either input, ±Inf and equal values, in place and not.
+func TestMax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 100} {
+		for _, inPlace := range []bool{false, true} {
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range a {
+				a[i], b[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+				switch i % 9 {
+				case 1:
+					a[i] = nan
+				case 2:
+					b[i] = nan
+				case 3:
+					a[i], b[i] = -inf, inf
+				case 4:
+					b[i] = a[i]
+				}
+			}
+			dst := make([]float32, n)
+			if inPlace {
+				copy(dst, a)
+				Max(dst, dst, b)
+			} else {
+				Max(dst, a, b)
+			}
+			for i := range n {
+				w := max(a[i], b[i])
+				if g := dst[i]; g != w && !(g != g && w != w) {
+					t.Fatalf("n=%d inPlace=%v: Max(%v, %v) = %v, want %v", n, inPlace, a[i], b[i], g, w)
+				}
+			}
+		}
+	}
+}
