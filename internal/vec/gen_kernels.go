@@ -164,6 +164,8 @@ func (kn kernel) signature() string {
 		return fmt.Sprintf("(x *%s, n int) %s", t, t)
 	case "dot":
 		return fmt.Sprintf("(a, b *%s, n int) float64", t)
+	case "fill":
+		return fmt.Sprintf("(dst *%s, n int, c %s)", t, t)
 	}
 	log.Fatalf("form %q", kn.form)
 	return ""
@@ -186,6 +188,8 @@ func (kn kernel) frame() string {
 		return fmt.Sprintf("$0-%d", 16+size)
 	case "dot":
 		return "$0-32"
+	case "fill":
+		return fmt.Sprintf("$0-%d", 16+size)
 	}
 	return ""
 }
@@ -299,6 +303,20 @@ func emit(w *bytes.Buffer, kn kernel) {
 			off = 24
 		}
 		g.p("VMOVSD X0, ret+%d(FP)", off)
+		g.p("VZEROUPPER")
+		g.p("RET")
+	case "fill":
+		g.p("MOVQ dst+0(FP), DI")
+		g.p("MOVQ n+8(FP), CX")
+		g.p("VBROADCASTSS c+16(FP), Y0")
+		g.p("SHRQ $3, CX")
+		g.p("JZ done")
+		fmt.Fprintf(w, "loop:\n")
+		g.p("VMOVUPS Y0, (DI)")
+		g.p("ADDQ $32, DI")
+		g.p("DECQ CX")
+		g.p("JNZ loop")
+		fmt.Fprintf(w, "done:\n")
 		g.p("VZEROUPPER")
 		g.p("RET")
 	case "max":
@@ -446,6 +464,33 @@ var kernels = []kernel{
 		g.p("VFNMADD231PS Y0, Y0, Y1")
 		g.p("VMULPS Y2, Y1, Y1")
 	}},
+	{name: "eluGradAVX2", form: "binaryC", doc: "sets dst[i] = b[i] where a[i] > 0, else (a[i]+c)·b[i] (ELU's gradient from its output a)", body: func(g gen) {
+		g.p("VADDPS Y15, Y0, Y3")
+		g.p("VMULPS Y2, Y3, Y3")
+		g.p("VCMPPS $0x1e, Y14, Y0, Y4")
+		g.p("VBLENDVPS Y4, Y2, Y3, Y1")
+	}},
+	{name: "leakyReLUAVX2", form: "unaryC", doc: "sets dst[i] = c·x[i] where x[i]'s sign bit is set, else x[i]", body: func(g gen) {
+		g.p("VMULPS Y15, Y0, Y3")
+		g.p("VBLENDVPS Y0, Y3, Y0, Y1") // the sign bit of x selects c·x
+	}},
+	{name: "leakyReLUGradAVX2", form: "binaryC", doc: "sets dst[i] = b[i] where a[i] > 0, else c·b[i]", body: func(g gen) {
+		g.p("VMULPS Y15, Y2, Y3")
+		g.p("VCMPPS $0x1e, Y14, Y0, Y4")
+		g.p("VBLENDVPS Y4, Y2, Y3, Y1")
+	}},
+	{name: "softsignAVX2", form: "unary", doc: "sets dst[i] = x[i]/(1+|x[i]|)", body: func(g gen) {
+		g.p("VANDPS %s, Y0, Y3", k.ref("abs"))
+		g.p("VADDPS %s, Y3, Y3", k.ref("one"))
+		g.p("VDIVPS Y3, Y0, Y1")
+	}},
+	{name: "softsignGradAVX2", form: "binary", doc: "sets dst[i] = b[i]/(1+|a[i]|)²", body: func(g gen) {
+		g.p("VANDPS %s, Y0, Y3", k.ref("abs"))
+		g.p("VADDPS %s, Y3, Y3", k.ref("one"))
+		g.p("VMULPS Y3, Y3, Y3")
+		g.p("VDIVPS Y3, Y2, Y1")
+	}},
+	{name: "fillAVX2", form: "fill", doc: "sets dst[i] = c"},
 	{name: "sumAVX2", form: "sum", doc: "returns Σ x[i], added in float64 in 16 interleaved partial sums"},
 	{name: "dotAVX2", form: "dot", doc: "returns Σ a[i]·b[i], in float64 in 16 interleaved partial sums"},
 	{name: "maxReduceAVX2", form: "max", doc: "returns max x[i] (-Inf for n = 0), NaN if any is"},

@@ -84,6 +84,36 @@ func sigmoidGradAVX2(dst, a, b *float32, n int)
 //go:noescape
 func tanhGradAVX2(dst, a, b *float32, n int)
 
+// eluGradAVX2 sets dst[i] = b[i] where a[i] > 0, else (a[i]+c)·b[i] (ELU's gradient from its output a), for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func eluGradAVX2(dst, a, b *float32, n int, c float32)
+
+// leakyReLUAVX2 sets dst[i] = c·x[i] where x[i]'s sign bit is set, else x[i], for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func leakyReLUAVX2(dst, x *float32, n int, c float32)
+
+// leakyReLUGradAVX2 sets dst[i] = b[i] where a[i] > 0, else c·b[i], for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func leakyReLUGradAVX2(dst, a, b *float32, n int, c float32)
+
+// softsignAVX2 sets dst[i] = x[i]/(1+|x[i]|), for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func softsignAVX2(dst, x *float32, n int)
+
+// softsignGradAVX2 sets dst[i] = b[i]/(1+|a[i]|)², for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func softsignGradAVX2(dst, a, b *float32, n int)
+
+// fillAVX2 sets dst[i] = c, for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func fillAVX2(dst *float32, n int, c float32)
+
 // sumAVX2 returns Σ x[i], added in float64 in 16 interleaved partial sums, for n a multiple of 16 (AVX2 and FMA).
 //
 //go:noescape

@@ -501,6 +501,145 @@ done:
 	VZEROUPPER
 	RET
 
+// func eluGradAVX2(dst, a, b *float32, n int, c float32)
+TEXT ·eluGradAVX2(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS c+32(FP), Y15
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y2
+	ADDQ $32, DX
+	VADDPS Y15, Y0, Y3
+	VMULPS Y2, Y3, Y3
+	VCMPPS $0x1e, Y14, Y0, Y4
+	VBLENDVPS Y4, Y2, Y3, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func leakyReLUAVX2(dst, x *float32, n int, c float32)
+TEXT ·leakyReLUAVX2(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS c+24(FP), Y15
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMULPS Y15, Y0, Y3
+	VBLENDVPS Y0, Y3, Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func leakyReLUGradAVX2(dst, a, b *float32, n int, c float32)
+TEXT ·leakyReLUGradAVX2(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS c+32(FP), Y15
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y2
+	ADDQ $32, DX
+	VMULPS Y15, Y2, Y3
+	VCMPPS $0x1e, Y14, Y0, Y4
+	VBLENDVPS Y4, Y2, Y3, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func softsignAVX2(dst, x *float32, n int)
+TEXT ·softsignAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS vconst<>+512(SB), Y0, Y3
+	VADDPS vconst<>+352(SB), Y3, Y3
+	VDIVPS Y3, Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func softsignGradAVX2(dst, a, b *float32, n int)
+TEXT ·softsignGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y2
+	ADDQ $32, DX
+	VANDPS vconst<>+512(SB), Y0, Y3
+	VADDPS vconst<>+352(SB), Y3, Y3
+	VMULPS Y3, Y3, Y3
+	VDIVPS Y3, Y2, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func fillAVX2(dst *float32, n int, c float32)
+TEXT ·fillAVX2(SB), NOSPLIT, $0-20
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS c+16(FP), Y0
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x *float32, n int) float64
 TEXT ·sumAVX2(SB), NOSPLIT, $0-24
 	MOVQ x+0(FP), SI

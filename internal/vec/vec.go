@@ -29,7 +29,11 @@ type kernelSet struct {
 	elu, scale, addScalar          unaryC32
 	reluGrad, add, mul, div, maxOf binary32
 	sigmoidGrad, tanhGrad          binary32
-	axpy                           binaryC32
+	axpy, eluGrad, leakyGrad       binaryC32
+	leaky                          unaryC32
+	softsign                       unary32
+	softsignGrd                    binary32
+	fill                           func(dst *float32, n int, c float32)
 	sum                            func(x *float32, n int) float64
 	dot                            func(a, b *float32, n int) float64
 	max                            func(x *float32, n int) float32
@@ -357,4 +361,99 @@ func maxReduce(ks *kernelSet, x []float32) float32 {
 		m = max32(m, v)
 	}
 	return m
+}
+
+// ELUGrad sets dst[i] = dy[i] where y[i] > 0, else (y[i]+alpha)·dy[i]:
+// ELU's gradient from its output y (y > 0 exactly where x > 0, for alpha
+// >= 0).
+func ELUGrad(dst, y, dy []float32, alpha float32) { eluGrad(&asm, dst, y, dy, alpha) }
+
+func eluGrad(ks *kernelSet, dst, y, dy []float32, alpha float32) {
+	y, dy = y[:len(dst)], dy[:len(dst)]
+	i := 0
+	if n := blocks(ks.eluGrad != nil, len(dst), ks.lanes); n > 0 {
+		ks.eluGrad(&dst[0], &y[0], &dy[0], n, alpha)
+		i = n
+	}
+	for ; i < len(dst); i++ {
+		if y[i] > 0 {
+			dst[i] = dy[i]
+		} else {
+			dst[i] = (y[i] + alpha) * dy[i]
+		}
+	}
+}
+
+// LeakyReLU sets dst[i] = alpha·x[i] where x[i]'s sign bit is set (negative
+// numbers, -0 and negative NaNs) and x[i] elsewhere.
+func LeakyReLU(dst, x []float32, alpha float32) { leakyReLU(&asm, dst, x, alpha) }
+
+func leakyReLU(ks *kernelSet, dst, x []float32, alpha float32) {
+	x = x[:len(dst)]
+	i := ks.unC32(ks.leaky, dst, x, alpha)
+	for ; i < len(dst); i++ {
+		if math.Signbit(float64(x[i])) {
+			dst[i] = alpha * x[i]
+		} else {
+			dst[i] = x[i]
+		}
+	}
+}
+
+// LeakyReLUGrad sets dst[i] = dy[i] where x[i] > 0, else alpha·dy[i] (NaN
+// included).
+func LeakyReLUGrad(dst, x, dy []float32, alpha float32) { leakyReLUGrad(&asm, dst, x, dy, alpha) }
+
+func leakyReLUGrad(ks *kernelSet, dst, x, dy []float32, alpha float32) {
+	x, dy = x[:len(dst)], dy[:len(dst)]
+	i := 0
+	if n := blocks(ks.leakyGrad != nil, len(dst), ks.lanes); n > 0 {
+		ks.leakyGrad(&dst[0], &x[0], &dy[0], n, alpha)
+		i = n
+	}
+	for ; i < len(dst); i++ {
+		if x[i] > 0 {
+			dst[i] = dy[i]
+		} else {
+			dst[i] = alpha * dy[i]
+		}
+	}
+}
+
+// Softsign sets dst[i] = x[i]/(1+|x[i]|).
+func Softsign(dst, x []float32) { softsign(&asm, dst, x) }
+
+func softsign(ks *kernelSet, dst, x []float32) {
+	x = x[:len(dst)]
+	i := ks.un32(ks.softsign, dst, x)
+	for ; i < len(dst); i++ {
+		dst[i] = x[i] / (1 + float32(math.Abs(float64(x[i]))))
+	}
+}
+
+// SoftsignGrad sets dst[i] = dy[i]/(1+|x[i]|)².
+func SoftsignGrad(dst, x, dy []float32) { softsignGrad(&asm, dst, x, dy) }
+
+func softsignGrad(ks *kernelSet, dst, x, dy []float32) {
+	x, dy = x[:len(dst)], dy[:len(dst)]
+	i := ks.bin32(ks.softsignGrd, dst, x, dy)
+	for ; i < len(dst); i++ {
+		d := 1 + float32(math.Abs(float64(x[i])))
+		dst[i] = dy[i] / (d * d)
+	}
+}
+
+// Fill sets every dst[i] to c.
+func Fill[T Float](dst []T, c T) { fill(&asm, dst, c) }
+
+func fill[T Float](ks *kernelSet, dst []T, c T) {
+	i := 0
+	if d, ok := any(dst).([]float32); ok {
+		if i = blocks(ks.fill != nil, len(d), ks.lanes); i > 0 {
+			ks.fill(&d[0], i, float32(c))
+		}
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = c
+	}
 }

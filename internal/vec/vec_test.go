@@ -212,6 +212,32 @@ func TestExact(t *testing.T) {
 		{"scale", func(ks *kernelSet, d, a, _ []float32) { scale(ks, d, a, -2.5) }, func(a, _ float32) float32 { return -2.5 * a }},
 		{"addScalar", func(ks *kernelSet, d, a, _ []float32) { addScalar(ks, d, a, 0.3) }, func(a, _ float32) float32 { return a + 0.3 }},
 		{"sigmoidGrad", sigmoidGrad, func(y, dy float32) float32 { return y * (1 - y) * dy }},
+		{"eluGrad", func(ks *kernelSet, d, a, b []float32) { eluGrad(ks, d, a, b, 0.7) }, func(y, dy float32) float32 {
+			if y > 0 {
+				return dy
+			}
+			return (y + 0.7) * dy
+		}},
+		{"leakyReLU", func(ks *kernelSet, d, a, _ []float32) { leakyReLU(ks, d, a, 0.1) }, func(x, _ float32) float32 {
+			if math.Signbit(float64(x)) {
+				return 0.1 * x
+			}
+			return x
+		}},
+		{"leakyReLUGrad", func(ks *kernelSet, d, a, b []float32) { leakyReLUGrad(ks, d, a, b, 0.1) }, func(x, dy float32) float32 {
+			if x > 0 {
+				return dy
+			}
+			return 0.1 * dy
+		}},
+		{"softsign", func(ks *kernelSet, d, a, _ []float32) { softsign(ks, d, a) }, func(x, _ float32) float32 {
+			return x / (1 + float32(math.Abs(float64(x))))
+		}},
+		{"softsignGrad", softsignGrad, func(x, dy float32) float32 {
+			d := 1 + float32(math.Abs(float64(x)))
+			return dy / (d * d)
+		}},
+		{"fill", func(ks *kernelSet, d, a, _ []float32) { fill(ks, d, float32(-1.25)) }, func(_, _ float32) float32 { return -1.25 }},
 	}
 	for _, s := range kernelSets() {
 		for _, c := range cases {
