@@ -55,6 +55,10 @@ func activate[T float](kind activation, alpha T, x, y []T) {
 // reports false for the kinds that have none.
 func activate32(kind activation, alpha float32, x, y []float32) bool {
 	switch kind {
+	case actLeakyReLU:
+		vec.LeakyReLU(y, x, alpha)
+	case actSoftsign:
+		vec.Softsign(y, x)
 	case actELU:
 		vec.ELU(y, x, alpha)
 	case actSigmoid:
@@ -72,12 +76,26 @@ func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
 		if y32, ok := any(y).([]float32); ok {
+			x32, dy32, dx32 := any(x).([]float32), any(dy).([]float32), any(dx).([]float32)
 			switch kind {
 			case actSigmoid:
-				vec.SigmoidGrad(any(dx).([]float32), y32, any(dy).([]float32))
+				vec.SigmoidGrad(dx32, y32, dy32)
 				return
 			case actTanh:
-				vec.TanhGrad(any(dx).([]float32), y32, any(dy).([]float32))
+				vec.TanhGrad(dx32, y32, dy32)
+				return
+			case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
+				vec.ELUGrad(dx32, y32, dy32, float32(alpha))
+				return
+			case actLeakyReLU:
+				vec.LeakyReLUGrad(dx32, x32, dy32, float32(alpha))
+				return
+			case actSoftsign:
+				vec.SoftsignGrad(dx32, x32, dy32)
+				return
+			case actSoftplus: // softplus' = sigmoid
+				vec.Sigmoid(dx32, x32)
+				vec.Mul(dx32, dx32, dy32)
 				return
 			}
 		}

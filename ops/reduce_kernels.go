@@ -146,14 +146,5 @@ func broadcastInto[T float](dy, dx []T, w *axisWalk, sc T) {
 	})
 }
 
-// fill sets every element of s to v, doubling the filled prefix with copy
-// (memmove) instead of storing one element at a time.
-func fill[T float](s []T, v T) {
-	if len(s) == 0 {
-		return
-	}
-	s[0] = v
-	for n := 1; n < len(s); n *= 2 {
-		copy(s[n:], s[:n])
-	}
-}
+// fill sets every element of s to v.
+func fill[T float](s []T, v T) { vec.Fill(s, v) }
