@@ -81,7 +81,7 @@ echo "== go test -race"
 # above without -race (a -race run of them is not yet timed for CI).
 go test -race -short -count=1 -timeout 40m ./graph ./ops ./nn ./train/... ./internal/...
 
-echo "== arm64 under qemu: internal/gemm"
+echo "== arm64 under qemu: internal/gemm, internal/vec, ops"
 # (gemm-port) Cross-compiles the gemm tests for arm64 and runs them under
 # qemu-user-static (Debian): the NEON kernels and the portable fallback, both
 # tested on arm64. The binary is given to qemu explicitly, so binfmt_misc is
@@ -91,7 +91,19 @@ apt_need /usr/bin/qemu-aarch64-static qemu-user-static
 arm64_tmp=$(mktemp -d)
 GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
 (cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
+# (elemvec) internal/vec and ops on arm64: the portable elementwise kernels
+# (no NEON ones yet) under every op's gradient check and parity test. ops'
+# binary took 2m23s wall under qemu on the 2-core machine at load 15, vec's 3 s.
+GOARCH=arm64 go test -c -o "$arm64_tmp/vec.test" ./internal/vec
+(cd internal/vec && qemu-aarch64-static "$arm64_tmp/vec.test" -test.short -test.count=1)
+GOARCH=arm64 go test -c -o "$arm64_tmp/ops.test" ./ops
+(cd ops && qemu-aarch64-static "$arm64_tmp/ops.test" -test.short -test.count=1)
 rm -rf "$arm64_tmp"
+
+echo "== purego: internal/vec and ops"
+# (elemvec) The portable kernels on amd64, as every non-amd64/arm64 build
+# runs them: vec's tests check them directly, ops' through every op.
+go test -tags purego -short -count=1 ./internal/vec ./ops
 
 echo "== notebooks"
 # Installs Jupyter from Debian and builds the gophernotes kernel (idempotent, root),
