@@ -44,7 +44,7 @@ type kernelSet struct {
 }
 
 // Name is the instruction set of the kernels in use on this machine:
-// "avx2", or "portable".
+// "avx2", "neon", or "portable".
 func Name() string {
 	if asm.name == "" {
 		return "portable"
