@@ -91,8 +91,8 @@ apt_need /usr/bin/qemu-aarch64-static qemu-user-static
 arm64_tmp=$(mktemp -d)
 GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
 (cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
-# (elemvec) internal/vec and ops on arm64: the portable elementwise kernels
-# (no NEON ones yet) under every op's gradient check and parity test. ops'
+# (elemvec) internal/vec and ops on arm64: vec's NEON kernels and portable
+# code against math, and ops' gradient checks and parity tests on them. ops'
 # binary took 2m23s wall under qemu on the 2-core machine at load 15, vec's 3 s.
 GOARCH=arm64 go test -c -o "$arm64_tmp/vec.test" ./internal/vec
 (cd internal/vec && qemu-aarch64-static "$arm64_tmp/vec.test" -test.short -test.count=1)
