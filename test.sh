@@ -93,7 +93,7 @@ GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
 (cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
 # (elemvec) internal/vec and ops on arm64: vec's NEON kernels and portable
 # code against math, and ops' gradient checks and parity tests on them. ops'
-# binary took 2m23s wall under qemu on the 2-core machine at load 15, vec's 3 s.
+# binary took 106 s wall under qemu on the 2-core machine at load 16, vec's 3 s.
 GOARCH=arm64 go test -c -o "$arm64_tmp/vec.test" ./internal/vec
 (cd internal/vec && qemu-aarch64-static "$arm64_tmp/vec.test" -test.short -test.count=1)
 GOARCH=arm64 go test -c -o "$arm64_tmp/ops.test" ./ops
