@@ -59,6 +59,8 @@ func activate32(kind activation, alpha float32, x, y []float32) bool {
 		vec.LeakyReLU(y, x, alpha)
 	case actSoftsign:
 		vec.Softsign(y, x)
+	case actSoftplus:
+		vec.Softplus(y, x)
 	case actELU:
 		vec.ELU(y, x, alpha)
 	case actSigmoid:

@@ -20,19 +20,9 @@ import (
 // error within 2e-7).
 func exp32(x float32) float32 { return vec.Exp32(x) }
 
-// log1p32 is log(1+t) in float32 for t in [0, 1], accurate for small t:
-// log(u)·t/(u-1) with u = 1+t cancels the rounding of u.
-func log1p32(t float32) float32 {
-	u := 1 + t
-	if u == 1 {
-		return t
-	}
-	// log(u) for u in [1, 2] as 2·atanh(s), s = (u-1)/(u+1) in [0, 1/3]
-	s := (u - 1) / (u + 1)
-	s2 := s * s
-	l := 2 * s * (1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2*(1.0/11+s2*(1.0/13)))))))
-	return l * t / (u - 1)
-}
+// log1p32 is log(1+t) in float32 for t in [0, 1], accurate for small t
+// (internal/vec's Log1p32).
+func log1p32(t float32) float32 { return vec.Log1p32(t) }
 
 // isFloat32 tells a float32 instantiation from a float64 one; the size is
 // fixed per instantiation, so the compiler drops the untaken branch.

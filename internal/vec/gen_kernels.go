@@ -89,6 +89,14 @@ func init() {
 	k.addBits("bias", 127)
 	k.add32("expm1Min", -87)
 	// tanh for |x| < 0.625: x + x·z·P(z), z = x² (Cephes's tanhf).
+	// log(1+t) for t in [0, 1]: 2·atanh(s)·t/(u-1), u = 1+t, s = (u-1)/(u+1)
+	// (the atanh series to s^13; t/(u-1) cancels the rounding of u).
+	k.add32("l6", 1.0/13)
+	k.add32("l5", 1.0/11)
+	k.add32("l4", 1.0/9)
+	k.add32("l3", 1.0/7)
+	k.add32("l2", 1.0/5)
+	k.add32("l1", 1.0/3)
 	k.add32("tanhSmall", 0.625)
 	k.add32("t4", -5.70498872745e-3)
 	k.add32("t3", 2.06390887954e-2)
@@ -398,6 +406,29 @@ var kernels = []kernel{
 		g.p("VBLENDVPS Y6, Y7, Y1, Y1")
 		g.p("VANDPS %s, Y0, Y6", k.ref("sign"))
 		g.p("VORPS Y6, Y1, Y1")
+	}},
+	{name: "softplusAVX2", form: "unary", doc: "sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|)", body: func(g gen) {
+		g.p("VANDPS %s, Y0, Y2", k.ref("abs"))
+		g.p("VXORPS %s, Y2, Y2", k.ref("sign")) // -|x|
+		g.expCore(2, 4, 3, 5)                   // t = e^-|x| in [0, 1]
+		g.p("VADDPS %s, Y4, Y5", k.ref("one"))  // u
+		g.p("VSUBPS %s, Y5, Y6", k.ref("one"))  // u - 1
+		g.p("VADDPS %s, Y5, Y7", k.ref("one"))  // u + 1
+		g.p("VDIVPS Y7, Y6, Y7")                // s
+		g.p("VMULPS Y7, Y7, Y8")                // s²
+		g.p("VMOVUPS %s, Y9", k.ref("l6"))
+		for _, c := range []string{"l5", "l4", "l3", "l2", "l1", "one"} {
+			g.p("VFMADD213PS %s, Y8, Y9", k.ref(c))
+		}
+		g.p("VMULPS Y7, Y9, Y9")
+		g.p("VADDPS Y9, Y9, Y9")  // log(u)
+		g.p("VDIVPS Y6, Y4, Y10") // t/(u-1)
+		g.p("VMULPS Y10, Y9, Y9")
+		g.p("VCMPPS $0, %s, Y5, Y10", k.ref("one")) // u == 1: log(1+t) = t
+		g.p("VBLENDVPS Y10, Y4, Y9, Y9")
+		g.p("VMAXPS Y14, Y0, Y1")
+		g.p("VADDPS Y9, Y1, Y1")
+		nanFromX(g)
 	}},
 	{name: "eluAVX2", form: "unaryC", doc: "sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1)", body: func(g gen) {
 		// expm1(z) = 2^n·(e^r - 1) + (2^n - 1) for z = max(min(x, 0), -87):

@@ -20,6 +20,7 @@ var asm = func() kernelSet {
 		expSub:      expSubAVX2,
 		sigmoid:     sigmoidAVX2,
 		tanh:        tanhAVX2,
+		softplus:    softplusAVX2,
 		elu:         eluAVX2,
 		relu:        reluAVX2,
 		reluGrad:    reluGradAVX2,

@@ -24,6 +24,11 @@ func sigmoidAVX2(dst, x *float32, n int)
 //go:noescape
 func tanhAVX2(dst, x *float32, n int)
 
+// softplusAVX2 sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|), for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func softplusAVX2(dst, x *float32, n int)
+
 // eluAVX2 sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1), for n a multiple of 8 (AVX2 and FMA).
 //
 //go:noescape

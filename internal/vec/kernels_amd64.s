@@ -181,17 +181,83 @@ loop:
 	VMOVUPS vconst<>+352(SB), Y1
 	VSUBPS Y5, Y1, Y1
 	VMULPS Y2, Y2, Y6
-	VMOVUPS vconst<>+672(SB), Y7
-	VFMADD213PS vconst<>+704(SB), Y6, Y7
-	VFMADD213PS vconst<>+736(SB), Y6, Y7
-	VFMADD213PS vconst<>+768(SB), Y6, Y7
-	VFMADD213PS vconst<>+800(SB), Y6, Y7
+	VMOVUPS vconst<>+864(SB), Y7
+	VFMADD213PS vconst<>+896(SB), Y6, Y7
+	VFMADD213PS vconst<>+928(SB), Y6, Y7
+	VFMADD213PS vconst<>+960(SB), Y6, Y7
+	VFMADD213PS vconst<>+992(SB), Y6, Y7
 	VMULPS Y6, Y7, Y7
 	VFMADD213PS Y2, Y2, Y7
-	VCMPPS $0x11, vconst<>+640(SB), Y2, Y6
+	VCMPPS $0x11, vconst<>+832(SB), Y2, Y6
 	VBLENDVPS Y6, Y7, Y1, Y1
 	VANDPS vconst<>+544(SB), Y0, Y6
 	VORPS Y6, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX2(dst, x *float32, n int)
+TEXT ·softplusAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS vconst<>+512(SB), Y0, Y2
+	VXORPS vconst<>+544(SB), Y2, Y2
+	VMINPS vconst<>+0(SB), Y2, Y3
+	VMAXPS vconst<>+32(SB), Y3, Y3
+	VMULPS vconst<>+64(SB), Y3, Y5
+	VROUNDPS $0, Y5, Y5
+	VFMADD231PS vconst<>+96(SB), Y5, Y3
+	VFMADD231PS vconst<>+128(SB), Y5, Y3
+	VMOVUPS vconst<>+160(SB), Y4
+	VFMADD213PS vconst<>+192(SB), Y3, Y4
+	VFMADD213PS vconst<>+224(SB), Y3, Y4
+	VFMADD213PS vconst<>+256(SB), Y3, Y4
+	VFMADD213PS vconst<>+288(SB), Y3, Y4
+	VFMADD213PS vconst<>+320(SB), Y3, Y4
+	VFMADD213PS vconst<>+352(SB), Y3, Y4
+	VFMADD213PS vconst<>+352(SB), Y3, Y4
+	VCVTPS2DQ Y5, Y5
+	VPSLLD $23, Y5, Y5
+	VPADDD Y5, Y4, Y4
+	VCMPPS $0x1e, vconst<>+0(SB), Y2, Y3
+	VBLENDVPS Y3, vconst<>+416(SB), Y4, Y4
+	VCMPPS $0x11, vconst<>+32(SB), Y2, Y3
+	VANDNPS Y4, Y3, Y4
+	VCMPPS $3, Y2, Y2, Y3
+	VBLENDVPS Y3, Y2, Y4, Y4
+	VADDPS vconst<>+352(SB), Y4, Y5
+	VSUBPS vconst<>+352(SB), Y5, Y6
+	VADDPS vconst<>+352(SB), Y5, Y7
+	VDIVPS Y7, Y6, Y7
+	VMULPS Y7, Y7, Y8
+	VMOVUPS vconst<>+640(SB), Y9
+	VFMADD213PS vconst<>+672(SB), Y8, Y9
+	VFMADD213PS vconst<>+704(SB), Y8, Y9
+	VFMADD213PS vconst<>+736(SB), Y8, Y9
+	VFMADD213PS vconst<>+768(SB), Y8, Y9
+	VFMADD213PS vconst<>+800(SB), Y8, Y9
+	VFMADD213PS vconst<>+352(SB), Y8, Y9
+	VMULPS Y7, Y9, Y9
+	VADDPS Y9, Y9, Y9
+	VDIVPS Y6, Y4, Y10
+	VMULPS Y10, Y9, Y9
+	VCMPPS $0, vconst<>+352(SB), Y5, Y10
+	VBLENDVPS Y10, Y4, Y9, Y9
+	VMAXPS Y14, Y0, Y1
+	VADDPS Y9, Y1, Y1
+	VCMPPS $3, Y0, Y0, Y3
+	VBLENDVPS Y3, Y0, Y1, Y1
 	VMOVUPS Y1, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -1068,63 +1134,123 @@ DATA vconst<>+628(SB)/4, $0xc2ae0000
 DATA vconst<>+632(SB)/4, $0xc2ae0000
 DATA vconst<>+636(SB)/4, $0xc2ae0000
 
+// l6
+DATA vconst<>+640(SB)/4, $0x3d9d89d9
+DATA vconst<>+644(SB)/4, $0x3d9d89d9
+DATA vconst<>+648(SB)/4, $0x3d9d89d9
+DATA vconst<>+652(SB)/4, $0x3d9d89d9
+DATA vconst<>+656(SB)/4, $0x3d9d89d9
+DATA vconst<>+660(SB)/4, $0x3d9d89d9
+DATA vconst<>+664(SB)/4, $0x3d9d89d9
+DATA vconst<>+668(SB)/4, $0x3d9d89d9
+
+// l5
+DATA vconst<>+672(SB)/4, $0x3dba2e8c
+DATA vconst<>+676(SB)/4, $0x3dba2e8c
+DATA vconst<>+680(SB)/4, $0x3dba2e8c
+DATA vconst<>+684(SB)/4, $0x3dba2e8c
+DATA vconst<>+688(SB)/4, $0x3dba2e8c
+DATA vconst<>+692(SB)/4, $0x3dba2e8c
+DATA vconst<>+696(SB)/4, $0x3dba2e8c
+DATA vconst<>+700(SB)/4, $0x3dba2e8c
+
+// l4
+DATA vconst<>+704(SB)/4, $0x3de38e39
+DATA vconst<>+708(SB)/4, $0x3de38e39
+DATA vconst<>+712(SB)/4, $0x3de38e39
+DATA vconst<>+716(SB)/4, $0x3de38e39
+DATA vconst<>+720(SB)/4, $0x3de38e39
+DATA vconst<>+724(SB)/4, $0x3de38e39
+DATA vconst<>+728(SB)/4, $0x3de38e39
+DATA vconst<>+732(SB)/4, $0x3de38e39
+
+// l3
+DATA vconst<>+736(SB)/4, $0x3e124925
+DATA vconst<>+740(SB)/4, $0x3e124925
+DATA vconst<>+744(SB)/4, $0x3e124925
+DATA vconst<>+748(SB)/4, $0x3e124925
+DATA vconst<>+752(SB)/4, $0x3e124925
+DATA vconst<>+756(SB)/4, $0x3e124925
+DATA vconst<>+760(SB)/4, $0x3e124925
+DATA vconst<>+764(SB)/4, $0x3e124925
+
+// l2
+DATA vconst<>+768(SB)/4, $0x3e4ccccd
+DATA vconst<>+772(SB)/4, $0x3e4ccccd
+DATA vconst<>+776(SB)/4, $0x3e4ccccd
+DATA vconst<>+780(SB)/4, $0x3e4ccccd
+DATA vconst<>+784(SB)/4, $0x3e4ccccd
+DATA vconst<>+788(SB)/4, $0x3e4ccccd
+DATA vconst<>+792(SB)/4, $0x3e4ccccd
+DATA vconst<>+796(SB)/4, $0x3e4ccccd
+
+// l1
+DATA vconst<>+800(SB)/4, $0x3eaaaaab
+DATA vconst<>+804(SB)/4, $0x3eaaaaab
+DATA vconst<>+808(SB)/4, $0x3eaaaaab
+DATA vconst<>+812(SB)/4, $0x3eaaaaab
+DATA vconst<>+816(SB)/4, $0x3eaaaaab
+DATA vconst<>+820(SB)/4, $0x3eaaaaab
+DATA vconst<>+824(SB)/4, $0x3eaaaaab
+DATA vconst<>+828(SB)/4, $0x3eaaaaab
+
 // tanhSmall
-DATA vconst<>+640(SB)/4, $0x3f200000
-DATA vconst<>+644(SB)/4, $0x3f200000
-DATA vconst<>+648(SB)/4, $0x3f200000
-DATA vconst<>+652(SB)/4, $0x3f200000
-DATA vconst<>+656(SB)/4, $0x3f200000
-DATA vconst<>+660(SB)/4, $0x3f200000
-DATA vconst<>+664(SB)/4, $0x3f200000
-DATA vconst<>+668(SB)/4, $0x3f200000
+DATA vconst<>+832(SB)/4, $0x3f200000
+DATA vconst<>+836(SB)/4, $0x3f200000
+DATA vconst<>+840(SB)/4, $0x3f200000
+DATA vconst<>+844(SB)/4, $0x3f200000
+DATA vconst<>+848(SB)/4, $0x3f200000
+DATA vconst<>+852(SB)/4, $0x3f200000
+DATA vconst<>+856(SB)/4, $0x3f200000
+DATA vconst<>+860(SB)/4, $0x3f200000
 
 // t4
-DATA vconst<>+672(SB)/4, $0xbbbaf0ea
-DATA vconst<>+676(SB)/4, $0xbbbaf0ea
-DATA vconst<>+680(SB)/4, $0xbbbaf0ea
-DATA vconst<>+684(SB)/4, $0xbbbaf0ea
-DATA vconst<>+688(SB)/4, $0xbbbaf0ea
-DATA vconst<>+692(SB)/4, $0xbbbaf0ea
-DATA vconst<>+696(SB)/4, $0xbbbaf0ea
-DATA vconst<>+700(SB)/4, $0xbbbaf0ea
+DATA vconst<>+864(SB)/4, $0xbbbaf0ea
+DATA vconst<>+868(SB)/4, $0xbbbaf0ea
+DATA vconst<>+872(SB)/4, $0xbbbaf0ea
+DATA vconst<>+876(SB)/4, $0xbbbaf0ea
+DATA vconst<>+880(SB)/4, $0xbbbaf0ea
+DATA vconst<>+884(SB)/4, $0xbbbaf0ea
+DATA vconst<>+888(SB)/4, $0xbbbaf0ea
+DATA vconst<>+892(SB)/4, $0xbbbaf0ea
 
 // t3
-DATA vconst<>+704(SB)/4, $0x3ca9134e
-DATA vconst<>+708(SB)/4, $0x3ca9134e
-DATA vconst<>+712(SB)/4, $0x3ca9134e
-DATA vconst<>+716(SB)/4, $0x3ca9134e
-DATA vconst<>+720(SB)/4, $0x3ca9134e
-DATA vconst<>+724(SB)/4, $0x3ca9134e
-DATA vconst<>+728(SB)/4, $0x3ca9134e
-DATA vconst<>+732(SB)/4, $0x3ca9134e
+DATA vconst<>+896(SB)/4, $0x3ca9134e
+DATA vconst<>+900(SB)/4, $0x3ca9134e
+DATA vconst<>+904(SB)/4, $0x3ca9134e
+DATA vconst<>+908(SB)/4, $0x3ca9134e
+DATA vconst<>+912(SB)/4, $0x3ca9134e
+DATA vconst<>+916(SB)/4, $0x3ca9134e
+DATA vconst<>+920(SB)/4, $0x3ca9134e
+DATA vconst<>+924(SB)/4, $0x3ca9134e
 
 // t2
-DATA vconst<>+736(SB)/4, $0xbd5c1e2d
-DATA vconst<>+740(SB)/4, $0xbd5c1e2d
-DATA vconst<>+744(SB)/4, $0xbd5c1e2d
-DATA vconst<>+748(SB)/4, $0xbd5c1e2d
-DATA vconst<>+752(SB)/4, $0xbd5c1e2d
-DATA vconst<>+756(SB)/4, $0xbd5c1e2d
-DATA vconst<>+760(SB)/4, $0xbd5c1e2d
-DATA vconst<>+764(SB)/4, $0xbd5c1e2d
+DATA vconst<>+928(SB)/4, $0xbd5c1e2d
+DATA vconst<>+932(SB)/4, $0xbd5c1e2d
+DATA vconst<>+936(SB)/4, $0xbd5c1e2d
+DATA vconst<>+940(SB)/4, $0xbd5c1e2d
+DATA vconst<>+944(SB)/4, $0xbd5c1e2d
+DATA vconst<>+948(SB)/4, $0xbd5c1e2d
+DATA vconst<>+952(SB)/4, $0xbd5c1e2d
+DATA vconst<>+956(SB)/4, $0xbd5c1e2d
 
 // t1
-DATA vconst<>+768(SB)/4, $0x3e088393
-DATA vconst<>+772(SB)/4, $0x3e088393
-DATA vconst<>+776(SB)/4, $0x3e088393
-DATA vconst<>+780(SB)/4, $0x3e088393
-DATA vconst<>+784(SB)/4, $0x3e088393
-DATA vconst<>+788(SB)/4, $0x3e088393
-DATA vconst<>+792(SB)/4, $0x3e088393
-DATA vconst<>+796(SB)/4, $0x3e088393
+DATA vconst<>+960(SB)/4, $0x3e088393
+DATA vconst<>+964(SB)/4, $0x3e088393
+DATA vconst<>+968(SB)/4, $0x3e088393
+DATA vconst<>+972(SB)/4, $0x3e088393
+DATA vconst<>+976(SB)/4, $0x3e088393
+DATA vconst<>+980(SB)/4, $0x3e088393
+DATA vconst<>+984(SB)/4, $0x3e088393
+DATA vconst<>+988(SB)/4, $0x3e088393
 
 // t0
-DATA vconst<>+800(SB)/4, $0xbeaaaa99
-DATA vconst<>+804(SB)/4, $0xbeaaaa99
-DATA vconst<>+808(SB)/4, $0xbeaaaa99
-DATA vconst<>+812(SB)/4, $0xbeaaaa99
-DATA vconst<>+816(SB)/4, $0xbeaaaa99
-DATA vconst<>+820(SB)/4, $0xbeaaaa99
-DATA vconst<>+824(SB)/4, $0xbeaaaa99
-DATA vconst<>+828(SB)/4, $0xbeaaaa99
-GLOBL vconst<>(SB), RODATA|NOPTR, $832
+DATA vconst<>+992(SB)/4, $0xbeaaaa99
+DATA vconst<>+996(SB)/4, $0xbeaaaa99
+DATA vconst<>+1000(SB)/4, $0xbeaaaa99
+DATA vconst<>+1004(SB)/4, $0xbeaaaa99
+DATA vconst<>+1008(SB)/4, $0xbeaaaa99
+DATA vconst<>+1012(SB)/4, $0xbeaaaa99
+DATA vconst<>+1016(SB)/4, $0xbeaaaa99
+DATA vconst<>+1020(SB)/4, $0xbeaaaa99
+GLOBL vconst<>(SB), RODATA|NOPTR, $1024

@@ -94,3 +94,25 @@ func max32(a, b float32) float32 {
 	}
 	return a
 }
+
+// Log1p32 is log(1+t) in float32 for t in [0, 1], accurate for small t:
+// log(u)·t/(u-1) with u = 1+t cancels the rounding of u; log(u) is
+// 2·atanh(s), s = (u-1)/(u+1) in [0, 1/3], by its series to s^13.
+func Log1p32(t float32) float32 {
+	u := 1 + t
+	if u == 1 {
+		return t
+	}
+	s := (u - 1) / (u + 1)
+	s2 := s * s
+	l := 2 * s * (1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2*(1.0/11+s2*(1.0/13)))))))
+	return l * t / (u - 1)
+}
+
+// Softplus32 is log(1+e^x) = max(x, 0) + log1p(e^-|x|) in float32.
+func Softplus32(x float32) float32 {
+	if x != x {
+		return x
+	}
+	return max(x, 0) + Log1p32(Exp32(-float32(math.Abs(float64(x)))))
+}

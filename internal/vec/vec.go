@@ -31,7 +31,7 @@ type kernelSet struct {
 	sigmoidGrad, tanhGrad          binary32
 	axpy, eluGrad, leakyGrad       binaryC32
 	leaky                          unaryC32
-	softsign                       unary32
+	softsign, softplus             unary32
 	softsignGrd                    binary32
 	fill                           func(dst *float32, n int, c float32)
 	sum                            func(x *float32, n int) float64
@@ -455,5 +455,16 @@ func fill[T Float](ks *kernelSet, dst []T, c T) {
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = c
+	}
+}
+
+// Softplus sets dst[i] = log(1+e^x[i]).
+func Softplus(dst, x []float32) { softplus(&asm, dst, x) }
+
+func softplus(ks *kernelSet, dst, x []float32) {
+	x = x[:len(dst)]
+	i := ks.un32(ks.softplus, dst, x)
+	for ; i < len(dst); i++ {
+		dst[i] = Softplus32(x[i])
 	}
 }

@@ -73,6 +73,9 @@ func unaryCases() []unaryCase {
 		{name: "tanh", run: tanh, ref: math.Tanh, lo: -12, hi: 12, tol: 3e-7,
 			edges: []e{{0, 0}, {negZ32, negZ32}, {1e-45, 1e-45}, {-1e-45, -1e-45}, {1e-20, 1e-20}, {inf32, 1}, {-inf32, -1},
 				{50, 1}, {-50, -1}, {nan32, nan32}}},
+		{name: "softplus", run: softplus, ref: func(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) },
+			lo: -80, hi: 40, tol: 5e-7,
+			edges: []e{{0, float32(math.Ln2)}, {inf32, inf32}, {-inf32, 0}, {-200, 0}, {200, 200}, {nan32, nan32}}},
 		{name: "elu", run: func(ks *kernelSet, d, x []float32) { elu(ks, d, x, 0.7) },
 			ref: func(x float64) float64 {
 				if x > 0 {
