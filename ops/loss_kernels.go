@@ -98,6 +98,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		}
 		return total / float64(n*s)
 	case lossBCE:
+		if a32, ok := any(a).([]float32); ok {
+			b32 := any(b).([]float32)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
+		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -187,6 +191,13 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 	case lossBCE:
 		scale := g / float64(len(a))
 		parallelFor(len(a), elementwiseGrain, func(lo, hi int) {
+			if a32, ok := any(a).([]float32); ok { // scale·σ(x) - scale·t
+				d := any(da).([]float32)[lo:hi]
+				vec.Sigmoid(d, a32[lo:hi])
+				vec.Scale(d, d, float32(scale))
+				vec.Axpy(d, d, any(b).([]float32)[lo:hi], float32(-scale))
+				return
+			}
 			for i := lo; i < hi; i++ {
 				sig := float64(sigmoidT(a[i]))
 				da[i] = T(scale * (sig - float64(b[i])))
@@ -327,4 +338,19 @@ func softmaxCEGrad32(a, b, da []float32, n, k, s int, scale float64) {
 			}
 		}
 	})
+}
+
+// bce32 is Σ log(1+e^x) - x·t over a chunk of float32 logits x and
+// targets t, on internal/vec's kernels, through a stack buffer of
+// softplus values (float64 sums).
+func bce32(x, t []float32) float64 {
+	var buf [512]float32
+	acc := 0.0
+	for lo := 0; lo < len(x); lo += len(buf) {
+		hi := min(lo+len(buf), len(x))
+		sp := buf[:hi-lo]
+		vec.Softplus(sp, x[lo:hi])
+		acc += vec.Sum(sp) - vec.Dot(x[lo:hi], t[lo:hi])
+	}
+	return acc
 }
