@@ -285,9 +285,8 @@ func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
 			} else {
 				c.positionSums(x, t, k, s)
 				acc = vec.Dot(c.m, c.ts)
-				for p, v := range c.se {
-					acc += math.Log(float64(v)) * float64(c.ts[p])
-				}
+				vec.Log(c.se, c.se)
+				acc += vec.Dot(c.se, c.ts)
 				for j := 0; j < k; j++ {
 					acc -= vec.Dot(t[j*s:(j+1)*s], x[j*s:(j+1)*s])
 				}

@@ -122,9 +122,7 @@ func softmaxForward32(log bool, x, y []float32, outer, k, inner int) {
 				}
 				continue
 			}
-			for p, v := range s {
-				s[p] = float32(math.Log(float64(v)))
-			}
+			vec.Log(s, s)
 			for j := 0; j < k; j++ {
 				row := yb[j*inner : (j+1)*inner]
 				vec.Axpy(row, xb[j*inner:(j+1)*inner], m, -1)

@@ -97,6 +97,17 @@ func init() {
 	k.add32("l3", 1.0/7)
 	k.add32("l2", 1.0/5)
 	k.add32("l1", 1.0/3)
+	// log: x = 2^e·m, m in [sqrt(1/2), sqrt(2)), log m = 2·atanh(s) with
+	// s = (m-1)/(m+1), |s| <= 0.1716, by its series to s^9.
+	k.add32("minNorm", 1.17549435e-38)
+	k.add32("two23", 8388608)
+	k.add32("twentyThree", 23)
+	k.addBits("mantMask", 0x007fffff)
+	k.add32("sqrt2", 1.41421356)
+	k.add32("half", 0.5)
+	k.add32("ln2Hi", 0.693359375)
+	k.add32("ln2Lo", -2.12194440e-4)
+	k.add32("l9", 1.0/9)
 	k.add32("tanhSmall", 0.625)
 	k.add32("t4", -5.70498872745e-3)
 	k.add32("t3", 2.06390887954e-2)
@@ -428,6 +439,41 @@ var kernels = []kernel{
 		g.p("VBLENDVPS Y10, Y4, Y9, Y9")
 		g.p("VMAXPS Y14, Y0, Y1")
 		g.p("VADDPS Y9, Y1, Y1")
+		nanFromX(g)
+	}},
+	{name: "logAVX2", form: "unary", doc: "sets dst[i] = log(x[i]) (-Inf for 0, NaN below 0)", body: func(g gen) {
+		g.p("VCMPPS $0x11, %s, Y0, Y3", k.ref("minNorm")) // subnormal (or <= 0: overridden below)
+		g.p("VMULPS %s, Y0, Y4", k.ref("two23"))
+		g.p("VBLENDVPS Y3, Y4, Y0, Y4") // x scaled to a normal number
+		g.p("VANDPS %s, Y3, Y5", k.ref("twentyThree"))
+		g.p("VPSRLD $23, Y4, Y6")
+		g.p("VPSUBD %s, Y6, Y6", k.ref("bias")) // e
+		g.p("VANDPS %s, Y4, Y7", k.ref("mantMask"))
+		g.p("VORPS %s, Y7, Y7", k.ref("one")) // m in [1, 2)
+		g.p("VCMPPS $0x1e, %s, Y7, Y8", k.ref("sqrt2"))
+		g.p("VMULPS %s, Y7, Y9", k.ref("half"))
+		g.p("VBLENDVPS Y8, Y9, Y7, Y7")
+		g.p("VPSUBD Y8, Y6, Y6") // e+1 where m was halved
+		g.p("VCVTDQ2PS Y6, Y6")
+		g.p("VSUBPS Y5, Y6, Y6")
+		g.p("VSUBPS %s, Y7, Y9", k.ref("one"))
+		g.p("VADDPS %s, Y7, Y10", k.ref("one"))
+		g.p("VDIVPS Y10, Y9, Y9") // s
+		g.p("VMULPS Y9, Y9, Y10")
+		g.p("VMOVUPS %s, Y11", k.ref("l9"))
+		for _, c := range []string{"l3", "l2", "l1", "one"} {
+			g.p("VFMADD213PS %s, Y10, Y11", k.ref(c))
+		}
+		g.p("VMULPS Y9, Y11, Y11")
+		g.p("VADDPS Y11, Y11, Y11") // log m
+		g.p("VFMADD231PS %s, Y6, Y11", k.ref("ln2Lo"))
+		g.p("VFMADD231PS %s, Y6, Y11", k.ref("ln2Hi"))
+		g.p("VCMPPS $0, Y14, Y0, Y3")
+		g.p("VBLENDVPS Y3, %s, Y11, Y11", k.ref("negInf"))
+		g.p("VCMPPS $0x11, Y14, Y0, Y3")
+		g.p("VBLENDVPS Y3, %s, Y11, Y11", k.ref("nan"))
+		g.p("VCMPPS $0, %s, Y0, Y3", k.ref("inf"))
+		g.p("VBLENDVPS Y3, %s, Y11, Y1", k.ref("inf"))
 		nanFromX(g)
 	}},
 	{name: "eluAVX2", form: "unaryC", doc: "sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1)", body: func(g gen) {

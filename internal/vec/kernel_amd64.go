@@ -21,6 +21,7 @@ var asm = func() kernelSet {
 		sigmoid:     sigmoidAVX2,
 		tanh:        tanhAVX2,
 		softplus:    softplusAVX2,
+		log:         logAVX2,
 		elu:         eluAVX2,
 		relu:        reluAVX2,
 		reluGrad:    reluGradAVX2,

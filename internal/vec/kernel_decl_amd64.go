@@ -29,6 +29,11 @@ func tanhAVX2(dst, x *float32, n int)
 //go:noescape
 func softplusAVX2(dst, x *float32, n int)
 
+// logAVX2 sets dst[i] = log(x[i]) (-Inf for 0, NaN below 0), for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func logAVX2(dst, x *float32, n int)
+
 // eluAVX2 sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1), for n a multiple of 8 (AVX2 and FMA).
 //
 //go:noescape

@@ -181,14 +181,14 @@ loop:
 	VMOVUPS vconst<>+352(SB), Y1
 	VSUBPS Y5, Y1, Y1
 	VMULPS Y2, Y2, Y6
-	VMOVUPS vconst<>+864(SB), Y7
-	VFMADD213PS vconst<>+896(SB), Y6, Y7
-	VFMADD213PS vconst<>+928(SB), Y6, Y7
-	VFMADD213PS vconst<>+960(SB), Y6, Y7
-	VFMADD213PS vconst<>+992(SB), Y6, Y7
+	VMOVUPS vconst<>+1152(SB), Y7
+	VFMADD213PS vconst<>+1184(SB), Y6, Y7
+	VFMADD213PS vconst<>+1216(SB), Y6, Y7
+	VFMADD213PS vconst<>+1248(SB), Y6, Y7
+	VFMADD213PS vconst<>+1280(SB), Y6, Y7
 	VMULPS Y6, Y7, Y7
 	VFMADD213PS Y2, Y2, Y7
-	VCMPPS $0x11, vconst<>+832(SB), Y2, Y6
+	VCMPPS $0x11, vconst<>+1120(SB), Y2, Y6
 	VBLENDVPS Y6, Y7, Y1, Y1
 	VANDPS vconst<>+544(SB), Y0, Y6
 	VORPS Y6, Y1, Y1
@@ -256,6 +256,60 @@ loop:
 	VBLENDVPS Y10, Y4, Y9, Y9
 	VMAXPS Y14, Y0, Y1
 	VADDPS Y9, Y1, Y1
+	VCMPPS $3, Y0, Y0, Y3
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func logAVX2(dst, x *float32, n int)
+TEXT ·logAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y14, Y14, Y14
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $0x11, vconst<>+832(SB), Y0, Y3
+	VMULPS vconst<>+864(SB), Y0, Y4
+	VBLENDVPS Y3, Y4, Y0, Y4
+	VANDPS vconst<>+896(SB), Y3, Y5
+	VPSRLD $23, Y4, Y6
+	VPSUBD vconst<>+576(SB), Y6, Y6
+	VANDPS vconst<>+928(SB), Y4, Y7
+	VORPS vconst<>+352(SB), Y7, Y7
+	VCMPPS $0x1e, vconst<>+960(SB), Y7, Y8
+	VMULPS vconst<>+992(SB), Y7, Y9
+	VBLENDVPS Y8, Y9, Y7, Y7
+	VPSUBD Y8, Y6, Y6
+	VCVTDQ2PS Y6, Y6
+	VSUBPS Y5, Y6, Y6
+	VSUBPS vconst<>+352(SB), Y7, Y9
+	VADDPS vconst<>+352(SB), Y7, Y10
+	VDIVPS Y10, Y9, Y9
+	VMULPS Y9, Y9, Y10
+	VMOVUPS vconst<>+1088(SB), Y11
+	VFMADD213PS vconst<>+736(SB), Y10, Y11
+	VFMADD213PS vconst<>+768(SB), Y10, Y11
+	VFMADD213PS vconst<>+800(SB), Y10, Y11
+	VFMADD213PS vconst<>+352(SB), Y10, Y11
+	VMULPS Y9, Y11, Y11
+	VADDPS Y11, Y11, Y11
+	VFMADD231PS vconst<>+1056(SB), Y6, Y11
+	VFMADD231PS vconst<>+1024(SB), Y6, Y11
+	VCMPPS $0, Y14, Y0, Y3
+	VBLENDVPS Y3, vconst<>+480(SB), Y11, Y11
+	VCMPPS $0x11, Y14, Y0, Y3
+	VBLENDVPS Y3, vconst<>+448(SB), Y11, Y11
+	VCMPPS $0, vconst<>+416(SB), Y0, Y3
+	VBLENDVPS Y3, vconst<>+416(SB), Y11, Y1
 	VCMPPS $3, Y0, Y0, Y3
 	VBLENDVPS Y3, Y0, Y1, Y1
 	VMOVUPS Y1, (DI)
@@ -1194,63 +1248,153 @@ DATA vconst<>+820(SB)/4, $0x3eaaaaab
 DATA vconst<>+824(SB)/4, $0x3eaaaaab
 DATA vconst<>+828(SB)/4, $0x3eaaaaab
 
+// minNorm
+DATA vconst<>+832(SB)/4, $0x00800000
+DATA vconst<>+836(SB)/4, $0x00800000
+DATA vconst<>+840(SB)/4, $0x00800000
+DATA vconst<>+844(SB)/4, $0x00800000
+DATA vconst<>+848(SB)/4, $0x00800000
+DATA vconst<>+852(SB)/4, $0x00800000
+DATA vconst<>+856(SB)/4, $0x00800000
+DATA vconst<>+860(SB)/4, $0x00800000
+
+// two23
+DATA vconst<>+864(SB)/4, $0x4b000000
+DATA vconst<>+868(SB)/4, $0x4b000000
+DATA vconst<>+872(SB)/4, $0x4b000000
+DATA vconst<>+876(SB)/4, $0x4b000000
+DATA vconst<>+880(SB)/4, $0x4b000000
+DATA vconst<>+884(SB)/4, $0x4b000000
+DATA vconst<>+888(SB)/4, $0x4b000000
+DATA vconst<>+892(SB)/4, $0x4b000000
+
+// twentyThree
+DATA vconst<>+896(SB)/4, $0x41b80000
+DATA vconst<>+900(SB)/4, $0x41b80000
+DATA vconst<>+904(SB)/4, $0x41b80000
+DATA vconst<>+908(SB)/4, $0x41b80000
+DATA vconst<>+912(SB)/4, $0x41b80000
+DATA vconst<>+916(SB)/4, $0x41b80000
+DATA vconst<>+920(SB)/4, $0x41b80000
+DATA vconst<>+924(SB)/4, $0x41b80000
+
+// mantMask
+DATA vconst<>+928(SB)/4, $0x007fffff
+DATA vconst<>+932(SB)/4, $0x007fffff
+DATA vconst<>+936(SB)/4, $0x007fffff
+DATA vconst<>+940(SB)/4, $0x007fffff
+DATA vconst<>+944(SB)/4, $0x007fffff
+DATA vconst<>+948(SB)/4, $0x007fffff
+DATA vconst<>+952(SB)/4, $0x007fffff
+DATA vconst<>+956(SB)/4, $0x007fffff
+
+// sqrt2
+DATA vconst<>+960(SB)/4, $0x3fb504f3
+DATA vconst<>+964(SB)/4, $0x3fb504f3
+DATA vconst<>+968(SB)/4, $0x3fb504f3
+DATA vconst<>+972(SB)/4, $0x3fb504f3
+DATA vconst<>+976(SB)/4, $0x3fb504f3
+DATA vconst<>+980(SB)/4, $0x3fb504f3
+DATA vconst<>+984(SB)/4, $0x3fb504f3
+DATA vconst<>+988(SB)/4, $0x3fb504f3
+
+// half
+DATA vconst<>+992(SB)/4, $0x3f000000
+DATA vconst<>+996(SB)/4, $0x3f000000
+DATA vconst<>+1000(SB)/4, $0x3f000000
+DATA vconst<>+1004(SB)/4, $0x3f000000
+DATA vconst<>+1008(SB)/4, $0x3f000000
+DATA vconst<>+1012(SB)/4, $0x3f000000
+DATA vconst<>+1016(SB)/4, $0x3f000000
+DATA vconst<>+1020(SB)/4, $0x3f000000
+
+// ln2Hi
+DATA vconst<>+1024(SB)/4, $0x3f318000
+DATA vconst<>+1028(SB)/4, $0x3f318000
+DATA vconst<>+1032(SB)/4, $0x3f318000
+DATA vconst<>+1036(SB)/4, $0x3f318000
+DATA vconst<>+1040(SB)/4, $0x3f318000
+DATA vconst<>+1044(SB)/4, $0x3f318000
+DATA vconst<>+1048(SB)/4, $0x3f318000
+DATA vconst<>+1052(SB)/4, $0x3f318000
+
+// ln2Lo
+DATA vconst<>+1056(SB)/4, $0xb95e8083
+DATA vconst<>+1060(SB)/4, $0xb95e8083
+DATA vconst<>+1064(SB)/4, $0xb95e8083
+DATA vconst<>+1068(SB)/4, $0xb95e8083
+DATA vconst<>+1072(SB)/4, $0xb95e8083
+DATA vconst<>+1076(SB)/4, $0xb95e8083
+DATA vconst<>+1080(SB)/4, $0xb95e8083
+DATA vconst<>+1084(SB)/4, $0xb95e8083
+
+// l9
+DATA vconst<>+1088(SB)/4, $0x3de38e39
+DATA vconst<>+1092(SB)/4, $0x3de38e39
+DATA vconst<>+1096(SB)/4, $0x3de38e39
+DATA vconst<>+1100(SB)/4, $0x3de38e39
+DATA vconst<>+1104(SB)/4, $0x3de38e39
+DATA vconst<>+1108(SB)/4, $0x3de38e39
+DATA vconst<>+1112(SB)/4, $0x3de38e39
+DATA vconst<>+1116(SB)/4, $0x3de38e39
+
 // tanhSmall
-DATA vconst<>+832(SB)/4, $0x3f200000
-DATA vconst<>+836(SB)/4, $0x3f200000
-DATA vconst<>+840(SB)/4, $0x3f200000
-DATA vconst<>+844(SB)/4, $0x3f200000
-DATA vconst<>+848(SB)/4, $0x3f200000
-DATA vconst<>+852(SB)/4, $0x3f200000
-DATA vconst<>+856(SB)/4, $0x3f200000
-DATA vconst<>+860(SB)/4, $0x3f200000
+DATA vconst<>+1120(SB)/4, $0x3f200000
+DATA vconst<>+1124(SB)/4, $0x3f200000
+DATA vconst<>+1128(SB)/4, $0x3f200000
+DATA vconst<>+1132(SB)/4, $0x3f200000
+DATA vconst<>+1136(SB)/4, $0x3f200000
+DATA vconst<>+1140(SB)/4, $0x3f200000
+DATA vconst<>+1144(SB)/4, $0x3f200000
+DATA vconst<>+1148(SB)/4, $0x3f200000
 
 // t4
-DATA vconst<>+864(SB)/4, $0xbbbaf0ea
-DATA vconst<>+868(SB)/4, $0xbbbaf0ea
-DATA vconst<>+872(SB)/4, $0xbbbaf0ea
-DATA vconst<>+876(SB)/4, $0xbbbaf0ea
-DATA vconst<>+880(SB)/4, $0xbbbaf0ea
-DATA vconst<>+884(SB)/4, $0xbbbaf0ea
-DATA vconst<>+888(SB)/4, $0xbbbaf0ea
-DATA vconst<>+892(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1152(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1156(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1160(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1164(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1168(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1172(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1176(SB)/4, $0xbbbaf0ea
+DATA vconst<>+1180(SB)/4, $0xbbbaf0ea
 
 // t3
-DATA vconst<>+896(SB)/4, $0x3ca9134e
-DATA vconst<>+900(SB)/4, $0x3ca9134e
-DATA vconst<>+904(SB)/4, $0x3ca9134e
-DATA vconst<>+908(SB)/4, $0x3ca9134e
-DATA vconst<>+912(SB)/4, $0x3ca9134e
-DATA vconst<>+916(SB)/4, $0x3ca9134e
-DATA vconst<>+920(SB)/4, $0x3ca9134e
-DATA vconst<>+924(SB)/4, $0x3ca9134e
+DATA vconst<>+1184(SB)/4, $0x3ca9134e
+DATA vconst<>+1188(SB)/4, $0x3ca9134e
+DATA vconst<>+1192(SB)/4, $0x3ca9134e
+DATA vconst<>+1196(SB)/4, $0x3ca9134e
+DATA vconst<>+1200(SB)/4, $0x3ca9134e
+DATA vconst<>+1204(SB)/4, $0x3ca9134e
+DATA vconst<>+1208(SB)/4, $0x3ca9134e
+DATA vconst<>+1212(SB)/4, $0x3ca9134e
 
 // t2
-DATA vconst<>+928(SB)/4, $0xbd5c1e2d
-DATA vconst<>+932(SB)/4, $0xbd5c1e2d
-DATA vconst<>+936(SB)/4, $0xbd5c1e2d
-DATA vconst<>+940(SB)/4, $0xbd5c1e2d
-DATA vconst<>+944(SB)/4, $0xbd5c1e2d
-DATA vconst<>+948(SB)/4, $0xbd5c1e2d
-DATA vconst<>+952(SB)/4, $0xbd5c1e2d
-DATA vconst<>+956(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1216(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1220(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1224(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1228(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1232(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1236(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1240(SB)/4, $0xbd5c1e2d
+DATA vconst<>+1244(SB)/4, $0xbd5c1e2d
 
 // t1
-DATA vconst<>+960(SB)/4, $0x3e088393
-DATA vconst<>+964(SB)/4, $0x3e088393
-DATA vconst<>+968(SB)/4, $0x3e088393
-DATA vconst<>+972(SB)/4, $0x3e088393
-DATA vconst<>+976(SB)/4, $0x3e088393
-DATA vconst<>+980(SB)/4, $0x3e088393
-DATA vconst<>+984(SB)/4, $0x3e088393
-DATA vconst<>+988(SB)/4, $0x3e088393
+DATA vconst<>+1248(SB)/4, $0x3e088393
+DATA vconst<>+1252(SB)/4, $0x3e088393
+DATA vconst<>+1256(SB)/4, $0x3e088393
+DATA vconst<>+1260(SB)/4, $0x3e088393
+DATA vconst<>+1264(SB)/4, $0x3e088393
+DATA vconst<>+1268(SB)/4, $0x3e088393
+DATA vconst<>+1272(SB)/4, $0x3e088393
+DATA vconst<>+1276(SB)/4, $0x3e088393
 
 // t0
-DATA vconst<>+992(SB)/4, $0xbeaaaa99
-DATA vconst<>+996(SB)/4, $0xbeaaaa99
-DATA vconst<>+1000(SB)/4, $0xbeaaaa99
-DATA vconst<>+1004(SB)/4, $0xbeaaaa99
-DATA vconst<>+1008(SB)/4, $0xbeaaaa99
-DATA vconst<>+1012(SB)/4, $0xbeaaaa99
-DATA vconst<>+1016(SB)/4, $0xbeaaaa99
-DATA vconst<>+1020(SB)/4, $0xbeaaaa99
-GLOBL vconst<>(SB), RODATA|NOPTR, $1024
+DATA vconst<>+1280(SB)/4, $0xbeaaaa99
+DATA vconst<>+1284(SB)/4, $0xbeaaaa99
+DATA vconst<>+1288(SB)/4, $0xbeaaaa99
+DATA vconst<>+1292(SB)/4, $0xbeaaaa99
+DATA vconst<>+1296(SB)/4, $0xbeaaaa99
+DATA vconst<>+1300(SB)/4, $0xbeaaaa99
+DATA vconst<>+1304(SB)/4, $0xbeaaaa99
+DATA vconst<>+1308(SB)/4, $0xbeaaaa99
+GLOBL vconst<>(SB), RODATA|NOPTR, $1312

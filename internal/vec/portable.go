@@ -116,3 +116,35 @@ func Softplus32(x float32) float32 {
 	}
 	return max(x, 0) + Log1p32(Exp32(-float32(math.Abs(float64(x)))))
 }
+
+// Log32 is log(x) in float32: x = 2^e·m with m in [sqrt(1/2), sqrt(2)),
+// log m = 2·atanh(s), s = (m-1)/(m+1), by its series to s^9; relative
+// error within 2e-7 away from x = 1 and an absolute one within 1e-7 near
+// it. -Inf for ±0, NaN below 0 and for NaN, +Inf for +Inf.
+func Log32(x float32) float32 {
+	switch {
+	case x != x || x < 0:
+		return float32(math.NaN())
+	case x == 0:
+		return float32(math.Inf(-1))
+	case x > math.MaxFloat32:
+		return x
+	}
+	adj := float32(0)
+	if x < 1.17549435e-38 {
+		x *= 8388608
+		adj = 23
+	}
+	b := math.Float32bits(x)
+	e := int32(b>>23) - 127
+	m := math.Float32frombits(b&0x007fffff | 0x3f800000)
+	if m > 1.41421356 {
+		m *= 0.5
+		e++
+	}
+	ef := float32(e) - adj
+	s := (m - 1) / (m + 1)
+	s2 := s * s
+	p := 2 * s * (((((1.0/9)*s2+1.0/7)*s2+1.0/5)*s2+1.0/3)*s2 + 1)
+	return ef*ln2Hi32 + (ef*ln2Lo32 + p)
+}

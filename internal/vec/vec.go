@@ -31,7 +31,7 @@ type kernelSet struct {
 	sigmoidGrad, tanhGrad          binary32
 	axpy, eluGrad, leakyGrad       binaryC32
 	leaky                          unaryC32
-	softsign, softplus             unary32
+	softsign, softplus, log        unary32
 	softsignGrd                    binary32
 	fill                           func(dst *float32, n int, c float32)
 	sum                            func(x *float32, n int) float64
@@ -466,5 +466,17 @@ func softplus(ks *kernelSet, dst, x []float32) {
 	i := ks.un32(ks.softplus, dst, x)
 	for ; i < len(dst); i++ {
 		dst[i] = Softplus32(x[i])
+	}
+}
+
+// Log sets dst[i] = log(x[i]): -Inf for ±0, NaN below 0 and for NaN, +Inf
+// for +Inf; dst may be x.
+func Log(dst, x []float32) { logSlice(&asm, dst, x) }
+
+func logSlice(ks *kernelSet, dst, x []float32) {
+	x = x[:len(dst)]
+	i := ks.un32(ks.log, dst, x)
+	for ; i < len(dst); i++ {
+		dst[i] = Log32(x[i])
 	}
 }

@@ -76,6 +76,10 @@ func unaryCases() []unaryCase {
 		{name: "softplus", run: softplus, ref: func(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) },
 			lo: -80, hi: 40, tol: 5e-7,
 			edges: []e{{0, float32(math.Ln2)}, {inf32, inf32}, {-inf32, 0}, {-200, 0}, {200, 200}, {nan32, nan32}}},
+		{name: "log", run: logSlice, ref: math.Log, lo: 1e-4, hi: 200, tol: 2e-7,
+			edges: []e{{1, 0}, {0, -inf32}, {negZ32, -inf32}, {-1, nan32}, {-inf32, nan32}, {inf32, inf32}, {nan32, nan32},
+				{1e-45, float32(math.Log(float64(float32(1e-45))))}, {1e-40, float32(math.Log(float64(float32(1e-40))))},
+				{3e38, float32(math.Log(3e38))}, {float32(math.E), 1}}},
 		{name: "elu", run: func(ks *kernelSet, d, x []float32) { elu(ks, d, x, 0.7) },
 			ref: func(x float64) float64 {
 				if x > 0 {
