@@ -1,5 +1,6 @@
 // Package vec holds the vectorised elementwise and reduction kernels of
-// convnet's ops: exponentials (e^x, sigmoid, tanh, ELU), ReLU and its
+// convnet's ops: exponentials (e^x, sigmoid, tanh, ELU, softplus), log,
+// ReLU, leaky ReLU and softsign and their gradients, ReLU's
 // mask, the arithmetic of softmax and the losses (add, multiply, scale,
 // axpy) and sums, dot products and maxima.
 //
@@ -26,7 +27,12 @@
 // 0 below x = -88.72). Tanh is x + x·z·P(z), z = x², for |x| < 0.625
 // (Cephes's tanhf polynomial) and 1 - 2/(e^2|x|+1) above, with x's sign:
 // relative error within 3e-7. ELU's e^x - 1 is 2^n·(e^r - 1) + (2^n - 1):
-// no cancellation near 0, relative error within 3e-7. vec_test.go measures
+// no cancellation near 0, relative error within 3e-7. Log splits x into
+// 2^e·m, m in [sqrt(1/2), sqrt(2)), and takes log m = 2·atanh((m-1)/(m+1))
+// from its series: relative error within 2e-7 (measured 1.9e-7), subnormal
+// x scaled first; -Inf for 0, NaN below 0. Softplus is max(x, 0) +
+// log1p(e^-|x|), log1p by the same series with a t/(u-1) correction:
+// relative error within 5e-7 (measured 2.9e-7). vec_test.go measures
 // all of these over wide grids and checks ±Inf, NaN, ±0 and the
 // overflow and underflow edges.
 //
