@@ -1,8 +1,8 @@
 // Package vec holds the vectorised elementwise and reduction kernels of
 // convnet's ops: exponentials (e^x, sigmoid, tanh, ELU, softplus), log,
-// ReLU, leaky ReLU and softsign and their gradients, ReLU's
-// mask, the arithmetic of softmax and the losses (add, multiply, scale,
-// axpy) and sums, dot products and maxima.
+// ReLU, leaky ReLU and softsign with their gradients, the arithmetic of
+// softmax and the losses (add, multiply, divide, scale, axpy) and sums,
+// dot products and maxima.
 //
 // # Kernels
 //
