@@ -3,9 +3,7 @@ package zoo_test
 import (
 	"fmt"
 	"math"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,24 +15,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-// modelShard reads CONVNET_ZOO_SHARD ("i/n": run the cases whose index is
-// i mod n; unset: all). The heap of a process that builds every model in
-// turn grows past what a 24 GiB machine holds, so test.sh runs TestModels
-// in several processes, one shard each.
-func modelShard(t *testing.T) (shard, shards int) {
-	v := os.Getenv("CONVNET_ZOO_SHARD")
-	if v == "" {
-		return 0, 1
-	}
-	a, b, ok := strings.Cut(v, "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		t.Fatalf("CONVNET_ZOO_SHARD=%q: want i/n with 0 <= i < n", v)
-	}
-	return i, n
-}
 
 // zooCase is one model of the zoo with a small input it accepts.
 type zooCase struct {
@@ -184,14 +164,10 @@ func trainStep(t testing.TB, m nn.Layer, x *tensor.Dense) (out []float64, shape 
 // evaluation forward pass on one image (noisy on a shared machine).
 func TestModels(t *testing.T) {
 	tv := torchvisionShapes(t)
-	shard, shards := modelShard(t)
-	for i, c := range zooCases {
+	for _, c := range zooCases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.heavy && testing.Short() {
 				t.Skip("heavy; skipped with -short")
-			}
-			if i%shards != shard {
-				t.Skipf("in shard %d of %d (CONVNET_ZOO_SHARD)", i%shards, shards)
 			}
 			defer runtime.GC()
 			m, err := c.build(10)
