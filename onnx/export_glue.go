@@ -10,9 +10,9 @@ import (
 )
 
 // This file exports the ops that models apply between layers: the merges
-// of residual blocks, Inception modules and UNets (ops.Add, ops.Concat,
-// ops.Scale), activations applied directly (ops.ReLU after a residual
-// sum), reshapes, and SegNet's max unpooling. Each is recognised by its
+// of residual blocks, Inception modules and UNets (nn.Add, nn.Concat,
+// nn.ScaledAdd and the ops they use), activations applied directly as ops,
+// reshapes, and SegNet's max unpooling (nn.MaxUnpool2D). Each is recognised by its
 // Gorgonia op's description (ops' String methods: "Add(2)",
 // "Concat(axis=1, [64 64])", "Scale(0.17)", "LeakyReLU(0.01)", ...);
 // the arguments of the ONNX op come from it and from the node shapes.
