@@ -39,13 +39,6 @@ func (b *Builder) Register(params []NamedParam) {
 // HasRegistration reports whether Register was called.
 func (b *Builder) HasRegistration() bool { return b.registered != nil }
 
-// RegisteredName returns the name p was registered under, if any (the
-// first, when it was registered under several).
-func (b *Builder) RegisteredName(p *Param) (string, bool) {
-	name, ok := b.registered[p]
-	return name, ok
-}
-
 // RegisteredNames returns every name p was registered under: more than one
 // when a layer is shared by two places of the model.
 func (b *Builder) RegisteredNames(p *Param) []string {

@@ -15,7 +15,8 @@
 //   - outsize.go: the output-size formulas of convolution and pooling
 //     ([ConvOutSize], [PoolOutSize], [ConvTransposeOutSize], padding rules).
 //   - memory*.go: overflow-checked tensor sizes and the memory limit
-//     ([NumElements], [TensorBytes], [MemoryLimit], [CheckGraphSizes]).
+//     ([NumElements], [TensorBytes], [MemoryLimit]; [NewMachine] checks
+//     every node of a graph).
 //   - eager*.go: eager helpers on tensors outside any graph: shapes and
 //     named axes, Sum/Scale/Outer/Dot (eager.go), and conversions to and
 //     from []float64 (eager_convert.go).
