@@ -44,6 +44,17 @@ if ! /usr/bin/python3 -I -c "import onnx" 2>/dev/null; then
   fi
 fi
 
+echo "== bench scripts"
+# bench/compare.sh and bench/ops_compare.sh time convnet against PyTorch and
+# ONNX Runtime and are run by hand on a quiet machine; CI checks their syntax
+# and that compare.sh's table renders from a recorded run (bench/testdata).
+for f in bench/*.sh; do bash -n "$f"; done
+table=$(/usr/bin/python3 bench/compare_table.py bench/testdata/compare_results.txt "0 0 0" "0 0 0" go test main)
+rows=$(grep -c '^| W1' <<<"$table" || true)
+if [ "$rows" != 4 ] || ! grep -q '^| workload | threads | convnet ms | base ms | PyTorch ms | ORT ms |' <<<"$table"; then
+  echo "bench/compare_table.py: want 4 W1 rows and a column per engine, got:"; echo "$table"; exit 1
+fi
+
 echo "== go mod download"
 go mod download
 

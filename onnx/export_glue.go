@@ -6,16 +6,19 @@ import (
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/ops"
 	G "gorgonia.org/gorgonia"
 )
 
 // This file exports the ops that models apply between layers: the merges
 // of residual blocks, Inception modules and UNets (nn.Add, nn.Concat,
 // nn.ScaledAdd and the ops they use), activations applied directly as ops,
-// reshapes, and SegNet's max unpooling (nn.MaxUnpool2D). Each is recognised by its
-// Gorgonia op's description (ops' String methods: "Add(2)",
-// "Concat(axis=1, [64 64])", "Scale(0.17)", "LeakyReLU(0.01)", ...);
-// the arguments of the ONNX op come from it and from the node shapes.
+// reshapes, and SegNet's max unpooling (nn.MaxUnpool2D). Each is
+// recognised by its op's name and parameters as ops.Describe reports them
+// ("Add" with "2", "Concat" with "axis=1, [64 64]", "Scale" with "0.17",
+// "LeakyReLU" with "alpha=0.01", ...); the arguments of the ONNX op come
+// from them and from the node shapes. Ops that are not the ops package's
+// are not exported.
 
 // children returns the argument nodes of n in order.
 func (e *exporter) children(n *G.Node) []*G.Node {
@@ -42,7 +45,7 @@ func (e *exporter) glue(n *G.Node, hint string) (string, error) {
 	if owned {
 		base = owner.Path
 	}
-	kind, args := splitDesc(desc)
+	kind, args, known := ops.Describe(n.Op())
 	name := func(op string) string {
 		if owned && base != "" {
 			return base
@@ -51,6 +54,15 @@ func (e *exporter) glue(n *G.Node, hint string) (string, error) {
 			return op
 		}
 		return base + "/" + op
+	}
+	fail := func() error {
+		if owned {
+			return e.unsupported(owner)
+		}
+		return graph.ArgErrorf("onnx: WriteFile: op %q (node %q) is not supported by the exporter", desc, n.Name())
+	}
+	if !known {
+		return "", fail()
 	}
 	ins := e.children(n)
 	inNames := make([]string, len(ins))
@@ -62,12 +74,6 @@ func (e *exporter) glue(n *G.Node, hint string) (string, error) {
 			}
 			inNames[i] = v
 		}
-	}
-	fail := func() error {
-		if owned {
-			return e.unsupported(owner)
-		}
-		return graph.ArgErrorf("onnx: WriteFile: op %q (node %q) is not supported by the exporter", desc, n.Name())
 	}
 	switch kind {
 	case "Add":
@@ -92,7 +98,7 @@ func (e *exporter) glue(n *G.Node, hint string) (string, error) {
 		op := map[string]string{"ReLU": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Softplus": "Softplus", "Softsign": "Softsign"}[kind]
 		return e.op(op, name(op), inNames), nil
 	case "LeakyReLU", "ELU":
-		alpha, err := strconv.ParseFloat(args, 64)
+		alpha, err := strconv.ParseFloat(strings.TrimPrefix(args, "alpha="), 64)
 		if err != nil {
 			return "", fail()
 		}
@@ -133,7 +139,7 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 	idx := ins[1]
 	var pooled []*G.Node
 	if idx.Op() != nil {
-		if kind, _ := splitDesc(idx.Op().String()); strings.HasSuffix(kind, "Indices") {
+		if kind, _, ok := ops.Describe(idx.Op()); ok && strings.HasSuffix(kind, "Indices") {
 			pooled = e.children(idx)
 		}
 	}
@@ -170,15 +176,6 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 // unsupported is the error for a layer the exporter cannot translate.
 func (e *exporter) unsupported(c graph.LayerCall) error {
 	return graph.ArgErrorf("onnx: WriteFile: %s is not supported by the exporter", where(c.Path, c.Layer))
-}
-
-// splitDesc splits an op description "Kind(args)" into "Kind" and "args".
-func splitDesc(desc string) (kind, args string) {
-	i := strings.IndexByte(desc, '(')
-	if i < 0 || !strings.HasSuffix(desc, ")") {
-		return desc, ""
-	}
-	return desc[:i], desc[i+1 : len(desc)-1]
 }
 
 // intArg reads the integer after key in an argument list "axis=1, [...]".

@@ -289,3 +289,33 @@ func TestWriteFileKeepsOldFileOnError(t *testing.T) {
 		t.Error("writing under a file: no error")
 	}
 }
+
+// alphaOps is a custom layer that applies ops.LeakyReLU and ops.ELU
+// directly: their alpha reaches the ONNX nodes.
+type alphaOps struct{}
+
+func (alphaOps) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	y, err := ops.LeakyReLU(x, 0.2)
+	if err != nil {
+		return nil, err
+	}
+	return ops.ELU(y, 0.5)
+}
+func (alphaOps) Params() []graph.NamedParam { return nil }
+
+func TestWriteAlphaOpsInCustomLayer(t *testing.T) {
+	m, err := nn.NewSequential(alphaOps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := exported(t, m, 1, 4)
+	if got := strings.Join(opTypes(mp), " "); got != "LeakyRelu Elu" {
+		t.Fatalf("ops %q, want %q", got, "LeakyRelu Elu")
+	}
+	for i, want := range []float32{0.2, 0.5} {
+		n := mp.GetGraph().GetNode()[i]
+		if a := n.GetAttribute(); len(a) != 1 || a[0].GetName() != "alpha" || a[0].GetF() != want {
+			t.Errorf("%s: attributes %v, want alpha = %v", n.GetOpType(), a, want)
+		}
+	}
+}

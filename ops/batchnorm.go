@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -137,68 +136,45 @@ func batchNorm(name string, training bool, x, gamma, beta *G.Node, runMean, runV
 	if training {
 		mode = "train"
 	}
-	desc := fmt.Sprintf("BatchNorm(%s, momentum=%g, eps=%g, gamma=%v, beta=%v)", mode, momentum, eps, gamma != nil, beta != nil)
+	p := &bnParams{
+		training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
+		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, relu: relu,
+	}
+	opName := "BatchNorm"
 	if relu {
-		desc += "+relu"
+		opName += "+ReLU"
 	}
-	op := &batchNormOp{
-		opBase: newOpBase(desc), training: training, hasGamma: gamma != nil, hasBeta: beta != nil,
-		runMean: runMean, runVar: runVar, momentum: momentum, eps: eps, rank: shape.Dims(), relu: relu,
-	}
-	return G.ApplyOp(op, nodes...)
+	return applyDef(&opDef{
+		name:  opName,
+		attrs: fmt.Sprintf("%s, momentum=%g, eps=%g, gamma=%v, beta=%v", mode, momentum, eps, gamma != nil, beta != nil),
+		shape: sameShape,
+		f32:   kernels[float32]{forward: bnForwardKernel[float32](p)},
+		f64:   kernels[float64]{forward: bnForwardKernel[float64](p)},
+		symDiff: func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
+			return bnGrads(p, inputs, output, dy)
+		},
+	}, nodes...)
 }
 
-// batchNormOp is y = gamma·(x - mean)·invstd + beta per channel. It keeps
-// the per-channel mean and 1/sqrt(var + eps) of its last run for the
-// gradient ops, which take the op's output as an input so that they run
-// after it.
-type batchNormOp struct {
-	opBase
+// bnParams are a BatchNorm op's settings: y = gamma·(x - mean)·invstd +
+// beta per channel, then max(0, ·) with relu. The forward saves the
+// per-channel mean and invstd = 1/sqrt(var + eps) of its run (saved.stats
+// "mean" and "invstd", in float64) for the gradient ops, which take the
+// op's output as an input so that they run after it.
+type bnParams struct {
 	training          bool
 	hasGamma, hasBeta bool
 	runMean, runVar   *tensor.Dense
 	momentum, eps     float64
-	rank              int
 	relu              bool // output max(0, ·); gradients masked where the output is 0
-
-	out    buffer
-	mean   []float64 // per channel, of the last run
-	invstd []float64
 }
 
-func (op *batchNormOp) Arity() int {
-	n := 1
-	if op.hasGamma {
-		n++
-	}
-	if op.hasBeta {
-		n++
-	}
-	return n
-}
+// bnStats are the per-channel statistics of a BatchNorm's last run.
+type bnStats struct{ mean, invstd []float64 }
 
-func (op *batchNormOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	x := G.TensorType{Dims: op.rank, Of: a}
-	v := G.TensorType{Dims: 1, Of: a}
-	ts := []hm.Type{x}
-	for i := 1; i < op.Arity(); i++ {
-		ts = append(ts, v)
-	}
-	return hm.NewFnType(append(ts, x)...)
-}
-
-func (op *batchNormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
-
-// affineInputs splits the op's inputs after x into gamma and beta (nil when absent).
-func affineInputs(hasGamma, hasBeta bool, rest []*tensor.Dense) (gamma, beta *tensor.Dense) {
-	if hasGamma {
-		gamma, rest = rest[0], rest[1:]
-	}
-	if hasBeta {
-		beta = rest[0]
-	}
-	return gamma, beta
+// bnSaved returns the statistics in s for c channels.
+func bnSaved[T float](s *saved[T], c int) bnStats {
+	return bnStats{mean: s.stats("mean", c), invstd: s.stats("invstd", c)}
 }
 
 // bnGeometry splits (N, C, ...) into N, C and S, the size of the spatial axes.
@@ -214,74 +190,73 @@ func bnGeometry(shape tensor.Shape) (n, c, s int) {
 // a worker handles about 32k values.
 func channelGrain(n, s int) int { return max(1, (1<<15)/max(1, n*s)) }
 
-func (op *batchNormOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, op.Arity())
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	gamma, beta := affineInputs(op.hasGamma, op.hasBeta, in[1:])
-	_, c, _ := bnGeometry(x.Shape())
-	if cap(op.mean) < c {
-		op.mean, op.invstd = make([]float64, c), make([]float64, c)
-	}
-	op.mean, op.invstd = op.mean[:c], op.invstd[:c]
-	y := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		bnForward(op, xs, floats[float64](gamma), floats[float64](beta), y.Float64s(), x.Shape())
-	case []float32:
-		bnForward(op, xs, floats[float32](gamma), floats[float32](beta), y.Float32s(), x.Shape())
-	default:
-		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
-	}
-	return y, nil
-}
-
-// floats returns t's data as []T, or nil for a nil tensor.
-func floats[T float](t *tensor.Dense) []T {
-	if t == nil {
+func bnForwardKernel[T float](p *bnParams) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		x := a.in[0]
+		var gamma, beta []T
+		rest := a.in[1:]
+		if p.hasGamma {
+			gamma, rest = rest[0].data, rest[1:]
+		}
+		if p.hasBeta {
+			beta = rest[0].data
+		}
+		_, c, _ := bnGeometry(x.shape)
+		bnForward(p, bnSaved(a.saved, c), x.data, gamma, beta, a.out.data, x.shape)
 		return nil
 	}
-	return t.Data().([]T)
 }
 
-func (op *batchNormOp) DiffWRT(n int) []bool { return allTrue(n) }
-
-func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+// bnGrads builds the gradients of a BatchNorm op: one node computes the
+// per-channel sums Σdy and Σdy·x̂ that all three gradients need (rows 0
+// and 1 of a (2, C) tensor: dβ and dγ), one node dx.
+func bnGrads(p *bnParams, inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
+	fwd, ok := kitOpOf(output)
+	if !ok {
+		return nil, fmt.Errorf("ops: BatchNorm: output %q is not a BatchNorm op", output.Name())
+	}
 	x := inputs[0]
 	var gamma *G.Node
-	if op.hasGamma {
+	if p.hasGamma {
 		gamma = inputs[1]
 	}
-	needSums := op.training || op.hasGamma || op.hasBeta
 	var sums *G.Node
 	var err error
-	if needSums {
-		if sums, err = G.ApplyOp(&bnSumsOp{gradOpBase: newGradOpBase("BatchNormGradSums"), fwd: op}, x, output, grad); err != nil {
+	if p.training || p.hasGamma || p.hasBeta {
+		sums, err = applyDef(&opDef{
+			name: "BatchNormGradSums", isGrad: true,
+			shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{2, in[0][1]}, nil },
+			f32:   kernels[float32]{forward: bnSumsKernel[float32](p, fwd)},
+			f64:   kernels[float64]{forward: bnSumsKernel[float64](p, fwd)},
+		}, x, output, dy)
+		if err != nil {
 			return nil, err
 		}
 	}
-	dxIn := []*G.Node{x, output, grad}
-	if op.training {
+	dxIn := []*G.Node{x, output, dy}
+	if p.training {
 		dxIn = append(dxIn, sums)
 	}
 	if gamma != nil {
 		dxIn = append(dxIn, gamma)
 	}
-	dx, err := G.ApplyOp(&bnGradXOp{gradOpBase: newGradOpBase("BatchNormGradX"), fwd: op}, dxIn...)
+	dx, err := applyDef(&opDef{
+		name: "BatchNormGradX", isGrad: true, shape: sameShape,
+		f32: kernels[float32]{forward: bnGradXKernel[float32](p, fwd)},
+		f64: kernels[float64]{forward: bnGradXKernel[float64](p, fwd)},
+	}, dxIn...)
 	if err != nil {
 		return nil, err
 	}
 	out := G.Nodes{dx}
-	if op.hasGamma {
+	if p.hasGamma {
 		dg, err := sumsRow(sums, 1)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, dg)
 	}
-	if op.hasBeta {
+	if p.hasBeta {
 		db, err := sumsRow(sums, 0)
 		if err != nil {
 			return nil, err
@@ -291,103 +266,53 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	return out, nil
 }
 
-// bnSumsOp computes, per channel, Σ dy and Σ dy·x̂ with x̂ = (x - mean)·invstd
-// from the forward op's last run: a (2, C) tensor whose rows are dβ and dγ.
-// Inputs: x, y (only to run after the forward op), dy.
-type bnSumsOp struct {
-	gradOpBase
-	fwd *batchNormOp
-	out buffer
-}
-
-func (op *bnSumsOp) Arity() int { return 3 }
-func (op *bnSumsOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	x := G.TensorType{Dims: op.fwd.rank, Of: a}
-	return hm.NewFnType(x, x, x, G.TensorType{Dims: 2, Of: a})
-}
-func (op *bnSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{2, in[0].(tensor.Shape)[1]}, nil
-}
-
-func (op *bnSumsOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, 3)
-	if err != nil {
-		return nil, err
+// fwdStats returns the statistics the BatchNorm fwd saved in its last run.
+func fwdStats[T float](fwd *kitOp, c int) (bnStats, error) {
+	s, ran := savedOf[T](fwd)
+	if !ran {
+		return bnStats{}, fmt.Errorf("the forward pass has not run")
 	}
-	x, y, dy := in[0], in[1], in[2]
-	_, c, _ := bnGeometry(x.Shape())
-	out := op.out.get(x.Dtype(), tensor.Shape{2, c})
-	switch xs := x.Data().(type) {
-	case []float64:
-		bnSums(op.fwd, xs, y.Float64s(), dy.Float64s(), out.Float64s(), x.Shape())
-	case []float32:
-		bnSums(op.fwd, xs, y.Float32s(), dy.Float32s(), out.Float32s(), x.Shape())
-	default:
-		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
-	}
-	return out, nil
+	return bnSaved(s, c), nil
 }
 
-// bnGradXOp computes dx. Training: dx = γ·invstd·(dy - Σdy/M - x̂·Σ(dy·x̂)/M);
-// eval: dx = γ·invstd·dy. Inputs: x, y (ordering), dy, then the sums
+// bnSumsKernel computes, per channel, Σ dy and Σ dy·x̂ with x̂ = (x -
+// mean)·invstd from the forward's statistics: a (2, C) tensor whose rows
+// are dβ and dγ. Inputs: x, y (also orders it after the forward), dy.
+func bnSumsKernel[T float](p *bnParams, fwd *kitOp) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		x := a.in[0]
+		_, c, _ := bnGeometry(x.shape)
+		st, err := fwdStats[T](fwd, c)
+		if err != nil {
+			return err
+		}
+		bnSums(p, st, x.data, a.in[1].data, a.in[2].data, a.out.data, x.shape)
+		return nil
+	}
+}
+
+// bnGradXKernel computes dx. Training: dx = γ·invstd·(dy - Σdy/M -
+// x̂·Σ(dy·x̂)/M); eval: dx = γ·invstd·dy. Inputs: x, y, dy, then the sums
 // (training only) and γ (when the forward has one).
-type bnGradXOp struct {
-	gradOpBase
-	fwd *batchNormOp
-	out buffer
-}
-
-func (op *bnGradXOp) Arity() int {
-	n := 3
-	if op.fwd.training {
-		n++
+func bnGradXKernel[T float](p *bnParams, fwd *kitOp) func(fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		x := a.in[0]
+		_, c, _ := bnGeometry(x.shape)
+		st, err := fwdStats[T](fwd, c)
+		if err != nil {
+			return err
+		}
+		rest := a.in[3:]
+		var sums, gamma []T
+		if p.training {
+			sums, rest = rest[0].data, rest[1:]
+		}
+		if p.hasGamma {
+			gamma = rest[0].data
+		}
+		bnGradX(p, st, x.data, a.in[1].data, a.in[2].data, sums, gamma, a.out.data, x.shape)
+		return nil
 	}
-	if op.fwd.hasGamma {
-		n++
-	}
-	return n
-}
-
-func (op *bnGradXOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	x := G.TensorType{Dims: op.fwd.rank, Of: a}
-	ts := []hm.Type{x, x, x}
-	if op.fwd.training {
-		ts = append(ts, G.TensorType{Dims: 2, Of: a})
-	}
-	if op.fwd.hasGamma {
-		ts = append(ts, G.TensorType{Dims: 1, Of: a})
-	}
-	return hm.NewFnType(append(ts, x)...)
-}
-
-func (op *bnGradXOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in) }
-
-func (op *bnGradXOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, op.Arity())
-	if err != nil {
-		return nil, err
-	}
-	x, y, dy := in[0], in[1], in[2]
-	rest := in[3:]
-	var sums, gamma *tensor.Dense
-	if op.fwd.training {
-		sums, rest = rest[0], rest[1:]
-	}
-	if op.fwd.hasGamma {
-		gamma = rest[0]
-	}
-	dx := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		bnGradX(op.fwd, xs, y.Float64s(), dy.Float64s(), floats[float64](sums), floats[float64](gamma), dx.Float64s(), x.Shape())
-	case []float32:
-		bnGradX(op.fwd, xs, y.Float32s(), dy.Float32s(), floats[float32](sums), floats[float32](gamma), dx.Float32s(), x.Shape())
-	default:
-		return nil, fmt.Errorf("ops: BatchNorm: dtype %v not supported", x.Dtype())
-	}
-	return dx, nil
 }
 
 // sumsRow takes row `row` of the (2, C) gradient sums: dβ (0) or dγ (1).

@@ -6,7 +6,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Shape) {
+// bnForward normalises x into y with the batch's statistics (training) or
+// the running ones, and writes the statistics it used into st.
+func bnForward[T float](op *bnParams, st bnStats, x, gamma, beta, y []T, shape tensor.Shape) {
 	n, c, s := bnGeometry(shape)
 	m := float64(n * s)
 	var runMean, runVar []T
@@ -40,7 +42,7 @@ func bnForward[T float](op *batchNormOp, x, gamma, beta, y []T, shape tensor.Sha
 				mean = float64(runMean[ch])
 				invstd = 1 / math.Sqrt(float64(runVar[ch])+op.eps)
 			}
-			op.mean[ch], op.invstd[ch] = mean, invstd
+			st.mean[ch], st.invstd[ch] = mean, invstd
 			// y = (x - mean)·a + b with a = gamma·invstd and b = beta
 			a := invstd
 			if gamma != nil {
@@ -83,12 +85,12 @@ func reluMasked[T float](relu bool, y, dy []T, tmp *[]T) []T {
 	return t
 }
 
-func bnSums[T float](fwd *batchNormOp, x, y, dy, out []T, shape tensor.Shape) {
+func bnSums[T float](fwd *bnParams, st bnStats, x, y, dy, out []T, shape tensor.Shape) {
 	n, c, s := bnGeometry(shape)
 	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
 		var tmp []T
 		for ch := lo; ch < hi; ch++ {
-			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
+			mean, invstd := st.mean[ch], st.invstd[ch]
 			var sdy, sdyx float64
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
@@ -139,13 +141,13 @@ func dotSums[T float](x, dy []T, mean float64) (sdy, sdyx float64) {
 	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 }
 
-func bnGradX[T float](fwd *batchNormOp, x, y, dy, sums, gamma, dx []T, shape tensor.Shape) {
+func bnGradX[T float](fwd *bnParams, st bnStats, x, y, dy, sums, gamma, dx []T, shape tensor.Shape) {
 	n, c, s := bnGeometry(shape)
 	m := float64(n * s)
 	parallelFor(c, channelGrain(n, s), func(lo, hi int) {
 		var tmp []T
 		for ch := lo; ch < hi; ch++ {
-			mean, invstd := fwd.mean[ch], fwd.invstd[ch]
+			mean, invstd := st.mean[ch], st.invstd[ch]
 			g := 1.0
 			if gamma != nil {
 				g = float64(gamma[ch])

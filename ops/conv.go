@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -204,10 +203,11 @@ func (s convSettings) geom(rank, n, c, k int, in, out, ker []int) convGeom {
 	}
 }
 
-// describe is the op's description: name(stride=..., pad=..., [outPad=...,]
-// dilation=...[, padAfter=...]), padAfter only when it differs from pad.
-func (s convSettings) describe(name string, rank int, outPad bool) string {
-	d := fmt.Sprintf("%s(stride=%v, pad=%v, ", name, s.stride[:rank], s.pad[:rank])
+// attrs describes the settings for the op's description: stride=...,
+// pad=..., [outPad=...,] dilation=...[, padAfter=...], padAfter only when
+// it differs from pad.
+func (s convSettings) attrs(rank int, outPad bool) string {
+	d := fmt.Sprintf("stride=%v, pad=%v, ", s.stride[:rank], s.pad[:rank])
 	if outPad {
 		d += fmt.Sprintf("outPad=%v, ", s.outPad[:rank])
 	}
@@ -215,7 +215,7 @@ func (s convSettings) describe(name string, rank int, outPad bool) string {
 	if s.padAfter != s.pad {
 		d += fmt.Sprintf(", padAfter=%v", s.padAfter[:rank])
 	}
-	return d + ")"
+	return d
 }
 
 func readSettings(name string, rank int, stride, pad, padAfter, outPad, dil []int, hasAfter bool) (convSettings, error) {
@@ -304,7 +304,7 @@ func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error)
 		}
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
-	return G.ApplyOp(newConvOp(convForwardKind, rank, g, b != nil, p.ReLU, s.describe(name, rank, false)), nodes...)
+	return applyDef(convDef(&convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}, name, s.attrs(rank, false), false), nodes...)
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
@@ -396,11 +396,11 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	// from its output (the image side, C = out channels) to x (the column
 	// side, K = in channels).
 	g := s.geom(rank, xs[0], ws[1], ws[0], out, xs[2:], ws[2:])
-	return G.ApplyOp(newConvOp(convTransposeKind, rank, g, b != nil, p.ReLU, s.describe(name, rank, true)), nodes...)
+	return applyDef(convDef(&convRun{kind: convTransposeKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}, name, s.attrs(rank, true), false), nodes...)
 }
 
-// convKind selects what a convOp computes with its geometry (image side
-// (N, C, in...), column side (N, K, out...), weight (K, C, k...)).
+// convKind selects what a convolution computes with its geometry (image
+// side (N, C, in...), column side (N, K, out...), weight (K, C, k...)).
 type convKind int
 
 const (
@@ -412,199 +412,155 @@ const (
 	convFilterKind
 )
 
-// convOp runs the convolution engine in one of its three directions. The
-// forward convolution and the transposed one are each other's input
-// gradient; both take their filter gradient from convFilterKind and their
-// bias gradient from channelSum (a kit op).
-type convOp struct {
-	opBase
+// convRun is one convolution op's kind, geometry and engine scratch (kept
+// between runs; see conv_engine.go). The forward convolution and the
+// transposed one are each other's input gradient; both take their filter
+// gradient from convFilterKind and their bias gradient from channelSum.
+type convRun struct {
 	kind convKind
 	rank int
 	geom convGeom
-	bias bool
-	relu bool   // output max(0, ·), for the forward kinds
-	grad bool   // made by SymDiff: a gradient (graph.GradientOp)
-	name string // the op and its settings, without "+bias" and "+relu"
-	out  buffer
+	bias bool // a bias input (forward kinds)
+	relu bool // output max(0, ·) (forward kinds)
 	eng  convEngine
 }
 
-// newConvOp returns a convolution of kind; its String is name followed by
-// "+bias" and "+relu" when it has them.
-func newConvOp(kind convKind, rank int, g convGeom, bias, relu bool, name string) *convOp {
-	desc := name
-	if bias {
-		desc += "+bias"
+// convDef is the convolution r on the kit, named name with the settings
+// attrs; grad marks the gradient ops (convGrads). A fused ReLU is the op
+// name+ReLU; a bias adds ", bias" to attrs.
+func convDef(r *convRun, name, attrs string, grad bool) *opDef {
+	d := &opDef{
+		name: name, attrs: attrs, isGrad: grad,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return r.checkShapes(name, in) },
+		f32:   convKernels[float32](r),
+		f64:   convKernels[float64](r),
 	}
-	if relu {
-		desc += "+relu"
+	if r.relu {
+		d.name += "+ReLU"
 	}
-	return &convOp{opBase: newOpBase(desc), kind: kind, rank: rank, geom: g, bias: bias, relu: relu, name: name}
-}
-
-// gradOp returns a convolution of kind over op's geometry that computes
-// the gradient named by suffix ("∂x", "∂w").
-func (op *convOp) gradOp(kind convKind, suffix string) *convOp {
-	g := newConvOp(kind, op.rank, op.geom, false, false, op.name+suffix)
-	g.grad = true
-	return g
-}
-
-func (op *convOp) imageShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.n, op.geom.c}, op.geom.in[3-op.rank:]...)
-}
-
-func (op *convOp) columnShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.n, op.geom.k}, op.geom.out[3-op.rank:]...)
-}
-
-func (op *convOp) weightShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.k, op.geom.c}, op.geom.ker[3-op.rank:]...)
-}
-
-// shapes returns the input shapes the op expects and its output shape.
-func (op *convOp) shapes() (in []tensor.Shape, out tensor.Shape) {
-	switch op.kind {
-	case convForwardKind:
-		in, out = []tensor.Shape{op.imageShape(), op.weightShape()}, op.columnShape()
-		if op.bias {
-			in = append(in, tensor.Shape{op.geom.k})
-		}
-	case convTransposeKind:
-		in, out = []tensor.Shape{op.columnShape(), op.weightShape()}, op.imageShape()
-		if op.bias {
-			in = append(in, tensor.Shape{op.geom.c})
-		}
-	default:
-		in, out = []tensor.Shape{op.columnShape(), op.imageShape()}, op.weightShape()
+	if r.bias {
+		d.attrs += ", bias"
 	}
-	return in, out
-}
-
-func (op *convOp) Arity() int {
-	if op.bias {
-		return 3
-	}
-	return 2
-}
-
-func (op *convOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: op.rank + 2, Of: a}
-	if op.bias {
-		return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: a}, t)
-	}
-	return hm.NewFnType(t, t, t)
-}
-
-func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	want, out := op.shapes()
-	if len(in) != len(want) {
-		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op.name, len(want), len(in))
-	}
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok || !graph.SameShape(s, want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op.name, i, graph.FormatShape(want[i]), d)
+	if !grad {
+		d.symDiff = func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
+			return convGrads(r, name, attrs, inputs, output, dy)
 		}
 	}
-	return out, nil
+	return d
 }
 
-func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.name, vals, op.Arity())
-	if err != nil {
-		return nil, err
-	}
-	want, outShape := op.shapes()
-	for i, t := range in {
-		if !graph.SameShape(t.Shape(), want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op.name, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
+func convKernels[T float](r *convRun) kernels[T] {
+	return kernels[T]{forward: func(a fwdArgs[T]) error {
+		x, w, y := a.in[0].data, a.in[1].data, a.out.data
+		var b []T
+		if r.bias {
+			b = a.in[2].data
 		}
-		if t.Dtype() != in[0].Dtype() {
-			return nil, graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op.name, in[0].Dtype(), t.Dtype())
+		switch r.kind {
+		case convForwardKind:
+			convForward(&r.eng, &r.geom, x, w, b, r.relu, y)
+		case convTransposeKind:
+			convBackwardData(&r.eng, &r.geom, x, w, b, r.relu, y)
+		default:
+			convBackwardFilter(&r.eng, &r.geom, x, w, y)
 		}
-	}
-	y := op.out.get(in[0].Dtype(), outShape)
-	switch in[0].Dtype() {
-	case tensor.Float32:
-		runConv[float32](op, in, y)
-	case tensor.Float64:
-		runConv[float64](op, in, y)
-	default:
-		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op.name, in[0].Dtype())
-	}
-	return y, nil
+		return nil
+	}}
 }
 
-func runConv[T float](op *convOp, in []*tensor.Dense, y *tensor.Dense) {
-	a, b := in[0].Data().([]T), in[1].Data().([]T)
-	var bias []T
-	if op.bias {
-		bias = in[2].Data().([]T)
-	}
-	ys := y.Data().([]T)
-	switch op.kind {
-	case convForwardKind:
-		convForward(&op.eng, &op.geom, a, b, bias, op.relu, ys)
-	case convTransposeKind:
-		convBackwardData(&op.eng, &op.geom, a, b, bias, op.relu, ys)
-	default:
-		convBackwardFilter(&op.eng, &op.geom, a, b, ys)
-	}
-}
-
-// IsGradient reports whether the op computes a gradient (graph.GradientOp).
-func (op *convOp) IsGradient() bool { return op.grad }
-
-func (op *convOp) DiffWRT(n int) []bool {
-	if op.kind == convFilterKind {
-		return make([]bool, n)
-	}
-	return allTrue(n)
-}
-
-func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.kind == convFilterKind {
-		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
-	}
+// convGrads builds the gradients of the convolution r (named name, with
+// settings attrs) applied to inputs with this output and output gradient
+// dy. With a fused ReLU the output is zero exactly where the
+// pre-activation is <= 0, so the output serves as ReLU's input for the
+// mask of dy.
+func convGrads(r *convRun, name, attrs string, inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
 	a, w := inputs[0], inputs[1]
-	var da, dw *G.Node
 	var err error
-	if op.relu {
-		// the output is zero exactly where the pre-activation is <= 0,
-		// so the output serves as ReLU's input for the mask
-		if grad, err = reluGradOf(output, grad); err != nil {
+	if r.relu {
+		if dy, err = reluGradOf(output, dy); err != nil {
 			return nil, err
 		}
 	}
-	switch op.kind {
+	grad := func(kind convKind, suffix string, in ...*G.Node) (*G.Node, error) {
+		return applyDef(convDef(&convRun{kind: kind, rank: r.rank, geom: r.geom}, name+suffix, attrs, true), in...)
+	}
+	var da, dw *G.Node
+	switch r.kind {
 	case convForwardKind:
 		// dx = convT(dy, w), dW = Σ dy·col(x)ᵀ
-		if da, err = G.ApplyOp(op.gradOp(convTransposeKind, "∂x"), grad, w); err != nil {
+		if da, err = grad(convTransposeKind, "∂x", dy, w); err != nil {
 			return nil, err
 		}
-		if dw, err = G.ApplyOp(op.gradOp(convFilterKind, "∂w"), grad, a); err != nil {
+		if dw, err = grad(convFilterKind, "∂w", dy, a); err != nil {
 			return nil, err
 		}
 	case convTransposeKind:
 		// dx = conv(dy, w), dW = Σ x·col(dy)ᵀ
-		if da, err = G.ApplyOp(op.gradOp(convForwardKind, "∂x"), grad, w); err != nil {
+		if da, err = grad(convForwardKind, "∂x", dy, w); err != nil {
 			return nil, err
 		}
-		if dw, err = G.ApplyOp(op.gradOp(convFilterKind, "∂w"), a, grad); err != nil {
+		if dw, err = grad(convFilterKind, "∂w", a, dy); err != nil {
 			return nil, err
 		}
+	default:
+		return nil, fmt.Errorf("ops: %s: not differentiable", name)
 	}
 	out := G.Nodes{da, dw}
-	if op.bias {
-		db, err := channelSum(op.name+"∂b", grad)
+	if r.bias {
+		db, err := channelSum(name+"∂b", dy)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, db)
 	}
 	return out, nil
+}
+
+func (r *convRun) imageShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.n, r.geom.c}, r.geom.in[3-r.rank:]...)
+}
+
+func (r *convRun) columnShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.n, r.geom.k}, r.geom.out[3-r.rank:]...)
+}
+
+func (r *convRun) weightShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.k, r.geom.c}, r.geom.ker[3-r.rank:]...)
+}
+
+// checkShapes is the op's shape function: the input shapes must be those
+// of its geometry; it returns the output shape.
+func (r *convRun) checkShapes(name string, in []tensor.Shape) (tensor.Shape, error) {
+	var want []tensor.Shape
+	var out tensor.Shape
+	switch r.kind {
+	case convForwardKind:
+		want, out = []tensor.Shape{r.imageShape(), r.weightShape()}, r.columnShape()
+		if r.bias {
+			want = append(want, tensor.Shape{r.geom.k})
+		}
+	case convTransposeKind:
+		want, out = []tensor.Shape{r.columnShape(), r.weightShape()}, r.imageShape()
+		if r.bias {
+			want = append(want, tensor.Shape{r.geom.c})
+		}
+	default:
+		want, out = []tensor.Shape{r.columnShape(), r.imageShape()}, r.weightShape()
+	}
+	return out, wantShapes(name, in, want)
+}
+
+// wantShapes returns an error unless the input shapes in are want.
+func wantShapes(name string, in, want []tensor.Shape) error {
+	if len(in) != len(want) {
+		return graph.ArgErrorf("ops: %s: want %d inputs, got %d", name, len(want), len(in))
+	}
+	for i, s := range in {
+		if !graph.SameShape(s, want[i]) {
+			return graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", name, i, graph.FormatShape(want[i]), graph.FormatShape(s))
+		}
+	}
+	return nil
 }
 
 // channelSum sums dy (N, C, ...) over every axis but the channel axis: the

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -68,9 +67,8 @@ func groupConv(name string, rank int, x, w, b *G.Node, p ConvParams, groups int)
 		}
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
-	desc := s.describe(name, rank, false)
-	desc = desc[:len(desc)-1] + fmt.Sprintf(", groups=%d)", groups)
-	y, err := G.ApplyOp(newGroupConvOp(groupForward, rank, g, groups, b != nil, desc), nodes...)
+	attrs := s.attrs(rank, false) + fmt.Sprintf(", groups=%d", groups)
+	y, err := applyDef(groupConvDef(newGroupRun(groupForward, rank, g, groups, b != nil), name, attrs), nodes...)
 	if err != nil || !p.ReLU {
 		return y, err
 	}
@@ -89,25 +87,24 @@ const (
 	groupFilter
 )
 
-// groupConvOp is the grouped convolution. With one input channel per
-// group (depthwise) it is computed directly, without im2col: each output
-// plane (n, o) is a sum over the kernel taps of a shifted input row times
-// one weight, so a depthwise convolution costs one pass over its planes
-// per tap instead of C separate convolutions. Its two gradient kinds are
-// the same loops scattered into the input (groupData) and reduced into the
-// weight (groupFilter); all three run in parallel over planes that no
-// other worker writes, so results do not depend on the number of workers.
-// With groupEngineMin or more input channels per group, each group's
-// channels are gathered into contiguous tensors and run through the
-// convolution engine (matrix products), group after group.
-type groupConvOp struct {
-	opBase
+// groupRun is one grouped convolution op: its kind, geometry and the
+// engine path's scratch. With one input channel per group (depthwise) it
+// is computed directly, without im2col: each output plane (n, o) is a sum
+// over the kernel taps of a shifted input row times one weight, so a
+// depthwise convolution costs one pass over its planes per tap instead of
+// C separate convolutions. Its two gradient kinds are the same loops
+// scattered into the input (groupData) and reduced into the weight
+// (groupFilter); all three run in parallel over planes that no other
+// worker writes, so results do not depend on the number of workers. With
+// groupEngineMin or more input channels per group, each group's channels
+// are gathered into contiguous tensors and run through the convolution
+// engine (matrix products), group after group.
+type groupRun struct {
 	kind   groupKind
 	rank   int
 	geom   convGeom // c and k are the total channel counts
 	groups int
 	bias   bool
-	out    buffer
 	eng    convEngine // the engine path's scratch
 	img    any        // the engine path's gathered image side ([]T)
 	col    any        // the engine path's gathered column side ([]T)
@@ -119,150 +116,99 @@ type groupConvOp struct {
 // matrix kernels to beat the direct loops.
 const groupEngineMin = 2
 
-func newGroupConvOp(kind groupKind, rank int, g convGeom, groups int, bias bool, desc string) *groupConvOp {
-	if bias {
-		desc += "+bias"
+func newGroupRun(kind groupKind, rank int, g convGeom, groups int, bias bool) *groupRun {
+	return &groupRun{kind: kind, rank: rank, geom: g, groups: groups, bias: bias}
+}
+
+// groupConvDef is the grouped convolution r on the kit, named name with
+// the settings attrs (", bias" is added for a bias). Its gradients are
+// the groupData and groupFilter kinds and channelSum.
+func groupConvDef(r *groupRun, name, attrs string) *opDef {
+	d := &opDef{
+		name: name, attrs: attrs, isGrad: r.kind != groupForward,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return r.checkShapes(name, in) },
+		f32:   groupConvKernels[float32](r),
+		f64:   groupConvKernels[float64](r),
 	}
-	return &groupConvOp{opBase: newOpBase(desc), kind: kind, rank: rank, geom: g, groups: groups, bias: bias}
+	if r.bias {
+		d.attrs += ", bias"
+	}
+	if r.kind == groupForward {
+		d.symDiff = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+			dx, err := applyDef(groupConvDef(newGroupRun(groupData, r.rank, r.geom, r.groups, false), name+"∂x", attrs), dy, inputs[1])
+			if err != nil {
+				return nil, err
+			}
+			dw, err := applyDef(groupConvDef(newGroupRun(groupFilter, r.rank, r.geom, r.groups, false), name+"∂w", attrs), dy, inputs[0])
+			if err != nil {
+				return nil, err
+			}
+			out := G.Nodes{dx, dw}
+			if r.bias {
+				db, err := channelSum(name+"∂b", dy)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, db)
+			}
+			return out, nil
+		}
+	}
+	return d
 }
 
-func (op *groupConvOp) imageShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.n, op.geom.c}, op.geom.in[3-op.rank:]...)
+func (r *groupRun) imageShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.n, r.geom.c}, r.geom.in[3-r.rank:]...)
 }
 
-func (op *groupConvOp) columnShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.n, op.geom.k}, op.geom.out[3-op.rank:]...)
+func (r *groupRun) columnShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.n, r.geom.k}, r.geom.out[3-r.rank:]...)
 }
 
-func (op *groupConvOp) weightShape() tensor.Shape {
-	return append(tensor.Shape{op.geom.k, op.geom.c / op.groups}, op.geom.ker[3-op.rank:]...)
+func (r *groupRun) weightShape() tensor.Shape {
+	return append(tensor.Shape{r.geom.k, r.geom.c / r.groups}, r.geom.ker[3-r.rank:]...)
 }
 
-// shapes returns the input shapes the op expects and its output shape.
-func (op *groupConvOp) shapes() (in []tensor.Shape, out tensor.Shape) {
-	switch op.kind {
+// checkShapes is the op's shape function: the input shapes must be those
+// of its geometry; it returns the output shape.
+func (r *groupRun) checkShapes(name string, in []tensor.Shape) (tensor.Shape, error) {
+	var want []tensor.Shape
+	var out tensor.Shape
+	switch r.kind {
 	case groupForward:
-		in, out = []tensor.Shape{op.imageShape(), op.weightShape()}, op.columnShape()
-		if op.bias {
-			in = append(in, tensor.Shape{op.geom.k})
+		want, out = []tensor.Shape{r.imageShape(), r.weightShape()}, r.columnShape()
+		if r.bias {
+			want = append(want, tensor.Shape{r.geom.k})
 		}
 	case groupData:
-		in, out = []tensor.Shape{op.columnShape(), op.weightShape()}, op.imageShape()
+		want, out = []tensor.Shape{r.columnShape(), r.weightShape()}, r.imageShape()
 	default:
-		in, out = []tensor.Shape{op.columnShape(), op.imageShape()}, op.weightShape()
+		want, out = []tensor.Shape{r.columnShape(), r.imageShape()}, r.weightShape()
 	}
-	return in, out
+	return out, wantShapes(name, in, want)
 }
 
-func (op *groupConvOp) Arity() int {
-	if op.bias {
-		return 3
-	}
-	return 2
-}
-
-func (op *groupConvOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: op.rank + 2, Of: a}
-	if op.bias {
-		return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: a}, t)
-	}
-	return hm.NewFnType(t, t, t)
-}
-
-func (op *groupConvOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	want, out := op.shapes()
-	if len(in) != len(want) {
-		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op, len(want), len(in))
-	}
-	for i, d := range in {
-		s, ok := d.(tensor.Shape)
-		if !ok || !graph.SameShape(s, want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %v", op, i, graph.FormatShape(want[i]), d)
+func groupConvKernels[T float](r *groupRun) kernels[T] {
+	return kernels[T]{forward: func(a fwdArgs[T]) error {
+		x, w, y := a.in[0].data, a.in[1].data, a.out.data
+		var bias []T
+		if r.bias {
+			bias = a.in[2].data
 		}
-	}
-	return out, nil
-}
-
-func (op *groupConvOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs(op.String(), vals, op.Arity())
-	if err != nil {
-		return nil, err
-	}
-	want, outShape := op.shapes()
-	for i, t := range in {
-		if !graph.SameShape(t.Shape(), want[i]) {
-			return nil, graph.ShapeErrorf("ops: %s: input %d must have shape %s, got %s", op, i, graph.FormatShape(want[i]), graph.FormatShape(t.Shape()))
+		if r.geom.c/r.groups >= groupEngineMin {
+			groupConvEngine(r, x, w, bias, y)
+			return nil
 		}
-		if t.Dtype() != in[0].Dtype() {
-			return nil, graph.ArgErrorf("ops: %s: dtypes differ: %v and %v", op, in[0].Dtype(), t.Dtype())
+		switch r.kind {
+		case groupForward:
+			groupConvForward(&r.geom, r.groups, x, w, bias, y)
+		case groupData:
+			groupConvData(&r.geom, r.groups, x, w, y)
+		default:
+			groupConvFilter(&r.geom, r.groups, x, w, y)
 		}
-	}
-	y := op.out.get(in[0].Dtype(), outShape)
-	switch in[0].Dtype() {
-	case tensor.Float32:
-		runGroupConv[float32](op, in, y)
-	case tensor.Float64:
-		runGroupConv[float64](op, in, y)
-	default:
-		return nil, graph.ArgErrorf("ops: %s: dtype %v not supported", op, in[0].Dtype())
-	}
-	return y, nil
-}
-
-func runGroupConv[T float](op *groupConvOp, in []*tensor.Dense, y *tensor.Dense) {
-	a, b := in[0].Data().([]T), in[1].Data().([]T)
-	ys := y.Data().([]T)
-	var bias []T
-	if op.bias {
-		bias = in[2].Data().([]T)
-	}
-	if op.geom.c/op.groups >= groupEngineMin {
-		groupConvEngine(op, a, b, bias, ys)
-		return
-	}
-	switch op.kind {
-	case groupForward:
-		groupConvForward(&op.geom, op.groups, a, b, bias, ys)
-	case groupData:
-		groupConvData(&op.geom, op.groups, a, b, ys)
-	default:
-		groupConvFilter(&op.geom, op.groups, a, b, ys)
-	}
-}
-
-// IsGradient reports whether the op computes a gradient (graph.GradientOp).
-func (op *groupConvOp) IsGradient() bool { return op.kind != groupForward }
-
-func (op *groupConvOp) DiffWRT(n int) []bool {
-	if op.kind != groupForward {
-		return make([]bool, n)
-	}
-	return allTrue(n)
-}
-
-func (op *groupConvOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.kind != groupForward {
-		return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", op)
-	}
-	base := op.String()
-	dx, err := G.ApplyOp(newGroupConvOp(groupData, op.rank, op.geom, op.groups, false, base+"∂x"), grad, inputs[1])
-	if err != nil {
-		return nil, err
-	}
-	dw, err := G.ApplyOp(newGroupConvOp(groupFilter, op.rank, op.geom, op.groups, false, base+"∂w"), grad, inputs[0])
-	if err != nil {
-		return nil, err
-	}
-	out := G.Nodes{dx, dw}
-	if op.bias {
-		db, err := channelSum(base+"∂b", grad)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, db)
-	}
-	return out, nil
+		return nil
+	}}
 }
 
 // groupConvEngine runs op group by group through the convolution engine:
@@ -270,7 +216,7 @@ func (op *groupConvOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 // gathered into contiguous (N, C/groups, ...) and (N, K/groups, ...)
 // tensors, the group's weights are already contiguous, and the result is
 // scattered back (or, for the filter gradient, written in place).
-func groupConvEngine[T float](op *groupConvOp, a, b, bias, y []T) {
+func groupConvEngine[T float](op *groupRun, a, b, bias, y []T) {
 	g := op.geom
 	cg, kg := g.c/op.groups, g.k/op.groups
 	sub := g

@@ -45,7 +45,7 @@ func TestGroupDirectMatchesEngine(t *testing.T) {
 			}
 			run := func(kind groupKind, direct bool, a, w2 []float64, size int) []float64 {
 				out := make([]float64, size)
-				op := newGroupConvOp(kind, rank, g, c.groups, c.bias && kind == groupForward, "test")
+				op := newGroupRun(kind, rank, g, c.groups, c.bias && kind == groupForward)
 				if !direct {
 					groupConvEngine(op, a, w2, b, out)
 					return out

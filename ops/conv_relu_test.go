@@ -176,11 +176,11 @@ func TestConvUnusedInputGradientSkipped(t *testing.T) {
 	}
 }
 
-// TestReLUAbsorbedByMaxPool checks that a ReLU fused into a convolution or
+// TestFusedReLUBeforeMaxPool checks that a ReLU fused into a convolution or
 // a BatchNorm and followed by a max pool gives exactly the output and
 // gradients of the unfused ops, for non-overlapping and overlapping pools,
 // and when the activation has a second consumer.
-func TestReLUAbsorbedByMaxPool(t *testing.T) {
+func TestFusedReLUBeforeMaxPool(t *testing.T) {
 	rng := graph.NewRand(41)
 	inputs := map[string]*tensor.Dense{"x": randTensor(rng, 2, 3, 8, 9), "w": randTensor(rng, 4, 3, 3, 3),
 		"b": randTensor(rng, 4), "g": randTensor(rng, 3), "beta": randTensor(rng, 3)}

@@ -10,14 +10,15 @@
 // Each op family is split by level: the exported verb (ops.Conv3D,
 // ops.DiceLoss, ...) that checks its arguments, with the op's definition
 // (pool.go); its geometry or engine (pool_geometry.go, conv_engine.go); and
-// its float32/float64 kernels (pool_kernels.go). Most ops are written on
+// its float32/float64 kernels (pool_kernels.go). Every op is written on
 // the op kit (kit.go): a name, a shape function and generic forward and
 // backward kernels, with what the backward needs from the forward (an
-// argmax, a dropout mask) passed as named saved tensors. The kit implements
-// gorgonia.Op and gorgonia.SDOp for them; Gorgonia's reverse-mode autodiff
-// (gorgonia.Grad with a TapeMachine) calls SymDiff to build the backward
-// pass. The convolutions, BatchNorm and MaxUnpool2D keep their own op
-// types. Every op works in float32 and float64.
+// argmax, a dropout mask, BatchNorm's batch statistics) passed as named
+// saved tensors. The kit implements gorgonia.Op and gorgonia.SDOp for
+// them; Gorgonia's reverse-mode autodiff (gorgonia.Grad with a
+// TapeMachine) calls SymDiff to build the backward pass. Describe tells
+// a program that translates graphs which op a node holds. Every op works
+// in float32 and float64.
 //
 // Ops keep their output buffers between runs of a compiled graph, so a
 // training step does not allocate its activations anew; every op instance is

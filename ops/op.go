@@ -17,13 +17,12 @@ var nextID atomic.Uint64
 
 func newID() uint64 { return nextID.Add(1) }
 
-// opBase is embedded by every op. It holds the op's description (its
-// String, also used in error messages) and a unique id that goes into the
-// hash so that no two op instances are merged into one node, and it gives
-// the gorgonia.Op methods every op shares: the output is a new value
-// (ReturnsPtr false, OverwritesInput -1) computed in Go (CallsExtern false).
-// An op file then keeps only what is its own: Arity, Type, InferShape, Do,
-// DiffWRT and SymDiff.
+// opBase is embedded by the kit's two op types (kitOp and kitGradOp in
+// kit.go). It holds the op's description (its String, also used in error
+// messages) and a unique id that goes into the hash so that no two op
+// instances are merged into one node, and it gives the gorgonia.Op methods
+// they share: the output is a new value (ReturnsPtr false,
+// OverwritesInput -1) computed in Go (CallsExtern false).
 type opBase struct {
 	id   uint64
 	desc string
@@ -54,24 +53,6 @@ func allTrue(n int) []bool {
 	}
 	return out
 }
-
-// gradOpBase is embedded by the ops that compute gradients: none of their
-// inputs is differentiated and SymDiff is an error (second derivatives are
-// not implemented).
-type gradOpBase struct{ opBase }
-
-// newGradOpBase gives a new gradient op the description desc and a fresh id.
-func newGradOpBase(desc string) gradOpBase { return gradOpBase{newOpBase(desc)} }
-
-// DiffWRT and SymDiff implement gorgonia.SDOp for a gradient op.
-func (b gradOpBase) DiffWRT(n int) []bool { return make([]bool, n) }
-func (b gradOpBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("ops: %s: second derivatives are not implemented", b.desc)
-}
-
-// firstShape is InferShape for an op whose output has the shape of its
-// first input.
-func firstShape(in []G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
 
 // buffer is an output tensor an op keeps between runs.
 type buffer struct{ t *tensor.Dense }
@@ -149,22 +130,6 @@ func sameDtype(op string, nodes ...*G.Node) error {
 		}
 	}
 	return nil
-}
-
-// denseArgs converts op arguments to dense tensors.
-func denseArgs(op string, vals []G.Value, n int) ([]*tensor.Dense, error) {
-	if len(vals) != n {
-		return nil, fmt.Errorf("ops: %s: want %d inputs, got %d", op, n, len(vals))
-	}
-	out := make([]*tensor.Dense, n)
-	for i, v := range vals {
-		d, ok := v.(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("ops: %s: input %d must be a dense tensor, got %T", op, i, v)
-		}
-		out[i] = d
-	}
-	return out, nil
 }
 
 // float is the set of element types every op supports.

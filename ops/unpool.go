@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -129,115 +128,26 @@ func MaxUnpool2D(x, indices *G.Node, outH, outW int) (*G.Node, error) {
 			}
 		}
 	}
-	op := &maxUnpoolOp{opBase: newOpBase(fmt.Sprintf("%s(%d, %d)", name, outH, outW)), xShape: xs.Clone(), outH: outH, outW: outW}
-	return G.ApplyOp(op, x, indices)
+	u := unpoolPlanes{planes: xs[0] * xs[1], in: xs[2] * xs[3], out: outH * outW, outH: outH, outW: outW}
+	yShape := tensor.Shape{xs[0], xs[1], outH, outW}
+	return applyDef(&opDef{
+		name: name, attrs: fmt.Sprintf("%d, %d", outH, outW), index: []int{1},
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return yShape.Clone(), nil },
+		f32:   unpoolKernels[float32](u),
+		f64:   unpoolKernels[float64](u),
+	}, x, indices)
 }
 
-// maxUnpoolOp scatters x into a zero (N, C, outH, outW) tensor at indices.
-type maxUnpoolOp struct {
-	opBase
-	xShape     tensor.Shape
-	outH, outW int
-	out        buffer
-}
-
-func (op *maxUnpoolOp) yShape() tensor.Shape {
-	return tensor.Shape{op.xShape[0], op.xShape[1], op.outH, op.outW}
-}
-
-func (op *maxUnpoolOp) Arity() int { return 2 }
-
-// Type is Tensor-4 a → Tensor-4 i → Tensor-4 a: indices may have another
-// dtype. (Gorgonia's type inference names the result b, so b is avoided.)
-func (op *maxUnpoolOp) Type() hm.Type {
-	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
-}
-func (op *maxUnpoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.yShape(), nil
-}
-
-func (op *maxUnpoolOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs("MaxUnpool2D", vals, 2)
-	if err != nil {
-		return nil, err
+// unpoolKernels scatter x into a zero (N, C, outH, outW) tensor at the
+// indices (input 1, of any dtype), and gather the gradient dx from dy at
+// the same indices.
+func unpoolKernels[T float](u unpoolPlanes) kernels[T] {
+	return kernels[T]{
+		forward: func(a fwdArgs[T]) error {
+			return unpoolDispatch(u, a.in[0].data, a.dense[1], a.out.data, false)
+		},
+		backward: func(a bwdArgs[T]) error {
+			return unpoolDispatch(u, a.dx.data, a.dense[1], a.dy.data, true)
+		},
 	}
-	x, idx := in[0], in[1]
-	if !graph.SameShape(x.Shape(), op.xShape) || !graph.SameShape(idx.Shape(), op.xShape) {
-		return nil, graph.ShapeErrorf("ops: MaxUnpool2D: input and indices must have shape %s, got %s and %s",
-			graph.FormatShape(op.xShape), graph.FormatShape(x.Shape()), graph.FormatShape(idx.Shape()))
-	}
-	y := op.out.get(x.Dtype(), op.yShape())
-	u := unpoolPlanes{planes: op.xShape[0] * op.xShape[1], in: op.xShape[2] * op.xShape[3], out: op.outH * op.outW, outH: op.outH, outW: op.outW}
-	switch xs := x.Data().(type) {
-	case []float64:
-		err = unpoolDispatch(u, xs, idx, y.Data().([]float64), false)
-	case []float32:
-		err = unpoolDispatch(u, xs, idx, y.Data().([]float32), false)
-	default:
-		return nil, fmt.Errorf("ops: MaxUnpool2D: dtype %v not supported", x.Dtype())
-	}
-	if err != nil {
-		return nil, err
-	}
-	return y, nil
-}
-
-func (op *maxUnpoolOp) DiffWRT(int) []bool { return []bool{true, false} }
-
-func (op *maxUnpoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d := &maxUnpoolGradOp{
-		gradOpBase: newGradOpBase(fmt.Sprintf("MaxUnpool2DGrad(%d, %d)", op.outH, op.outW)),
-		xShape:     op.xShape, outH: op.outH, outW: op.outW,
-	}
-	dx, err := G.ApplyOp(d, grad, inputs[1])
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx, nil}, nil
-}
-
-// maxUnpoolGradOp is dx[n][c][i] = dy[n][c][indices[n][c][i]], given dy and
-// the indices.
-type maxUnpoolGradOp struct {
-	gradOpBase
-	xShape     tensor.Shape
-	outH, outW int
-	out        buffer
-}
-
-func (op *maxUnpoolGradOp) Arity() int { return 2 }
-func (op *maxUnpoolGradOp) Type() hm.Type {
-	a, i := hm.TypeVariable('a'), hm.TypeVariable('i')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 4, Of: i}, G.TensorType{Dims: 4, Of: a})
-}
-func (op *maxUnpoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.xShape.Clone(), nil
-}
-
-func (op *maxUnpoolGradOp) Do(vals ...G.Value) (G.Value, error) {
-	in, err := denseArgs("MaxUnpool2DGrad", vals, 2)
-	if err != nil {
-		return nil, err
-	}
-	dy, idx := in[0], in[1]
-	wantDy := tensor.Shape{op.xShape[0], op.xShape[1], op.outH, op.outW}
-	if !graph.SameShape(dy.Shape(), wantDy) || !graph.SameShape(idx.Shape(), op.xShape) {
-		return nil, graph.ShapeErrorf("ops: MaxUnpool2DGrad: want gradient %s and indices %s, got %s and %s",
-			graph.FormatShape(wantDy), graph.FormatShape(op.xShape), graph.FormatShape(dy.Shape()), graph.FormatShape(idx.Shape()))
-	}
-	dx := op.out.get(dy.Dtype(), op.xShape)
-	u := unpoolPlanes{planes: op.xShape[0] * op.xShape[1], in: op.xShape[2] * op.xShape[3], out: op.outH * op.outW, outH: op.outH, outW: op.outW}
-	switch dys := dy.Data().(type) {
-	case []float64:
-		err = unpoolDispatch(u, dx.Data().([]float64), idx, dys, true)
-	case []float32:
-		err = unpoolDispatch(u, dx.Data().([]float32), idx, dys, true)
-	default:
-		return nil, fmt.Errorf("ops: MaxUnpool2DGrad: dtype %v not supported", dy.Dtype())
-	}
-	if err != nil {
-		return nil, err
-	}
-	return dx, nil
 }

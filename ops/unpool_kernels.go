@@ -36,7 +36,7 @@ func unpoolDispatch[T float](u unpoolPlanes, small []T, idx *tensor.Dense, big [
 	case []int32:
 		return unpoolRun(u, small, is, big, gather)
 	}
-	return fmt.Errorf("ops: MaxUnpool2D: indices of dtype %v are not supported", idx.Dtype())
+	return fmt.Errorf("indices of dtype %v are not supported", idx.Dtype())
 }
 
 func unpoolRun[T float, I indexType](u unpoolPlanes, small []T, idx []I, big []T, gather bool) error {
@@ -56,7 +56,7 @@ func unpoolRun[T float, I indexType](u unpoolPlanes, small []T, idx []I, big []T
 			if bad >= 0 {
 				mu.Lock()
 				if first == nil {
-					first = graph.ArgErrorf("ops: MaxUnpool2D: index %v at plane %d, position %d is not an integer in [0, %d) (output plane (%d, %d))",
+					first = graph.ArgErrorf("index %v at plane %d, position %d is not an integer in [0, %d) (output plane (%d, %d))",
 						ix[bad], p, bad, u.out, u.outH, u.outW)
 				}
 				mu.Unlock()

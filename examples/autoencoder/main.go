@@ -79,20 +79,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// config holds the command-line settings.
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags) and this one's own.
+// It is part of the JSON summary: epochs, batch_size, lr, seed,
+// dense_epochs, noise and noise_level.
 type config struct {
-	Epochs      int     `json:"epochs"`
+	recipe.TrainFlags
+	recipe.DataFlags
 	DenseEpochs int     `json:"dense_epochs"`
-	Batch       int     `json:"batch_size"`
-	LR          float64 `json:"lr"`
 	Noise       string  `json:"noise"`
 	Level       float64 `json:"noise_level"`
-	Seed        int64   `json:"seed"`
-	Out         string  `json:"-"`
-	Data        string  `json:"-"`
-	Limit       int     `json:"-"`
-	TestLimit   int     `json:"-"`
-	Quiet       bool    `json:"-"`
 }
 
 // result is the JSON summary printed as the last line.
@@ -116,19 +112,19 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("autoencoder: ")
-	var c config
-	flag.IntVar(&c.Epochs, "epochs", 3, "training epochs of the denoising autoencoder")
-	flag.IntVar(&c.DenseEpochs, "dense-epochs", 10, "training epochs of the 2-D dense autoencoder (0: same as -epochs)")
-	flag.IntVar(&c.Batch, "batch", 64, "batch size")
-	flag.Float64Var(&c.LR, "lr", 2e-3, "Adam learning rate (both models)")
-	flag.StringVar(&c.Noise, "noise", "gaussian", "noise of the denoiser's inputs: gaussian or saltpepper")
-	flag.Float64Var(&c.Level, "level", 0, "noise level: standard deviation (gaussian, default 0.5) or probability (saltpepper, default 0.3)")
-	flag.Int64Var(&c.Seed, "seed", 1, "seed for the initial weights, shuffling and noise")
-	flag.StringVar(&c.Out, "out", "autoencoder-out", "output directory for the plots and weights")
-	flag.StringVar(&c.Data, "data", "", "folder with the MNIST IDX files (default: the standard location)")
-	flag.IntVar(&c.Limit, "limit", 20000, "train on the first N training images only (0: all 60,000)")
-	flag.IntVar(&c.TestLimit, "test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
-	flag.BoolVar(&c.Quiet, "quiet", false, "print only the epoch summaries, no progress bars")
+	c := config{
+		TrainFlags:  recipe.TrainFlags{Epochs: 3, Batch: 64, LR: 2e-3, Seed: 1, Out: "autoencoder-out"},
+		DataFlags:   recipe.DataFlags{Limit: 20000},
+		DenseEpochs: 10,
+		Noise:       "gaussian",
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("epochs").Usage = "training epochs of the denoising autoencoder"
+	flag.Lookup("lr").Usage = "Adam learning rate (both models)"
+	flag.IntVar(&c.DenseEpochs, "dense-epochs", c.DenseEpochs, "training epochs of the 2-D dense autoencoder (0: same as -epochs)")
+	flag.StringVar(&c.Noise, "noise", c.Noise, "noise of the denoiser's inputs: gaussian or saltpepper")
+	flag.Float64Var(&c.Level, "level", c.Level, "noise level: standard deviation (gaussian, default 0.5) or probability (saltpepper, default 0.3)")
 	flag.Parse()
 
 	start := time.Now()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/zoo"
 )
@@ -21,8 +22,11 @@ func TestAutoencoderSmoke(t *testing.T) {
 	out := t.TempDir()
 	for _, noise := range []string{"gaussian", "saltpepper"} {
 		t.Run(noise, func(t *testing.T) {
-			c := config{Epochs: 1, DenseEpochs: 1, Batch: 32, LR: 2e-3, Noise: noise, Seed: 1,
-				Out: filepath.Join(out, noise), Limit: 192, TestLimit: 100, Quiet: true}
+			c := config{
+				TrainFlags:  recipe.TrainFlags{Epochs: 1, Batch: 32, LR: 2e-3, Seed: 1, Out: filepath.Join(out, noise), Quiet: true},
+				DataFlags:   recipe.DataFlags{Limit: 192, TestLimit: 100},
+				DenseEpochs: 1, Noise: noise,
+			}
 			res, err := run(c)
 			if err != nil {
 				t.Fatal(err)
@@ -65,9 +69,9 @@ func TestAutoencoderSmoke(t *testing.T) {
 // Bad flags are errors, not panics.
 func TestAutoencoderBadFlags(t *testing.T) {
 	for _, c := range []config{
-		{Epochs: 1, Batch: 8, LR: 1e-3, Noise: "pink"},
-		{Epochs: 0, Batch: 8, LR: 1e-3, Noise: "gaussian"},
-		{Epochs: 1, Batch: 8, LR: 0, Noise: "gaussian"},
+		{TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 8, LR: 1e-3}, Noise: "pink"},
+		{TrainFlags: recipe.TrainFlags{Epochs: 0, Batch: 8, LR: 1e-3}, Noise: "gaussian"},
+		{TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 8, LR: 0}, Noise: "gaussian"},
 	} {
 		if _, err := run(c); err == nil {
 			t.Errorf("run(%+v) succeeded", c)

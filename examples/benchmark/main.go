@@ -3,15 +3,18 @@
 // layer for layer with convnet's public API, and prints one JSON line per
 // workload:
 //
-//	go run ./examples/benchmark                 # W1 W1-infer W2 W2-infer W3 W4
+//	go run ./examples/benchmark                 # all eight workloads
 //	go run ./examples/benchmark -workload W2    # one workload
+//	go run ./examples/benchmark -workload W3-infer -threads 1
 //	go run ./examples/benchmark -workload W1 -cpuprofile w1.prof
 //
 // A training step is what torch_bench.py times: run the forward and
 // backward graph and one train.Adam step (lr 1e-3, betas 0.9/0.999, eps
 // 1e-8), the way train.Trainer does it (gradients are read from the graph
-// at every run; they do not accumulate, so there is nothing to zero). Inference steps (W1-infer, W2-infer) run an evaluation graph
-// forward only. Timings are the median over the timed steps after warm-up;
+// at every run; they do not accumulate, so there is nothing to zero).
+// Inference steps (W1-infer ... W4-infer) run the same model's evaluation
+// graph (graph.Eval: batch norm uses its running statistics) forward only,
+// as torch_bench.py does with model.eval() and torch.no_grad(). Timings are the median over the timed steps after warm-up;
 // as in torch_bench.py the block of steps is repeated (at most 3 times)
 // while max/min exceeds 1.3 and the attempt with the smallest spread is
 // reported. flops_per_step counts 2·MACs of every convolution, transposed
@@ -20,6 +23,11 @@
 // child process so that peak_rss_mb (getrusage maxrss) is per workload.
 // cpu_ms_per_step is the process CPU time of a step (both cores busy: twice
 // the wall time), which is steadier than wall time on a shared machine.
+//
+// Threads: convnet's kernels use GOMAXPROCS goroutines (see the README's
+// "Threads" section). -threads N sets GOMAXPROCS to N before anything runs
+// (the GOMAXPROCS environment variable does the same); 0 keeps the
+// default, the number of CPUs. The JSON line reports the count as threads.
 //
 // For profiling: -cpuprofile and -memprofile write pprof files of the timed
 // steps; BENCH_OPS=1 prints the op types of the training graph and
@@ -52,7 +60,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-var allWorkloads = []string{"W1", "W1-infer", "W2", "W2-infer", "W3", "W4"}
+var allWorkloads = []string{"W1", "W1-infer", "W2", "W2-infer", "W3", "W3-infer", "W4", "W4-infer"}
 
 // spec describes one workload of torch_bench.py.
 type spec struct {
@@ -124,12 +132,16 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchmark: ")
-	workload := flag.String("workload", "all", "workload: W1, W1-infer, W2, W2-infer, W3, W4, or all")
+	workload := flag.String("workload", "all", "workload: W1, W2, W3, W4 (training), W1-infer ... W4-infer, a comma-separated list, or all")
+	threads := flag.Int("threads", 0, "threads (sets GOMAXPROCS; 0: keep GOMAXPROCS, by default the number of CPUs)")
 	steps := flag.Int("steps", 0, "timed steps (0: torch_bench.py's count)")
 	warmup := flag.Int("warmup", -1, "warm-up steps (-1: torch_bench.py's count)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	memprofile := flag.String("memprofile", "", "write an allocation profile to this file at the end")
 	flag.Parse()
+	if err := setThreads(*threads); err != nil {
+		log.Fatal(err)
+	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 1 // every allocation, for per-step counts
 	}
@@ -168,6 +180,18 @@ func main() {
 	}
 }
 
+// setThreads sets GOMAXPROCS to n, the number of goroutines convnet's
+// kernels split their work over; n = 0 keeps it.
+func setThreads(n int) error {
+	if n < 0 {
+		return errors.Errorf("-threads must be 0 (keep GOMAXPROCS = %d) or a positive count, got %d", runtime.GOMAXPROCS(0), n)
+	}
+	if n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
+	return nil
+}
+
 // runChildren runs the binary once per workload with the same flags.
 func runChildren(list []string) error {
 	exe, err := os.Executable()
@@ -195,6 +219,8 @@ type stepper struct {
 	step  func() error
 	flops int64
 	loss  func() float64
+	// output returns the model's output after a step (inference only).
+	output func() ([]float64, error)
 }
 
 func run(w string, steps, warmup int, cpuprofile string) (*result, error) {
@@ -403,14 +429,23 @@ func buildInfer(sp spec, model nn.Layer) (*stepper, error) {
 	b := graph.NewBuilder(graph.Eval)
 	xt, _ := inputs(sp)
 	x := b.InputValue("x", xt)
-	if _, err := model.Forward(b, x); err != nil {
+	out, err := model.Forward(b, x)
+	if err != nil {
 		return nil, err
 	}
+	var outV G.Value
+	G.Read(out, &outV)
 	m, err := graph.NewMachine(b.Graph())
 	if err != nil {
 		return nil, err
 	}
-	return &stepper{step: func() error { return graph.Run(m) }, flops: forwardFlops(b)}, nil
+	output := func() ([]float64, error) {
+		if outV == nil {
+			return nil, errors.New("no output yet: run a step first")
+		}
+		return graph.ValueFloat64s(outV)
+	}
+	return &stepper{step: func() error { return graph.Run(m) }, flops: forwardFlops(b), output: output}, nil
 }
 
 func buildTrain(sp spec, model nn.Layer) (*stepper, error) {

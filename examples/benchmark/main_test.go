@@ -63,7 +63,7 @@ const w1ForwardFlops = 2 * 64 * (32*26*26*1*9 + 64*11*11*32*9 + 1600*128 + 128*1
 func TestWorkloads(t *testing.T) {
 	workloads := allWorkloads
 	if testing.Short() {
-		workloads = []string{"W1", "W1-infer", "W3", "W4"}
+		workloads = []string{"W1", "W1-infer", "W3", "W3-infer", "W4", "W4-infer"}
 	}
 	flops := map[string]int64{}
 	for _, w := range workloads {
@@ -88,7 +88,7 @@ func TestWorkloads(t *testing.T) {
 		})
 	}
 	// A training step counts three forward passes.
-	for _, w := range []string{"W1", "W2"} {
+	for _, w := range []string{"W1", "W2", "W3", "W4"} {
 		if train, infer := flops[w], flops[w+"-infer"]; train != 0 && infer != 0 && train != 3*infer {
 			t.Errorf("%s: flops_per_step %d, want 3 × the inference step's %d", w, train, infer)
 		}
@@ -162,5 +162,83 @@ func TestUnknownWorkload(t *testing.T) {
 	_, err := run("W9", 1, 1, "")
 	if err == nil || !strings.Contains(err.Error(), `unknown workload "W9"`) {
 		t.Fatalf("err = %v, want the unknown workload named", err)
+	}
+}
+
+// TestInferenceOutputs runs one evaluation step of each small workload and
+// checks the model's output: its size (batch × per-example output) and
+// that every value is finite; W3 and W4 end in a sigmoid, so theirs lie
+// strictly between 0 and 1 (a ReLU in its place would give exact zeros).
+func TestInferenceOutputs(t *testing.T) {
+	for _, tc := range []struct {
+		w       string
+		perItem int
+		sigmoid bool
+	}{
+		{"W1-infer", 10, false},
+		{"W3-infer", 64 * 64, true},
+		{"W4-infer", 28 * 28, true},
+	} {
+		t.Run(tc.w, func(t *testing.T) {
+			sp, err := specFor(tc.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := buildInfer(sp, sp.model())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.output(); err == nil {
+				t.Error("output before the first step: no error")
+			}
+			if err := st.step(); err != nil {
+				t.Fatal(err)
+			}
+			out, err := st.output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := sp.batch * tc.perItem; len(out) != want {
+				t.Fatalf("%d output values, want %d", len(out), want)
+			}
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for i, v := range out {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("output %d = %v", i, v)
+				}
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			if tc.sigmoid && (lo <= 0 || hi >= 1) {
+				t.Errorf("sigmoid outputs span [%v, %v], want within (0, 1)", lo, hi)
+			}
+			if lo == hi {
+				t.Errorf("every output is %v: the model ignores its input", lo)
+			}
+		})
+	}
+}
+
+// TestThreads checks that -threads sets GOMAXPROCS and that the JSON line
+// reports it, and that a negative count is refused.
+func TestThreads(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+	for _, n := range []int{1, 3} {
+		if err := setThreads(n); err != nil {
+			t.Fatal(err)
+		}
+		r, err := run("W1-infer", 1, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Threads != n {
+			t.Errorf("-threads %d: threads = %d in the JSON line", n, r.Threads)
+		}
+	}
+	if err := setThreads(0); err != nil || runtime.GOMAXPROCS(0) != 3 {
+		t.Errorf("-threads 0: err %v, GOMAXPROCS %d, want nil and unchanged 3", err, runtime.GOMAXPROCS(0))
+	}
+	if err := setThreads(-2); err == nil || !strings.Contains(err.Error(), "got -2") {
+		t.Errorf("-threads -2: err = %v, want an error naming -2", err)
 	}
 }

@@ -62,27 +62,24 @@ import (
 // shortNames are the Fashion-MNIST class names cut to fit under an image.
 var shortNames = [10]string{"T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"}
 
-type options struct {
-	epochs, batch     int
-	blocks, shift     int
-	flip              float64
-	lr                float64
-	seed              int64
-	out, dir          string
-	limit, testLimit  int
-	quiet             bool
-	misclassifiedGrid int
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags) and this one's own.
+type config struct {
+	recipe.TrainFlags
+	recipe.DataFlags
+	Blocks, Shift     int
+	Flip              float64
+	MisclassifiedGrid int
 }
 
+// result is the JSON summary printed as the last line; the embedded
+// settings give epochs, batch_size, lr and seed.
 type result struct {
 	TestAccuracy  float64 `json:"test_accuracy"`
 	TestLoss      float64 `json:"test_loss"`
 	TestExamples  int     `json:"test_examples"`
 	Misclassified int     `json:"misclassified"`
-	Epochs        int     `json:"epochs"`
-	BatchSize     int     `json:"batch_size"`
-	LearningRate  float64 `json:"lr"`
-	Seed          int64   `json:"seed"`
+	recipe.TrainFlags
 	TrainExamples int     `json:"train_examples"`
 	Params        int     `json:"params"`
 	TrainSeconds  float64 `json:"train_seconds"`
@@ -93,24 +90,22 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("fashion: ")
-	var o options
-	flag.IntVar(&o.epochs, "epochs", 5, "training epochs")
-	flag.IntVar(&o.batch, "batch", 64, "batch size")
-	flag.IntVar(&o.blocks, "blocks", 3, "convolution blocks (1..4), each halving the resolution and doubling the width from 32")
-	flag.Float64Var(&o.flip, "flip", 0.5, "augmentation: probability of a left-right flip of a training image")
-	flag.IntVar(&o.shift, "shift", 0, "augmentation: largest random shift in pixels (0: none)")
-	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")
-	flag.Int64Var(&o.seed, "seed", 1, "seed for the initial weights, shuffling, augmentation and dropout")
-	flag.StringVar(&o.out, "out", "fashion-out", "output directory")
-	flag.StringVar(&o.dir, "data", "", "folder with the Fashion-MNIST IDX files (default: "+data.FashionMNISTSystemDir+")")
-	flag.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000), for smoke runs")
-	flag.IntVar(&o.testLimit, "test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
-	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar, only the epoch summaries")
+	c := config{
+		TrainFlags:        recipe.TrainFlags{Epochs: 5, Batch: 64, LR: 2e-3, Seed: 1, Out: "fashion-out"},
+		Blocks:            3,
+		Flip:              0.5,
+		MisclassifiedGrid: 40,
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("lr").Usage = "Adam learning rate of the first epoch (annealed along a cosine to lr/10)"
+	flag.IntVar(&c.Blocks, "blocks", c.Blocks, "convolution blocks (1..4), each halving the resolution and doubling the width from 32")
+	flag.Float64Var(&c.Flip, "flip", c.Flip, "augmentation: probability of a left-right flip of a training image")
+	flag.IntVar(&c.Shift, "shift", c.Shift, "augmentation: largest random shift in pixels (0: none)")
 	flag.Parse()
-	o.misclassifiedGrid = 40
 
 	start := time.Now()
-	res, err := run(o)
+	res, err := run(c)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -167,25 +162,25 @@ func model(blocks int, seed int64) (*nn.Sequential, error) {
 	return m, nn.Initialize(m, seed)
 }
 
-func run(o options) (*result, error) {
-	trainSet, testSet, err := data.FashionMNIST(o.dir)
+func run(c config) (*result, error) {
+	trainSet, testSet, err := data.FashionMNIST(c.Data)
 	if err != nil {
 		return nil, err
 	}
 	mean, std := []float32{data.FashionMNISTMean}, []float32{data.FashionMNISTStd}
-	raw := data.First(trainSet, o.limit)
+	raw := data.First(trainSet, c.Limit)
 	// Augment the [0, 1] pixels (shifted-in borders are 0, the background),
 	// then standardise.
 	var augs []data.AugmentOption
-	if o.flip > 0 {
-		augs = append(augs, data.WithFlipH(o.flip))
+	if c.Flip > 0 {
+		augs = append(augs, data.WithFlipH(c.Flip))
 	}
-	if o.shift > 0 {
-		augs = append(augs, data.WithShift(o.shift))
+	if c.Shift > 0 {
+		augs = append(augs, data.WithShift(c.Shift))
 	}
 	aug := raw
 	if len(augs) > 0 {
-		if aug, err = data.Augment(raw, o.seed, augs...); err != nil {
+		if aug, err = data.Augment(raw, c.Seed, augs...); err != nil {
 			return nil, err
 		}
 	}
@@ -193,20 +188,20 @@ func run(o options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rawTest := data.First(testSet, o.testLimit)
+	rawTest := data.First(testSet, c.TestLimit)
 	test, err := data.Normalize(rawTest, mean, std)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, err
 	}
 
-	m, err := model(o.blocks, o.seed)
+	m, err := model(c.Blocks, c.Seed)
 	if err != nil {
 		return nil, err
 	}
-	if err := nn.WriteSummary(os.Stderr, m, []int{o.batch, 1, 28, 28}); err != nil {
+	if err := nn.WriteSummary(os.Stderr, m, []int{c.Batch, 1, 28, 28}); err != nil {
 		return nil, err
 	}
 	names := make([]string, 10)
@@ -215,22 +210,22 @@ func run(o options) (*result, error) {
 	}
 	// Adam, with the learning rate annealed along a cosine from lr at the
 	// first epoch to lr/10 at the last; softmax cross-entropy on the logits.
-	opt, err := train.NewAdam(o.lr)
+	opt, err := train.NewAdam(c.LR)
 	if err != nil {
 		return nil, err
 	}
 	var sched train.Schedule
-	if o.epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
+	if c.Epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(c.Epochs-1, c.LR/10); err != nil {
 			return nil, err
 		}
 	}
 	tr, err := train.New(m, train.Config{
-		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
+		Epochs: c.Epochs, BatchSize: c.Batch, EvalBatchSize: 500, Seed: c.Seed,
 		Loss:      train.SoftmaxCrossEntropy(),
 		Optimizer: opt, Schedule: sched,
 		Metrics:   []train.Metric{train.NewAccuracy()},
-		Verbosity: recipe.Verbosity(o.quiet),
+		Verbosity: recipe.Verbosity(c.Quiet),
 	})
 	if err != nil {
 		return nil, err
@@ -251,20 +246,19 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
-	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
+	if err := nn.SaveSafetensors(m, filepath.Join(c.Out, "model.safetensors")); err != nil {
 		return nil, err
 	}
-	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
+	if err := hist.SaveCSV(filepath.Join(c.Out, "history.csv")); err != nil {
 		return nil, err
 	}
-	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("Fashion-MNIST CNN")); err != nil {
+	if err := hist.SavePlot(filepath.Join(c.Out, "history.png"), plot.WithTitle("Fashion-MNIST CNN")); err != nil {
 		return nil, err
 	}
 
 	res := &result{
 		TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
-		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
-		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
+		TrainFlags: c.TrainFlags, TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: c.Out,
 	}
 
 	// The misclassified test images, shown as they are (not standardised).
@@ -289,7 +283,7 @@ func run(o options) (*result, error) {
 			continue
 		}
 		res.Misclassified++
-		if len(grid) < o.misclassifiedGrid {
+		if len(grid) < c.MisclassifiedGrid {
 			pix := make([]float64, len(x))
 			for j, v := range x {
 				pix[j] = float64(v)
@@ -298,7 +292,7 @@ func run(o options) (*result, error) {
 		}
 	}
 	if len(grid) > 0 {
-		if err := plot.ImageGrid(filepath.Join(o.out, "misclassified.png"), grid, 8, plot.WithScale(5),
+		if err := plot.ImageGrid(filepath.Join(c.Out, "misclassified.png"), grid, 8, plot.WithScale(5),
 			plot.WithTitle(fmt.Sprintf("misclassified test images (true>predicted): %d of %d", res.Misclassified, rawTest.Len()))); err != nil {
 			return nil, err
 		}

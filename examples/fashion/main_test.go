@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -16,7 +17,11 @@ import (
 func TestFashionSmoke(t *testing.T) {
 	extest.NeedFashionMNIST(t)
 	out := t.TempDir()
-	res, err := run(options{epochs: 2, batch: 32, blocks: 3, flip: 0.5, shift: 2, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true, misclassifiedGrid: 40})
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 2, Batch: 32, LR: 2e-3, Seed: 1, Out: out, Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 512, TestLimit: 200},
+		Blocks:     3, Flip: 0.5, Shift: 2, MisclassifiedGrid: 40,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,15 +40,23 @@ import (
 	"github.com/convnet-go/convnet/train/plot"
 )
 
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags) and this one's own.
+type config struct {
+	recipe.TrainFlags
+	recipe.DataFlags
+	Dataset string
+	Cosine  bool
+}
+
+// result is the JSON summary printed as the last line; the embedded
+// settings give epochs, batch_size, lr and seed.
 type result struct {
-	Dataset       string  `json:"dataset"`
-	TestExamples  int     `json:"test_examples"`
-	TestAccuracy  float64 `json:"test_accuracy"`
-	TestLoss      float64 `json:"test_loss"`
-	Epochs        int     `json:"epochs"`
-	BatchSize     int     `json:"batch_size"`
-	LearningRate  float64 `json:"lr"`
-	Seed          int64   `json:"seed"`
+	Dataset      string  `json:"dataset"`
+	TestExamples int     `json:"test_examples"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	TestLoss     float64 `json:"test_loss"`
+	recipe.TrainFlags
 	TrainExamples int     `json:"train_examples"`
 	Params        int     `json:"params"`
 	Seconds       float64 `json:"seconds"`
@@ -62,21 +70,20 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("mnist: ")
-	epochs := flag.Int("epochs", 3, "training epochs")
-	batch := flag.Int("batch", 64, "batch size")
-	lr := flag.Float64("lr", 2e-3, "Adam learning rate (of the first epoch, see -cosine)")
-	seed := flag.Int64("seed", 1, "seed for the initial weights, shuffling and dropout")
-	dataset := flag.String("dataset", "mnist", "mnist or fashion")
-	out := flag.String("out", "mnist-out", "output directory for weights, history and plot")
-	dir := flag.String("data", "", "folder with the IDX files (default: the dataset's standard location)")
-	limit := flag.Int("limit", 0, "train on the first N training images only (0: all)")
-	testLimit := flag.Int("test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
-	quiet := flag.Bool("quiet", false, "print only the epoch summaries, no progress bar")
-	cosine := flag.Bool("cosine", true, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 3, Batch: 64, LR: 2e-3, Seed: 1, Out: "mnist-out"},
+		Dataset:    "mnist",
+		Cosine:     true,
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("lr").Usage = "Adam learning rate (of the first epoch, see -cosine)"
+	flag.StringVar(&c.Dataset, "dataset", c.Dataset, "mnist or fashion")
+	flag.BoolVar(&c.Cosine, "cosine", c.Cosine, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
 	flag.Parse()
 
 	start := time.Now()
-	res, err := run(*epochs, *batch, *lr, *seed, *dataset, *out, *dir, *limit, *testLimit, *quiet, *cosine)
+	res, err := run(c)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -129,55 +136,55 @@ func model(seed int64) (*nn.Sequential, error) {
 	return m, nn.Initialize(m, seed)
 }
 
-func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, limit, testLimit int, quiet, cosine bool) (*result, error) {
+func run(c config) (*result, error) {
 	// The pixels are standardised with the training set's statistics.
 	var ds, test data.Dataset
 	var err error
-	switch dataset {
+	switch c.Dataset {
 	case "mnist":
-		ds, test, err = recipe.MNIST(dir, limit, testLimit)
+		ds, test, err = recipe.MNIST(c.Data, c.Limit, c.TestLimit)
 	case "fashion":
-		ds, test, err = recipe.FashionMNIST(dir, limit, testLimit)
+		ds, test, err = recipe.FashionMNIST(c.Data, c.Limit, c.TestLimit)
 	default:
-		return nil, fmt.Errorf("-dataset must be mnist or fashion, got %q", dataset)
+		return nil, fmt.Errorf("-dataset must be mnist or fashion, got %q", c.Dataset)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, err
 	}
 
-	m, err := model(seed)
+	m, err := model(c.Seed)
 	if err != nil {
 		return nil, err
 	}
-	if s, err := nn.Summary(m, []int{batch, 1, 28, 28}); err == nil {
+	if s, err := nn.Summary(m, []int{c.Batch, 1, 28, 28}); err == nil {
 		fmt.Fprint(os.Stderr, s)
 	}
 
 	// Adam, with the learning rate annealed along a cosine from lr at the
 	// first epoch to lr/10 at the last.
-	opt, err := train.NewAdam(lr)
+	opt, err := train.NewAdam(c.LR)
 	if err != nil {
 		return nil, err
 	}
 	var sched train.Schedule
-	if cosine && epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(epochs-1, lr/10); err != nil {
+	if c.Cosine && c.Epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(c.Epochs-1, c.LR/10); err != nil {
 			return nil, err
 		}
 	}
 	// Record the loss of every step for a finer curve than the per-epoch
 	// history.
-	steps := recipe.NewStepLoss(ds.Len(), batch)
+	steps := recipe.NewStepLoss(ds.Len(), c.Batch)
 	tr, err := train.New(m, train.Config{
-		Epochs: epochs, BatchSize: batch, EvalBatchSize: 500, Seed: seed,
+		Epochs: c.Epochs, BatchSize: c.Batch, EvalBatchSize: 500, Seed: c.Seed,
 		Loss:      train.SoftmaxCrossEntropy(),
 		Optimizer: opt, Schedule: sched,
 		Metrics:   []train.Metric{train.NewAccuracy()},
 		Callbacks: []train.Callback{steps.Callback()},
-		Verbosity: recipe.Verbosity(quiet),
+		Verbosity: recipe.Verbosity(c.Quiet),
 	})
 	if err != nil {
 		return nil, err
@@ -201,13 +208,12 @@ func run(epochs, batch int, lr float64, seed int64, dataset, out, dir string, li
 	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
 
 	res := &result{
-		Dataset: dataset, TestExamples: test.Len(), TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], Epochs: hist.Len(),
-		BatchSize: batch, LearningRate: lr, Seed: seed, TrainExamples: ds.Len(), Params: nn.NumParams(m),
-		TrainSeconds: trainSeconds,
-		Weights:      filepath.Join(out, "model.safetensors"),
-		History:      filepath.Join(out, "history.csv"),
-		Plot:         filepath.Join(out, "history.png"),
-		LossPlot:     filepath.Join(out, "loss.png"),
+		Dataset: c.Dataset, TestExamples: test.Len(), TestAccuracy: logs["accuracy"], TestLoss: logs["loss"],
+		TrainFlags: c.TrainFlags, TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds,
+		Weights:  filepath.Join(c.Out, "model.safetensors"),
+		History:  filepath.Join(c.Out, "history.csv"),
+		Plot:     filepath.Join(c.Out, "history.png"),
+		LossPlot: filepath.Join(c.Out, "loss.png"),
 	}
 	if err := nn.SaveSafetensors(m, res.Weights); err != nil {
 		return nil, err

@@ -54,25 +54,22 @@ import (
 	"github.com/convnet-go/convnet/zoo"
 )
 
-type options struct {
-	arch             string
-	epochs, batch    int
-	lr               float64
-	seed             int64
-	out, dir         string
-	limit, testLimit int
-	quiet            bool
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags) and this one's own.
+type config struct {
+	recipe.TrainFlags
+	recipe.DataFlags
+	Arch string
 }
 
+// result is the JSON summary printed as the last line; the embedded
+// settings give epochs, batch_size, lr and seed.
 type result struct {
-	Arch          string  `json:"arch"`
-	TestAccuracy  float64 `json:"test_accuracy"`
-	TestLoss      float64 `json:"test_loss"`
-	TestExamples  int     `json:"test_examples"`
-	Epochs        int     `json:"epochs"`
-	BatchSize     int     `json:"batch_size"`
-	LearningRate  float64 `json:"lr"`
-	Seed          int64   `json:"seed"`
+	Arch         string  `json:"arch"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	TestLoss     float64 `json:"test_loss"`
+	TestExamples int     `json:"test_examples"`
+	recipe.TrainFlags
 	TrainExamples int     `json:"train_examples"`
 	Params        int     `json:"params"`
 	TrainSeconds  float64 `json:"train_seconds"`
@@ -83,21 +80,18 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("resnet: ")
-	var o options
-	flag.StringVar(&o.arch, "arch", "small", "small (a narrow ResNet-8 of zoo blocks) or resnet18 (zoo.ResNet18 with the small-input stem; very slow on a CPU)")
-	flag.IntVar(&o.epochs, "epochs", 3, "training epochs")
-	flag.IntVar(&o.batch, "batch", 64, "batch size")
-	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the first epoch (annealed along a cosine to lr/10)")
-	flag.Int64Var(&o.seed, "seed", 1, "seed for the initial weights and the shuffling")
-	flag.StringVar(&o.out, "out", "resnet-out", "output directory")
-	flag.StringVar(&o.dir, "data", "", "folder with the MNIST IDX files (default: the GoMNIST module's copy)")
-	flag.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000), for smoke runs")
-	flag.IntVar(&o.testLimit, "test-limit", 0, "evaluate on the first N test images only (0: all 10,000)")
-	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar, only the epoch summaries")
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 3, Batch: 64, LR: 2e-3, Seed: 1, Out: "resnet-out"},
+		Arch:       "small",
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("lr").Usage = "Adam learning rate of the first epoch (annealed along a cosine to lr/10)"
+	flag.StringVar(&c.Arch, "arch", c.Arch, "small (a narrow ResNet-8 of zoo blocks) or resnet18 (zoo.ResNet18 with the small-input stem; very slow on a CPU)")
 	flag.Parse()
 
 	start := time.Now()
-	res, err := run(o)
+	res, err := run(c)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -164,16 +158,16 @@ func smallResNet(seed int64) (nn.Layer, error) {
 	return m, nn.Initialize(m, seed)
 }
 
-func run(o options) (*result, error) {
-	ds, test, err := recipe.MNIST(o.dir, o.limit, o.testLimit)
+func run(c config) (*result, error) {
+	ds, test, err := recipe.MNIST(c.Data, c.Limit, c.TestLimit)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, err
 	}
 
-	m, err := model(o.arch, o.seed)
+	m, err := model(c.Arch, c.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -182,22 +176,22 @@ func run(o options) (*result, error) {
 	}
 	// Adam, with the learning rate annealed along a cosine from lr at the
 	// first epoch to lr/10 at the last; softmax cross-entropy on the logits.
-	opt, err := train.NewAdam(o.lr)
+	opt, err := train.NewAdam(c.LR)
 	if err != nil {
 		return nil, err
 	}
 	var sched train.Schedule
-	if o.epochs > 1 {
-		if sched, err = train.NewCosineAnnealing(o.epochs-1, o.lr/10); err != nil {
+	if c.Epochs > 1 {
+		if sched, err = train.NewCosineAnnealing(c.Epochs-1, c.LR/10); err != nil {
 			return nil, err
 		}
 	}
 	tr, err := train.New(m, train.Config{
-		Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
+		Epochs: c.Epochs, BatchSize: c.Batch, EvalBatchSize: 500, Seed: c.Seed,
 		Loss:      train.SoftmaxCrossEntropy(),
 		Optimizer: opt, Schedule: sched,
 		Metrics:   []train.Metric{train.NewAccuracy()},
-		Verbosity: recipe.Verbosity(o.quiet),
+		Verbosity: recipe.Verbosity(c.Quiet),
 	})
 	if err != nil {
 		return nil, err
@@ -218,20 +212,19 @@ func run(o options) (*result, error) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "test: loss %.4f, accuracy %.4f\n%s", logs["loss"], logs["accuracy"], cm)
-	if err := nn.SaveSafetensors(m, filepath.Join(o.out, "model.safetensors")); err != nil {
+	if err := nn.SaveSafetensors(m, filepath.Join(c.Out, "model.safetensors")); err != nil {
 		return nil, err
 	}
-	if err := hist.SaveCSV(filepath.Join(o.out, "history.csv")); err != nil {
+	if err := hist.SaveCSV(filepath.Join(c.Out, "history.csv")); err != nil {
 		return nil, err
 	}
-	if err := hist.SavePlot(filepath.Join(o.out, "history.png"), plot.WithTitle("ResNet ("+o.arch+") on MNIST")); err != nil {
+	if err := hist.SavePlot(filepath.Join(c.Out, "history.png"), plot.WithTitle("ResNet ("+c.Arch+") on MNIST")); err != nil {
 		return nil, err
 	}
 
 	res := &result{
-		Arch: o.arch, TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
-		Epochs: hist.Len(), BatchSize: o.batch, LearningRate: o.lr, Seed: o.seed,
-		TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: o.out,
+		Arch: c.Arch, TestAccuracy: logs["accuracy"], TestLoss: logs["loss"], TestExamples: test.Len(),
+		TrainFlags: c.TrainFlags, TrainExamples: ds.Len(), Params: nn.NumParams(m), TrainSeconds: trainSeconds, Out: c.Out,
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -15,7 +16,11 @@ import (
 func TestResNetSmoke(t *testing.T) {
 	extest.NeedMNIST(t)
 	out := t.TempDir()
-	res, err := run(options{arch: "small", epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 512, testLimit: 200, quiet: true})
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 32, LR: 2e-3, Seed: 1, Out: out, Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 512, TestLimit: 200},
+		Arch:       "small",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

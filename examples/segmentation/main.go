@@ -86,24 +86,20 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// config holds the command-line settings.
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags; -limit and
+// -test-limit count canvases here) and this one's own. Most of it is part
+// of the JSON summary.
 type config struct {
-	Epochs    int     `json:"epochs"`
-	Batch     int     `json:"batch_size"`
-	LR        float64 `json:"lr"`
-	Seed      int64   `json:"seed"`
-	Loss      string  `json:"loss"`
-	Models    string  `json:"models"`
-	UNetWidth int     `json:"unet_width"`
-	UNetDepth int     `json:"unet_depth"`
-	SegNet    string  `json:"segnet"`
-	Cosine    bool    `json:"cosine"`
-	Out       string  `json:"-"`
-	Data      string  `json:"-"`
-	Limit     int     `json:"train_canvases"`
-	TestLimit int     `json:"test_canvases"`
-	Quiet     bool    `json:"-"`
-	Examples  int     `json:"-"`
+	recipe.TrainFlags
+	recipe.DataFlags
+	Loss      string `json:"loss"`
+	Models    string `json:"models"`
+	UNetWidth int    `json:"unet_width"`
+	UNetDepth int    `json:"unet_depth"`
+	SegNet    string `json:"segnet"`
+	Cosine    bool   `json:"cosine"`
+	Examples  int    `json:"-"`
 }
 
 // scores are one model's test numbers.
@@ -142,9 +138,11 @@ func (r *result) MarshalJSON() ([]byte, error) {
 	}
 	rest, err := json.Marshal(struct {
 		config
-		Seconds float64 `json:"seconds"`
-		Out     string  `json:"out"`
-	}{r.config, r.Seconds, r.Out})
+		TrainCanvases int     `json:"train_canvases"`
+		TestCanvases  int     `json:"test_canvases"`
+		Seconds       float64 `json:"seconds"`
+		Out           string  `json:"out"`
+	}{r.config, r.Limit, r.TestLimit, r.Seconds, r.Out})
 	if err != nil {
 		return nil, err
 	}
@@ -154,23 +152,25 @@ func (r *result) MarshalJSON() ([]byte, error) {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("segmentation: ")
-	var c config
-	flag.IntVar(&c.Epochs, "epochs", 4, "training epochs (each model)")
-	flag.IntVar(&c.Batch, "batch", 16, "batch size")
-	flag.Float64Var(&c.LR, "lr", 3e-3, "Adam learning rate (of the first epoch, see -cosine)")
-	flag.Int64Var(&c.Seed, "seed", 1, "seed for the canvases, the initial weights and shuffling")
-	flag.StringVar(&c.Loss, "loss", "dice", "loss: dice (soft Dice) or bcedice (binary cross-entropy + soft Dice)")
-	flag.StringVar(&c.Models, "models", "unet,segnet", "models to train, comma-separated: unet, segnet")
-	flag.IntVar(&c.UNetWidth, "unet-width", 8, "UNet base width (channels of the first level)")
-	flag.IntVar(&c.UNetDepth, "unet-depth", 3, "UNet depth (down-sampling levels; 64 must be divisible by 2^depth)")
-	flag.StringVar(&c.SegNet, "segnet", "small", "SegNet size: small (zoo.NewSegNetSmall, widths 16, 32, 64) or tiny (widths 8, 16, 32)")
-	flag.BoolVar(&c.Cosine, "cosine", true, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
-	flag.StringVar(&c.Out, "out", "segmentation-out", "output directory for the plots and weights")
-	flag.StringVar(&c.Data, "data", "", "folder with the MNIST IDX files (default: the standard location)")
-	flag.IntVar(&c.Limit, "limit", 1000, "number of training canvases")
-	flag.IntVar(&c.TestLimit, "test-limit", 1000, "number of test canvases")
-	flag.BoolVar(&c.Quiet, "quiet", false, "print only the epoch summaries, no progress bars")
-	flag.IntVar(&c.Examples, "examples", 6, "test canvases shown in the overlay PNGs")
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 4, Batch: 16, LR: 3e-3, Seed: 1, Out: "segmentation-out"},
+		DataFlags:  recipe.DataFlags{Limit: 1000, TestLimit: 1000},
+		Loss:       "dice", Models: "unet,segnet", UNetWidth: 8, UNetDepth: 3, SegNet: "small", Cosine: true,
+		Examples: 6,
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("epochs").Usage = "training epochs (each model)"
+	flag.Lookup("lr").Usage = "Adam learning rate (of the first epoch, see -cosine)"
+	flag.Lookup("limit").Usage = "number of training canvases (of MNIST training digits)"
+	flag.Lookup("test-limit").Usage = "number of test canvases (of MNIST test digits)"
+	flag.StringVar(&c.Loss, "loss", c.Loss, "loss: dice (soft Dice) or bcedice (binary cross-entropy + soft Dice)")
+	flag.StringVar(&c.Models, "models", c.Models, "models to train, comma-separated: unet, segnet")
+	flag.IntVar(&c.UNetWidth, "unet-width", c.UNetWidth, "UNet base width (channels of the first level)")
+	flag.IntVar(&c.UNetDepth, "unet-depth", c.UNetDepth, "UNet depth (down-sampling levels; 64 must be divisible by 2^depth)")
+	flag.StringVar(&c.SegNet, "segnet", c.SegNet, "SegNet size: small (zoo.NewSegNetSmall, widths 16, 32, 64) or tiny (widths 8, 16, 32)")
+	flag.BoolVar(&c.Cosine, "cosine", c.Cosine, "anneal the learning rate along a cosine over the epochs (to lr/10 at the last)")
+	flag.IntVar(&c.Examples, "examples", c.Examples, "test canvases shown in the overlay PNGs")
 	flag.Parse()
 
 	start := time.Now()

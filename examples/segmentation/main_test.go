@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
 	"github.com/convnet-go/convnet/train/data"
@@ -22,8 +23,11 @@ func TestSegmentationSmoke(t *testing.T) {
 		t.Skip("loads MNIST and trains; skipped with -short")
 	}
 	extest.NeedMNIST(t)
-	c := config{Epochs: 1, Batch: 8, LR: 3e-3, Seed: 1, Loss: "dice", Models: "unet,segnet", UNetWidth: 4, UNetDepth: 3,
-		SegNet: "tiny", Cosine: true, Out: t.TempDir(), Limit: 24, TestLimit: 12, Quiet: true, Examples: 3}
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 8, LR: 3e-3, Seed: 1, Out: t.TempDir(), Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 24, TestLimit: 12},
+		Loss:       "dice", Models: "unet,segnet", UNetWidth: 4, UNetDepth: 3, SegNet: "tiny", Cosine: true, Examples: 3,
+	}
 	res, err := run(c)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +42,7 @@ func TestSegmentationSmoke(t *testing.T) {
 			t.Fatalf("%s: scores %+v", name, s)
 		}
 		extest.Files(t, c.Out, name+"_overlay.png", name+"_history.png")
-		m, err := build(config{UNetWidth: c.UNetWidth, UNetDepth: c.UNetDepth, SegNet: c.SegNet, Seed: 9}, name)
+		m, err := build(config{TrainFlags: recipe.TrainFlags{Seed: 9}, UNetWidth: c.UNetWidth, UNetDepth: c.UNetDepth, SegNet: c.SegNet}, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +55,7 @@ func TestSegmentationSmoke(t *testing.T) {
 			t.Errorf("%s: reported Dice %.5f, recomputed from the saved weights %.5f", name, s.Dice, got)
 		}
 	}
-	line := extest.JSONLine(t, res, "unet_test_dice", "segnet_test_dice", "unet_test_iou", "segnet_params", "seconds", "epochs")
+	line := extest.JSONLine(t, res, "unet_test_dice", "segnet_test_dice", "unet_test_iou", "segnet_params", "seconds", "epochs", "train_canvases", "test_canvases")
 	if !strings.HasPrefix(line, `{"unet_test_dice":`) {
 		t.Errorf("the headline does not come first: %s", line)
 	}
@@ -106,7 +110,11 @@ func foregroundDice(t *testing.T, m nn.Layer, ds *data.Segmentation) float64 {
 
 // Bad flags are errors, not panics.
 func TestSegmentationBadFlags(t *testing.T) {
-	good := config{Epochs: 1, Batch: 8, LR: 1e-3, Loss: "dice", Models: "unet", UNetWidth: 8, UNetDepth: 3, SegNet: "tiny", Limit: 8, TestLimit: 8}
+	good := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 8, LR: 1e-3},
+		DataFlags:  recipe.DataFlags{Limit: 8, TestLimit: 8},
+		Loss:       "dice", Models: "unet", UNetWidth: 8, UNetDepth: 3, SegNet: "tiny",
+	}
 	for name, mod := range map[string]func(*config){
 		"model":  func(c *config) { c.Models = "unet,fcn" },
 		"loss":   func(c *config) { c.Loss = "focal" },

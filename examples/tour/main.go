@@ -68,16 +68,17 @@ import (
 	"gorgonia.org/tensor"
 )
 
-type options struct {
-	epochs, batch    int
-	lr               float64
-	seed             int64
-	out, dir         string
-	limit, testLimit int
-	weights          string
-	quiet            bool
+// config holds the command-line settings: the flags every training
+// example shares (recipe.TrainFlags, recipe.DataFlags), for the CNN of
+// section 6, and -weights.
+type config struct {
+	recipe.TrainFlags
+	recipe.DataFlags
+	Weights string
 }
 
+// result is the JSON summary printed as the last line: a headline number
+// of each section.
 type result struct {
 	SobelMaxMagnitude float64   `json:"sobel_max_magnitude"`
 	PoolChecks        int       `json:"size_checks_passed"`
@@ -100,21 +101,20 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("tour: ")
-	var o options
-	flag.IntVar(&o.epochs, "epochs", 1, "epochs of the small CNN of section 6")
-	flag.IntVar(&o.batch, "batch", 64, "batch size of the CNN")
-	flag.Float64Var(&o.lr, "lr", 2e-3, "Adam learning rate of the CNN")
-	flag.Int64Var(&o.seed, "seed", 1, "seed for the CNN's weights, subset, shuffling and dropout")
-	flag.StringVar(&o.out, "out", "tour-out", "output directory for the PNGs")
-	flag.StringVar(&o.dir, "data", "", "folder with the MNIST IDX files (default: the GoMNIST module's copy)")
-	flag.IntVar(&o.limit, "limit", 6000, "train the CNN on N training images (N/10 of each digit)")
-	flag.IntVar(&o.testLimit, "test-limit", 0, "evaluate the CNN on the first N test images only (0: all 10,000)")
-	flag.StringVar(&o.weights, "weights", "", "load the CNN from this model.safetensors of examples/mnist instead of training it")
-	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 64, LR: 2e-3, Seed: 1, Out: "tour-out"},
+		DataFlags:  recipe.DataFlags{Limit: 6000},
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	c.DataFlags.Register(flag.CommandLine)
+	flag.Lookup("epochs").Usage = "epochs of the small CNN of section 6"
+	flag.Lookup("lr").Usage = "Adam learning rate of the CNN"
+	flag.Lookup("limit").Usage = "train the CNN on N training images (N/10 of each digit)"
+	flag.StringVar(&c.Weights, "weights", c.Weights, "load the CNN from this model.safetensors of examples/mnist instead of training it")
 	flag.Parse()
 
 	start := time.Now()
-	res, err := run(o, os.Stdout)
+	res, err := run(c, os.Stdout)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -124,25 +124,25 @@ func main() {
 	}
 }
 
-func run(o options, w io.Writer) (*result, error) {
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+func run(c config, w io.Writer) (*result, error) {
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, err
 	}
-	trainSet, testSet, err := data.MNIST(o.dir)
+	trainSet, testSet, err := data.MNIST(c.Data)
 	if err != nil {
 		return nil, err
 	}
-	res := &result{Out: o.out}
+	res := &result{Out: c.Out}
 	steps := []struct {
 		title string
 		fn    func() error
 	}{
-		{"1. Edge detection with the Sobel kernels", func() error { return sobel(o, w, testSet, res) }},
+		{"1. Edge detection with the Sobel kernels", func() error { return sobel(c, w, testSet, res) }},
 		{"2. Output sizes: W2 = (W1 - k + 2P)/S + 1", func() error { return sizes(w, res) }},
 		{"3. Transposed convolution", func() error { return transposed(w, res) }},
-		{"4. Activation functions and their derivatives (autodiff)", func() error { return activations(o, w, res) }},
+		{"4. Activation functions and their derivatives (autodiff)", func() error { return activations(c, w, res) }},
 		{"5. Softmax and cross-entropy", func() error { return softmaxCE(w, res) }},
-		{"6. What a CNN learns: filters and feature maps", func() error { return cnn(o, w, trainSet, testSet, res) }},
+		{"6. What a CNN learns: filters and feature maps", func() error { return cnn(c, w, trainSet, testSet, res) }},
 	}
 	for _, s := range steps {
 		fmt.Fprintf(w, "\n== %s ==\n\n", s.title)
@@ -165,7 +165,7 @@ var (
 	sobelY = []float64{-1, -2, -1, 0, 0, 0, 1, 2, 1}
 )
 
-func sobel(o options, w io.Writer, test *data.ImageSet, res *result) error {
+func sobel(c config, w io.Writer, test *data.ImageSet, res *result) error {
 	// One convolution with two output channels, Gx and Gy; padding 1 keeps
 	// the 28x28 size.
 	conv, err := nn.NewConv2D(1, 2, 3, nn.WithPad(1), nn.WithBias(false))
@@ -213,9 +213,9 @@ func sobel(o options, w io.Writer, test *data.ImageSet, res *result) error {
 	}
 	row := best / 28
 	fmt.Fprintf(w, "Gx along row %d (a stroke: + on its left edge, - on its right edge):\n", row)
-	for c := 0; c < 28; c++ {
-		if v := gx[row*28+c]; v != 0 || (c > 0 && gx[row*28+c-1] != 0) {
-			fmt.Fprintf(w, " %d:%.2f", c, v)
+	for col := 0; col < 28; col++ {
+		if v := gx[row*28+col]; v != 0 || (col > 0 && gx[row*28+col-1] != 0) {
+			fmt.Fprintf(w, " %d:%.2f", col, v)
 		}
 	}
 	fmt.Fprintln(w)
@@ -238,7 +238,7 @@ func sobel(o options, w io.Writer, test *data.ImageSet, res *result) error {
 		{H: 28, W: 28, Pix: sy, Label: "Gy"},
 		{H: 28, W: 28, Pix: sm, Label: "|G|"},
 	}
-	path := filepath.Join(o.out, "sobel.png")
+	path := filepath.Join(c.Out, "sobel.png")
 	fmt.Fprintf(w, "wrote %s\n", path)
 	return plot.ImageGrid(path, imgs, 4, plot.WithScale(5), plot.WithTitle("Sobel by Conv2D (gray = 0), |G| = sqrt(Gx^2 + Gy^2)"))
 }
@@ -406,7 +406,7 @@ func curve(f func(*G.Node) (*G.Node, error), xs []float64) (ys, ds []float64, er
 	return ys, ds, err
 }
 
-func activations(o options, w io.Writer, res *result) error {
+func activations(c config, w io.Writer, res *result) error {
 	const n = 201
 	xs := make([]float64, n)
 	for i := range xs {
@@ -451,7 +451,7 @@ func activations(o options, w io.Writer, res *result) error {
 	fmt.Fprintf(w, "the sigmoid's derivative is at most %.4f (at x = 0): a product of many such factors vanishes.\n", res.SigmoidMaxDeriv)
 	fmt.Fprintf(w, "ReLU is not differentiable at 0; autodiff uses ReLU'(0) = %g there.\n", res.reluAt0)
 	panels = append(panels, all)
-	path := filepath.Join(o.out, "activations.png")
+	path := filepath.Join(c.Out, "activations.png")
 	fmt.Fprintf(w, "wrote %s\n", path)
 	return plot.Panels(path, panels, plot.WithColumns(4), plot.WithSize(11, 8))
 }
@@ -556,35 +556,35 @@ func mnistNet(seed int64) (*nn.Sequential, error) {
 	return m, nn.Initialize(m, seed)
 }
 
-func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) error {
+func cnn(c config, w io.Writer, trainSet, testSet *data.ImageSet, res *result) error {
 	mean, std := []float32{data.MNISTMean}, []float32{data.MNISTStd}
-	test := data.First(testSet, o.testLimit)
+	test := data.First(testSet, c.TestLimit)
 	normTest, err := data.Normalize(test, mean, std)
 	if err != nil {
 		return err
 	}
-	m, err := mnistNet(o.seed)
+	m, err := mnistNet(c.Seed)
 	if err != nil {
 		return err
 	}
-	opt, err := train.NewAdam(o.lr)
+	opt, err := train.NewAdam(c.LR)
 	if err != nil {
 		return err
 	}
-	tr, err := train.New(m, train.Config{Epochs: o.epochs, BatchSize: o.batch, EvalBatchSize: 500, Seed: o.seed,
-		Optimizer: opt, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: recipe.Verbosity(o.quiet)})
+	tr, err := train.New(m, train.Config{Epochs: c.Epochs, BatchSize: c.Batch, EvalBatchSize: 500, Seed: c.Seed,
+		Optimizer: opt, Metrics: []train.Metric{train.NewAccuracy()}, Verbosity: recipe.Verbosity(c.Quiet)})
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	if o.weights != "" {
-		if err := nn.LoadSafetensors(m, o.weights); err != nil {
+	if c.Weights != "" {
+		if err := nn.LoadSafetensors(m, c.Weights); err != nil {
 			return err
 		}
-		res.CNNWeights = o.weights
-		fmt.Fprintf(w, "loaded the examples/mnist model from %s\n", o.weights)
+		res.CNNWeights = c.Weights
+		fmt.Fprintf(w, "loaded the examples/mnist model from %s\n", c.Weights)
 	} else {
-		sub, err := data.PerClass(trainSet, max(1, o.limit/10), o.seed)
+		sub, err := data.PerClass(trainSet, max(1, c.Limit/10), c.Seed)
 		if err != nil {
 			return err
 		}
@@ -592,7 +592,7 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "training the examples/mnist model for %d epoch(s) on %d digits (progress on stderr)\n", o.epochs, ds.Len())
+		fmt.Fprintf(w, "training the examples/mnist model for %d epoch(s) on %d digits (progress on stderr)\n", c.Epochs, ds.Len())
 		if _, err := tr.Fit(ds, nil); err != nil {
 			return err
 		}
@@ -615,7 +615,7 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 	for k := 0; k < 32; k++ {
 		filters = append(filters, plot.Image{H: 3, W: 3, Pix: wv[k*9 : k*9+9], Label: fmt.Sprint(k)})
 	}
-	path := filepath.Join(o.out, "filters.png")
+	path := filepath.Join(c.Out, "filters.png")
 	if err := plot.ImageGrid(path, filters, 8, plot.WithNormalize(true), plot.WithScale(24), plot.WithTitle("conv1: 32 filters 3x3")); err != nil {
 		return err
 	}
@@ -649,7 +649,7 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 		if err != nil {
 			return err
 		}
-		c, h, wd := fm.Shape()[1], fm.Shape()[2], fm.Shape()[3]
+		ch, h, wd := fm.Shape()[1], fm.Shape()[2], fm.Shape()[3]
 		var imgs []plot.Image
 		if stage.to == 1 {
 			pix := make([]float64, len(raw))
@@ -658,15 +658,15 @@ func cnn(o options, w io.Writer, trainSet, testSet *data.ImageSet, res *result) 
 			}
 			imgs = append(imgs, plot.Image{H: 28, W: 28, Pix: pix, Label: "input"})
 		}
-		for k := 0; k < c; k++ {
+		for k := 0; k < ch; k++ {
 			imgs = append(imgs, plot.Image{H: h, W: wd, Pix: v[k*h*wd : (k+1)*h*wd], Label: fmt.Sprint(k)})
 		}
-		path := filepath.Join(o.out, stage.file)
+		path := filepath.Join(c.Out, stage.file)
 		title := fmt.Sprintf("%s feature maps %dx%d of a %d (after ReLU)", map[int]string{1: "conv1", 3: "conv2"}[stage.to], h, wd, recipe.Argmax(y))
 		if err := plot.ImageGrid(path, imgs, 11, plot.WithNormalize(true), plot.WithScale(max(3, 66/h)), plot.WithTitle(title)); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "wrote %s (%d maps of %dx%d)\n", path, c, h, wd)
+		fmt.Fprintf(w, "wrote %s (%d maps of %dx%d)\n", path, ch, h, wd)
 	}
 	return nil
 }

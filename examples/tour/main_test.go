@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/nn"
 )
 
@@ -18,7 +19,10 @@ func TestTourSmoke(t *testing.T) {
 	extest.NeedMNIST(t)
 	out := t.TempDir()
 	var buf bytes.Buffer
-	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 300, testLimit: 200, quiet: true}, &buf)
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 32, LR: 2e-3, Seed: 1, Out: out, Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 300, TestLimit: 200},
+	}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +71,11 @@ func TestTourWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	res, err := run(options{epochs: 1, batch: 32, lr: 2e-3, seed: 1, out: out, limit: 300, testLimit: 100, weights: path, quiet: true}, &buf)
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 32, LR: 2e-3, Seed: 1, Out: out, Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 300, TestLimit: 100},
+		Weights:    path,
+	}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,21 +43,12 @@
 // 224x224 and transfer less well at this scale; -size 64 (4x the cost) or
 // 96 (9x) is closer to the network's design.
 //
-// Measured with the defaults on 2026-12-07 on the shared 2-core development
-// VM while other jobs kept the load average near 25: 1771 s of wall time,
-// but only 238 s of CPU time (222 s user, 15 s system), so about 2 to 4
-// minutes on an idle 2-core machine. Test accuracy:
-//
-//	dataset (train, test)                 scratch  frozen  fine-tuned
-//	MNIST (1000, 1000)                     0.664    0.686   0.729
-//	Fashion-MNIST (1000, 1000)             0.641    0.592   0.626
-//	LFW faces vs non-faces (100, 100)      0.750    0.960   0.980
-//
-// One seed, so differences of a few points are within the noise. Transfer
-// wins clearly where the data are few and photographic (LFW: 100 training
-// images), modestly on MNIST, and not on Fashion-MNIST, where the ImageNet
-// features of 32x32 upscaled clothes do worse than features learned from
-// the 1,000 images themselves (fine-tuning closes most of the gap).
+// The README's Measured section gives the table of a default run and its
+// wall time. Transfer wins clearly where the data are few and photographic
+// (LFW: 100 training images). On the digits and clothes, upscaled from
+// 28x28, the frozen ImageNet features do no better than features learned
+// from the 1,000 images themselves, and fine-tuning adds a few points at
+// most. One seed, so differences of a few points are within the noise.
 //
 // It prints the table (rows: datasets; columns: scratch and transferred,
 // frozen and fine-tuned; with the wall time), writes accuracy.png (a bar
@@ -92,26 +83,24 @@ import (
 	"github.com/convnet-go/convnet/examples/internal/recipe"
 )
 
-// config holds the command-line settings.
+// config holds the command-line settings: the training flags every
+// example shares (recipe.TrainFlags; -epochs and -lr are those of the
+// scratch and fine-tuned runs) and this one's own, its data flags among
+// them (the datasets are subsets per class, not the first N images).
 type config struct {
+	recipe.TrainFlags
 	Size        int
-	Epochs      int
 	HeadEpochs  int
 	PerClass    int
 	LFWPerClass int
 	Test        int
-	Batch       int
-	LR          float64
 	HeadLR      float64
 	FineLR      float64
-	Seed        int64
 	Datasets    string
-	Out         string
 	Model       string
 	LFW         string
 	Data        string
 	FashionData string
-	Quiet       bool
 }
 
 // row is one dataset's results, as printed in the JSON line.
@@ -134,25 +123,26 @@ type result struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("transfer: ")
-	var c config
-	flag.IntVar(&c.Size, "size", 32, "input resolution: images are scaled to size x size (MobileNetV2 needs >= 32)")
-	flag.IntVar(&c.Epochs, "epochs", 5, "epochs of the scratch and of the fine-tuned training")
-	flag.IntVar(&c.HeadEpochs, "head-epochs", 60, "epochs of the frozen run's head on the precomputed features")
-	flag.IntVar(&c.PerClass, "per-class", 100, "MNIST/Fashion-MNIST training images per class")
-	flag.IntVar(&c.LFWPerClass, "lfw-per-class", 50, "LFW training images per class (faces, non-faces; of 100 each); the rest are the test set")
-	flag.IntVar(&c.Test, "test", 1000, "MNIST/Fashion-MNIST test images (the first N of the test set)")
-	flag.IntVar(&c.Batch, "batch", 32, "batch size")
-	flag.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate from scratch")
-	flag.Float64Var(&c.HeadLR, "head-lr", 1e-3, "Adam learning rate of the frozen run's head")
-	flag.Float64Var(&c.FineLR, "fine-lr", 1e-5, "Adam learning rate of fine-tuning")
-	flag.Int64Var(&c.Seed, "seed", 1, "seed for subsets, splits, initial weights and shuffling")
-	flag.StringVar(&c.Datasets, "datasets", "mnist,fashion,lfw", "comma-separated datasets: mnist, fashion, lfw")
-	flag.StringVar(&c.Out, "out", "transfer-out", "output directory for accuracy.png")
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 5, Batch: 32, LR: 1e-3, Seed: 1, Out: "transfer-out"},
+		Size:       32, HeadEpochs: 60, PerClass: 100, LFWPerClass: 50, Test: 1000,
+		HeadLR: 1e-3, FineLR: 1e-5, Datasets: "mnist,fashion,lfw",
+	}
+	c.TrainFlags.Register(flag.CommandLine)
+	flag.Lookup("epochs").Usage = "epochs of the scratch and of the fine-tuned training"
+	flag.Lookup("lr").Usage = "Adam learning rate from scratch"
+	flag.IntVar(&c.Size, "size", c.Size, "input resolution: images are scaled to size x size (MobileNetV2 needs >= 32)")
+	flag.IntVar(&c.HeadEpochs, "head-epochs", c.HeadEpochs, "epochs of the frozen run's head on the precomputed features")
+	flag.IntVar(&c.PerClass, "per-class", c.PerClass, "MNIST/Fashion-MNIST training images per class")
+	flag.IntVar(&c.LFWPerClass, "lfw-per-class", c.LFWPerClass, "LFW training images per class (faces, non-faces; of 100 each); the rest are the test set")
+	flag.IntVar(&c.Test, "test", c.Test, "MNIST/Fashion-MNIST test images (the first N of the test set)")
+	flag.Float64Var(&c.HeadLR, "head-lr", c.HeadLR, "Adam learning rate of the frozen run's head")
+	flag.Float64Var(&c.FineLR, "fine-lr", c.FineLR, "Adam learning rate of fine-tuning")
+	flag.StringVar(&c.Datasets, "datasets", c.Datasets, "comma-separated datasets: mnist, fashion, lfw")
 	flag.StringVar(&c.Model, "model", "", "folder of nsfwjs's MobileNetV2 model.json (default: $NSFWJS_DIR or keras/testdata/nsfwjs/mobilenet_v2 of this repository)")
 	flag.StringVar(&c.LFW, "lfw", "", "skimage's lfw_subset.npy (default: $LFW_NPY or keras/testdata/skimage/lfw_subset.npy of this repository)")
 	flag.StringVar(&c.Data, "data", "", "folder with the MNIST IDX files (default: the standard location)")
 	flag.StringVar(&c.FashionData, "fashion-data", "", "folder with the Fashion-MNIST IDX files (default: the standard location)")
-	flag.BoolVar(&c.Quiet, "quiet", false, "print only the epoch summaries, no progress bars")
 	flag.Parse()
 
 	res, err := run(c, os.Stdout)

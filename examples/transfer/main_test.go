@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 )
 
 // needFile skips (or, under CI, fails) when a file prepared by test.sh is
@@ -32,8 +33,11 @@ func TestTransferSmoke(t *testing.T) {
 	}
 	extest.NeedMNIST(t)
 	extest.NeedFashionMNIST(t)
-	c := config{Size: 32, Epochs: 1, HeadEpochs: 2, PerClass: 1, LFWPerClass: 3, Test: 10, Batch: 8,
-		LR: 1e-3, HeadLR: 1e-3, FineLR: 1e-4, Seed: 1, Datasets: "mnist,fashion,lfw", Out: t.TempDir(), Quiet: true}
+	c := config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 8, LR: 1e-3, Seed: 1, Out: t.TempDir(), Quiet: true},
+		Size:       32, HeadEpochs: 2, PerClass: 1, LFWPerClass: 3, Test: 10,
+		HeadLR: 1e-3, FineLR: 1e-4, Datasets: "mnist,fashion,lfw",
+	}
 	c.defaults()
 	needFile(t, filepath.Join(c.Model, "model.json"), "keras/scripts/fetch_nsfwjs.sh")
 	needFile(t, c.LFW, "keras/scripts/fetch_skimage.sh")
@@ -73,7 +77,7 @@ func TestTransferSmoke(t *testing.T) {
 
 // The LFW split is stratified, disjoint and seeded; bad flags are errors.
 func TestLFWSplitAndFlags(t *testing.T) {
-	c := config{Size: 32, LFWPerClass: 10, Seed: 3}
+	c := config{TrainFlags: recipe.TrainFlags{Seed: 3}, Size: 32, LFWPerClass: 10}
 	c.defaults()
 	needFile(t, c.LFW, "keras/scripts/fetch_skimage.sh")
 	ds, err := loadLFW(c)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/examples/internal/extest"
+	"github.com/convnet-go/convnet/examples/internal/recipe"
 	"github.com/convnet-go/convnet/train"
 	"gorgonia.org/tensor"
 )
@@ -16,8 +17,11 @@ import (
 func TestVanishingSmoke(t *testing.T) {
 	extest.NeedMNIST(t)
 	out := t.TempDir()
-	res, err := run(options{epochs: 1, batch: 32, lr: 0.05, seed: 1, depth: 14, width: 32, probeSteps: 10,
-		out: out, limit: 640, testLimit: 200, quiet: true})
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 32, LR: 0.05, Seed: 1, Out: out, Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 640, TestLimit: 200},
+		Depth:      14, Width: 32, ProbeSteps: 10,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +43,11 @@ func TestVanishingSmoke(t *testing.T) {
 // large learning rate) is reported in the result; the others still run.
 func TestVanishingDiverges(t *testing.T) {
 	extest.NeedMNIST(t)
-	res, err := run(options{epochs: 1, batch: 64, lr: 5, seed: 1, depth: 14, width: 64, probeSteps: 10,
-		out: t.TempDir(), limit: 256, testLimit: 100, quiet: true})
+	res, err := run(config{
+		TrainFlags: recipe.TrainFlags{Epochs: 1, Batch: 64, LR: 5, Seed: 1, Out: t.TempDir(), Quiet: true},
+		DataFlags:  recipe.DataFlags{Limit: 256, TestLimit: 100},
+		Depth:      14, Width: 64, ProbeSteps: 10,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
