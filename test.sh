@@ -92,7 +92,7 @@ echo "== go test -race"
 # above without -race (a -race run of them is not yet timed for CI).
 go test -race -short -count=1 -timeout 40m ./graph ./ops ./nn ./train/... ./internal/...
 
-echo "== arm64 under qemu: internal/gemm"
+echo "== arm64 under qemu: internal/gemm, internal/vec, ops"
 # (gemm-port) Cross-compiles the gemm tests for arm64 and runs them under
 # qemu-user-static (Debian): the NEON kernels and the portable fallback, both
 # tested on arm64. The binary is given to qemu explicitly, so binfmt_misc is
@@ -102,7 +102,19 @@ apt_need /usr/bin/qemu-aarch64-static qemu-user-static
 arm64_tmp=$(mktemp -d)
 GOARCH=arm64 go test -c -o "$arm64_tmp/gemm.test" ./internal/gemm
 (cd internal/gemm && qemu-aarch64-static "$arm64_tmp/gemm.test" -test.short -test.count=1)
+# (elemvec) internal/vec and ops on arm64: vec's NEON kernels and portable
+# code against math, and ops' gradient checks and parity tests on them. ops'
+# binary took 106 s wall under qemu on the 2-core machine at load 16, vec's 3 s.
+GOARCH=arm64 go test -c -o "$arm64_tmp/vec.test" ./internal/vec
+(cd internal/vec && qemu-aarch64-static "$arm64_tmp/vec.test" -test.short -test.count=1)
+GOARCH=arm64 go test -c -o "$arm64_tmp/ops.test" ./ops
+(cd ops && qemu-aarch64-static "$arm64_tmp/ops.test" -test.short -test.count=1)
 rm -rf "$arm64_tmp"
+
+echo "== purego: internal/vec"
+# (elemvec) vec built without its assembly, as on every architecture but
+# amd64 (ops on the portable kernels is the arm64 run above).
+go test -tags purego -short -count=1 ./internal/vec
 
 echo "== notebooks"
 # Installs Jupyter from Debian and builds the gophernotes kernel (idempotent, root),

@@ -71,6 +71,8 @@ type Builder struct {
 	unregistered []Binding
 	// logits maps the output of a sigmoid to its input (see SetLogits).
 	logits map[*G.Node]*G.Node
+	// inference is set by WithInference (see Inference).
+	inference bool
 }
 
 // NewBuilder returns a Builder with an empty graph for mode.

@@ -101,35 +101,41 @@ func newConvBase[O option](kind string, rank int, transposed bool, in, out, kern
 
 // Forward applies the convolution (and the activation, if any) to x.
 func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	bias, err := l.checkAndBindBias(b, x)
+	if err != nil {
+		return nil, err
+	}
+	// a ReLU activation is fused into the convolution's output pass
+	relu := fusionOf(l.act) == fuseReLU
+	var y *G.Node
+	if l.transposed {
+		y, err = l.forwardTranspose(b, x, bias, relu)
+	} else {
+		y, err = l.forwardConv(b, x, b.Bind(l.weight, "weight"), bias, relu)
+	}
+	if err != nil || relu {
+		return y, err
+	}
+	return applyActivation(b, l.act, y)
+}
+
+// checkAndBindBias checks the input x and binds the bias (nil without one).
+func (l *convBase) checkAndBindBias(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := checkInput(b, l.kind, x, l.rank+2, spatialLayout(l.rank), l.weight.Dtype()); err != nil {
 		return nil, err
 	}
 	if err := checkChannels(b, l.kind, x, l.in); err != nil {
 		return nil, err
 	}
-	spatialIn := []int(x.Shape()[2:])
-	for _, d := range spatialIn {
+	for _, d := range x.Shape()[2:] {
 		if d <= 0 {
 			return nil, shapeError(b, l.kind, "spatial sizes must be positive, got shape %s", graph.FormatShape(x.Shape()))
 		}
 	}
-	var bias *G.Node
-	if l.bias != nil {
-		bias = b.Bind(l.bias, "bias")
+	if l.bias == nil {
+		return nil, nil
 	}
-	// a ReLU activation is fused into the convolution's output pass
-	relu := fusionOf(l.act) == fuseReLU
-	var y *G.Node
-	var err error
-	if l.transposed {
-		y, err = l.forwardTranspose(b, x, bias, relu)
-	} else {
-		y, err = l.forwardConv(b, x, bias, relu)
-	}
-	if err != nil || relu {
-		return y, err
-	}
-	return applyActivation(b, l.act, y)
+	return b.Bind(l.bias, "bias"), nil
 }
 
 // padsFor returns the padding before and after each axis for an input of
@@ -138,7 +144,9 @@ func (l *convBase) padsFor(in []int) (before, after []int) {
 	return windowPads(l.padding, in, l.kernel, l.stride, l.dilation, l.pad)
 }
 
-func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G.Node, error) {
+// forwardConv convolves x with the weight node w (the layer's weight, or
+// one folded from it) and adds bias (nil for none).
+func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
 	in := []int(x.Shape()[2:])
 	before, after := l.padsFor(in)
 	span := make([]int, l.rank)
@@ -160,7 +168,7 @@ func (l *convBase) forwardConv(b *graph.Builder, x, bias *G.Node, relu bool) (*G
 	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
-	y, err := ops.GroupConvND(x, b.Bind(l.weight, "weight"), bias, p, l.groups)
+	y, err := ops.GroupConvND(x, w, bias, p, l.groups)
 	if err != nil {
 		return nil, l.wrap(b, err)
 	}

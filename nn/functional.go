@@ -436,7 +436,7 @@ func (c *runCache) Run(xs []*tensor.Dense, nOut int, forward func(b *graph.Build
 		ok = false
 	}
 	if !ok {
-		b := graph.NewBuilder(graph.Eval)
+		b := graph.NewBuilder(graph.Eval, graph.WithInference())
 		nodes := make([]*G.Node, len(xs))
 		for i, x := range xs {
 			name := fmt.Sprintf("input%d", i)

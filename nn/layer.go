@@ -68,11 +68,7 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 	if layer == nil {
 		return nil, graph.ArgErrorf("nn: layer %q is nil", b.Qualify(name))
 	}
-	if path, ok := registeredPath(b, layer, name); ok {
-		b.EnterPath(path)
-	} else {
-		b.Enter(name)
-	}
+	enterCall(b, name, layer)
 	defer b.Leave()
 	if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
 		return nil, err
@@ -86,6 +82,15 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 	}
 	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
 	return out, nil
+}
+
+// enterCall enters the scope in which Call applies layer as child name.
+func enterCall(b *graph.Builder, name string, layer Layer) {
+	if path, ok := registeredPath(b, layer, name); ok {
+		b.EnterPath(path)
+	} else {
+		b.Enter(name)
+	}
 }
 
 // registeredPath returns the path under which the model registered layer

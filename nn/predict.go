@@ -115,7 +115,7 @@ func inputAs(x tensor.Tensor, dt tensor.Dtype, shape []int) (*tensor.Dense, erro
 }
 
 func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
-	b := graph.NewBuilder(graph.Eval)
+	b := graph.NewBuilder(graph.Eval, graph.WithInference())
 	x := b.Input("input", dt, shape...)
 	kind := kindOf(l)
 	if err := checkNotEmpty(b, kind, x); err != nil {

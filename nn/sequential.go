@@ -62,15 +62,10 @@ func containsDot(s string) bool {
 	return false
 }
 
-// Forward applies the layers in order.
+// Forward applies the layers in order (see CallChain: in inference graphs
+// a convolution and the BatchNorm after it run as one folded convolution).
 func (s *Sequential) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	var err error
-	for _, c := range s.children {
-		if x, err = Call(b, c.Name, c.Layer, x); err != nil {
-			return nil, err
-		}
-	}
-	return x, nil
+	return CallChain(b, s.children, x)
 }
 
 // Params lists the children's Params under their names.

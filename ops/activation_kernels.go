@@ -1,19 +1,26 @@
 package ops
 
-import "math"
+import (
+	"math"
+
+	"github.com/convnet-go/convnet/internal/vec"
+)
 
 // elementwiseGrain is the number of elements per goroutine of the
 // elementwise kernels.
 const elementwiseGrain = 1 << 15
 
+// activate sets y = f(x) for the activation kind. ReLU, and in float32
+// sigmoid, tanh and ELU, run on the vectorised kernels of internal/vec.
 func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y := x[lo:hi], y[lo:hi]
+		if x32, ok := any(x).([]float32); ok && activate32(kind, float32(alpha), x32, any(y).([]float32)) {
+			return
+		}
 		switch kind {
 		case actReLU:
-			for i, v := range x {
-				y[i] = max(v, 0)
-			}
+			vec.ReLU(y, x)
 		case actLeakyReLU:
 			leakyReLU(alpha, x, y)
 		case actELU:
@@ -44,9 +51,56 @@ func activate[T float](kind activation, alpha T, x, y []T) {
 	})
 }
 
+// activate32 is activate on the float32 kernels of internal/vec; it
+// reports false for the kinds that have none.
+func activate32(kind activation, alpha float32, x, y []float32) bool {
+	switch kind {
+	case actLeakyReLU:
+		vec.LeakyReLU(y, x, alpha)
+	case actSoftsign:
+		vec.Softsign(y, x)
+	case actSoftplus:
+		vec.Softplus(y, x)
+	case actELU:
+		vec.ELU(y, x, alpha)
+	case actSigmoid:
+		vec.Sigmoid(y, x)
+	case actTanh:
+		vec.Tanh(y, x)
+	default:
+		return false
+	}
+	return true
+}
+
+// activateGrad sets dx = f'(x)·dy from x and y = f(x).
 func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
+		if y32, ok := any(y).([]float32); ok {
+			x32, dy32, dx32 := any(x).([]float32), any(dy).([]float32), any(dx).([]float32)
+			switch kind {
+			case actSigmoid:
+				vec.SigmoidGrad(dx32, y32, dy32)
+				return
+			case actTanh:
+				vec.TanhGrad(dx32, y32, dy32)
+				return
+			case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
+				vec.ELUGrad(dx32, y32, dy32, float32(alpha))
+				return
+			case actLeakyReLU:
+				vec.LeakyReLUGrad(dx32, x32, dy32, float32(alpha))
+				return
+			case actSoftsign:
+				vec.SoftsignGrad(dx32, x32, dy32)
+				return
+			case actSoftplus: // softplus' = sigmoid
+				vec.Sigmoid(dx32, x32)
+				vec.Mul(dx32, dx32, dy32)
+				return
+			}
+		}
 		switch kind {
 		case actReLU:
 			reluGrad(x, dy, dx)
@@ -81,17 +135,10 @@ func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	})
 }
 
-// reluGrad sets dx = dy where x > 0 and 0 elsewhere (NaN included),
-// without branches: the signs of random activations defeat the branch
-// predictor, which made the branchy loop several times slower.
-func reluGrad[T float](x, dy, dx []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		reluGrad32(xs, any(dy).([]float32), any(dx).([]float32))
-	case []float64:
-		reluGrad64(xs, any(dy).([]float64), any(dx).([]float64))
-	}
-}
+// reluGrad sets dx = dy where x > 0 and 0 elsewhere (NaN included), on
+// internal/vec's kernel (a compare and a mask: no branches, which the
+// random signs of activations would mispredict).
+func reluGrad[T float](x, dy, dx []T) { vec.ReLUGrad(dx, x, dy) }
 
 // notPos32 is all ones when v <= 0 or v is a NaN and zero when v > 0:
 // b > 0 as an integer means v > 0 or v is a positive NaN, b | (b-1) has its
@@ -105,20 +152,6 @@ func notPos32(v float32) uint32 {
 func notPos64(v float64) uint64 {
 	b := int64(math.Float64bits(v))
 	return uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
-}
-
-func reluGrad32(x, dy, dx []float32) {
-	dy, dx = dy[:len(x)], dx[:len(x)]
-	for i, v := range x {
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) &^ notPos32(v))
-	}
-}
-
-func reluGrad64(x, dy, dx []float64) {
-	dy, dx = dy[:len(x)], dx[:len(x)]
-	for i, v := range x {
-		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) &^ notPos64(v))
-	}
 }
 
 // leakyReLU is y = max(v, 0) + alpha·min(v, 0), without branches: the

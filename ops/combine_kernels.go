@@ -1,13 +1,18 @@
 package ops
 
+import "github.com/convnet-go/convnet/internal/vec"
+
+// addAll sets y to the sum of srcs (at least one), added left to right.
 func addAll[T float](y []T, srcs [][]T) {
 	parallelFor(len(y), elementwiseGrain, func(lo, hi int) {
 		ys := y[lo:hi]
-		copy(ys, srcs[0][lo:hi])
-		for _, s := range srcs[1:] {
-			for j, v := range s[lo:hi] {
-				ys[j] += v
-			}
+		if len(srcs) == 1 {
+			copy(ys, srcs[0][lo:hi])
+			return
+		}
+		vec.Add(ys, srcs[0][lo:hi], srcs[1][lo:hi])
+		for _, s := range srcs[2:] {
+			vec.Add(ys, ys, s[lo:hi])
 		}
 	})
 }
@@ -42,10 +47,9 @@ func splitCopy[T float](dx, dy []T, outer, total, inner, start, size int) {
 	})
 }
 
+// scaleInto sets y = s·x.
 func scaleInto[T float](y, x []T, s T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			y[i] = s * x[i]
-		}
+		vec.Scale(y[lo:hi], x[lo:hi], s)
 	})
 }

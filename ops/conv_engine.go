@@ -452,6 +452,10 @@ func scatterImage[T float](src []T, rows, p, ld, off int, b []T, relu bool, dst 
 // epilogue writes dst = src + bv, then max(0, ·) when relu is set.
 func epilogue[T float](src []T, bv T, relu bool, dst []T) {
 	dst = dst[:len(src)]
+	if s, ok := any(src).([]float32); ok && relu {
+		gemm.BiasReLU(any(dst).([]float32), s, float32(bv)) // vectorised
+		return
+	}
 	switch {
 	case relu:
 		for j, v := range src {
@@ -468,6 +472,10 @@ func epilogue[T float](src []T, bv T, relu bool, dst []T) {
 
 // reluInPlace sets x = max(0, x).
 func reluInPlace[T float](x []T) {
+	if v, ok := any(x).([]float32); ok {
+		gemm.BiasReLU(v, v, 0)
+		return
+	}
 	for i, v := range x {
 		x[i] = max(v, 0)
 	}
@@ -493,20 +501,31 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 				im2col(g, src, col, p)
 				src = col
 			}
-			var beta T
-			if b != nil {
-				fillChannels(yn, b, p)
-				beta = 1
-			}
-			gemmT(false, false, g.k, p, ck, w, ck, src, p, beta, yn, p)
-			if relu {
-				reluInPlace(yn)
+			// the product overwrites yn; then one pass adds the bias and
+			// applies the ReLU (rather than a bias fill, a product that
+			// reads it back, and a ReLU pass)
+			gemmT(false, false, g.k, p, ck, w, ck, src, p, 0, yn, p)
+			if b != nil || relu {
+				for r := 0; r < g.k; r++ {
+					var bv T
+					if b != nil {
+						bv = b[r]
+					}
+					row := yn[r*p : (r+1)*p]
+					epilogue(row, bv, relu, row)
+				}
 			}
 			return
 		}
 		cols := (hi - lo) * p
 		col := scratch[T](e, wk, 0, ck*cols)
 		for n := lo; n < hi; n++ {
+			if direct {
+				// a 1x1 kernel's columns are the image's channel rows:
+				// one copy per row, no im2col
+				gatherImage(x[n*xs:(n+1)*xs], ck, p, cols, (n-lo)*p, col)
+				continue
+			}
 			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
 		}
 		out := scratch[T](e, wk, 2, g.k*cols)

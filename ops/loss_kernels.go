@@ -3,6 +3,7 @@ package ops
 import (
 	"math"
 
+	"github.com/convnet-go/convnet/internal/vec"
 	"gorgonia.org/tensor"
 )
 
@@ -72,6 +73,9 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 	switch op.kind {
 	case lossSoftmaxCE:
 		n, k, s := ceGeometry(shape)
+		if a32, ok := any(a).([]float32); ok {
+			return softmaxCE32(op, a32, any(b).([]float32), n, k, s)
+		}
 		rows := growWork(&op.work, n)
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
@@ -94,6 +98,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		}
 		return total / float64(n*s)
 	case lossBCE:
+		if a32, ok := any(a).([]float32); ok {
+			b32 := any(b).([]float32)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
+		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -159,6 +167,10 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 	case lossSoftmaxCE:
 		n, k, s := ceGeometry(shape)
 		scale := g / float64(n*s)
+		if a32, ok := any(a).([]float32); ok {
+			softmaxCEGrad32(a32, any(b).([]float32), any(da).([]float32), n, k, s, scale)
+			return
+		}
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
@@ -179,6 +191,13 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 	case lossBCE:
 		scale := g / float64(len(a))
 		parallelFor(len(a), elementwiseGrain, func(lo, hi int) {
+			if a32, ok := any(a).([]float32); ok { // scale·σ(x) - scale·t
+				d := any(da).([]float32)[lo:hi]
+				vec.Sigmoid(d, a32[lo:hi])
+				vec.Scale(d, d, float32(scale))
+				vec.Axpy(d, d, any(b).([]float32)[lo:hi], float32(-scale))
+				return
+			}
 			for i := lo; i < hi; i++ {
 				sig := float64(sigmoidT(a[i]))
 				da[i] = T(scale * (sig - float64(b[i])))
@@ -208,4 +227,129 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 			}
 		})
 	}
+}
+
+// ceScratch are the per-worker rows of the float32 cross-entropy: with
+// positions (s > 1) the per-position maximum m, Σ_j e^(x_j - m) and target
+// sum, and one row of exponentials.
+type ceScratch struct{ m, se, ts, e []float32 }
+
+func newCEScratch(k, s int) ceScratch {
+	if s == 1 {
+		return ceScratch{e: make([]float32, k)}
+	}
+	return ceScratch{m: make([]float32, s), se: make([]float32, s), ts: make([]float32, s), e: make([]float32, s)}
+}
+
+// rowExp sets c.e = e^(x - max x) for one contiguous row and returns max x
+// and Σ c.e.
+func (c *ceScratch) rowExp(x []float32) (mx float32, sum float64) {
+	mx = vec.Max(x)
+	vec.ExpShift(c.e, x, mx)
+	return mx, vec.Sum(c.e)
+}
+
+// positionSums sets, for one sample of k rows of s positions, c.m[p] =
+// max_j x[j·s+p], c.se[p] = Σ_j e^(x[j·s+p] - c.m[p]) and c.ts[p] = Σ_j
+// t[j·s+p].
+func (c *ceScratch) positionSums(x, t []float32, k, s int) {
+	copy(c.m, x[:s])
+	for j := 1; j < k; j++ {
+		vec.MaxOf(c.m, c.m, x[j*s:(j+1)*s])
+	}
+	clear(c.se)
+	clear(c.ts)
+	for j := 0; j < k; j++ {
+		vec.ExpSub(c.e, x[j*s:(j+1)*s], c.m)
+		vec.Add(c.se, c.se, c.e)
+		vec.Add(c.ts, c.ts, t[j*s:(j+1)*s])
+	}
+}
+
+// softmaxCE32 is the float32 softmax cross-entropy on internal/vec's
+// kernels: per sample, Σ_p lse_p·Σ_j t_jp - Σ_j t_j·x_j with lse = m +
+// log Σ e^(x-m), the maximum m kept apart so that large logits lose no
+// precision (float64 sums). A sample whose sum is not finite (an infinite
+// logit under a zero target, which the formula turns into 0·Inf) is redone
+// term by term, skipping zero targets as the float64 path does.
+func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
+	rows := growWork(&op.work, n)
+	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
+		c := newCEScratch(k, s)
+		for i := lo; i < hi; i++ {
+			x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
+			var acc float64
+			if s == 1 {
+				mx, sum := c.rowExp(x)
+				acc = (float64(mx)+math.Log(sum))*vec.Sum(t) - vec.Dot(t, x)
+			} else {
+				c.positionSums(x, t, k, s)
+				acc = vec.Dot(c.m, c.ts)
+				vec.Log(c.se, c.se)
+				acc += vec.Dot(c.se, c.ts)
+				for j := 0; j < k; j++ {
+					acc -= vec.Dot(t[j*s:(j+1)*s], x[j*s:(j+1)*s])
+				}
+			}
+			if math.IsNaN(acc) || math.IsInf(acc, 0) {
+				acc = 0
+				for p := 0; p < s; p++ {
+					lse := logSumExp(x[p:], k, s)
+					for j := 0; j < k; j++ {
+						if tv := float64(t[j*s+p]); tv != 0 {
+							acc += tv * (lse - float64(x[j*s+p]))
+						}
+					}
+				}
+			}
+			rows[i] = acc
+		}
+	})
+	total := 0.0
+	for _, v := range rows {
+		total += v
+	}
+	return total / float64(n*s)
+}
+
+// softmaxCEGrad32 is the float32 cross-entropy gradient on internal/vec's
+// kernels: dx = scale·(Σ_j t_j·softmax(x) - t), the softmax as
+// e^(x-m)/Σ e^(x-m).
+func softmaxCEGrad32(a, b, da []float32, n, k, s int, scale float64) {
+	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
+		c := newCEScratch(k, s)
+		for i := lo; i < hi; i++ {
+			x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
+			if s == 1 {
+				_, sum := c.rowExp(x)
+				vec.Scale(dx, c.e, float32(scale*vec.Sum(t)/sum))
+				vec.Axpy(dx, dx, t, float32(-scale))
+				continue
+			}
+			c.positionSums(x, t, k, s)
+			vec.Div(c.ts, c.ts, c.se) // the weight of e^(x-m): scale·Σt/Σe
+			vec.Scale(c.ts, c.ts, float32(scale))
+			for j := 0; j < k; j++ {
+				row := dx[j*s : (j+1)*s]
+				vec.ExpSub(row, x[j*s:(j+1)*s], c.m)
+				vec.Mul(row, row, c.ts)
+				vec.Axpy(row, row, t[j*s:(j+1)*s], float32(-scale))
+			}
+		}
+	})
+}
+
+// bce32 is Σ log(1+e^x) - x·t over a chunk of float32 logits x and
+// targets t, on internal/vec's kernels, through a stack buffer of
+// softplus values (float64 sums).
+func bce32(x, t []float32) float64 {
+	var buf [512]float32
+	acc := 0.0
+	for lo := 0; lo < len(x); lo += len(buf) {
+		hi := min(lo+len(buf), len(x))
+		sp := buf[:hi-lo]
+		vec.Softplus(sp, x[lo:hi])
+		acc += vec.Sum(sp) - vec.Dot(x[lo:hi], t[lo:hi])
+	}
+	return acc
 }

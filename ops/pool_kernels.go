@@ -3,6 +3,8 @@ package ops
 import (
 	"math"
 	"math/bits"
+
+	"github.com/convnet-go/convnet/internal/gemm"
 )
 
 // Max pooling.
@@ -80,6 +82,10 @@ func maxPoolValues[T float](g *poolGeom, x, y []T) {
 	ip, op := g.inPlane(), g.outPlane()
 	H, W := g.in[1], g.in[2]
 	loD, loH, loW := g.lo[0], g.lo[1], g.lo[2]
+	if x32, ok := any(x).([]float32); ok && W <= maxPoolVecRow {
+		maxPoolValues32(g, x32, any(y).([]float32))
+		return
+	}
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
@@ -92,6 +98,38 @@ func maxPoolValues[T float](g *poolGeom, x, y []T) {
 					o += len(loW)
 					for ow, w0 := range loW {
 						yr[ow] = max(max(r0[w0], r0[w0+1]), max(r1[w0], r1[w0+1]))
+					}
+				}
+			}
+		}
+	})
+}
+
+// maxPoolVecRow is the longest input row maxPoolValues32 handles (its
+// row buffer lives on the stack).
+const maxPoolVecRow = 512
+
+// maxPoolValues32 is maxPoolValues for float32: the vertical maximum of
+// each window's two rows is one vectorised pass (gemm.Max, NaN-preserving)
+// into a row buffer, leaving one max per output for the horizontal pair.
+func maxPoolValues32(g *poolGeom, x, y []float32) {
+	ip, op := g.inPlane(), g.outPlane()
+	H, W := g.in[1], g.in[2]
+	loD, loH, loW := g.lo[0], g.lo[1], g.lo[2]
+	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
+		var buf [maxPoolVecRow]float32
+		for p := lo; p < hi; p++ {
+			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
+			o := 0
+			for _, d0 := range loD {
+				for _, h0 := range loH {
+					base := (d0*H + h0) * W
+					v := buf[:W]
+					gemm.Max(v, xp[base:base+W], xp[base+W:base+2*W])
+					yr := yp[o : o+len(loW)]
+					o += len(loW)
+					for ow, w0 := range loW {
+						yr[ow] = max(v[w0], v[w0+1])
 					}
 				}
 			}

@@ -1,6 +1,11 @@
 package ops
 
-import "gorgonia.org/tensor"
+import (
+	"slices"
+
+	"github.com/convnet-go/convnet/internal/vec"
+	"gorgonia.org/tensor"
+)
 
 // collapseAxes merges neighbouring axes that are both reduced or both kept
 // and drops axes of size 1, so that a reduction walks as few, as long,
@@ -50,20 +55,21 @@ func newAxisWalk(shape tensor.Shape, red []bool) axisWalk {
 }
 
 // reduceSum adds x into acc (zeroed by the caller) over the reduced axes.
-// Work is split over the first collapsed axis when it is kept (disjoint
-// outputs); otherwise it runs on one goroutine.
+// The innermost runs are internal/vec's Sum (a reduced run) or a float64
+// accumulation (a kept run). Work is split over the outermost kept axis:
+// each worker owns whole outputs and adds into them in the sequential
+// order, so results do not depend on GOMAXPROCS. A full reduction is
+// split into fixed chunks whose partial sums are added in order
+// (chunkedSum), for the same reason.
 func reduceSum[T float](x []T, acc []float64, w *axisWalk) {
 	dims, red, inS, outS := w.dims, w.red, w.inS, w.outS
+	last := len(dims) - 1
 	var walk func(level, xo, oo int)
 	walk = func(level, xo, oo int) {
 		d := dims[level]
-		if level == len(dims)-1 {
+		if level == last {
 			if red[level] {
-				s := 0.0
-				for _, v := range x[xo : xo+d] {
-					s += float64(v)
-				}
-				acc[oo] += s
+				acc[oo] += vec.Sum(x[xo : xo+d])
 			} else {
 				a := acc[oo : oo+d]
 				for j, v := range x[xo : xo+d] {
@@ -76,8 +82,61 @@ func reduceSum[T float](x []T, acc []float64, w *axisWalk) {
 			walk(level+1, xo+i*inS[level], oo+i*outS[level])
 		}
 	}
-	if red[0] || len(dims) == 1 {
-		walk(0, 0, 0)
+	kept := slices.Index(red, false)
+	if kept < 0 { // everything is reduced: one run
+		var work []float64
+		acc[0] += chunkedSum(len(x), &work, func(lo, hi int) float64 { return vec.Sum(x[lo:hi]) })
+		return
+	}
+	// outer walks the reduced axes above kept, then the outputs lo..hi-1 of kept.
+	parallelFor(dims[kept], max(1, elementwiseGrain/max(1, inS[kept])), func(lo, hi int) {
+		var outer func(level, xo int)
+		outer = func(level, xo int) {
+			if level < kept {
+				for i := 0; i < dims[level]; i++ {
+					outer(level+1, xo+i*inS[level])
+				}
+				return
+			}
+			for i := lo; i < hi; i++ {
+				if kept == last {
+					acc[i] += float64(x[xo+i])
+				} else {
+					walk(kept+1, xo+i*inS[kept], i*outS[kept])
+				}
+			}
+		}
+		outer(0, 0)
+	})
+}
+
+// broadcastInto writes dx[i] = sc·dy[out(i)], in parallel over the first
+// collapsed axis (or, for a single axis, over its elements).
+func broadcastInto[T float](dy, dx []T, w *axisWalk, sc T) {
+	dims, red, inS, outS := w.dims, w.red, w.inS, w.outS
+	var walk func(level, xo, oo int)
+	walk = func(level, xo, oo int) {
+		d := dims[level]
+		if level == len(dims)-1 {
+			if red[level] {
+				fill(dx[xo:xo+d], sc*dy[oo])
+			} else {
+				vec.Scale(dx[xo:xo+d], dy[oo:oo+d], sc)
+			}
+			return
+		}
+		for i := 0; i < d; i++ {
+			walk(level+1, xo+i*inS[level], oo+i*outS[level])
+		}
+	}
+	if len(dims) == 1 {
+		parallelFor(dims[0], elementwiseGrain, func(lo, hi int) {
+			if red[0] {
+				fill(dx[lo:hi], sc*dy[0])
+			} else {
+				vec.Scale(dx[lo:hi], dy[lo:hi], sc)
+			}
+		})
 		return
 	}
 	parallelFor(dims[0], max(1, elementwiseGrain/max(1, inS[0])), func(lo, hi int) {
@@ -87,37 +146,5 @@ func reduceSum[T float](x []T, acc []float64, w *axisWalk) {
 	})
 }
 
-// broadcastInto writes dx[i] = sc·dy[out(i)].
-func broadcastInto[T float](dy, dx []T, w *axisWalk, sc T) {
-	dims, red, inS, outS := w.dims, w.red, w.inS, w.outS
-	var walk func(level, xo, oo int)
-	walk = func(level, xo, oo int) {
-		d := dims[level]
-		if level == len(dims)-1 {
-			xs := dx[xo : xo+d]
-			if red[level] {
-				v := sc * dy[oo]
-				for j := range xs {
-					xs[j] = v
-				}
-			} else {
-				for j, v := range dy[oo : oo+d] {
-					xs[j] = sc * v
-				}
-			}
-			return
-		}
-		for i := 0; i < d; i++ {
-			walk(level+1, xo+i*inS[level], oo+i*outS[level])
-		}
-	}
-	if len(dims) == 1 {
-		walk(0, 0, 0)
-		return
-	}
-	parallelFor(dims[0], max(1, elementwiseGrain/max(1, inS[0])), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			walk(1, i*inS[0], i*outS[0])
-		}
-	})
-}
+// fill sets every element of s to v.
+func fill[T float](s []T, v T) { vec.Fill(s, v) }

@@ -87,7 +87,8 @@ func (t *Trainer) evalGraph(dt tensor.Dtype, n int, ds data.Dataset, withLoss bo
 	if sg := t.cached(key); sg != nil {
 		return sg, nil
 	}
-	b := graph.NewBuilder(graph.Eval, graph.WithSeed(deriveSeed(t.cfg.Seed, key, 0)))
+	// only run forward: convolutions and their BatchNorms fold (nn.CallChain)
+	b := graph.NewBuilder(graph.Eval, graph.WithSeed(deriveSeed(t.cfg.Seed, key, 0)), graph.WithInference())
 	sg, _, err := t.build(b, dt, n, ds, withLoss)
 	if err != nil {
 		return nil, err

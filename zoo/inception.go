@@ -23,17 +23,11 @@ type convBN struct {
 
 // Forward applies the convolution, the BatchNorm and the ReLU.
 func (l *convBN) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	y, err := nn.Call(b, "conv", l.conv, x)
-	if err != nil {
-		return nil, err
+	chain := []nn.Child{{Name: "conv", Layer: l.conv}, {Name: "bn", Layer: l.bn}}
+	if l.act {
+		chain = append(chain, nn.Child{Name: "relu", Layer: nn.NewReLU()})
 	}
-	if y, err = nn.Call(b, "bn", l.bn, y); err != nil {
-		return nil, err
-	}
-	if !l.act {
-		return y, nil
-	}
-	return nn.Call(b, "relu", nn.NewReLU(), y)
+	return nn.CallChain(b, chain, x)
 }
 
 // Params lists conv.* and bn.*.

@@ -31,15 +31,10 @@ func indexed(layers ...nn.Layer) *sequence {
 	return s
 }
 
-// Forward applies the children in order, each through nn.Call.
+// Forward applies the children in order, through nn.CallChain (which
+// folds a convolution and its BatchNorm into one in inference graphs).
 func (s *sequence) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	var err error
-	for _, c := range s.children {
-		if x, err = nn.Call(b, c.Name, c.Layer, x); err != nil {
-			return nil, err
-		}
-	}
-	return x, nil
+	return nn.CallChain(b, s.children, x)
 }
 
 // Params lists the children's Params under their names.

@@ -252,12 +252,9 @@ type ResidualBlock struct {
 
 // Forward computes ReLU(body(x) + shortcut(x)).
 func (r *ResidualBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	y := x
-	var err error
-	for _, c := range r.body {
-		if y, err = nn.Call(b, c.Name, c.Layer, y); err != nil {
-			return nil, err
-		}
+	y, err := nn.CallChain(b, r.body, x)
+	if err != nil {
+		return nil, err
 	}
 	s := x
 	if r.down != nil {

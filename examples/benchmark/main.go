@@ -426,7 +426,8 @@ func forwardFlops(b *graph.Builder) int64 {
 }
 
 func buildInfer(sp spec, model nn.Layer) (*stepper, error) {
-	b := graph.NewBuilder(graph.Eval)
+	// as nn.Predict builds it: BatchNorms fold into their convolutions
+	b := graph.NewBuilder(graph.Eval, graph.WithInference())
 	xt, _ := inputs(sp)
 	x := b.InputValue("x", xt)
 	out, err := model.Forward(b, x)

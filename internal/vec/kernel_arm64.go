@@ -1,0 +1,34 @@
+//go:build arm64 && !purego
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run gen_kernels_arm64.go
+
+// asm is the kernel set of this CPU: the NEON kernels of kernels_arm64.s
+// (declared in kernel_decl_arm64.go) for the exponential family, ReLU and
+// the arithmetic; the sums, maxima and the other kernels run the portable
+// code. ASIMD is part of the arm64 baseline, but the choice is still made
+// from cpu.ARM64.HasASIMD. Tested under qemu-user-static only: nothing is
+// tuned on arm64 hardware.
+var asm = func() kernelSet {
+	if !cpu.ARM64.HasASIMD {
+		return kernelSet{}
+	}
+	return kernelSet{
+		name:     "neon",
+		lanes:    4,
+		expShift: expShiftNEON,
+		expSub:   expSubNEON,
+		sigmoid:  sigmoidNEON,
+		tanh:     tanhNEON,
+		elu:      eluNEON,
+		relu:     reluNEON,
+		reluGrad: reluGradNEON,
+		add:      addNEON,
+		mul:      mulNEON,
+		scale:    scaleNEON,
+		axpy:     axpyNEON,
+	}
+}()
