@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"runtime"
+
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
@@ -33,7 +35,7 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 	if err := checkGraphSizes(g); err != nil {
 		return nil, err
 	}
-	gm := &guardedMachine{}
+	gm := &guardedMachine{slot: &panicSlot{}}
 	var pre G.VMOpt
 	// The two compilers return values of Gorgonia's unexported types, which
 	// only type inference can hold.
@@ -52,7 +54,17 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 		guardOps(prog, g, gm)
 		pre = G.WithPrecompiled(prog, locMap)
 	}
-	gm.VM = G.NewTapeMachine(g, append([]G.VMOpt{pre}, opts...)...)
+	tm := G.NewTapeMachine(g, append([]G.VMOpt{pre}, opts...)...)
+	// Gorgonia sets a finalizer on every TapeMachine (CUDA clean-up; it
+	// does nothing in a build without the cuda tag, and Close runs the
+	// same clean-up). A finalizer keeps the machine and all it reaches
+	// (the graph, its values, the weights bound into it) alive through
+	// one more garbage collection, and Go never collects a reference
+	// cycle through an object with a finalizer: a model whose EvalCache
+	// holds a machine whose graph leads back to the model would never be
+	// freed. Without it, a dropped machine is freed with the first GC.
+	runtime.SetFinalizer(tm, nil)
+	gm.VM = tm
 	return gm, nil
 }
 

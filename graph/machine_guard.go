@@ -41,11 +41,23 @@ func (e *OpPanicError) Format(s fmt.State, verb rune) {
 }
 
 // guardedMachine is the VM NewMachine returns: Gorgonia's TapeMachine,
-// whose ops recover from panics into panicked. RunAll returns that panic
-// rather than the error Gorgonia wraps around it.
+// whose ops recover from panics into the machine's panicSlot. RunAll
+// returns that panic rather than the error Gorgonia wraps around it.
+//
+// The guarded ops point at the slot, never at the machine: the program
+// they sit in belongs to the TapeMachine, which carries a finalizer
+// (Gorgonia sets one in NewTapeMachine), and Go never collects a cycle
+// that holds an object with a finalizer. A cycle machine -> program ->
+// op -> machine kept every compiled graph, its values and the model's
+// weights alive for the life of the process.
 type guardedMachine struct {
 	G.VM
-	prog     any // Gorgonia's *program
+	prog any // Gorgonia's *program
+	slot *panicSlot
+}
+
+// panicSlot records the first panic of a run of a guarded machine.
+type panicSlot struct {
 	panicked *OpPanicError
 }
 
@@ -56,21 +68,22 @@ func (m *guardedMachine) Prog() any { return m.prog }
 // RunAll runs the machine; a panic in an op, or in the calling goroutine,
 // is returned as an error.
 func (m *guardedMachine) RunAll() (err error) {
-	m.panicked = nil
+	m.slot.panicked = nil
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.Errorf("graph: run: %v", r)
 		}
-		if m.panicked != nil {
-			err = m.panicked
-			m.panicked = nil
+		if p := m.slot.panicked; p != nil {
+			err = p
+			m.slot.panicked = nil
 		}
 	}()
 	return m.VM.RunAll()
 }
 
 // guardOps replaces the op of every instruction of prog (a Gorgonia
-// *program) with one that turns a panic into an error, recorded in m.
+// *program) with one that turns a panic into an error, recorded in m's
+// panicSlot.
 // Gorgonia keeps the instructions and their ops in unexported fields; the
 // replacement is read through reflect and written through unsafe, on a
 // program that no machine runs yet. Only the op an instruction executes is
@@ -111,15 +124,15 @@ func guardOps(prog any, g *G.ExprGraph, m *guardedMachine) {
 		if n, ok := g.Node(idf.Int()).(*G.Node); ok && n != nil {
 			name = n.Name()
 		}
-		field.Set(reflect.ValueOf(guard(op, name, m)))
+		field.Set(reflect.ValueOf(guard(op, name, m.slot)))
 	}
 }
 
 // guard wraps op so that a panic in Do, UsePreallocDo or UnsafeDo becomes an
 // error. The wrapper implements UsePreallocDoer and UnsafeDoer exactly
 // when op does, so the machine calls the same methods as before.
-func guard(op G.Op, node string, m *guardedMachine) G.Op {
-	g := &guardedOp{Op: op, node: node, m: m}
+func guard(op G.Op, node string, slot *panicSlot) G.Op {
+	g := &guardedOp{Op: op, node: node, slot: slot}
 	pd, isPD := op.(G.UsePreallocDoer)
 	ud, isUD := op.(G.UnsafeDoer)
 	switch {
@@ -136,7 +149,7 @@ func guard(op G.Op, node string, m *guardedMachine) G.Op {
 type guardedOp struct {
 	G.Op
 	node string
-	m    *guardedMachine
+	slot *panicSlot // not the machine: see guardedMachine
 }
 
 // recover turns a panic into *err, and records it on the machine.
@@ -146,8 +159,8 @@ func (g *guardedOp) recover(err *error) {
 		return
 	}
 	p := &OpPanicError{Op: fmt.Sprint(g.Op), Node: g.node, Value: r, stack: errors.New("panic")}
-	if g.m != nil && g.m.panicked == nil {
-		g.m.panicked = p
+	if g.slot != nil && g.slot.panicked == nil {
+		g.slot.panicked = p
 	}
 	*err = p
 }

@@ -412,8 +412,8 @@ const (
 	convFilterKind
 )
 
-// convRun is one convolution op's kind, geometry and engine scratch (kept
-// between runs; see conv_engine.go). The forward convolution and the
+// convRun is one convolution op's kind, geometry and engine (whose
+// scratch is shared by all convolutions; see conv_engine.go). The forward convolution and the
 // transposed one are each other's input gradient; both take their filter
 // gradient from convFilterKind and their bias gradient from channelSum.
 type convRun struct {

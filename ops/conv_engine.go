@@ -34,11 +34,14 @@ package ops
 // in parallel, a contiguous range of groups per worker; each worker owns
 // its scratch and, for the filter gradient, its own partial dW, which are
 // summed in worker order at the end (so the result is deterministic for a
-// given GOMAXPROCS). Scratch buffers live in the op and are reused between
-// runs.
+// given GOMAXPROCS). Scratch buffers are taken from a pool shared by all
+// convolutions for the length of one call (begin/end) and reused by the
+// next call: a graph of many convolutions holds the scratch of the largest
+// one, not the sum over its layers.
 
 import (
 	"runtime"
+	"sync"
 
 	"github.com/convnet-go/convnet/internal/gemm"
 )
@@ -76,13 +79,88 @@ func (g *convGeom) direct() bool {
 	return g.ker == [3]int{1, 1, 1} && g.stride == [3]int{1, 1, 1} && g.pad == [3]int{} && g.in == g.out
 }
 
-// convEngine holds the scratch buffers of one op between runs: per worker,
-// slot 0 is the im2col matrix, slot 1 the partial filter gradient and slot
-// 2 the output-side matrix of a group of images.
+// convEngine is the scratch of one op's convolution calls. Between calls
+// it holds nothing: a call (convForward, convBackwardData,
+// convBackwardFilter) takes a convScratch from convScratchPool when it
+// begins and returns it when it ends, so that the scratch is shared by the
+// convolutions of a graph, which a machine runs one at a time, and by
+// those of other graphs. An op's calls never overlap (a graph's machine
+// runs its ops in turn, and an op belongs to one graph).
 type convEngine struct {
+	s     *convScratch // the scratch of the running call
+	depth int          // nesting of begin/end (flipBackwardData calls convForward)
+}
+
+// convScratch holds scratch buffers whose contents are undefined at the
+// start of every call: per worker, slot 0 is the im2col matrix, slot 1 the
+// partial filter gradient and slot 2 the output-side matrix of a group of
+// images. They grow to the largest call that used them and are kept.
+type convScratch struct {
 	bufs   []any
 	shared any // buffer read by all workers (repacked weights)
 	flip   any // flipped weights of flipBackwardData
+}
+
+// scratchPool is a last-in first-out list of the convScratch values that
+// no call is using. Unlike a sync.Pool it hands the same value to calls
+// that run one after the other (a sync.Pool keeps a value per processor,
+// and a goroutine that waited for its workers may resume on another one,
+// so every processor's value would grow in turn and be dropped at garbage
+// collections): a machine running its convolutions in turn uses one value,
+// grown once to the largest of them, and allocates nothing per step. It
+// holds as many values as calls ever ran at once, each the size of the
+// largest call that used it.
+type scratchPool struct {
+	mu   sync.Mutex
+	free []*convScratch
+}
+
+func (p *scratchPool) get() *convScratch {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		s := p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		return s
+	}
+	return new(convScratch)
+}
+
+func (p *scratchPool) put(s *convScratch) {
+	p.mu.Lock()
+	p.free = append(p.free, s)
+	p.mu.Unlock()
+}
+
+// convScratches is the scratch shared by every convolution of the process.
+var convScratches scratchPool
+
+// begin takes the engine's scratch from the pool for a call (nested calls
+// share it); every begin is matched by an end.
+func (e *convEngine) begin() {
+	if e.depth == 0 {
+		e.s = convScratches.get()
+	}
+	e.depth++
+}
+
+// end returns the scratch to the pool when the outermost call ends.
+func (e *convEngine) end() {
+	e.depth--
+	if e.depth == 0 {
+		convScratches.put(e.s)
+		e.s = nil
+	}
+}
+
+// scratchSet is the scratch of the running call; outside begin/end (a
+// test calling a kernel directly) the engine gets a private one.
+func (e *convEngine) scratchSet() *convScratch {
+	if e.s == nil {
+		e.s = new(convScratch)
+	}
+	return e.s
 }
 
 const convSlots = 3
@@ -126,8 +204,8 @@ func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
 	if nw < 1 {
 		return 0
 	}
-	if len(e.bufs) < nw*convSlots {
-		e.bufs = append(e.bufs, make([]any, nw*convSlots-len(e.bufs))...)
+	if s := e.scratchSet(); len(s.bufs) < nw*convSlots {
+		s.bufs = append(s.bufs, make([]any, nw*convSlots-len(s.bufs))...)
 	}
 	parallelFor(nw, 1, func(a, b int) {
 		for wk := a; wk < b; wk++ {
@@ -147,11 +225,12 @@ func convWorkers(n, gs int) int {
 
 // sharedScratch returns the engine's shared buffer, of length size.
 func sharedScratch[T float](e *convEngine, size int) []T {
-	if s, ok := e.shared.([]T); ok && cap(s) >= size {
+	sc := e.scratchSet()
+	if s, ok := sc.shared.([]T); ok && cap(s) >= size {
 		return s[:size]
 	}
 	s := make([]T, size)
-	e.shared = s
+	sc.shared = s
 	return s
 }
 
@@ -179,12 +258,13 @@ func transposeInto[T float](a []T, rows, cols int, t []T) {
 // scratch returns the worker's buffer in slot, of length size, reusing it
 // when it is large enough. Its contents are undefined.
 func scratch[T float](e *convEngine, worker, slot, size int) []T {
+	sc := e.scratchSet()
 	i := worker*convSlots + slot
-	if s, ok := e.bufs[i].([]T); ok && cap(s) >= size {
+	if s, ok := sc.bufs[i].([]T); ok && cap(s) >= size {
 		return s[:size]
 	}
 	s := make([]T, size)
-	e.bufs[i] = s
+	sc.bufs[i] = s
 	return s
 }
 
@@ -484,6 +564,8 @@ func reluInPlace[T float](x []T) {
 // convForward computes y = conv(x, w) + b: x (N, C, in...), w (K, C, k...),
 // b (K) or nil, y (N, K, out...); with relu, y = max(0, conv(x, w) + b).
 func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y []T) {
+	e.begin()
+	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftForward(e, g, &s, x, w, b, relu, y)
 		return
@@ -541,6 +623,8 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 // relu, dx = max(0, ·). It is the input gradient of a convolution and the
 // forward pass of a transposed one.
 func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bool, dx []T) {
+	e.begin()
+	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
 		return
@@ -633,10 +717,11 @@ func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	for a := range 3 {
 		f.pad[a] = g.dil[a]*(g.ker[a]-1) - g.pad[a]
 	}
-	wf, ok := e.flip.([]T)
+	sc := e.scratchSet()
+	wf, ok := sc.flip.([]T)
 	if !ok || cap(wf) < len(w) {
 		wf = make([]T, len(w))
-		e.flip = wf
+		sc.flip = wf
 	}
 	wf = wf[:len(w)]
 	parallelFor(g.k, max(1, (1<<15)/max(1, g.c*taps)), func(lo, hi int) {
@@ -656,6 +741,8 @@ func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 // convBackwardFilter computes dw = Σ_n dy[n]·col(x[n])ᵀ: dy (N, K, out...),
 // x (N, C, in...), dw (K, C, k...).
 func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
+	e.begin()
+	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftBackwardFilter(e, g, &s, dy, x, dw)
 		return

@@ -53,11 +53,14 @@ import (
 // must also be written into opDef.attrs: attrs is part of the op's name in
 // error messages and graph dumps.
 //
-// Scratch. An op that keeps work buffers between runs for speed (the
-// convolution engine's im2col matrices) creates them when it builds its
-// opDef and captures them in its kernels' closures: every applied op has
-// its own opDef, so every node has its own scratch, as it has its own
-// output buffer. Scratch holds nothing a later kernel reads.
+// Scratch. An op that keeps work buffers between runs for speed creates
+// them when it builds its opDef and captures them in its kernels'
+// closures: every applied op has its own opDef, so every node has its own
+// scratch, as it has its own output buffer. Scratch holds nothing a later
+// kernel reads, so large scratch is better shared: the convolutions take
+// their im2col matrices from one pool for the length of a call
+// (convEngine in conv_engine.go), and a graph holds the scratch of its
+// largest convolution rather than one set per layer.
 //
 // Gradient graphs. An op whose gradients are best written as other kit
 // ops sets opDef.symDiff and builds them itself: Add passes dy on as it

@@ -62,6 +62,10 @@ func sgemmDot(dk *dotKernel, threads int, m, n, k int, alpha float32, a []float3
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	if splitThreads(threads, m, n, k, dk.mr, dk.nr) == 1 {
+		sgemmDotSerial(dk, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	split(threads, m, n, k, dk.mr, dk.nr, func(m, n, rowA, colB int) {
 		sgemmDotSerial(dk, m, n, k, alpha, a[rowA*lda:], lda, b[colB*ldb:], ldb, beta, c[rowA*ldc+colB:], ldc)
 	})

@@ -171,6 +171,10 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	if splitThreads(threads, m, n, k, kern.mr, kern.nr) == 1 {
+		sgemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	split(threads, m, n, k, kern.mr, kern.nr, func(m, n, rowA, colB int) {
 		aOff := rowA * lda // row rowA of op(A)
 		if transA {
@@ -184,25 +188,37 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 	})
 }
 
-// split runs serial(m', n', rowA, colB) for the sub-products C[rowA:rowA+m',
-// colB:colB+n'] that make up an m×n product, on up to threads goroutines
-// (threads ≤ 0: GOMAXPROCS, fewer for small products). The larger of m and
-// n is cut into one chunk per goroutine, each a multiple of the register
-// block (mr rows or nr columns) so that no extra edge tiles appear.
-func split(threads, m, n, k, mr, nr int, serial func(m, n, rowA, colB int)) {
+// splitThreads is the number of goroutines split runs an m×n×k product
+// on (threads ≤ 0: automatic). Callers that get 1 call their serial
+// product directly, without making the closure split takes (a heap
+// allocation per product, as it may go to other goroutines).
+func splitThreads(threads, m, n, k, mr, nr int) int {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 		if m*n*k < parallelMinWork*threads {
 			threads = max(1, m*n*k/parallelMinWork)
 		}
 	}
+	dim, unit := m, mr
+	if n >= m {
+		dim, unit = n, nr
+	}
+	return max(1, min(threads, (dim+unit-1)/unit))
+}
+
+// split runs serial(m', n', rowA, colB) for the sub-products C[rowA:rowA+m',
+// colB:colB+n'] that make up an m×n product, on up to threads goroutines
+// (threads ≤ 0: GOMAXPROCS, fewer for small products). The larger of m and
+// n is cut into one chunk per goroutine, each a multiple of the register
+// block (mr rows or nr columns) so that no extra edge tiles appear.
+func split(threads, m, n, k, mr, nr int, serial func(m, n, rowA, colB int)) {
+	threads = splitThreads(threads, m, n, k, mr, nr)
 	splitN := n >= m
 	dim, unit := m, mr
 	if splitN {
 		dim, unit = n, nr
 	}
 	units := (dim + unit - 1) / unit
-	threads = min(threads, units)
 	if threads <= 1 {
 		serial(m, n, 0, 0)
 		return
