@@ -1,8 +1,31 @@
-// Package graph holds what every layer and op of convnet stands on: the
-// parameter store, the builder that turns a model into one Gorgonia graph for
-// one input shape and one mode, seeded initialisers, the output-size
-// formulas, eager tensor helpers, safetensors I/O and a finite-difference
-// gradient checker.
+// Package graph holds what every layer and op of convnet stands on. Its
+// jobs, each in a file group named after it:
+//
+//   - param*.go: the parameter store. A [Param] owns one tensor (a weight
+//     or a buffer); [WrapParam] adopts a decoded tensor; [LockParams]
+//     serialises the runs that read and write Params.
+//   - initializer.go: seeded initialisers ([HeNormal], [TorchDefault], ...).
+//   - builder*.go: the [Builder], which makes one Gorgonia graph for one
+//     input shape and one [Mode], with its scopes and layer calls
+//     (builder.go) and the binding of Params into the graph under their
+//     state_dict names (builder_bind.go).
+//   - machine*.go: compiling and running a graph ([NewMachine], [Grad],
+//     [Run]) and the guard that turns a panic inside an op into an error
+//     (machine_guard.go).
+//   - outsize.go: the output-size formulas of convolution and pooling
+//     ([ConvOutSize], [PoolOutSize], [ConvTransposeOutSize], padding rules).
+//   - memory*.go: overflow-checked tensor sizes and the memory limit
+//     ([NumElements], [TensorBytes], [MemoryLimit]; [NewMachine] checks
+//     every node of a graph).
+//   - eager*.go: eager helpers on tensors outside any graph: shapes and
+//     named axes, Sum/Scale/Outer/Dot (eager.go), and conversions to and
+//     from []float64 (eager_convert.go).
+//   - gradcheck.go: the finite-difference gradient checker
+//     ([CheckGradients]) every op and layer is tested with.
+//   - errors.go: the sentinel errors and the constructors that wrap them.
+//
+// Reading and writing safetensors files is the subpackage
+// [github.com/convnet-go/convnet/graph/safetensors].
 //
 // # Overview
 //

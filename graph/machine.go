@@ -10,7 +10,7 @@ import (
 // NewMachine compiles g into a Gorgonia TapeMachine. Gorgonia panics when a
 // graph does not compile; NewMachine returns that as an error instead.
 //
-// Before compiling, every node's shape is checked with [CheckGraphSizes]:
+// Before compiling, every node's shape is checked (see [MemoryLimit]):
 // a tensor that overflows int or exceeds the memory limit is an error
 // naming the node and its op, not a fatal out-of-memory at run time.
 //
@@ -32,7 +32,7 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 			m, err = nil, errors.Errorf("graph: compiling the graph: %v", r)
 		}
 	}()
-	if err := CheckGraphSizes(g); err != nil {
+	if err := checkGraphSizes(g); err != nil {
 		return nil, err
 	}
 	gm := &guardedMachine{slot: &panicSlot{}}

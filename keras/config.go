@@ -158,7 +158,7 @@ func (c paddingConfig) pads() (top, bottom, left, right int, err error) {
 }
 
 // decodeConfig unmarshals a layer's config into v.
-func decodeConfig(spec LayerSpec, v any) error {
+func decodeConfig(spec layerSpec, v any) error {
 	if isNull(spec.Config) {
 		return nil
 	}

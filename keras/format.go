@@ -10,54 +10,54 @@ import (
 	"github.com/pkg/errors"
 )
 
-// ModelFile is the content of a TF.js layers model.json, parsed and checked:
+// modelFile is the content of a TF.js layers model.json, parsed and checked:
 // the Keras topology as a list of layers and the weights manifest.
-type ModelFile struct {
+type modelFile struct {
 	// KerasVersion and Backend are copied from the topology when present.
 	KerasVersion, Backend string
 	// Topology is the model's layers, inputs and outputs.
-	Topology Topology
+	Topology topology
 	// Manifest lists the weight groups: each group's shard files, read one
 	// after the other as one byte stream, hold its weights in order.
-	Manifest []WeightGroup
+	Manifest []weightGroup
 }
 
-// Topology is a Keras model configuration: a functional Model or a
+// topology is a Keras model configuration: a functional Model or a
 // Sequential, reduced to layers connected by name.
-type Topology struct {
+type topology struct {
 	ClassName string // "Model", "Functional" or "Sequential"
 	Name      string
-	Layers    []LayerSpec
+	Layers    []layerSpec
 	Inputs    []string // names of the input layers
 	Outputs   []string // names of the output layers
 }
 
-// LayerSpec is one Keras layer: its class, unique name, raw JSON config and
+// layerSpec is one Keras layer: its class, unique name, raw JSON config and
 // the names of the layers whose outputs it takes (empty for an InputLayer).
-type LayerSpec struct {
+type layerSpec struct {
 	ClassName string
 	Name      string
 	Config    json.RawMessage
 	Inbound   []string
 }
 
-// WeightGroup is one entry of the weights manifest.
-type WeightGroup struct {
+// weightGroup is one entry of the weights manifest.
+type weightGroup struct {
 	Paths   []string     `json:"paths"`
-	Weights []WeightSpec `json:"weights"`
+	Weights []weightSpec `json:"weights"`
 }
 
-// WeightSpec describes one weight of a manifest group.
-type WeightSpec struct {
+// weightSpec describes one weight of a manifest group.
+type weightSpec struct {
 	Name         string        `json:"name"`
 	Shape        []int         `json:"shape"`
 	Dtype        string        `json:"dtype"`
-	Quantization *Quantization `json:"quantization,omitempty"`
+	Quantization *quantization `json:"quantization,omitempty"`
 }
 
-// Quantization describes how a weight is stored when it is quantised: as
+// quantization describes how a weight is stored when it is quantised: as
 // uint8 or uint16 codes q with w = Min + q·Scale, or as float16.
-type Quantization struct {
+type quantization struct {
 	Dtype string   `json:"dtype"`
 	Min   *float64 `json:"min,omitempty"`
 	Scale *float64 `json:"scale,omitempty"`
@@ -71,7 +71,7 @@ const maxWeightElems = 1 << 31
 type rawModelJSON struct {
 	Format          string          `json:"format"`
 	ModelTopology   json.RawMessage `json:"modelTopology"`
-	WeightsManifest []WeightGroup   `json:"weightsManifest"`
+	WeightsManifest []weightGroup   `json:"weightsManifest"`
 }
 
 // rawTopology is the Keras JSON: either {keras_version, backend,
@@ -102,9 +102,9 @@ type rawLayer struct {
 	InboundNodes json.RawMessage `json:"inbound_nodes"`
 }
 
-// ParseModelJSON parses and checks the content of a TF.js layers
+// parseModelJSON parses and checks the content of a TF.js layers
 // model.json. It does not read weight shards; see Load and Read.
-func ParseModelJSON(data []byte) (*ModelFile, error) {
+func parseModelJSON(data []byte) (*modelFile, error) {
 	var raw rawModelJSON
 	if err := strictUnmarshal(data, &raw); err != nil {
 		return nil, errors.Wrap(err, "keras: model.json is not valid JSON of a TF.js model")
@@ -115,7 +115,7 @@ func ParseModelJSON(data []byte) (*ModelFile, error) {
 	if isNull(raw.ModelTopology) {
 		return nil, errors.New("keras: model.json has no modelTopology")
 	}
-	mf := &ModelFile{Manifest: raw.WeightsManifest}
+	mf := &modelFile{Manifest: raw.WeightsManifest}
 	if err := parseTopology(raw.ModelTopology, mf); err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func isNull(m json.RawMessage) bool {
 	return s == "" || s == "null"
 }
 
-func parseTopology(data json.RawMessage, mf *ModelFile) error {
+func parseTopology(data json.RawMessage, mf *modelFile) error {
 	var top rawTopology
 	if err := json.Unmarshal(data, &top); err != nil {
 		return errors.Wrap(err, "keras: modelTopology")
@@ -171,14 +171,14 @@ func parseTopology(data json.RawMessage, mf *ModelFile) error {
 	return checkTopology(t)
 }
 
-func parseFunctional(cfg json.RawMessage, t *Topology) error {
+func parseFunctional(cfg json.RawMessage, t *topology) error {
 	var mc rawModelConfig
 	if err := json.Unmarshal(cfg, &mc); err != nil {
 		return errors.Wrap(err, "keras: model config")
 	}
 	t.Name = mc.Name
 	for i, l := range mc.Layers {
-		spec := LayerSpec{ClassName: l.ClassName, Name: l.Name, Config: l.Config}
+		spec := layerSpec{ClassName: l.ClassName, Name: l.Name, Config: l.Config}
 		in, err := parseInbound(l.InboundNodes)
 		if err != nil {
 			return errors.Wrapf(err, "keras: layer %d (%q): inbound_nodes", i, l.Name)
@@ -264,7 +264,7 @@ func parseEndpoints(list []json.RawMessage) ([]string, error) {
 // 2.1) or {name, layers}. Each layer takes the previous one's output; an
 // InputLayer is added in front when the first layer only carries
 // batch_input_shape.
-func parseSequential(cfg json.RawMessage, t *Topology) error {
+func parseSequential(cfg json.RawMessage, t *topology) error {
 	var layers []rawLayer
 	if err := json.Unmarshal(cfg, &layers); err != nil {
 		var mc rawModelConfig
@@ -293,10 +293,10 @@ func parseSequential(cfg json.RawMessage, t *Topology) error {
 				prev = "input_" + l.Name
 			}
 		}
-		t.Layers = append(t.Layers, LayerSpec{ClassName: "InputLayer", Name: prev, Config: cfg})
+		t.Layers = append(t.Layers, layerSpec{ClassName: "InputLayer", Name: prev, Config: cfg})
 	}
 	for _, l := range layers {
-		spec := LayerSpec{ClassName: l.ClassName, Name: l.Name, Config: l.Config}
+		spec := layerSpec{ClassName: l.ClassName, Name: l.Name, Config: l.Config}
 		if l.ClassName == "InputLayer" {
 			if prev != "" {
 				return errors.Errorf("keras: Sequential model: InputLayer %q is not the first layer", l.Name)
@@ -322,7 +322,7 @@ func parseSequential(cfg json.RawMessage, t *Topology) error {
 // checkTopology verifies names and references: unique non-empty names
 // without dots, inbound layers defined earlier, inputs that are
 // InputLayers, outputs that exist.
-func checkTopology(t *Topology) error {
+func checkTopology(t *topology) error {
 	if len(t.Layers) == 0 {
 		return errors.New("keras: the model has no layers")
 	}
@@ -368,7 +368,7 @@ func checkTopology(t *Topology) error {
 }
 
 // checkManifest verifies each weight's name, shape, dtype and quantisation.
-func checkManifest(groups []WeightGroup) error {
+func checkManifest(groups []weightGroup) error {
 	names := map[string]bool{}
 	for gi, g := range groups {
 		if len(g.Paths) == 0 && len(g.Weights) > 0 {
@@ -399,7 +399,7 @@ func checkManifest(groups []WeightGroup) error {
 }
 
 // numElems is the product of the weight's shape.
-func (w WeightSpec) numElems() (int, error) {
+func (w weightSpec) numElems() (int, error) {
 	n := 1
 	for _, d := range w.Shape {
 		if d < 0 {
@@ -415,7 +415,7 @@ func (w WeightSpec) numElems() (int, error) {
 
 // bytesPerElem is the stored size of one element, checking that the dtype
 // and quantisation are supported.
-func (w WeightSpec) bytesPerElem() (int, error) {
+func (w weightSpec) bytesPerElem() (int, error) {
 	if q := w.Quantization; q != nil {
 		if w.Dtype != "float32" {
 			return 0, errors.Errorf("keras: weight %q: quantised weights must have dtype float32, got %q", w.Name, w.Dtype)
@@ -445,7 +445,7 @@ func (w WeightSpec) bytesPerElem() (int, error) {
 }
 
 // String prints the weight as "name float32[3 3 3 32] (uint8)".
-func (w WeightSpec) String() string {
+func (w weightSpec) String() string {
 	s := fmt.Sprintf("%s %s%v", w.Name, w.Dtype, w.Shape)
 	if w.Quantization != nil {
 		s += " (" + w.Quantization.Dtype + ")"

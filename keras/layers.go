@@ -29,12 +29,12 @@ type converted struct {
 
 // weightSet finds the manifest weights of a layer and records which were used.
 type weightSet struct {
-	all  map[string]*Weight
+	all  map[string]*weight
 	key  map[string][]string // "layer/variable" -> manifest names
 	used map[string]bool
 }
 
-func newWeightSet(all map[string]*Weight) *weightSet {
+func newWeightSet(all map[string]*weight) *weightSet {
 	ws := &weightSet{all: all, key: map[string][]string{}, used: map[string]bool{}}
 	for name := range all {
 		n := strings.TrimSuffix(name, ":0")
@@ -49,7 +49,7 @@ func newWeightSet(all map[string]*Weight) *weightSet {
 }
 
 // take returns the weight variable v ("kernel", "gamma", ...) of the layer.
-func (ws *weightSet) take(layer, v string) (*Weight, error) {
+func (ws *weightSet) take(layer, v string) (*weight, error) {
 	name := layer + "/" + v
 	w := ws.all[name]
 	if w == nil {
@@ -91,7 +91,7 @@ func setParam(p *graph.Param, data []float32, shape []int, what string) error {
 }
 
 // checkShape verifies a weight's Keras shape.
-func checkShape(w *Weight, want ...int) error {
+func checkShape(w *weight, want ...int) error {
 	if !graph.SameShape(w.Shape, want) {
 		return errors.Errorf("weight %q has shape %v, want %v", w.Name, w.Shape, want)
 	}
@@ -100,7 +100,7 @@ func checkShape(w *Weight, want ...int) error {
 
 // hwioToOIHW converts a Keras convolution kernel (kh, kw, in, out) to
 // convnet's (out, in, kh, kw).
-func hwioToOIHW(w *Weight) ([]float32, []int, error) {
+func hwioToOIHW(w *weight) ([]float32, []int, error) {
 	if len(w.Shape) != 4 {
 		return nil, nil, errors.Errorf("weight %q must be rank 4 (kh, kw, in, out), got shape %v", w.Name, w.Shape)
 	}
@@ -122,7 +122,7 @@ func hwioToOIHW(w *Weight) ([]float32, []int, error) {
 // depthwiseToGrouped converts a Keras depthwise kernel (kh, kw, in,
 // multiplier) to a grouped convolution's (in·multiplier, 1, kh, kw): output
 // channel i·multiplier + m filters input channel i, as in TensorFlow.
-func depthwiseToGrouped(w *Weight) ([]float32, []int, error) {
+func depthwiseToGrouped(w *weight) ([]float32, []int, error) {
 	if len(w.Shape) != 4 {
 		return nil, nil, errors.Errorf("weight %q must be rank 4 (kh, kw, in, multiplier), got shape %v", w.Name, w.Shape)
 	}
@@ -141,7 +141,7 @@ func depthwiseToGrouped(w *Weight) ([]float32, []int, error) {
 }
 
 // transpose2 converts a Dense kernel (in, out) to (out, in).
-func transpose2(w *Weight) ([]float32, []int, error) {
+func transpose2(w *weight) ([]float32, []int, error) {
 	if len(w.Shape) != 2 {
 		return nil, nil, errors.Errorf("weight %q must be rank 2 (in, out), got shape %v", w.Name, w.Shape)
 	}
@@ -216,7 +216,7 @@ func withActivation[O any](opts []O, act []nn.ActivationOption) []O {
 
 // convertLayer builds the convnet form of one Keras layer and loads its
 // weights from ws.
-func convertLayer(spec LayerSpec, ws *weightSet, o *options) (converted, error) {
+func convertLayer(spec layerSpec, ws *weightSet, o *options) (converted, error) {
 	c, err := convertLayerInner(spec, ws, o)
 	if err != nil {
 		return converted{}, errors.Wrapf(err, "keras: %s %q", spec.ClassName, spec.Name)
@@ -224,7 +224,7 @@ func convertLayer(spec LayerSpec, ws *weightSet, o *options) (converted, error) 
 	return c, nil
 }
 
-func convertLayerInner(spec LayerSpec, ws *weightSet, o *options) (converted, error) {
+func convertLayerInner(spec layerSpec, ws *weightSet, o *options) (converted, error) {
 	switch spec.ClassName {
 	case "InputLayer":
 		var c inputConfig

@@ -63,21 +63,21 @@ func Load(p string, opts ...Option) (*Model, error) {
 // Read builds a Model from the content of model.json; read returns the
 // bytes of each weight shard named in the manifest.
 func Read(modelJSON []byte, read ShardReader, opts ...Option) (*Model, error) {
-	mf, err := ParseModelJSON(modelJSON)
+	mf, err := parseModelJSON(modelJSON)
 	if err != nil {
 		return nil, err
 	}
-	weights, err := ReadWeights(mf.Manifest, read)
+	weights, err := readWeights(mf.Manifest, read)
 	if err != nil {
 		return nil, err
 	}
-	return Build(mf.Topology, weights, opts...)
+	return build(mf.Topology, weights, opts...)
 }
 
-// Build converts a topology with its decoded weights into a Model. Every
+// build converts a topology with its decoded weights into a Model. Every
 // manifest weight must belong to a layer: leftovers are an error, as are
 // missing or mis-shaped weights.
-func Build(t Topology, weights map[string]*Weight, opts ...Option) (*Model, error) {
+func build(t topology, weights map[string]*weight, opts ...Option) (*Model, error) {
 	var o options
 	for _, opt := range opts {
 		if opt != nil {

@@ -8,9 +8,9 @@ import (
 	"github.com/x448/float16"
 )
 
-// Weight is one decoded weight: its manifest name, Keras shape and values
+// weight is one decoded weight: its manifest name, Keras shape and values
 // as float32 in row-major order.
-type Weight struct {
+type weight struct {
 	Name  string
 	Shape []int
 	Data  []float32
@@ -20,14 +20,14 @@ type Weight struct {
 // (relative to model.json).
 type ShardReader func(path string) ([]byte, error)
 
-// ReadWeights reads every manifest group's shards with read and decodes its
+// readWeights reads every manifest group's shards with read and decodes its
 // weights. A group's shards are one byte stream cut into files; their total
 // size must equal the sum of the weights' stored sizes.
-func ReadWeights(groups []WeightGroup, read ShardReader) (map[string]*Weight, error) {
+func readWeights(groups []weightGroup, read ShardReader) (map[string]*weight, error) {
 	if err := checkManifest(groups); err != nil {
 		return nil, err
 	}
-	out := map[string]*Weight{}
+	out := map[string]*weight{}
 	for gi, g := range groups {
 		need := 0
 		for _, w := range g.Weights {
@@ -52,7 +52,7 @@ func ReadWeights(groups []WeightGroup, read ShardReader) (map[string]*Weight, er
 			bpe, _ := w.bytesPerElem()
 			data := decode(w, buf[off:off+n*bpe], n)
 			off += n * bpe
-			out[w.Name] = &Weight{Name: w.Name, Shape: append([]int(nil), w.Shape...), Data: data}
+			out[w.Name] = &weight{Name: w.Name, Shape: append([]int(nil), w.Shape...), Data: data}
 		}
 	}
 	return out, nil
@@ -60,7 +60,7 @@ func ReadWeights(groups []WeightGroup, read ShardReader) (map[string]*Weight, er
 
 // decode converts the stored little-endian bytes of w (already checked to
 // hold n elements) to float32.
-func decode(w WeightSpec, b []byte, n int) []float32 {
+func decode(w weightSpec, b []byte, n int) []float32 {
 	out := make([]float32, n)
 	if q := w.Quantization; q != nil {
 		switch q.Dtype {

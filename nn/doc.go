@@ -26,6 +26,11 @@
 // uses it) gives the Params new tensors: graphs compiled before no longer
 // see them and are rebuilt by Predict and the Trainer.
 //
+// Branches are merged on nodes inside a Forward with [Add], [ScaledAdd]
+// (the x + s·r of Inception-ResNet) and [Concat]; a max pooling's indices
+// (MaxPool2D.ForwardWithIndices) go to a [MaxUnpool2D]. The zoo's models
+// are written with these and the layers alone.
+//
 // Containers (Sequential, Residual) never touch their children's weights:
 // wrapping a loaded or pretrained layer keeps what it holds. Initialize
 // redraws every weight of a model from a seed; the zoo's constructors call

@@ -170,7 +170,7 @@ type Functional struct {
 	apps    []*application // topological order
 	first   map[any]string // layer -> name of its first application
 
-	runs RunCache
+	runs runCache
 }
 
 // NewFunctional returns the model computing outputs from inputs. Every
@@ -403,19 +403,18 @@ func (f *Functional) Run(xs ...*tensor.Dense) ([]*tensor.Dense, error) {
 	})
 }
 
-// RunCache keeps the compiled evaluation graphs of a model with several
-// inputs or outputs, one per input shapes and dtypes. The zero value is
-// ready to use; it is safe for concurrent use.
-type RunCache struct {
+// runCache keeps the compiled evaluation graphs of a Functional model with
+// several inputs or outputs, one per input shapes and dtypes. The zero
+// value is ready to use; it is safe for concurrent use.
+type runCache struct {
 	mu     sync.Mutex
 	graphs map[string]*multiGraph
 }
 
 // Run compiles (once per input shapes and dtypes) and runs an evaluation
 // graph built by forward on inputs xs, and returns copies of its nOut
-// outputs. It is the engine of Functional.Run, exported for other models
-// with several inputs or outputs (imported ONNX graphs).
-func (c *RunCache) Run(xs []*tensor.Dense, nOut int, forward func(b *graph.Builder, xs []*G.Node) ([]*G.Node, error)) ([]*tensor.Dense, error) {
+// outputs. It is the engine of Functional.Run.
+func (c *runCache) Run(xs []*tensor.Dense, nOut int, forward func(b *graph.Builder, xs []*G.Node) ([]*G.Node, error)) ([]*tensor.Dense, error) {
 	var key strings.Builder
 	for i, x := range xs {
 		if x == nil {

@@ -215,7 +215,7 @@ func NewMaxPool2D(kernel int, opts ...PoolOption) (*MaxPool2D, error) {
 // ForwardWithIndices pools x like Forward and also returns, for every
 // output element, the flat index h·W + w of its maximum inside its (n, c)
 // input plane (PyTorch's return_indices), as a node of x's dtype. SegNet's
-// decoder passes them to ops.MaxUnpool2D.
+// decoder passes them to MaxUnpool2D.ForwardWithIndices.
 func (l *MaxPool2D) ForwardWithIndices(b *graph.Builder, x *G.Node) (out, indices *G.Node, err error) {
 	return l.forward(b, x, true)
 }

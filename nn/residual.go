@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
@@ -151,6 +152,31 @@ func Add(b *graph.Builder, xs ...*G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	recordMerge(b, "Add", xs, out)
+	return out, nil
+}
+
+// ScaledAdd is x + scale·y for two nodes of one shape: the residual merge
+// of Inception-ResNet blocks (Keras's CustomScaleLayer), which scale the
+// residual y by 0.1 to 0.3 to keep very wide residual networks stable
+// early in training. scale must be finite. Errors name the input and the
+// axis whose size differs.
+func ScaledAdd(b *graph.Builder, x, y *G.Node, scale float64) (*G.Node, error) {
+	xs := []*G.Node{x, y}
+	if err := checkMerge(b, "ScaledAdd", xs, 1, -1); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(scale) || math.IsInf(scale, 0) {
+		return nil, layerError(b, "ScaledAdd", graph.ErrArg, "scale must be finite, got %v", scale)
+	}
+	scaled, err := ops.Scale(y, scale)
+	if err != nil {
+		return nil, wrapLayer(b, "ScaledAdd", err)
+	}
+	out, err := ops.Add(x, scaled)
+	if err != nil {
+		return nil, wrapLayer(b, "ScaledAdd", err)
+	}
+	recordMerge(b, "ScaledAdd", xs, out)
 	return out, nil
 }
 

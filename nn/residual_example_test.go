@@ -54,3 +54,28 @@ func ExampleConcat() {
 	// (8, 96, 28, 28)
 	// nn: Add: input 1 has shape (8, 64, 28, 28), input 0 has (8, 32, 28, 28): axis 1 differs (64 vs 32)
 }
+
+// ScaledAdd is the residual merge of Inception-ResNet blocks: x + 0.17·r.
+func ExampleScaledAdd() {
+	b := graph.NewBuilder(graph.Eval)
+	x := b.InputValue("x", tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{1, 2, 3})))
+	r := b.InputValue("r", tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{100, 0, -100})))
+	y, err := nn.ScaledAdd(b, x, r, 0.17)
+	if err != nil {
+		panic(err)
+	}
+	m, err := graph.NewMachine(b.Graph())
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	if err := graph.Run(m); err != nil {
+		panic(err)
+	}
+	fmt.Println(y.Value().Data())
+	_, err = nn.ScaledAdd(b, x, b.Input("z", tensor.Float64, 1, 4), 0.17)
+	fmt.Println(err)
+	// Output:
+	// [18 2 -14]
+	// nn: ScaledAdd: input 1 has shape (1, 4), input 0 has (1, 3): axis 1 differs (4 vs 3)
+}

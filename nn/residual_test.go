@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -266,5 +267,62 @@ func TestSoftmaxLayers(t *testing.T) {
 	}
 	if _, err := sm.Forward(graph.NewBuilder(graph.Eval), nil); err == nil || !strings.Contains(err.Error(), "nn: Softmax: input is nil") {
 		t.Errorf("nil: %v", err)
+	}
+}
+
+// ScaledAdd computes x + s·y with the gradients dx = dy_out and
+// dy = s·dy_out (finite differences), and rejects what it cannot add.
+func TestScaledAdd(t *testing.T) {
+	x := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, -2, 3, 0.5, 4, -1}))
+	y := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{2, 1, -3, 7, 0, 5}))
+	for _, s := range []float64{0.17, -1.5, 0} {
+		rep, err := graph.CheckGradients([]*tensor.Dense{x, y}, func(b *graph.Builder, xs []*G.Node) (*G.Node, error) {
+			return nn.ScaledAdd(b, xs[0], xs[1], s)
+		}, graph.GradCheckOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Errorf("scale %g: %v", s, rep)
+		}
+	}
+	b := graph.NewBuilder(graph.Eval)
+	xn := b.InputValue("x", x)
+	yn := b.InputValue("y", y)
+	out, err := nn.ScaledAdd(b, xn, yn, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewMachine(b.Graph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := graph.Run(m); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(out.Value().Data()); got != "[2 -1.5 1.5 4 4 1.5]" {
+		t.Errorf("x + 0.5·y = %s", got)
+	}
+	f32 := b.Input("f", tensor.Float32, 2, 3)
+	cases := []struct {
+		name     string
+		x, y     *G.Node
+		scale    float64
+		sentinel error
+		msg      string
+	}{
+		{"nan scale", xn, yn, math.NaN(), graph.ErrArg, "nn: ScaledAdd: scale must be finite, got NaN"},
+		{"inf scale", xn, yn, math.Inf(1), graph.ErrArg, "nn: ScaledAdd: scale must be finite, got +Inf"},
+		{"nil", xn, nil, 1, graph.ErrArg, "nn: ScaledAdd: input 1 is nil"},
+		{"dtypes", xn, f32, 1, graph.ErrArg, "nn: ScaledAdd: input 1 has dtype float32, input 0 has float64"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := nn.ScaledAdd(b, c.x, c.y, c.scale)
+			if !errors.Is(err, c.sentinel) || err.Error() != c.msg {
+				t.Errorf("got %v, want %q", err, c.msg)
+			}
+		})
 	}
 }

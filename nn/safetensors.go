@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/graph/safetensors"
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -23,11 +24,11 @@ func SaveSafetensors(l Layer, path string) error {
 	if l == nil {
 		return graph.ArgErrorf("nn: SaveSafetensors: layer is nil")
 	}
-	var tensors []graph.NamedTensor
+	var tensors []safetensors.NamedTensor
 	for _, np := range NamedParams(l) {
-		tensors = append(tensors, graph.NamedTensor{Name: np.Name, Tensor: np.Param.Value()})
+		tensors = append(tensors, safetensors.NamedTensor{Name: np.Name, Tensor: np.Param.Value()})
 	}
-	if err := graph.WriteSafetensorsFile(path, tensors, map[string]string{"format": "pt"}); err != nil {
+	if err := safetensors.WriteFile(path, tensors, map[string]string{"format": "pt"}); err != nil {
 		return errors.Wrap(err, "nn: SaveSafetensors")
 	}
 	return nil
@@ -52,15 +53,15 @@ func LoadSafetensors(l Layer, path string) error {
 	if l == nil {
 		return graph.ArgErrorf("nn: LoadSafetensors: layer is nil")
 	}
-	f, err := graph.ReadSafetensorsFile(path)
+	f, err := safetensors.ReadFile(path)
 	if err != nil {
 		return errors.Wrap(err, "nn: LoadSafetensors")
 	}
 	return loadTensors(l, f, path)
 }
 
-func loadTensors(l Layer, f *graph.TensorFile, path string) error {
-	file := make(map[string]graph.NamedTensor, len(f.Tensors))
+func loadTensors(l Layer, f *safetensors.File, path string) error {
+	file := make(map[string]safetensors.NamedTensor, len(f.Tensors))
 	for _, nt := range f.Tensors {
 		file[nt.Name] = nt
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/graph/safetensors"
 	"github.com/convnet-go/convnet/nn"
 	"gorgonia.org/tensor"
 )
@@ -64,7 +65,7 @@ func TestSafetensorsRoundTripBitExact(t *testing.T) {
 			if err := nn.SaveSafetensors(src, p); err != nil {
 				t.Fatal(err)
 			}
-			f, err := graph.ReadSafetensorsFile(p)
+			f, err := safetensors.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +214,7 @@ func TestLoadSafetensorsStrict(t *testing.T) {
 	// "head.weight", and PyTorch counters (ignored)
 	d0, _ := nn.NewDense(4, 8)
 	d1, _ := nn.NewDense(8, 2)
-	tensors := []graph.NamedTensor{
+	tensors := []safetensors.NamedTensor{
 		{Name: "0.weight", Tensor: d0.Weight().Value()},
 		{Name: "1.weight", Tensor: d1.Weight().Value()},
 		{Name: "1.bias", Tensor: d1.Bias().Value()},
@@ -222,7 +223,7 @@ func TestLoadSafetensorsStrict(t *testing.T) {
 		{Name: "bn.num_batches_tracked", Tensor: tensor.New(tensor.FromScalar(int64(3)))},
 	}
 	p := filepath.Join(dir, "bad.safetensors")
-	if err := graph.WriteSafetensorsFile(p, tensors, nil); err != nil {
+	if err := safetensors.WriteFile(p, tensors, nil); err != nil {
 		t.Fatal(err)
 	}
 	model := mlpOf(t, tensor.Float32, 1)
@@ -250,15 +251,15 @@ func TestLoadSafetensorsStrict(t *testing.T) {
 	// only shapes wrong: ErrShape, not ErrData
 	p2 := filepath.Join(dir, "shape.safetensors")
 	small := mlpOf(t, tensor.Float32, 1)
-	var ts []graph.NamedTensor
+	var ts []safetensors.NamedTensor
 	for _, np := range nn.NamedParams(small) {
 		v := np.Param.Value()
 		if np.Name == "1.bias" {
 			v = tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float32{1, 2, 3}))
 		}
-		ts = append(ts, graph.NamedTensor{Name: np.Name, Tensor: v})
+		ts = append(ts, safetensors.NamedTensor{Name: np.Name, Tensor: v})
 	}
-	if err := graph.WriteSafetensorsFile(p2, ts, nil); err != nil {
+	if err := safetensors.WriteFile(p2, ts, nil); err != nil {
 		t.Fatal(err)
 	}
 	err = nn.LoadSafetensors(model, p2)
@@ -267,8 +268,8 @@ func TestLoadSafetensorsStrict(t *testing.T) {
 	}
 
 	// a boolean tensor is not a number
-	ts[3] = graph.NamedTensor{Name: "1.bias", Tensor: tensor.New(tensor.WithShape(3), tensor.WithBacking([]bool{true, false, true}))}
-	if err := graph.WriteSafetensorsFile(p2, ts, nil); err != nil {
+	ts[3] = safetensors.NamedTensor{Name: "1.bias", Tensor: tensor.New(tensor.WithShape(3), tensor.WithBacking([]bool{true, false, true}))}
+	if err := safetensors.WriteFile(p2, ts, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := nn.LoadSafetensors(model, p2); err == nil || !strings.Contains(err.Error(), "BOOL is not a number") {

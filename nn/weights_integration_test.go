@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/graph/safetensors"
 	"github.com/convnet-go/convnet/nn"
 	"gorgonia.org/tensor"
 )
@@ -66,7 +67,7 @@ func TestLoadTorchvisionStem(t *testing.T) {
 	if _, err := os.Stat(golden); err != nil {
 		t.Fatalf("%s is part of the repository: %v", golden, err)
 	}
-	full, err := graph.ReadSafetensorsFile(golden)
+	full, err := safetensors.ReadFile(golden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,21 +75,21 @@ func TestLoadTorchvisionStem(t *testing.T) {
 	// a file with the model's names: the torchvision tensors it needs plus
 	// their num_batches_tracked counters
 	want := map[string]*tensor.Dense{}
-	var sub []graph.NamedTensor
+	var sub []safetensors.NamedTensor
 	counters := 0
 	for _, np := range nn.NamedParams(model) {
 		nt, ok := full.Lookup(stemName(np.Name))
 		if !ok {
 			t.Fatalf("%s (%s) not in the torchvision file", np.Name, stemName(np.Name))
 		}
-		sub = append(sub, graph.NamedTensor{Name: np.Name, Tensor: nt.Tensor})
+		sub = append(sub, safetensors.NamedTensor{Name: np.Name, Tensor: nt.Tensor})
 		want[np.Name] = nt.Tensor
 		if strings.HasSuffix(np.Name, "running_var") {
 			c, ok := full.Lookup(strings.TrimSuffix(stemName(np.Name), "running_var") + "num_batches_tracked")
 			if !ok {
 				t.Fatalf("no counter for %s", np.Name)
 			}
-			sub = append(sub, graph.NamedTensor{Name: strings.TrimSuffix(np.Name, "running_var") + "num_batches_tracked", Tensor: c.Tensor})
+			sub = append(sub, safetensors.NamedTensor{Name: strings.TrimSuffix(np.Name, "running_var") + "num_batches_tracked", Tensor: c.Tensor})
 			counters++
 		}
 	}
@@ -97,7 +98,7 @@ func TestLoadTorchvisionStem(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "stem.safetensors")
-	if err := graph.WriteSafetensorsFile(p, sub, nil); err != nil {
+	if err := safetensors.WriteFile(p, sub, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := nn.LoadSafetensors(model, p); err != nil {
@@ -123,7 +124,7 @@ func TestLoadTorchvisionStem(t *testing.T) {
 	if err := nn.SaveSafetensors(model, p2); err != nil {
 		t.Fatal(err)
 	}
-	again, err := graph.ReadSafetensorsFile(p2)
+	again, err := safetensors.ReadFile(p2)
 	if err != nil {
 		t.Fatal(err)
 	}

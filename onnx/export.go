@@ -24,8 +24,9 @@ import (
 // that layer's ONNX nodes, with the layer's settings read from the layer
 // and its Params as initializers under their state_dict names; the walk
 // goes on from the layer's input. Any other node is glue written between
-// layers (nn.Add, nn.Concat, ops.Scale, ops.ReLU, ops.MaxUnpool2D in the
-// zoo's residual blocks, Inception modules, UNet and SegNet) and becomes
+// layers (nn.Add, nn.Concat, nn.ScaledAdd, nn.MaxUnpool2D in the zoo's
+// residual blocks, Inception modules, UNet and SegNet, or ops called
+// directly) and becomes
 // the ONNX op of its Gorgonia op. Anything else is an error naming the
 // layer or op. Axis 0 of every value is left symbolic ("N"), so the file
 // runs with any batch size.

@@ -11,13 +11,14 @@ import (
 )
 
 // This file exports the ops that models apply between layers: the merges
-// of residual blocks, Inception modules and UNets (ops.Add, ops.Concat,
-// ops.Scale), activations applied directly (ops.ReLU after a residual
-// sum), reshapes, and SegNet's max unpooling. Each is recognised by its
-// op's name and parameters as ops.Describe reports them ("Add" with "2",
-// "Concat" with "axis=1, [64 64]", "Scale" with "0.17", "LeakyReLU" with
-// "alpha=0.01", ...); the arguments of the ONNX op come from them and from the
-// node shapes. Ops that are not the ops package's are not exported.
+// of residual blocks, Inception modules and UNets (nn.Add, nn.Concat,
+// nn.ScaledAdd and the ops they use), activations applied directly as ops,
+// reshapes, and SegNet's max unpooling (nn.MaxUnpool2D). Each is
+// recognised by its op's name and parameters as ops.Describe reports them
+// ("Add" with "2", "Concat" with "axis=1, [64 64]", "Scale" with "0.17",
+// "LeakyReLU" with "alpha=0.01", ...); the arguments of the ONNX op come
+// from them and from the node shapes. Ops that are not the ops package's
+// are not exported.
 
 // children returns the argument nodes of n in order.
 func (e *exporter) children(n *G.Node) []*G.Node {

@@ -192,7 +192,7 @@ func (m *Model) record(b *graph.Builder, n *nodeSpec, ins, outs []*value) {
 			break
 		}
 	}
-	nl := &NodeLayer{Name: n.name, Op: n.op}
+	nl := &nodeLayer{Name: n.name, Op: n.op}
 	if nl.Name == "" {
 		nl.Name = fmt.Sprintf("%s_%d", n.op, n.number)
 	}
@@ -204,24 +204,24 @@ func (m *Model) record(b *graph.Builder, n *nodeSpec, ins, outs []*value) {
 	b.Record(graph.LayerCall{Path: b.Qualify(nl.Name), Layer: nl, In: in, Out: outs[0].node, Depth: b.Depth() + 1})
 }
 
-// NodeLayer stands for one node of an imported graph in the layer calls a
+// nodeLayer stands for one node of an imported graph in the layer calls a
 // graph.Builder records (nn.Summary's rows, feature maps): its name, its op
 // and the initializers it reads. It cannot run on its own.
-type NodeLayer struct {
+type nodeLayer struct {
 	Name, Op string
 	params   []graph.NamedParam
 }
 
 // Forward returns an error: a node runs only inside its Model.
-func (l *NodeLayer) Forward(*graph.Builder, *G.Node) (*G.Node, error) {
+func (l *nodeLayer) Forward(*graph.Builder, *G.Node) (*G.Node, error) {
 	return nil, graph.ArgErrorf("onnx: node %q (%s) runs only inside its Model", l.Name, l.Op)
 }
 
 // Params lists the initializers the node reads, under their ONNX names.
-func (l *NodeLayer) Params() []graph.NamedParam { return l.params }
+func (l *nodeLayer) Params() []graph.NamedParam { return l.params }
 
 // String returns the op type.
-func (l *NodeLayer) String() string { return l.Op }
+func (l *nodeLayer) String() string { return l.Op }
 
 // checkDeclared compares an input's shape with its declared shape. The
 // batch axis 0 may differ (exporters often fix it at the size they traced

@@ -35,7 +35,8 @@ import (
 // Softmax, LogSoftmax, Max/AvgPool1D/2D/3D, GlobalAvgPool,
 // AdaptiveAvgPool2D, the UpSampling layers, Flatten, Reshape and Dropout,
 // in any container (Sequential, Residual, nn.Functional, zoo models), with
-// nn.Add, nn.Concat, ops.Scale and SegNet's max unpooling between them,
+// nn.Add, nn.Concat, nn.ScaledAdd (or ops.Scale) and SegNet's max
+// unpooling (nn.MaxUnpool2D) between them,
 // and imported models (*Model, see below). Any other layer is an error that
 // names it and its path.
 //

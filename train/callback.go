@@ -168,7 +168,7 @@ type EarlyStopping struct {
 	wait         int
 	bestEpoch    int
 	stoppedEpoch int
-	snap         *Snapshot
+	snap         *snapshot
 }
 
 // NewEarlyStopping returns an EarlyStopping callback. Options: WithMonitor
@@ -206,7 +206,7 @@ func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 	if e.mon.improves(v) {
 		e.mon.best, e.bestEpoch, e.wait = v, epoch, 0
 		if e.restore {
-			e.snap = TakeSnapshot(t.Model())
+			e.snap = takeSnapshot(t.Model())
 		}
 		return nil
 	}
@@ -225,7 +225,7 @@ func (e *EarlyStopping) OnTrainEnd(t *Trainer, _ Logs) error {
 	if !e.restore || e.snap == nil {
 		return nil
 	}
-	if err := e.snap.Restore(); err != nil {
+	if err := e.snap.restore(); err != nil {
 		return errors.Wrap(err, "train: EarlyStopping")
 	}
 	t.logf("EarlyStopping: restored the weights of epoch %d (%s %.6g)\n", e.bestEpoch, e.mon.key, e.mon.best)

@@ -39,9 +39,9 @@
 // compiles (one per batch shape, mode and set of frozen Params), every
 // graph nn.Predict caches, and every graph of another Trainer on the same
 // model binds the same tensors. The optimizers update those tensors in
-// place after each step, and LoadSafetensors and Snapshot.Restore write
-// into them in place too, so a change made through one of them is seen by
-// all the others at their next run. A model's Params must all be listed by
+// place after each step, and LoadSafetensors and EarlyStopping (restoring
+// the best weights) write into them in place too, so a change made through
+// one of them is seen by all the others at their next run. A model's Params must all be listed by
 // its Params(): a graph that binds one it does not list is an error
 // (nn.Apply), because such a weight would be trained but not saved.
 //
@@ -98,7 +98,7 @@
 // it changes (graph.LockParams) while its graph runs and while the
 // optimizer updates them; evaluation graphs and nn.Predict hold read
 // locks. So Predict waits for at most one step and sees the weights
-// between two steps, never half an update. Snapshot.Restore,
+// between two steps, never half an update. EarlyStopping's restore,
 // graph.Param.SetValue (so nn.LoadSafetensors) and Param.Reinit take the
 // same write locks. Code that writes a Param's tensor directly
 // (Param.Value) or calls Param.ConvertTo (nn.SetDtype) must not run

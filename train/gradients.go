@@ -64,9 +64,9 @@ func Gradients(model nn.Layer, loss Loss, x, y tensor.Tensor) ([]Gradient, error
 			graph.FormatShape(xd.Shape()), graph.FormatShape(yd.Shape()))
 	}
 
-	snap := TakeSnapshot(model)
+	snap := takeSnapshot(model)
 	grads, err := gradients(model, loss, xd, yd)
-	if rerr := snap.Restore(); rerr != nil && err == nil {
+	if rerr := snap.restore(); rerr != nil && err == nil {
 		err = errors.Wrap(rerr, "train: Gradients")
 	}
 	if err != nil {

@@ -7,26 +7,26 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Snapshot is an in-memory copy of a model's Params (weights and
+// snapshot is an in-memory copy of a model's Params (weights and
 // buffers), for putting the model back as it was (EarlyStopping's best
 // weights).
-type Snapshot struct {
+type snapshot struct {
 	params []graph.NamedParam
 	values []*tensor.Dense // params[i]'s copy
 }
 
-// TakeSnapshot copies every Param of l.
-func TakeSnapshot(l nn.Layer) *Snapshot {
-	s := &Snapshot{params: nn.NamedParams(l)}
+// takeSnapshot copies every Param of l.
+func takeSnapshot(l nn.Layer) *snapshot {
+	s := &snapshot{params: nn.NamedParams(l)}
 	for _, np := range s.params {
 		s.values = append(s.values, np.Param.Value().Clone().(*tensor.Dense))
 	}
 	return s
 }
 
-// Restore copies the saved values back into the Params, in place, so graphs
+// restore copies the saved values back into the Params, in place, so graphs
 // built from the model see them.
-func (s *Snapshot) Restore() error {
+func (s *snapshot) restore() error {
 	bds := make([]graph.Binding, len(s.params))
 	for i, np := range s.params {
 		bds[i] = graph.Binding{Name: np.Name, Param: np.Param}

@@ -41,7 +41,10 @@
 //
 // NCHW inputs, logits out: classifiers return (N, classes), segmentation
 // models (N, classes, H, W), autoencoders the input's shape. Softmax and
-// the losses live in ops and train.
+// the losses live in nn and train.
+//
+// Models are built from nn's layers, containers and merges (nn.Add,
+// nn.ScaledAdd, nn.Concat, nn.MaxUnpool2D) alone: zoo does not call ops.
 //
 // # Errors
 //

@@ -6,7 +6,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
@@ -34,6 +33,7 @@ type InceptionResNetBlock struct {
 	up       nn.Layer
 	scale    float64
 	act      bool
+	relu     nn.Layer // after the sum, when act
 }
 
 // Forward computes ReLU(x + scale·up(concat(branches(x)))).
@@ -57,18 +57,14 @@ func (r *InceptionResNetBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, er
 	if !graph.SameShape(up.Shape(), x.Shape()) {
 		return nil, graph.ShapeErrorf("zoo: %s %q: residual %s differs from the input %s", r.name, b.Path(), graph.FormatShape(up.Shape()), graph.FormatShape(x.Shape()))
 	}
-	scaled, err := ops.Scale(up, r.scale)
-	if err != nil {
-		return nil, errors.WithMessagef(err, "zoo: %s %q", r.name, b.Path())
-	}
-	y, err := ops.Add(x, scaled)
+	y, err := nn.ScaledAdd(b, x, up, r.scale)
 	if err != nil {
 		return nil, errors.WithMessagef(err, "zoo: %s %q", r.name, b.Path())
 	}
 	if !r.act {
 		return y, nil
 	}
-	return ops.ReLU(y)
+	return nn.Call(b, "relu", r.relu, y)
 }
 
 // Params lists the branches' Params and the projection's ("conv.weight",
@@ -180,7 +176,7 @@ func (mk *maker) irBlock(name string, in int, scale float64, act bool, branches 
 	if mk.err != nil {
 		return nil
 	}
-	return &InceptionResNetBlock{name: name, in: in, branches: children, up: up, scale: scale, act: act}
+	return &InceptionResNetBlock{name: name, in: in, branches: children, up: up, scale: scale, act: act, relu: relu()}
 }
 
 // The residual blocks of Keras's InceptionResNetV2 (inception_resnet_block).

@@ -5,7 +5,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
@@ -170,7 +169,7 @@ func (r *InvertedResidual) Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
 	if !graph.SameShape(y.Shape(), x.Shape()) {
 		return nil, graph.ShapeErrorf("zoo: InvertedResidual %q: the body's output %s differs from its input %s", b.Path(), graph.FormatShape(y.Shape()), graph.FormatShape(x.Shape()))
 	}
-	sum, err := ops.Add(x, y)
+	sum, err := nn.Add(b, x, y)
 	return sum, errors.WithMessagef(err, "zoo: InvertedResidual %q", b.Path())
 }
 

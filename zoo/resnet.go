@@ -6,7 +6,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
@@ -191,7 +190,7 @@ func (mk *maker) stage(kind BlockKind, in, planes, blocks, stride int) (nn.Layer
 
 // block builds one residual block; down is its projection shortcut or nil.
 func (mk *maker) block(kind BlockKind, in, planes, stride int, down nn.Layer) nn.Layer {
-	b := &ResidualBlock{kind: kind, in: in, out: planes * kind.Expansion(), stride: stride}
+	b := &ResidualBlock{kind: kind, in: in, out: planes * kind.Expansion(), stride: stride, relu: relu()}
 	if kind == Basic {
 		b.body = []nn.Child{
 			child("conv1", mk.resConv(in, planes, 3, stride)), child("bn1", mk.bn(planes)), child("relu", relu()),
@@ -248,6 +247,7 @@ type ResidualBlock struct {
 	in, out, stride int
 	body            []nn.Child // applied in order; "relu" children have no Params
 	down            nn.Layer
+	relu            nn.Layer // after the sum (torchvision's block reuses its "relu")
 }
 
 // Forward computes ReLU(body(x) + shortcut(x)).
@@ -265,11 +265,11 @@ func (r *ResidualBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if !graph.SameShape(y.Shape(), s.Shape()) {
 		return nil, graph.ShapeErrorf("zoo: ResidualBlock %q: the body's output %s differs from the shortcut's %s", b.Path(), graph.FormatShape(y.Shape()), graph.FormatShape(s.Shape()))
 	}
-	sum, err := ops.Add(y, s)
+	sum, err := nn.Add(b, y, s)
 	if err != nil {
 		return nil, errors.WithMessagef(err, "zoo: ResidualBlock %q", b.Path())
 	}
-	return ops.ReLU(sum)
+	return nn.Call(b, "relu", r.relu, sum)
 }
 
 // Params lists the body's and the shortcut's Params with torchvision's names.

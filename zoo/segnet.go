@@ -6,7 +6,6 @@ import (
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/nn"
-	"github.com/convnet-go/convnet/ops"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
@@ -17,8 +16,8 @@ import (
 // in a 2x2 max pooling that remembers where every maximum came from. The
 // decoder mirrors it: each stage starts with a max unpooling that puts
 // every value back at the position of its encoder maximum (zeros
-// elsewhere; ops.MaxUnpool2D with the indices of ops.MaxPool2DIndices), so
-// boundaries stay sharp without learned upsampling or skip tensors, then
+// elsewhere; nn.MaxUnpool2D with the indices of
+// nn.MaxPool2D.ForwardWithIndices), so boundaries stay sharp without learned upsampling or skip tensors, then
 // convolution blocks; a last 3x3 convolution "classifier" gives per-pixel
 // class scores.
 //
@@ -42,6 +41,7 @@ type SegNet struct {
 	sigmoid       bool
 	enc, dec      []nn.Layer
 	pool          *nn.MaxPool2D
+	unpool        *nn.MaxUnpool2D
 	classifier    nn.Layer
 }
 
@@ -112,13 +112,11 @@ func newSegNet(name string, widths, convs []int, classes, inDefault int, opts []
 	if s.pool, err = nn.NewMaxPool2D(2); err != nil {
 		return nil, errors.WithMessage(err, "zoo: "+name)
 	}
+	if s.unpool, err = nn.NewMaxUnpool2D(2); err != nil {
+		return nil, errors.WithMessage(err, "zoo: "+name)
+	}
 	return s, errors.Wrap(nn.Initialize(s, c.seed), "zoo: "+name)
 }
-
-// unpoolCall describes a max unpooling for Summary.
-type unpoolCall struct{}
-
-func (unpoolCall) String() string { return "MaxUnpool2D(2)" }
 
 // Forward runs the encoder, keeping the pooling indices and the sizes
 // before each pooling, then the decoder.
@@ -149,9 +147,9 @@ func (s *SegNet) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	for i := stages - 1; i >= 0; i-- {
 		b.Enter("unpool" + strconv.Itoa(i+1))
 		in := x
-		x, err = ops.MaxUnpool2D(x, indices[i], sizes[i][0], sizes[i][1])
+		x, err = s.unpool.ForwardWithIndices(b, x, indices[i], sizes[i])
 		if err == nil {
-			b.Record(graph.LayerCall{Path: b.Path(), Layer: unpoolCall{}, In: in, Out: x, Depth: b.Depth()})
+			b.Record(graph.LayerCall{Path: b.Path(), Layer: s.unpool, In: in, Out: x, Depth: b.Depth()})
 		}
 		b.Leave()
 		if err != nil {

@@ -31,8 +31,8 @@ const (
 // Magic numbers of the MNIST-style files: unsigned bytes of rank 3
 // (N, H, W) for images and of rank 1 (N) for labels.
 const (
-	IDXImagesMagic uint32 = 0x00000803
-	IDXLabelsMagic uint32 = 0x00000801
+	idxImagesMagic uint32 = 0x00000803
+	idxLabelsMagic uint32 = 0x00000801
 )
 
 // maxIDXRank bounds the rank byte: real files have rank 1 to 4.
@@ -329,7 +329,7 @@ func ReadIDXImages(path string) (pixels []uint8, n, h, w int, err error) {
 }
 
 func checkImagesIDX(a *IDX, name string) error {
-	if err := checkMagic(a, name, IDXImagesMagic, "uint8, rank 3: images (N, H, W)"); err != nil {
+	if err := checkMagic(a, name, idxImagesMagic, "uint8, rank 3: images (N, H, W)"); err != nil {
 		return err
 	}
 	if a.Dims[1] <= 0 || a.Dims[2] <= 0 {
@@ -349,7 +349,7 @@ func ReadIDXLabels(path string) ([]int, error) {
 }
 
 func labelsIDX(a *IDX, name string) ([]int, error) {
-	if err := checkMagic(a, name, IDXLabelsMagic, "uint8, rank 1: labels (N)"); err != nil {
+	if err := checkMagic(a, name, idxLabelsMagic, "uint8, rank 1: labels (N)"); err != nil {
 		return nil, err
 	}
 	out := make([]int, len(a.Data))

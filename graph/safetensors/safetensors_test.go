@@ -1,4 +1,4 @@
-package graph_test
+package safetensors_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/graph/safetensors"
 	"gorgonia.org/tensor"
 )
 
@@ -39,8 +40,8 @@ func f32bytes(vals ...float32) []byte {
 	return out
 }
 
-func sampleTensors() []graph.NamedTensor {
-	return []graph.NamedTensor{
+func sampleTensors() []safetensors.NamedTensor {
+	return []safetensors.NamedTensor{
 		{Name: "fc.weight", Tensor: tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, -2, 3.5, float32(math.Pi), 1e-30, -0}))},
 		{Name: "fc.bias", Tensor: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{0.25, -0.125}))},
 		{Name: "w64", Tensor: tensor.New(tensor.WithShape(2, 2, 1), tensor.WithBacking([]float64{math.E, -1e300, 5e-324, 7}))},
@@ -50,10 +51,10 @@ func sampleTensors() []graph.NamedTensor {
 	}
 }
 
-func encode(t testing.TB, tensors []graph.NamedTensor, md map[string]string) []byte {
+func encode(t testing.TB, tensors []safetensors.NamedTensor, md map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := graph.WriteSafetensors(&buf, tensors, md); err != nil {
+	if err := safetensors.Write(&buf, tensors, md); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -89,7 +90,7 @@ func sameTensor(a, b *tensor.Dense) error {
 func TestSafetensorsRoundTrip(t *testing.T) {
 	in := sampleTensors()
 	md := map[string]string{"format": "pt", "note": "round trip"}
-	f, err := graph.DecodeSafetensors(encode(t, in, md))
+	f, err := safetensors.Decode(encode(t, in, md))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 		t.Errorf("file dtypes %v, want %v", dtypes, want)
 	}
 	// no metadata: the key is left out
-	f, err = graph.DecodeSafetensors(encode(t, in[:1], nil))
+	f, err = safetensors.Decode(encode(t, in[:1], nil))
 	if err != nil || f.Metadata != nil {
 		t.Fatalf("metadata %v, err %v", f.Metadata, err)
 	}
@@ -129,7 +130,7 @@ func TestWriteSafetensorsView(t *testing.T) {
 	if err := d.T(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := graph.DecodeSafetensors(encode(t, []graph.NamedTensor{{Name: "t", Tensor: d}}, nil))
+	f, err := safetensors.Decode(encode(t, []safetensors.NamedTensor{{Name: "t", Tensor: d}}, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestReadHalfPrecision(t *testing.T) {
 	// BF16: 1, -2, 0.5, 3.140625
 	h := `{"h":{"dtype":"F16","shape":[2,3],"data_offsets":[0,12]},"b":{"dtype":"BF16","shape":[4],"data_offsets":[12,20]},"__metadata__":{"k":"v"}}`
 	data := append(le16(0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0x7C00), le16(0x3F80, 0xC000, 0x3F00, 0x4049)...)
-	f, err := graph.DecodeSafetensors(rawFile(h, data))
+	f, err := safetensors.Decode(rawFile(h, data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestReadIntegerTypes(t *testing.T) {
 	data = binary.LittleEndian.AppendUint16(data, 65535)
 	data = binary.LittleEndian.AppendUint32(data, 1<<31)
 	data = binary.LittleEndian.AppendUint64(data, 1<<63)
-	f, err := graph.DecodeSafetensors(rawFile(h, data))
+	f, err := safetensors.Decode(rawFile(h, data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestReadIntegerTypes(t *testing.T) {
 		}
 	}
 	// and they are written back unchanged
-	again, err := graph.DecodeSafetensors(encode(t, f.Tensors, nil))
+	again, err := safetensors.Decode(encode(t, f.Tensors, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,15 +268,15 @@ func corruptFiles() []struct {
 func TestReadCorruptSafetensors(t *testing.T) {
 	for _, c := range corruptFiles() {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := graph.DecodeSafetensors(c.data)
+			f, err := safetensors.Decode(c.data)
 			if err == nil {
 				t.Fatalf("no error; read %v", f.Names())
 			}
 			if !errors.Is(err, graph.ErrData) {
 				t.Errorf("error does not wrap ErrData: %v", err)
 			}
-			if !strings.HasPrefix(err.Error(), "graph: safetensors: ") || !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("error %q should start with %q and mention %q", err, "graph: safetensors: ", c.msg)
+			if !strings.HasPrefix(err.Error(), "safetensors: ") || !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("error %q should start with %q and mention %q", err, "safetensors: ", c.msg)
 			}
 		})
 	}
@@ -295,7 +296,7 @@ func TestReadDuplicateName(t *testing.T) {
 		{"metadata", rawFile(`{"__metadata__":{"format":"pt","format":"np"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, f32bytes(1)), `metadata key "format" twice`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := graph.DecodeSafetensors(c.data)
+			_, err := safetensors.Decode(c.data)
 			if !errors.Is(err, graph.ErrData) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an ErrData error saying %s", err, c.want)
 			}
@@ -305,18 +306,18 @@ func TestReadDuplicateName(t *testing.T) {
 
 func TestReadSafetensorsFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := graph.ReadSafetensorsFile(filepath.Join(dir, "absent.safetensors")); err == nil || !errors.Is(err, os.ErrNotExist) {
+	if _, err := safetensors.ReadFile(filepath.Join(dir, "absent.safetensors")); err == nil || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 	p := filepath.Join(dir, "bad.safetensors")
 	if err := os.WriteFile(p, []byte("abc"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := graph.ReadSafetensorsFile(p)
+	_, err := safetensors.ReadFile(p)
 	if !errors.Is(err, graph.ErrData) || !strings.Contains(err.Error(), p) {
 		t.Errorf("corrupt file: %v", err)
 	}
-	f, err := graph.ReadSafetensors(bytes.NewReader(encode(t, sampleTensors(), nil)))
+	f, err := safetensors.Read(bytes.NewReader(encode(t, sampleTensors(), nil)))
 	if err != nil || len(f.Tensors) != len(sampleTensors()) {
 		t.Errorf("ReadSafetensors: %v", err)
 	}
@@ -326,24 +327,24 @@ func TestWriteSafetensorsErrors(t *testing.T) {
 	f32 := tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{1}))
 	cases := []struct {
 		name    string
-		tensors []graph.NamedTensor
+		tensors []safetensors.NamedTensor
 		msg     string
 	}{
-		{"empty-name", []graph.NamedTensor{{Name: "", Tensor: f32}}, "empty name"},
-		{"reserved-name", []graph.NamedTensor{{Name: "__metadata__", Tensor: f32}}, "reserved"},
-		{"nil-tensor", []graph.NamedTensor{{Name: "a"}}, "nil"},
-		{"duplicate", []graph.NamedTensor{{Name: "a", Tensor: f32}, {Name: "a", Tensor: f32}}, "used twice"},
-		{"complex", []graph.NamedTensor{{Name: "c", Tensor: tensor.New(tensor.WithShape(1), tensor.WithBacking([]complex64{1}))}}, "complex64"},
+		{"empty-name", []safetensors.NamedTensor{{Name: "", Tensor: f32}}, "empty name"},
+		{"reserved-name", []safetensors.NamedTensor{{Name: "__metadata__", Tensor: f32}}, "reserved"},
+		{"nil-tensor", []safetensors.NamedTensor{{Name: "a"}}, "nil"},
+		{"duplicate", []safetensors.NamedTensor{{Name: "a", Tensor: f32}, {Name: "a", Tensor: f32}}, "used twice"},
+		{"complex", []safetensors.NamedTensor{{Name: "c", Tensor: tensor.New(tensor.WithShape(1), tensor.WithBacking([]complex64{1}))}}, "complex64"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := graph.WriteSafetensors(&bytes.Buffer{}, c.tensors, nil)
+			err := safetensors.Write(&bytes.Buffer{}, c.tensors, nil)
 			if err == nil || !errors.Is(err, graph.ErrArg) || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("got %v, want an ErrArg error mentioning %q", err, c.msg)
 			}
 			dir := t.TempDir()
 			p := filepath.Join(dir, "w.safetensors")
-			if err := graph.WriteSafetensorsFile(p, c.tensors, nil); err == nil {
+			if err := safetensors.WriteFile(p, c.tensors, nil); err == nil {
 				t.Fatal("WriteSafetensorsFile: no error")
 			}
 			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -357,7 +358,7 @@ func TestWriteSafetensorsFileReplaces(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "model.safetensors")
 	first := sampleTensors()[:1]
-	if err := graph.WriteSafetensorsFile(p, first, nil); err != nil {
+	if err := safetensors.WriteFile(p, first, nil); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o644 {
@@ -366,10 +367,10 @@ func TestWriteSafetensorsFileReplaces(t *testing.T) {
 	if err := os.Chmod(p, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := graph.WriteSafetensorsFile(p, sampleTensors(), map[string]string{"v": "2"}); err != nil {
+	if err := safetensors.WriteFile(p, sampleTensors(), map[string]string{"v": "2"}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := graph.ReadSafetensorsFile(p)
+	f, err := safetensors.ReadFile(p)
 	if err != nil || len(f.Tensors) != len(sampleTensors()) || f.Metadata["v"] != "2" {
 		t.Fatalf("reread: %v %v", f, err)
 	}
@@ -384,10 +385,10 @@ func TestWriteSafetensorsFileReplaces(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := graph.WriteSafetensorsFile(sub, first, nil); err == nil {
+	if err := safetensors.WriteFile(sub, first, nil); err == nil {
 		t.Error("writing over a directory: no error")
 	}
-	if err := graph.WriteSafetensorsFile(filepath.Join(dir, "no", "such", "dir.safetensors"), first, nil); err == nil {
+	if err := safetensors.WriteFile(filepath.Join(dir, "no", "such", "dir.safetensors"), first, nil); err == nil {
 		t.Error("writing into a missing directory: no error")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
@@ -397,13 +398,13 @@ func TestWriteSafetensorsFileReplaces(t *testing.T) {
 
 // goldenResNet is the torchvision file copied from shared/golden/zoo (see
 // zoo/testdata/README.md).
-const goldenResNet = "../zoo/testdata/resnet18_c10.safetensors"
+const goldenResNet = "../../zoo/testdata/resnet18_c10.safetensors"
 
 func TestReadTorchvisionResNet18(t *testing.T) {
 	if _, err := os.Stat(goldenResNet); err != nil {
 		t.Fatalf("%s is part of the repository: %v", goldenResNet, err)
 	}
-	f, err := graph.ReadSafetensorsFile(goldenResNet)
+	f, err := safetensors.ReadFile(goldenResNet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +443,7 @@ func TestReadTorchvisionResNet18(t *testing.T) {
 	}
 }
 
-func FuzzReadSafetensors(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	f.Add(encode(f, sampleTensors(), map[string]string{"format": "pt"}))
 	f.Add(encode(f, sampleTensors()[:2], nil))
 	f.Add(rawFile(`{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[],"data_offsets":[4,6]}}`, le16(1, 2, 3)))
@@ -451,7 +452,7 @@ func FuzzReadSafetensors(f *testing.F) {
 		f.Add(c.data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := graph.DecodeSafetensors(data)
+		file, err := safetensors.Decode(data)
 		if err != nil {
 			if !errors.Is(err, graph.ErrData) {
 				t.Fatalf("error without ErrData: %v", err)
@@ -465,10 +466,10 @@ func FuzzReadSafetensors(f *testing.F) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := graph.WriteSafetensors(&buf, file.Tensors, file.Metadata); err != nil {
+		if err := safetensors.Write(&buf, file.Tensors, file.Metadata); err != nil {
 			t.Fatalf("writing back: %v", err)
 		}
-		again, err := graph.DecodeSafetensors(buf.Bytes())
+		again, err := safetensors.Decode(buf.Bytes())
 		if err != nil {
 			t.Fatalf("reading back: %v", err)
 		}
@@ -487,11 +488,11 @@ func FuzzReadSafetensors(f *testing.F) {
 // BenchmarkSafetensors decodes and encodes 16 MB of float32 weights.
 func BenchmarkSafetensors(b *testing.B) {
 	w := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(1024, 4096))
-	data := encode(b, []graph.NamedTensor{{Name: "w", Tensor: w}}, nil)
+	data := encode(b, []safetensors.NamedTensor{{Name: "w", Tensor: w}}, nil)
 	b.Run("decode", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			if _, err := graph.DecodeSafetensors(data); err != nil {
+			if _, err := safetensors.Decode(data); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -499,7 +500,7 @@ func BenchmarkSafetensors(b *testing.B) {
 	b.Run("encode", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			if err := graph.WriteSafetensors(io.Discard, []graph.NamedTensor{{Name: "w", Tensor: w}}, nil); err != nil {
+			if err := safetensors.Write(io.Discard, []safetensors.NamedTensor{{Name: "w", Tensor: w}}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -90,7 +90,7 @@ func TensorBytes(dt tensor.Dtype, shape []int) (int, error) {
 // overcommit.
 func MemoryLimit() (limit int64, source string, err error) {
 	if v, ok := os.LookupEnv(MemoryLimitEnv); ok && strings.TrimSpace(v) != "" {
-		n, err := ParseBytes(v)
+		n, err := parseBytes(v)
 		if err != nil {
 			return 0, "", errors.Wrapf(err, "graph: %s", MemoryLimitEnv)
 		}
@@ -99,10 +99,10 @@ func MemoryLimit() (limit int64, source string, err error) {
 	return physicalMemory(), "the physical memory; set " + MemoryLimitEnv + " to raise it", nil
 }
 
-// ParseBytes reads a byte count with an optional unit: B, kB/KB, MB, GB, TB
+// parseBytes reads a byte count with an optional unit: B, kB/KB, MB, GB, TB
 // (powers of 1000), KiB, MiB, GiB, TiB (powers of 1024), case-insensitive;
 // "off" is 0.
-func ParseBytes(s string) (int64, error) {
+func parseBytes(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	if strings.EqualFold(t, "off") {
 		return 0, nil
@@ -149,15 +149,15 @@ func checkSize(what string, dt tensor.Dtype, shape []int, limit int64, source st
 	}
 	if limit > 0 && int64(n) > limit {
 		return sizeErrorf("%s: a %v tensor of shape %s needs %s, more than the memory limit of %s (%s)",
-			what, dt, FormatShape(shape), FormatBytes(int64(n)), FormatBytes(limit), source)
+			what, dt, FormatShape(shape), formatBytes(int64(n)), formatBytes(limit), source)
 	}
 	return nil
 }
 
-// CheckGraphSizes checks the shape of every node of g (the InferShape
+// checkGraphSizes checks the shape of every node of g (the InferShape
 // results of every op) with [CheckTensorSize], before a machine allocates
 // anything. NewMachine calls it.
-func CheckGraphSizes(g *G.ExprGraph) error {
+func checkGraphSizes(g *G.ExprGraph) error {
 	limit, source, err := MemoryLimit()
 	if err != nil {
 		return err
@@ -193,9 +193,9 @@ func nodeDtype(n *G.Node) (dt tensor.Dtype, ok bool) {
 	return n.Dtype(), true
 }
 
-// FormatBytes prints a byte count with a binary unit: "512 B", "1.5 KiB",
+// formatBytes prints a byte count with a binary unit: "512 B", "1.5 KiB",
 // "4.0 TiB".
-func FormatBytes(n int64) string {
+func formatBytes(n int64) string {
 	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
 	}

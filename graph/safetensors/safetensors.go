@@ -1,4 +1,4 @@
-package graph
+package safetensors
 
 import (
 	"bytes"
@@ -10,29 +10,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/internal/atomicfile"
 	st "github.com/nlpodyssey/safetensors"
 	"github.com/pkg/errors"
 	"github.com/x448/float16"
 	"gorgonia.org/tensor"
 )
-
-// The safetensors format (https://huggingface.co/docs/safetensors) is what
-// PyTorch and the Hugging Face tools use to store weights safely:
-//
-//	8 bytes     little-endian uint64 N, the length of the header
-//	N bytes     a JSON object {name: {"dtype", "shape", "data_offsets": [begin, end]},
-//	            "__metadata__": {string: string}}
-//	the rest    the tensors' bytes, little-endian, row-major; every tensor's
-//	            [begin, end) is relative to the start of this part
-//
-// Parsing and validating the header is done by github.com/nlpodyssey/safetensors,
-// which is strict: the tensors must tile the data part exactly (no gap, no
-// overlap, nothing past the end, no trailing bytes), every shape's byte size
-// is computed with overflow checks and must equal its offsets, and each
-// tensor entry must have exactly the three keys. This file adds the checks
-// that give clearer messages (file shorter than its header), converts the
-// bytes to *tensor.Dense, and writes files atomically.
 
 // NamedTensor is a tensor with its name in a safetensors file.
 type NamedTensor struct {
@@ -45,8 +29,8 @@ type NamedTensor struct {
 	FileDtype string
 }
 
-// TensorFile is the content of a safetensors file.
-type TensorFile struct {
+// File is the content of a safetensors file.
+type File struct {
 	// Tensors in the order of their data in the file.
 	Tensors []NamedTensor
 	// Metadata holds the "__metadata__" entries (nil when there are none).
@@ -54,7 +38,7 @@ type TensorFile struct {
 }
 
 // Lookup returns the tensor called name.
-func (f *TensorFile) Lookup(name string) (NamedTensor, bool) {
+func (f *File) Lookup(name string) (NamedTensor, bool) {
 	for _, t := range f.Tensors {
 		if t.Name == name {
 			return t, true
@@ -64,7 +48,7 @@ func (f *TensorFile) Lookup(name string) (NamedTensor, bool) {
 }
 
 // Names lists the tensor names in file order.
-func (f *TensorFile) Names() []string {
+func (f *File) Names() []string {
 	out := make([]string, len(f.Tensors))
 	for i, t := range f.Tensors {
 		out[i] = t.Name
@@ -77,53 +61,53 @@ func (f *TensorFile) Names() []string {
 // later (the library checks only the product of the dimensions).
 const maxDim = 1 << 40
 
-// DecodeSafetensors parses a whole safetensors file held in data. Floating
+// Decode parses a whole safetensors file held in data. Floating
 // point tensors come back as float32 (F32, F16, BF16) or float64 (F64);
 // integer and boolean tensors keep their type (I64 as tensor.Int64, ...).
 // Every problem with the bytes is an error wrapping ErrData; it never
 // panics.
-func DecodeSafetensors(data []byte) (*TensorFile, error) {
-	return decodeSafetensors(data, "graph: safetensors")
+func Decode(data []byte) (*File, error) {
+	return decode(data, "safetensors")
 }
 
-// ReadSafetensors reads a whole safetensors stream from r and decodes it
-// (see DecodeSafetensors).
-func ReadSafetensors(r io.Reader) (*TensorFile, error) {
+// Read reads a whole safetensors stream from r and decodes it
+// (see Decode).
+func Read(r io.Reader) (*File, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, errors.Wrap(err, "graph: safetensors: reading")
+		return nil, errors.Wrap(err, "safetensors: reading")
 	}
-	return DecodeSafetensors(data)
+	return Decode(data)
 }
 
-// ReadSafetensorsFile reads and decodes the safetensors file at path (see
-// DecodeSafetensors). Errors name the file.
-func ReadSafetensorsFile(path string) (*TensorFile, error) {
+// ReadFile reads and decodes the safetensors file at path (see
+// Decode). Errors name the file.
+func ReadFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "graph: ReadSafetensorsFile")
+		return nil, errors.Wrap(err, "safetensors: ReadFile")
 	}
-	return decodeSafetensors(data, "graph: safetensors "+path)
+	return decode(data, "safetensors: "+path)
 }
 
-func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
+func decode(data []byte, where string) (*File, error) {
 	if len(data) < 8 {
-		return nil, DataErrorf("%s: file is %d bytes, too short for the 8-byte header length", where, len(data))
+		return nil, graph.DataErrorf("%s: file is %d bytes, too short for the 8-byte header length", where, len(data))
 	}
 	n := binary.LittleEndian.Uint64(data[:8])
 	if n > uint64(len(data)-8) {
-		return nil, DataErrorf("%s: header length %d is larger than the %d bytes that follow it (truncated file?)", where, n, len(data)-8)
+		return nil, graph.DataErrorf("%s: header length %d is larger than the %d bytes that follow it (truncated file?)", where, n, len(data)-8)
 	}
 	header := bytes.TrimLeft(data[8:8+n], " \t\r\n")
 	if len(header) == 0 || header[0] != '{' {
-		return nil, DataErrorf("%s: header is not a JSON object", where)
+		return nil, graph.DataErrorf("%s: header is not a JSON object", where)
 	}
 	if dup, where2 := duplicateKey(header); dup != "" {
-		return nil, DataErrorf("%s: header lists %s %q twice (JSON keys must be unique; a decoder would silently keep one of them)", where, where2, dup)
+		return nil, graph.DataErrorf("%s: header lists %s %q twice (JSON keys must be unique; a decoder would silently keep one of them)", where, where2, dup)
 	}
 	hlen, md, err := st.ReadMetadata(data)
 	if err != nil {
-		return nil, DataErrorf("%s: invalid header: %v%s", where, err, headerHint(err))
+		return nil, graph.DataErrorf("%s: invalid header: %v%s", where, err, headerHint(err))
 	}
 	// ReadMetadata has checked that the tensors tile data[8+hlen:] exactly.
 	body := data[8+hlen:]
@@ -136,7 +120,7 @@ func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
 		a, b := infos[names[i]].DataOffsets, infos[names[j]].DataOffsets
 		return a[0] < b[0] || (a[0] == b[0] && (a[1] < b[1] || (a[1] == b[1] && names[i] < names[j])))
 	})
-	out := &TensorFile{}
+	out := &File{}
 	if m := md.Metadata(); len(m) > 0 {
 		out.Metadata = m
 	}
@@ -144,7 +128,7 @@ func decodeSafetensors(data []byte, where string) (*TensorFile, error) {
 		info := infos[name]
 		t, err := decodeTensor(info.DType, info.Shape, body[info.DataOffsets[0]:info.DataOffsets[1]])
 		if err != nil {
-			return nil, DataErrorf("%s: tensor %q: %v", where, name, err)
+			return nil, graph.DataErrorf("%s: tensor %q: %v", where, name, err)
 		}
 		out.Tensors = append(out.Tensors, NamedTensor{Name: name, Tensor: t, FileDtype: info.DType.String()})
 	}
@@ -235,7 +219,7 @@ func decodeTensor(dt st.DType, dims []uint64, b []byte) (*tensor.Dense, error) {
 		size *= int(d)
 	}
 	if size == 0 {
-		return nil, errors.Errorf("shape %s has no elements; empty tensors are not supported", FormatShape(shape))
+		return nil, errors.Errorf("shape %s has no elements; empty tensors are not supported", graph.FormatShape(shape))
 	}
 	var backing any
 	switch dt {
@@ -270,7 +254,7 @@ func decodeTensor(dt st.DType, dims []uint64, b []byte) (*tensor.Dense, error) {
 	}
 	if n := sliceLen(backing); n != size {
 		// the library checked this; keep the invariant explicit
-		return nil, errors.Errorf("shape %s needs %d elements, the data holds %d", FormatShape(shape), size, n)
+		return nil, errors.Errorf("shape %s needs %d elements, the data holds %d", graph.FormatShape(shape), size, n)
 	}
 	if len(shape) == 0 {
 		return scalarDense(backing), nil
@@ -339,7 +323,7 @@ func scalarDense(backing any) *tensor.Dense {
 	case []bool:
 		return tensor.New(tensor.FromScalar(s[0]))
 	}
-	panic("graph: internal error: scalarDense of an unknown backing")
+	panic("safetensors: internal error: scalarDense of an unknown backing")
 }
 
 // view is one tensor ready to be written.
@@ -355,36 +339,36 @@ func (v view) Data() []byte    { return v.data }
 func (v view) DataLen() uint64 { return uint64(len(v.data)) }
 func (v view) elements() int   { return len(v.data) / int(v.dt.Size()) }
 
-// WriteSafetensors writes tensors and metadata to w in the safetensors
+// Write writes tensors and metadata to w in the safetensors
 // format. Names must be unique, non-empty and not "__metadata__". Float32
 // and float64 tensors are stored as F32 and F64; integer and boolean tensors
 // (such as those read from a file) keep their type. As in the reference
 // implementation, the data is ordered by dtype alignment, then by name.
-func WriteSafetensors(w io.Writer, tensors []NamedTensor, metadata map[string]string) error {
-	views, err := encodeTensors("graph: WriteSafetensors", tensors)
+func Write(w io.Writer, tensors []NamedTensor, metadata map[string]string) error {
+	views, err := encodeTensors("safetensors: Write", tensors)
 	if err != nil {
 		return err
 	}
 	if err := st.SerializeToWriter(views, metadata, w); err != nil {
-		return errors.Wrap(err, "graph: WriteSafetensors")
+		return errors.Wrap(err, "safetensors: Write")
 	}
 	return nil
 }
 
-// WriteSafetensorsFile writes tensors and metadata to the file at path
-// (see WriteSafetensors). It writes a temporary file in the same directory,
+// WriteFile writes tensors and metadata to the file at path
+// (see Write). It writes a temporary file in the same directory,
 // flushes it to disk and renames it over path, so a crash or an error while
 // saving leaves any previous file at path as it was. A new file gets
 // permissions 0644; an existing file keeps its permissions.
-func WriteSafetensorsFile(path string, tensors []NamedTensor, metadata map[string]string) error {
-	views, err := encodeTensors("graph: WriteSafetensorsFile", tensors)
+func WriteFile(path string, tensors []NamedTensor, metadata map[string]string) error {
+	views, err := encodeTensors("safetensors: WriteFile", tensors)
 	if err != nil {
 		return err
 	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
 		return st.SerializeToWriter(views, metadata, w)
 	})
-	return errors.Wrapf(err, "graph: WriteSafetensorsFile %s", path)
+	return errors.Wrapf(err, "safetensors: WriteFile %s", path)
 }
 
 func encodeTensors(where string, tensors []NamedTensor) (map[string]view, error) {
@@ -392,14 +376,14 @@ func encodeTensors(where string, tensors []NamedTensor) (map[string]view, error)
 	for i, nt := range tensors {
 		switch {
 		case nt.Name == "":
-			return nil, ArgErrorf("%s: tensor %d has an empty name", where, i)
+			return nil, graph.ArgErrorf("%s: tensor %d has an empty name", where, i)
 		case nt.Name == "__metadata__":
-			return nil, ArgErrorf("%s: tensor %d: the name __metadata__ is reserved", where, i)
+			return nil, graph.ArgErrorf("%s: tensor %d: the name __metadata__ is reserved", where, i)
 		case nt.Tensor == nil:
-			return nil, ArgErrorf("%s: tensor %q is nil", where, nt.Name)
+			return nil, graph.ArgErrorf("%s: tensor %q is nil", where, nt.Name)
 		}
 		if _, dup := views[nt.Name]; dup {
-			return nil, ArgErrorf("%s: tensor name %q is used twice", where, nt.Name)
+			return nil, graph.ArgErrorf("%s: tensor name %q is used twice", where, nt.Name)
 		}
 		v, err := encodeDense(nt.Tensor)
 		if err != nil {
@@ -417,7 +401,7 @@ func encodeDense(d *tensor.Dense) (view, error) {
 	shape := make([]uint64, d.Shape().Dims())
 	for i, s := range d.Shape() {
 		if s <= 0 {
-			return view{}, ShapeErrorf("shape %s has no elements", FormatShape(d.Shape()))
+			return view{}, graph.ShapeErrorf("shape %s has no elements", graph.FormatShape(d.Shape()))
 		}
 		shape[i] = uint64(s)
 	}
@@ -475,10 +459,10 @@ func encodeDense(d *tensor.Dense) (view, error) {
 			v.data[0] = 1
 		}
 	default:
-		return view{}, ArgErrorf("dtype %v cannot be stored in safetensors", d.Dtype())
+		return view{}, graph.ArgErrorf("dtype %v cannot be stored in safetensors", d.Dtype())
 	}
 	if want := d.Shape().TotalSize(); v.elements() != want {
-		return view{}, ShapeErrorf("shape %s holds %d elements, the data has %d", FormatShape(d.Shape()), want, v.elements())
+		return view{}, graph.ShapeErrorf("shape %s holds %d elements, the data has %d", graph.FormatShape(d.Shape()), want, v.elements())
 	}
 	return v, nil
 }

@@ -1,19 +1,20 @@
-package graph_test
+package safetensors_test
 
 import (
 	"bytes"
 	"fmt"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/graph/safetensors"
 	"gorgonia.org/tensor"
 )
 
 // Write two tensors in the safetensors format and read them back.
-func ExampleWriteSafetensors() {
+func ExampleWrite() {
 	w := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))
 	steps := tensor.New(tensor.FromScalar(int64(100)))
 	var buf bytes.Buffer
-	err := graph.WriteSafetensors(&buf, []graph.NamedTensor{
+	err := safetensors.Write(&buf, []safetensors.NamedTensor{
 		{Name: "fc.weight", Tensor: w},
 		{Name: "bn.num_batches_tracked", Tensor: steps},
 	}, map[string]string{"format": "pt"})
@@ -21,7 +22,7 @@ func ExampleWriteSafetensors() {
 		fmt.Println(err)
 		return
 	}
-	f, err := graph.DecodeSafetensors(buf.Bytes())
+	f, err := safetensors.Decode(buf.Bytes())
 	if err != nil {
 		fmt.Println(err)
 		return
