@@ -155,7 +155,8 @@ func resolveLinks(path string) (string, error) {
 func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
 // removeStale deletes the temporary files left in dir by saves to base
-// whose process is gone (killed during a save). Files of running
+// whose process is gone (killed during a save), including those of atomic
+// writers nested inside such a save. Files of running
 // processes, this one included, are left alone; errors are ignored (the
 // files are only litter).
 func removeStale(dir, base string) {
@@ -166,7 +167,15 @@ func removeStale(dir, base string) {
 	prefix := tempPrefix(base)
 	self := os.Getpid()
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		// A save function that is itself an atomic writer (nn.SaveSafetensors
+		// passed to WithTemp) puts its own temporary file beside ours, named
+		// "." + our temporary name + ".tmp-...": one more leading dot per
+		// level of nesting. Its first pid is the outer save's.
+		name := e.Name()
+		for strings.HasPrefix(name, ".") && !strings.HasPrefix(name, prefix) {
+			name = name[1:]
+		}
+		rest, ok := strings.CutPrefix(name, prefix)
 		if !ok || !e.Type().IsRegular() {
 			continue
 		}

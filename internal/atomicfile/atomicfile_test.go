@@ -184,10 +184,15 @@ func TestWriteRemovesStaleTemps(t *testing.T) {
 	stale := []string{
 		fmt.Sprintf(".ckpt.safetensors.tmp-%d-123", deadPID),
 		fmt.Sprintf(".ckpt.safetensors.tmp-%d-456", deadPID),
+		// an atomic writer nested in a killed save: two levels, three
+		fmt.Sprintf("..ckpt.safetensors.tmp-%d-111.tmp-%d-222", deadPID, deadPID),
+		fmt.Sprintf("...ckpt.safetensors.tmp-%d-1.tmp-%d-2.tmp-%d-3", deadPID, deadPID, deadPID),
 	}
 	kept := []string{
 		fmt.Sprintf(".ckpt.safetensors.tmp-%d-789", os.Getpid()), // a save in progress here
 		fmt.Sprintf(".other.safetensors.tmp-%d-1", deadPID),      // another target
+		fmt.Sprintf("..other.safetensors.tmp-%d-1.tmp-%d-2", deadPID, deadPID),
+		fmt.Sprintf("..ckpt.safetensors.tmp-%d-5.tmp-%d-6", os.Getpid(), os.Getpid()), // nested, running
 		"ckpt.safetensors.bak",
 	}
 	for _, n := range append(append([]string(nil), stale...), kept...) {
