@@ -162,7 +162,8 @@ func (b *Builder) Depth() int { return len(b.scopes) }
 func (b *Builder) Record(c LayerCall) { b.calls = append(b.calls, c) }
 
 // Calls returns the layer calls recorded while building, in the order the
-// layers finished.
+// layers finished. In a graph built WithInference, folded layers record
+// the folded node (see WithInference).
 func (b *Builder) Calls() []LayerCall { return b.calls }
 
 // CheckSizes checks the shapes of the nodes added to the graph since the

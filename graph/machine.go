@@ -63,6 +63,8 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 	// cycle through an object with a finalizer: a model whose EvalCache
 	// holds a machine whose graph leads back to the model would never be
 	// freed. Without it, a dropped machine is freed with the first GC.
+	// convnet has no cuda build: if one is added, machines must then be
+	// closed explicitly, since a dropped one would keep its CUDA context.
 	runtime.SetFinalizer(tm, nil)
 	gm.VM = tm
 	return gm, nil

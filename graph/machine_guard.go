@@ -45,9 +45,9 @@ func (e *OpPanicError) Format(s fmt.State, verb rune) {
 // returns that panic rather than the error Gorgonia wraps around it.
 //
 // The guarded ops point at the slot, never at the machine: the program
-// they sit in belongs to the TapeMachine, which carries a finalizer
-// (Gorgonia sets one in NewTapeMachine), and Go never collects a cycle
-// that holds an object with a finalizer. A cycle machine -> program ->
+// they sit in belongs to the TapeMachine, on which Gorgonia sets a
+// finalizer (NewMachine removes it again; this is defence in depth), and
+// Go never collects a cycle that holds an object with a finalizer. A cycle machine -> program ->
 // op -> machine kept every compiled graph, its values and the model's
 // weights alive for the life of the process.
 type guardedMachine struct {

@@ -37,11 +37,13 @@ package ops
 // given GOMAXPROCS). Scratch buffers are taken from a pool shared by all
 // convolutions for the length of one call (begin/end) and reused by the
 // next call: a graph of many convolutions holds the scratch of the largest
-// one, not the sum over its layers.
+// one, not the sum over its layers, and a dropped graph's scratch is freed
+// with it (scratchPool).
 
 import (
 	"runtime"
 	"sync"
+	"weak"
 
 	"github.com/convnet-go/convnet/internal/gemm"
 )
@@ -88,6 +90,7 @@ func (g *convGeom) direct() bool {
 // runs its ops in turn, and an op belongs to one graph).
 type convEngine struct {
 	s     *convScratch // the scratch of the running call
+	keep  *convScratch // the scratch of the last call: keeps it alive while this op is
 	depth int          // nesting of begin/end (flipBackwardData calls convForward)
 }
 
@@ -107,33 +110,42 @@ type convScratch struct {
 // and a goroutine that waited for its workers may resume on another one,
 // so every processor's value would grow in turn and be dropped at garbage
 // collections): a machine running its convolutions in turn uses one value,
-// grown once to the largest of them, and allocates nothing per step. It
-// holds as many values as calls ever ran at once, each the size of the
-// largest call that used it.
+// grown once to the largest of them, and allocates nothing per step.
+//
+// The list holds weak pointers only. What keeps a value alive is the
+// engines that used it last (convEngine.keep): every convolution of a live
+// graph. Once the graphs (or models) that used a value are dropped, the
+// garbage collector frees it and its buffers, and the list forgets it; so
+// the scratch a process holds is bounded by its live graphs, as it was
+// when each op kept its own, but shared among them.
 type scratchPool struct {
 	mu   sync.Mutex
-	free []*convScratch
+	free []weak.Pointer[convScratch]
 }
 
 func (p *scratchPool) get() *convScratch {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		s := p.free[n-1]
-		p.free[n-1] = nil
+	for n := len(p.free); n > 0; n = len(p.free) {
+		s := p.free[n-1].Value()
+		p.free[n-1] = weak.Pointer[convScratch]{}
 		p.free = p.free[:n-1]
-		return s
+		if s != nil {
+			return s
+		}
 	}
 	return new(convScratch)
 }
 
 func (p *scratchPool) put(s *convScratch) {
 	p.mu.Lock()
-	p.free = append(p.free, s)
+	p.free = append(p.free, weak.Make(s))
 	p.mu.Unlock()
 }
 
-// convScratches is the scratch shared by every convolution of the process.
+// convScratches is the list of idle scratch shared by every convolution
+// of the process: an allocation cache, safe for concurrent use, that holds
+// no memory by itself (weak pointers; see scratchPool).
 var convScratches scratchPool
 
 // begin takes the engine's scratch from the pool for a call (nested calls
@@ -145,10 +157,13 @@ func (e *convEngine) begin() {
 	e.depth++
 }
 
-// end returns the scratch to the pool when the outermost call ends.
+// end returns the scratch to the pool when the outermost call ends; the
+// engine keeps a strong reference to it, so that it lives as long as some
+// convolution that uses it does.
 func (e *convEngine) end() {
 	e.depth--
 	if e.depth == 0 {
+		e.keep = e.s
 		convScratches.put(e.s)
 		e.s = nil
 	}

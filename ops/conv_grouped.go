@@ -75,7 +75,7 @@ func groupConv(name string, rank int, x, w, b *G.Node, p ConvParams, groups int)
 	return ReLU(y)
 }
 
-// groupKind selects what a groupConvOp computes.
+// groupKind selects what a groupRun computes.
 type groupKind int
 
 const (

@@ -53,7 +53,20 @@ func TestDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grads, err := graph.Grad(gsum, x)
+	w := b.InputValue("w", tensor.New(tensor.WithShape(3, 2, 3, 3), tensor.WithBacking(make([]float64, 54))))
+	conv, err := ops.Conv2D(x, w, [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csum, err := G.Sum(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, err := G.Add(gsum, csum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := graph.Grad(total, x, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +80,8 @@ func TestDescribe(t *testing.T) {
 		{leaky, "LeakyReLU", "alpha=0.01", true},
 		{gsum, "", "", false},
 		{grads[0], "", "", false},
+		{conv, "Conv2D", "stride=[1 1], pad=[1 1], dilation=[1 1]", true},
+		{grads[1], "", "", false}, // the filter gradient, a kit op itself
 	} {
 		name, attrs, ok := ops.Describe(c.n.Op())
 		if name != c.name || attrs != c.attrs || ok != c.ok {

@@ -276,11 +276,11 @@ func applyDef(d *opDef, inputs ...*G.Node) (*G.Node, error) {
 // name as the op calls itself ("Add", "Concat", "LeakyReLU",
 // "MaxPool2DIndices", "MaxUnpool2D", "Conv2D+ReLU") and attrs as they
 // appear between the parentheses of its String ("axis=1, [64 64]" for a
-// Concat, "0.01" for a LeakyReLU; empty when it has none). ok is false
+// Concat, "alpha=0.01" for a LeakyReLU; empty when it has none). ok is false
 // for any other op (Gorgonia's own) and for the gradient ops.
 func Describe(op G.Op) (name, attrs string, ok bool) {
 	k, isKit := op.(*kitOp)
-	if !isKit {
+	if !isKit || k.def.isGrad {
 		return "", "", false
 	}
 	return k.def.name, k.def.attrs, true

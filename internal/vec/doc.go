@@ -13,9 +13,9 @@
 // gen_kernels_arm64.go (kernels_arm64.s), 4 float32 at a time, tested under
 // qemu-user-static only. The tail of a slice that does not fill a vector,
 // the kernels an architecture lacks, and every other architecture or a
-// build with -tags purego run the portable Go code of portable.go. Both are tested against math's float64 functions:
-// the tests run the portable code directly too, so it is checked on every
-// machine.
+// build with -tags purego run the portable Go code of portable.go. Both
+// are tested against math's float64 functions: the tests run the portable
+// code directly too, so it is checked on every machine.
 //
 // # Accuracy (float32)
 //
