@@ -110,6 +110,10 @@ fi
 : >"$out/results.txt"
 bin="$out/convnet-benchmark"
 echo "building examples/benchmark ..." >&2
+# the commit the timed binary is built from (read now: the tree may move on
+# during a long run)
+head=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- . 2>/dev/null || head="$head+changes"
 go build -o "$bin" ./examples/benchmark
 
 base=${BASE_BIN:-}
@@ -183,8 +187,6 @@ for w in "${workloads[@]}"; do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-head=$(git rev-parse --short HEAD)
-git diff --quiet HEAD -- . 2>/dev/null || head="$head+changes"
 "$py" "$repo/bench/compare_table.py" "$out/results.txt" "$load_before" "$load_after" \
   "$(go version "$bin" | cut -d' ' -f2)" "$head" "${BASE_REF:-${BASE_BIN:-}}"
 if [ -n "${KEEP:-}" ]; then
