@@ -380,6 +380,36 @@ func convertInput(c inputConfig) (converted, error) {
 	return converted{kind: kindInput, shape: dims}, nil
 }
 
+// geometry reads a convolution's kernel size, strides, dilation and
+// padding from its config (Keras's defaults: stride and dilation 1).
+func (c convConfig) geometry() (kernel, stride, dil []int, pad nn.PaddingMode, err error) {
+	kernel, err = c.KernelSize.get("kernel_size", nil, 1)
+	if err != nil || kernel == nil {
+		return nil, nil, nil, pad, errors.Errorf("kernel_size missing or invalid: %v", err)
+	}
+	if stride, err = c.Strides.get("strides", []int{1, 1}, 1); err != nil {
+		return nil, nil, nil, pad, err
+	}
+	if dil, err = c.DilationRate.get("dilation_rate", []int{1, 1}, 1); err != nil {
+		return nil, nil, nil, pad, err
+	}
+	pad, err = padding(c.Padding)
+	return kernel, stride, dil, pad, err
+}
+
+// loadBias takes layer name's bias from ws, checks that it has n values
+// and copies it into p.
+func loadBias(ws *weightSet, name string, p *graph.Param, n int) error {
+	b, err := ws.take(name, "bias")
+	if err != nil {
+		return err
+	}
+	if err := checkShape(b, n); err != nil {
+		return err
+	}
+	return setParam(p, b.Data, b.Shape, "bias")
+}
+
 func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 	if err := c.checkFormat(); err != nil {
 		return converted{}, err
@@ -391,19 +421,7 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 	if groups < 1 {
 		return converted{}, errors.Errorf("groups must be >= 1, got %d", groups)
 	}
-	kernel, err := c.KernelSize.get("kernel_size", nil, 1)
-	if err != nil || kernel == nil {
-		return converted{}, errors.Errorf("kernel_size missing or invalid: %v", err)
-	}
-	stride, err := c.Strides.get("strides", []int{1, 1}, 1)
-	if err != nil {
-		return converted{}, err
-	}
-	dil, err := c.DilationRate.get("dilation_rate", []int{1, 1}, 1)
-	if err != nil {
-		return converted{}, err
-	}
-	pad, err := padding(c.Padding)
+	kernel, stride, dil, pad, err := c.geometry()
 	if err != nil {
 		return converted{}, err
 	}
@@ -436,14 +454,7 @@ func convertConv(name string, c convConfig, ws *weightSet) (converted, error) {
 		return converted{}, err
 	}
 	if useBias {
-		b, err := ws.take(name, "bias")
-		if err != nil {
-			return converted{}, err
-		}
-		if err := checkShape(b, c.Filters); err != nil {
-			return converted{}, err
-		}
-		if err := setParam(l.Bias(), b.Data, b.Shape, "bias"); err != nil {
+		if err := loadBias(ws, name, l.Bias(), c.Filters); err != nil {
 			return converted{}, err
 		}
 	}
@@ -454,19 +465,7 @@ func convertDepthwise(name string, c convConfig, ws *weightSet) (converted, erro
 	if err := c.checkFormat(); err != nil {
 		return converted{}, err
 	}
-	kernel, err := c.KernelSize.get("kernel_size", nil, 1)
-	if err != nil || kernel == nil {
-		return converted{}, errors.Errorf("kernel_size missing or invalid: %v", err)
-	}
-	stride, err := c.Strides.get("strides", []int{1, 1}, 1)
-	if err != nil {
-		return converted{}, err
-	}
-	dil, err := c.DilationRate.get("dilation_rate", []int{1, 1}, 1)
-	if err != nil {
-		return converted{}, err
-	}
-	pad, err := padding(c.Padding)
+	kernel, stride, dil, pad, err := c.geometry()
 	if err != nil {
 		return converted{}, err
 	}
@@ -503,14 +502,7 @@ func convertDepthwise(name string, c convConfig, ws *weightSet) (converted, erro
 		return converted{}, err
 	}
 	if useBias {
-		b, err := ws.take(name, "bias")
-		if err != nil {
-			return converted{}, err
-		}
-		if err := checkShape(b, in*mult); err != nil {
-			return converted{}, err
-		}
-		if err := setParam(bias, b.Data, b.Shape, "bias"); err != nil {
+		if err := loadBias(ws, name, bias, in*mult); err != nil {
 			return converted{}, err
 		}
 	}
@@ -542,14 +534,7 @@ func convertDense(name string, c denseConfig, ws *weightSet) (converted, error) 
 		return converted{}, err
 	}
 	if useBias {
-		b, err := ws.take(name, "bias")
-		if err != nil {
-			return converted{}, err
-		}
-		if err := checkShape(b, c.Units); err != nil {
-			return converted{}, err
-		}
-		if err := setParam(l.Bias(), b.Data, b.Shape, "bias"); err != nil {
+		if err := loadBias(ws, name, l.Bias(), c.Units); err != nil {
 			return converted{}, err
 		}
 	}
