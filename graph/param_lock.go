@@ -3,6 +3,8 @@ package graph
 import (
 	"slices"
 	"unsafe"
+
+	G "gorgonia.org/gorgonia"
 )
 
 // LockParams locks the Params of bindings, each once, and returns the
@@ -52,4 +54,16 @@ func LockParams(bindings []Binding, write bool) (unlock func()) {
 			}
 		}
 	}
+}
+
+// NewMachineLocked is NewMachine under the write locks of the Params that
+// bound lists (a Builder's Bindings): making a machine writes to every
+// bound tensor (Gorgonia sets its engine on them), so it must not overlap
+// a run that reads or writes them. Every compiled graph whose Params a
+// Predict or a training step may be using at the same time is made this
+// way.
+func NewMachineLocked(g *G.ExprGraph, bound []Binding, opts ...G.VMOpt) (G.VM, error) {
+	unlock := LockParams(bound, true)
+	defer unlock()
+	return NewMachine(g, opts...)
 }

@@ -464,7 +464,7 @@ func (c *runCache) Run(xs []*tensor.Dense, nOut int, forward func(b *graph.Build
 			}
 			G.Read(y, &mg.outs[i])
 		}
-		if mg.m, err = graph.NewMachine(b.Graph()); err != nil {
+		if mg.m, err = graph.NewMachineLocked(b.Graph(), mg.bound); err != nil {
 			return nil, errors.Wrap(err, "nn: Run")
 		}
 		c.graphs[key.String()] = mg
@@ -474,7 +474,11 @@ func (c *runCache) Run(xs []*tensor.Dense, nOut int, forward func(b *graph.Build
 			return nil, errors.Wrapf(err, "nn: Run: input %d", i)
 		}
 	}
-	if err := graph.Run(mg.m); err != nil {
+	// read locks, as in Predict: a Trainer may be training the same layers
+	unlock := graph.LockParams(mg.bound, false)
+	err := graph.Run(mg.m)
+	unlock()
+	if err != nil {
 		return nil, errors.Wrap(err, "nn: Run")
 	}
 	outs := make([]*tensor.Dense, nOut)

@@ -130,11 +130,7 @@ func buildEval(l Layer, dt tensor.Dtype, shape []int) (*evalGraph, error) {
 	}
 	eg := &evalGraph{x: x, bound: b.Bindings()}
 	G.Read(out, &eg.out)
-	// A new machine writes to every bound tensor (Gorgonia's setEngine):
-	// exclusive, like a training step.
-	unlock := graph.LockParams(eg.bound, true)
-	eg.m, err = graph.NewMachine(b.Graph())
-	unlock()
+	eg.m, err = graph.NewMachineLocked(b.Graph(), eg.bound)
 	if err != nil {
 		return nil, errors.Wrap(err, "nn: Predict")
 	}

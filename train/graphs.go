@@ -70,9 +70,7 @@ func (t *Trainer) trainGraph(dt tensor.Dtype, frozen string, n int, ds data.Data
 	// the step clear it again), and gorgonia.Read would copy it: extra
 	// passes over all weights per step that Gorgonia runs on one core.
 	sg.gradN = grads
-	unlock := graph.LockParams(sg.bound, true) // a new machine writes to the bound tensors
-	sg.m, err = graph.NewMachine(b.Graph())
-	unlock()
+	sg.m, err = graph.NewMachineLocked(b.Graph(), sg.bound)
 	if err != nil {
 		return nil, errors.Wrap(err, "train: building the training graph")
 	}
@@ -93,9 +91,7 @@ func (t *Trainer) evalGraph(dt tensor.Dtype, n int, ds data.Dataset, withLoss bo
 	if err != nil {
 		return nil, err
 	}
-	unlock := graph.LockParams(sg.bound, true) // a new machine writes to the bound tensors
-	sg.m, err = graph.NewMachine(b.Graph())
-	unlock()
+	sg.m, err = graph.NewMachineLocked(b.Graph(), sg.bound)
 	if err != nil {
 		return nil, errors.Wrap(err, "train: building the evaluation graph")
 	}
