@@ -2,6 +2,7 @@ package nn
 
 import (
 	"github.com/convnet-go/convnet/ops"
+	"slices"
 )
 
 // This file gives read access to the settings of the layers, for code that
@@ -47,7 +48,7 @@ func (bn *batchNorm) Activation() Layer { return bn.act }
 func (l *poolBase) Spec(in []int) ops.PoolSpec {
 	before, after := l.padsFor(in)
 	spec := ops.PoolSpec{Kernel: l.Kernel(), Stride: l.Stride(), Pad: before, Ceil: l.ceil && l.padding != Same}
-	if !sameInts(before, after) {
+	if !slices.Equal(before, after) {
 		spec.PadAfter = after
 	}
 	if !l.max && l.padding == Same {
@@ -58,15 +59,3 @@ func (l *poolBase) Spec(in []int) ops.PoolSpec {
 
 // Padding returns the padding mode (Valid, Same or Explicit).
 func (l *poolBase) Padding() PaddingMode { return l.padding }
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 		return "", graph.ArgErrorf("onnx: WriteFile: max unpooling node %q: its indices must come from an nn.MaxPool2D layer (MaxPool2D.ForwardWithIndices)", n.Name())
 	}
 	out := []int(n.Shape())
-	if !sameInts(out, pe.inShape) {
+	if !slices.Equal(out, pe.inShape) {
 		// ONNX indices count across the whole tensor, PyTorch's (and
 		// convnet's) within each plane: they agree only when the unpooled
 		// tensor has the pooled tensor's shape.
@@ -168,7 +169,7 @@ func (e *exporter) unpool(n *G.Node, ins []*G.Node, base string) (string, error)
 	shape := e.op("Shape", base+"/shape", []string{x})
 	first := e.constant(int64Tensor(base+"/axis0", []int{1}, []int64{0}))
 	batch := e.op("Gather", base+"/batch", []string{shape, first}, attr{"axis", 0})
-	rest := e.constant(int64Tensor(base+"/size", []int{len(out) - 1}, toInt64s(out[1:])))
+	rest := e.constant(int64Tensor(base+"/size", []int{len(out) - 1}, int64s(out[1:])))
 	size := e.op("Concat", base+"/output_shape", []string{batch, rest}, attr{"axis", 0})
 	return e.op("MaxUnpool", base, []string{x, indices, size}, pe.attrs...), nil
 }
@@ -189,18 +190,4 @@ func intArg(args, key string) (int, error) {
 		rest = rest[:j]
 	}
 	return strconv.Atoi(rest)
-}
-
-func toInt64s(v []int) []int64 { return int64s(v) }
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
