@@ -174,7 +174,7 @@ func activation(name string) (nn.Layer, error) {
 	case "relu":
 		return nn.NewReLU(), nil
 	case "relu6":
-		return newReLU6()
+		return nn.NewReLU6(), nil
 	case "sigmoid":
 		return nn.NewSigmoid(), nil
 	case "tanh":
@@ -287,7 +287,7 @@ func convertLayerInner(spec layerSpec, ws *weightSet, o *options) (converted, er
 		if err != nil {
 			return converted{}, err
 		}
-		z, err := newZeroPad2D(t, bo, l, r)
+		z, err := nn.NewZeroPadding2D(t, bo, l, r)
 		return converted{layer: z}, err
 	case "MaxPooling2D", "AveragePooling2D":
 		var c poolConfig
@@ -490,7 +490,7 @@ func convertDepthwise(name string, c convConfig, ws *weightSet) (converted, erro
 		return converted{}, err
 	}
 	opts := withActivation([]nn.DepthwiseConvOption{nn.WithKernel(kernel...), nn.WithStride(stride...), nn.WithDilation(dil...), nn.WithPadding(pad), nn.WithBias(useBias)}, act)
-	l, weight, bias, err := newDepthwise(in, mult, kernel[0], opts)
+	l, err := nn.NewDepthwiseConv2D(in, mult, kernel[0], opts...)
 	if err != nil {
 		return converted{}, err
 	}
@@ -498,11 +498,11 @@ func convertDepthwise(name string, c convConfig, ws *weightSet) (converted, erro
 	if err != nil {
 		return converted{}, err
 	}
-	if err := setParam(weight, data, shape, "depthwise_kernel"); err != nil {
+	if err := setParam(l.Weight(), data, shape, "depthwise_kernel"); err != nil {
 		return converted{}, err
 	}
 	if useBias {
-		if err := loadBias(ws, name, bias, in*mult); err != nil {
+		if err := loadBias(ws, name, l.Bias(), in*mult); err != nil {
 			return converted{}, err
 		}
 	}
@@ -631,8 +631,7 @@ func convertReLU(c reluConfig) (converted, error) {
 	case c.MaxValue == nil:
 		return converted{layer: nn.NewLeakyReLU(slope)}, nil
 	case *c.MaxValue == 6 && slope == 0:
-		l, err := newReLU6()
-		return converted{layer: l}, err
+		return converted{layer: nn.NewReLU6()}, nil
 	}
 	return converted{}, errors.Errorf("max_value %v with negative_slope %v is not supported (max_value must be none or 6 with negative_slope 0)", *c.MaxValue, slope)
 }
