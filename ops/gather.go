@@ -62,22 +62,10 @@ func (g gatherGeom) small() tensor.Shape {
 	return s
 }
 
-// outerInner returns the number of elements before and after the axis.
-func (g gatherGeom) outerInner() (outer, inner int) {
-	outer, inner = 1, 1
-	for _, d := range g.full[:g.axis] {
-		outer *= d
-	}
-	for _, d := range g.full[g.axis+1:] {
-		inner *= d
-	}
-	return outer, inner
-}
-
 // gatherRows copies the slices g.idx of x (shape g.full) into y.
 func gatherRows[T float32 | float64](g gatherGeom, x, y []T) {
-	outer, inner := g.outerInner()
-	n, k := g.full[g.axis], len(g.idx)
+	outer, n, inner := axisGeometry(g.full, g.axis)
+	k := len(g.idx)
 	for o := 0; o < outer; o++ {
 		for j, i := range g.idx {
 			copy(y[(o*k+j)*inner:(o*k+j+1)*inner], x[(o*n+i)*inner:(o*n+i+1)*inner])
@@ -88,8 +76,8 @@ func gatherRows[T float32 | float64](g gatherGeom, x, y []T) {
 // scatterAddRows is gatherRows' gradient: it adds each slice of dy back
 // into the slice of dx it was gathered from.
 func scatterAddRows[T float32 | float64](g gatherGeom, dy, dx []T) {
-	outer, inner := g.outerInner()
-	n, k := g.full[g.axis], len(g.idx)
+	outer, n, inner := axisGeometry(g.full, g.axis)
+	k := len(g.idx)
 	clear(dx)
 	for o := 0; o < outer; o++ {
 		for j, i := range g.idx {
