@@ -312,9 +312,23 @@ func kitType(in []tensor.Shape, index []int, out tensor.Shape) hm.Type {
 // argBuf holds an op's arguments, as tensors and as views, from run to
 // run, so that running an op allocates nothing.
 type argBuf struct {
-	dense []*tensor.Dense
-	v32   []view[float32]
-	v64   []view[float64]
+	dense   []*tensor.Dense
+	scalars []*tensor.Dense // per input: a Gorgonia scalar argument as a 1-element tensor
+	v32     []view[float32]
+	v64     []view[float64]
+}
+
+// scalar returns the op's 1-element tensor of dtype dt for input i, made
+// on the first run and reused by the next ones.
+func (b *argBuf) scalar(i int, dt tensor.Dtype) *tensor.Dense {
+	if len(b.scalars) <= i {
+		b.scalars = append(b.scalars, make([]*tensor.Dense, i+1-len(b.scalars))...)
+	}
+	if t := b.scalars[i]; t != nil && t.Dtype() == dt {
+		return t
+	}
+	b.scalars[i] = tensor.New(tensor.Of(dt), tensor.WithShape(1))
+	return b.scalars[i]
 }
 
 // kitOp is a forward op on the kit.
@@ -535,9 +549,11 @@ func kitArgs(op string, vals []G.Value, shapes []tensor.Shape, index []int, buf 
 		case *tensor.Dense:
 			t = s
 		case *G.F64: // Gorgonia scalars, as the gradient of a scalar output
-			t = tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{float64(*s)}))
+			t = buf.scalar(i, tensor.Float64)
+			t.Float64s()[0] = float64(*s)
 		case *G.F32:
-			t = tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{float32(*s)}))
+			t = buf.scalar(i, tensor.Float32)
+			t.Float32s()[0] = float32(*s)
 		default:
 			return nil, dt, fmt.Errorf("ops: %s: input %d must be a dense tensor, got %T", op, i, v)
 		}
