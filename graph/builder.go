@@ -60,6 +60,11 @@ type Builder struct {
 	scopes []string // the full path of every entered scope, innermost last
 	calls  []LayerCall
 	sized  int // nodes of g checked by CheckSizes
+	// the memory limit CheckSizes checks against, read on its first call
+	// (MemoryLimit reads the environment, sysinfo and the cgroup files)
+	memLimit  int64
+	memSource string
+	memRead   bool
 
 	// registered maps the model's Params to their state_dict names (see
 	// Register); nil when nothing was registered. aliases holds every name
@@ -175,12 +180,15 @@ func (b *Builder) CheckSizes() error {
 	if b.sized > len(all) {
 		b.sized = 0
 	}
-	limit, source, err := MemoryLimit()
-	if err != nil {
-		return err
+	if !b.memRead {
+		limit, source, err := MemoryLimit()
+		if err != nil {
+			return err
+		}
+		b.memLimit, b.memSource, b.memRead = limit, source, true
 	}
 	for _, n := range all[b.sized:] {
-		if err := checkNodeSize(n, limit, source); err != nil {
+		if err := checkNodeSize(n, b.memLimit, b.memSource); err != nil {
 			return err
 		}
 	}

@@ -176,6 +176,9 @@ func checkNodeSize(n *G.Node, limit int64, source string) error {
 	if !ok {
 		return nil
 	}
+	if checkSize("", dt, n.Shape(), limit, source) == nil {
+		return nil // the node's description is only formatted for an error
+	}
 	what := fmt.Sprintf("graph: node %q", n.Name())
 	if op := n.Op(); op != nil && fmt.Sprint(op) != n.Name() && !strings.HasPrefix(n.Name(), fmt.Sprint(op)) {
 		what = fmt.Sprintf("graph: node %q (op %v)", n.Name(), op)
