@@ -102,6 +102,8 @@ type convScratch struct {
 	bufs   []any
 	shared any // buffer read by all workers (repacked weights)
 	flip   any // flipped weights of flipBackwardData
+	// packed weight matrices of the running forward call (packWeights)
+	packed []*gemm.PackedA
 }
 
 // scratchPool is a last-in first-out list of the convScratch values that
@@ -589,6 +591,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	wm := packWeights(e, 0, w, g.k, ck, gs*p)
 	e.run(g.n, gs, func(wk, lo, hi int) {
 		if hi-lo == 1 {
 			n := lo
@@ -601,7 +604,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 			// the product overwrites yn; then one pass adds the bias and
 			// applies the ReLU (rather than a bias fill, a product that
 			// reads it back, and a ReLU pass)
-			gemmT(false, false, g.k, p, ck, w, ck, src, p, 0, yn, p)
+			wm.mul(p, src, p, 0, yn, p)
 			if b != nil || relu {
 				for r := 0; r < g.k; r++ {
 					var bv T
@@ -626,7 +629,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
 		}
 		out := scratch[T](e, wk, 2, g.k*cols)
-		gemmT(false, false, g.k, cols, ck, w, ck, col, cols, 0, out, cols)
+		wm.mul(cols, col, cols, 0, out, cols)
 		for n := lo; n < hi; n++ {
 			scatterImage(out, g.k, p, cols, (n-lo)*p, b, relu, y[n*ys:(n+1)*ys])
 		}

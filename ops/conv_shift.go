@@ -264,7 +264,12 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T
 	wr := sharedScratch[T](e, outer*kci)
 	stackedWeights(w, g.k, g.c, outer, s.inner, wr)
 	ys := g.k * g.outSize()
-	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
+	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
+	wms := make([]weightMatrix[T], outer)
+	for o := range wms {
+		wms[o] = packWeights(e, o, wr[o*kci:(o+1)*kci], g.k, ci, s.groupCols(gs))
+	}
+	e.run(g.n, gs, func(wk, lo, hi int) {
 		ld := (hi - lo) * s.plane
 		cols := s.groupCols(hi - lo)
 		xs := scratch[T](e, wk, 0, ci*ld)
@@ -275,7 +280,7 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T
 			if o > 0 {
 				beta = 1
 			}
-			gemmT(false, false, g.k, cols, ci, wr[o*kci:(o+1)*kci], ci, xs[sh:], ld, beta, out, cols)
+			wms[o].mul(cols, xs[sh:], ld, beta, out, cols)
 		}
 		for n := lo; n < hi; n++ {
 			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, relu, y[n*ys:(n+1)*ys])
