@@ -43,6 +43,7 @@ package ops
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 	"weak"
 
 	"github.com/convnet-go/convnet/internal/gemm"
@@ -445,13 +446,19 @@ func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi
 }
 
 // copyRow copies a short row without a runtime call: rows of 4 and 8 (the
-// 4x4 and 8x8 maps of CIFAR networks) as one array move.
+// 4x4 and 8x8 maps of CIFAR networks) as moves of at most 16 bytes (a move
+// of a 32-byte array compiles to a call of memmove).
 func copyRow[T float](dst, src []T) {
 	switch len(dst) {
 	case 4:
 		*(*[4]T)(dst) = [4]T(src[:4])
 	case 8:
-		*(*[8]T)(dst) = [8]T(src[:8])
+		if unsafe.Sizeof(dst[0]) == 4 {
+			*(*[4]T)(dst) = [4]T(src[:4])
+			*(*[4]T)(dst[4:]) = [4]T(src[4:8])
+		} else {
+			*(*[8]T)(dst) = [8]T(src[:8])
+		}
 	default:
 		copy(dst, src[:len(dst)])
 	}
