@@ -83,50 +83,21 @@ func newShiftGeom(g *convGeom) shiftGeom {
 }
 
 // stackImages writes the stacked padded images [lo, hi) of x into xs
-// (C·inner rows, ld apart): row (c, kw) is channel c's padded image shifted
-// left by kw·step, zeros at the end of each image's plane (those positions
-// feed only the dropped outputs whose window wraps around a row end). Each
-// row is written straight from x (padImageShifted), not copied from the
-// unshifted row.
+// (C·inner rows, ld apart): row (c, kw) is channel c's padded row shifted
+// left by kw·step, zeros at its end.
 func stackImages[T float](g *convGeom, s *shiftGeom, x, xs []T, lo, hi, ld int) {
 	size := g.c * g.inSize()
 	for n := lo; n < hi; n++ {
-		for kw := 0; kw < s.inner; kw++ {
-			padImageShifted(g, s, x[n*size:(n+1)*size], xs[kw*ld:], s.inner*ld, (n-lo)*s.plane, kw*s.step)
-		}
+		padImage(g, s, x[n*size:(n+1)*size], xs, s.inner*ld, (n-lo)*s.plane)
 	}
-}
-
-// padImageShifted writes image x (c, in...), zero-padded and shifted left
-// by sh (0 ≤ sh < ext[2]), into columns [off, off+plane) of xp (c rows, ld
-// apart): the padded image is the image at offset pad on the padded extent,
-// zeros around it (input beyond the extent is never read by the
-// convolution and is left out), and its value at flat index i goes to
-// column off+i-sh (dropped for i < sh); the last sh columns are zeros.
-func padImageShifted[T float](g *convGeom, s *shiftGeom, x, xp []T, ld, off, sh int) {
-	e1, e2 := s.ext[1], s.ext[2]
-	i0, i1, i2 := g.in[0], g.in[1], g.in[2]
-	p0, p1, p2 := g.pad[0], g.pad[1], g.pad[2]
-	lo2, hi2 := p2, min(e2, p2+i2) // columns of the extent the image covers
-	rows := s.ext[0] * e1
 	for c := 0; c < g.c; c++ {
-		xc := x[c*i0*i1*i2 : (c+1)*i0*i1*i2]
-		dst := xp[c*ld+off : c*ld+off+s.plane]
-		for r := 0; r < rows; r++ {
-			at := r*e2 - sh // where the padded row's first value goes
-			zd, zh := r/e1-p0, r%e1-p1
-			if zd < 0 || zd >= i0 || zh < 0 || zh >= i1 || lo2 >= hi2 {
-				clear(dst[max(at, 0) : at+e2])
-				continue
-			}
-			clear(dst[max(at, 0):max(at+lo2, 0)])
-			src := xc[(zd*i1+zh)*i2:][:hi2-lo2]
-			if skip := max(0, -(at + lo2)); skip < len(src) {
-				copy(dst[at+lo2+skip:at+hi2], src[skip:])
-			}
-			clear(dst[max(at+hi2, 0) : at+e2])
+		base := xs[c*s.inner*ld : (c*s.inner+1)*ld]
+		for kw := 1; kw < s.inner; kw++ {
+			sh := kw * s.step
+			row := xs[(c*s.inner+kw)*ld : (c*s.inner+kw+1)*ld]
+			copy(row, base[min(sh, ld):])
+			clear(row[max(0, ld-sh):])
 		}
-		clear(dst[s.plane-sh:])
 	}
 }
 
@@ -154,6 +125,35 @@ func (g *convGeom) shiftGroupSize(s *shiftGeom, workers int) int {
 	gs := (colTarget + s.plane - 1) / s.plane
 	gs = min(gs, (g.n+workers-1)/max(1, workers))
 	return max(1, min(gs, g.n))
+}
+
+// padImage writes image x (c, in...) into columns [off, off+plane) of xp
+// (c rows, ld apart): the image at offset pad on the padded extent, zeros
+// around it. Input beyond the extent is never read by the convolution and
+// is left out.
+func padImage[T float](g *convGeom, s *shiftGeom, x, xp []T, ld, off int) {
+	e0, e1, e2 := s.ext[0], s.ext[1], s.ext[2]
+	i0, i1, i2 := g.in[0], g.in[1], g.in[2]
+	p0, p1, p2 := g.pad[0], g.pad[1], g.pad[2]
+	lo2, hi2 := p2, min(e2, p2+i2) // columns of the extent the image covers
+	for c := 0; c < g.c; c++ {
+		xc := x[c*i0*i1*i2 : (c+1)*i0*i1*i2]
+		dst := xp[c*ld+off : c*ld+off+s.plane]
+		for d := 0; d < e0; d++ {
+			zd := d - p0
+			for h := 0; h < e1; h++ {
+				row := dst[(d*e1+h)*e2 : (d*e1+h+1)*e2]
+				zh := h - p1
+				if zd < 0 || zd >= i0 || zh < 0 || zh >= i1 || lo2 >= hi2 {
+					clear(row)
+					continue
+				}
+				clear(row[:lo2])
+				copy(row[lo2:hi2], xc[(zd*i1+zh)*i2:])
+				clear(row[hi2:])
+			}
+		}
+	}
 }
 
 // unpadImage writes the interior of a padded gradient back into image dx
