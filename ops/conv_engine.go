@@ -521,6 +521,63 @@ func col2im[T float](g *convGeom, col, x []T, ld int) {
 	}
 }
 
+// tiles reports whether the kernel windows tile the image exactly: on
+// every axis kernel = stride, no dilation or padding and out·stride = in, so
+// that every image position is in exactly one window (a transposed
+// convolution with kernel 2 and stride 2). col2im then only writes.
+func (g *convGeom) tiles() bool {
+	for a := range 3 {
+		if g.ker[a] != g.stride[a] || (g.dil[a] != 1 && g.ker[a] > 1) || g.pad[a] != 0 || g.out[a]*g.stride[a] != g.in[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// col2imTiled is col2im for geometries whose windows tile the image
+// (tiles): it sets x = col2im(col) + b[c] (b may be nil), then max(0, ·)
+// with relu, in one pass that writes every value of x once.
+func col2imTiled[T float](g *convGeom, col, x []T, ld int, b []T, relu bool) {
+	ih, iw := g.in[1], g.in[2]
+	od, oh, ow := g.out[0], g.out[1], g.out[2]
+	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
+	plane := oh * ow
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*g.inSize() : (c+1)*g.inSize()]
+		var bv T
+		if b != nil {
+			bv = b[c]
+		}
+		for kd := 0; kd < g.ker[0]; kd++ {
+			for kh := 0; kh < g.ker[1]; kh++ {
+				for kw := 0; kw < g.ker[2]; kw++ {
+					src := col[row*ld : row*ld+od*plane]
+					row++
+					for d := 0; d < od; d++ {
+						for h := 0; h < oh; h++ {
+							seg := src[(d*oh+h)*ow : (d*oh+h+1)*ow]
+							dst := xc[((d*sd+kd)*ih+h*sh+kh)*iw+kw:]
+							z := 0
+							if relu {
+								for _, v := range seg {
+									dst[z] = max(v+bv, 0)
+									z += sw
+								}
+								continue
+							}
+							for _, v := range seg {
+								dst[z] = v + bv
+								z += sw
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // fillChannels sets each of the len(v) rows of length p of dst to v[row].
 func fillChannels[T float](dst, v []T, p int) {
 	for i, b := range v {
@@ -661,6 +718,7 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
+	tiled := !direct && g.tiles()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
 	initImage := func(dxn []T) {
 		if b != nil {
@@ -695,6 +753,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			}
 			col := scratch[T](e, wk, 0, ck*p)
 			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
+			if tiled {
+				col2imTiled(g, col, dxn, p, b, relu)
+				return
+			}
 			initImage(dxn)
 			col2im(g, col, dxn, p)
 			if relu {
@@ -713,6 +775,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			dxn := dx[n*xs : (n+1)*xs]
 			if direct {
 				scatterImage(col, ck, p, cols, (n-lo)*p, b, relu, dxn)
+				continue
+			}
+			if tiled {
+				col2imTiled(g, col[(n-lo)*p:], dxn, cols, b, relu)
 				continue
 			}
 			initImage(dxn)

@@ -282,8 +282,21 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T
 			}
 			wms[o].mul(cols, xs[sh:], ld, beta, out, cols)
 		}
+		if b != nil || relu {
+			// the bias and ReLU in one long pass per channel over the whole
+			// flat grid (dropped positions too: about 15% more values), not
+			// a short call per output row
+			for r := 0; r < g.k; r++ {
+				var bv T
+				if b != nil {
+					bv = b[r]
+				}
+				row := out[r*cols : (r+1)*cols]
+				epilogue(row, bv, relu, row)
+			}
+		}
 		for n := lo; n < hi; n++ {
-			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, b, relu, y[n*ys:(n+1)*ys])
+			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, nil, false, y[n*ys:(n+1)*ys])
 		}
 	})
 }
