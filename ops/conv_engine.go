@@ -540,8 +540,7 @@ func (g *convGeom) tiles() bool {
 func col2imTiled[T float](g *convGeom, col, x []T, ld int, b []T, relu bool) {
 	ih, iw := g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
-	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
-	plane := oh * ow
+	sd, sh, kw := g.stride[0], g.stride[1], g.ker[2] // the W stride is kw
 	row := 0
 	for c := 0; c < g.c; c++ {
 		xc := x[c*g.inSize() : (c+1)*g.inSize()]
@@ -551,30 +550,51 @@ func col2imTiled[T float](g *convGeom, col, x []T, ld int, b []T, relu bool) {
 		}
 		for kd := 0; kd < g.ker[0]; kd++ {
 			for kh := 0; kh < g.ker[1]; kh++ {
-				for kw := 0; kw < g.ker[2]; kw++ {
-					src := col[row*ld : row*ld+od*plane]
-					row++
-					for d := 0; d < od; d++ {
-						for h := 0; h < oh; h++ {
-							seg := src[(d*oh+h)*ow : (d*oh+h+1)*ow]
-							dst := xc[((d*sd+kd)*ih+h*sh+kh)*iw+kw:]
-							z := 0
-							if relu {
-								for _, v := range seg {
-									dst[z] = max(v+bv, 0)
-									z += sw
+				// the kw rows of this (kd, kh) interleave into each image
+				// row: dst[o·kw + j] = row j's value o, written in order
+				for d := 0; d < od; d++ {
+					for h := 0; h < oh; h++ {
+						at := (d*oh + h) * ow
+						dst := xc[((d*sd+kd)*ih+h*sh+kh)*iw:][:ow*kw]
+						if kw == 2 {
+							s0 := col[row*ld+at : row*ld+at+ow]
+							s1 := col[(row+1)*ld+at : (row+1)*ld+at+ow]
+							tiledPair(dst, s0, s1, bv, relu)
+							continue
+						}
+						for j := 0; j < kw; j++ {
+							seg := col[(row+j)*ld+at : (row+j)*ld+at+ow]
+							for o, v := range seg {
+								v += bv
+								if relu {
+									v = max(v, 0)
 								}
-								continue
-							}
-							for _, v := range seg {
-								dst[z] = v + bv
-								z += sw
+								dst[o*kw+j] = v
 							}
 						}
 					}
 				}
+				row += kw
 			}
 		}
+	}
+}
+
+// tiledPair interleaves two rows into dst: dst[2o] = s0[o] + bv,
+// dst[2o+1] = s1[o] + bv, then max(0, ·) with relu.
+func tiledPair[T float](dst, s0, s1 []T, bv T, relu bool) {
+	dst = dst[:2*len(s0)]
+	s1 = s1[:len(s0)]
+	if relu {
+		for o, v := range s0 {
+			dst[2*o] = max(v+bv, 0)
+			dst[2*o+1] = max(s1[o]+bv, 0)
+		}
+		return
+	}
+	for o, v := range s0 {
+		dst[2*o] = v + bv
+		dst[2*o+1] = s1[o] + bv
 	}
 }
 
