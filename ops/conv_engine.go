@@ -381,37 +381,51 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 	}
 	var buf [smallPlane]T
 	pad := buf[:hp*wp]
+	// columns [lo, hi) of a padded row hold the image
+	// (pad may be negative: the flipped convolution of a large padding)
+	lo := min(max(g.pad[2], 0), wp)
+	hi := max(lo, min(wp, g.pad[2]+iw))
 	p := oh * ow
 	row := 0
 	for c := 0; c < g.c; c++ {
 		xc := x[c*ih*iw : (c+1)*ih*iw]
-		// pad[r][q] = x[r - padH][q - padW], zero outside
+		// pad[r][q] = x[r - padH][q - padW], zero outside; the zeros
+		// around the image stay from the first channel on
 		for r := 0; r < hp; r++ {
 			pr := pad[r*wp : (r+1)*wp]
 			zr := r - g.pad[1]
 			if zr < 0 || zr >= ih {
-				for q := range pr {
-					pr[q] = 0
+				if c == 0 {
+					clear(pr)
 				}
 				continue
 			}
-			src := xc[zr*iw : (zr+1)*iw]
-			for q := range pr {
-				z := q - g.pad[2]
-				if z >= 0 && z < iw {
-					pr[q] = src[z]
-				} else {
-					pr[q] = 0
-				}
+			if c == 0 {
+				clear(pr[:lo])
+				clear(pr[hi:])
+			}
+			if lo < hi {
+				copy(pr[lo:hi], xc[zr*iw+lo-g.pad[2]:])
 			}
 		}
 		for a := 0; a < kh; a++ {
 			for b := 0; b < kw; b++ {
 				dst := col[row*ld : row*ld+p]
 				row++
-				at := a*dh*wp + b*dw
-				for h := 0; h < oh; h++ {
-					copyRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:at+h*wp+ow])
+				src := pad[a*dh*wp+b*dw:]
+				switch ow {
+				case 4:
+					for h := 0; h < oh; h++ {
+						*(*[4]T)(dst[h*4:]) = [4]T(src[h*wp:])
+					}
+				case 8:
+					for h := 0; h < oh; h++ {
+						copyRow(dst[h*8:h*8+8], src[h*wp:])
+					}
+				default:
+					for h := 0; h < oh; h++ {
+						copy(dst[h*ow:(h+1)*ow], src[h*wp:])
+					}
 				}
 			}
 		}
