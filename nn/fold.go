@@ -125,16 +125,7 @@ func callFolded(b *graph.Builder, cs []Child, x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	err = inScope(b, cs[1].Name, cs[1].Layer, func() (err error) {
-		var gamma, beta *G.Node
-		if bn.weight != nil {
-			gamma = b.Bind(bn.weight, "weight")
-		}
-		if bn.bias != nil {
-			beta = b.Bind(bn.bias, "bias")
-		}
-		b.Track(bn.runMean, "running_mean")
-		b.Track(bn.runVar, "running_var")
-		p := ops.BatchNormParams{RunningMean: bn.runMean.Value(), RunningVar: bn.runVar.Value(), Eps: bn.eps}
+		gamma, beta, p := bn.bind(b)
 		wf, bf, err = ops.FoldBatchNorm(w, bias, gamma, beta, p)
 		return errors.Wrapf(err, "nn: %s %q: folding into the convolution %q", bn.kind, b.Path(), convPath)
 	})
