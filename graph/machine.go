@@ -98,26 +98,38 @@ func derivOfInput(n *G.Node) bool {
 // usedPart returns the inputs and outputs of the part of g without unused
 // gradients, or nils when that is all of g.
 func usedPart(g *G.ExprGraph) (inputs, outputs G.Nodes) {
-	used := map[*G.Node]bool{}
-	for _, n := range g.AllNodes() {
-		for it := g.From(n.ID()); it.Next(); {
-			if c, ok := it.Node().(*G.Node); ok {
-				used[c] = true
+	// dropping a gradient may leave the nodes it used unused: repeat
+	// until nothing more is dropped
+	dropped := map[*G.Node]bool{}
+	var used map[*G.Node]bool
+	for changed := true; changed; {
+		used = map[*G.Node]bool{}
+		for _, n := range g.AllNodes() {
+			if dropped[n] {
+				continue
+			}
+			for it := g.From(n.ID()); it.Next(); {
+				if c, ok := it.Node().(*G.Node); ok {
+					used[c] = true
+				}
+			}
+		}
+		changed = false
+		for _, n := range g.AllNodes() {
+			if used[n] || dropped[n] {
+				continue
+			}
+			if op, ok := n.Op().(GradientOp); ok && op.IsGradient() && !derivOfInput(n) {
+				dropped[n], changed = true, true
 			}
 		}
 	}
-	dropped := false
 	for _, n := range g.AllNodes() {
-		if used[n] {
-			continue
+		if !used[n] && !dropped[n] {
+			outputs = append(outputs, n)
 		}
-		if op, ok := n.Op().(GradientOp); ok && op.IsGradient() && !derivOfInput(n) {
-			dropped = true
-			continue
-		}
-		outputs = append(outputs, n)
 	}
-	if !dropped || len(outputs) == 0 {
+	if len(dropped) == 0 || len(outputs) == 0 {
 		return nil, nil
 	}
 	reach := map[*G.Node]bool{}

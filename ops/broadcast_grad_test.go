@@ -172,3 +172,29 @@ func TestActivationsScalarBroadcastGrad(t *testing.T) {
 		}
 	}
 }
+
+func TestPadConcatScalarBroadcastGrad(t *testing.T) {
+	cases := []struct {
+		name   string
+		shapes [][]int
+		build  func(xs []*G.Node) (*G.Node, error)
+	}{
+		{"pad1d", [][]int{{2, 3, 7}}, func(xs []*G.Node) (*G.Node, error) { return ops.Pad(xs[0], []int{2}, []int{1}) }},
+		{"pad2d", [][]int{{2, 3, 5, 4}}, func(xs []*G.Node) (*G.Node, error) { return ops.Pad(xs[0], []int{1, 0}, []int{2, 3}) }},
+		{"pad3d", [][]int{{1, 2, 3, 4, 5}}, func(xs []*G.Node) (*G.Node, error) {
+			return ops.Pad(xs[0], []int{1, 0, 2}, []int{0, 2, 1})
+		}},
+		{"concat-axis1", [][]int{{2, 3, 5}, {2, 1, 5}, {2, 4, 5}}, func(xs []*G.Node) (*G.Node, error) { return ops.Concat(1, xs...) }},
+		{"concat-axis0", [][]int{{3, 7}, {2, 7}}, func(xs []*G.Node) (*G.Node, error) { return ops.Concat(0, xs...) }},
+		{"concat-last", [][]int{{2, 3, 1}, {2, 3, 2049}}, func(xs []*G.Node) (*G.Node, error) { return ops.Concat(-1, xs...) }},
+	}
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for _, c := range cases {
+			var in []*tensor.Dense
+			for i, s := range c.shapes {
+				in = append(in, specialInput(dt, int64(i+1), false, s...))
+			}
+			checkBroadcastGrad(t, fmt.Sprint(c.name, dt), in, c.build)
+		}
+	}
+}

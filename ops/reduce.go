@@ -141,3 +141,28 @@ func reduceKernels[T float](r *reduction) kernels[T] {
 		},
 	}
 }
+
+// broadcastFill is a gradient node of the given shape whose every element
+// is scale·s, for s a scalar node: the gradient of an input of an op that
+// only moves elements of its output gradient (a crop, a slice), when that
+// gradient is a scalar broadcast (scalarBroadcast). It writes its output
+// once, where the general gradient would fill the broadcast and then copy
+// it.
+func broadcastFill(name string, shape tensor.Shape, s *G.Node, scale float64) (*G.Node, error) {
+	out := shape.Clone()
+	return applyDef(&opDef{
+		name: name, attrs: "dy broadcast", isGrad: true,
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return out.Clone(), nil },
+		f32:   kernels[float32]{forward: fillKernel[float32](float32(scale))},
+		f64:   kernels[float64]{forward: fillKernel[float64](scale)},
+	}, s)
+}
+
+// fillKernel sets every output element to scale times the one input value.
+func fillKernel[T float](scale T) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		v, y := scale*a.in[0].data[0], a.out.data
+		parallelFor(len(y), elementwiseGrain, func(lo, hi int) { fill(y[lo:hi], v) })
+		return nil
+	}
+}
