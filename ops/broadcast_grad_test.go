@@ -198,3 +198,23 @@ func TestPadConcatScalarBroadcastGrad(t *testing.T) {
 		}
 	}
 }
+
+func TestSoftmaxScalarBroadcastGrad(t *testing.T) {
+	cases := []struct {
+		shape []int
+		axis  int
+	}{{[]int{3, 7}, 1}, {[]int{2, 1001}, -1}, {[]int{2, 5, 3, 3}, 1}, {[]int{4, 3}, 0}, {[]int{1}, 0}}
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for i, c := range cases {
+			x := specialInput(dt, int64(i+1), false, c.shape...)
+			for _, log := range []bool{false, true} {
+				checkBroadcastGrad(t, fmt.Sprint("softmax", log, dt, c.shape), []*tensor.Dense{x}, func(xs []*G.Node) (*G.Node, error) {
+					if log {
+						return ops.LogSoftmax(xs[0], c.axis)
+					}
+					return ops.Softmax(xs[0], c.axis)
+				})
+			}
+		}
+	}
+}

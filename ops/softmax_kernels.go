@@ -44,16 +44,18 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 	})
 }
 
-// softmaxBackward sets dx from the forward's output y and dy.
-func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner int) {
+// softmaxBackward sets dx from the forward's output y and dy. The block
+// of dy for outer index o starts at o·dyStep: dyStep is k·inner, or 0 for
+// a dy that is one block for all (a constant).
+func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner, dyStep int) {
 	if y32, ok := any(y).([]float32); ok {
-		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner)
+		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner, dyStep)
 		return
 	}
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
 		for o := lo; o < hi; o++ {
-			yb, db, xb := y[o*block:(o+1)*block], dy[o*block:(o+1)*block], dx[o*block:(o+1)*block]
+			yb, db, xb := y[o*block:(o+1)*block], dy[o*dyStep:o*dyStep+block], dx[o*block:(o+1)*block]
 			for p := 0; p < inner; p++ {
 				s := 0.0
 				for j := 0; j < k; j++ {
@@ -95,10 +97,9 @@ func softmaxForward32(log bool, x, y []float32, outer, k, inner int) {
 			xb, yb := x[o*block:(o+1)*block], y[o*block:(o+1)*block]
 			if inner == 1 {
 				mx := vec.Max(xb)
-				if log { // y = (x - max) - log Σ e^(x-max)
+				if log { // y = x - (max + log Σ e^(x-max)), one pass as PyTorch's
 					vec.ExpShift(e, xb, mx)
-					vec.AddScalar(yb, xb, -mx)
-					vec.AddScalar(yb, yb, float32(-math.Log(vec.Sum(e))))
+					vec.AddScalar(yb, xb, -(mx + float32(math.Log(vec.Sum(e)))))
 				} else {
 					vec.ExpShift(yb, xb, mx)
 					vec.Scale(yb, yb, float32(1/vec.Sum(yb)))
@@ -135,12 +136,12 @@ func softmaxForward32(log bool, x, y []float32, outer, k, inner int) {
 // softmaxBackward32 is softmaxBackward for float32 on internal/vec's
 // kernels, laid out as softmaxForward32: dx = y·(dy - Σ dy·y) for the
 // softmax, dx = dy - e^y·Σ dy for the log-softmax.
-func softmaxBackward32(log bool, y, dy, dx []float32, outer, k, inner int) {
+func softmaxBackward32(log bool, y, dy, dx []float32, outer, k, inner, dyStep int) {
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
 		s, t := make([]float32, inner), make([]float32, inner)
 		for o := lo; o < hi; o++ {
-			yb, db, xb := y[o*block:(o+1)*block], dy[o*block:(o+1)*block], dx[o*block:(o+1)*block]
+			yb, db, xb := y[o*block:(o+1)*block], dy[o*dyStep:o*dyStep+block], dx[o*block:(o+1)*block]
 			if inner == 1 {
 				if log {
 					vec.ExpShift(xb, yb, 0)
