@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
@@ -118,12 +119,29 @@ func applyLoss(kind lossKind, smooth float64, a, b *G.Node, minRank int) (*G.Nod
 	}, a, b)
 }
 
-// lossSpec is a fused loss and its scratch space (per-chunk partial sums).
+// lossSpec is a fused loss and its scratch space: per-chunk partial sums,
+// and float32 rows for the workers of the float32 kernels, kept between
+// runs so that a run allocates nothing.
 type lossSpec struct {
 	kind   lossKind
 	smooth float64
 	work   []float64
+	rows   sync.Pool // of *[]float32
 }
+
+// row32 returns a float32 scratch row of n elements (any contents) for
+// one worker; rowDone gives it back.
+func (ls *lossSpec) row32(n int) *[]float32 {
+	if p, ok := ls.rows.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]float32, n)
+	return &b
+}
+
+// rowDone returns a row of row32 for the next worker or run.
+func (ls *lossSpec) rowDone(p *[]float32) { ls.rows.Put(p) }
 
 // lossKernels: loss = f(a, b), a scalar; a is the differentiable input
 // (logits, predictions, probabilities) and b the target. The backward is
