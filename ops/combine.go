@@ -32,8 +32,8 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 	}
 	return applyDef(&opDef{
 		name: "Add", attrs: fmt.Sprint(len(xs)), shape: sameShape,
-		f32: kernels[float32]{forward: addKernel[float32]},
-		f64: kernels[float64]{forward: addKernel[float64]},
+		f32: kernels[float32]{forward: addKernel[float32]()},
+		f64: kernels[float64]{forward: addKernel[float64]()},
 		// dy is the gradient of every input as it is
 		symDiff: func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
 			out := make(G.Nodes, len(inputs))
@@ -45,13 +45,18 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 	}, xs...)
 }
 
-func addKernel[T float](a fwdArgs[T]) error {
-	srcs := make([][]T, len(a.in))
-	for i, v := range a.in {
-		srcs[i] = v.data
+// addKernel sums the inputs into the output; the list of input slices is
+// kept from run to run.
+func addKernel[T float]() func(a fwdArgs[T]) error {
+	var srcs [][]T
+	return func(a fwdArgs[T]) error {
+		srcs = srcs[:0]
+		for _, v := range a.in {
+			srcs = append(srcs, v.data)
+		}
+		addAll(a.out.data, srcs)
+		return nil
 	}
-	addAll(a.out.data, srcs)
-	return nil
 }
 
 // Concat joins nodes along axis (negative axes count from the end). All
@@ -142,11 +147,12 @@ func concatGradsOf(axis int, sizes []int, inputs G.Nodes, dy *G.Node) (G.Nodes, 
 
 // concatForward copies the inputs' blocks side by side along axis.
 func concatForward[T float](axis int, sizes []int) func(a fwdArgs[T]) error {
+	var srcs [][]T // kept from run to run
 	return func(a fwdArgs[T]) error {
 		outer, _, inner := axisGeometry(a.out.shape, axis)
-		srcs := make([][]T, len(a.in))
-		for i, v := range a.in {
-			srcs[i] = v.data
+		srcs = srcs[:0]
+		for _, v := range a.in {
+			srcs = append(srcs, v.data)
 		}
 		concatCopy(a.out.data, srcs, sizes, outer, inner)
 		return nil

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
@@ -126,22 +125,8 @@ type lossSpec struct {
 	kind   lossKind
 	smooth float64
 	work   []float64
-	rows   sync.Pool // of *[]float32
+	rows   rowPool[float32]
 }
-
-// row32 returns a float32 scratch row of n elements (any contents) for
-// one worker; rowDone gives it back.
-func (ls *lossSpec) row32(n int) *[]float32 {
-	if p, ok := ls.rows.Get().(*[]float32); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
-	}
-	b := make([]float32, n)
-	return &b
-}
-
-// rowDone returns a row of row32 for the next worker or run.
-func (ls *lossSpec) rowDone(p *[]float32) { ls.rows.Put(p) }
 
 // lossKernels: loss = f(a, b), a scalar; a is the differentiable input
 // (logits, predictions, probabilities) and b the target. The backward is

@@ -295,8 +295,8 @@ func (c *ceScratch) positionSums(x, t []float32, k, s int) {
 func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
 	rows := growWork(&op.work, n)
 	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
-		buf := op.row32(ceScratchLen(k, s))
-		defer op.rowDone(buf)
+		buf := op.rows.get(ceScratchLen(k, s))
+		defer op.rows.put(buf)
 		c := newCEScratch(k, s, *buf)
 		for i := lo; i < hi; i++ {
 			x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
@@ -339,8 +339,8 @@ func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
 // e^(x-m)/Σ e^(x-m).
 func softmaxCEGrad32(op *lossSpec, a, b, da []float32, n, k, s int, scale float64) {
 	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
-		buf := op.row32(ceScratchLen(k, s))
-		defer op.rowDone(buf)
+		buf := op.rows.get(ceScratchLen(k, s))
+		defer op.rows.put(buf)
 		c := newCEScratch(k, s, *buf)
 		for i := lo; i < hi; i++ {
 			x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
@@ -368,8 +368,8 @@ func softmaxCEGrad32(op *lossSpec, a, b, da []float32, n, k, s int, scale float6
 // PyTorch's float32 mse_loss) through a scratch row, the squares and
 // their sum in float64.
 func sqDiffSum32(op *lossSpec, p, t []float32) float64 {
-	row := op.row32(512)
-	defer op.rowDone(row)
+	row := op.rows.get(512)
+	defer op.rows.put(row)
 	buf := *row
 	acc := 0.0
 	for lo := 0; lo < len(p); lo += len(buf) {
@@ -385,8 +385,8 @@ func sqDiffSum32(op *lossSpec, p, t []float32) float64 {
 // targets t, on internal/vec's kernels, through a scratch row of
 // softplus values (float64 sums).
 func bce32(op *lossSpec, x, t []float32) float64 {
-	row := op.row32(512)
-	defer op.rowDone(row)
+	row := op.rows.get(512)
+	defer op.rows.put(row)
 	buf := *row
 	acc := 0.0
 	for lo := 0; lo < len(x); lo += len(buf) {

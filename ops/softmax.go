@@ -50,8 +50,9 @@ func applySoftmax(name string, log bool, x *G.Node, axis int) (*G.Node, error) {
 }
 
 func softmaxFwdKernel[T float](log bool, outer, k, inner int) func(a fwdArgs[T]) error {
+	var rows rowPool[float32]
 	return func(a fwdArgs[T]) error {
-		softmaxForward(log, a.in[0].data, a.out.data, outer, k, inner)
+		softmaxForward(log, a.in[0].data, a.out.data, outer, k, inner, &rows)
 		return nil
 	}
 }
@@ -77,8 +78,9 @@ func softmaxGradOf(name, attrs string, log bool, outer, k, inner int, y, dy *G.N
 
 // softmaxGradKernel is softmaxBackward with inputs y and dy.
 func softmaxGradKernel[T float](log bool, outer, k, inner int) func(a fwdArgs[T]) error {
+	var rows rowPool[float32]
 	return func(a fwdArgs[T]) error {
-		softmaxBackward(log, a.in[0].data, a.in[1].data, a.out.data, outer, k, inner, k*inner)
+		softmaxBackward(log, a.in[0].data, a.in[1].data, a.out.data, outer, k, inner, k*inner, &rows)
 		return nil
 	}
 }
@@ -87,9 +89,10 @@ func softmaxGradKernel[T float](log bool, outer, k, inner int) func(a fwdArgs[T]
 // being scale·s everywhere: one block of it serves every outer index.
 func softmaxGradConst[T float](log bool, outer, k, inner int, scale T) func(a fwdArgs[T]) error {
 	var block []T
+	var rows rowPool[float32]
 	return func(a fwdArgs[T]) error {
 		block = constBlock(block, k*inner, scale*a.in[1].data[0])
-		softmaxBackward(log, a.in[0].data, block, a.out.data, outer, k, inner, 0)
+		softmaxBackward(log, a.in[0].data, block, a.out.data, outer, k, inner, 0, &rows)
 		return nil
 	}
 }
