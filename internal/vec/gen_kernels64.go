@@ -129,7 +129,7 @@ func (g gen) expCore(in, out, t1, t2, t3, t4 int) {
 	}
 	g.p("VFMADD213PD %s, Y%d, Y%d", k.ref("one"), t1, out) // e^r
 	g.p("VMULPD %s, Y%d, Y%d", k.ref("half"), t2, t3)
-	g.p("VROUNDPD $1, Y%d, Y%d", t3, t3) // n1 = floor(n/2)
+	g.p("VROUNDPD $1, Y%d, Y%d", t3, t3)    // n1 = floor(n/2)
 	g.p("VSUBPD Y%d, Y%d, Y%d", t3, t2, t2) // n2 = n - n1
 	g.pow2(t3, t4)
 	g.p("VMULPD Y%d, Y%d, Y%d", t4, out, out)
