@@ -126,3 +126,26 @@ func TestDgemmDefault(t *testing.T) {
 		t.Fatalf("defaultDKernel is not the first available kernel %s", ks[0].name)
 	}
 }
+
+// BenchmarkDgemm times a square float64 product on gonum's Dgemm and on
+// each float64 assembly kernel, one goroutine.
+func BenchmarkDgemm(b *testing.B) {
+	for _, n := range []int{64, 256} {
+		a, bb, c := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+		for i := range a {
+			a[i], bb[i] = float64(i%7)-3, float64(i%5)-2
+		}
+		for _, kern := range append([]*dKernel{nil}, availableDKernels()...) {
+			name := "gonum"
+			if kern != nil {
+				name = kern.name
+			}
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				b.SetBytes(int64(2 * n * n * n)) // "MB/s" reads as Mflop/s
+				for range b.N {
+					dgemmAuto(kern, 1, false, false, n, n, n, 1, a, n, bb, n, 0, c, n)
+				}
+			})
+		}
+	}
+}
