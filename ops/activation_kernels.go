@@ -11,7 +11,7 @@ import (
 const elementwiseGrain = 1 << 15
 
 // activate sets y = f(x) for the activation kind. ReLU, in float32
-// sigmoid, tanh and ELU, and in float64 sigmoid, tanh and ELU
+// every kind, and in float64 sigmoid, tanh, ELU and softplus
 // (kernels64.go), run on the vectorised kernels of internal/vec.
 func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {

@@ -21,6 +21,8 @@ func activate64(kind activation, alpha float64, x, y []float64) bool {
 		vec.Sigmoid64(y, x)
 	case actTanh:
 		vec.Tanh64(y, x)
+	case actSoftplus:
+		vec.Softplus64(y, x)
 	default:
 		return false
 	}
@@ -76,4 +78,34 @@ func logSoftmaxGradRows64(y, dy, dx []float64, outer, k int) {
 			}
 		}
 	})
+}
+
+// bce64Block is the number of softplus values bce64 computes per kernel
+// call, into a buffer on the stack.
+const bce64Block = 256
+
+// bce64 is Σ softplus(x) - x·t, BCEWithLogits' sum in float64, with the
+// softplus values from internal/vec's kernel, bce64Block at a time.
+func bce64(x, t []float64) float64 {
+	var buf [bce64Block]float64
+	t = t[:len(x)]
+	acc := 0.0
+	for lo := 0; lo < len(x); lo += bce64Block {
+		xs := x[lo:min(lo+bce64Block, len(x))]
+		ts, sp := t[lo:lo+len(xs)], buf[:len(xs)]
+		vec.Softplus64(sp, xs)
+		for i, v := range xs {
+			acc += sp[i] - v*ts[i]
+		}
+	}
+	return acc
+}
+
+// bceGrad64 sets dx = scale·(σ(x) - t).
+func bceGrad64(x, t, dx []float64, scale float64) {
+	vec.Sigmoid64(dx, x)
+	t = t[:len(dx)]
+	for i, v := range t {
+		dx[i] = scale * (dx[i] - v)
+	}
 }

@@ -102,6 +102,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 			b32 := any(b).([]float32)
 			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
 		}
+		if a64, ok := any(a).([]float64); ok {
+			b64 := any(b).([]float64)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce64(a64[lo:hi], b64[lo:hi]) }) / float64(len(a))
+		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -196,6 +200,10 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 				vec.Sigmoid(d, a32[lo:hi])
 				vec.Scale(d, d, float32(scale))
 				vec.Axpy(d, d, any(b).([]float32)[lo:hi], float32(-scale))
+				return
+			}
+			if a64, ok := any(a).([]float64); ok {
+				bceGrad64(a64[lo:hi], any(b).([]float64)[lo:hi], any(da).([]float64)[lo:hi], scale)
 				return
 			}
 			for i := lo; i < hi; i++ {

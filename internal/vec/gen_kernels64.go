@@ -18,11 +18,16 @@
 //     that overflow, or are subnormal, round once like math.Exp's.
 //   - e^x - 1 = 2^n·(e^r - 1) + (2^n - 1), e^r - 1 = r + r²·P(r): no
 //     cancellation near 0 (n = 0 there).
+//   - log x = e·ln2 + log m for x = 2^e·m, m in [sqrt(1/2), sqrt(2)) (a
+//     subnormal x scaled by 2^52 first), log m = 2·atanh((m-1)/(m+1)) by
+//     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
+//     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
 //   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign; sigmoid
-//     1/(1+e^-x); ELU alpha·(e^x - 1) for x <= 0.
+//     1/(1+e) or, for negative x, e/(1+e), e = e^-|x| (no overflow, and
+//     subnormal results where x < -708); ELU alpha·(e^x - 1) for x < 0.
 //
-// vec64_test.go measures them against math.Exp, math.Expm1 and math.Tanh
-// in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
+// vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
+// math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
 // overflow and underflow edges.
 //
 // Go's assembler writes AVX operands in reverse Intel order (see
@@ -89,6 +94,23 @@ func init() {
 		f *= float64(i)
 		k.add(fmt.Sprintf("c%d", i), 1/f) // 1/i!
 	}
+	// log: x = 2^e·m, m in [sqrt(1/2), sqrt(2)), log m = 2·atanh(s) with
+	// s = (m-1)/(m+1), |s| <= 0.1716, by its series s + s³/3 + ... to
+	// s^(2·atanhTerms+1) (truncation below 1e-18 relative).
+	for i := atanhTerms; i >= 1; i-- {
+		k.add(fmt.Sprintf("a%d", i), 1/float64(2*i+1))
+	}
+	k.add("minNorm", 0x1p-1022)
+	k.add("two52", 0x1p52)
+	k.addBits("mantMask", 0x000fffffffffffff)
+	k.add("sqrt2", math.Sqrt2)
+	k.add("fiftyTwo", 52)
+	k.add("bias1023", 1023)
+	k.add("ln2Hi", 6.93147180369123816490e-01)
+	k.add("ln2Lo", 1.90821492927058770002e-10)
+	k.add("inf", math.Inf(1))
+	k.add("negInf", math.Inf(-1))
+	k.addBits("nan", 0x7ff8000000000001)
 	k.add("one", 1)
 	k.add("two", 2)
 	k.add("half", 0.5)
@@ -97,6 +119,9 @@ func init() {
 	k.addBits("abs", 0x7fffffffffffffff)
 	k.addBits("sign", 0x8000000000000000)
 }
+
+// atanhTerms is the number of terms of the series of atanh(s)/s past 1.
+const atanhTerms = 11
 
 type gen struct{ w *bytes.Buffer }
 
@@ -155,6 +180,42 @@ func (g gen) expm1Core(in, out, t1, t2, t3 int) {
 	g.p("VFMADD213PD Y%d, Y%d, Y%d", t2, t3, out) // s·q + (s - 1)
 }
 
+// logCore sets Y(out) = log Y(in) for Y(in) > 0 finite (the caller fixes
+// 0, negative, infinite and NaN lanes), with Y(t1)-Y(t6).
+func (g gen) logCore(in, out, t1, t2, t3, t4, t5, t6 int) {
+	g.p("VCMPPD $0x11, %s, Y%d, Y%d", k.ref("minNorm"), in, t1) // subnormal
+	g.p("VMULPD %s, Y%d, Y%d", k.ref("two52"), in, t2)
+	g.p("VBLENDVPD Y%d, Y%d, Y%d, Y%d", t1, t2, in, t2) // x scaled to a normal number
+	// e: the biased exponent field as a float64 (OR it into 2^52's
+	// mantissa and subtract 2^52), less 1023, less 52 where x was scaled.
+	g.p("VPSRLQ $52, Y%d, Y%d", t2, t3)
+	g.p("VPOR %s, Y%d, Y%d", k.ref("two52"), t3, t3)
+	g.p("VSUBPD %s, Y%d, Y%d", k.ref("two52"), t3, t3)
+	g.p("VSUBPD %s, Y%d, Y%d", k.ref("bias1023"), t3, t3)
+	g.p("VANDPD %s, Y%d, Y%d", k.ref("fiftyTwo"), t1, t1) // 52 where x was scaled, 0 elsewhere
+	g.p("VSUBPD Y%d, Y%d, Y%d", t1, t3, t3)               // e
+	g.p("VANDPD %s, Y%d, Y%d", k.ref("mantMask"), t2, t4)
+	g.p("VORPD %s, Y%d, Y%d", k.ref("one"), t4, t4) // m in [1, 2)
+	g.p("VCMPPD $0x1e, %s, Y%d, Y%d", k.ref("sqrt2"), t4, t5)
+	g.p("VMULPD %s, Y%d, Y%d", k.ref("half"), t4, t6)
+	g.p("VBLENDVPD Y%d, Y%d, Y%d, Y%d", t5, t6, t4, t4)
+	g.p("VANDPD %s, Y%d, Y%d", k.ref("one"), t5, t5)
+	g.p("VADDPD Y%d, Y%d, Y%d", t5, t3, t3) // e+1 where m was halved
+	g.p("VSUBPD %s, Y%d, Y%d", k.ref("one"), t4, t5)
+	g.p("VADDPD %s, Y%d, Y%d", k.ref("one"), t4, t6)
+	g.p("VDIVPD Y%d, Y%d, Y%d", t6, t5, t5) // s
+	g.p("VADDPD Y%d, Y%d, Y%d", t5, t5, t4) // 2s
+	g.p("VMULPD Y%d, Y%d, Y%d", t5, t5, t5) // s²
+	g.p("VMOVUPD %s, Y%d", k.ref(fmt.Sprintf("a%d", atanhTerms)), out)
+	for i := atanhTerms - 1; i >= 1; i-- {
+		g.p("VFMADD213PD %s, Y%d, Y%d", k.ref(fmt.Sprintf("a%d", i)), t5, out)
+	}
+	g.p("VMULPD Y%d, Y%d, Y%d", t5, out, out)
+	g.p("VFMADD213PD Y%d, Y%d, Y%d", t4, t4, out) // log m = 2s + 2s·s²·P(s²)
+	g.p("VFMADD231PD %s, Y%d, Y%d", k.ref("ln2Lo"), t3, out)
+	g.p("VFMADD231PD %s, Y%d, Y%d", k.ref("ln2Hi"), t3, out)
+}
+
 type kernel struct {
 	name, doc string
 	withC     bool // (dst, x *float64, n int, c float64)
@@ -171,12 +232,14 @@ var kernels = []kernel{
 		g.p("VSUBPD Y15, Y0, Y0")
 		g.expCore(0, 1, 3, 4, 5, 6)
 	}},
-	{name: "sigmoid64AVX2", doc: "sets dst[i] = 1/(1+e^-x[i])", body: func(g gen) {
-		g.p("VXORPD %s, Y0, Y2", k.ref("sign"))
-		g.expCore(2, 4, 3, 5, 6, 7)
-		g.p("VADDPD %s, Y4, Y4", k.ref("one"))
+	{name: "sigmoid64AVX2", doc: "sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0", body: func(g gen) {
+		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
+		g.p("VXORPD %s, Y2, Y2", k.ref("sign")) // -|x|
+		g.expCore(2, 4, 3, 5, 6, 7)             // e = e^-|x|, never overflows
+		g.p("VADDPD %s, Y4, Y5", k.ref("one"))
 		g.p("VMOVUPD %s, Y1", k.ref("one"))
-		g.p("VDIVPD Y4, Y1, Y1")
+		g.p("VBLENDVPD Y0, Y4, Y1, Y1") // x's sign bit selects e
+		g.p("VDIVPD Y5, Y1, Y1")
 	}},
 	{name: "tanh64AVX2", doc: "sets dst[i] = tanh(x[i])", body: func(g gen) {
 		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
@@ -196,6 +259,31 @@ var kernels = []kernel{
 		g.p("VMULPD Y15, Y4, Y4")
 		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x > 0, ±0 and NaN give x
 		g.p("VBLENDVPD Y5, Y0, Y4, Y1")
+	}},
+	{name: "log64AVX2", doc: "sets dst[i] = log(x[i]) (-Inf for ±0, NaN below 0)", body: func(g gen) {
+		g.logCore(0, 1, 3, 4, 5, 6, 7, 8)
+		g.p("VCMPPD $0, Y14, Y0, Y3")
+		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("negInf"))
+		g.p("VCMPPD $0x11, Y14, Y0, Y3")
+		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("nan"))
+		g.p("VCMPPD $0, %s, Y0, Y3", k.ref("inf"))
+		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("inf"))
+		nanFromX(g)
+	}},
+	{name: "softplus64AVX2", doc: "sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|)", body: func(g gen) {
+		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
+		g.p("VXORPD %s, Y2, Y2", k.ref("sign"))  // -|x|
+		g.expCore(2, 9, 3, 4, 5, 6)              // t = e^-|x| in [0, 1]
+		g.p("VADDPD %s, Y9, Y10", k.ref("one"))  // u = 1 + t
+		g.logCore(10, 11, 3, 4, 5, 6, 7, 8)      // log u
+		g.p("VSUBPD %s, Y10, Y12", k.ref("one")) // u - 1
+		g.p("VDIVPD Y12, Y9, Y13")               // t/(u-1) corrects the rounding of u
+		g.p("VMULPD Y13, Y11, Y11")
+		g.p("VCMPPD $0, %s, Y10, Y3", k.ref("one")) // u == 1: log(1+t) = t
+		g.p("VBLENDVPD Y3, Y9, Y11, Y11")
+		g.p("VMAXPD Y14, Y0, Y1")
+		g.p("VADDPD Y11, Y1, Y1")
+		nanFromX(g)
 	}},
 }
 

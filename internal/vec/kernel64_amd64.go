@@ -17,5 +17,7 @@ var asm64 = func() kernelSet64 {
 		sigmoid:  sigmoid64AVX2,
 		tanh:     tanh64AVX2,
 		elu:      elu64AVX2,
+		log:      log64AVX2,
+		softplus: softplus64AVX2,
 	}
 }()

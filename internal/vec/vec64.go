@@ -6,8 +6,8 @@ import "math"
 // (gen_kernels64.go); a nil kernel means the math package. They take n a
 // multiple of 4.
 type kernelSet64 struct {
-	expShift, elu func(dst, x *float64, n int, c float64)
-	sigmoid, tanh func(dst, x *float64, n int)
+	expShift, elu                func(dst, x *float64, n int, c float64)
+	sigmoid, tanh, log, softplus func(dst, x *float64, n int)
 }
 
 // blocks64 is the prefix of n elements a float64 kernel handles.
@@ -43,7 +43,7 @@ func expShift64(ks *kernelSet64, dst, x []float64, c float64) {
 	}
 }
 
-// Sigmoid64 sets dst[i] = 1/(1+e^-x[i]); dst may be x.
+// Sigmoid64 sets dst[i] = 1/(1+e^-x[i]) (Sigmoid64Scalar); dst may be x.
 func Sigmoid64(dst, x []float64) { sigmoid64(&asm64, dst, x) }
 
 func sigmoid64(ks *kernelSet64, dst, x []float64) {
@@ -53,8 +53,18 @@ func sigmoid64(ks *kernelSet64, dst, x []float64) {
 		ks.sigmoid(&dst[0], &x[0], i)
 	}
 	for ; i < len(dst); i++ {
-		dst[i] = 1 / (1 + Exp64(-x[i]))
+		dst[i] = Sigmoid64Scalar(x[i])
 	}
+}
+
+// Sigmoid64Scalar is 1/(1+e^-x), as e/(1+e) with e = e^x for negative x
+// (no overflow; subnormal results below x = -708).
+func Sigmoid64Scalar(x float64) float64 {
+	e := math.Exp(-math.Abs(x))
+	if math.Signbit(x) {
+		return e / (1 + e)
+	}
+	return 1 / (1 + e)
 }
 
 // Tanh64 sets dst[i] = tanh(x[i]); dst may be x.
@@ -88,4 +98,52 @@ func elu64(ks *kernelSet64, dst, x []float64, alpha float64) {
 			dst[i] = v
 		}
 	}
+}
+
+// Log64 sets dst[i] = log(x[i]): -Inf for ±0, NaN below 0 and for NaN,
+// +Inf for +Inf; dst may be x.
+func Log64(dst, x []float64) { log64(&asm64, dst, x) }
+
+func log64(ks *kernelSet64, dst, x []float64) {
+	x = x[:len(dst)]
+	i := blocks64(ks.log != nil, len(dst))
+	if i > 0 {
+		ks.log(&dst[0], &x[0], i)
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = Log64Scalar(x[i])
+	}
+}
+
+// Log64Scalar is math.Log, except for subnormal x, where math.Log on amd64
+// is wrong (log(5e-324) gives -709.09, not -744.44): those are scaled by
+// 2^52 first, as the AVX2 kernel does.
+func Log64Scalar(x float64) float64 {
+	if x > 0 && x < 0x1p-1022 {
+		return math.Log(x*0x1p52) - 52*math.Ln2
+	}
+	return math.Log(x)
+}
+
+// Softplus64 sets dst[i] = log(1+e^x[i]), as max(x, 0) + log1p(e^-|x|);
+// dst may be x.
+func Softplus64(dst, x []float64) { softplus64(&asm64, dst, x) }
+
+func softplus64(ks *kernelSet64, dst, x []float64) {
+	x = x[:len(dst)]
+	i := blocks64(ks.softplus != nil, len(dst))
+	if i > 0 {
+		ks.softplus(&dst[0], &x[0], i)
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = Softplus64Scalar(x[i])
+	}
+}
+
+// Softplus64Scalar is log(1+e^x) = max(x, 0) + log1p(e^-|x|).
+func Softplus64Scalar(x float64) float64 {
+	if x != x {
+		return x
+	}
+	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }

@@ -72,7 +72,20 @@ func TestKernels64(t *testing.T) {
 		}
 		return math.Exp(x)
 	}
-	sig := func(x float64) float64 { return 1 / (1 + exp(-x)) }
+	sig := func(x float64) float64 {
+		if x < 0 {
+			return math.Exp(x) / (1 + math.Exp(x))
+		}
+		return 1 / (1 + math.Exp(-x))
+	}
+	// math.Log is wrong for subnormal x on amd64 (log(5e-324) = -709.09):
+	// the reference scales them by 2^52 (within 1 ulp).
+	logRef := func(x float64) float64 {
+		if x > 0 && x < 0x1p-1022 {
+			return math.Log(x*0x1p52) - 52*math.Ln2
+		}
+		return math.Log(x)
+	}
 	tests := []struct {
 		name    string
 		lo, hi  float64
@@ -84,6 +97,21 @@ func TestKernels64(t *testing.T) {
 		{"ExpShift64/c=3.5", -750, 715, 2, func(ks *kernelSet64, d, x []float64) { expShift64(ks, d, x, 3.5) }, func(x float64) float64 { return exp(x - 3.5) }},
 		{"Sigmoid64", -750, 750, 3, sigmoid64, sig},
 		{"Tanh64", -25, 25, 3, tanh64, math.Tanh},
+		{"Log64", 0, 1e6, 2, log64, logRef},
+		{"Log64/near1", 0.5, 2, 2, log64, logRef},
+		{"Log64/tiny", 0, 1e-300, 2, log64, logRef},
+		{"Softplus64", -750, 750, 4, softplus64, func(x float64) float64 {
+			if x != x {
+				return x
+			}
+			return math.Max(x, 0) + math.Log1p(exp(-math.Abs(x)))
+		}},
+		{"Softplus64/near0", -3, 3, 4, softplus64, func(x float64) float64 {
+			if x != x {
+				return x
+			}
+			return math.Max(x, 0) + math.Log1p(exp(-math.Abs(x)))
+		}},
 		{"ELU64/1", -50, 5, 2, func(ks *kernelSet64, d, x []float64) { elu64(ks, d, x, 1) }, func(x float64) float64 {
 			if x < 0 {
 				return math.Expm1(x)
