@@ -109,3 +109,108 @@ func bceGrad64(x, t, dx []float64, scale float64) {
 		dx[i] = scale * (dx[i] - v)
 	}
 }
+
+// ce64Block is the number of positions (or row elements) the float64
+// softmax cross-entropy handles per kernel call, in buffers on the stack.
+const ce64Block = 128
+
+// rowLSE64 is log Σ e^x[j] of a contiguous row, as max + log Σ e^(x-max),
+// the exponentials on internal/vec's kernel ce64Block at a time.
+func rowLSE64(x []float64) float64 {
+	m := strideMax(x, len(x), 1)
+	var buf [ce64Block]float64
+	sum := 0.0
+	for lo := 0; lo < len(x); lo += ce64Block {
+		xs := x[lo:min(lo+ce64Block, len(x))]
+		e := buf[:len(xs)]
+		vec.ExpShift64(e, xs, m)
+		sum += vec.Sum(e)
+	}
+	return m + math.Log(sum)
+}
+
+// blockLSE64 sets lse[q] = log Σ_j e^x[j·s+q] for the w = len(lse)
+// positions from x[0] of a (k, s) block, with e as scratch.
+func blockLSE64(x []float64, k, s int, lse, e []float64) {
+	w := len(lse)
+	copy(lse, x[:w])
+	for j := 1; j < k; j++ {
+		for q, v := range x[j*s:][:w] {
+			lse[q] = max(lse[q], v)
+		}
+	}
+	var sb [ce64Block]float64
+	sum := sb[:w]
+	for j := 0; j < k; j++ {
+		for q, v := range x[j*s:][:w] {
+			e[q] = v - lse[q]
+		}
+		vec.ExpShift64(e, e, 0)
+		vec.Add(sum, sum, e)
+	}
+	vec.Log64(sum, sum)
+	vec.Add(lse, lse, sum)
+}
+
+// softmaxCESample64 is Σ_p Σ_j t·(lse_p - x) for one sample (k, s) of the
+// float64 softmax cross-entropy, zero targets skipped.
+func softmaxCESample64(x, t []float64, k, s int) float64 {
+	acc := 0.0
+	if s == 1 {
+		lse := rowLSE64(x)
+		for j, tv := range t[:k] {
+			if tv != 0 {
+				acc += tv * (lse - x[j])
+			}
+		}
+		return acc
+	}
+	var lb, eb [ce64Block]float64
+	for p0 := 0; p0 < s; p0 += ce64Block {
+		w := min(ce64Block, s-p0)
+		lse := lb[:w]
+		blockLSE64(x[p0:], k, s, lse, eb[:w])
+		for j := 0; j < k; j++ {
+			xs := x[j*s+p0:][:w]
+			for q, tv := range t[j*s+p0:][:w] {
+				if tv != 0 {
+					acc += tv * (lse[q] - xs[q])
+				}
+			}
+		}
+	}
+	return acc
+}
+
+// softmaxCEGradSample64 sets dx = scale·(Σ_j t·softmax(x) - t) for one
+// sample (k, s) of the float64 softmax cross-entropy.
+func softmaxCEGradSample64(x, t, dx []float64, k, s int, scale float64) {
+	if s == 1 {
+		lse, st := rowLSE64(x), vec.Sum(t[:k])
+		vec.ExpShift64(dx[:k], x, lse)
+		for j, tv := range t[:k] {
+			dx[j] = scale * (st*dx[j] - tv)
+		}
+		return
+	}
+	var lb, eb, sb [ce64Block]float64
+	for p0 := 0; p0 < s; p0 += ce64Block {
+		w := min(ce64Block, s-p0)
+		lse, st := lb[:w], sb[:w]
+		blockLSE64(x[p0:], k, s, lse, eb[:w])
+		clear(st)
+		for j := 0; j < k; j++ {
+			vec.Add(st, st, t[j*s+p0:][:w])
+		}
+		for j := 0; j < k; j++ {
+			xs, ts, ds := x[j*s+p0:][:w], t[j*s+p0:][:w], dx[j*s+p0:][:w]
+			for q, v := range xs {
+				ds[q] = v - lse[q]
+			}
+			vec.ExpShift64(ds, ds, 0)
+			for q, tv := range ts {
+				ds[q] = scale * (st[q]*ds[q] - tv)
+			}
+		}
+	}
+}

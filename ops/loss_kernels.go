@@ -79,6 +79,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		rows := growWork(&op.work, n)
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
+				if a64, ok := any(a).([]float64); ok {
+					rows[i] = softmaxCESample64(a64[i*k*s:(i+1)*k*s], any(b).([]float64)[i*k*s:(i+1)*k*s], k, s)
+					continue
+				}
 				x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
 				acc := 0.0
 				for p := 0; p < s; p++ {
@@ -177,6 +181,11 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 		}
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
+				if a64, ok := any(a).([]float64); ok {
+					r := i * k * s
+					softmaxCEGradSample64(a64[r:r+k*s], any(b).([]float64)[r:r+k*s], any(da).([]float64)[r:r+k*s], k, s, scale)
+					continue
+				}
 				x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
 				for p := 0; p < s; p++ {
 					lse := logSumExp(x[p:], k, s)
