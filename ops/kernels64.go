@@ -124,7 +124,9 @@ func rowLSE64(x []float64) float64 {
 		xs := x[lo:min(lo+ce64Block, len(x))]
 		e := buf[:len(xs)]
 		vec.ExpShift64(e, xs, m)
-		sum += vec.Sum(e)
+		for _, v := range e {
+			sum += v
+		}
 	}
 	return m + math.Log(sum)
 }
@@ -146,11 +148,19 @@ func blockLSE64(x []float64, k, s int, lse, e []float64) {
 			e[q] = v - lse[q]
 		}
 		vec.ExpShift64(e, e, 0)
-		vec.Add(sum, sum, e)
+		for q, v := range e {
+			sum[q] += v
+		}
 	}
 	vec.Log64(sum, sum)
-	vec.Add(lse, lse, sum)
+	for q, v := range sum {
+		lse[q] += v
+	}
 }
+
+// The stack buffers of the functions below stay on the stack: they go
+// only to internal/vec's non-generic float64 kernels (direct calls to
+// go:noescape assembly), never to its generic helpers.
 
 // softmaxCESample64 is Σ_p Σ_j t·(lse_p - x) for one sample (k, s) of the
 // float64 softmax cross-entropy, zero targets skipped.
@@ -200,7 +210,9 @@ func softmaxCEGradSample64(x, t, dx []float64, k, s int, scale float64) {
 		blockLSE64(x[p0:], k, s, lse, eb[:w])
 		clear(st)
 		for j := 0; j < k; j++ {
-			vec.Add(st, st, t[j*s+p0:][:w])
+			for q, v := range t[j*s+p0:][:w] {
+				st[q] += v
+			}
 		}
 		for j := 0; j < k; j++ {
 			xs, ts, ds := x[j*s+p0:][:w], t[j*s+p0:][:w], dx[j*s+p0:][:w]

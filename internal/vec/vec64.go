@@ -2,17 +2,17 @@ package vec
 
 import "math"
 
-// kernelSet64 holds the float64 kernels of the exponential family
-// (gen_kernels64.go); a nil kernel means the math package. They take n a
-// multiple of 4.
-type kernelSet64 struct {
-	expShift, elu                func(dst, x *float64, n int, c float64)
-	sigmoid, tanh, log, softplus func(dst, x *float64, n int)
-}
+// kernelSet64 selects the float64 kernels of the exponential family
+// (gen_kernels64.go): asm runs the assembly (n a multiple of 4) where the
+// build has it, the math package on the tails; false runs math alone. The
+// kernels are called directly, not through function values, so that the
+// compiler sees their go:noescape and callers' stack buffers stay on the
+// stack.
+type kernelSet64 struct{ asm bool }
 
-// blocks64 is the prefix of n elements a float64 kernel handles.
-func blocks64(ok bool, n int) int {
-	if !ok {
+// blocks64 is the prefix of n elements the float64 kernels of ks handle.
+func (ks *kernelSet64) blocks64(n int) int {
+	if !ks.asm {
 		return 0
 	}
 	return n - n%4
@@ -34,9 +34,9 @@ func ExpShift64(dst, x []float64, c float64) { expShift64(&asm64, dst, x, c) }
 
 func expShift64(ks *kernelSet64, dst, x []float64, c float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.expShift != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.expShift(&dst[0], &x[0], i, c)
+		expShift64AVX2(&dst[0], &x[0], i, c)
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Exp64(x[i] - c)
@@ -48,9 +48,9 @@ func Sigmoid64(dst, x []float64) { sigmoid64(&asm64, dst, x) }
 
 func sigmoid64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.sigmoid != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.sigmoid(&dst[0], &x[0], i)
+		sigmoid64AVX2(&dst[0], &x[0], i)
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Sigmoid64Scalar(x[i])
@@ -72,9 +72,9 @@ func Tanh64(dst, x []float64) { tanh64(&asm64, dst, x) }
 
 func tanh64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.tanh != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.tanh(&dst[0], &x[0], i)
+		tanh64AVX2(&dst[0], &x[0], i)
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = math.Tanh(x[i])
@@ -87,9 +87,9 @@ func ELU64(dst, x []float64, alpha float64) { elu64(&asm64, dst, x, alpha) }
 
 func elu64(ks *kernelSet64, dst, x []float64, alpha float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.elu != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.elu(&dst[0], &x[0], i, alpha)
+		elu64AVX2(&dst[0], &x[0], i, alpha)
 	}
 	for ; i < len(dst); i++ {
 		if v := x[i]; v < 0 {
@@ -106,9 +106,9 @@ func Log64(dst, x []float64) { log64(&asm64, dst, x) }
 
 func log64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.log != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.log(&dst[0], &x[0], i)
+		log64AVX2(&dst[0], &x[0], i)
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Log64Scalar(x[i])
@@ -131,9 +131,9 @@ func Softplus64(dst, x []float64) { softplus64(&asm64, dst, x) }
 
 func softplus64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
-	i := blocks64(ks.softplus != nil, len(dst))
+	i := ks.blocks64(len(dst))
 	if i > 0 {
-		ks.softplus(&dst[0], &x[0], i)
+		softplus64AVX2(&dst[0], &x[0], i)
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Softplus64Scalar(x[i])
