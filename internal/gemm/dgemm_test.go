@@ -55,6 +55,9 @@ func TestDgemmKernels(t *testing.T) {
 			name = kern.name
 		}
 		for _, threads := range []int{1, 2} {
+			if kern == nil && threads == 2 {
+				continue // gonum chooses its own goroutines
+			}
 			for _, sh := range shapes {
 				m, n, k := sh[0], sh[1], sh[2]
 				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {

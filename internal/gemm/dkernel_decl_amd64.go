@@ -8,3 +8,8 @@ package gemm
 //
 //go:noescape
 func dkernAvx2_6x8(kc int, a, b, c *float64, ldc int, beta float64)
+
+// dkernAvx512_12x16 is the AVX-512 float64 micro-kernel with a 12×16 register block.
+//
+//go:noescape
+func dkernAvx512_12x16(kc int, a, b, c *float64, ldc int, beta float64)

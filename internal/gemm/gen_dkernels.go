@@ -5,15 +5,16 @@
 //
 //	go run gen_dkernels.go
 //
-// It produces dkernel_avx2_amd64.s and the Go declaration in
-// dkernel_decl_amd64.go. The kernel has the contract of dMicroKernel (see
+// It produces dkernel_amd64.s and the Go declarations in
+// dkernel_decl_amd64.go: an AVX2+FMA kernel (6×8, YMM) and an AVX-512 one
+// (12×16, ZMM). The kernel has the contract of dMicroKernel (see
 // dgemm.go):
 //
 //	C[i][j] = Σ_p A[p][i]·B[p][j] + beta·C[i][j]   (0 ≤ i < mr, 0 ≤ j < nr)
 //
 // with A a packed panel of kc steps of mr float64s and B a packed panel of
 // kc steps of nr float64s. When beta is ±0, C is overwritten without being
-// read. Per k step it loads the nr/4 YMM vectors of B, broadcasts each of the
+// read. Per k step it loads the nr/lanes vectors of B, broadcasts each of the
 // mr values of A and issues one FMA per (row, vector): mr·nr/4 accumulators
 // stay in registers for the whole panel, as in gen_kernels.go's float32
 // kernels.
@@ -26,24 +27,54 @@ import (
 	"os"
 )
 
-// dshape is one generated float64 kernel: rows × vecs YMM vectors of 4.
-type dshape struct{ rows, vecs int }
+// dshape is one generated float64 kernel: rows × vecs vectors of lanes
+// float64s (4 in a YMM register for AVX2, 8 in a ZMM one for AVX-512).
+type dshape struct {
+	isa        string // "avx2" or "avx512"
+	rows, vecs int
+}
 
-func (s dshape) name() string { return fmt.Sprintf("dkernAvx2_%dx%d", s.rows, 4*s.vecs) }
+func (s dshape) lanes() int {
+	if s.isa == "avx512" {
+		return 8
+	}
+	return 4
+}
+
+func (s dshape) nregs() int {
+	if s.isa == "avx512" {
+		return 32
+	}
+	return 16
+}
+
+// r names vector register i.
+func (s dshape) r(i int) string {
+	if s.isa == "avx512" {
+		return fmt.Sprintf("Z%d", i)
+	}
+	return fmt.Sprintf("Y%d", i)
+}
+
+func (s dshape) name() string {
+	return fmt.Sprintf("dkern%s_%dx%d", map[string]string{"avx2": "Avx2", "avx512": "Avx512"}[s.isa], s.rows, s.lanes()*s.vecs)
+}
 
 func (s dshape) acc(i, v int) int { return i*s.vecs + v }
 
 var dshapes = []dshape{
-	{rows: 6, vecs: 2}, // 12 accumulators, 2 B vectors, 2 broadcast registers
+	{isa: "avx2", rows: 6, vecs: 2},    // 12 accumulators, 2 B vectors, 2 broadcast registers
+	{isa: "avx512", rows: 12, vecs: 2}, // 24 accumulators, 2 B vectors, 2 broadcast registers
 }
 
 func p(w *bytes.Buffer, format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 
 func emit(w *bytes.Buffer, s dshape) {
 	nacc := s.rows * s.vecs
-	if nacc+s.vecs+2 > 16 {
-		log.Fatalf("%s: needs more than 16 YMM registers", s.name())
+	if nacc+s.vecs+2 > s.nregs() {
+		log.Fatalf("%s: needs more than %d vector registers", s.name(), s.nregs())
 	}
+	vs := 8 * s.lanes() // bytes per vector
 	bReg := func(v int) int { return nacc + v }
 	bc := func(i int) int { return nacc + s.vecs + i%2 }
 	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *float64, ldc int, beta float64)\n", s.name())
@@ -55,31 +86,34 @@ func emit(w *bytes.Buffer, s dshape) {
 	p(w, "MOVQ ldc+32(FP), R8")
 	p(w, "SHLQ $3, R8")
 	for r := 0; r < nacc; r++ {
-		p(w, "VXORPD Y%d, Y%d, Y%d", r, r, r)
+		if s.isa == "avx512" {
+			p(w, "VPXORQ %s, %s, %s", s.r(r), s.r(r), s.r(r))
+		} else {
+			p(w, "VXORPD %s, %s, %s", s.r(r), s.r(r), s.r(r))
+		}
 	}
 	fmt.Fprintf(w, "loop:\n")
 	for v := 0; v < s.vecs; v++ {
-		p(w, "VMOVUPD %d(DX), Y%d", 32*v, bReg(v))
+		p(w, "VMOVUPD %d(DX), %s", vs*v, s.r(bReg(v)))
 	}
 	for i := 0; i < s.rows; i++ {
-		p(w, "VBROADCASTSD %d(SI), Y%d", 8*i, bc(i))
+		p(w, "VBROADCASTSD %d(SI), %s", 8*i, s.r(bc(i)))
 		for v := 0; v < s.vecs; v++ {
-			p(w, "VFMADD231PD Y%d, Y%d, Y%d", bReg(v), bc(i), s.acc(i, v))
+			p(w, "VFMADD231PD %s, %s, %s", s.r(bReg(v)), s.r(bc(i)), s.r(s.acc(i, v)))
 		}
 	}
 	p(w, "ADDQ $%d, SI", 8*s.rows)
-	p(w, "ADDQ $%d, DX", 32*s.vecs)
+	p(w, "ADDQ $%d, DX", vs*s.vecs)
 	p(w, "DECQ CX")
 	p(w, "JNZ loop")
-	// beta == ±0 (and not NaN): store without reading C.
-	p(w, "VMOVSD beta+40(FP), X%d", bc(0))
-	p(w, "VXORPD X%d, X%d, X%d", bc(1), bc(1), bc(1))
-	p(w, "VUCOMISD X%d, X%d", bc(1), bc(0))
-	p(w, "JNE accumulate")
-	p(w, "JPS accumulate")
+	// beta == ±0: store without reading C (the bits of beta but its sign
+	// are zero; a NaN beta accumulates).
+	p(w, "MOVQ beta+40(FP), AX")
+	p(w, "SHLQ $1, AX")
+	p(w, "JNZ accumulate")
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
-			p(w, "VMOVUPD Y%d, %d(DI)", s.acc(i, v), 32*v)
+			p(w, "VMOVUPD %s, %d(DI)", s.r(s.acc(i, v)), vs*v)
 		}
 		if i < s.rows-1 {
 			p(w, "ADDQ R8, DI")
@@ -88,11 +122,11 @@ func emit(w *bytes.Buffer, s dshape) {
 	p(w, "VZEROUPPER")
 	p(w, "RET")
 	fmt.Fprintf(w, "accumulate:\n")
-	p(w, "VBROADCASTSD beta+40(FP), Y%d", bc(0))
+	p(w, "VBROADCASTSD beta+40(FP), %s", s.r(bc(0)))
 	for i := 0; i < s.rows; i++ {
 		for v := 0; v < s.vecs; v++ {
-			p(w, "VFMADD231PD %d(DI), Y%d, Y%d", 32*v, bc(0), s.acc(i, v))
-			p(w, "VMOVUPD Y%d, %d(DI)", s.acc(i, v), 32*v)
+			p(w, "VFMADD231PD %d(DI), %s, %s", vs*v, s.r(bc(0)), s.r(s.acc(i, v)))
+			p(w, "VMOVUPD %s, %d(DI)", s.r(s.acc(i, v)), vs*v)
 		}
 		if i < s.rows-1 {
 			p(w, "ADDQ R8, DI")
@@ -108,10 +142,10 @@ func main() {
 	fmt.Fprintf(&decl, "// Code generated by gen_dkernels.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\npackage gemm\n")
 	for _, sh := range dshapes {
 		emit(&s, sh)
-		fmt.Fprintf(&decl, "\n// %s is the AVX2 float64 micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b, c *float64, ldc int, beta float64)\n",
-			sh.name(), sh.rows, 4*sh.vecs, sh.name())
+		fmt.Fprintf(&decl, "\n// %s is the %s float64 micro-kernel with a %d×%d register block.\n//\n//go:noescape\nfunc %s(kc int, a, b, c *float64, ldc int, beta float64)\n",
+			sh.name(), map[string]string{"avx2": "AVX2", "avx512": "AVX-512"}[sh.isa], sh.rows, sh.lanes()*sh.vecs, sh.name())
 	}
-	if err := os.WriteFile("dkernel_avx2_amd64.s", s.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("dkernel_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile("dkernel_decl_amd64.go", decl.Bytes(), 0o644); err != nil {
