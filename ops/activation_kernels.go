@@ -105,7 +105,7 @@ func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 				return
 			}
 		}
-		if x64, ok := any(x).([]float64); ok && activateGrad64(kind, x64, any(dy).([]float64), any(dx).([]float64)) {
+		if x64, ok := any(x).([]float64); ok && activateGrad64(kind, float64(alpha), x64, any(y).([]float64), any(dy).([]float64), any(dx).([]float64)) {
 			return
 		}
 		switch kind {
