@@ -78,11 +78,12 @@ func softmaxRows64(log bool, x, y []float64, outer, k int) {
 }
 
 // logSoftmaxGradRows64 is softmaxBackward of the float64 log-softmax with
-// inner = 1: dx = dy - e^y·Σ dy per row.
-func logSoftmaxGradRows64(y, dy, dx []float64, outer, k int) {
+// inner = 1: dx = dy - e^y·Σ dy per row, row o of dy at o·dyStep (k, or 0
+// for one row for all).
+func logSoftmaxGradRows64(y, dy, dx []float64, outer, k, dyStep int) {
 	parallelFor(outer, max(1, elementwiseGrain/k), func(lo, hi int) {
 		for o := lo; o < hi; o++ {
-			yb, db, xb := y[o*k:(o+1)*k], dy[o*k:(o+1)*k], dx[o*k:(o+1)*k]
+			yb, db, xb := y[o*k:(o+1)*k], dy[o*dyStep:o*dyStep+k], dx[o*k:(o+1)*k]
 			s := vec.Sum(db)
 			vec.ExpShift64(xb, yb, 0)
 			for q, d := range db {
