@@ -122,6 +122,10 @@ func maxPoolKernels[T float](g *poolGeom) kernels[T] {
 				maxPoolValues(g, a.in[0].data, a.out.data)
 				return nil
 			}
+			if !a.needGrad && maxPool1DValuesOnly(g) {
+				maxPool1DValues(g, a.in[0].data, a.out.data)
+				return nil
+			}
 			maxPoolForward(g, a.in[0].data, a.out.data, a.saved.ints("argmax", len(a.out.data)))
 			return nil
 		},
