@@ -35,13 +35,7 @@ func maxPoolRowValues[T float](g *poolGeom, row, y []T) {
 	switch {
 	case k == 2 && s == 2:
 		// pairs: y[ow] = max(row[2ow-p], row[2ow-p+1])
-		src := row[a*2-p : b*2-p]
-		dst := y[a:b]
-		src = src[:2*len(dst)]
-		for i := range dst {
-			pr := (*[2]T)(src[2*i:])
-			dst[i] = max(pr[0], pr[1])
-		}
+		maxPairs(y[a:b], row[a*2-p:b*2-p])
 	case k == 2:
 		for ow := a; ow < b; ow++ {
 			w := ow*s - p
@@ -62,5 +56,21 @@ func maxPoolRowValues[T float](g *poolGeom, row, y []T) {
 	}
 	for ow := b; ow < len(loW); ow++ {
 		y[ow] = poolRowMax(row[loW[ow]:hiW[ow]])
+	}
+}
+
+// maxPairs sets dst[i] = max(src[2i], src[2i+1]), four at a time: a small
+// function of its own, so that the loop keeps its counters in registers.
+func maxPairs[T float](dst, src []T) {
+	src = src[:2*len(dst)]
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		s := (*[8]T)(src[2*i:])
+		d := (*[4]T)(dst[i:])
+		d[0], d[1] = max(s[0], s[1]), max(s[2], s[3])
+		d[2], d[3] = max(s[4], s[5]), max(s[6], s[7])
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = max(src[2*i], src[2*i+1])
 	}
 }
