@@ -143,7 +143,7 @@ func avgPoolDef(g *poolGeom) *opDef {
 	return &opDef{
 		name: g.name, attrs: g.attrs(),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return g.yShape.Clone(), nil },
-		f32:   geomKernels(g, avgPoolForward[float32], avgPoolBackward[float32]),
-		f64:   geomKernels(g, avgPoolForward[float64], avgPoolBackward[float64]),
+		f32:   geomKernels(g, avgPoolFwd[float32], avgPoolBwd[float32]),
+		f64:   geomKernels(g, avgPoolFwd[float64], avgPoolBwd[float64]),
 	}
 }
