@@ -81,24 +81,52 @@ func padSlice[T float](pad, xs []T, hp, wp, ih, iw, padH, padW int) {
 	}
 }
 
-// copyShortRow copies len(dst) elements of src: rows of 4, 8 and 16 (the
-// usual 3-D feature maps) as one array move, short others in a loop, long
-// ones with copy.
+// copyShortRow copies len(dst) elements of src: rows of a multiple of 16
+// bytes up to 64 (4, 8 or 16 float32, 2 to 8 float64: the usual 3-D
+// feature maps) as 16-byte moves, short others in a loop, long ones with
+// copy. The moves are made on the concrete element type in 16-byte pieces:
+// generic code and larger array moves compile to a call of runtime.memmove,
+// which costs more than the few elements.
 func copyShortRow[T float](dst, src []T) {
-	switch len(dst) {
-	case 4:
-		*(*[4]T)(dst) = [4]T(src[:4])
-	case 8:
-		*(*[8]T)(dst) = [8]T(src[:8])
-	case 16:
-		*(*[16]T)(dst) = [16]T(src[:16])
-	default:
-		if len(dst) < 16 {
-			for i := range dst {
-				dst[i] = src[i]
-			}
+	switch d := any(dst).(type) {
+	case []float32:
+		if copyRow32(d, any(src).([]float32)) {
 			return
 		}
-		copy(dst, src[:len(dst)])
+	case []float64:
+		if copyRow64(d, any(src).([]float64)) {
+			return
+		}
 	}
+	if len(dst) < 16 {
+		for i := range dst {
+			dst[i] = src[i]
+		}
+		return
+	}
+	copy(dst, src[:len(dst)])
+}
+
+// copyRow32 copies rows of 4, 8 or 16 float32 and reports whether it did.
+func copyRow32(dst, src []float32) bool {
+	n := len(dst)
+	if (n != 4 && n != 8 && n != 16) || len(src) < n {
+		return false
+	}
+	for i := 0; i < n; i += 4 {
+		*(*[4]float32)(dst[i:]) = *(*[4]float32)(src[i:])
+	}
+	return true
+}
+
+// copyRow64 copies rows of 2, 4, 6 or 8 float64 and reports whether it did.
+func copyRow64(dst, src []float64) bool {
+	n := len(dst)
+	if n > 8 || n&1 != 0 || len(src) < n {
+		return false
+	}
+	for i := 0; i < n; i += 2 {
+		*(*[2]float64)(dst[i:]) = *(*[2]float64)(src[i:])
+	}
+	return true
 }
