@@ -15,42 +15,51 @@ package ops
 // depth above 1) with stride 1 along H and W whose padded slice fits in
 // smallPlane elements. It reports false when g does not qualify.
 func im2colSlices[T float](g *convGeom, x, col []T, ld int) bool {
+	return im2colSlab(g, x, col, ld, 0, g.out[0])
+}
+
+// slabOK reports whether im2colSlab handles g.
+func (g *convGeom) slabOK() bool {
 	if (g.ker[0] == 1 && g.in[0] == 1) || g.stride[1] != 1 || g.stride[2] != 1 {
 		return false
 	}
+	hp, wp := g.out[1]+g.dil[1]*(g.ker[1]-1), g.out[2]+g.dil[2]*(g.ker[2]-1)
+	return hp*wp <= smallPlane
+}
+
+// im2colSlab is im2colSlices for the output depths [d0, d1) alone: col
+// holds their (d1-d0)·oh·ow columns, rows ld apart.
+func im2colSlab[T float](g *convGeom, x, col []T, ld, d0, d1 int) bool {
+	if !g.slabOK() {
+		return false
+	}
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
-	od, oh, ow := g.out[0], g.out[1], g.out[2]
+	oh, ow := g.out[1], g.out[2]
 	kd, kh, kw := g.ker[0], g.ker[1], g.ker[2]
 	dh, dw := g.dil[1], g.dil[2]
 	hp, wp := oh+dh*(kh-1), ow+dw*(kw-1)
-	if hp*wp > smallPlane {
-		return false
-	}
 	var buf [smallPlane]T
 	pad := buf[:hp*wp]
 	plane, taps2 := oh*ow, kh*kw
 	slice := ih * iw
 	for c := 0; c < g.c; c++ {
 		xc := x[c*id*slice : (c+1)*id*slice]
-		for d := 0; d < od; d++ {
+		for d := d0; d < d1; d++ {
+			cd := (d - d0) * plane // the depth's first column
 			for a := 0; a < kd; a++ {
 				r0 := (c*kd + a) * taps2 // first column row of tap (c, a, 0, 0)
 				zd := d*g.stride[0] + a*g.dil[0] - g.pad[0]
 				if zd < 0 || zd >= id {
 					for t := 0; t < taps2; t++ {
-						clear(col[(r0+t)*ld+d*plane : (r0+t)*ld+(d+1)*plane])
+						clear(col[(r0+t)*ld+cd : (r0+t)*ld+cd+plane])
 					}
 					continue
 				}
 				padSlice(pad, xc[zd*slice:(zd+1)*slice], hp, wp, ih, iw, g.pad[1], g.pad[2])
 				for i := 0; i < kh; i++ {
 					for j := 0; j < kw; j++ {
-						o := (r0+i*kw+j)*ld + d*plane
-						dst := col[o : o+plane]
-						at := i*dh*wp + j*dw
-						for h := 0; h < oh; h++ {
-							copyShortRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:])
-						}
+						o := (r0+i*kw+j)*ld + cd
+						copyTapPlane(col[o:o+plane], pad[i*dh*wp+j*dw:], wp, oh, ow)
 					}
 				}
 			}
@@ -81,52 +90,61 @@ func padSlice[T float](pad, xs []T, hp, wp, ih, iw, padH, padW int) {
 	}
 }
 
-// copyShortRow copies len(dst) elements of src: rows of a multiple of 16
-// bytes up to 64 (4, 8 or 16 float32, 2 to 8 float64: the usual 3-D
-// feature maps) as 16-byte moves, short others in a loop, long ones with
-// copy. The moves are made on the concrete element type in 16-byte pieces:
-// generic code and larger array moves compile to a call of runtime.memmove,
-// which costs more than the few elements.
-func copyShortRow[T float](dst, src []T) {
+// copyTapPlane writes the oh rows of ow elements of a tap's plane into
+// dst (oh·ow): row h is src[h·wp : h·wp+ow]. Rows of 4, 8 or 16 float32
+// (2 to 8 float64), the usual 3-D feature maps, are copied in 16-byte
+// moves on the concrete type: in generic code, and as larger arrays, a
+// move compiles to a call of runtime.memmove, which costs more than the
+// few elements.
+func copyTapPlane[T float](dst, src []T, wp, oh, ow int) {
 	switch d := any(dst).(type) {
 	case []float32:
-		if copyRow32(d, any(src).([]float32)) {
+		if ow == 4 || ow == 8 || ow == 16 {
+			copyPlane32(d, any(src).([]float32), wp, oh, ow)
 			return
 		}
 	case []float64:
-		if copyRow64(d, any(src).([]float64)) {
+		if ow <= 8 && ow&1 == 0 {
+			copyPlane64(d, any(src).([]float64), wp, oh, ow)
 			return
 		}
 	}
-	if len(dst) < 16 {
-		for i := range dst {
-			dst[i] = src[i]
+	for h := 0; h < oh; h++ {
+		copy(dst[h*ow:(h+1)*ow], src[h*wp:h*wp+ow])
+	}
+}
+
+// copyPlane32 is copyTapPlane for rows of 4, 8 or 16 float32: one array
+// pointer per row (a single bounds check), moves at constant offsets.
+func copyPlane32(dst, src []float32, wp, oh, ow int) {
+	switch ow {
+	case 16:
+		for h := 0; h < oh; h++ {
+			d, s := (*[16]float32)(dst[h*16:]), (*[16]float32)(src[h*wp:])
+			*(*[4]float32)(d[0:4]) = *(*[4]float32)(s[0:4])
+			*(*[4]float32)(d[4:8]) = *(*[4]float32)(s[4:8])
+			*(*[4]float32)(d[8:12]) = *(*[4]float32)(s[8:12])
+			*(*[4]float32)(d[12:16]) = *(*[4]float32)(s[12:16])
 		}
-		return
+	case 8:
+		for h := 0; h < oh; h++ {
+			d, s := (*[8]float32)(dst[h*8:]), (*[8]float32)(src[h*wp:])
+			*(*[4]float32)(d[0:4]) = *(*[4]float32)(s[0:4])
+			*(*[4]float32)(d[4:8]) = *(*[4]float32)(s[4:8])
+		}
+	default:
+		for h := 0; h < oh; h++ {
+			*(*[4]float32)(dst[h*ow:]) = *(*[4]float32)(src[h*wp:])
+		}
 	}
-	copy(dst, src[:len(dst)])
 }
 
-// copyRow32 copies rows of 4, 8 or 16 float32 and reports whether it did.
-func copyRow32(dst, src []float32) bool {
-	n := len(dst)
-	if (n != 4 && n != 8 && n != 16) || len(src) < n {
-		return false
+// copyPlane64 is copyTapPlane for rows of 2, 4, 6 or 8 float64.
+func copyPlane64(dst, src []float64, wp, oh, ow int) {
+	for h := 0; h < oh; h++ {
+		d, s := dst[h*ow:(h+1)*ow], src[h*wp:h*wp+ow]
+		for i := 0; i+2 <= len(d); i += 2 {
+			*(*[2]float64)(d[i:]) = *(*[2]float64)(s[i:])
+		}
 	}
-	for i := 0; i < n; i += 4 {
-		*(*[4]float32)(dst[i:]) = *(*[4]float32)(src[i:])
-	}
-	return true
-}
-
-// copyRow64 copies rows of 2, 4, 6 or 8 float64 and reports whether it did.
-func copyRow64(dst, src []float64) bool {
-	n := len(dst)
-	if n > 8 || n&1 != 0 || len(src) < n {
-		return false
-	}
-	for i := 0; i < n; i += 2 {
-		*(*[2]float64)(dst[i:]) = *(*[2]float64)(src[i:])
-	}
-	return true
 }

@@ -585,6 +585,9 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 		shiftForward(e, g, &s, x, w, b, relu, y)
 		return
 	}
+	if slabForward(e, g, x, w, b, relu, y) {
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
@@ -760,6 +763,9 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftBackwardFilter(e, g, &s, dy, x, dw)
+		return
+	}
+	if slabBackwardFilter(e, g, dy, x, dw) {
 		return
 	}
 	p, ck := g.outSize(), g.colRows()
