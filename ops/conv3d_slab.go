@@ -111,3 +111,97 @@ func slabBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) bool
 	}
 	return true
 }
+
+// slabBackwardData is convBackwardData in depth slabs: per image, dx is
+// initialised (the bias b per channel, or zeros), then for each slab of
+// output depths the slab's columns Wᵀ·dy[n][:, slab] are added back into
+// dx (col2imSlab); with relu, dx = max(0, ·) at the end. It reports false,
+// having done nothing, when the slabs do not apply.
+func slabBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bool, dx []T) bool {
+	sd := g.slabDepth()
+	if sd == 0 {
+		return false
+	}
+	p, ck := g.outSize(), g.colRows()
+	plane := g.out[1] * g.out[2]
+	xs, ys := g.c*g.inSize(), g.k*p
+	e.run(g.n, 1, func(wk, lo, hi int) {
+		col := scratch[T](e, wk, 0, ck*sd*plane)
+		for n := lo; n < hi; n++ {
+			dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
+			if b != nil {
+				fillChannels(dxn, b, g.inSize())
+			} else {
+				clear(dxn)
+			}
+			for d0 := 0; d0 < g.out[0]; d0 += sd {
+				d1 := min(d0+sd, g.out[0])
+				cols := (d1 - d0) * plane
+				gemmT(true, false, ck, cols, g.k, w, ck, dyn[d0*plane:], p, 0, col[:ck*cols], cols)
+				col2imSlab(g, col, dxn, cols, d0, d1)
+			}
+			if relu {
+				reluInPlace(dxn)
+			}
+		}
+	})
+	return true
+}
+
+// col2imSlab adds the columns of the output depths [d0, d1) (col, rows ld
+// apart, (d1-d0)·oh·ow columns) back into the image x (c, in...): the
+// adjoint of im2colSlab, for the geometries it handles (stride 1 along H
+// and W).
+func col2imSlab[T float](g *convGeom, col, x []T, ld, d0, d1 int) {
+	id, ih, iw := g.in[0], g.in[1], g.in[2]
+	oh, ow := g.out[1], g.out[2]
+	plane, slice := oh*ow, ih*iw
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*id*slice : (c+1)*id*slice]
+		for a := 0; a < g.ker[0]; a++ {
+			offD := a*g.dil[0] - g.pad[0]
+			for i := 0; i < g.ker[1]; i++ {
+				offH := i*g.dil[1] - g.pad[1]
+				hlo, hhi := validRange(offH, 1, ih, oh)
+				for j := 0; j < g.ker[2]; j++ {
+					offW := j*g.dil[2] - g.pad[2]
+					lo, hi := validRange(offW, 1, iw, ow)
+					src := col[row*ld : row*ld+(d1-d0)*plane]
+					row++
+					if lo >= hi || hlo >= hhi {
+						continue
+					}
+					for d := d0; d < d1; d++ {
+						zd := d*g.stride[0] + offD
+						if zd < 0 || zd >= id {
+							continue
+						}
+						pl := src[(d-d0)*plane : (d-d0+1)*plane]
+						xs := xc[zd*slice : (zd+1)*slice]
+						for h := hlo; h < hhi; h++ {
+							zr := (h + offH) * iw
+							addRow(xs[zr+lo+offW:zr+hi+offW], pl[h*ow+lo:h*ow+hi])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// addRow sets dst[i] += src[i], four at a time.
+func addRow[T float](dst, src []T) {
+	src = src[:len(dst)]
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, s := (*[4]T)(dst[i:]), (*[4]T)(src[i:])
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+		d[3] += s[3]
+	}
+	for ; i < len(dst); i++ {
+		dst[i] += src[i]
+	}
+}

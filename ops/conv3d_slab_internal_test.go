@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestConvSlabsMatchReference checks the depth-slab forward and filter
-// gradient of 3-D convolutions against the whole-image im2col (the general
-// loops) and one product per image, in float64 and float32, with and
+// TestConvSlabsMatchReference checks the depth-slab forward, input
+// gradient and filter gradient of 3-D convolutions against the whole-image
+// im2col and col2im (the general loops) and one product per image, in float64 and float32, with and
 // without bias and ReLU, on geometries of one slab and of many (a depth
 // per slab), depth strides, dilation and padding, with one worker and with
 // two (partial filter gradients summed).
@@ -73,6 +73,25 @@ func checkSlabs[T float](t *testing.T, rng *rand.Rand, g *convGeom, tol float64)
 			}
 		}
 	}
+	// input gradient reference: col2im (general loops) of Wᵀ·dy, plus the
+	// bias of dx's channels, then ReLU
+	bx := fill(g.c)
+	wantDx := make([]T, g.n*xs)
+	for n := 0; n < g.n; n++ {
+		for r := 0; r < ck; r++ {
+			for j := 0; j < p; j++ {
+				s := 0.0
+				for k := 0; k < g.k; k++ {
+					s += float64(w[k*ck+r]) * float64(dy[n*ys+k*p+j])
+				}
+				col[r*p+j] = T(s)
+			}
+		}
+		dxn := wantDx[n*xs : (n+1)*xs]
+		fillChannels(dxn, bx, g.inSize())
+		col2im(g, col, dxn, p)
+		reluInPlace(dxn)
+	}
 	var e convEngine
 	y := fill(g.n * ys) // stale values must be overwritten
 	e.begin()
@@ -83,6 +102,17 @@ func checkSlabs[T float](t *testing.T, rng *rand.Rand, g *convGeom, tol float64)
 	for i := range y {
 		if d := math.Abs(float64(y[i]) - float64(wantY[i])); d > tol*(1+math.Abs(float64(wantY[i]))) {
 			t.Fatalf("%T forward: y[%d] = %v, want %v", x[0], i, y[i], wantY[i])
+		}
+	}
+	dx := fill(g.n * xs)
+	e.begin()
+	if !slabBackwardData(&e, g, dy, w, bx, true, dx) {
+		t.Fatal("slabBackwardData declined")
+	}
+	e.end()
+	for i := range dx {
+		if d := math.Abs(float64(dx[i]) - float64(wantDx[i])); d > tol*(1+math.Abs(float64(wantDx[i]))) {
+			t.Fatalf("%T input gradient: dx[%d] = %v, want %v", x[0], i, dx[i], wantDx[i])
 		}
 	}
 	dw := fill(g.k * ck)

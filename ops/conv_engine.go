@@ -647,6 +647,9 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
 		return
 	}
+	if slabBackwardData(e, g, dy, w, b, relu, dx) {
+		return
+	}
 	if g.flippable() {
 		flipBackwardData(e, g, dy, w, b, relu, dx)
 		return
