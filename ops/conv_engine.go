@@ -313,7 +313,7 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
 func im2col[T float](g *convGeom, x, col []T, ld int) {
-	if !im2colSmall(g, x, col, ld) && !im2colSlices(g, x, col, ld) {
+	if !im2colSmall(g, x, col, ld) && !im2colSlices(g, x, col, ld) && !im2colTiles(g, x, col, ld) {
 		im2colGeneral(g, x, col, ld)
 	}
 }
@@ -459,6 +459,9 @@ func copyRow[T float](dst, src []T) {
 // image x (c, in...), the adjoint of im2col. x must be initialised (zeros,
 // or a bias).
 func col2im[T float](g *convGeom, col, x []T, ld int) {
+	if col2imTiles(g, col, x, ld) {
+		return
+	}
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
