@@ -65,7 +65,8 @@ func tileRows[T float](g *convGeom, x, col []T, ld int, back bool) {
 						xr := xc[((d*kd+a)*ih+h*kh+i)*iw:][:ow*kw]
 						o := d*plane + h*ow
 						if kw == 2 {
-							c0, c1 := col[r0*ld+o:][:ow], col[(r0+1)*ld+o:][:ow]
+							c0 := col[r0*ld+o:][:ow]
+							c1 := col[(r0+1)*ld+o:][:len(c0)]
 							if back {
 								for q := range c0 {
 									p := (*[2]T)(xr[2*q:])
