@@ -482,9 +482,6 @@ func copyRow[T float](dst, src []T) {
 // image x (c, in...), the adjoint of im2col. x must be initialised (zeros,
 // or a bias).
 func col2im[T float](g *convGeom, col, x []T, ld int) {
-	if col2imTiles(g, col, x, ld) {
-		return
-	}
 	id, ih, iw := g.in[0], g.in[1], g.in[2]
 	od, oh, ow := g.out[0], g.out[1], g.out[2]
 	sd, sh, sw := g.stride[0], g.stride[1], g.stride[2]
