@@ -316,7 +316,7 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
 func im2col[T float](g *convGeom, x, col []T, ld int) {
-	if !im2colSmall(g, x, col, ld) {
+	if !im2colSmall(g, x, col, ld) && !im2colSlices(g, x, col, ld) && !im2colTiles(g, x, col, ld) {
 		im2colGeneral(g, x, col, ld)
 	}
 }
@@ -685,6 +685,9 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 		shiftForward(e, g, &s, x, w, b, relu, y)
 		return
 	}
+	if slabForward(e, g, x, w, b, relu, y) {
+		return
+	}
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
@@ -743,6 +746,9 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
+		return
+	}
+	if slabBackwardData(e, g, dy, w, b, relu, dx) {
 		return
 	}
 	if g.flippable() {
@@ -870,6 +876,9 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 	defer e.end()
 	if s, ok := g.shiftGeometry(); ok {
 		shiftBackwardFilter(e, g, &s, dy, x, dw)
+		return
+	}
+	if slabBackwardFilter(e, g, dy, x, dw) {
 		return
 	}
 	p, ck := g.outSize(), g.colRows()

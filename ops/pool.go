@@ -122,6 +122,10 @@ func maxPoolKernels[T float](g *poolGeom) kernels[T] {
 				maxPoolValues(g, a.in[0].data, a.out.data)
 				return nil
 			}
+			if !a.needGrad && maxPool1DValuesOnly(g) {
+				maxPool1DValues(g, a.in[0].data, a.out.data)
+				return nil
+			}
 			maxPoolForward(g, a.in[0].data, a.out.data, a.saved.ints("argmax", len(a.out.data)))
 			return nil
 		},
@@ -139,7 +143,7 @@ func avgPoolDef(g *poolGeom) *opDef {
 	return &opDef{
 		name: g.name, attrs: g.attrs(),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return g.yShape.Clone(), nil },
-		f32:   geomKernels(g, avgPoolForward[float32], avgPoolBackward[float32]),
-		f64:   geomKernels(g, avgPoolForward[float64], avgPoolBackward[float64]),
+		f32:   geomKernels(g, avgPoolFwd[float32], avgPoolBwd[float32]),
+		f64:   geomKernels(g, avgPoolFwd[float64], avgPoolBwd[float64]),
 	}
 }

@@ -589,8 +589,17 @@ func avgPoolPlaneGrad[T float](g *poolGeom, dy, dx, gs, t []T) {
 		case 2:
 			for ow := a; ow < b; ow++ {
 				w, v := ow*s-p, gr[ow]
-				row[w] += v
-				row[w+1] += v
+				pr := (*[2]T)(row[w:])
+				pr[0] += v
+				pr[1] += v
+			}
+		case 3:
+			for ow := a; ow < b; ow++ {
+				w, v := ow*s-p, gr[ow]
+				pr := (*[3]T)(row[w:])
+				pr[0] += v
+				pr[1] += v
+				pr[2] += v
 			}
 		default:
 			for ow := a; ow < b; ow++ {
