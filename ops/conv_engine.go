@@ -376,12 +376,19 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 	if hp*wp > smallPlane {
 		return false
 	}
+	// with no padding before and the padded extent inside the input, the
+	// padded plane is the input plane itself (rows iw apart): no copy
+	inPlace := g.pad[1] == 0 && g.pad[2] == 0 && hp <= ih && wp <= iw
 	var buf [smallPlane]T
 	pad := buf[:hp*wp]
-	p := oh * ow
 	row := 0
 	for c := 0; c < g.c; c++ {
 		xc := x[c*ih*iw : (c+1)*ih*iw]
+		if inPlace {
+			im2colTaps(g, xc, iw, col[row*ld:], ld)
+			row += kh * kw
+			continue
+		}
 		// pad[r][q] = x[r - padH][q - padW], zero outside
 		for r := 0; r < hp; r++ {
 			pr := pad[r*wp : (r+1)*wp]
@@ -402,18 +409,30 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 				}
 			}
 		}
-		for a := 0; a < kh; a++ {
-			for b := 0; b < kw; b++ {
-				dst := col[row*ld : row*ld+p]
-				row++
-				at := a*dh*wp + b*dw
-				for h := 0; h < oh; h++ {
-					copyRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:at+h*wp+ow])
-				}
+		im2colTaps(g, pad, wp, col[row*ld:], ld)
+		row += kh * kw
+	}
+	return true
+}
+
+// im2colTaps writes the kh·kw column rows (ld apart) of one channel from
+// its padded plane pl, whose rows are stride apart: the output rows of tap
+// (a, b) are plain slices of pl.
+func im2colTaps[T float](g *convGeom, pl []T, stride int, col []T, ld int) {
+	oh, ow := g.out[1], g.out[2]
+	kh, kw, dh, dw := g.ker[1], g.ker[2], g.dil[1], g.dil[2]
+	p := oh * ow
+	row := 0
+	for a := 0; a < kh; a++ {
+		for b := 0; b < kw; b++ {
+			dst := col[row*ld : row*ld+p]
+			row++
+			at := a*dh*stride + b*dw
+			for h := 0; h < oh; h++ {
+				copyRow(dst[h*ow:(h+1)*ow], pl[at+h*stride:at+h*stride+ow])
 			}
 		}
 	}
-	return true
 }
 
 // im2colPlane writes one output plane pl (oh, ow) of an im2col row from
@@ -443,15 +462,25 @@ func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi
 }
 
 // copyRow copies a short row without a runtime call: rows of 4 and 8 (the
-// 4x4 and 8x8 maps of CIFAR networks) as one array move.
+// 4x4 and 8x8 maps of CIFAR networks) as one array move, other rows of 4
+// to 16 elements (LeNet's 11x11 maps) as two overlapping ones.
 func copyRow[T float](dst, src []T) {
-	switch len(dst) {
-	case 4:
+	n := len(dst)
+	switch {
+	case n == 4:
 		*(*[4]T)(dst) = [4]T(src[:4])
-	case 8:
+	case n == 8:
 		*(*[8]T)(dst) = [8]T(src[:8])
+	case n > 8 && n <= 16:
+		src = src[:n]
+		*(*[8]T)(dst) = [8]T(src[:8])
+		*(*[8]T)(dst[n-8:]) = [8]T(src[n-8:])
+	case n > 4 && n < 8:
+		src = src[:n]
+		*(*[4]T)(dst) = [4]T(src[:4])
+		*(*[4]T)(dst[n-4:]) = [4]T(src[n-4:])
 	default:
-		copy(dst, src[:len(dst)])
+		copy(dst, src[:n])
 	}
 }
 
