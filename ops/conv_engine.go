@@ -43,6 +43,7 @@ package ops
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 	"weak"
 
 	"github.com/convnet-go/convnet/internal/gemm"
@@ -461,26 +462,28 @@ func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi
 	}
 }
 
-// copyRow copies a short row without a runtime call: rows of 4 and 8 (the
-// 4x4 and 8x8 maps of CIFAR networks) as one array move, other rows of 4
-// to 16 elements (LeNet's 11x11 maps) as two overlapping ones.
+// copyRow copies a short row without a runtime call: rows of 16 to 64
+// bytes (4x4, 8x8 and LeNet's 11x11 maps in float32) as two or four
+// overlapping 16-byte moves, others through copy.
 func copyRow[T float](dst, src []T) {
 	n := len(dst)
-	switch {
-	case n == 4:
-		*(*[4]T)(dst) = [4]T(src[:4])
-	case n == 8:
-		*(*[8]T)(dst) = [8]T(src[:8])
-	case n > 8 && n <= 16:
-		src = src[:n]
-		*(*[8]T)(dst) = [8]T(src[:8])
-		*(*[8]T)(dst[n-8:]) = [8]T(src[n-8:])
-	case n > 4 && n < 8:
-		src = src[:n]
-		*(*[4]T)(dst) = [4]T(src[:4])
-		*(*[4]T)(dst[n-4:]) = [4]T(src[n-4:])
-	default:
-		copy(dst, src[:n])
+	if n == 0 {
+		return
+	}
+	src = src[:n]
+	b := n * int(unsafe.Sizeof(dst[0]))
+	if b < 16 || b > 64 {
+		copy(dst, src)
+		return
+	}
+	d, s := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
+	// [0, 16) and [b-16, b) cover rows up to 32 bytes; [16, 32) and
+	// [b-32, b-16) the rest of longer ones
+	*(*[16]byte)(d) = *(*[16]byte)(s)
+	*(*[16]byte)(unsafe.Add(d, b-16)) = *(*[16]byte)(unsafe.Add(s, b-16))
+	if b > 32 {
+		*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
+		*(*[16]byte)(unsafe.Add(d, b-32)) = *(*[16]byte)(unsafe.Add(s, b-32))
 	}
 }
 
