@@ -429,9 +429,35 @@ func im2colTaps[T float](g *convGeom, pl []T, stride int, col []T, ld int) {
 			dst := col[row*ld : row*ld+p]
 			row++
 			at := a*dh*stride + b*dw
-			for h := 0; h < oh; h++ {
-				copyRow(dst[h*ow:(h+1)*ow], pl[at+h*stride:at+h*stride+ow])
-			}
+			copyRows(dst, pl[at:], oh, ow, stride)
+		}
+	}
+}
+
+// copyRows copies rows rows of n elements, stride apart in src, to dst
+// (contiguous). Rows of 16 to 64 bytes are copied as copyRow does, with
+// the bounds checked once for all rows.
+func copyRows[T float](dst, src []T, rows, n, stride int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	dst, src = dst[:rows*n], src[:(rows-1)*stride+n]
+	size := int(unsafe.Sizeof(dst[0]))
+	b := n * size
+	if b < 16 || b > 64 {
+		for h := range rows {
+			copy(dst[h*n:(h+1)*n], src[h*stride:h*stride+n])
+		}
+		return
+	}
+	d0, s0 := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
+	for h := range rows {
+		d, s := unsafe.Add(d0, h*b), unsafe.Add(s0, h*stride*size)
+		*(*[16]byte)(d) = *(*[16]byte)(s)
+		*(*[16]byte)(unsafe.Add(d, b-16)) = *(*[16]byte)(unsafe.Add(s, b-16))
+		if b > 32 {
+			*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
+			*(*[16]byte)(unsafe.Add(d, b-32)) = *(*[16]byte)(unsafe.Add(s, b-32))
 		}
 	}
 }
