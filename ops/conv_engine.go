@@ -43,7 +43,6 @@ package ops
 import (
 	"runtime"
 	"sync"
-	"unsafe"
 	"weak"
 
 	"github.com/convnet-go/convnet/internal/gemm"
@@ -314,6 +313,9 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
 func im2col[T float](g *convGeom, x, col []T, ld int) {
+	if im2colInPlace(g, x, col, ld) {
+		return
+	}
 	if !im2colSmall(g, x, col, ld) {
 		im2colGeneral(g, x, col, ld)
 	}
@@ -377,19 +379,12 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 	if hp*wp > smallPlane {
 		return false
 	}
-	// with no padding before and the padded extent inside the input, the
-	// padded plane is the input plane itself (rows iw apart): no copy
-	inPlace := g.pad[1] == 0 && g.pad[2] == 0 && hp <= ih && wp <= iw
 	var buf [smallPlane]T
 	pad := buf[:hp*wp]
+	p := oh * ow
 	row := 0
 	for c := 0; c < g.c; c++ {
 		xc := x[c*ih*iw : (c+1)*ih*iw]
-		if inPlace {
-			im2colTaps(g, xc, iw, col[row*ld:], ld)
-			row += kh * kw
-			continue
-		}
 		// pad[r][q] = x[r - padH][q - padW], zero outside
 		for r := 0; r < hp; r++ {
 			pr := pad[r*wp : (r+1)*wp]
@@ -410,56 +405,18 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 				}
 			}
 		}
-		im2colTaps(g, pad, wp, col[row*ld:], ld)
-		row += kh * kw
+		for a := 0; a < kh; a++ {
+			for b := 0; b < kw; b++ {
+				dst := col[row*ld : row*ld+p]
+				row++
+				at := a*dh*wp + b*dw
+				for h := 0; h < oh; h++ {
+					copyRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:at+h*wp+ow])
+				}
+			}
+		}
 	}
 	return true
-}
-
-// im2colTaps writes the kh·kw column rows (ld apart) of one channel from
-// its padded plane pl, whose rows are stride apart: the output rows of tap
-// (a, b) are plain slices of pl.
-func im2colTaps[T float](g *convGeom, pl []T, stride int, col []T, ld int) {
-	oh, ow := g.out[1], g.out[2]
-	kh, kw, dh, dw := g.ker[1], g.ker[2], g.dil[1], g.dil[2]
-	p := oh * ow
-	row := 0
-	for a := 0; a < kh; a++ {
-		for b := 0; b < kw; b++ {
-			dst := col[row*ld : row*ld+p]
-			row++
-			at := a*dh*stride + b*dw
-			copyRows(dst, pl[at:], oh, ow, stride)
-		}
-	}
-}
-
-// copyRows copies rows rows of n elements, stride apart in src, to dst
-// (contiguous). Rows of 16 to 64 bytes are copied as copyRow does, with
-// the bounds checked once for all rows.
-func copyRows[T float](dst, src []T, rows, n, stride int) {
-	if rows <= 0 || n <= 0 {
-		return
-	}
-	dst, src = dst[:rows*n], src[:(rows-1)*stride+n]
-	size := int(unsafe.Sizeof(dst[0]))
-	b := n * size
-	if b < 16 || b > 64 {
-		for h := range rows {
-			copy(dst[h*n:(h+1)*n], src[h*stride:h*stride+n])
-		}
-		return
-	}
-	d0, s0 := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
-	for h := range rows {
-		d, s := unsafe.Add(d0, h*b), unsafe.Add(s0, h*stride*size)
-		*(*[16]byte)(d) = *(*[16]byte)(s)
-		*(*[16]byte)(unsafe.Add(d, b-16)) = *(*[16]byte)(unsafe.Add(s, b-16))
-		if b > 32 {
-			*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
-			*(*[16]byte)(unsafe.Add(d, b-32)) = *(*[16]byte)(unsafe.Add(s, b-32))
-		}
-	}
 }
 
 // im2colPlane writes one output plane pl (oh, ow) of an im2col row from
@@ -488,28 +445,16 @@ func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi
 	}
 }
 
-// copyRow copies a short row without a runtime call: rows of 16 to 64
-// bytes (4x4, 8x8 and LeNet's 11x11 maps in float32) as two or four
-// overlapping 16-byte moves, others through copy.
+// copyRow copies a short row without a runtime call: rows of 4 and 8 (the
+// 4x4 and 8x8 maps of CIFAR networks) as one array move.
 func copyRow[T float](dst, src []T) {
-	n := len(dst)
-	if n == 0 {
-		return
-	}
-	src = src[:n]
-	b := n * int(unsafe.Sizeof(dst[0]))
-	if b < 16 || b > 64 {
-		copy(dst, src)
-		return
-	}
-	d, s := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0])
-	// [0, 16) and [b-16, b) cover rows up to 32 bytes; [16, 32) and
-	// [b-32, b-16) the rest of longer ones
-	*(*[16]byte)(d) = *(*[16]byte)(s)
-	*(*[16]byte)(unsafe.Add(d, b-16)) = *(*[16]byte)(unsafe.Add(s, b-16))
-	if b > 32 {
-		*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
-		*(*[16]byte)(unsafe.Add(d, b-32)) = *(*[16]byte)(unsafe.Add(s, b-32))
+	switch len(dst) {
+	case 4:
+		*(*[4]T)(dst) = [4]T(src[:4])
+	case 8:
+		*(*[8]T)(dst) = [8]T(src[:8])
+	default:
+		copy(dst, src[:len(dst)])
 	}
 }
 
