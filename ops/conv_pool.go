@@ -117,10 +117,11 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 // b is not nil) and applies max(0, ·) when relu is set.
 func poolPlanes[T float](t []T, planes, h, w int, b []T, relu bool, y []T) {
 	oh, ow := h/2, w/2
+	rowPair := maxPoolRowPairFor[T]()
 	for pl := range planes {
 		tp, yp := t[pl*h*w:(pl+1)*h*w], y[pl*oh*ow:(pl+1)*oh*ow]
 		for r := range oh {
-			maxPoolRowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
+			rowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
 		}
 		var bv T
 		if b != nil {

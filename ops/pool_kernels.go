@@ -3,6 +3,8 @@ package ops
 import (
 	"math"
 	"math/bits"
+
+	"github.com/convnet-go/convnet/internal/gemm"
 )
 
 // Max pooling.
@@ -132,14 +134,24 @@ func maxPoolHalves(g *poolGeom) bool {
 func maxPoolHalvesValues[T float](g *poolGeom, x, y []T) {
 	H, W, OH, OW := g.in[1], g.in[2], g.out[1], g.out[2]
 	slices := g.planes * g.in[0] // (plane, d): one 2-D slice each
+	rowPair := maxPoolRowPairFor[T]()
 	parallelFor(slices, planeGrain(H*W+OH*OW), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*H*W:(p+1)*H*W], y[p*OH*OW:(p+1)*OH*OW]
 			for oh := range OH {
-				maxPoolRowPair(yp[oh*OW:(oh+1)*OW], xp[2*oh*W:(2*oh+1)*W], xp[(2*oh+1)*W:(2*oh+2)*W])
+				rowPair(yp[oh*OW:(oh+1)*OW], xp[2*oh*W:(2*oh+1)*W], xp[(2*oh+1)*W:(2*oh+2)*W])
 			}
 		}
 	})
+}
+
+// maxPoolRowPairFor returns the row kernel of 2x2 stride-2 pooling for T:
+// gemm.MaxPool2 (vectorised) for float32, maxPoolRowPair for float64.
+func maxPoolRowPairFor[T float]() func(y, r0, r1 []T) {
+	if f, ok := any(gemm.MaxPool2).(func(y, r0, r1 []T)); ok {
+		return f
+	}
+	return maxPoolRowPair[T]
 }
 
 // maxPoolRowPair sets y[i] to the maximum of r0[2i], r0[2i+1], r1[2i] and
