@@ -29,7 +29,13 @@ func biasReLUGo(dst, src []float32, b float32) {
 func MaxPool2(dst, r0, r1 []float32) {
 	n := len(dst)
 	r0, r1 = r0[:2*n], r1[:2*n]
-	for i := maxPool2Bulk(dst, r0, r1); i < n; i++ {
+	i := maxPool2Bulk(dst, r0, r1)
+	for ; i+2 <= n; i += 2 { // two outputs a step, one bounds check each
+		a, b, v := (*[4]float32)(r0[2*i:]), (*[4]float32)(r1[2*i:]), (*[2]float32)(dst[i:])
+		v[0] = max(max(a[0], a[1]), max(b[0], b[1]))
+		v[1] = max(max(a[2], a[3]), max(b[2], b[3]))
+	}
+	if i < n {
 		dst[i] = max(max(r0[2*i], r0[2*i+1]), max(r1[2*i], r1[2*i+1]))
 	}
 }
