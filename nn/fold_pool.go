@@ -72,33 +72,25 @@ func nonZero(v int) bool { return v != 0 }
 // pooled one, as no node holds the full-size output.
 func callConvPool(b *graph.Builder, cs []Child, x *G.Node) (*G.Node, error) {
 	conv := cs[0].Layer.(*Conv2D)
-	enterCall(b, cs[0].Name, cs[0].Layer)
-	if err := checkNotEmpty(b, conv.kind, x); err != nil {
-		b.Leave()
-		return nil, err
-	}
-	bias, err := conv.checkAndBindBias(b, x)
-	if err != nil {
-		b.Leave()
-		return nil, err
-	}
 	relu := len(cs) == 3 || fusionOf(conv.act) == fuseReLU
-	y, err := conv.forwardConv(b, x, b.Bind(conv.weight, "weight"), bias, relu, true)
-	if err == nil {
-		if err = b.CheckSizes(); err != nil {
-			err = wrapLayer(b, conv.kind, err)
+	y, err := within(b, cs[0].Name, cs[0].Layer, x, func() (*G.Node, error) {
+		if err := checkNotEmpty(b, conv.kind, x); err != nil {
+			return nil, err
 		}
-	}
+		bias, err := conv.checkAndBindBias(b, x)
+		if err != nil {
+			return nil, err
+		}
+		return conv.forwardConv(b, x, b.Bind(conv.weight, "weight"), bias, relu, true)
+	})
 	if err != nil {
-		b.Leave()
 		return nil, err
 	}
-	b.Record(graph.LayerCall{Path: b.Path(), Layer: cs[0].Layer, In: x, Out: y, Depth: b.Depth()})
-	b.Leave()
 	for _, c := range cs[1:] {
-		enterCall(b, c.Name, c.Layer)
-		b.Record(graph.LayerCall{Path: b.Path(), Layer: c.Layer, In: y, Out: y, Depth: b.Depth()})
-		b.Leave()
+		// the ReLU and the pooling, applied by the fused op
+		if _, err := within(b, c.Name, c.Layer, y, func() (*G.Node, error) { return y, nil }); err != nil {
+			return nil, err
+		}
 	}
 	return y, nil
 }
