@@ -61,8 +61,15 @@ func ConvMaxPool2D(x, w, b *G.Node, p ConvParams) (*G.Node, error) {
 type convPoolRun struct {
 	conv  *convRun
 	engs  []convEngine
+	subs  []convGeom // the geometry of a worker's current chunk of images
 	tiles []any
 }
+
+// convPoolTile is the number of values a worker's tile should hold (256
+// KB of float32): chunks of several groups of images per convolution call
+// where they fit, fewer calls for small maps, and a tile that stays in a
+// core's cache.
+const convPoolTile = 1 << 16
 
 func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 	return kernels[T]{forward: func(a fwdArgs[T]) error {
@@ -76,21 +83,23 @@ func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 }
 
 // convPoolForward computes y = pool(conv(x, w) + b), with the ReLU when
-// the run has one: the batch is cut into the engine's groups of images
-// (enough output positions for one wide product), the groups are spread
-// over the workers, and each group is convolved without bias into the
-// worker's tile, then pooled from it, the bias and ReLU applied to the
-// pooled rows.
+// the run has one: the batch is cut into chunks of the engine's groups of
+// images (enough output positions for one wide product; as many groups as
+// fit convPoolTile), the chunks are spread over the workers, and each is
+// convolved without bias into the worker's tile, then pooled from it, the
+// bias and ReLU applied to the pooled rows.
 func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 	g := &cp.conv.geom
 	p := g.outSize()
 	oh, ow := g.out[1]/2, g.out[2]/2
 	xs, ys := g.c*g.inSize(), g.k*oh*ow
 	gs := g.groupSize(1)
+	gs = min(g.n, gs*max(1, convPoolTile/max(1, gs*g.k*p)))
 	groups := (g.n + gs - 1) / gs
 	nw := max(1, min(runtime.GOMAXPROCS(0), groups))
 	for len(cp.engs) < nw {
 		cp.engs = append(cp.engs, convEngine{})
+		cp.subs = append(cp.subs, convGeom{})
 		cp.tiles = append(cp.tiles, nil)
 	}
 	parallelFor(nw, 1, func(lo, hi int) {
@@ -102,10 +111,11 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 			}
 			for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
 				n0, n1 := gi*gs, min((gi+1)*gs, g.n)
-				sub := *g
+				sub := &cp.subs[wk]
+				*sub = *g
 				sub.n = n1 - n0
 				t := tile[:sub.n*g.k*p]
-				convForward(&cp.engs[wk], &sub, x[n0*xs:n1*xs], w, nil, false, t)
+				convForward(&cp.engs[wk], sub, x[n0*xs:n1*xs], w, nil, false, t)
 				poolPlanes(t, sub.n*g.k, g.out[1], g.out[2], b, cp.conv.relu, y[n0*ys:n1*ys])
 			}
 		}
