@@ -111,7 +111,7 @@ func (l *convBase) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.transposed {
 		y, err = l.forwardTranspose(b, x, bias, relu)
 	} else {
-		y, err = l.forwardConv(b, x, b.Bind(l.weight, "weight"), bias, relu)
+		y, err = l.forwardConv(b, x, b.Bind(l.weight, "weight"), bias, relu, false)
 	}
 	if err != nil || relu {
 		return y, err
@@ -145,8 +145,10 @@ func (l *convBase) padsFor(in []int) (before, after []int) {
 }
 
 // forwardConv convolves x with the weight node w (the layer's weight, or
-// one folded from it) and adds bias (nil for none).
-func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu bool) (*G.Node, error) {
+// one folded from it) and adds bias (nil for none); with pool, the output
+// is then max-pooled with 2x2 windows at stride 2 in the same op
+// (ops.ConvMaxPool2D: inference graphs, 2-D, no groups).
+func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu, pool bool) (*G.Node, error) {
 	in := []int(x.Shape()[2:])
 	before, after := l.padsFor(in)
 	span := make([]int, l.rank)
@@ -168,7 +170,13 @@ func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu bool) 
 	if !graph.SameShape(before, after) {
 		p.PadAfter = after
 	}
-	y, err := ops.GroupConvND(x, w, bias, p, l.groups)
+	var y *G.Node
+	var err error
+	if pool {
+		y, err = ops.ConvMaxPool2D(x, w, bias, p)
+	} else {
+		y, err = ops.GroupConvND(x, w, bias, p, l.groups)
+	}
 	if err != nil {
 		return nil, l.wrap(b, err)
 	}

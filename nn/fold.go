@@ -20,7 +20,12 @@ import (
 // layer as the next child) becomes the folded convolution's fused ReLU,
 // so Conv → BatchNorm → ReLU is a single op with a single pass over its
 // output. Other activations of the BatchNorm are applied after it. The
-// outputs equal the unfolded ones up to rounding. Every other graph
+// outputs equal the unfolded ones up to rounding. Likewise a Conv2D (with
+// a ReLU activation or a ReLU layer next, or neither) followed by a
+// MaxPool2D with 2x2 windows at stride 2 and no padding becomes one
+// ops.ConvMaxPool2D, which pools the convolution's output while it is in
+// cache (exactly equal to the unfused chain; see poolFusable for the
+// conditions). Every other graph
 // (training, Summary, ONNX export) applies the children one by one.
 //
 // The convolution folds when it has no activation of its own and the
@@ -32,6 +37,13 @@ func CallChain(b *graph.Builder, children []Child, x *G.Node) (*G.Node, error) {
 		if b.Inference() {
 			if n := foldable(children[i:], x); n > 0 {
 				if x, err = callFolded(b, children[i:i+n], x); err != nil {
+					return nil, err
+				}
+				i += n
+				continue
+			}
+			if n := poolFusable(children[i:], x); n > 0 {
+				if x, err = callConvPool(b, children[i:i+n], x); err != nil {
 					return nil, err
 				}
 				i += n
@@ -135,7 +147,7 @@ func callFolded(b *graph.Builder, cs []Child, x *G.Node) (*G.Node, error) {
 
 	relu := len(cs) == 3 || fusionOf(bn.act) == fuseReLU
 	y, err := within(b, cs[0].Name, cs[0].Layer, x, func() (*G.Node, error) {
-		return conv.forwardConv(b, x, wf, bf, relu)
+		return conv.forwardConv(b, x, wf, bf, relu, false)
 	})
 	if err != nil {
 		return nil, err

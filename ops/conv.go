@@ -279,32 +279,44 @@ func lift3(vals []int, fill int) [3]int {
 func lift(v [3]int, rank, fill int) [3]int { return lift3(v[:rank], fill) }
 
 func conv(name string, rank int, x, w, b *G.Node, p ConvParams) (*G.Node, error) {
-	rank, name, err := convRank(name, rank, x, w)
+	r, name, attrs, nodes, err := convSetup(name, rank, x, w, b, p)
 	if err != nil {
 		return nil, err
+	}
+	return applyDef(convDef(r, name, attrs, false), nodes...)
+}
+
+// convSetup checks the inputs and settings of a forward convolution of
+// rank spatial axes (0: from x) and returns its run, its name and attrs,
+// and its input nodes.
+func convSetup(name string, rank int, x, w, b *G.Node, p ConvParams) (*convRun, string, string, []*G.Node, error) {
+	rank, name, err := convRank(name, rank, x, w)
+	if err != nil {
+		return nil, "", "", nil, err
 	}
 	s, err := readSettings(name, rank, p.Stride, p.Pad, p.PadAfter, nil, p.Dilation, p.PadAfter != nil)
 	if err != nil {
-		return nil, err
+		return nil, "", "", nil, err
 	}
 	xs, ws := x.Shape(), w.Shape()
 	if xs[1] != ws[1] {
-		return nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s expects %d (its axis 1)",
+		return nil, "", "", nil, graph.ShapeErrorf("ops: %s: input has %d channels (axis 1 of %s) but the weight %s expects %d (its axis 1)",
 			name, xs[1], graph.FormatShape(xs), graph.FormatShape(ws), ws[1])
 	}
 	nodes, err := convInputs(name, x, w, b, ws[0])
 	if err != nil {
-		return nil, err
+		return nil, "", "", nil, err
 	}
 	out := make([]int, rank)
 	for i, axis := range axisNames(rank) {
 		in, k := xs[2+i], ws[2+i]
 		if out[i], err = convOutSizeAsym(in, k, s.stride[i], s.pad[i], s.padAfter[i], s.dil[i]); err != nil {
-			return nil, axisError(name, axis, err)
+			return nil, "", "", nil, axisError(name, axis, err)
 		}
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
-	return applyDef(convDef(&convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}, name, s.attrs(rank, false), false), nodes...)
+	r := &convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
+	return r, name, s.attrs(rank, false), nodes, nil
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.

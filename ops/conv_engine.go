@@ -316,6 +316,9 @@ func validRange(off, stride, in, out int) (lo, hi int) {
 // x[c][od·sd - pd + kd·dd][oh·sh - ph + kh·dh][ow·sw - pw + kw·dw], or zero
 // where that lies in the padding.
 func im2col[T float](g *convGeom, x, col []T, ld int) {
+	if im2colInPlace(g, x, col, ld) {
+		return
+	}
 	if !im2colSmall(g, x, col, ld) && !im2colSlices(g, x, col, ld) && !im2colTiles(g, x, col, ld) {
 		im2colGeneral(g, x, col, ld)
 	}

@@ -102,27 +102,32 @@ func TestPoolOpsDoErrors(t *testing.T) {
 // TestMaxPoolValuesMatchArgmax checks the evaluation-graph max pool
 // (maxPoolValues, no argmax) against the argmax kernel on 2x2 windows:
 // even and odd sizes (floor drops the last row), stride 2 and stride 1
-// (overlapping windows), ceil mode and padding (clipped windows fall back),
-// on data with ties, zeros of both signs, infinities and NaNs.
+// (overlapping windows), stride 3 (2x2 windows with gaps), ceil mode and
+// padding (clipped windows fall back), batch 1 and 3, on data with ties,
+// zeros of both signs, infinities and NaNs.
 func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	specials := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1, 1}
-	for it := range 60 {
+	halves := 0
+	for it := range 100 {
 		h, w := 2+rng.IntN(9), 2+rng.IntN(9)
 		if it%3 == 0 {
-			w = 16 + rng.IntN(24) // rows long enough for the vectorised pass
+			w = 16 + rng.IntN(24) // long rows
 		}
+		n := 1 + 2*(it%2)
 		spec := PoolSpec{Kernel: []int{2, 2}}
-		switch it % 4 {
+		switch it % 5 {
 		case 1:
 			spec.Stride = []int{1, 1}
 		case 2:
 			spec.Ceil = true
 		case 3:
 			spec.Pad = []int{1, 1}
+		case 4:
+			spec.Stride = []int{3, 3}
 		}
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-			xv := make([]float64, 3*2*h*w)
+			xv := make([]float64, n*2*h*w)
 			for i := range xv {
 				if rng.IntN(4) == 0 {
 					xv[i] = specials[rng.IntN(len(specials))]
@@ -131,7 +136,7 @@ func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 				}
 			}
 			g := G.NewGraph()
-			x := G.NewTensor(g, dt, 4, G.WithShape(3, 2, h, w), G.WithName("x"))
+			x := G.NewTensor(g, dt, 4, G.WithShape(n, 2, h, w), G.WithName("x"))
 			y, err := MaxPool(x, spec)
 			if err != nil {
 				t.Fatal(err)
@@ -144,15 +149,18 @@ func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 			if !maxPoolValuesOnly(geom) {
 				continue // the argmax path serves both
 			}
+			if maxPoolHalves(geom) {
+				halves++
+			}
 			var xt *tensor.Dense
 			if dt == tensor.Float64 {
-				xt = tensor.New(tensor.WithShape(3, 2, h, w), tensor.WithBacking(xv))
+				xt = tensor.New(tensor.WithShape(n, 2, h, w), tensor.WithBacking(xv))
 			} else {
 				x32 := make([]float32, len(xv))
 				for i, v := range xv {
 					x32[i] = float32(v)
 				}
-				xt = tensor.New(tensor.WithShape(3, 2, h, w), tensor.WithBacking(x32))
+				xt = tensor.New(tensor.WithShape(n, 2, h, w), tensor.WithBacking(x32))
 			}
 			fast, err := op.Do(xt)
 			if err != nil {
@@ -171,6 +179,9 @@ func TestMaxPoolValuesMatchArgmax(t *testing.T) {
 				}
 			}
 		}
+	}
+	if halves < 30 {
+		t.Fatalf("only %d cases took the one-pass 2x2 stride-2 path", halves)
 	}
 }
 

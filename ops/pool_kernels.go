@@ -77,15 +77,17 @@ func maxPoolValuesOnly(g *poolGeom) bool {
 
 // maxPoolValues writes the window maxima of every plane of x into y,
 // without the argmax: max(max(a, b), max(c, d)) per 2x2 window, NaN when
-// the window holds one (as the argmax path gives).
+// the window holds one (as the argmax path gives). Plain 2x2 windows at
+// stride 2 (maxPoolHalves) take one pass over row pairs; other 2x2
+// windows (stride 3, say) go through the window tables.
 func maxPoolValues[T float](g *poolGeom, x, y []T) {
+	if maxPoolHalves(g) {
+		maxPoolHalvesValues(g, x, y)
+		return
+	}
 	ip, op := g.inPlane(), g.outPlane()
 	H, W := g.in[1], g.in[2]
 	loD, loH, loW := g.lo[0], g.lo[1], g.lo[2]
-	if x32, ok := any(x).([]float32); ok && W <= maxPoolVecRow {
-		maxPoolValues32(g, x32, any(y).([]float32))
-		return
-	}
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
@@ -105,36 +107,68 @@ func maxPoolValues[T float](g *poolGeom, x, y []T) {
 	})
 }
 
-// maxPoolVecRow is the longest input row maxPoolValues32 handles (its
-// row buffer lives on the stack).
-const maxPoolVecRow = 512
+// maxPoolHalves reports whether g is MaxPool2D(2) without padding: windows
+// one deep along D, and rows and columns 2o and 2o+1 for output o along H
+// and W (floor mode drops an odd last row or column).
+func maxPoolHalves(g *poolGeom) bool {
+	if g.out[0] != g.in[0] || g.out[1] == 0 || g.out[2] == 0 {
+		return false
+	}
+	for o := range g.out[0] {
+		if g.lo[0][o] != o || g.hi[0][o] != o+1 {
+			return false
+		}
+	}
+	for a := 1; a <= 2; a++ {
+		for o := range g.out[a] {
+			if g.lo[a][o] != 2*o || g.hi[a][o] != 2*o+2 {
+				return false
+			}
+		}
+	}
+	return true
+}
 
-// maxPoolValues32 is maxPoolValues for float32: the vertical maximum of
-// each window's two rows is one vectorised pass (gemm.Max, NaN-preserving)
-// into a row buffer, leaving one max per output for the horizontal pair.
-func maxPoolValues32(g *poolGeom, x, y []float32) {
-	ip, op := g.inPlane(), g.outPlane()
-	H, W := g.in[1], g.in[2]
-	loD, loH, loW := g.lo[0], g.lo[1], g.lo[2]
-	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
-		var buf [maxPoolVecRow]float32
+// maxPoolHalvesValues is maxPoolValues for maxPoolHalves geometries: each
+// output row is one pass over its two input rows, with no window tables.
+func maxPoolHalvesValues[T float](g *poolGeom, x, y []T) {
+	H, W, OH, OW := g.in[1], g.in[2], g.out[1], g.out[2]
+	slices := g.planes * g.in[0] // (plane, d): one 2-D slice each
+	rowPair := maxPoolRowPairFor[T]()
+	parallelFor(slices, planeGrain(H*W+OH*OW), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
-			o := 0
-			for _, d0 := range loD {
-				for _, h0 := range loH {
-					base := (d0*H + h0) * W
-					v := buf[:W]
-					gemm.Max(v, xp[base:base+W], xp[base+W:base+2*W])
-					yr := yp[o : o+len(loW)]
-					o += len(loW)
-					for ow, w0 := range loW {
-						yr[ow] = max(v[w0], v[w0+1])
-					}
-				}
+			xp, yp := x[p*H*W:(p+1)*H*W], y[p*OH*OW:(p+1)*OH*OW]
+			for oh := range OH {
+				rowPair(yp[oh*OW:(oh+1)*OW], xp[2*oh*W:(2*oh+1)*W], xp[(2*oh+1)*W:(2*oh+2)*W])
 			}
 		}
 	})
+}
+
+// maxPoolRowPairFor returns the row kernel of 2x2 stride-2 pooling for T:
+// gemm.MaxPool2 (vectorised) for float32, maxPoolRowPair for float64.
+func maxPoolRowPairFor[T float]() func(y, r0, r1 []T) {
+	if f, ok := any(gemm.MaxPool2).(func(y, r0, r1 []T)); ok {
+		return f
+	}
+	return maxPoolRowPair[T]
+}
+
+// maxPoolRowPair sets y[i] to the maximum of r0[2i], r0[2i+1], r1[2i] and
+// r1[2i+1] (NaN if one is), two outputs per step.
+func maxPoolRowPair[T float](y, r0, r1 []T) {
+	n := len(y)
+	r0, r1 = r0[:2*n], r1[:2*n]
+	i := 0
+	for ; i+2 <= n; i += 2 {
+		a, b := (*[4]T)(r0[2*i:]), (*[4]T)(r1[2*i:])
+		v := (*[2]T)(y[i:])
+		v[0] = max(max(a[0], a[1]), max(b[0], b[1]))
+		v[1] = max(max(a[2], a[3]), max(b[2], b[3]))
+	}
+	if i < n {
+		y[i] = max(max(r0[2*i], r0[2*i+1]), max(r1[2*i], r1[2*i+1]))
+	}
 }
 
 // maxPoolRow reduces one input row over every window along W: rv gets the

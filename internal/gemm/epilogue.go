@@ -19,13 +19,23 @@ func biasReLUGo(dst, src []float32, b float32) {
 	}
 }
 
-// Max sets dst[i] = max(a[i], b[i]) for every i < len(a), NaN where either
-// is NaN (as Go's max); dst may be a or b. b must be at least as long as
-// a. On amd64 with AVX2 the bulk runs 8 lanes at a time.
-func Max(dst, a, b []float32) {
-	dst, b = dst[:len(a)], b[:len(a)]
-	n := maxBulk(dst, a, b)
-	for i := n; i < len(a); i++ {
-		dst[i] = max(a[i], b[i])
+// MaxPool2 sets dst[i] to the maximum of r0[2i], r0[2i+1], r1[2i] and
+// r1[2i+1] for every i < len(dst), as Go's max gives it (NaN if one is,
+// +0 over -0): one output row of a 2x2, stride-2 max pool from its two
+// input rows, which must hold at least 2·len(dst) values. On amd64 with
+// AVX2 it runs 8 outputs at a time (a row of 8 or more ends with a block
+// overlapping the one before); elsewhere, and for rows of fewer than 8,
+// it is the plain Go loop.
+func MaxPool2(dst, r0, r1 []float32) {
+	n := len(dst)
+	r0, r1 = r0[:2*n], r1[:2*n]
+	i := maxPool2Bulk(dst, r0, r1)
+	for ; i+2 <= n; i += 2 { // two outputs a step, one bounds check each
+		a, b, v := (*[4]float32)(r0[2*i:]), (*[4]float32)(r1[2*i:]), (*[2]float32)(dst[i:])
+		v[0] = max(max(a[0], a[1]), max(b[0], b[1]))
+		v[1] = max(max(a[2], a[3]), max(b[2], b[3]))
+	}
+	if i < n {
+		dst[i] = max(max(r0[2*i], r0[2*i+1]), max(r1[2*i], r1[2*i+1]))
 	}
 }

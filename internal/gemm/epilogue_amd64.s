@@ -50,27 +50,57 @@ done:
 	VZEROUPPER
 	RET
 
-// func maxAVX2(dst, a, b *float32, n int)
+// func maxPool2AVX2(dst, r0, r1 *float32, n int)
 //
-// dst[i] = max(a[i], b[i]) for i < n (n a multiple of 8); where either is
-// NaN, the unordered comparison's all-ones mask ORed in makes it NaN.
-TEXT ·maxAVX2(SB), NOSPLIT, $0-32
+// dst[i] = max(r0[2i], r0[2i+1], r1[2i], r1[2i+1]) for i < n (n a multiple
+// of 8). Each maximum is Go's: VMAXPS in both operand orders ANDed (equal
+// unless both are zeros, where the AND gives +0 unless both are -0), with
+// the unordered comparison's all-ones mask ORed in where either is NaN.
+// The vertical maxima of 16 columns are split into even and odd columns
+// (VSHUFPS, per 128-bit lane), whose maxima VPERMPD puts back in order.
+TEXT ·maxPool2AVX2(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DX
+	MOVQ r0+8(FP), SI
+	MOVQ r1+16(FP), DX
 	MOVQ n+24(FP), CX
 
 loop:
 	CMPQ    CX, $8
 	JLT     done
 	VMOVUPS (SI), Y0
-	VMOVUPS (DX), Y1
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+
+	// Y4 = max(Y0, Y2), columns 0-7
+	VMAXPS Y2, Y0, Y4
+	VMAXPS Y0, Y2, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y2, Y0, Y5
+	VORPS  Y5, Y4, Y4
+
+	// Y6 = max(Y1, Y3), columns 8-15
+	VMAXPS Y3, Y1, Y6
+	VMAXPS Y1, Y3, Y7
+	VANDPS Y7, Y6, Y6
+	VCMPPS $3, Y3, Y1, Y7
+	VORPS  Y7, Y6, Y6
+
+	// even columns in Y0, odd in Y1: lane 0 holds 0, 2, 8, 10 (and 1, 3,
+	// 9, 11), lane 1 holds 4, 6, 12, 14 (5, 7, 13, 15)
+	VSHUFPS $0x88, Y6, Y4, Y0
+	VSHUFPS $0xDD, Y6, Y4, Y1
 	VMAXPS  Y1, Y0, Y2
+	VMAXPS  Y0, Y1, Y3
+	VANDPS  Y3, Y2, Y2
 	VCMPPS  $3, Y1, Y0, Y3
 	VORPS   Y3, Y2, Y2
+
+	// outputs 0 1 4 5 | 2 3 6 7 as 64-bit pairs 0 1 2 3: order 0 2 1 3
+	VPERMPD $0xD8, Y2, Y2
 	VMOVUPS Y2, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
+	ADDQ    $64, SI
+	ADDQ    $64, DX
 	ADDQ    $32, DI
 	SUBQ    $8, CX
 	JMP     loop

@@ -49,41 +49,49 @@ func TestBiasReLU(t *testing.T) {
 	}
 }
 
-// TestMax checks Max against Go's max for lengths around the vector width,
-// with NaN in either input, ±Inf and equal values, in place and not.
-func TestMax(t *testing.T) {
+// TestMaxPool2 checks MaxPool2 against Go's max on output rows of 0 to 40
+// (the vector blocks, the overlapping last block, the Go loop), with NaN
+// in any of a window's four places, ±Inf, zeros of both signs and ties,
+// and that it writes nothing past the row.
+func TestMaxPool2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	nan := float32(math.NaN())
 	inf := float32(math.Inf(1))
-	for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 100} {
-		for _, inPlace := range []bool{false, true} {
-			a, b := make([]float32, n), make([]float32, n)
-			for i := range a {
-				a[i], b[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
-				switch i % 9 {
-				case 1:
-					a[i] = nan
-				case 2:
-					b[i] = nan
-				case 3:
-					a[i], b[i] = -inf, inf
-				case 4:
-					b[i] = a[i]
-				}
+	negZero := float32(math.Copysign(0, -1))
+	for n := range 41 {
+		r0, r1 := make([]float32, 2*n+1), make([]float32, 2*n+1)
+		for i := range r0 {
+			r0[i], r1[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			switch rng.IntN(12) {
+			case 0:
+				r0[i] = nan
+			case 1:
+				r1[i] = nan
+			case 2:
+				r0[i], r1[i] = -inf, inf
+			case 3:
+				r0[i], r1[i] = negZero, 0
+			case 4:
+				r0[i], r1[i] = 0, negZero
+			case 5:
+				r0[i], r1[i] = negZero, negZero
+			case 6:
+				r1[i] = r0[i]
 			}
-			dst := make([]float32, n)
-			if inPlace {
-				copy(dst, a)
-				Max(dst, dst, b)
-			} else {
-				Max(dst, a, b)
+		}
+		dst := make([]float32, n+1)
+		dst[n] = 7
+		MaxPool2(dst[:n], r0, r1)
+		for i := range n {
+			w := max(max(r0[2*i], r0[2*i+1]), max(r1[2*i], r1[2*i+1]))
+			g := dst[i]
+			if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+				t.Fatalf("n=%d: dst[%d] = %v (%#x), want %v (%#x) from %v %v %v %v", n, i, g, math.Float32bits(g), w, math.Float32bits(w),
+					r0[2*i], r0[2*i+1], r1[2*i], r1[2*i+1])
 			}
-			for i := range n {
-				w := max(a[i], b[i])
-				if g := dst[i]; g != w && !(g != g && w != w) {
-					t.Fatalf("n=%d inPlace=%v: Max(%v, %v) = %v, want %v", n, inPlace, a[i], b[i], g, w)
-				}
-			}
+		}
+		if dst[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
 		}
 	}
 }
