@@ -36,6 +36,11 @@ type Task interface {
 	RunPart(p int)
 }
 
+// Ranger is the body of a parallel loop: it handles items [lo, hi).
+type Ranger interface {
+	Range(lo, hi int)
+}
+
 // IdleTimeout is how long a worker waits for a part before it exits.
 // Between the products of a training step the gaps are far shorter; an
 // exited worker is replaced by a new goroutine when it is needed again,
@@ -49,7 +54,19 @@ const IdleTimeout = time.Second
 // Run allocates nothing when enough workers are idle; t's dynamic value
 // escapes to the heap (it is shared with other goroutines), so callers
 // that must not allocate pass a pointer to a reused struct.
-func Run(parts int, t Task) { process.run(parts, t) }
+func Run(parts int, t Task) { process.run(parts, t, nil, 0, 0) }
+
+// For calls body.Range on the chunks [0, chunk), [chunk, 2·chunk), ... of
+// [0, n) and returns when all have returned: the last chunk on the calling
+// goroutine, the others on workers, as Run. The bounds travel with each
+// part, so For needs no task of its own: with enough idle workers and
+// body a pointer (or a func type), it allocates nothing. chunk ≥ 1.
+func For(n, chunk int, body Ranger) {
+	if n <= 0 {
+		return
+	}
+	process.run((n+chunk-1)/chunk, nil, body, n, chunk)
+}
 
 // process is the pool Run uses (see the package documentation).
 var process = newPool(IdleTimeout)
@@ -68,10 +85,22 @@ func newPool(idleTimeout time.Duration) *pool {
 	return &pool{idleTimeout: idleTimeout}
 }
 
-// part is one part of a task, handed to a worker.
+// part is one part of a Run (t, p) or a For (r, lo, hi), handed to a
+// worker.
 type part struct {
-	t Task
-	p int
+	t      Task
+	r      Ranger
+	p      int
+	lo, hi int
+}
+
+// do runs the part.
+func (pt *part) do() {
+	if pt.r != nil {
+		pt.r.Range(pt.lo, pt.hi)
+		return
+	}
+	pt.t.RunPart(pt.p)
 }
 
 // worker is a goroutine that runs the parts it is handed.
@@ -85,11 +114,15 @@ type worker struct {
 // (the parts of a run on up to maxLocal+1 threads).
 const maxLocal = 63
 
-func (pl *pool) run(parts int, t Task) {
-	if parts <= 1 {
-		if parts == 1 {
-			t.RunPart(0)
+// run runs the parts of t (r nil) or the chunks of r over [0, n).
+func (pl *pool) run(parts int, t Task, r Ranger, n, chunk int) {
+	partOf := func(p int) part {
+		if r == nil {
+			return part{t: t, p: p}
 		}
+		return part{r: r, lo: p * chunk, hi: min((p+1)*chunk, n)}
+	}
+	if parts <= 0 {
 		return
 	}
 	var local [maxLocal]*worker
@@ -104,10 +137,11 @@ func (pl *pool) run(parts int, t Task) {
 	}()
 	for p := range parts - 1 {
 		w := pl.take()
-		w.in <- part{t: t, p: p}
+		w.in <- partOf(p)
 		used = append(used, w)
 	}
-	t.RunPart(parts - 1)
+	last := partOf(parts - 1)
+	last.do()
 }
 
 // take returns an idle worker, or starts one when none is idle.
@@ -164,7 +198,7 @@ func (w *worker) loop() {
 	for {
 		select {
 		case p := <-w.in:
-			p.t.RunPart(p.p)
+			p.do()
 			w.done <- struct{}{}
 		case <-timer.C:
 			if w.pool.retire(w) {

@@ -22,7 +22,7 @@ func newCounter(parts int) *counter { return &counter{calls: make([]atomic.Int32
 func (c *counter) RunPart(p int) {
 	c.calls[p].Add(1)
 	if c.inner > 1 {
-		c.pool.run(c.inner, c.sub[p])
+		c.pool.run(c.inner, c.sub[p], nil, 0, 0)
 	}
 }
 
@@ -40,13 +40,35 @@ func TestRunEveryPartOnce(t *testing.T) {
 	pl := newPool(time.Second)
 	for _, parts := range []int{0, 1, 2, 3, 8, maxLocal + 1, maxLocal + 5} {
 		c := newCounter(parts)
-		pl.run(parts, c)
+		pl.run(parts, c, nil, 0, 0)
 		c.check(t, fmt.Sprintf("parts=%d", parts))
 	}
 	Run(0, newCounter(0)) // nothing to do, nothing called
 	c := newCounter(4)
 	Run(4, c)
 	c.check(t, "process pool")
+}
+
+// items counts the calls of each item of a For.
+type items struct{ calls []atomic.Int32 }
+
+func (it *items) Range(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		it.calls[i].Add(1)
+	}
+}
+
+func TestForEveryItemOnce(t *testing.T) {
+	for _, s := range [][2]int{{0, 1}, {1, 1}, {5, 1}, {10, 3}, {10, 10}, {10, 20}, {100, 7}, {1000, 9}} {
+		n, chunk := s[0], s[1]
+		it := &items{calls: make([]atomic.Int32, n)}
+		For(n, chunk, it)
+		for i := range it.calls {
+			if c := it.calls[i].Load(); c != 1 {
+				t.Errorf("n=%d chunk=%d: item %d ran %d times, want 1", n, chunk, i, c)
+			}
+		}
+	}
 }
 
 // TestRunConcurrent runs several callers at once, each with nested runs
@@ -65,7 +87,7 @@ func TestRunConcurrent(t *testing.T) {
 				for range parts {
 					c.sub = append(c.sub, newCounter(3))
 				}
-				pl.run(parts, c)
+				pl.run(parts, c, nil, 0, 0)
 				c.check(t, fmt.Sprintf("goroutine %d, iteration %d", g, it))
 				for i, s := range c.sub {
 					s.check(t, fmt.Sprintf("goroutine %d, iteration %d, nested run %d", g, it, i))
@@ -95,7 +117,7 @@ func TestRunCallerPanics(t *testing.T) {
 				t.Errorf("recovered %v, want the panic of part 2", r)
 			}
 		}()
-		pl.run(3, task)
+		pl.run(3, task, nil, 0, 0)
 	}()
 	if n := ran.Load(); n != 2 {
 		t.Errorf("%d worker parts had returned when Run panicked, want 2", n)
@@ -113,10 +135,21 @@ func (f taskFunc) RunPart(p int) { f(p) }
 func TestRunAllocs(t *testing.T) {
 	pl := newPool(time.Minute)
 	c := newCounter(4)
-	pl.run(4, c) // start the workers
-	allocs := testing.AllocsPerRun(100, func() { pl.run(4, c) })
+	pl.run(4, c, nil, 0, 0) // start the workers
+	allocs := testing.AllocsPerRun(100, func() { pl.run(4, c, nil, 0, 0) })
 	if allocs != 0 {
 		t.Errorf("a run with idle workers allocated %v times, want 0", allocs)
+	}
+}
+
+// TestForAllocs checks that a split loop whose workers are idle allocates
+// nothing: the bounds travel with the parts.
+func TestForAllocs(t *testing.T) {
+	it := &items{calls: make([]atomic.Int32, 40)}
+	For(40, 10, it)
+	allocs := testing.AllocsPerRun(100, func() { For(40, 10, it) })
+	if allocs != 0 {
+		t.Errorf("a split loop with idle workers allocated %v times, want 0", allocs)
 	}
 }
 
@@ -131,7 +164,7 @@ func TestWorkersExit(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				pl.run(5, newCounter(5))
+				pl.run(5, newCounter(5), nil, 0, 0)
 			}
 		}()
 	}
@@ -145,7 +178,7 @@ func TestWorkersExit(t *testing.T) {
 	}
 	// The pool starts workers again when needed.
 	c := newCounter(3)
-	pl.run(3, c)
+	pl.run(3, c, nil, 0, 0)
 	c.check(t, "after the workers exited")
 	waitGoroutines(t, base, 5*time.Second)
 }
