@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
@@ -129,22 +130,27 @@ func TestBNKernelsAllocs(t *testing.T) {
 		for _, relu := range []bool{false, true} {
 			k := newBNKernelCase(r, training, relu, 4, 24, 30, 30)
 			k.run()
-			// no collection during the runs: its mark workers allocate
-			runtime.GC()
-			gc := debug.SetGCPercent(-1)
-			var m0, m1 runtime.MemStats
-			runtime.ReadMemStats(&m0)
-			const runs = 20
-			for range runs {
-				k.run()
-			}
-			runtime.ReadMemStats(&m1)
-			debug.SetGCPercent(gc)
 			// Mallocs counts the runtime's own allocations too (a new OS
 			// thread when a worker wakes, the scavenger's timers): allow
-			// a few. One allocation per kernel call would be 3·runs.
-			if n := m1.Mallocs - m0.Mallocs; n > 3 {
-				t.Errorf("train=%v relu=%v: %d allocations in %d runs of the three kernels, want at most 3 (none of ours)", training, relu, n, runs)
+			// a few, and take the best of three tries. One allocation per
+			// kernel call would be 3·runs in every try.
+			const runs = 20
+			best := uint64(math.MaxUint64)
+			for range 3 {
+				// no collection during the runs: its mark workers allocate
+				runtime.GC()
+				gc := debug.SetGCPercent(-1)
+				var m0, m1 runtime.MemStats
+				runtime.ReadMemStats(&m0)
+				for range runs {
+					k.run()
+				}
+				runtime.ReadMemStats(&m1)
+				debug.SetGCPercent(gc)
+				best = min(best, m1.Mallocs-m0.Mallocs)
+			}
+			if best > 3 {
+				t.Errorf("train=%v relu=%v: %d allocations in %d runs of the three kernels, want at most 3 (none of ours)", training, relu, best, runs)
 			}
 			if a := testing.AllocsPerRun(runs, k.run); a != 0 {
 				t.Errorf("train=%v relu=%v: %v allocations per run at GOMAXPROCS 1, want 0", training, relu, a)
