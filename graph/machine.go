@@ -21,7 +21,7 @@ import (
 // [ErrOpPanic] that names the op and its node.
 //
 // Gradient nodes that no other node uses and that are the gradient of no
-// node (see GradientOp) are left out of the program: Gorgonia's backward
+// input node (see GradientOp) are left out of the program: Gorgonia's backward
 // pass makes an op return the gradients of all its inputs, so the first
 // convolution of a network also gets a gradient for the input image, and
 // a frozen layer one for its weights, which would otherwise be computed at
@@ -73,35 +73,63 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 // GradientOp is implemented by ops whose nodes compute gradients (the ops
 // an op's SymDiff creates). NewMachine does not compute a node whose op
 // reports true when nothing uses the node and it is the gradient of no
-// node (an empty Node.DerivOf): such a node is the gradient of an input
-// that needs none. Reading it with gorgonia.Read uses it.
+// input node (Node.DerivOf holds none): such a node is the gradient of an
+// input that needs none, or of an intermediate node whose op took its
+// gradient another way. Reading it with gorgonia.Read uses it.
 type GradientOp interface {
 	IsGradient() bool
+}
+
+// derivOfInput reports whether n is the gradient of an input node (a
+// weight or a graph input, which callers read). The gradient of an
+// intermediate node is only ever read by the op that made that node, and
+// an op may skip it: an elementwise op whose output gradient is a scalar
+// broadcast over the output (the gradient of a Sum to a scalar) reads the
+// scalar instead, and the broadcast is never filled.
+func derivOfInput(n *G.Node) bool {
+	for _, d := range n.DerivOf() {
+		if d.Op() == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // usedPart returns the inputs and outputs of the part of g without unused
 // gradients, or nils when that is all of g.
 func usedPart(g *G.ExprGraph) (inputs, outputs G.Nodes) {
-	used := map[*G.Node]bool{}
-	for _, n := range g.AllNodes() {
-		for it := g.From(n.ID()); it.Next(); {
-			if c, ok := it.Node().(*G.Node); ok {
-				used[c] = true
+	// dropping a gradient may leave the nodes it used unused: repeat
+	// until nothing more is dropped
+	dropped := map[*G.Node]bool{}
+	var used map[*G.Node]bool
+	for changed := true; changed; {
+		used = map[*G.Node]bool{}
+		for _, n := range g.AllNodes() {
+			if dropped[n] {
+				continue
+			}
+			for it := g.From(n.ID()); it.Next(); {
+				if c, ok := it.Node().(*G.Node); ok {
+					used[c] = true
+				}
+			}
+		}
+		changed = false
+		for _, n := range g.AllNodes() {
+			if used[n] || dropped[n] {
+				continue
+			}
+			if op, ok := n.Op().(GradientOp); ok && op.IsGradient() && !derivOfInput(n) {
+				dropped[n], changed = true, true
 			}
 		}
 	}
-	dropped := false
 	for _, n := range g.AllNodes() {
-		if used[n] {
-			continue
+		if !used[n] && !dropped[n] {
+			outputs = append(outputs, n)
 		}
-		if op, ok := n.Op().(GradientOp); ok && op.IsGradient() && len(n.DerivOf()) == 0 {
-			dropped = true
-			continue
-		}
-		outputs = append(outputs, n)
 	}
-	if !dropped || len(outputs) == 0 {
+	if len(dropped) == 0 || len(outputs) == 0 {
 		return nil, nil
 	}
 	reach := map[*G.Node]bool{}

@@ -86,16 +86,7 @@ func (bn *batchNorm) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := checkChannels(b, bn.kind, x, bn.channels); err != nil {
 		return nil, err
 	}
-	var gamma, beta *G.Node
-	if bn.weight != nil {
-		gamma = b.Bind(bn.weight, "weight")
-	}
-	if bn.bias != nil {
-		beta = b.Bind(bn.bias, "bias")
-	}
-	b.Track(bn.runMean, "running_mean")
-	b.Track(bn.runVar, "running_var")
-	p := ops.BatchNormParams{RunningMean: bn.runMean.Value(), RunningVar: bn.runVar.Value(), Eps: bn.eps}
+	gamma, beta, p := bn.bind(b)
 	if b.Training() && !bn.Frozen() {
 		if m := x.Shape().TotalSize() / bn.channels; m < 2 {
 			return nil, shapeError(b, bn.kind, "training needs more than 1 value per channel, got input shape %s", graph.FormatShape(x.Shape()))
@@ -256,4 +247,19 @@ func NewBatchNorm3D(channels int, opts ...BatchNormOption) (*BatchNorm3D, error)
 		return nil, err
 	}
 	return &BatchNorm3D{*bn}, nil
+}
+
+// bind binds the BatchNorm's scale and shift (nil when the layer has
+// none) and tracks its running statistics in b's current scope, and
+// returns them with the statistics and eps as ops take them.
+func (bn *batchNorm) bind(b *graph.Builder) (gamma, beta *G.Node, p ops.BatchNormParams) {
+	if bn.weight != nil {
+		gamma = b.Bind(bn.weight, "weight")
+	}
+	if bn.bias != nil {
+		beta = b.Bind(bn.bias, "bias")
+	}
+	b.Track(bn.runMean, "running_mean")
+	b.Track(bn.runVar, "running_var")
+	return gamma, beta, ops.BatchNormParams{RunningMean: bn.runMean.Value(), RunningVar: bn.runVar.Value(), Eps: bn.eps}
 }

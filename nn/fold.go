@@ -109,71 +109,51 @@ func foldable(cs []Child, x *G.Node) int {
 // them, and each child's call is recorded as Call records it.
 func callFolded(b *graph.Builder, cs []Child, x *G.Node) (*G.Node, error) {
 	conv, bn := convOf(cs[0].Layer), batchNormOf(cs[1].Layer)
-	convKind := kindOf(cs[0].Layer)
-
-	enterCall(b, cs[0].Name, cs[0].Layer)
-	if err := checkNotEmpty(b, convKind, x); err != nil {
-		b.Leave()
-		return nil, err
-	}
-	bias, err := conv.checkAndBindBias(b, x)
-	w := b.Bind(conv.weight, "weight")
-	convPath := b.Path()
-	b.Leave()
+	var w, bias, wf, bf *G.Node
+	var convPath string
+	err := inScope(b, cs[0].Name, cs[0].Layer, func() (err error) {
+		if err = checkNotEmpty(b, kindOf(cs[0].Layer), x); err != nil {
+			return err
+		}
+		if bias, err = conv.checkAndBindBias(b, x); err != nil {
+			return err
+		}
+		w, convPath = b.Bind(conv.weight, "weight"), b.Path()
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-
-	enterCall(b, cs[1].Name, cs[1].Layer)
-	var gamma, beta *G.Node
-	if bn.weight != nil {
-		gamma = b.Bind(bn.weight, "weight")
-	}
-	if bn.bias != nil {
-		beta = b.Bind(bn.bias, "bias")
-	}
-	b.Track(bn.runMean, "running_mean")
-	b.Track(bn.runVar, "running_var")
-	p := ops.BatchNormParams{RunningMean: bn.runMean.Value(), RunningVar: bn.runVar.Value(), Eps: bn.eps}
-	wf, bf, err := ops.FoldBatchNorm(w, bias, gamma, beta, p)
-	if err != nil {
-		err = errors.Wrapf(err, "nn: %s %q: folding into the convolution %q", bn.kind, b.Path(), convPath)
-	}
-	b.Leave()
+	err = inScope(b, cs[1].Name, cs[1].Layer, func() (err error) {
+		gamma, beta, p := bn.bind(b)
+		wf, bf, err = ops.FoldBatchNorm(w, bias, gamma, beta, p)
+		return errors.Wrapf(err, "nn: %s %q: folding into the convolution %q", bn.kind, b.Path(), convPath)
+	})
 	if err != nil {
 		return nil, err
 	}
 
 	relu := len(cs) == 3 || fusionOf(bn.act) == fuseReLU
-	b.EnterPath(convPath)
-	y, err := conv.forwardConv(b, x, wf, bf, relu)
-	if err == nil {
-		if err = b.CheckSizes(); err != nil {
-			err = wrapLayer(b, convKind, err)
-		}
-	}
+	y, err := within(b, cs[0].Name, cs[0].Layer, x, func() (*G.Node, error) {
+		return conv.forwardConv(b, x, wf, bf, relu)
+	})
 	if err != nil {
-		b.Leave()
 		return nil, err
 	}
-	b.Record(graph.LayerCall{Path: b.Path(), Layer: cs[0].Layer, In: x, Out: y, Depth: b.Depth()})
-	b.Leave()
-
-	enterCall(b, cs[1].Name, cs[1].Layer)
-	out := y
-	if !relu {
-		if out, err = applyActivation(b, bn.act, y); err != nil {
-			b.Leave()
+	out, err := within(b, cs[1].Name, cs[1].Layer, y, func() (*G.Node, error) {
+		if relu {
+			return y, nil // the convolution applied it
+		}
+		return applyActivation(b, bn.act, y)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 3 {
+		// the ReLU layer, applied by the convolution
+		if _, err := within(b, cs[2].Name, cs[2].Layer, out, func() (*G.Node, error) { return out, nil }); err != nil {
 			return nil, err
 		}
-	}
-	b.Record(graph.LayerCall{Path: b.Path(), Layer: cs[1].Layer, In: y, Out: out, Depth: b.Depth()})
-	b.Leave()
-
-	if len(cs) == 3 {
-		enterCall(b, cs[2].Name, cs[2].Layer)
-		b.Record(graph.LayerCall{Path: b.Path(), Layer: cs[2].Layer, In: out, Out: out, Depth: b.Depth()})
-		b.Leave()
 	}
 	return out, nil
 }

@@ -68,20 +68,41 @@ func Call(b *graph.Builder, name string, layer Layer, x *G.Node) (*G.Node, error
 	if layer == nil {
 		return nil, graph.ArgErrorf("nn: layer %q is nil", b.Qualify(name))
 	}
-	enterCall(b, name, layer)
-	defer b.Leave()
-	if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
-		return nil, err
-	}
-	out, err := layer.Forward(b, x)
+	return within(b, name, layer, x, func() (*G.Node, error) {
+		if err := checkNotEmpty(b, kindOf(layer), x); err != nil {
+			return nil, err
+		}
+		return layer.Forward(b, x)
+	})
+}
+
+// within builds f's nodes inside the scope in which Call applies layer as
+// child name, then checks their sizes (errors name the layer) and records
+// the call of layer on in with f's result as its output: Call's
+// bookkeeping, shared with the folded convolutions of CallChain.
+func within(b *graph.Builder, name string, layer Layer, in *G.Node, f func() (*G.Node, error)) (out *G.Node, err error) {
+	err = inScope(b, name, layer, func() error {
+		if out, err = f(); err != nil {
+			return err
+		}
+		if err := b.CheckSizes(); err != nil {
+			return wrapLayer(b, kindOf(layer), err)
+		}
+		b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: in, Out: out, Depth: b.Depth()})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := b.CheckSizes(); err != nil {
-		return nil, wrapLayer(b, kindOf(layer), err)
-	}
-	b.Record(graph.LayerCall{Path: b.Path(), Layer: layer, In: x, Out: out, Depth: b.Depth()})
 	return out, nil
+}
+
+// inScope runs f inside the scope in which Call applies layer as child
+// name (Params bound there get the child's names, errors name its path).
+func inScope(b *graph.Builder, name string, layer Layer, f func() error) error {
+	enterCall(b, name, layer)
+	defer b.Leave()
+	return f()
 }
 
 // enterCall enters the scope in which Call applies layer as child name.

@@ -24,7 +24,12 @@
 // Selu from ELU, HardSigmoid and Clip from ReLUs, PRelu, reflect and edge
 // Pad and nearest and linear Resize from ops.GatherAxis, dilated MaxPool
 // from gathers and a max pool, GlobalMaxPool from MaxPool, BatchNormalization
-// with computed statistics or training_mode from elementwise ops.
+// with computed statistics or training_mode from elementwise ops. Nodes
+// that are exactly one of nn's fused ops use it: a fully connected Gemm
+// (transB = 1, alpha = beta = 1, C a row) is ops.Dense, Clip(0, 6) is
+// ops.ReLU6, and a linear Resize of H and W with the half_pixel (or
+// pytorch_half_pixel) transformation and scales out/in is
+// ops.ResizeBilinear2D.
 //
 // In a training graph (train.Trainer, fine-tuning) Dropout drops and
 // BatchNormalization uses batch statistics and updates its running

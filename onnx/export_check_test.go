@@ -82,18 +82,11 @@ func (ck *exportChecker) check(t *testing.T, name string, m nn.Layer, xs []*tens
 // finish runs the ONNX checker on every file written.
 func (ck *exportChecker) finish(t *testing.T) { checkONNX(t, ck.files) }
 
-// ortAvailable reports whether ONNX Runtime is installed; under CI=true
-// (./test.sh installs it) a missing runtime fails the test.
+// ortAvailable reports whether ONNX Runtime is installed (see
+// onnx.ORTReady: under CI=true a missing runtime fails the test).
 func ortAvailable(t *testing.T) bool {
 	t.Helper()
-	if err := ort.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ONNX Runtime is required under CI: %v", err)
-		}
-		t.Logf("ONNX Runtime not installed (./test.sh installs it), its checks are skipped: %v", err)
-		return false
-	}
-	return true
+	return onnx.ORTReady(t)
 }
 
 // randInput is an N(0, 1) float32 tensor of the given shape.

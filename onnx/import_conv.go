@@ -104,26 +104,12 @@ func (c *opCtx) spatialInput(ins []*value) (*G.Node, error) {
 	return x, nil
 }
 
-// groups splits x along axis 1 into g equal parts.
-func splitChannels(x *G.Node, g int) ([]*G.Node, error) {
-	cpg := x.Shape()[1] / g
+// splitAxis splits x along axis into g equal parts.
+func splitAxis(x *G.Node, axis, g int) ([]*G.Node, error) {
+	n := x.Shape()[axis] / g
 	parts := make([]*G.Node, g)
 	for i := range parts {
-		p, err := sliceAxis(x, 1, i*cpg, (i+1)*cpg)
-		if err != nil {
-			return nil, err
-		}
-		parts[i] = p
-	}
-	return parts, nil
-}
-
-// splitAxis0 splits w along axis 0 into g equal parts.
-func splitAxis0(w *G.Node, g int) ([]*G.Node, error) {
-	n := w.Shape()[0] / g
-	parts := make([]*G.Node, g)
-	for i := range parts {
-		p, err := sliceAxis(w, 0, i*n, (i+1)*n)
+		p, err := sliceAxis(x, axis, i*n, (i+1)*n)
 		if err != nil {
 			return nil, err
 		}
@@ -245,17 +231,17 @@ func opConvTranspose(c *opCtx, ins []*value) ([]*value, error) {
 		y, err := ops.ConvTransposeND(x, w, bias, p)
 		return []*value{dyn(y)}, err
 	}
-	xg, err := splitChannels(x, g)
+	xg, err := splitAxis(x, 1, g)
 	if err != nil {
 		return nil, err
 	}
-	wg, err := splitAxis0(w, g)
+	wg, err := splitAxis(w, 0, g)
 	if err != nil {
 		return nil, err
 	}
 	var bg []*G.Node
 	if bias != nil {
-		if bg, err = splitAxis0(bias, g); err != nil {
+		if bg, err = splitAxis(bias, 0, g); err != nil {
 			return nil, err
 		}
 	}

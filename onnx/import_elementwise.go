@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"math"
+	"slices"
 
 	"github.com/convnet-go/convnet/graph"
 	"github.com/convnet-go/convnet/ops"
@@ -43,20 +44,25 @@ func opSelu(c *opCtx, x *G.Node) (*G.Node, error) {
 	return ops.Scale(y, c.attrFloat("gamma", 1.05070102214813232421875))
 }
 
-// clip composes min(max(x, lo), hi) from ReLUs: max(x, lo) = lo + relu(x
-// - lo) and min(y, hi) = y - relu(y - hi); an infinite bound is left out.
+// clip composes min(max(x, lo), hi) from ReLUs: max(x, lo) = x + relu(lo
+// - x) and min(y, hi) = y - relu(y - hi), which keep every element inside
+// the bounds exactly (relu gives 0 there), however large the bounds; an
+// infinite bound is left out.
 func clip(x *G.Node, lo, hi float64) (*G.Node, error) {
 	y := x
 	var err error
 	if finite(lo) {
 		var r *G.Node
-		if r, err = addScalar(y, -lo); err != nil {
+		if r, err = ops.Scale(y, -1); err != nil {
+			return nil, err
+		}
+		if r, err = addScalar(r, lo); err != nil {
 			return nil, err
 		}
 		if r, err = ops.ReLU(r); err != nil {
 			return nil, err
 		}
-		if y, err = addScalar(r, lo); err != nil {
+		if y, err = G.Add(y, r); err != nil {
 			return nil, err
 		}
 	}
@@ -92,11 +98,16 @@ func opHardSigmoid(c *opCtx, x *G.Node) (*G.Node, error) {
 
 // opClip composes min(max(x, min), max) from ReLUs like clip; bounds
 // computed from the inputs are nodes. When min > max every element becomes
-// max, as ONNX specifies, which the composition gives by itself.
+// max, as ONNX specifies, which the composition gives by itself. Clip(0, 6)
+// (MobileNet's activation) is the fused ops.ReLU6, as nn.ReLU6 computes it.
 func opClip(c *opCtx, ins []*value) ([]*value, error) {
 	x, err := c.nodeIn(ins, 0)
 	if err != nil {
 		return nil, err
+	}
+	if c.isReLU6(ins) {
+		y, err := ops.ReLU6(x)
+		return []*value{dyn(y)}, err
 	}
 	if c.n.opset < 11 {
 		y, err := clip(x, c.attrFloat("min", -math.MaxFloat32), c.attrFloat("max", math.MaxFloat32))
@@ -134,8 +145,13 @@ func opClip(c *opCtx, ins []*value) ([]*value, error) {
 		if bound.Shape().TotalSize() != 1 {
 			return nil, c.errorf("%s must be a scalar, got shape %s", what, graph.FormatShape(bound.Shape()))
 		}
-		// min: bound + relu(y - bound); max: y - relu(y - bound)
-		d, err := c.binary("Sub", y, bound)
+		// min: y + relu(bound - y); max: y - relu(y - bound)
+		var d *G.Node
+		if i == 0 {
+			d, err = c.binary("Sub", bound, y)
+		} else {
+			d, err = c.binary("Sub", y, bound)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +159,7 @@ func opClip(c *opCtx, ins []*value) ([]*value, error) {
 			return nil, err
 		}
 		if i == 0 {
-			y, err = c.binary("Add", d, bound)
+			y, err = c.binary("Add", y, d)
 		} else {
 			y, err = G.Sub(y, d)
 		}
@@ -157,6 +173,32 @@ func opClip(c *opCtx, ins []*value) ([]*value, error) {
 		}
 	}
 	return []*value{dyn(y)}, nil
+}
+
+// isReLU6 reports whether a Clip's bounds are min = 0 and max = 6: the
+// attributes before opset 11, the inputs (known when the model is
+// imported) from opset 11.
+func (c *opCtx) isReLU6(ins []*value) bool {
+	if c.n.opset < 11 {
+		return c.attr("min") != nil && c.attr("max") != nil && c.attrFloat("min", 0) == 0 && c.attrFloat("max", 0) == 6
+	}
+	bound := func(i int) (float64, bool) {
+		if !has(ins, i) {
+			return 0, false
+		}
+		t, ok := static(ins[i])
+		if !ok || t.Shape().TotalSize() != 1 {
+			return 0, false
+		}
+		vals, err := toFloat64s(t)
+		if err != nil {
+			return 0, false
+		}
+		return vals[0], true
+	}
+	lo, okLo := bound(1)
+	hi, okHi := bound(2)
+	return okLo && okHi && lo == 0 && hi == 6
 }
 
 // PRelu is relu(x) - slope·relu(-x), slope broadcast to x.
@@ -466,7 +508,10 @@ func opMatMul(c *opCtx, ins []*value) ([]*value, error) {
 	return []*value{dyn(y)}, err
 }
 
-// Gemm is alpha·A'·B' + beta·C.
+// Gemm is alpha·A'·B' + beta·C. A fully connected layer's Gemm (transB =
+// 1, transA = 0, alpha = beta = 1, C absent or a row (N) or (1, N) added to
+// every row) is the fused ops.Dense, as nn.Dense computes it; any other
+// Gemm is a matrix product and a broadcast addition.
 func opGemm(c *opCtx, ins []*value) ([]*value, error) {
 	a, err := c.nodeIn(ins, 0)
 	if err != nil {
@@ -478,6 +523,9 @@ func opGemm(c *opCtx, ins []*value) ([]*value, error) {
 	}
 	if a.Shape().Dims() != 2 || b.Shape().Dims() != 2 {
 		return nil, c.errorf("A and B must be matrices, got %s and %s", graph.FormatShape(a.Shape()), graph.FormatShape(b.Shape()))
+	}
+	if y, ok, err := c.gemmDense(ins, a, b); ok || err != nil {
+		return []*value{dyn(y)}, err
 	}
 	if c.attrInt("transA", 0) != 0 {
 		if a, err = G.Transpose(a); err != nil {
@@ -516,4 +564,33 @@ func opGemm(c *opCtx, ins []*value) ([]*value, error) {
 		}
 	}
 	return []*value{dyn(y)}, nil
+}
+
+// gemmDense builds a Gemm as ops.Dense(A, B, C) when it is a fully
+// connected layer: transB = 1, transA = 0, alpha = beta = 1, A (M, K), B
+// (N, K) and C absent, (N) or (1, N). ok is false for any other Gemm.
+func (c *opCtx) gemmDense(ins []*value, a, b *G.Node) (y *G.Node, ok bool, err error) {
+	if c.attrInt("transA", 0) != 0 || c.attrInt("transB", 0) == 0 || c.attrFloat("alpha", 1) != 1 || c.attrFloat("beta", 1) != 1 {
+		return nil, false, nil
+	}
+	n := b.Shape()[0]
+	if a.Shape()[1] != b.Shape()[1] || a.Dtype() != b.Dtype() {
+		return nil, false, nil
+	}
+	var bias *G.Node
+	if has(ins, 2) {
+		if cs := shapeOf(ins[2]); !slices.Equal(cs, []int{n}) && !slices.Equal(cs, []int{1, n}) || dtypeOf(ins[2]) != a.Dtype() {
+			return nil, false, nil
+		}
+		if bias, err = c.nodeIn(ins, 2); err != nil {
+			return nil, true, err
+		}
+		if bias.Shape().Dims() == 2 {
+			if bias, err = ops.Reshape(bias, n); err != nil {
+				return nil, true, err
+			}
+		}
+	}
+	y, err = ops.Dense(a, b, bias)
+	return y, true, err
 }

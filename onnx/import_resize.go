@@ -450,6 +450,44 @@ func opResize(c *opCtx, ins []*value) ([]*value, error) {
 			return nil, c.errorf("needs scales or sizes")
 		}
 	}
+	if r.isBilinear2D(in) {
+		y, err := ops.ResizeBilinear2D(x, r.out[2], r.out[3])
+		return []*value{dyn(y)}, err
+	}
 	y, err := r.apply(c, x)
 	return []*value{dyn(y)}, err
+}
+
+// isBilinear2D reports whether the resize of an input of shape in is
+// exactly ops.ResizeBilinear2D (PyTorch's bilinear interpolate with
+// align_corners=False): linear mode on the two spatial axes of an
+// (N, C, H, W) input, N and C kept, with the coordinate transformation
+// half_pixel (or pytorch_half_pixel when both output sizes exceed 1), whose
+// source coordinate (o + 0.5)/scale - 0.5 is ResizeBilinear2D's
+// (o + 0.5)·in/out - 0.5 when scale is out/in (sizes given, or scales that
+// are exactly out/in); ONNX Runtime and ResizeBilinear2D both clamp the
+// coordinate to the input. The asymmetric and align_corners
+// transformations (and Upsample, which is asymmetric) sample elsewhere and
+// stay with apply.
+func (r *resizeSpec) isBilinear2D(in []int) bool {
+	if r.mode != "linear" || len(in) != 4 || r.out[0] != in[0] || r.out[1] != in[1] {
+		return false
+	}
+	switch r.coord {
+	case "half_pixel":
+	case "pytorch_half_pixel":
+		if r.out[2] == 1 || r.out[3] == 1 {
+			return false
+		}
+	default:
+		return false
+	}
+	same := true
+	for ax := 2; ax < 4; ax++ {
+		if r.scales[ax] != float64(r.out[ax])/float64(in[ax]) {
+			return false
+		}
+		same = same && r.out[ax] == in[ax]
+	}
+	return !same
 }

@@ -276,6 +276,10 @@ type compiled struct {
 // initializers excluded, in declaration order) and returns its outputs in
 // order. Float inputs must have the dtype the model declares (float32 for
 // FLOAT, float64 for DOUBLE). The compiled graph is cached per input shapes.
+// Run may be called from several goroutines at once and together with
+// nn.Predict on the model: as nn.Predict, it compiles under the Params'
+// write locks and runs under their read locks (graph.LockParams; see the
+// nn package's documentation, "Concurrency").
 // Outputs declared as integers (MaxPool's Indices, Shape) are int64
 // tensors.
 func (m *Model) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
@@ -318,7 +322,12 @@ func (m *Model) Run(inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 		}
 	}
 	if cg.m != nil {
-		if err := graph.Run(cg.m); err != nil {
+		// read locks, as nn.Predict takes them: a Trainer or a Predict may
+		// use the same Params
+		unlock := graph.LockParams(cg.bound, false)
+		err := graph.Run(cg.m)
+		unlock()
+		if err != nil {
 			return nil, errors.Wrap(err, "onnx: Run")
 		}
 	}
@@ -389,7 +398,7 @@ func (m *Model) compile(inputs []*tensor.Dense) (*compiled, error) {
 	if allStatic {
 		return cg, nil // nothing to compute
 	}
-	if cg.m, err = graph.NewMachine(b.Graph()); err != nil {
+	if cg.m, err = graph.NewMachineLocked(b.Graph(), cg.bound); err != nil {
 		return nil, errors.Wrap(err, "onnx: Run")
 	}
 	return cg, nil

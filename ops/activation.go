@@ -42,21 +42,60 @@ func activationDef(kind activation, alpha float64) *opDef {
 	}
 	return &opDef{
 		name: kind.String(), attrs: attrs, shape: sameShape,
-		f32: activationKernels[float32](kind, float32(alpha)),
-		f64: activationKernels[float64](kind, alpha),
+		f32: kernels[float32]{forward: activationForward[float32](kind, float32(alpha))},
+		f64: kernels[float64]{forward: activationForward[float64](kind, alpha)},
+		symDiff: func(inputs G.Nodes, y, dy *G.Node) (G.Nodes, error) {
+			dx, err := activationGradOf(kind, alpha, inputs[0], y, dy)
+			return G.Nodes{dx}, err
+		},
 	}
 }
 
-func activationKernels[T float](kind activation, alpha T) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			activate(kind, alpha, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			activateGrad(kind, alpha, a.in[0].data, a.out.data, a.dy.data, a.dx.data)
-			return nil
-		},
+func activationForward[T float](kind activation, alpha T) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		activate(kind, alpha, a.in[0].data, a.out.data)
+		return nil
+	}
+}
+
+// activationGradOf is the gradient node dx = f'(x)·dy of y = f(x). When dy
+// is a scalar broadcast over y (the gradient of a Sum or Mean of y to a
+// scalar, see scalarBroadcast), the node reads the scalar, and the
+// broadcast tensor is neither filled nor read: one pass over x, y and dx.
+func activationGradOf(kind activation, alpha float64, x, y, dy *G.Node) (*G.Node, error) {
+	name := kind.String() + "Grad"
+	if s, scale, ok := scalarBroadcast(dy); ok {
+		return applyDef(&opDef{
+			name: name, attrs: "dy broadcast", shape: sameShape, isGrad: true,
+			f32: kernels[float32]{forward: activationGradConst[float32](kind, float32(alpha), float32(scale))},
+			f64: kernels[float64]{forward: activationGradConst[float64](kind, alpha, scale)},
+		}, x, y, s)
+	}
+	return applyDef(&opDef{
+		name: name, shape: sameShape, isGrad: true,
+		f32: kernels[float32]{forward: activationGradKernel[float32](kind, float32(alpha))},
+		f64: kernels[float64]{forward: activationGradKernel[float64](kind, alpha)},
+	}, x, y, dy)
+}
+
+// activationGradKernel is dx = f'(x)·dy with inputs x, y = f(x) and dy.
+func activationGradKernel[T float](kind activation, alpha T) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		activateGrad(kind, alpha, a.in[0].data, a.in[1].data, a.in[2].data, a.out.data)
+		return nil
+	}
+}
+
+// activationGradConst is dx = f'(x)·scale·s with inputs x, y = f(x) and
+// the scalar s. The op keeps a short block of copies of scale·s, so that
+// the vectorised gradient kernels read dy from cache.
+func activationGradConst[T float](kind activation, alpha, scale T) func(a fwdArgs[T]) error {
+	var block []T
+	return func(a fwdArgs[T]) error {
+		x, y, dx := a.in[0].data, a.in[1].data, a.out.data
+		block = constBlock(block, min(len(x), constBlockLen), scale*a.in[2].data[0])
+		activateGradConst(kind, alpha, x, y, block, dx)
+		return nil
 	}
 }
 

@@ -73,66 +73,97 @@ func activate32(kind activation, alpha float32, x, y []float32) bool {
 	return true
 }
 
+// constBlockLen is the length of the blocks of a constant gradient that
+// the kernels read instead of a broadcast tensor: 8 KB of float32, which
+// stays in L1.
+const constBlockLen = 2048
+
+// constBlock returns b resized to n elements, every one v.
+func constBlock[T float](b []T, n int, v T) []T {
+	if cap(b) < n {
+		b = make([]T, n)
+	}
+	b = b[:n]
+	fill(b, v)
+	return b
+}
+
 // activateGrad sets dx = f'(x)·dy from x and y = f(x).
 func activateGrad[T float](kind activation, alpha T, x, y, dy, dx []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		x, y, dy, dx := x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi]
-		if y32, ok := any(y).([]float32); ok {
-			x32, dy32, dx32 := any(x).([]float32), any(dy).([]float32), any(dx).([]float32)
-			switch kind {
-			case actSigmoid:
-				vec.SigmoidGrad(dx32, y32, dy32)
-				return
-			case actTanh:
-				vec.TanhGrad(dx32, y32, dy32)
-				return
-			case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
-				vec.ELUGrad(dx32, y32, dy32, float32(alpha))
-				return
-			case actLeakyReLU:
-				vec.LeakyReLUGrad(dx32, x32, dy32, float32(alpha))
-				return
-			case actSoftsign:
-				vec.SoftsignGrad(dx32, x32, dy32)
-				return
-			case actSoftplus: // softplus' = sigmoid
-				vec.Sigmoid(dx32, x32)
-				vec.Mul(dx32, dx32, dy32)
-				return
-			}
-		}
-		switch kind {
-		case actReLU:
-			reluGrad(x, dy, dx)
-		case actLeakyReLU:
-			leakyReLUGrad(alpha, x, dy, dx)
-		case actELU:
-			for i, v := range x {
-				if v > 0 {
-					dx[i] = dy[i]
-				} else {
-					dx[i] = (y[i] + alpha) * dy[i] // alpha·e^x = y + alpha
-				}
-			}
-		case actSigmoid:
-			for i := range x {
-				dx[i] = y[i] * (1 - y[i]) * dy[i]
-			}
-		case actTanh:
-			for i := range x {
-				dx[i] = (1 - y[i]*y[i]) * dy[i]
-			}
-		case actSoftplus:
-			for i, v := range x {
-				dx[i] = sigmoidT(v) * dy[i] // softplus' = sigmoid
-			}
-		case actSoftsign:
-			for i, v := range x {
-				d := 1 + abs(v)
-				dx[i] = dy[i] / (d * d)
-			}
+		activateGradRange(kind, alpha, x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi])
+	})
+}
+
+// activateGradConst is activateGrad for dy a constant, given as a block of
+// copies of it (at least one element): the range is walked in pieces of
+// len(block).
+func activateGradConst[T float](kind activation, alpha T, x, y, block, dx []T) {
+	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
+		for j := lo; j < hi; j += len(block) {
+			e := min(j+len(block), hi)
+			activateGradRange(kind, alpha, x[j:e], y[j:e], block[:e-j], dx[j:e])
 		}
 	})
+}
+
+// activateGradRange is activateGrad on one goroutine.
+func activateGradRange[T float](kind activation, alpha T, x, y, dy, dx []T) {
+	if y32, ok := any(y).([]float32); ok {
+		x32, dy32, dx32 := any(x).([]float32), any(dy).([]float32), any(dx).([]float32)
+		switch kind {
+		case actSigmoid:
+			vec.SigmoidGrad(dx32, y32, dy32)
+			return
+		case actTanh:
+			vec.TanhGrad(dx32, y32, dy32)
+			return
+		case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
+			vec.ELUGrad(dx32, y32, dy32, float32(alpha))
+			return
+		case actLeakyReLU:
+			vec.LeakyReLUGrad(dx32, x32, dy32, float32(alpha))
+			return
+		case actSoftsign:
+			vec.SoftsignGrad(dx32, x32, dy32)
+			return
+		case actSoftplus: // softplus' = sigmoid
+			vec.Sigmoid(dx32, x32)
+			vec.Mul(dx32, dx32, dy32)
+			return
+		}
+	}
+	switch kind {
+	case actReLU:
+		reluGrad(x, dy, dx)
+	case actLeakyReLU:
+		leakyReLUGrad(alpha, x, dy, dx)
+	case actELU:
+		for i, v := range x {
+			if v > 0 {
+				dx[i] = dy[i]
+			} else {
+				dx[i] = (y[i] + alpha) * dy[i] // alpha·e^x = y + alpha
+			}
+		}
+	case actSigmoid:
+		for i := range x {
+			dx[i] = y[i] * (1 - y[i]) * dy[i]
+		}
+	case actTanh:
+		for i := range x {
+			dx[i] = (1 - y[i]*y[i]) * dy[i]
+		}
+	case actSoftplus:
+		for i, v := range x {
+			dx[i] = sigmoidT(v) * dy[i] // softplus' = sigmoid
+		}
+	case actSoftsign:
+		for i, v := range x {
+			d := 1 + abs(v)
+			dx[i] = dy[i] / (d * d)
+		}
+	}
 }
 
 // reluGrad sets dx = dy where x > 0 and 0 elsewhere (NaN included), on

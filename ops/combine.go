@@ -32,8 +32,8 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 	}
 	return applyDef(&opDef{
 		name: "Add", attrs: fmt.Sprint(len(xs)), shape: sameShape,
-		f32: kernels[float32]{forward: addKernel[float32]},
-		f64: kernels[float64]{forward: addKernel[float64]},
+		f32: kernels[float32]{forward: addKernel[float32]()},
+		f64: kernels[float64]{forward: addKernel[float64]()},
 		// dy is the gradient of every input as it is
 		symDiff: func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
 			out := make(G.Nodes, len(inputs))
@@ -45,13 +45,18 @@ func Add(xs ...*G.Node) (*G.Node, error) {
 	}, xs...)
 }
 
-func addKernel[T float](a fwdArgs[T]) error {
-	srcs := make([][]T, len(a.in))
-	for i, v := range a.in {
-		srcs[i] = v.data
+// addKernel sums the inputs into the output; the list of input slices is
+// kept from run to run.
+func addKernel[T float]() func(a fwdArgs[T]) error {
+	var srcs [][]T
+	return func(a fwdArgs[T]) error {
+		srcs = srcs[:0]
+		for _, v := range a.in {
+			srcs = append(srcs, v.data)
+		}
+		addAll(a.out.data, srcs)
+		return nil
 	}
-	addAll(a.out.data, srcs)
-	return nil
 }
 
 // Concat joins nodes along axis (negative axes count from the end). All
@@ -103,33 +108,64 @@ func Concat(axis int, xs ...*G.Node) (*G.Node, error) {
 			}
 			return s, nil
 		},
-		f32: concatKernels[float32](ax, sizes),
-		f64: concatKernels[float64](ax, sizes),
+		f32: kernels[float32]{forward: concatForward[float32](ax, sizes)},
+		f64: kernels[float64]{forward: concatForward[float64](ax, sizes)},
+		symDiff: func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+			return concatGradsOf(ax, sizes, inputs, dy)
+		},
 	}, xs...)
 }
 
-// concatKernels: the forward copies the inputs' blocks side by side along
-// axis; the backward of input i copies its slice of dy back out.
-func concatKernels[T float](axis int, sizes []int) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			outer, _, inner := axisGeometry(a.out.shape, axis)
-			srcs := make([][]T, len(a.in))
-			for i, v := range a.in {
-				srcs[i] = v.data
-			}
-			concatCopy(a.out.data, srcs, sizes, outer, inner)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			outer, total, inner := axisGeometry(a.dy.shape, axis)
-			start := 0
-			for _, n := range sizes[:a.wrt] {
+// concatGradsOf are the gradients of Concat's inputs: each input's slice
+// of dy, or, when dy is a scalar broadcast (a Sum or Mean of the
+// concatenation), that scalar filled into each input's shape.
+func concatGradsOf(axis int, sizes []int, inputs G.Nodes, dy *G.Node) (G.Nodes, error) {
+	out := make(G.Nodes, len(inputs))
+	s, scale, bcast := scalarBroadcast(dy)
+	for i, x := range inputs {
+		var err error
+		if bcast {
+			out[i], err = broadcastFill("ConcatGrad", x.Shape(), s, scale)
+		} else {
+			shape, start := x.Shape().Clone(), 0
+			for _, n := range sizes[:i] {
 				start += n
 			}
-			splitCopy(a.dx.data, a.dy.data, outer, total, inner, start, sizes[a.wrt])
-			return nil
-		},
+			out[i], err = applyDef(&opDef{
+				name: "ConcatGrad", attrs: fmt.Sprintf("axis=%d, input %d", axis, i), isGrad: true,
+				shape: func([]tensor.Shape) (tensor.Shape, error) { return shape.Clone(), nil },
+				f32:   kernels[float32]{forward: concatSlice[float32](axis, start, sizes[i])},
+				f64:   kernels[float64]{forward: concatSlice[float64](axis, start, sizes[i])},
+			}, dy)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// concatForward copies the inputs' blocks side by side along axis.
+func concatForward[T float](axis int, sizes []int) func(a fwdArgs[T]) error {
+	var srcs [][]T // kept from run to run
+	return func(a fwdArgs[T]) error {
+		outer, _, inner := axisGeometry(a.out.shape, axis)
+		srcs = srcs[:0]
+		for _, v := range a.in {
+			srcs = append(srcs, v.data)
+		}
+		concatCopy(a.out.data, srcs, sizes, outer, inner)
+		return nil
+	}
+}
+
+// concatSlice copies the slice [start, start+size) along axis of dy (its
+// only input) out into dx: one input's gradient.
+func concatSlice[T float](axis, start, size int) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		outer, total, inner := axisGeometry(a.in[0].shape, axis)
+		splitCopy(a.out.data, a.in[0].data, outer, total, inner, start, size)
+		return nil
 	}
 }
 

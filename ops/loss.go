@@ -118,11 +118,14 @@ func applyLoss(kind lossKind, smooth float64, a, b *G.Node, minRank int) (*G.Nod
 	}, a, b)
 }
 
-// lossSpec is a fused loss and its scratch space (per-chunk partial sums).
+// lossSpec is a fused loss and its scratch space: per-chunk partial sums,
+// and float32 rows for the workers of the float32 kernels, kept between
+// runs so that a run allocates nothing.
 type lossSpec struct {
 	kind   lossKind
 	smooth float64
 	work   []float64
+	rows   rowPool[float32]
 }
 
 // lossKernels: loss = f(a, b), a scalar; a is the differentiable input

@@ -100,7 +100,7 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 	case lossBCE:
 		if a32, ok := any(a).([]float32); ok {
 			b32 := any(b).([]float32)
-			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(op, a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
 		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
@@ -112,6 +112,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		})
 		return sum / float64(len(a))
 	case lossMSE:
+		if a32, ok := any(a).([]float32); ok {
+			b32 := any(b).([]float32)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return sqDiffSum32(op, a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
+		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -168,7 +172,7 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 		n, k, s := ceGeometry(shape)
 		scale := g / float64(n*s)
 		if a32, ok := any(a).([]float32); ok {
-			softmaxCEGrad32(a32, any(b).([]float32), any(da).([]float32), n, k, s, scale)
+			softmaxCEGrad32(op, a32, any(b).([]float32), any(da).([]float32), n, k, s, scale)
 			return
 		}
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
@@ -206,6 +210,12 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 	case lossMSE:
 		scale := 2 * g / float64(len(a))
 		parallelFor(len(a), elementwiseGrain, func(lo, hi int) {
+			if a32, ok := any(a).([]float32); ok { // scale·(p - t)
+				d := any(da).([]float32)[lo:hi]
+				vec.Axpy(d, a32[lo:hi], any(b).([]float32)[lo:hi], -1)
+				vec.Scale(d, d, float32(scale))
+				return
+			}
 			for i := lo; i < hi; i++ {
 				da[i] = T(scale * (float64(a[i]) - float64(b[i])))
 			}
@@ -234,11 +244,21 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 // sum, and one row of exponentials.
 type ceScratch struct{ m, se, ts, e []float32 }
 
-func newCEScratch(k, s int) ceScratch {
+// newCEScratch returns the rows for k classes and s positions, cut from
+// buf (k elements for s = 1, else 4·s).
+func newCEScratch(k, s int, buf []float32) ceScratch {
 	if s == 1 {
-		return ceScratch{e: make([]float32, k)}
+		return ceScratch{e: buf[:k]}
 	}
-	return ceScratch{m: make([]float32, s), se: make([]float32, s), ts: make([]float32, s), e: make([]float32, s)}
+	return ceScratch{m: buf[:s], se: buf[s : 2*s], ts: buf[2*s : 3*s], e: buf[3*s : 4*s]}
+}
+
+// ceScratchLen is the length of newCEScratch's buf.
+func ceScratchLen(k, s int) int {
+	if s == 1 {
+		return k
+	}
+	return 4 * s
 }
 
 // rowExp sets c.e = e^(x - max x) for one contiguous row and returns max x
@@ -275,7 +295,9 @@ func (c *ceScratch) positionSums(x, t []float32, k, s int) {
 func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
 	rows := growWork(&op.work, n)
 	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
-		c := newCEScratch(k, s)
+		buf := op.rows.get(ceScratchLen(k, s))
+		defer op.rows.put(buf)
+		c := newCEScratch(k, s, *buf)
 		for i := lo; i < hi; i++ {
 			x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
 			var acc float64
@@ -315,9 +337,11 @@ func softmaxCE32(op *lossSpec, a, b []float32, n, k, s int) float64 {
 // softmaxCEGrad32 is the float32 cross-entropy gradient on internal/vec's
 // kernels: dx = scale·(Σ_j t_j·softmax(x) - t), the softmax as
 // e^(x-m)/Σ e^(x-m).
-func softmaxCEGrad32(a, b, da []float32, n, k, s int, scale float64) {
+func softmaxCEGrad32(op *lossSpec, a, b, da []float32, n, k, s int, scale float64) {
 	parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
-		c := newCEScratch(k, s)
+		buf := op.rows.get(ceScratchLen(k, s))
+		defer op.rows.put(buf)
+		c := newCEScratch(k, s, *buf)
 		for i := lo; i < hi; i++ {
 			x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
 			if s == 1 {
@@ -339,11 +363,31 @@ func softmaxCEGrad32(a, b, da []float32, n, k, s int, scale float64) {
 	})
 }
 
+// sqDiffSum32 is Σ (p - t)² over a chunk of float32 predictions p and
+// targets t, on internal/vec's kernels: the differences in float32 (as
+// PyTorch's float32 mse_loss) through a scratch row, the squares and
+// their sum in float64.
+func sqDiffSum32(op *lossSpec, p, t []float32) float64 {
+	row := op.rows.get(512)
+	defer op.rows.put(row)
+	buf := *row
+	acc := 0.0
+	for lo := 0; lo < len(p); lo += len(buf) {
+		hi := min(lo+len(buf), len(p))
+		d := buf[:hi-lo]
+		vec.Axpy(d, p[lo:hi], t[lo:hi], -1)
+		acc += vec.Dot(d, d)
+	}
+	return acc
+}
+
 // bce32 is Σ log(1+e^x) - x·t over a chunk of float32 logits x and
-// targets t, on internal/vec's kernels, through a stack buffer of
+// targets t, on internal/vec's kernels, through a scratch row of
 // softplus values (float64 sums).
-func bce32(x, t []float32) float64 {
-	var buf [512]float32
+func bce32(op *lossSpec, x, t []float32) float64 {
+	row := op.rows.get(512)
+	defer op.rows.put(row)
+	buf := *row
 	acc := 0.0
 	for lo := 0; lo < len(x); lo += len(buf) {
 		hi := min(lo+len(buf), len(x))

@@ -250,7 +250,7 @@ func TestLossesMatchNaive(t *testing.T) {
 			cfg{name: shapeName("ce-onehot", s), fn: ops.SoftmaxCrossEntropy, naive: naive, a: randTensor(rng, s...), b: oneHot(rng, s...), shape: s},
 			cfg{name: shapeName("ce-soft", s), fn: ops.SoftmaxCrossEntropy, naive: naive, a: randTensor(rng, s...), b: softLabels(rng, s...), shape: s})
 	}
-	for _, s := range [][]int{{1}, {4, 3}, {2, 3, 4}, {5, 1, 7, 3}, {3, 10000}} {
+	for _, s := range [][]int{{1}, {4, 3}, {2, 3, 4}, {5, 1, 7, 3}, {2, 513}, {8197}, {3, 10000}} {
 		cases = append(cases,
 			cfg{name: shapeName("bce", s), fn: ops.BCEWithLogits, naive: func(a, b []float64, _ []int) (float64, []float64) { return naiveBCE(a, b) },
 				a: randTensor(rng, s...), b: uniformTensor(rng, 0, 1, s...), shape: s},
@@ -550,4 +550,24 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestLossesPropagateNaN checks that a NaN prediction makes the float32
+// and float64 losses NaN (the vectorised float32 sums must not drop it).
+func TestLossesPropagateNaN(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fn   lossFn
+	}{{"mse", ops.MSE}, {"bce", ops.BCEWithLogits}} {
+		for _, n := range []int{1, 9, 517} {
+			a := randTensor(graph.NewRand(2), 1, n)
+			b := uniformTensor(graph.NewRand(3), 0, 1, 1, n)
+			a.Float64s()[n-1] = math.NaN()
+			for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+				if loss, _ := runLoss(t, dt, c.fn, a, b); !math.IsNaN(loss) {
+					t.Errorf("%s n=%d %v: loss %v with a NaN input, want NaN", c.name, n, dt, loss)
+				}
+			}
+		}
+	}
 }

@@ -41,9 +41,29 @@ func Pad(x *G.Node, before, after []int) (*G.Node, error) {
 	return applyDef(&opDef{
 		name: name, attrs: g.attrs(),
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return outShape.Clone(), nil },
-		f32:   padKernels[float32](g),
-		f64:   padKernels[float64](g),
+		f32:   kernels[float32]{forward: padForward[float32](g)},
+		f64:   kernels[float64]{forward: padForward[float64](g)},
+		symDiff: func(_ G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+			dx, err := padGradOf(g, s, dy)
+			return G.Nodes{dx}, err
+		},
 	}, x)
+}
+
+// padGradOf is the gradient of a Pad of input shape in: dy cropped back to
+// in, or, when dy is a scalar broadcast (a Sum or Mean of the padded
+// output), that scalar filled into in's shape.
+func padGradOf(g *padGeom, in tensor.Shape, dy *G.Node) (*G.Node, error) {
+	if s, scale, ok := scalarBroadcast(dy); ok {
+		return broadcastFill("PadGrad", in, s, scale)
+	}
+	inShape := in.Clone()
+	return applyDef(&opDef{
+		name: "PadGrad", attrs: g.attrs(), isGrad: true,
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return inShape.Clone(), nil },
+		f32:   kernels[float32]{forward: padCrop[float32](g)},
+		f64:   kernels[float64]{forward: padCrop[float64](g)},
+	}, dy)
 }
 
 // padGeom is a zero padding of each (n, c) plane, held as 3-D (D, H, W)
@@ -54,44 +74,58 @@ type padGeom struct {
 	in, out, before [3]int
 }
 
-// padKernels: the forward copies x into the middle of a zeroed y; the
-// backward crops dy back to x's shape.
-func padKernels[T float](g *padGeom) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			padCopy(g, false, a.in[0].data, a.out.data)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			padCopy(g, true, a.dy.data, a.dx.data)
-			return nil
-		},
+// padForward copies x into the middle of y and zeroes the border.
+func padForward[T float](g *padGeom) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		padCopy(g, false, a.in[0].data, a.out.data)
+		return nil
+	}
+}
+
+// padCrop copies the middle of dy (its only input) into dx.
+func padCrop[T float](g *padGeom) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		padCopy(g, true, a.in[0].data, a.out.data)
+		return nil
 	}
 }
 
 // padCopy copies the inner block between the small tensor (in) and the
-// padded one (out), zeroing the border when padding; with crop it copies
-// the other way.
+// padded one (out), zeroing the border (and only the border: every
+// element of out is written once) when padding; with crop it copies the
+// other way.
 func padCopy[T float](op *padGeom, crop bool, src, dst []T) {
 	id, ih, iw := op.in[0], op.in[1], op.in[2]
 	od, oh, ow := op.out[0], op.out[1], op.out[2]
 	bd, bh, bw := op.before[0], op.before[1], op.before[2]
+	aw := ow - iw - bw // zeros after each row
 	isz, osz := id*ih*iw, od*oh*ow
 	parallelFor(op.nc, max(1, 1<<14/max(1, osz)), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			small, big := c*isz, c*osz
-			if !crop {
-				clear(dst[big : big+osz])
-			}
-			for d := 0; d < id; d++ {
-				for h := 0; h < ih; h++ {
-					s := small + (d*ih+h)*iw
-					b := big + ((d+bd)*oh+h+bh)*ow + bw
-					if crop {
+			if crop {
+				for d := 0; d < id; d++ {
+					for h := 0; h < ih; h++ {
+						s := small + (d*ih+h)*iw
+						b := big + ((d+bd)*oh+h+bh)*ow + bw
 						copy(dst[s:s+iw], src[b:b+iw])
-					} else {
-						copy(dst[b:b+iw], src[s:s+iw])
 					}
+				}
+				continue
+			}
+			plane := dst[big : big+osz]
+			clear(plane[:bd*oh*ow])      // planes before
+			clear(plane[(bd+id)*oh*ow:]) // planes after
+			for d := bd; d < bd+id; d++ {
+				rows := plane[d*oh*ow : (d+1)*oh*ow]
+				clear(rows[:bh*ow])      // rows above
+				clear(rows[(bh+ih)*ow:]) // rows below
+				for h := 0; h < ih; h++ {
+					row := rows[(h+bh)*ow : (h+bh+1)*ow]
+					zero(row[:bw])
+					s := small + ((d-bd)*ih+h)*iw
+					copy(row[bw:bw+iw], src[s:s+iw])
+					zero(row[ow-aw:])
 				}
 			}
 		}
@@ -105,4 +139,16 @@ func (op *padGeom) attrs() string {
 		after[i] = op.out[i] - op.in[i] - op.before[i]
 	}
 	return fmt.Sprintf("before=%v, after=%v", op.before[3-op.rank:], after[3-op.rank:])
+}
+
+// zero clears s: a loop for the few elements of a row's border, where a
+// call of clear (the runtime's memclr) costs more than the stores.
+func zero[T float](s []T) {
+	if len(s) > 16 {
+		clear(s)
+		return
+	}
+	for i := range s {
+		s[i] = 0
+	}
 }

@@ -3,6 +3,7 @@ package ops_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -167,5 +168,48 @@ func TestPadShapesAndErrors(t *testing.T) {
 				t.Errorf("message %q, want ops: Pad: ... %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestPadWritesWholeOutput checks that the forward writes every element of
+// its reused output, border included: after something scribbles over the
+// output between runs (an in-place consumer), the next run is unchanged.
+func TestPadWritesWholeOutput(t *testing.T) {
+	cases := []struct {
+		shape         []int
+		before, after []int
+	}{
+		{[]int{2, 3, 7}, []int{2}, []int{1}},
+		{[]int{2, 3, 5, 4}, []int{1, 0}, []int{2, 3}},
+		{[]int{1, 2, 3, 4, 5}, []int{1, 0, 2}, []int{0, 2, 1}},
+	}
+	for _, c := range cases {
+		b := graph.NewBuilder(graph.Eval)
+		x := b.InputValue("x", randTensor(graph.NewRand(3), c.shape...))
+		y, err := ops.Pad(x, c.before, c.after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := graph.NewMachine(b.Graph())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := graph.Run(m); err != nil {
+			t.Fatal(err)
+		}
+		want := append([]float64(nil), y.Value().Data().([]float64)...)
+		for i := range y.Value().Data().([]float64) {
+			y.Value().Data().([]float64)[i] = math.NaN()
+		}
+		if err := graph.Run(m); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range y.Value().Data().([]float64) {
+			if v != want[i] {
+				t.Errorf("%v: element %d is %v after a rerun, want %v", c.shape, i, v, want[i])
+				break
+			}
+		}
+		m.Close()
 	}
 }

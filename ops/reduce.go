@@ -67,9 +67,38 @@ func reduce(name string, mean bool, x *G.Node, axes []int) (*G.Node, error) {
 			}
 			return outShape.Clone(), nil
 		},
-		f32: reduceKernels[float32](rd),
-		f64: reduceKernels[float64](rd),
+		f32:  reduceKernels[float32](rd),
+		f64:  reduceKernels[float64](rd),
+		meta: rd,
 	}, x)
+}
+
+// scalarBroadcast reports whether dy is the gradient of a Sum or Mean over
+// every axis: the scalar gradient s of that reduction's output times
+// scale, broadcast over its input. An elementwise op whose output
+// gradient is such a broadcast (the gradient of a loss that sums its
+// output) can read s instead of the filled tensor, as PyTorch reads an
+// expanded gradient, and then nothing computes the broadcast
+// (graph.NewMachine leaves out unused gradients of intermediate nodes).
+func scalarBroadcast(dy *G.Node) (s *G.Node, scale float64, ok bool) {
+	g, isGrad := dy.Op().(*kitGradOp)
+	if !isGrad || g.fwd.out.Dims() != 0 {
+		return nil, 0, false
+	}
+	rd, isReduce := g.fwd.def.meta.(*reduction)
+	if !isReduce || dy.Graph() == nil {
+		return nil, 0, false
+	}
+	var kids G.Nodes // the gradient's inputs: x, the reduction's output, its gradient
+	for it := dy.Graph().From(dy.ID()); it.Next(); {
+		if n, isNode := it.Node().(*G.Node); isNode {
+			kids = append(kids, n)
+		}
+	}
+	if len(kids) != 3 || kids[2].Shape().TotalSize() != 1 {
+		return nil, 0, false
+	}
+	return kids[2], rd.scale(), true
 }
 
 // reduction is a sum (or mean) over some axes: the walk over them, the
@@ -110,5 +139,30 @@ func reduceKernels[T float](r *reduction) kernels[T] {
 			broadcastInto(a.dy.data, a.dx.data, &r.walk, T(r.scale()))
 			return nil
 		},
+	}
+}
+
+// broadcastFill is a gradient node of the given shape whose every element
+// is scale·s, for s a scalar node: the gradient of an input of an op that
+// only moves elements of its output gradient (a crop, a slice), when that
+// gradient is a scalar broadcast (scalarBroadcast). It writes its output
+// once, where the general gradient would fill the broadcast and then copy
+// it.
+func broadcastFill(name string, shape tensor.Shape, s *G.Node, scale float64) (*G.Node, error) {
+	out := shape.Clone()
+	return applyDef(&opDef{
+		name: name, attrs: "dy broadcast", isGrad: true,
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return out.Clone(), nil },
+		f32:   kernels[float32]{forward: fillKernel[float32](float32(scale))},
+		f64:   kernels[float64]{forward: fillKernel[float64](scale)},
+	}, s)
+}
+
+// fillKernel sets every output element to scale times the one input value.
+func fillKernel[T float](scale T) func(a fwdArgs[T]) error {
+	return func(a fwdArgs[T]) error {
+		v, y := scale*a.in[0].data[0], a.out.data
+		parallelFor(len(y), elementwiseGrain, func(lo, hi int) { fill(y[lo:hi], v) })
+		return nil
 	}
 }

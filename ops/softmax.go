@@ -37,24 +37,63 @@ func applySoftmax(name string, log bool, x *G.Node, axis int) (*G.Node, error) {
 		return nil, err
 	}
 	outer, k, inner := axisGeometry(x.Shape(), ax)
+	attrs := fmt.Sprintf("axis=%d", ax)
 	return applyDef(&opDef{
-		name: name, attrs: fmt.Sprintf("axis=%d", ax), shape: sameShape,
-		f32: softmaxKernels[float32](log, outer, k, inner),
-		f64: softmaxKernels[float64](log, outer, k, inner),
+		name: name, attrs: attrs, shape: sameShape,
+		f32: kernels[float32]{forward: softmaxFwdKernel[float32](log, outer, k, inner)},
+		f64: kernels[float64]{forward: softmaxFwdKernel[float64](log, outer, k, inner)},
+		symDiff: func(_ G.Nodes, y, dy *G.Node) (G.Nodes, error) {
+			dx, err := softmaxGradOf(name, attrs, log, outer, k, inner, y, dy)
+			return G.Nodes{dx}, err
+		},
 	}, x)
 }
 
-// softmaxKernels: softmaxForward and, from y and dy, softmaxBackward.
-func softmaxKernels[T float](log bool, outer, k, inner int) kernels[T] {
-	return kernels[T]{
-		forward: func(a fwdArgs[T]) error {
-			softmaxForward(log, a.in[0].data, a.out.data, outer, k, inner)
-			return nil
-		},
-		backward: func(a bwdArgs[T]) error {
-			softmaxBackward(log, a.out.data, a.dy.data, a.dx.data, outer, k, inner)
-			return nil
-		},
+func softmaxFwdKernel[T float](log bool, outer, k, inner int) func(a fwdArgs[T]) error {
+	var rows rowPool[float32]
+	return func(a fwdArgs[T]) error {
+		softmaxForward(log, a.in[0].data, a.out.data, outer, k, inner, &rows)
+		return nil
+	}
+}
+
+// softmaxGradOf is the gradient node of a Softmax or LogSoftmax from its
+// output y and dy. When dy is a scalar broadcast (a Sum or Mean of the
+// output), it reads one (k, inner) block of copies of the scalar for every
+// outer index instead of a filled tensor.
+func softmaxGradOf(name, attrs string, log bool, outer, k, inner int, y, dy *G.Node) (*G.Node, error) {
+	if s, scale, ok := scalarBroadcast(dy); ok {
+		return applyDef(&opDef{
+			name: name + "Grad", attrs: attrs + ", dy broadcast", shape: sameShape, isGrad: true,
+			f32: kernels[float32]{forward: softmaxGradConst[float32](log, outer, k, inner, float32(scale))},
+			f64: kernels[float64]{forward: softmaxGradConst[float64](log, outer, k, inner, scale)},
+		}, y, s)
+	}
+	return applyDef(&opDef{
+		name: name + "Grad", attrs: attrs, shape: sameShape, isGrad: true,
+		f32: kernels[float32]{forward: softmaxGradKernel[float32](log, outer, k, inner)},
+		f64: kernels[float64]{forward: softmaxGradKernel[float64](log, outer, k, inner)},
+	}, y, dy)
+}
+
+// softmaxGradKernel is softmaxBackward with inputs y and dy.
+func softmaxGradKernel[T float](log bool, outer, k, inner int) func(a fwdArgs[T]) error {
+	var rows rowPool[float32]
+	return func(a fwdArgs[T]) error {
+		softmaxBackward(log, a.in[0].data, a.in[1].data, a.out.data, outer, k, inner, k*inner, &rows)
+		return nil
+	}
+}
+
+// softmaxGradConst is softmaxBackward with inputs y and the scalar s, dy
+// being scale·s everywhere: one block of it serves every outer index.
+func softmaxGradConst[T float](log bool, outer, k, inner int, scale T) func(a fwdArgs[T]) error {
+	var block []T
+	var rows rowPool[float32]
+	return func(a fwdArgs[T]) error {
+		block = constBlock(block, k*inner, scale*a.in[1].data[0])
+		softmaxBackward(log, a.in[0].data, block, a.out.data, outer, k, inner, 0, &rows)
+		return nil
 	}
 }
 

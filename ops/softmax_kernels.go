@@ -8,9 +8,9 @@ import (
 
 // softmaxForward sets y to the softmax (or log-softmax) of x over the
 // middle axis of (outer, k, inner).
-func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
+func softmaxForward[T float](log bool, x, y []T, outer, k, inner int, rows *rowPool[float32]) {
 	if x32, ok := any(x).([]float32); ok {
-		softmaxForward32(log, x32, any(y).([]float32), outer, k, inner)
+		softmaxForward32(log, x32, any(y).([]float32), outer, k, inner, rows)
 		return
 	}
 	block := k * inner
@@ -44,16 +44,18 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int) {
 	})
 }
 
-// softmaxBackward sets dx from the forward's output y and dy.
-func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner int) {
+// softmaxBackward sets dx from the forward's output y and dy. The block
+// of dy for outer index o starts at o·dyStep: dyStep is k·inner, or 0 for
+// a dy that is one block for all (a constant).
+func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner, dyStep int, rows *rowPool[float32]) {
 	if y32, ok := any(y).([]float32); ok {
-		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner)
+		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner, dyStep, rows)
 		return
 	}
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
 		for o := lo; o < hi; o++ {
-			yb, db, xb := y[o*block:(o+1)*block], dy[o*block:(o+1)*block], dx[o*block:(o+1)*block]
+			yb, db, xb := y[o*block:(o+1)*block], dy[o*dyStep:o*dyStep+block], dx[o*block:(o+1)*block]
 			for p := 0; p < inner; p++ {
 				s := 0.0
 				for j := 0; j < k; j++ {
@@ -82,23 +84,29 @@ func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner int) {
 // e^(x-max), the sum and the normalisation are whole-row kernels. With
 // inner > 1 the kernels run across the inner positions, one row of the
 // softmax axis at a time, with the per-position maximum and sum in
-// scratch rows. Sums are in float32 (k terms of at most 1 each).
-func softmaxForward32(log bool, x, y []float32, outer, k, inner int) {
+// scratch rows (from rows, the op's pool). Sums are in float32 (k terms
+// of at most 1 each).
+func softmaxForward32(log bool, x, y []float32, outer, k, inner int, rows *rowPool[float32]) {
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
-		m, s := make([]float32, inner), make([]float32, inner)
-		var e []float32
-		if inner == 1 && log {
-			e = make([]float32, k)
+		var m, s, e []float32
+		if inner > 1 {
+			mb, sb := rows.get(inner), rows.get(inner)
+			defer rows.put(mb)
+			defer rows.put(sb)
+			m, s = *mb, *sb
+		} else if log {
+			eb := rows.get(k)
+			defer rows.put(eb)
+			e = *eb
 		}
 		for o := lo; o < hi; o++ {
 			xb, yb := x[o*block:(o+1)*block], y[o*block:(o+1)*block]
 			if inner == 1 {
 				mx := vec.Max(xb)
-				if log { // y = (x - max) - log Σ e^(x-max)
+				if log { // y = x - (max + log Σ e^(x-max)), one pass as PyTorch's
 					vec.ExpShift(e, xb, mx)
-					vec.AddScalar(yb, xb, -mx)
-					vec.AddScalar(yb, yb, float32(-math.Log(vec.Sum(e))))
+					vec.AddScalar(yb, xb, -(mx + float32(math.Log(vec.Sum(e)))))
 				} else {
 					vec.ExpShift(yb, xb, mx)
 					vec.Scale(yb, yb, float32(1/vec.Sum(yb)))
@@ -135,12 +143,18 @@ func softmaxForward32(log bool, x, y []float32, outer, k, inner int) {
 // softmaxBackward32 is softmaxBackward for float32 on internal/vec's
 // kernels, laid out as softmaxForward32: dx = y·(dy - Σ dy·y) for the
 // softmax, dx = dy - e^y·Σ dy for the log-softmax.
-func softmaxBackward32(log bool, y, dy, dx []float32, outer, k, inner int) {
+func softmaxBackward32(log bool, y, dy, dx []float32, outer, k, inner, dyStep int, rows *rowPool[float32]) {
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
-		s, t := make([]float32, inner), make([]float32, inner)
+		var s, t []float32
+		if inner > 1 {
+			sb, tb := rows.get(inner), rows.get(inner)
+			defer rows.put(sb)
+			defer rows.put(tb)
+			s, t = *sb, *tb
+		}
 		for o := lo; o < hi; o++ {
-			yb, db, xb := y[o*block:(o+1)*block], dy[o*block:(o+1)*block], dx[o*block:(o+1)*block]
+			yb, db, xb := y[o*block:(o+1)*block], dy[o*dyStep:o*dyStep+block], dx[o*block:(o+1)*block]
 			if inner == 1 {
 				if log {
 					vec.ExpShift(xb, yb, 0)

@@ -166,11 +166,9 @@ func (r *InvertedResidual) Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
 	if err != nil || !r.Residual() {
 		return y, err
 	}
-	if !graph.SameShape(y.Shape(), x.Shape()) {
-		return nil, graph.ShapeErrorf("zoo: InvertedResidual %q: the body's output %s differs from its input %s", b.Path(), graph.FormatShape(y.Shape()), graph.FormatShape(x.Shape()))
-	}
+	// nn.Add names the path and the axis that differs
 	sum, err := nn.Add(b, x, y)
-	return sum, errors.WithMessagef(err, "zoo: InvertedResidual %q", b.Path())
+	return sum, errors.WithMessagef(err, "zoo: InvertedResidual %q: adding the input (input 0) and the body's output (input 1)", b.Path())
 }
 
 // Params lists the Params of "conv" with torchvision's names.

@@ -262,12 +262,10 @@ func (r *ResidualBlock) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	if !graph.SameShape(y.Shape(), s.Shape()) {
-		return nil, graph.ShapeErrorf("zoo: ResidualBlock %q: the body's output %s differs from the shortcut's %s", b.Path(), graph.FormatShape(y.Shape()), graph.FormatShape(s.Shape()))
-	}
 	sum, err := nn.Add(b, y, s)
 	if err != nil {
-		return nil, errors.WithMessagef(err, "zoo: ResidualBlock %q", b.Path())
+		// nn.Add names the path and the axis that differs
+		return nil, errors.WithMessagef(err, "zoo: ResidualBlock %q: adding the body's output (input 0) and the shortcut's (input 1)", b.Path())
 	}
 	return nn.Call(b, "relu", r.relu, sum)
 }

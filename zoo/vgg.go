@@ -73,57 +73,67 @@ const VGGPool = 0
 
 // The VGG configurations of Simonyan & Zisserman (2014,
 // https://arxiv.org/abs/1409.1556), tables A, B, D and E: output channels
-// of each 3x3 convolution, VGGPool for a max pooling.
-var (
-	vggA = []int{64, VGGPool, 128, VGGPool, 256, 256, VGGPool, 512, 512, VGGPool, 512, 512, VGGPool}
-	vggB = []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, VGGPool, 512, 512, VGGPool, 512, 512, VGGPool}
-	vggD = []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, 256, VGGPool, 512, 512, 512, VGGPool, 512, 512, 512, VGGPool}
-	vggE = []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, 256, 256, VGGPool, 512, 512, 512, 512, VGGPool, 512, 512, 512, 512, VGGPool}
-)
+// of each 3x3 convolution, VGGPool for a max pooling. Each call returns a
+// new slice, so that no caller can change the tables.
+func vggA() []int {
+	return []int{64, VGGPool, 128, VGGPool, 256, 256, VGGPool, 512, 512, VGGPool, 512, 512, VGGPool}
+}
+
+func vggB() []int {
+	return []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, VGGPool, 512, 512, VGGPool, 512, 512, VGGPool}
+}
+
+func vggD() []int {
+	return []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, 256, VGGPool, 512, 512, 512, VGGPool, 512, 512, 512, VGGPool}
+}
+
+func vggE() []int {
+	return []int{64, 64, VGGPool, 128, 128, VGGPool, 256, 256, 256, 256, VGGPool, 512, 512, 512, 512, VGGPool, 512, 512, 512, 512, VGGPool}
+}
 
 // VGG11 returns torchvision's vgg11 (configuration A, 8 convolutions):
 // 132,863,336 parameters at 1000 classes. See NewVGG.
 func VGG11(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG11", vggA, false, numClasses, opts)
+	return newVGG("VGG11", vggA(), false, numClasses, opts)
 }
 
 // VGG13 returns torchvision's vgg13 (configuration B, 10 convolutions):
 // 133,047,848 parameters at 1000 classes. See NewVGG.
 func VGG13(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG13", vggB, false, numClasses, opts)
+	return newVGG("VGG13", vggB(), false, numClasses, opts)
 }
 
 // VGG16 returns torchvision's vgg16 (configuration D, 13 convolutions):
 // 138,357,544 parameters at 1000 classes. See NewVGG.
 func VGG16(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG16", vggD, false, numClasses, opts)
+	return newVGG("VGG16", vggD(), false, numClasses, opts)
 }
 
 // VGG19 returns torchvision's vgg19 (configuration E, 16 convolutions):
 // 143,667,240 parameters at 1000 classes. See NewVGG.
 func VGG19(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG19", vggE, false, numClasses, opts)
+	return newVGG("VGG19", vggE(), false, numClasses, opts)
 }
 
 // VGG11BN returns torchvision's vgg11_bn: VGG11 with a BatchNorm2D after
 // every convolution (132,868,840 parameters at 1000 classes).
 func VGG11BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG11BN", vggA, true, numClasses, opts)
+	return newVGG("VGG11BN", vggA(), true, numClasses, opts)
 }
 
 // VGG13BN returns torchvision's vgg13_bn (133,053,736 parameters at 1000 classes).
 func VGG13BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG13BN", vggB, true, numClasses, opts)
+	return newVGG("VGG13BN", vggB(), true, numClasses, opts)
 }
 
 // VGG16BN returns torchvision's vgg16_bn (138,365,992 parameters at 1000 classes).
 func VGG16BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG16BN", vggD, true, numClasses, opts)
+	return newVGG("VGG16BN", vggD(), true, numClasses, opts)
 }
 
 // VGG19BN returns torchvision's vgg19_bn (143,678,248 parameters at 1000 classes).
 func VGG19BN(numClasses int, opts ...VGGOption) (*ConvNet, error) {
-	return newVGG("VGG19BN", vggE, true, numClasses, opts)
+	return newVGG("VGG19BN", vggE(), true, numClasses, opts)
 }
 
 // NewVGG returns a VGG network in torchvision's layout for a configuration

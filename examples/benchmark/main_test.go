@@ -6,6 +6,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/nn"
+	"gorgonia.org/tensor"
 )
 
 // Parameter counts of the workloads, worked out from the layer lists of
@@ -166,9 +170,11 @@ func TestUnknownWorkload(t *testing.T) {
 }
 
 // TestInferenceOutputs runs one evaluation step of each small workload and
-// checks the model's output: its size (batch × per-example output) and
-// that every value is finite; W3 and W4 end in a sigmoid, so theirs lie
-// strictly between 0 and 1 (a ReLU in its place would give exact zeros).
+// checks the model's output: its size (batch × per-example output), that
+// every value is finite and equals, within 1e-5, what nn.Predict computes in
+// float64 for the same weights and input (another graph, other kernels);
+// W3 and W4 end in a sigmoid, so theirs lie strictly between 0 and 1 (a
+// ReLU in its place would give exact zeros).
 func TestInferenceOutputs(t *testing.T) {
 	for _, tc := range []struct {
 		w       string
@@ -213,6 +219,33 @@ func TestInferenceOutputs(t *testing.T) {
 			}
 			if lo == hi {
 				t.Errorf("every output is %v: the model ignores its input", lo)
+			}
+			// the reference: the same weights (the model is drawn from
+			// seed 0) and input, in float64, through nn.Predict
+			ref := sp.model()
+			if err := nn.SetDtype(ref, tensor.Float64); err != nil {
+				t.Fatal(err)
+			}
+			x, _ := inputs(sp)
+			x64, err := graph.Float64s(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := nn.Predict(ref, tensor.New(tensor.WithShape(x.Shape()...), tensor.WithBacking(x64)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := graph.Float64s(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst := 0.0
+			for i := range want {
+				worst = max(worst, math.Abs(out[i]-want[i]))
+			}
+			t.Logf("max abs diff from nn.Predict in float64: %.3g", worst)
+			if worst > 1e-5 {
+				t.Errorf("the inference step differs from nn.Predict in float64 by up to %.3g (> 1e-5)", worst)
 			}
 		})
 	}

@@ -3,8 +3,8 @@
 //  1. Import the ONNX model zoo's MNIST CNN, mnist-8 (CNTK, opset 7:
 //     Conv 5x5(8)-ReLU-MaxPool 2-Conv 5x5(16)-ReLU-MaxPool 3-Dense 10 on
 //     raw 0-255 pixels, batch size 1), with onnx.Read.
-//  2. Evaluate it on the 10,000 MNIST test images (nn.Predict: an imported
-//     model is an nn.Layer).
+//  2. Evaluate it on the 10,000 MNIST test images (train.Trainer.Evaluate
+//     with train.Accuracy: an imported model is an nn.Layer).
 //  3. Give it a new head (the last layer's weights Parameter193 (256, 10)
 //     and Parameter194 redrawn, PyTorch's default U(±1/√256)) and fine-tune
 //     the whole network for one epoch on Fashion-MNIST with train.Trainer
@@ -126,7 +126,22 @@ func run(c config, w io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.MNIST8Accuracy, err = accuracy(m, mnistTest); err != nil {
+	// the file fixes the batch size at 1: the trainer trains and evaluates
+	// one image at a time
+	opt, err := train.NewAdam(c.LR)
+	if err != nil {
+		return nil, err
+	}
+	verbosity := train.Bar
+	if c.Quiet {
+		verbosity = train.Silent
+	}
+	tr, err := train.New(m, train.Config{Epochs: 1, BatchSize: 1, Seed: c.Seed, Optimizer: opt, Verbosity: verbosity})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	if res.MNIST8Accuracy, err = accuracy(tr, mnistTest); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(w, "%-44s %.4f\n", "mnist-8 on the MNIST test images", res.MNIST8Accuracy)
@@ -147,23 +162,10 @@ func run(c config, w io.Writer) (*result, error) {
 		return nil, err
 	}
 	res.TrainExamples, res.TestExamples = trainSet.Len(), testSet.Len()
-	opt, err := train.NewAdam(c.LR)
-	if err != nil {
-		return nil, err
-	}
-	verbosity := train.Bar
-	if c.Quiet {
-		verbosity = train.Silent
-	}
-	tr, err := train.New(m, train.Config{Epochs: 1, BatchSize: 1, Seed: c.Seed, Optimizer: opt, Verbosity: verbosity})
-	if err != nil {
-		return nil, err
-	}
-	defer tr.Close()
 	if _, err := tr.Fit(trainSet, nil); err != nil {
 		return nil, err
 	}
-	if res.FashionAccuracy, err = accuracy(m, testSet); err != nil {
+	if res.FashionAccuracy, err = accuracy(tr, testSet); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(w, "%-44s %.4f\n", "fine-tuned on Fashion-MNIST, its test images", res.FashionAccuracy)
@@ -213,34 +215,14 @@ func image(ds *data.Tensor, i int) (*tensor.Dense, int, error) {
 	return tensor.New(tensor.WithShape(1, 1, 28, 28), tensor.WithBacking(append([]float32(nil), x...))), ds.Label(i), nil
 }
 
-// accuracy is the fraction of ds that m classifies right, one image at a
-// time (mnist-8 takes batches of 1).
-func accuracy(m nn.Layer, ds *data.Tensor) (float64, error) {
-	correct := 0
-	for i := range ds.Len() {
-		x, label, err := image(ds, i)
-		if err != nil {
-			return 0, err
-		}
-		y, err := nn.Predict(m, x)
-		if err != nil {
-			return 0, err
-		}
-		s, err := graph.Float64s(y)
-		if err != nil {
-			return 0, err
-		}
-		best := 0
-		for k := range s {
-			if s[k] > s[best] {
-				best = k
-			}
-		}
-		if best == label {
-			correct++
-		}
+// accuracy is the fraction of ds that the trainer's model classifies
+// right (train.Trainer.Evaluate in evaluation mode, with train.Accuracy).
+func accuracy(tr *train.Trainer, ds *data.Tensor) (float64, error) {
+	logs, err := tr.Evaluate(ds, train.NewAccuracy())
+	if err != nil {
+		return 0, err
 	}
-	return float64(correct) / float64(ds.Len()), nil
+	return logs["accuracy"], nil
 }
 
 // newHead redraws the last layer of mnist-8 (Parameter193, the (256, 10)
