@@ -151,3 +151,33 @@ func TestSgemmSplitAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestSplit checks that split's sub-products tile the m×n product exactly
+// once, cut at multiples of the register block along the longer side.
+func TestSplit(t *testing.T) {
+	for _, s := range [][3]int{{7, 200, 30}, {200, 7, 30}, {65, 99, 70}, {1, 1, 1}, {96, 704, 160}} {
+		m, n, k := s[0], s[1], s[2]
+		const mr, nr = 6, 16
+		for _, threads := range []int{1, 2, 3, 4} {
+			var mu sync.Mutex
+			hits := make([]int, m*n)
+			split(threads, m, n, k, mr, nr, func(ms, ns, rowA, colB int) {
+				mu.Lock()
+				defer mu.Unlock()
+				if (n >= m && colB%nr != 0) || (n < m && rowA%mr != 0) {
+					t.Errorf("%dx%d on %d: a part starts at (%d, %d), not at a register block", m, n, threads, rowA, colB)
+				}
+				for i := rowA; i < rowA+ms; i++ {
+					for j := colB; j < colB+ns; j++ {
+						hits[i*n+j]++
+					}
+				}
+			})
+			for i, h := range hits {
+				if h != 1 {
+					t.Fatalf("%dx%d on %d threads: C[%d][%d] computed %d times, want 1", m, n, threads, i/n, i%n, h)
+				}
+			}
+		}
+	}
+}
