@@ -43,6 +43,7 @@ package ops
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 	"weak"
 
 	"github.com/convnet-go/convnet/internal/gemm"
@@ -102,6 +103,8 @@ type convScratch struct {
 	bufs   []any
 	shared any // buffer read by all workers (repacked weights)
 	flip   any // flipped weights of flipBackwardData
+	// packed weight matrices of the running forward call (packWeights)
+	packed []*gemm.PackedA
 }
 
 // scratchPool is a last-in first-out list of the convScratch values that
@@ -378,37 +381,51 @@ func im2colSmall[T float](g *convGeom, x, col []T, ld int) bool {
 	}
 	var buf [smallPlane]T
 	pad := buf[:hp*wp]
+	// columns [lo, hi) of a padded row hold the image
+	// (pad may be negative: the flipped convolution of a large padding)
+	lo := min(max(g.pad[2], 0), wp)
+	hi := max(lo, min(wp, g.pad[2]+iw))
 	p := oh * ow
 	row := 0
 	for c := 0; c < g.c; c++ {
 		xc := x[c*ih*iw : (c+1)*ih*iw]
-		// pad[r][q] = x[r - padH][q - padW], zero outside
+		// pad[r][q] = x[r - padH][q - padW], zero outside; the zeros
+		// around the image stay from the first channel on
 		for r := 0; r < hp; r++ {
 			pr := pad[r*wp : (r+1)*wp]
 			zr := r - g.pad[1]
 			if zr < 0 || zr >= ih {
-				for q := range pr {
-					pr[q] = 0
+				if c == 0 {
+					clear(pr)
 				}
 				continue
 			}
-			src := xc[zr*iw : (zr+1)*iw]
-			for q := range pr {
-				z := q - g.pad[2]
-				if z >= 0 && z < iw {
-					pr[q] = src[z]
-				} else {
-					pr[q] = 0
-				}
+			if c == 0 {
+				clear(pr[:lo])
+				clear(pr[hi:])
+			}
+			if lo < hi {
+				copy(pr[lo:hi], xc[zr*iw+lo-g.pad[2]:])
 			}
 		}
 		for a := 0; a < kh; a++ {
 			for b := 0; b < kw; b++ {
 				dst := col[row*ld : row*ld+p]
 				row++
-				at := a*dh*wp + b*dw
-				for h := 0; h < oh; h++ {
-					copyRow(dst[h*ow:(h+1)*ow], pad[at+h*wp:at+h*wp+ow])
+				src := pad[a*dh*wp+b*dw:]
+				switch ow {
+				case 4:
+					for h := 0; h < oh; h++ {
+						*(*[4]T)(dst[h*4:]) = [4]T(src[h*wp:])
+					}
+				case 8:
+					for h := 0; h < oh; h++ {
+						copyRow(dst[h*8:h*8+8], src[h*wp:])
+					}
+				default:
+					for h := 0; h < oh; h++ {
+						copy(dst[h*ow:(h+1)*ow], src[h*wp:])
+					}
 				}
 			}
 		}
@@ -443,13 +460,19 @@ func im2colPlane[T float](pl, xp []T, oh, ow, ih, iw, sh, sw, offH, offW, lo, hi
 }
 
 // copyRow copies a short row without a runtime call: rows of 4 and 8 (the
-// 4x4 and 8x8 maps of CIFAR networks) as one array move.
+// 4x4 and 8x8 maps of CIFAR networks) as moves of at most 16 bytes (a move
+// of a 32-byte array compiles to a call of memmove).
 func copyRow[T float](dst, src []T) {
 	switch len(dst) {
 	case 4:
 		*(*[4]T)(dst) = [4]T(src[:4])
 	case 8:
-		*(*[8]T)(dst) = [8]T(src[:8])
+		if unsafe.Sizeof(dst[0]) == 4 {
+			*(*[4]T)(dst) = [4]T(src[:4])
+			*(*[4]T)(dst[4:]) = [4]T(src[4:8])
+		} else {
+			*(*[8]T)(dst) = [8]T(src[:8])
+		}
 	default:
 		copy(dst, src[:len(dst)])
 	}
@@ -509,6 +532,83 @@ func col2im[T float](g *convGeom, col, x []T, ld int) {
 				}
 			}
 		}
+	}
+}
+
+// tiles reports whether the kernel windows tile the image exactly: on
+// every axis kernel = stride, no dilation or padding and out·stride = in, so
+// that every image position is in exactly one window (a transposed
+// convolution with kernel 2 and stride 2). col2im then only writes.
+func (g *convGeom) tiles() bool {
+	for a := range 3 {
+		if g.ker[a] != g.stride[a] || (g.dil[a] != 1 && g.ker[a] > 1) || g.pad[a] != 0 || g.out[a]*g.stride[a] != g.in[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// col2imTiled is col2im for geometries whose windows tile the image
+// (tiles): it sets x = col2im(col) + b[c] (b may be nil), then max(0, ·)
+// with relu, in one pass that writes every value of x once.
+func col2imTiled[T float](g *convGeom, col, x []T, ld int, b []T, relu bool) {
+	ih, iw := g.in[1], g.in[2]
+	od, oh, ow := g.out[0], g.out[1], g.out[2]
+	sd, sh, kw := g.stride[0], g.stride[1], g.ker[2] // the W stride is kw
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*g.inSize() : (c+1)*g.inSize()]
+		var bv T
+		if b != nil {
+			bv = b[c]
+		}
+		for kd := 0; kd < g.ker[0]; kd++ {
+			for kh := 0; kh < g.ker[1]; kh++ {
+				// the kw rows of this (kd, kh) interleave into each image
+				// row: dst[o·kw + j] = row j's value o, written in order
+				for d := 0; d < od; d++ {
+					for h := 0; h < oh; h++ {
+						at := (d*oh + h) * ow
+						dst := xc[((d*sd+kd)*ih+h*sh+kh)*iw:][:ow*kw]
+						if kw == 2 {
+							s0 := col[row*ld+at : row*ld+at+ow]
+							s1 := col[(row+1)*ld+at : (row+1)*ld+at+ow]
+							tiledPair(dst, s0, s1, bv, relu)
+							continue
+						}
+						for j := 0; j < kw; j++ {
+							seg := col[(row+j)*ld+at : (row+j)*ld+at+ow]
+							for o, v := range seg {
+								v += bv
+								if relu {
+									v = max(v, 0)
+								}
+								dst[o*kw+j] = v
+							}
+						}
+					}
+				}
+				row += kw
+			}
+		}
+	}
+}
+
+// tiledPair interleaves two rows into dst: dst[2o] = s0[o] + bv,
+// dst[2o+1] = s1[o] + bv, then max(0, ·) with relu.
+func tiledPair[T float](dst, s0, s1 []T, bv T, relu bool) {
+	dst = dst[:2*len(s0)]
+	s1 = s1[:len(s0)]
+	if relu {
+		for o, v := range s0 {
+			dst[2*o] = max(v+bv, 0)
+			dst[2*o+1] = max(s1[o]+bv, 0)
+		}
+		return
+	}
+	for o, v := range s0 {
+		dst[2*o] = v + bv
+		dst[2*o+1] = s1[o] + bv
 	}
 }
 
@@ -589,6 +689,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
+	wm := packWeights(e, 0, w, g.k, ck, gs*p)
 	e.run(g.n, gs, func(wk, lo, hi int) {
 		if hi-lo == 1 {
 			n := lo
@@ -601,7 +702,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 			// the product overwrites yn; then one pass adds the bias and
 			// applies the ReLU (rather than a bias fill, a product that
 			// reads it back, and a ReLU pass)
-			gemmT(false, false, g.k, p, ck, w, ck, src, p, 0, yn, p)
+			wm.mul(p, src, p, 0, yn, p)
 			if b != nil || relu {
 				for r := 0; r < g.k; r++ {
 					var bv T
@@ -626,7 +727,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
 		}
 		out := scratch[T](e, wk, 2, g.k*cols)
-		gemmT(false, false, g.k, cols, ck, w, ck, col, cols, 0, out, cols)
+		wm.mul(cols, col, cols, 0, out, cols)
 		for n := lo; n < hi; n++ {
 			scatterImage(out, g.k, p, cols, (n-lo)*p, b, relu, y[n*ys:(n+1)*ys])
 		}
@@ -651,6 +752,7 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	p, ck := g.outSize(), g.colRows()
 	xs, ys := g.c*g.inSize(), g.k*p
 	direct := g.direct()
+	tiled := !direct && g.tiles()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
 	initImage := func(dxn []T) {
 		if b != nil {
@@ -685,6 +787,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			}
 			col := scratch[T](e, wk, 0, ck*p)
 			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
+			if tiled {
+				col2imTiled(g, col, dxn, p, b, relu)
+				return
+			}
 			initImage(dxn)
 			col2im(g, col, dxn, p)
 			if relu {
@@ -703,6 +809,10 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			dxn := dx[n*xs : (n+1)*xs]
 			if direct {
 				scatterImage(col, ck, p, cols, (n-lo)*p, b, relu, dxn)
+				continue
+			}
+			if tiled {
+				col2imTiled(g, col[(n-lo)*p:], dxn, cols, b, relu)
 				continue
 			}
 			initImage(dxn)
