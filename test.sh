@@ -54,6 +54,12 @@ rows=$(grep -c '^| W1' <<<"$table" || true)
 if [ "$rows" != 4 ] || ! grep -q '^| workload | threads | convnet ms | base ms | PyTorch ms | ORT ms |' <<<"$table"; then
   echo "bench/compare_table.py: want 4 W1 rows and a column per engine, got:"; echo "$table"; exit 1
 fi
+# bench/ops_compare.sh's tables (bench/ops_table.py) from a recorded float64 run.
+table=$(/usr/bin/python3 bench/ops_table.py bench/testdata/ops_results float64 "0 0 0" "0 0 0")
+rows=$(grep -c '^| [a-z_0-9]*/x[^|]* | fwd[+bwd]* | float64 |' <<<"$table" || true)
+if [ "$rows" != 6 ] || ! grep -q '^| op family (float64) |' <<<"$table"; then
+  echo "bench/ops_table.py: want 6 float64 rows and a float64 family table, got:"; echo "$table"; exit 1
+fi
 
 echo "== go mod download"
 go mod download

@@ -4,16 +4,20 @@
 The counterpart of BenchmarkOps in ops/ops_bench_test.go: for every case it
 times one call of the torch.nn.functional op ("fwd", under no_grad) and one
 forward plus backward of y.sum() (y itself for a scalar loss) with respect to
-the case's "grad" inputs ("fwd+bwd"), in float32 on the CPU. Each timing is
+the case's "grad" inputs ("fwd+bwd"), in float32 (or --dtype float64) on
+the CPU. Each timing is
 the median of SAMPLES (5) samples, each the mean over enough calls to fill
 SAMPLE_S (0.2) seconds, after a warm-up, like go test -bench's ns/op.
 
-    bench/torch_ops.py [NAME_PREFIX ...]
+    bench/torch_ops.py [--dtype float32|float64] [NAME_PREFIX ...]
 
-prints one JSON line per case and pass: name, pass, ms, samples_ms, threads.
+prints one JSON line per case and pass: name, pass, dtype, ms, samples_ms,
+threads. In float64 the inputs are the float32 draws widened, as
+BenchmarkOps does with CONVNET_OPS_DTYPE=float64.
 bench/ops_compare.sh runs it with the thread count and OpenBLAS set up as
 ../shared/bench/run_torch.sh does. THREADS (2) sets torch's thread count.
 """
+import argparse
 import json
 import os
 import sys
@@ -26,7 +30,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "..", "ops", "testdata", "bench_ops.json")
 
 
-def make_input(gen, spec):
+def make_input(gen, spec, dtype):
+    return make_input32(gen, spec).to(dtype)
+
+
+def make_input32(gen, spec):
     shape = spec["shape"]
     fill = spec.get("fill", "normal")
     if fill == "normal":
@@ -48,7 +56,7 @@ def dice(p, t, smooth):
     return 1 - ratio.mean()
 
 
-def op_fn(c):
+def op_fn(c, dtype):
     """Returns f(*inputs) -> output for case c, with torch.nn.functional."""
     op = c["op"]
     s, p, d, op_ = c.get("stride"), c.get("pad"), c.get("dilation"), c.get("out_pad")
@@ -86,7 +94,8 @@ def op_fn(c):
     if op == "batch_norm_train":
         def bn(x, g, b):
             ch = x.shape[1]
-            return F.batch_norm(x, torch.zeros(ch), torch.ones(ch), g, b, training=True, momentum=0.1, eps=1e-5)
+            return F.batch_norm(x, torch.zeros(ch, dtype=dtype), torch.ones(ch, dtype=dtype), g, b,
+                                training=True, momentum=0.1, eps=1e-5)
         return bn
     simple = {
         "relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
@@ -145,15 +154,19 @@ def main():
     torch.set_num_threads(int(os.environ.get("THREADS", "2")))
     samples = int(os.environ.get("SAMPLES", "5"))
     sample_s = float(os.environ.get("SAMPLE_S", "0.2"))
-    prefixes = sys.argv[1:]
+    ap = argparse.ArgumentParser(description="PyTorch timings of ops/testdata/bench_ops.json")
+    ap.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    ap.add_argument("prefixes", nargs="*", metavar="NAME_PREFIX")
+    args = ap.parse_args()
+    prefixes, dtype = args.prefixes, getattr(torch, args.dtype)
     with open(CASES) as fh:
         cases = json.load(fh)["cases"]
     for c in cases:
         if prefixes and not any(c["name"].startswith(p) for p in prefixes):
             continue
         gen = torch.Generator().manual_seed(1)
-        xs = [make_input(gen, spec) for spec in c["inputs"]]
-        f = op_fn(c)
+        xs = [make_input(gen, spec, dtype) for spec in c["inputs"]]
+        f = op_fn(c, dtype)
 
         def fwd():
             with torch.no_grad():
@@ -170,7 +183,7 @@ def main():
 
         for name, call in (("fwd", fwd), ("fwd+bwd", fwd_bwd)):
             ms = sorted(timed(call, samples, sample_s))
-            print(json.dumps({"name": c["name"], "pass": name, "ms": round(ms[len(ms) // 2], 4),
+            print(json.dumps({"name": c["name"], "pass": name, "dtype": args.dtype, "ms": round(ms[len(ms) // 2], 4),
                               "samples_ms": [round(v, 4) for v in ms],
                               "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
 

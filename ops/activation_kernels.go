@@ -10,12 +10,16 @@ import (
 // elementwise kernels.
 const elementwiseGrain = 1 << 15
 
-// activate sets y = f(x) for the activation kind. ReLU, and in float32
-// sigmoid, tanh and ELU, run on the vectorised kernels of internal/vec.
+// activate sets y = f(x) for the activation kind. ReLU, in float32
+// every kind, and in float64 sigmoid, tanh, ELU and softplus
+// (kernels64.go), run on the vectorised kernels of internal/vec.
 func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
 		x, y := x[lo:hi], y[lo:hi]
 		if x32, ok := any(x).([]float32); ok && activate32(kind, float32(alpha), x32, any(y).([]float32)) {
+			return
+		}
+		if x64, ok := any(x).([]float64); ok && activate64(kind, float64(alpha), x64, any(y).([]float64)) {
 			return
 		}
 		switch kind {
@@ -132,6 +136,9 @@ func activateGradRange[T float](kind activation, alpha T, x, y, dy, dx []T) {
 			vec.Mul(dx32, dx32, dy32)
 			return
 		}
+	}
+	if x64, ok := any(x).([]float64); ok && activateGrad64(kind, float64(alpha), x64, any(y).([]float64), any(dy).([]float64), any(dx).([]float64)) {
+		return
 	}
 	switch kind {
 	case actReLU:

@@ -79,6 +79,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		rows := growWork(&op.work, n)
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
+				if a64, ok := any(a).([]float64); ok {
+					rows[i] = softmaxCESample64(a64[i*k*s:(i+1)*k*s], any(b).([]float64)[i*k*s:(i+1)*k*s], k, s)
+					continue
+				}
 				x, t := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s]
 				acc := 0.0
 				for p := 0; p < s; p++ {
@@ -101,6 +105,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 		if a32, ok := any(a).([]float32); ok {
 			b32 := any(b).([]float32)
 			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce32(op, a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
+		}
+		if a64, ok := any(a).([]float64); ok {
+			b64 := any(b).([]float64)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return bce64(a64[lo:hi], b64[lo:hi]) }) / float64(len(a))
 		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
@@ -177,6 +185,11 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 		}
 		parallelFor(n, max(1, 4096/(k*s)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
+				if a64, ok := any(a).([]float64); ok {
+					r := i * k * s
+					softmaxCEGradSample64(a64[r:r+k*s], any(b).([]float64)[r:r+k*s], any(da).([]float64)[r:r+k*s], k, s, scale)
+					continue
+				}
 				x, t, dx := a[i*k*s:(i+1)*k*s], b[i*k*s:(i+1)*k*s], da[i*k*s:(i+1)*k*s]
 				for p := 0; p < s; p++ {
 					lse := logSumExp(x[p:], k, s)
@@ -200,6 +213,10 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 				vec.Sigmoid(d, a32[lo:hi])
 				vec.Scale(d, d, float32(scale))
 				vec.Axpy(d, d, any(b).([]float32)[lo:hi], float32(-scale))
+				return
+			}
+			if a64, ok := any(a).([]float64); ok {
+				bceGrad64(a64[lo:hi], any(b).([]float64)[lo:hi], any(da).([]float64)[lo:hi], scale)
 				return
 			}
 			for i := lo; i < hi; i++ {

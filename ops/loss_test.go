@@ -243,7 +243,7 @@ func TestLossesMatchNaive(t *testing.T) {
 		shape []int
 	}
 	var cases []cfg
-	ceShapes := [][]int{{1, 2}, {4, 10}, {3, 5}, {64, 10}, {7, 3}, {2, 4, 3}, {3, 3, 2, 5}, {1, 6, 1, 1}, {5, 1}, {1000, 3}, {3, 37}, {2, 5, 7, 9}}
+	ceShapes := [][]int{{1, 2}, {4, 10}, {3, 5}, {64, 10}, {7, 3}, {2, 4, 3}, {3, 3, 2, 5}, {1, 6, 1, 1}, {5, 1}, {1000, 3}, {3, 37}, {2, 5, 7, 9}, {2, 300}, {2, 3, 13, 11}}
 	for _, s := range ceShapes {
 		naive := func(a, b []float64, shape []int) (float64, []float64) { return naiveSoftmaxCE(a, b, shape) }
 		cases = append(cases,

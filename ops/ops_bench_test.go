@@ -61,8 +61,27 @@ func loadOpsBenchCases(tb testing.TB) []opsBenchCase {
 	return f.Cases
 }
 
-// fillBenchInput makes a float32 tensor for in, drawn from rng.
-func fillBenchInput(rng *rand.Rand, in opsBenchInput) (*tensor.Dense, error) {
+// opsBenchDtypeEnv names the environment variable that sets the element
+// type of BenchmarkOps: "float32" (the default) or "float64".
+// bench/ops_compare.sh sets it from its DTYPE.
+const opsBenchDtypeEnv = "CONVNET_OPS_DTYPE"
+
+// opsBenchDtype is the element type BenchmarkOps runs in, from
+// CONVNET_OPS_DTYPE.
+func opsBenchDtype() (tensor.Dtype, error) {
+	switch v := os.Getenv(opsBenchDtypeEnv); v {
+	case "", "float32":
+		return tensor.Float32, nil
+	case "float64":
+		return tensor.Float64, nil
+	default:
+		return tensor.Dtype{}, fmt.Errorf("%s=%q: want float32 or float64", opsBenchDtypeEnv, v)
+	}
+}
+
+// fillBenchInput makes a tensor of dt for in, drawn from rng: the same
+// values in either type (float64 ones are the float32 values widened).
+func fillBenchInput(rng *rand.Rand, in opsBenchInput, dt tensor.Dtype) (*tensor.Dense, error) {
 	n := tensor.Shape(in.Shape).TotalSize()
 	data := make([]float32, n)
 	switch in.Fill {
@@ -93,6 +112,13 @@ func fillBenchInput(rng *rand.Rand, in opsBenchInput) (*tensor.Dense, error) {
 		}
 	default:
 		return nil, fmt.Errorf("unknown fill %q", in.Fill)
+	}
+	if dt == tensor.Float64 {
+		wide := make([]float64, n)
+		for i, v := range data {
+			wide[i] = float64(v)
+		}
+		return tensor.New(tensor.WithShape(in.Shape...), tensor.WithBacking(wide)), nil
 	}
 	return tensor.New(tensor.WithShape(in.Shape...), tensor.WithBacking(data)), nil
 }
@@ -147,8 +173,12 @@ func buildBenchOp(c opsBenchCase, xs []*G.Node) (*G.Node, error) {
 		return ops.Pad(x, c.Pad, c.Pad)
 	case "batch_norm_train":
 		ch := x.Shape()[1]
-		mean := tensor.New(tensor.WithShape(ch), tensor.Of(tensor.Float32))
-		vr := tensor.New(tensor.WithShape(ch), tensor.WithBacking(ones32(ch)))
+		dt := x.Dtype()
+		mean := tensor.New(tensor.WithShape(ch), tensor.Of(dt))
+		vr := tensor.New(tensor.WithShape(ch), tensor.Of(dt))
+		for i := range ch {
+			vr.Set(i, oneOf(dt))
+		}
 		return ops.BatchNormTrain(x, xs[1], xs[2], mean, vr, 0.1, 1e-5)
 	case "relu":
 		return ops.ReLU(x)
@@ -192,22 +222,22 @@ func buildBenchOp(c opsBenchCase, xs []*G.Node) (*G.Node, error) {
 	return nil, fmt.Errorf("unknown op %q", c.Op)
 }
 
-func ones32(n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = 1
+// oneOf is 1 in dt (float32 or float64).
+func oneOf(dt tensor.Dtype) any {
+	if dt == tensor.Float64 {
+		return 1.0
 	}
-	return s
+	return float32(1)
 }
 
 // buildBenchGraph builds c's graph: the forward pass, and with backward the
 // gradients of Σy (y itself for a scalar loss) with respect to c.Grad.
-func buildBenchGraph(c opsBenchCase, backward bool) (*graph.Builder, error) {
+func buildBenchGraph(c opsBenchCase, backward bool, dt tensor.Dtype) (*graph.Builder, error) {
 	rng := graph.NewRand(1)
 	bd := graph.NewBuilder(graph.Train)
 	xs := make([]*G.Node, len(c.Inputs))
 	for i, in := range c.Inputs {
-		t, err := fillBenchInput(rng, in)
+		t, err := fillBenchInput(rng, in, dt)
 		if err != nil {
 			return nil, fmt.Errorf("%s input %d: %w", c.Name, i, err)
 		}
@@ -237,9 +267,16 @@ func buildBenchGraph(c opsBenchCase, backward bool) (*graph.Builder, error) {
 }
 
 // TestBenchOpsCases builds every case of BenchmarkOps, forward and backward,
-// and runs it once, so a broken row fails the test run rather than the
-// benchmark. Names are unique and start with the op family.
+// in float32 and float64, and runs it once, so a broken row fails the test
+// run rather than the benchmark. Names are unique and start with the op
+// family.
 func TestBenchOpsCases(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		t.Run(dt.String(), func(t *testing.T) { testBenchOpsCases(t, dt) })
+	}
+}
+
+func testBenchOpsCases(t *testing.T, dt tensor.Dtype) {
 	cases := loadOpsBenchCases(t)
 	if len(cases) < 40 {
 		t.Fatalf("%s has %d cases, want the whole op set", benchOpsFile, len(cases))
@@ -253,7 +290,7 @@ func TestBenchOpsCases(t *testing.T) {
 		if testing.Short() && !strings.HasPrefix(c.Name, "conv2d/x64x1x28x28") {
 			continue
 		}
-		bd, err := buildBenchGraph(c, true)
+		bd, err := buildBenchGraph(c, true, dt)
 		if err != nil {
 			t.Error(err)
 			continue
@@ -269,12 +306,17 @@ func TestBenchOpsCases(t *testing.T) {
 	}
 }
 
-// BenchmarkOps times every op family in float32 on the shapes of
+// BenchmarkOps times every op family on the shapes of
 // testdata/bench_ops.json, the forward pass alone ("fwd") and forward plus
-// backward ("fwd+bwd"), one compiled graph run per iteration.
-// bench/ops_compare.sh runs it next to bench/torch_ops.py, which times
-// torch.nn.functional on the same cases.
+// backward ("fwd+bwd"), one compiled graph run per iteration, in float32 or,
+// with CONVNET_OPS_DTYPE=float64, in float64. bench/ops_compare.sh runs it
+// next to bench/torch_ops.py, which times torch.nn.functional on the same
+// cases.
 func BenchmarkOps(b *testing.B) {
+	dt, err := opsBenchDtype()
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, c := range loadOpsBenchCases(b) {
 		for _, backward := range []bool{false, true} {
 			pass := "fwd"
@@ -282,7 +324,7 @@ func BenchmarkOps(b *testing.B) {
 				pass = "fwd+bwd"
 			}
 			b.Run(c.Name+"/"+pass, func(b *testing.B) {
-				bd, err := buildBenchGraph(c, backward)
+				bd, err := buildBenchGraph(c, backward, dt)
 				if err != nil {
 					b.Fatal(err)
 				}

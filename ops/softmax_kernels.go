@@ -13,6 +13,10 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int, rows *rowP
 		softmaxForward32(log, x32, any(y).([]float32), outer, k, inner, rows)
 		return
 	}
+	if x64, ok := any(x).([]float64); ok && inner == 1 {
+		softmaxRows64(log, x64, any(y).([]float64), outer, k)
+		return
+	}
 	block := k * inner
 	parallelFor(outer, max(1, elementwiseGrain/block), func(lo, hi int) {
 		for o := lo; o < hi; o++ {
@@ -50,6 +54,10 @@ func softmaxForward[T float](log bool, x, y []T, outer, k, inner int, rows *rowP
 func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner, dyStep int, rows *rowPool[float32]) {
 	if y32, ok := any(y).([]float32); ok {
 		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner, dyStep, rows)
+		return
+	}
+	if y64, ok := any(y).([]float64); ok && log && inner == 1 {
+		logSoftmaxGradRows64(y64, any(dy).([]float64), any(dx).([]float64), outer, k, dyStep)
 		return
 	}
 	block := k * inner

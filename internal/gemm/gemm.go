@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in float32. op(A) is m×k,
@@ -21,10 +20,17 @@ func trans(t bool) blas.Transpose {
 	return blas.NoTrans
 }
 
-// Dgemm computes C = alpha·op(A)·op(B) + beta·C in float64 (see Sgemm).
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C in float64 (see Sgemm): with
+// the generated AVX2+FMA kernel of dgemm.go where the CPU has one, gonum's
+// pure-Go Dgemm elsewhere and for tiny products.
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	gonum.Implementation{}.Dgemm(trans(transA), trans(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	dgemmAuto(defaultDKernel, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// defaultDKernel is the float64 kernel Dgemm uses: nil means gonum.
+var defaultDKernel = func() *dKernel {
+	if ks := availableDKernels(); len(ks) > 0 {
+		return ks[0]
+	}
+	return nil
+}()
