@@ -167,6 +167,11 @@ type bnParams struct {
 	runMean, runVar   *tensor.Dense
 	momentum, eps     float64
 	relu              bool // output max(0, ·); gradients masked where the output is 0
+	// pass32 and pass64 are the kernels' reusable parallel passes (one
+	// pass runs at a time: the forward and gradient ops of one graph run
+	// in sequence, as every kit op's saved tensors assume).
+	pass32 bnPass[float32]
+	pass64 bnPass[float64]
 }
 
 // bnStats are the per-channel statistics of a BatchNorm's last run.

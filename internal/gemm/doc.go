@@ -31,8 +31,11 @@
 // The kernel family is chosen once from the CPU features
 // (golang.org/x/sys/cpu); within it, each call takes the register block that
 // tiles its m×n best.
-// Large products are split over GOMAXPROCS goroutines; Sgemm is safe to call
-// from many goroutines at once.
+// Large products are split over GOMAXPROCS goroutines (read at each call):
+// the parts go to the persistent workers of internal/workers, so a split
+// product allocates nothing, and every element of C is summed in the same
+// order whatever the split. Sgemm is safe to call from many goroutines at
+// once.
 //
 // # Float64
 //

@@ -62,13 +62,17 @@ func sgemmDot(dk *dotKernel, threads int, m, n, k int, alpha float32, a []float3
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	if splitThreads(threads, m, n, k, dk.mr, dk.nr) == 1 {
+	parts := splitThreads(threads, m, n, k, dk.mr, dk.nr)
+	if parts == 1 {
 		sgemmDotSerial(dk, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	split(threads, m, n, k, dk.mr, dk.nr, func(m, n, rowA, colB int) {
-		sgemmDotSerial(dk, m, n, k, alpha, a[rowA*lda:], lda, b[colB*ldb:], ldb, beta, c[rowA*ldc+colB:], ldc)
-	})
+	p := products.Get().(*product)
+	*p = product{
+		dot: dk, transB: true, m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+	}
+	p.run(parts, dk.mr, dk.nr)
 }
 
 func sgemmDotSerial(dk *dotKernel, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

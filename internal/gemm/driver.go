@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/convnet-go/convnet/internal/workers"
 )
 
 // microKernel computes one mr×nr tile of C from packed panels:
@@ -171,27 +173,22 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	if splitThreads(threads, m, n, k, kern.mr, kern.nr) == 1 {
+	parts := splitThreads(threads, m, n, k, kern.mr, kern.nr)
+	if parts == 1 {
 		sgemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	split(threads, m, n, k, kern.mr, kern.nr, func(m, n, rowA, colB int) {
-		aOff := rowA * lda // row rowA of op(A)
-		if transA {
-			aOff = rowA
-		}
-		bOff := colB // column colB of op(B)
-		if transB {
-			bOff = colB * ldb
-		}
-		sgemmSerial(kern, transA, transB, m, n, k, alpha, a[aOff:], lda, b[bOff:], ldb, beta, c[rowA*ldc+colB:], ldc)
-	})
+	p := products.Get().(*product)
+	*p = product{
+		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+	}
+	p.run(parts, kern.mr, kern.nr)
 }
 
 // splitThreads is the number of goroutines split runs an m×n×k product
 // on (threads ≤ 0: automatic). Callers that get 1 call their serial
-// product directly, without making the closure split takes (a heap
-// allocation per product, as it may go to other goroutines).
+// product directly.
 func splitThreads(threads, m, n, k, mr, nr int) int {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -206,45 +203,95 @@ func splitThreads(threads, m, n, k, mr, nr int) int {
 	return max(1, min(threads, (dim+unit-1)/unit))
 }
 
+// product is one matrix product split into parts along m or n, as
+// workers.Task. The parts share its arguments; each part computes the
+// sub-product C[rowA:rowA+m', colB:colB+n'] with the serial driver (the
+// dot-product one when dot is set, serial when set). Products are reused
+// through the products pool, so splitting a product allocates nothing.
+type product struct {
+	kern           *kernel
+	dot            *dotKernel
+	serial         func(m, n, rowA, colB int)
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+
+	parts  int  // number of parts
+	splitN bool // the parts are column blocks (else row blocks)
+	units  int  // register blocks along the split dimension
+	unit   int  // the register block along it (nr or mr)
+}
+
+// products holds unused products (see product). Like workspaces, it is
+// process state that no result depends on.
+var products = sync.Pool{New: func() any { return new(product) }}
+
+// run computes p on parts goroutines and puts p back into the products
+// pool. The larger of m and n is cut into one chunk per goroutine, each a
+// multiple of the register block (mr rows or nr columns) so that no extra
+// edge tiles appear. Part t covers register blocks [units·t/parts,
+// units·(t+1)/parts), whichever goroutine computes it, so the result does
+// not depend on the scheduling: every element of C is summed in the same
+// order as by one serial product over its chunk.
+func (p *product) run(parts, mr, nr int) {
+	p.parts = parts
+	p.splitN = p.n >= p.m
+	dim, unit := p.m, mr
+	if p.splitN {
+		dim, unit = p.n, nr
+	}
+	p.units, p.unit = (dim+unit-1)/unit, unit
+	workers.Run(parts, p)
+	*p = product{} // drop the references to the caller's matrices
+	products.Put(p)
+}
+
+// RunPart computes part t of the product (workers.Task).
+func (p *product) RunPart(t int) {
+	dim := p.m
+	if p.splitN {
+		dim = p.n
+	}
+	lo := p.units * t / p.parts * p.unit
+	hi := min(dim, p.units*(t+1)/p.parts*p.unit)
+	m, n, rowA, colB := hi-lo, p.n, lo, 0
+	if p.splitN {
+		m, n, rowA, colB = p.m, hi-lo, 0, lo
+	}
+	switch {
+	case p.serial != nil:
+		p.serial(m, n, rowA, colB)
+	case p.dot != nil:
+		sgemmDotSerial(p.dot, m, n, p.k, p.alpha, p.a[rowA*p.lda:], p.lda, p.b[colB*p.ldb:], p.ldb, p.beta, p.c[rowA*p.ldc+colB:], p.ldc)
+	default:
+		aOff := rowA * p.lda // row rowA of op(A)
+		if p.transA {
+			aOff = rowA
+		}
+		bOff := colB // column colB of op(B)
+		if p.transB {
+			bOff = colB * p.ldb
+		}
+		sgemmSerial(p.kern, p.transA, p.transB, m, n, p.k, p.alpha, p.a[aOff:], p.lda, p.b[bOff:], p.ldb, p.beta, p.c[rowA*p.ldc+colB:], p.ldc)
+	}
+}
+
 // split runs serial(m', n', rowA, colB) for the sub-products C[rowA:rowA+m',
 // colB:colB+n'] that make up an m×n product, on up to threads goroutines
-// (threads ≤ 0: GOMAXPROCS, fewer for small products). The larger of m and
-// n is cut into one chunk per goroutine, each a multiple of the register
-// block (mr rows or nr columns) so that no extra edge tiles appear.
+// (threads ≤ 0: GOMAXPROCS, fewer for small products), cut as product.run
+// cuts them. The closure serial escapes to the heap when the product is
+// split; sgemm and sgemmDot avoid it by filling a product themselves.
 func split(threads, m, n, k, mr, nr int, serial func(m, n, rowA, colB int)) {
-	threads = splitThreads(threads, m, n, k, mr, nr)
-	splitN := n >= m
-	dim, unit := m, mr
-	if splitN {
-		dim, unit = n, nr
-	}
-	units := (dim + unit - 1) / unit
-	if threads <= 1 {
+	parts := splitThreads(threads, m, n, k, mr, nr)
+	if parts <= 1 {
 		serial(m, n, 0, 0)
 		return
 	}
-	var wg sync.WaitGroup
-	for t := range threads {
-		lo := units * t / threads * unit
-		hi := min(dim, units*(t+1)/threads*unit)
-		run := func() {
-			if splitN {
-				serial(m, hi-lo, 0, lo)
-			} else {
-				serial(hi-lo, n, lo, 0)
-			}
-		}
-		if t == threads-1 {
-			run()
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run()
-		}()
-	}
-	wg.Wait()
+	p := products.Get().(*product)
+	*p = product{serial: serial, m: m, n: n, k: k}
+	p.run(parts, mr, nr)
 }
 
 // sgemmSerial runs the blocked product on the calling goroutine (see kernel

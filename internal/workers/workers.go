@@ -1,0 +1,212 @@
+// Package workers runs the parts of a split computation on goroutines that
+// outlive the call: a matrix product or a parallel loop split over
+// GOMAXPROCS goroutines hands its parts to idle workers instead of starting
+// goroutines (and allocating the closures they run) at every call.
+//
+// A Task is a value the caller owns, usually a pointer to a struct reused
+// from one call to the next; Run calls its RunPart method once per part and
+// returns when every part has returned. Part parts-1 runs on the calling
+// goroutine, the others on workers. Handing a part to an idle worker
+// allocates nothing.
+//
+// # The process-wide pool
+//
+// Run uses one pool for the whole process. This is the package's only
+// state, and it is deliberate: the workers are an execution resource like
+// the Go scheduler's threads, shared by every product and loop of every
+// model, and they hold nothing that a result depends on (a part computes
+// the same values whichever goroutine runs it). A pool per caller would keep
+// a set of idle goroutines per op or per machine. The pool grows to the
+// number of parts that run at the same time (with nested splits, for
+// example a parallel loop over images whose bodies multiply matrices, that
+// can exceed GOMAXPROCS, as the goroutines it replaces did), and a worker
+// that has had nothing to do for IdleTimeout exits, so a process that stops
+// computing ends up with no workers.
+package workers
+
+import (
+	"sync"
+	"time"
+)
+
+// Task is a computation split into parts, numbered from 0.
+type Task interface {
+	// RunPart computes part p. Parts run concurrently and must not write
+	// to the same memory.
+	RunPart(p int)
+}
+
+// Ranger is the body of a parallel loop: it handles items [lo, hi).
+type Ranger interface {
+	Range(lo, hi int)
+}
+
+// IdleTimeout is how long a worker waits for a part before it exits.
+// Between the products of a training step the gaps are far shorter; an
+// exited worker is replaced by a new goroutine when it is needed again,
+// which costs a few microseconds.
+const IdleTimeout = time.Second
+
+// Run calls t.RunPart(p) for every p in [0, parts) and returns when all
+// have returned: part parts-1 on the calling goroutine, the others on
+// workers of the process-wide pool. parts ≤ 0 does nothing.
+//
+// Run allocates nothing when enough workers are idle; t's dynamic value
+// escapes to the heap (it is shared with other goroutines), so callers
+// that must not allocate pass a pointer to a reused struct.
+func Run(parts int, t Task) { process.run(parts, t, nil, 0, 0) }
+
+// For calls body.Range on the chunks [0, chunk), [chunk, 2·chunk), ... of
+// [0, n) and returns when all have returned: the last chunk on the calling
+// goroutine, the others on workers, as Run. The bounds travel with each
+// part, so For needs no task of its own: with enough idle workers and
+// body a pointer (or a func type), it allocates nothing. chunk ≥ 1.
+func For(n, chunk int, body Ranger) {
+	if n <= 0 {
+		return
+	}
+	process.run((n+chunk-1)/chunk, nil, body, n, chunk)
+}
+
+// process is the pool Run uses (see the package documentation).
+var process = newPool(IdleTimeout)
+
+// pool is a set of idle workers. A caller takes a worker from it, hands it
+// one part and waits for that worker's done signal; the caller then puts
+// the worker back. A worker belongs to one caller between take and put, so
+// its done signal cannot be confused with another caller's.
+type pool struct {
+	idleTimeout time.Duration
+	mu          sync.Mutex
+	idle        []*worker // most recently used last
+}
+
+func newPool(idleTimeout time.Duration) *pool {
+	return &pool{idleTimeout: idleTimeout}
+}
+
+// part is one part of a Run (t, p) or a For (r, lo, hi), handed to a
+// worker.
+type part struct {
+	t      Task
+	r      Ranger
+	p      int
+	lo, hi int
+}
+
+// do runs the part.
+func (pt *part) do() {
+	if pt.r != nil {
+		pt.r.Range(pt.lo, pt.hi)
+		return
+	}
+	pt.t.RunPart(pt.p)
+}
+
+// worker is a goroutine that runs the parts it is handed.
+type worker struct {
+	pool *pool
+	in   chan part     // the part to run (capacity 1: the caller does not wait)
+	done chan struct{} // signalled when the part has returned (capacity 1)
+}
+
+// maxLocal is the number of workers one run tracks without allocating
+// (the parts of a run on up to maxLocal+1 threads).
+const maxLocal = 63
+
+// run runs the parts of t (r nil) or the chunks of r over [0, n).
+func (pl *pool) run(parts int, t Task, r Ranger, n, chunk int) {
+	partOf := func(p int) part {
+		if r == nil {
+			return part{t: t, p: p}
+		}
+		return part{r: r, lo: p * chunk, hi: min((p+1)*chunk, n)}
+	}
+	if parts <= 0 {
+		return
+	}
+	var local [maxLocal]*worker
+	used := local[:0]
+	// Even if the caller's part panics, wait for the workers' parts (no
+	// part writes after Run returns) and put the workers back.
+	defer func() {
+		for _, w := range used {
+			<-w.done
+		}
+		pl.put(used)
+	}()
+	for p := range parts - 1 {
+		w := pl.take()
+		w.in <- partOf(p)
+		used = append(used, w)
+	}
+	last := partOf(parts - 1)
+	last.do()
+}
+
+// take returns an idle worker, or starts one when none is idle.
+func (pl *pool) take() *worker {
+	pl.mu.Lock()
+	if n := len(pl.idle); n > 0 {
+		w := pl.idle[n-1]
+		pl.idle[n-1] = nil
+		pl.idle = pl.idle[:n-1]
+		pl.mu.Unlock()
+		return w
+	}
+	pl.mu.Unlock()
+	w := &worker{pool: pl, in: make(chan part, 1), done: make(chan struct{}, 1)}
+	go w.loop()
+	return w
+}
+
+// put returns workers whose parts have returned to the idle list.
+func (pl *pool) put(ws []*worker) {
+	pl.mu.Lock()
+	pl.idle = append(pl.idle, ws...)
+	pl.mu.Unlock()
+}
+
+// retire removes w from the idle list and reports whether it was there. A
+// worker that is not idle has been taken by a caller (a part is coming) or
+// has not been put back yet by its last caller.
+func (pl *pool) retire(w *worker) bool {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	for i, x := range pl.idle {
+		if x == w {
+			copy(pl.idle[i:], pl.idle[i+1:])
+			pl.idle[len(pl.idle)-1] = nil
+			pl.idle = pl.idle[:len(pl.idle)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// idleCount is the number of idle workers (for tests).
+func (pl *pool) idleCount() int {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return len(pl.idle)
+}
+
+// loop runs parts until the worker has been idle for the pool's timeout.
+func (w *worker) loop() {
+	timer := time.NewTimer(w.pool.idleTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case p := <-w.in:
+			p.do()
+			w.done <- struct{}{}
+		case <-timer.C:
+			if w.pool.retire(w) {
+				return
+			}
+		}
+		// Since Go 1.23 Reset discards a pending expiry, so the next
+		// select waits the full timeout.
+		timer.Reset(w.pool.idleTimeout)
+	}
+}
