@@ -173,7 +173,7 @@ func blockLSE64(x []float64, k, s int, lse, e []float64) {
 
 // The stack buffers of the functions below stay on the stack: they go
 // only to internal/vec's non-generic float64 kernels (direct calls to
-// go:noescape assembly), never to its generic helpers.
+// assembly marked noescape), never to its generic helpers.
 
 // softmaxCESample64 is Σ_p Σ_j t·(lse_p - x) for one sample (k, s) of the
 // float64 softmax cross-entropy, zero targets skipped.
