@@ -105,6 +105,9 @@ type convScratch struct {
 	flip   any // flipped weights of flipBackwardData
 	// packed weight matrices of the running forward call (packWeights)
 	packed []*gemm.PackedA
+	// tap offsets of the running call's shiftGeom (shiftGeometry)
+	shiftOuter, shiftTaps []int
+	loop                  engineLoop // the loop of convEngine.run
 }
 
 // scratchPool is a last-in first-out list of the convScratch values that
@@ -222,17 +225,30 @@ func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
 	if nw < 1 {
 		return 0
 	}
-	if s := e.scratchSet(); len(s.bufs) < nw*convSlots {
+	s := e.scratchSet()
+	if len(s.bufs) < nw*convSlots {
 		s.bufs = append(s.bufs, make([]any, nw*convSlots-len(s.bufs))...)
 	}
-	parallelFor(nw, 1, func(a, b int) {
-		for wk := a; wk < b; wk++ {
-			for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
-				fn(wk, gi*gs, min((gi+1)*gs, n))
-			}
-		}
-	})
+	s.loop = engineLoop{fn: fn, n: n, gs: gs, groups: groups, nw: nw}
+	parallelRange(nw, 1, &s.loop)
+	s.loop = engineLoop{} // drop the reference to fn
 	return nw
+}
+
+// engineLoop is the loop of convEngine.run over its workers, kept in the
+// scratch so that splitting it allocates nothing.
+type engineLoop struct {
+	fn                func(worker, lo, hi int)
+	n, gs, groups, nw int
+}
+
+// Range runs workers [a, b): each its share of the groups, in order.
+func (r *engineLoop) Range(a, b int) {
+	for wk := a; wk < b; wk++ {
+		for gi := wk * r.groups / r.nw; gi < (wk+1)*r.groups/r.nw; gi++ {
+			r.fn(wk, gi*r.gs, min((gi+1)*r.gs, r.n))
+		}
+	}
 }
 
 // workers is the number of workers run will use for n images in groups of
@@ -684,7 +700,7 @@ func reluInPlace[T float](x []T) {
 func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y []T) {
 	e.begin()
 	defer e.end()
-	if s, ok := g.shiftGeometry(); ok {
+	if s, ok := g.shiftGeometry(e.scratchSet()); ok {
 		shiftForward(e, g, &s, x, w, b, relu, y)
 		return
 	}
@@ -747,7 +763,7 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bool, dx []T) {
 	e.begin()
 	defer e.end()
-	if s, ok := g.shiftGeometry(); ok {
+	if s, ok := g.shiftGeometry(e.scratchSet()); ok {
 		shiftBackwardData(e, g, &s, dy, w, b, relu, dx)
 		return
 	}
@@ -877,7 +893,7 @@ func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 	e.begin()
 	defer e.end()
-	if s, ok := g.shiftGeometry(); ok {
+	if s, ok := g.shiftGeometry(e.scratchSet()); ok {
 		shiftBackwardFilter(e, g, &s, dy, x, dw)
 		return
 	}

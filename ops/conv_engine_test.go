@@ -250,7 +250,7 @@ func TestConvShiftPath(t *testing.T) {
 		if g.direct() {
 			continue
 		}
-		s := newShiftGeom(&g)
+		s := newShiftGeom(&g, nil, nil)
 		x := make([]float64, g.n*g.c*g.inSize())
 		w := make([]float64, g.k*g.colRows())
 		dy := make([]float64, g.n*g.k*g.outSize())

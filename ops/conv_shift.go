@@ -53,18 +53,21 @@ const shiftMinChannels = 8
 
 // shiftGeometry returns the padded grid when the shifted path applies:
 // stride 1, not a plain 1x1 product, enough channels and little padding
-// waste.
-func (g *convGeom) shiftGeometry() (shiftGeom, bool) {
+// waste. Its tap offsets are stored in sc's reused slices (valid until the
+// next shiftGeometry call with sc).
+func (g *convGeom) shiftGeometry(sc *convScratch) (shiftGeom, bool) {
 	if g.stride != [3]int{1, 1, 1} || g.direct() || g.outSize() == 0 || g.c < shiftMinChannels {
 		return shiftGeom{}, false
 	}
-	s := newShiftGeom(g)
+	s := newShiftGeom(g, sc.shiftOuter, sc.shiftTaps)
+	sc.shiftOuter, sc.shiftTaps = s.outer, s.shifts
 	return s, float64(s.plane) <= shiftMaxWaste*float64(g.outSize())
 }
 
-// newShiftGeom computes the padded grid of a stride-1 convolution.
-func newShiftGeom(g *convGeom) shiftGeom {
-	var s shiftGeom
+// newShiftGeom computes the padded grid of a stride-1 convolution, its tap
+// offsets appended to outer[:0] and shifts[:0] (nil: fresh slices).
+func newShiftGeom(g *convGeom, outer, shifts []int) shiftGeom {
+	s := shiftGeom{outer: outer[:0], shifts: shifts[:0]}
 	for a := range 3 {
 		s.ext[a] = g.out[a] + g.dil[a]*(g.ker[a]-1)
 	}

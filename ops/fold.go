@@ -124,7 +124,7 @@ type foldStats struct {
 // in float64 and stored in saved scratch (no allocation per run).
 func scales[T float](f foldStats, in []view[T], gi int, sv *saved[T], k int) (s, inv []T) {
 	s, inv = sv.floats("scale", k), sv.floats("inv", k)
-	variance := f.variance.Data().([]T)
+	variance := viewOf[T](f.variance).data
 	for c := range k {
 		iv := 1 / math.Sqrt(float64(variance[c])+f.eps)
 		inv[c] = T(iv)
@@ -192,7 +192,7 @@ func foldBiasKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 		forward: func(a fwdArgs[T]) error {
 			k := len(a.out.data)
 			s, _ := scales(f, a.in, idx.gamma, a.saved, k)
-			mean := f.mean.Data().([]T)
+			mean := viewOf[T](f.mean).data
 			b, beta := at(a.in, idx.b), at(a.in, idx.beta)
 			for c := range k {
 				v := -float64(mean[c])
@@ -217,7 +217,7 @@ func foldBiasKernels[T float](f foldStats, idx foldIndex) kernels[T] {
 					dx[c] = v * s[c]
 				}
 			case idx.gamma: // dgamma = db'·(b - mean)·inv
-				mean := f.mean.Data().([]T)
+				mean := viewOf[T](f.mean).data
 				b := at(a.in, idx.b)
 				for c, v := range dy {
 					d := -float64(mean[c])

@@ -108,7 +108,7 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
-	ws.b = grow(ws.b, kc*roundUp(nc, nr))
+	ws.b = growCap(ws.b, kc*roundUp(nc, nr), kern.bBlock())
 	ws.tile = grow(ws.tile, mr*nr)
 	tile := ws.tile
 
