@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/workers"
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -211,6 +211,7 @@ type Adam struct {
 	lr, b1, b2, eps, wd float64
 	decoupled           bool
 	state               map[*graph.Param]*paramState
+	run                 adamRun // the running step's jobs, reused
 }
 
 // NewAdam returns an Adam optimizer with learning rate lr (> 0; 1e-3 is
@@ -272,8 +273,12 @@ func (a *Adam) SetLR(lr float64) { a.lr = lr }
 // Params run in chunks on GOMAXPROCS goroutines (a ResNet-18 has 11
 // million weights; one core needs tens of milliseconds for them).
 func (a *Adam) Step(ps []ParamGrad) error {
-	jobs := make([]func(lo, hi int), len(ps))
-	sizes := make([]int, len(ps))
+	r := &a.run
+	if cap(r.jobs) < len(ps) {
+		r.jobs = make([]adamJob, len(ps))
+	}
+	r.jobs = r.jobs[:len(ps)]
+	defer r.release()
 	for i, pg := range ps {
 		if err := checkPG(a.name, pg); err != nil {
 			return err
@@ -288,26 +293,95 @@ func (a *Adam) Step(ps []ParamGrad) error {
 		if a.decoupled {
 			decay, l2 = 1-a.lr*a.wd, 0
 		}
-		switch w := pg.Param.Value().Data().(type) {
-		case []float32:
-			g, m, v := pg.Grad.Float32s(), st.buf[0].Float32s(), st.buf[1].Float32s()
-			jobs[i] = func(lo, hi int) {
-				adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi],
-					float32(a.b1), float32(a.b2), float32(a.eps), float32(l2), float32(decay), float32(stepSize), float32(bc2sqrt))
-			}
-			sizes[i] = len(w)
-		case []float64:
-			g, m, v := pg.Grad.Float64s(), st.buf[0].Float64s(), st.buf[1].Float64s()
-			jobs[i] = func(lo, hi int) {
-				adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], a.b1, a.b2, a.eps, l2, decay, stepSize, bc2sqrt)
-			}
-			sizes[i] = len(w)
+		j := adamJob{b1: a.b1, b2: a.b2, eps: a.eps, l2: l2, decay: decay, stepSize: stepSize, bc2sqrt: bc2sqrt}
+		w := pg.Param.Value()
+		switch w.Dtype() {
+		case tensor.Float32:
+			j.w32, j.g32, j.m32, j.v32 = w.Float32s(), pg.Grad.Float32s(), st.buf[0].Float32s(), st.buf[1].Float32s()
+			j.size = len(j.w32)
+		case tensor.Float64:
+			j.w64, j.g64, j.m64, j.v64 = w.Float64s(), pg.Grad.Float64s(), st.buf[0].Float64s(), st.buf[1].Float64s()
+			j.size = len(j.w64)
 		default:
 			return errors.Errorf("train: %s: Param dtype %v is not float32 or float64", a.name, pg.Param.Dtype())
 		}
+		r.jobs[i] = j
 	}
-	parallelChunks(sizes, func(job, lo, hi int) { jobs[job](lo, hi) })
+	r.runAll()
 	return nil
+}
+
+// adamJob is the update of one Param: its float32 or its float64 slices
+// and the step's scalars.
+type adamJob struct {
+	w32, g32, m32, v32                        []float32
+	w64, g64, m64, v64                        []float64
+	size                                      int
+	b1, b2, eps, l2, decay, stepSize, bc2sqrt float64
+}
+
+// update runs the update on elements [lo, hi).
+func (j *adamJob) update(lo, hi int) {
+	if j.w32 != nil {
+		adamStep(j.w32[lo:hi], j.g32[lo:hi], j.m32[lo:hi], j.v32[lo:hi],
+			float32(j.b1), float32(j.b2), float32(j.eps), float32(j.l2), float32(j.decay), float32(j.stepSize), float32(j.bc2sqrt))
+		return
+	}
+	adamStep(j.w64[lo:hi], j.g64[lo:hi], j.m64[lo:hi], j.v64[lo:hi], j.b1, j.b2, j.eps, j.l2, j.decay, j.stepSize, j.bc2sqrt)
+}
+
+// adamRun is one Adam step's jobs split into chunks, kept in the
+// optimizer so that a step allocates nothing once warm.
+type adamRun struct {
+	jobs   []adamJob
+	chunks []optSpan
+	next   atomic.Int64
+}
+
+// optSpan is the elements [lo, hi) of job.
+type optSpan struct{ job, lo, hi int }
+
+// runAll updates every job in chunks of at most optChunk elements on up to
+// GOMAXPROCS goroutines (the workers of internal/workers), so that large
+// and small Params spread evenly; each element is updated by exactly one
+// chunk, so the result does not depend on the number of goroutines.
+func (r *adamRun) runAll() {
+	r.chunks = r.chunks[:0]
+	total := 0
+	for j := range r.jobs {
+		n := r.jobs[j].size
+		for lo := 0; lo < n; lo += optChunk {
+			r.chunks = append(r.chunks, optSpan{j, lo, min(lo+optChunk, n)})
+		}
+		total += n
+	}
+	parts := min(runtime.GOMAXPROCS(0), len(r.chunks), max(1, total/optChunk))
+	if parts <= 1 {
+		r.RunPart(0)
+		return
+	}
+	workers.Run(parts, r)
+}
+
+// RunPart updates chunks until none is left (workers.Task): the parts
+// take the next chunk in turn.
+func (r *adamRun) RunPart(int) {
+	for {
+		i := int(r.next.Add(1)) - 1
+		if i >= len(r.chunks) {
+			return
+		}
+		c := r.chunks[i]
+		r.jobs[c.job].update(c.lo, c.hi)
+	}
+}
+
+// release drops the step's references to the Params' data and resets the
+// chunk counter.
+func (r *adamRun) release() {
+	clear(r.jobs)
+	r.jobs = r.jobs[:0]
+	r.next.Store(0)
 }
 
 func adamStep[T float](w, g, m, v []T, b1, b2, eps, l2, decay, stepSize, bc2sqrt T) {
@@ -335,47 +409,6 @@ func adamStep[T float](w, g, m, v []T, b1, b2, eps, l2, decay, stepSize, bc2sqrt
 		denom := T(math.Sqrt(float64(v[i])))/bc2sqrt + eps
 		w[i] -= stepSize * m[i] / denom
 	}
-}
-
-// parallelChunks calls fn(job, lo, hi) on chunks [lo, hi) of every job
-// [0, sizes[job]), on up to GOMAXPROCS goroutines. Chunks are at most
-// optChunk elements, so large and small Params spread evenly; each
-// element is updated by exactly one call, so the result does not depend on
-// the number of goroutines.
-func parallelChunks(sizes []int, fn func(job, lo, hi int)) {
-	type chunk struct{ job, lo, hi int }
-	var chunks []chunk
-	total := 0
-	for j, n := range sizes {
-		for lo := 0; lo < n; lo += optChunk {
-			chunks = append(chunks, chunk{j, lo, min(lo+optChunk, n)})
-		}
-		total += n
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(chunks), max(1, total/optChunk))
-	if workers <= 1 {
-		for _, c := range chunks {
-			fn(c.job, c.lo, c.hi)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(chunks) {
-					return
-				}
-				c := chunks[i]
-				fn(c.job, c.lo, c.hi)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // optChunk is the number of elements an optimizer goroutine updates at a
