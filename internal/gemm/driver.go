@@ -221,11 +221,13 @@ func splitThreads(threads, m, n, k, mr, nr int) int {
 // product is one matrix product split into parts along m or n, as
 // workers.Task. The parts share its arguments; each part computes the
 // sub-product C[rowA:rowA+m', colB:colB+n'] with the serial driver (the
-// dot-product one when dot is set, serial when set). Products are reused
+// dot-product one when dot is set, the packed-A one when packed is set,
+// serial when set). Products are reused
 // through the products pool, so splitting a product allocates nothing.
 type product struct {
 	kern           *kernel
 	dot            *dotKernel
+	packed         *PackedA // op(A), packed (SgemmPacked; a and lda unused)
 	serial         func(m, n, rowA, colB int)
 	transA, transB bool
 	m, n, k        int
@@ -278,6 +280,8 @@ func (p *product) RunPart(t int) {
 	switch {
 	case p.serial != nil:
 		p.serial(m, n, rowA, colB)
+	case p.packed != nil:
+		sgemmPackedSerial(p.packed, rowA, m, n, p.b[colB:], p.ldb, p.beta, p.c[rowA*p.ldc+colB:], p.ldc)
 	case p.dot != nil:
 		sgemmDotSerial(p.dot, m, n, p.k, p.alpha, p.a[rowA*p.lda:], p.lda, p.b[colB*p.ldb:], p.ldb, p.beta, p.c[rowA*p.ldc+colB:], p.ldc)
 	default:

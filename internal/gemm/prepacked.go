@@ -73,6 +73,12 @@ func (p *PackedA) PackPanels(a []float32, lda, lo, hi int) {
 // zero C is written without being read. Large products run on several
 // goroutines as Sgemm's do.
 func SgemmPacked(p *PackedA, n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmPacked(0, p, n, b, ldb, beta, c, ldc)
+}
+
+// sgemmPacked is SgemmPacked on up to threads goroutines (threads ≤ 0:
+// GOMAXPROCS, with small products kept on one goroutine).
+func sgemmPacked(threads int, p *PackedA, n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if !p.prepped {
 		panic("gemm: SgemmPacked before Prepare")
 	}
@@ -86,13 +92,14 @@ func SgemmPacked(p *PackedA, n int, b []float32, ldb int, beta float32, c []floa
 		return
 	}
 	kern := p.kern
-	if splitThreads(0, m, n, k, kern.mr, kern.nr) == 1 {
+	parts := splitThreads(threads, m, n, k, kern.mr, kern.nr)
+	if parts == 1 {
 		sgemmPackedSerial(p, 0, m, n, b, ldb, beta, c, ldc)
 		return
 	}
-	split(0, m, n, k, kern.mr, kern.nr, func(ms, ns, rowA, colB int) {
-		sgemmPackedSerial(p, rowA, ms, ns, b[colB:], ldb, beta, c[rowA*ldc+colB:], ldc)
-	})
+	pr := products.Get().(*product)
+	*pr = product{packed: p, m: m, n: n, k: k, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	pr.run(parts, kern.mr, kern.nr)
 }
 
 // sgemmPackedSerial is sgemmSerial for rows [row0, row0+m) of a packed A

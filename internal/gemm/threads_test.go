@@ -138,6 +138,12 @@ func TestSgemmSplitAllocs(t *testing.T) {
 		{"packed/2", func() { sgemm(kern, 2, false, false, m, n, k, 1, a, k, b, n, 0, c, n) }},
 		{"packed/3", func() { sgemm(kern, 3, false, true, m, n, k, 1, a, k, b, k, 0, c, n) }},
 	}
+	var pa PackedA
+	pa.PackPanels(a, k, 0, pa.Prepare(false, m, k, n))
+	runs = append(runs, struct {
+		name string
+		f    func()
+	}{"prepacked/2", func() { sgemmPacked(2, &pa, n, b, n, 0, c, n) }})
 	if defaultDot != nil {
 		runs = append(runs, struct {
 			name string
