@@ -161,21 +161,6 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// bBlock is the length of a packed B block of kern at its full size
-// (kc×nc, nc rounded up to nr): the most any product packs at a time.
-// Packing buffers that grow are given this capacity at once, so that a
-// buffer settles after one allocation instead of growing with each larger
-// product it meets.
-func (kern *kernel) bBlock() int { return kern.kc * roundUp(kern.nc, kern.nr) }
-
-// growCap is grow that reallocates with capacity max(n, full).
-func growCap(s []float32, n, full int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n, max(n, full))
-	}
-	return s[:n]
-}
-
 // sgemm checks the arguments, handles the cases that need no product and
 // runs the blocked product with kern on up to threads goroutines (threads ≤ 0:
 // GOMAXPROCS, with small products kept on one goroutine).
@@ -330,7 +315,7 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
 	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
-	ws.b = growCap(ws.b, kc*roundUp(nc, nr), kern.bBlock())
+	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
 	tile := ws.tile
 

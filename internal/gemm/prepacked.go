@@ -115,7 +115,7 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
-	ws.b = growCap(ws.b, kc*roundUp(nc, nr), kern.bBlock())
+	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
 	tile := ws.tile
 
