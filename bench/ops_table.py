@@ -8,8 +8,10 @@ torch.txt (bench/torch_ops.py's JSON lines, each prefixed with its round),
 as ops_compare.sh writes them (KEEP=DIR keeps them). The first table gives
 per case and pass the median over rounds of each side's ms per call and the
 median of the per-round ratios convnet/PyTorch, the second the geometric
-mean of the ratios per op family. PyTorch lines of another dtype than DTYPE
-are an error: both sides must have run the same cases in the same type.
+mean of the ratios per op family. PyTorch lines carry their dtype, and one
+of another dtype than DTYPE is an error; the Go lines carry none, so the
+script trusts ops_compare.sh to have run BenchmarkOps in DTYPE (it sets
+CONVNET_OPS_DTYPE for the run).
 """
 import json
 import math

@@ -26,6 +26,15 @@ import (
 // convolution of a network also gets a gradient for the input image, and
 // a frozen layer one for its weights, which would otherwise be computed at
 // every run.
+//
+// The same holds for the gradient of an intermediate node (the output of
+// an op): when the ops after it take their gradient another way (an
+// activation whose output is summed to the cost reads the scalar instead
+// of the broadcast gradient), it is left out, and Node.Grad and
+// Node.Deriv().Value() of that node give nil after a run. To inspect such
+// a gradient, read it with gorgonia.Read(node.Deriv(), &v) before calling
+// NewMachine: a read gradient is always computed. Gradients of inputs and
+// Params are always kept.
 func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 	defer func() {
 		if r := recover(); r != nil {

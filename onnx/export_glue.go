@@ -98,6 +98,14 @@ func (e *exporter) glue(n *G.Node, hint string) (string, error) {
 	case "ReLU", "Sigmoid", "Tanh", "Softplus", "Softsign":
 		op := map[string]string{"ReLU": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Softplus": "Softplus", "Softsign": "Softsign"}[kind]
 		return e.op(op, name(op), inNames), nil
+	case "Clamp":
+		var lo, hi float64
+		if _, err := fmt.Sscanf(args, "lo=%g hi=%g", &lo, &hi); err != nil {
+			return "", fail()
+		}
+		min := e.floatConst(name("Clip")+"/min", nil, []float64{lo})
+		max := e.floatConst(name("Clip")+"/max", nil, []float64{hi})
+		return e.op("Clip", name("Clip"), []string{inNames[0], min, max}), nil
 	case "LeakyReLU", "ELU":
 		alpha, err := strconv.ParseFloat(strings.TrimPrefix(args, "alpha="), 64)
 		if err != nil {

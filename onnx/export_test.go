@@ -319,3 +319,51 @@ func TestWriteAlphaOpsInCustomLayer(t *testing.T) {
 		}
 	}
 }
+
+// clampOp is a custom layer that applies ops.Clamp directly.
+type clampOp struct{ lo, hi float64 }
+
+func (c clampOp) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	return ops.Clamp(x, c.lo, c.hi)
+}
+func (clampOp) Params() []graph.NamedParam { return nil }
+
+// TestWriteClamp exports ops.Clamp as a Clip with its bounds (an infinite
+// one included) and reads it back: the imported Clip is a Clamp again and
+// gives the same values, the bounds and infinities included.
+func TestWriteClamp(t *testing.T) {
+	in := []float32{float32(math.Inf(-1)), -3, -0.5, 0, 1.5, 2, 7, float32(math.Inf(1))}
+	for _, c := range []clampOp{{-0.5, 2}, {math.Inf(-1), 1.5}, {0.25, math.Inf(1)}} {
+		m, err := nn.NewSequential(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp := exported(t, m, 1, len(in))
+		if got := strings.Join(opTypes(mp), " "); got != "Clip" {
+			t.Fatalf("Clamp(%v, %v): ops %q, want Clip", c.lo, c.hi, got)
+		}
+		data, err := proto.Marshal(mp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := onnx.Read(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(back.Ops(), " "); !strings.Contains(got, "Clip") {
+			t.Errorf("Clamp(%v, %v): imported ops %q", c.lo, c.hi, got)
+		}
+		x := tensor.New(tensor.WithShape(1, len(in)), tensor.WithBacking(append([]float32(nil), in...)))
+		outs, err := back.Run(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := outs[0].Data().([]float32)
+		for i, v := range in {
+			want := float32(math.Min(math.Max(float64(v), c.lo), c.hi))
+			if got[i] != want {
+				t.Errorf("Clamp(%v, %v) after a round trip: %v -> %v, want %v", c.lo, c.hi, v, got[i], want)
+			}
+		}
+	}
+}

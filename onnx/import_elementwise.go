@@ -44,47 +44,7 @@ func opSelu(c *opCtx, x *G.Node) (*G.Node, error) {
 	return ops.Scale(y, c.attrFloat("gamma", 1.05070102214813232421875))
 }
 
-// clip composes min(max(x, lo), hi) from ReLUs: max(x, lo) = x + relu(lo
-// - x) and min(y, hi) = y - relu(y - hi), which keep every element inside
-// the bounds exactly (relu gives 0 there), however large the bounds; an
-// infinite bound is left out.
-func clip(x *G.Node, lo, hi float64) (*G.Node, error) {
-	y := x
-	var err error
-	if finite(lo) {
-		var r *G.Node
-		if r, err = ops.Scale(y, -1); err != nil {
-			return nil, err
-		}
-		if r, err = addScalar(r, lo); err != nil {
-			return nil, err
-		}
-		if r, err = ops.ReLU(r); err != nil {
-			return nil, err
-		}
-		if y, err = G.Add(y, r); err != nil {
-			return nil, err
-		}
-	}
-	if finite(hi) {
-		r, err := addScalar(y, -hi)
-		if err != nil {
-			return nil, err
-		}
-		if r, err = ops.ReLU(r); err != nil {
-			return nil, err
-		}
-		if y, err = G.Sub(y, r); err != nil {
-			return nil, err
-		}
-	}
-	if y == x {
-		return ops.Scale(x, 1)
-	}
-	return y, nil
-}
-
-// HardSigmoid is clip(alpha·x + beta, 0, 1).
+// HardSigmoid is clamp(alpha·x + beta, 0, 1).
 func opHardSigmoid(c *opCtx, x *G.Node) (*G.Node, error) {
 	y, err := ops.Scale(x, c.attrFloat("alpha", 0.2))
 	if err != nil {
@@ -93,13 +53,17 @@ func opHardSigmoid(c *opCtx, x *G.Node) (*G.Node, error) {
 	if y, err = addScalar(y, c.attrFloat("beta", 0.5)); err != nil {
 		return nil, err
 	}
-	return clip(y, 0, 1)
+	return ops.Clamp(y, 0, 1)
 }
 
-// opClip composes min(max(x, min), max) from ReLUs like clip; bounds
-// computed from the inputs are nodes. When min > max every element becomes
-// max, as ONNX specifies, which the composition gives by itself. Clip(0, 6)
-// (MobileNet's activation) is the fused ops.ReLU6, as nn.ReLU6 computes it.
+// opClip is min(max(x, min), max). Bounds known at import (attributes
+// before opset 11, initialisers or constants after) make one ops.Clamp;
+// Clip(0, 6) (MobileNet's activation) is the fused ops.ReLU6, as nn.ReLU6
+// computes it. A bound computed in the graph is composed from ReLUs
+// (y + relu(min - y), y - relu(y - max)): exact for every element inside
+// the bounds, but an infinite or very large element beyond such a bound
+// may become NaN or 0. When min > max every element becomes max, as ONNX
+// specifies.
 func opClip(c *opCtx, ins []*value) ([]*value, error) {
 	x, err := c.nodeIn(ins, 0)
 	if err != nil {
@@ -110,30 +74,56 @@ func opClip(c *opCtx, ins []*value) ([]*value, error) {
 		return []*value{dyn(y)}, err
 	}
 	if c.n.opset < 11 {
-		y, err := clip(x, c.attrFloat("min", -math.MaxFloat32), c.attrFloat("max", math.MaxFloat32))
+		// the defaults are float32's lowest and highest values, as ONNX
+		// specifies (so -Inf clips to -MaxFloat32 under a max-only Clip)
+		y, err := ops.Clamp(x, c.attrFloat("min", -math.MaxFloat32), c.attrFloat("max", math.MaxFloat32))
 		return []*value{dyn(y)}, err
 	}
+	// static bounds: one ops.Clamp; a bound computed in the graph is
+	// composed from ReLUs below (exact inside the bounds; an infinite or
+	// huge input may become NaN or 0 there)
+	lo, hi := math.Inf(-1), math.Inf(1)
+	dynamic := false
+	for i, what := range []string{"min", "max"} {
+		if !has(ins, i+1) {
+			continue
+		}
+		t, ok := static(ins[i+1])
+		if !ok {
+			dynamic = true
+			continue
+		}
+		vals, err := toFloat64s(t)
+		if err != nil {
+			return nil, err
+		}
+		if len(vals) != 1 {
+			return nil, c.errorf("%s must be a scalar, got shape %s", what, graph.FormatShape(t.Shape()))
+		}
+		if i == 0 {
+			lo = vals[0]
+		} else {
+			hi = vals[0]
+		}
+	}
+	if !dynamic {
+		y, err := ops.Clamp(x, lo, hi)
+		return []*value{dyn(y)}, err
+	}
+	// max(·, min) first, then min(·, max), so that min > max gives max
 	y := x
 	for i, what := range []string{"min", "max"} {
 		if !has(ins, i+1) {
 			continue
 		}
 		v := ins[i+1]
-		if t, ok := static(v); ok {
-			vals, err := toFloat64s(t)
-			if err != nil {
-				return nil, err
-			}
-			if len(vals) != 1 {
-				return nil, c.errorf("%s must be a scalar, got shape %s", what, graph.FormatShape(t.Shape()))
-			}
-			lo, hi := math.Inf(-1), math.Inf(1)
+		if _, ok := static(v); ok {
 			if i == 0 {
-				lo = vals[0]
+				y, err = ops.Clamp(y, lo, math.Inf(1))
 			} else {
-				hi = vals[0]
+				y, err = ops.Clamp(y, math.Inf(-1), hi)
 			}
-			if y, err = clip(y, lo, hi); err != nil {
+			if err != nil {
 				return nil, err
 			}
 			continue
@@ -164,11 +154,6 @@ func opClip(c *opCtx, ins []*value) ([]*value, error) {
 			y, err = G.Sub(y, d)
 		}
 		if err != nil {
-			return nil, err
-		}
-	}
-	if y == x {
-		if y, err = ops.Scale(x, 1); err != nil {
 			return nil, err
 		}
 	}

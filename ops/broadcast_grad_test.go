@@ -218,3 +218,41 @@ func TestSoftmaxScalarBroadcastGrad(t *testing.T) {
 		}
 	}
 }
+
+// TestReadIntermediateGradient reads the gradient of an intermediate node
+// (an activation summed to the cost, whose backward takes the scalar) with
+// gorgonia.Read, as graph.NewMachine's doc says to: it is computed, all
+// ones, although the activation's own backward does not need it.
+func TestReadIntermediateGradient(t *testing.T) {
+	b := graph.NewBuilder(graph.Train)
+	x := b.InputValue("x", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{-1, 2, 3, -4, 5, 6})))
+	a, err := ops.ReLU(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := ops.Sum(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := graph.Grad(cost, x); err != nil {
+		t.Fatal(err)
+	}
+	var v G.Value
+	G.Read(a.Deriv(), &v)
+	m, err := graph.NewMachine(b.Graph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := graph.Run(m); err != nil {
+		t.Fatal(err)
+	}
+	if v == nil {
+		t.Fatal("the read gradient of the intermediate node has no value")
+	}
+	for i, f := range v.Data().([]float64) {
+		if f != 1 {
+			t.Fatalf("dcost/da[%d] = %v, want 1", i, f)
+		}
+	}
+}

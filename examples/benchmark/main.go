@@ -446,7 +446,13 @@ func buildInfer(sp spec, model nn.Layer) (*stepper, error) {
 		}
 		return graph.ValueFloat64s(outV)
 	}
-	return &stepper{step: func() error { return graph.Run(m) }, flops: forwardFlops(b), output: output}, nil
+	// counted on a graph without inference fusions: a Conv2D fused with
+	// its MaxPool2D records the pooled output, not its own
+	plain := graph.NewBuilder(graph.Eval)
+	if _, err := model.Forward(plain, plain.InputValue("x", xt)); err != nil {
+		return nil, err
+	}
+	return &stepper{step: func() error { return graph.Run(m) }, flops: forwardFlops(plain), output: output}, nil
 }
 
 func buildTrain(sp spec, model nn.Layer) (*stepper, error) {

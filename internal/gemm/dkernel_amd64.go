@@ -11,7 +11,7 @@ import "golang.org/x/sys/cpu"
 // L1d.
 var avx512DKernel = dKernel{name: "avx512-d12x16", mr: 12, nr: 16, kc: 256, mc: 960, nc: 256, micro: dkernAvx512_12x16}
 
-// avx2DKernel is Dgemm's AVX2+FMA kernel (dkernel_avx2_amd64.s): a 6×8
+// avx2DKernel is Dgemm's AVX2+FMA kernel (dkernel_amd64.s): a 6×8
 // block of float64 in 12 YMM accumulators. An A micro-panel (6×256
 // float64s, 12 KB) stays in L1d, a packed B block (256×256, 512 KB) in L2.
 var avx2DKernel = dKernel{name: "avx2-d6x8", mr: 6, nr: 8, kc: 256, mc: 960, nc: 256, micro: dkernAvx2_6x8}

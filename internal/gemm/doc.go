@@ -46,9 +46,11 @@
 // (about 30-38 and 20-26 GFLOP/s on one Zen 4 core for 256³ under a load
 // average of 20, against 1-3 for gonum); elsewhere (purego, arm64, other
 // architectures, CPUs without AVX2+FMA) and for products of at most 4096
-// multiply-adds it calls gonum's pure-Go Dgemm. Each C element is one
-// fused-multiply-add chain over k in the kernel, so results agree with a
-// plain loop to within rounding (the tests allow 1e-13 relative to Σ|a·b|).
+// multiply-adds it calls gonum's pure-Go Dgemm. Within a depth block of
+// 256 each C element is one fused-multiply-add chain; deeper products add
+// the blocks through C, and alpha is applied to A as it is packed, so
+// results agree with a plain loop to within rounding (the tests allow
+// 1e-13 relative to Σ|a·b|).
 //
 // # Panics
 //
