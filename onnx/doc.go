@@ -21,13 +21,14 @@
 // Shape, Gather, Cast and Clip. Shape computations (Shape, Gather,
 // Unsqueeze, Concat, arithmetic on constants) run when the graph is built.
 // Ops the ops package lacks are composed exactly from differentiable ones:
-// Selu from ELU, HardSigmoid and Clip from ReLUs, PRelu, reflect and edge
+// Selu from ELU, PRelu, Clip with a bound computed in the graph from ReLUs, reflect and edge
 // Pad and nearest and linear Resize from ops.GatherAxis, dilated MaxPool
 // from gathers and a max pool, GlobalMaxPool from MaxPool, BatchNormalization
 // with computed statistics or training_mode from elementwise ops. Nodes
 // that are exactly one of nn's fused ops use it: a fully connected Gemm
 // (transB = 1, alpha = beta = 1, C a row) is ops.Dense, Clip(0, 6) is
-// ops.ReLU6, and a linear Resize of H and W with the half_pixel (or
+// ops.ReLU6, any other Clip with bounds known at import and HardSigmoid
+// are ops.Clamp, and a linear Resize of H and W with the half_pixel (or
 // pytorch_half_pixel) transformation and scales out/in is
 // ops.ResizeBilinear2D.
 //
