@@ -18,7 +18,21 @@ func nearestUp[T float](u *upGeom, x, y []T) {
 					xr := xp[(d*H+h)*W : (d*H+h+1)*W]
 					o := ((d*fD)*OH + h*fH) * OW
 					yr := yp[o : o+OW]
-					repeatRow(yr, xr, fW)
+					switch fW {
+					case 1:
+						copy(yr, xr)
+					case 2:
+						for w, v := range xr {
+							yr[2*w], yr[2*w+1] = v, v
+						}
+					default:
+						for w, v := range xr {
+							blk := yr[w*fW : (w+1)*fW]
+							for i := range blk {
+								blk[i] = v
+							}
+						}
+					}
 					for i := 0; i < fD; i++ {
 						for j := 0; j < fH; j++ {
 							if i == 0 && j == 0 {
@@ -46,101 +60,35 @@ func nearestUpGrad[T float](u *upGeom, dy, dx []T) {
 			for d := 0; d < u.in[0]; d++ {
 				for h := 0; h < H; h++ {
 					xr := dxp[(d*H+h)*W : (d*H+h+1)*W]
+					clear(xr)
 					for i := 0; i < fD; i++ {
-						r := ((d*fD+i)*OH + h*fH) * OW
-						if fH == 2 {
-							// the block's two rows in one pass
-							sumBlocks2(xr, dyp[r:r+OW], dyp[r+OW:r+2*OW], fW, i > 0)
-							continue
-						}
 						for j := 0; j < fH; j++ {
-							sumBlocks(xr, dyp[r+j*OW:r+(j+1)*OW], fW, i > 0 || j > 0)
+							r := ((d*fD+i)*OH + h*fH + j) * OW
+							yr := dyp[r : r+OW]
+							switch fW {
+							case 1:
+								for w, v := range yr {
+									xr[w] += v
+								}
+							case 2:
+								for w := range xr {
+									xr[w] += yr[2*w] + yr[2*w+1]
+								}
+							default:
+								for w := range xr {
+									var s T
+									for _, v := range yr[w*fW : (w+1)*fW] {
+										s += v
+									}
+									xr[w] += s
+								}
+							}
 						}
 					}
 				}
 			}
 		}
 	})
-}
-
-// repeatRow writes every element of src f times in a row into dst
-// (len(dst) = f·len(src)).
-func repeatRow[T float](dst, src []T, f int) {
-	switch f {
-	case 1:
-		copy(dst, src)
-	case 2:
-		dst = dst[:2*len(src)]
-		w := 0
-		for ; w+4 <= len(src); w += 4 {
-			s := (*[4]T)(src[w:])
-			d := (*[8]T)(dst[2*w:])
-			*d = [8]T{s[0], s[0], s[1], s[1], s[2], s[2], s[3], s[3]}
-		}
-		for ; w < len(src); w++ {
-			dst[2*w], dst[2*w+1] = src[w], src[w]
-		}
-	default:
-		for w, v := range src {
-			blk := dst[w*f : (w+1)*f]
-			for i := range blk {
-				blk[i] = v
-			}
-		}
-	}
-}
-
-// sumBlocks sets (or with add, adds to) dst[w] the sum of src's block
-// [w·f, (w+1)·f).
-func sumBlocks[T float](dst, src []T, f int, add bool) {
-	src = src[:f*len(dst)]
-	switch {
-	case f == 1 && add:
-		for w, v := range src {
-			dst[w] += v
-		}
-	case f == 1:
-		copy(dst, src)
-	case f == 2:
-		for w := range dst {
-			s := (*[2]T)(src[2*w:])
-			v := s[0] + s[1]
-			if add {
-				v += dst[w]
-			}
-			dst[w] = v
-		}
-	default:
-		for w := range dst {
-			var s T
-			if add {
-				s = dst[w]
-			}
-			for _, v := range src[w*f : (w+1)*f] {
-				s += v
-			}
-			dst[w] = s
-		}
-	}
-}
-
-// sumBlocks2 is sumBlocks over the two rows a and b of f×2 blocks:
-// dst[w] (+)= Σ a[w·f:(w+1)·f] + Σ b[w·f:(w+1)·f].
-func sumBlocks2[T float](dst, a, b []T, f int, add bool) {
-	if f != 2 {
-		sumBlocks(dst, a, f, add)
-		sumBlocks(dst, b, f, true)
-		return
-	}
-	a, b = a[:2*len(dst)], b[:2*len(dst)]
-	for w := range dst {
-		s, t := (*[2]T)(a[2*w:]), (*[2]T)(b[2*w:])
-		v := (s[0] + s[1]) + (t[0] + t[1])
-		if add {
-			v += dst[w]
-		}
-		dst[w] = v
-	}
 }
 
 // Bilinear resizing.
