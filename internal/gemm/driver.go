@@ -317,7 +317,6 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
 	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
-	tile := ws.tile
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)
@@ -332,39 +331,7 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 			packA(kern.tr, transA, alpha, a, lda, ic, pc, mb, kb, mr, ws.a)
 			for jc := 0; jc < n; jc += nc {
 				nb := min(nc, n-jc)
-				full := nb
-				if direct {
-					full = nb / nr * nr
-					if full < nb {
-						packB(kern.tr, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
-					}
-				} else {
-					packB(kern.tr, transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
-				}
-				for ir := 0; ir < mb; ir += mr {
-					rows := min(mr, mb-ir)
-					ap := &ws.a[ir*kb]
-					for jr := 0; jr < nb; jr += nr {
-						cols := min(nr, nb-jr)
-						var bp *float32
-						ldp := nr
-						switch {
-						case !direct:
-							bp = &ws.b[jr*kb]
-						case jr < full:
-							bp, ldp = &b[pc*ldb+jc+jr], ldb
-						default:
-							bp = &ws.b[0]
-						}
-						off := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							kern.micro(kb, ap, bp, ldp, &c[off], ldc, betaP)
-							continue
-						}
-						kern.micro(kb, ap, bp, ldp, &tile[0], nr, 0)
-						mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
-					}
-				}
+				macroBlock(kern, ws, ws.a, transB, direct, b, ldb, pc, kb, jc, nb, mb, c[ic*ldc:], ldc, betaP)
 			}
 		}
 	}
@@ -447,3 +414,47 @@ func checkArgs(transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int
 
 // floatsAt returns the n float32s starting at p (for the portable kernel).
 func floatsAt(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
+
+// macroBlock multiplies the packed A panels of one block (mb rows; panel
+// ir·mr starts at a[ir·kb]) by columns [jc, jc+nb) of depth slice
+// [pc, pc+kb) of B into C's rows from c (C's row ic of the whole product),
+// with betaP as the micro-kernel's beta. B is packed into ws.b, or with
+// direct read in place except a partial last panel; edge tiles go through
+// ws.tile and mergeTile.
+func macroBlock(kern *kernel, ws *workspace, a []float32, transB, direct bool, b []float32, ldb, pc, kb, jc, nb, mb int, c []float32, ldc int, betaP float32) {
+	mr, nr := kern.mr, kern.nr
+	tile := ws.tile
+	full := nb
+	if direct {
+		full = nb / nr * nr
+		if full < nb {
+			packB(kern.tr, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
+		}
+	} else {
+		packB(kern.tr, transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+	}
+	for ir := 0; ir < mb; ir += mr {
+		rows := min(mr, mb-ir)
+		ap := &a[ir*kb]
+		for jr := 0; jr < nb; jr += nr {
+			cols := min(nr, nb-jr)
+			var bp *float32
+			ldp := nr
+			switch {
+			case !direct:
+				bp = &ws.b[jr*kb]
+			case jr < full:
+				bp, ldp = &b[pc*ldb+jc+jr], ldb
+			default:
+				bp = &ws.b[0]
+			}
+			off := ir*ldc + jc + jr
+			if rows == mr && cols == nr {
+				kern.micro(kb, ap, bp, ldp, &c[off], ldc, betaP)
+				continue
+			}
+			kern.micro(kb, ap, bp, ldp, &tile[0], nr, 0)
+			mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
+		}
+	}
+}

@@ -117,7 +117,6 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 	defer workspaces.Put(ws)
 	ws.b = grow(ws.b, kc*roundUp(nc, nr))
 	ws.tile = grow(ws.tile, mr*nr)
-	tile := ws.tile
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)
@@ -130,39 +129,7 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 			blk := p.data[pc*mp : pc*mp+mp*kb]
 			for jc := 0; jc < n; jc += nc {
 				nb := min(nc, n-jc)
-				full := nb
-				if direct {
-					full = nb / nr * nr
-					if full < nb {
-						packB(kern.tr, false, b, ldb, pc, jc+full, kb, nb-full, nr, ws.b)
-					}
-				} else {
-					packB(kern.tr, false, b, ldb, pc, jc, kb, nb, nr, ws.b)
-				}
-				for ir := 0; ir < mb; ir += mr {
-					rows := min(mr, mb-ir)
-					ap := &blk[(row0+ic+ir)*kb]
-					for jr := 0; jr < nb; jr += nr {
-						cols := min(nr, nb-jr)
-						var bp *float32
-						ldp := nr
-						switch {
-						case !direct:
-							bp = &ws.b[jr*kb]
-						case jr < full:
-							bp, ldp = &b[pc*ldb+jc+jr], ldb
-						default:
-							bp = &ws.b[0]
-						}
-						off := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							kern.micro(kb, ap, bp, ldp, &c[off], ldc, betaP)
-							continue
-						}
-						kern.micro(kb, ap, bp, ldp, &tile[0], nr, 0)
-						mergeTile(tile, nr, rows, cols, betaP, c[off:], ldc)
-					}
-				}
+				macroBlock(kern, ws, blk[(row0+ic)*kb:], false, direct, b, ldb, pc, kb, jc, nb, mb, c[ic*ldc:], ldc, betaP)
 			}
 		}
 	}
