@@ -25,7 +25,9 @@
 package workers
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,38 +71,64 @@ func For(n, chunk int, body Ranger) {
 }
 
 // process is the pool Run uses (see the package documentation).
-var process = newPool(IdleTimeout)
+var process = newPool(IdleTimeout, SpinTime)
 
-// pool is a set of idle workers. A caller takes a worker from it, hands it
-// one part and waits for that worker's done signal; the caller then puts
-// the worker back. A worker belongs to one caller between take and put, so
-// its done signal cannot be confused with another caller's.
+// SpinTime is how long a worker that has finished a part polls for the
+// next one before it parks, and how long a caller polls for its workers'
+// parts to return before it parks. Waking a parked goroutine's thread
+// costs tens of microseconds on a virtual machine (a futex wake, an
+// inter-processor interrupt and the vCPU's exit from halt): as long as a
+// whole elementwise op over a few megabytes takes. Between the ops of a
+// step the next part arrives well within SpinTime and finds its worker
+// running. The polls execute PAUSE (amd64), which leaves the core to an
+// SMT sibling, and yield the processor every few microseconds, so a
+// spinning goroutine never holds up a runnable one for long.
+const SpinTime = 100 * time.Microsecond
+
+// pool is a set of idle workers. A caller takes workers from it, hands
+// each one part and waits for their done signals; the caller then puts
+// the workers back. A worker belongs to one caller between take and put,
+// so its done signal cannot be confused with another caller's.
+//
+// busy counts the workers running parts. A run uses at most
+// GOMAXPROCS-1-busy workers (threads-1-busy when threads is set) and the calling goroutine: a split nested in
+// a part of another (a parallel loop whose bodies multiply matrices) or
+// started while another goroutine's split occupies the processors runs
+// its parts on the calling goroutine instead of queueing more goroutines
+// than there are processors, which spinning would make worse.
 type pool struct {
 	idleTimeout time.Duration
+	spinTime    time.Duration
+	threads     int // the goroutines runs may occupy; 0: GOMAXPROCS at each run
+	busy        atomic.Int64
 	mu          sync.Mutex
 	idle        []*worker // most recently used last
 }
 
-func newPool(idleTimeout time.Duration) *pool {
-	return &pool{idleTimeout: idleTimeout}
+func newPool(idleTimeout, spinTime time.Duration) *pool {
+	return &pool{idleTimeout: idleTimeout, spinTime: spinTime}
 }
 
-// part is one part of a Run (t, p) or a For (r, lo, hi), handed to a
-// worker.
+// part is a share of a Run (t) or a For (r over [0, n) in chunks of
+// chunk): the parts first, first+stride, ... below parts, handed to a
+// worker or run by the caller.
 type part struct {
-	t      Task
-	r      Ranger
-	p      int
-	lo, hi int
+	t             Task
+	r             Ranger
+	n, chunk      int
+	first, stride int
+	parts         int
 }
 
-// do runs the part.
+// do runs the share's parts in order.
 func (pt *part) do() {
-	if pt.r != nil {
-		pt.r.Range(pt.lo, pt.hi)
-		return
+	for p := pt.first; p < pt.parts; p += pt.stride {
+		if pt.r != nil {
+			pt.r.Range(p*pt.chunk, min((p+1)*pt.chunk, pt.n))
+		} else {
+			pt.t.RunPart(p)
+		}
 	}
-	pt.t.RunPart(pt.p)
 }
 
 // worker is a goroutine that runs the parts it is handed.
@@ -110,38 +138,82 @@ type worker struct {
 	done chan struct{} // signalled when the part has returned (capacity 1)
 }
 
-// maxLocal is the number of workers one run tracks without allocating
-// (the parts of a run on up to maxLocal+1 threads).
+// maxLocal is the number of workers one run uses at most (the parts of a
+// run on up to maxLocal+1 goroutines), tracked without allocating.
 const maxLocal = 63
 
-// run runs the parts of t (r nil) or the chunks of r over [0, n).
+// run runs the parts of t (r nil) or the chunks of r over [0, n), on the
+// calling goroutine and up to parts-1 workers (see pool for the limit).
+// With g goroutines, goroutine j runs parts j, j+g, j+2g, ...; the caller
+// runs the share that holds the last part.
 func (pl *pool) run(parts int, t Task, r Ranger, n, chunk int) {
-	partOf := func(p int) part {
-		if r == nil {
-			return part{t: t, p: p}
-		}
-		return part{r: r, lo: p * chunk, hi: min((p+1)*chunk, n)}
-	}
 	if parts <= 0 {
 		return
 	}
+	threads := pl.threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	nw := min(parts-1, maxLocal, threads-1-int(pl.busy.Load()))
+	if nw <= 0 {
+		(&part{t: t, r: r, n: n, chunk: chunk, first: 0, stride: 1, parts: parts}).do()
+		return
+	}
+	g := nw + 1
 	var local [maxLocal]*worker
 	used := local[:0]
 	// Even if the caller's part panics, wait for the workers' parts (no
 	// part writes after Run returns) and put the workers back.
 	defer func() {
 		for _, w := range used {
-			<-w.done
+			pl.waitDone(w.done)
 		}
 		pl.put(used)
 	}()
-	for p := range parts - 1 {
+	last := (parts - 1) % g
+	for j := range g {
+		if j == last {
+			continue
+		}
 		w := pl.take()
-		w.in <- partOf(p)
+		pl.busy.Add(1)
+		w.in <- part{t: t, r: r, n: n, chunk: chunk, first: j, stride: g, parts: parts}
 		used = append(used, w)
 	}
-	last := partOf(parts - 1)
-	last.do()
+	mine := part{t: t, r: r, n: n, chunk: chunk, first: last, stride: g, parts: parts}
+	mine.do()
+}
+
+// spin polls c for up to the pool's spin time (see SpinTime).
+func spin[T any](pl *pool, c chan T) (T, bool) {
+	var zero T
+	if pl.spinTime <= 0 {
+		return zero, false
+	}
+	start := time.Now()
+	for i := 1; ; i++ {
+		if len(c) > 0 {
+			select {
+			case v := <-c:
+				return v, true
+			default:
+			}
+		}
+		pause(8)
+		if i%8 == 0 {
+			if time.Since(start) > pl.spinTime {
+				return zero, false
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// waitDone waits for a worker's done signal, polling first.
+func (pl *pool) waitDone(done chan struct{}) {
+	if _, ok := spin(pl, done); !ok {
+		<-done
+	}
 }
 
 // take returns an idle worker, or starts one when none is idle.
@@ -192,14 +264,19 @@ func (pl *pool) idleCount() int {
 }
 
 // loop runs parts until the worker has been idle for the pool's timeout.
+// After each part it polls for the next for the pool's spin time, then
+// parks.
 func (w *worker) loop() {
 	timer := time.NewTimer(w.pool.idleTimeout)
 	defer timer.Stop()
 	for {
+		if p, ok := spin(w.pool, w.in); ok {
+			w.runPart(&p)
+			continue
+		}
 		select {
 		case p := <-w.in:
-			p.do()
-			w.done <- struct{}{}
+			w.runPart(&p)
 		case <-timer.C:
 			if w.pool.retire(w) {
 				return
@@ -209,4 +286,11 @@ func (w *worker) loop() {
 		// select waits the full timeout.
 		timer.Reset(w.pool.idleTimeout)
 	}
+}
+
+// runPart runs p, counts the worker idle again and signals done.
+func (w *worker) runPart(p *part) {
+	p.do()
+	w.pool.busy.Add(-1)
+	w.done <- struct{}{}
 }

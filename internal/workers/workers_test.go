@@ -36,12 +36,24 @@ func (c *counter) check(t *testing.T, what string) {
 	}
 }
 
+// testPool is a pool for the tests: runs may occupy threads goroutines
+// whatever GOMAXPROCS is.
+func testPool(idle, spin time.Duration, threads int) *pool {
+	pl := newPool(idle, spin)
+	pl.threads = threads
+	return pl
+}
+
 func TestRunEveryPartOnce(t *testing.T) {
-	pl := newPool(time.Second)
-	for _, parts := range []int{0, 1, 2, 3, 8, maxLocal + 1, maxLocal + 5} {
-		c := newCounter(parts)
-		pl.run(parts, c, nil, 0, 0)
-		c.check(t, fmt.Sprintf("parts=%d", parts))
+	for _, threads := range []int{1, 2, 3, 8, maxLocal + 10} {
+		for _, spin := range []time.Duration{0, SpinTime} {
+			pl := testPool(time.Second, spin, threads)
+			for _, parts := range []int{0, 1, 2, 3, 8, maxLocal + 1, maxLocal + 5} {
+				c := newCounter(parts)
+				pl.run(parts, c, nil, 0, 0)
+				c.check(t, fmt.Sprintf("threads=%d spin=%v parts=%d", threads, spin, parts))
+			}
+		}
 	}
 	Run(0, newCounter(0)) // nothing to do, nothing called
 	c := newCounter(4)
@@ -74,7 +86,7 @@ func TestForEveryItemOnce(t *testing.T) {
 // TestRunConcurrent runs several callers at once, each with nested runs
 // (a parallel loop whose parts split again): run it with -race.
 func TestRunConcurrent(t *testing.T) {
-	pl := newPool(time.Second)
+	pl := testPool(time.Second, SpinTime, 8)
 	var wg sync.WaitGroup
 	for g := range 6 {
 		wg.Add(1)
@@ -102,7 +114,7 @@ func TestRunConcurrent(t *testing.T) {
 // caller after the workers' parts have returned, and that the workers are
 // idle again.
 func TestRunCallerPanics(t *testing.T) {
-	pl := newPool(time.Second)
+	pl := testPool(time.Second, SpinTime, 8)
 	var ran atomic.Int32
 	task := taskFunc(func(p int) {
 		if p == 2 {
@@ -133,7 +145,7 @@ func (f taskFunc) RunPart(p int) { f(p) }
 
 // TestRunAllocs checks that a run whose workers are idle allocates nothing.
 func TestRunAllocs(t *testing.T) {
-	pl := newPool(time.Minute)
+	pl := testPool(time.Minute, SpinTime, 4)
 	c := newCounter(4)
 	pl.run(4, c, nil, 0, 0) // start the workers
 	allocs := testing.AllocsPerRun(100, func() { pl.run(4, c, nil, 0, 0) })
@@ -156,8 +168,14 @@ func TestForAllocs(t *testing.T) {
 // TestWorkersExit checks that workers exit once idle for the timeout: the
 // goroutine count returns to where it was.
 func TestWorkersExit(t *testing.T) {
+	for _, spin := range []time.Duration{0, 5 * time.Millisecond} {
+		t.Run(fmt.Sprintf("spin=%v", spin), func(t *testing.T) { testWorkersExit(t, spin) })
+	}
+}
+
+func testWorkersExit(t *testing.T, spin time.Duration) {
 	base := runtime.NumGoroutine()
-	pl := newPool(20 * time.Millisecond)
+	pl := testPool(20*time.Millisecond, spin, 6)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -198,8 +216,8 @@ func TestProcessPoolExits(t *testing.T) {
 	c := newCounter(3)
 	Run(3, c)
 	c.check(t, "process pool")
-	if n := process.idleCount(); n != 2 {
-		t.Errorf("%d idle workers after a 3-part run, want 2", n)
+	if n, want := process.idleCount(), min(2, runtime.GOMAXPROCS(0)-1); n != want {
+		t.Errorf("%d idle workers after a 3-part run with GOMAXPROCS %d, want %d", n, runtime.GOMAXPROCS(0), want)
 	}
 	waitGoroutines(t, base, IdleTimeout+5*time.Second)
 }
@@ -214,5 +232,48 @@ func waitGoroutines(t *testing.T, want int, limit time.Duration) {
 			t.Fatalf("%d goroutines after %v, want at most %d (idle workers did not exit)", runtime.NumGoroutine(), limit, want)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// occupancy tracks how many goroutines run parts at the same time.
+type occupancy struct {
+	now, peak atomic.Int32
+}
+
+func (o *occupancy) enter() {
+	n := o.now.Add(1)
+	for {
+		p := o.peak.Load()
+		if n <= p || o.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+func (o *occupancy) leave() { o.now.Add(-1) }
+
+// TestRunNestedStaysWithinThreads checks that a split nested in the parts
+// of another, and splits started by several goroutines at once, never
+// occupy more than the pool's threads: the nested parts run on the
+// goroutine that split them once the workers are taken. The busy count is
+// zero again after the runs. (The idle list may briefly hold more workers
+// than threads-1: a worker counts as free before its caller puts it back.)
+func TestRunNestedStaysWithinThreads(t *testing.T) {
+	for _, threads := range []int{1, 2, 3, 4} {
+		pl := testPool(time.Second, SpinTime, threads)
+		var o occupancy
+		leaf := taskFunc(func(int) {
+			o.enter()
+			time.Sleep(200 * time.Microsecond)
+			o.leave()
+		})
+		outer := taskFunc(func(int) { pl.run(3, leaf, nil, 0, 0) })
+		pl.run(threads+1, outer, nil, 0, 0)
+		if p := o.peak.Load(); p > int32(threads) || p < 1 {
+			t.Errorf("threads=%d: %d goroutines ran nested parts at once, want 1 to %d", threads, p, threads)
+		}
+		if b := pl.busy.Load(); b != 0 {
+			t.Errorf("threads=%d: busy is %d after the runs, want 0", threads, b)
+		}
 	}
 }
