@@ -5,9 +5,9 @@
 //
 //	go run gen_vec64_arm64.go
 //
-// It produces vec64_arm64.s and vec64_decl_arm64.go: ReLU and its mask, add
-// and scale (n a multiple of 2) and the sum (n a multiple of 16), the
-// float64 entries of the arm64 kernelSet (kernel_arm64.go), with the
+// It produces vec64_arm64.s and vec64_decl_arm64.go: ReLU and its mask,
+// add, scale and fill (n a multiple of 2) and the sum (n a multiple of 16),
+// the float64 entries of the arm64 kernelSet (kernel_arm64.go), with the
 // contracts of the amd64 ones (relu64AVX2 ... in gen_kernels.go). A V
 // register holds 2 float64s. The elementwise kernels run 4 registers (8
 // float64s) a step and then 1 register a step for the last n%8; the sum
@@ -179,6 +179,37 @@ func emitSum(w *bytes.Buffer) {
 	g.p("RET")
 }
 
+// emitFill writes fill64NEON: c in V4-V7, stored 4 registers a step and
+// then 1.
+func emitFill(w *bytes.Buffer) {
+	g := gen{w}
+	fmt.Fprintf(w, "\n// func fill64NEON(dst *float64, n int, c float64)\n")
+	fmt.Fprintf(w, "TEXT ·fill64NEON(SB), NOSPLIT, $0-24\n")
+	g.p("MOVD dst+0(FP), R0")
+	g.p("MOVD n+8(FP), R3")
+	g.p("FMOVD c+16(FP), F4")
+	g.p("VDUP V4.D[0], V4.D2")
+	for r := 5; r < 8; r++ {
+		g.p("VMOV V4.B16, V%d.B16", r)
+	}
+	g.p("LSR $3, R3, R4")
+	g.p("AND $7, R3, R3")
+	g.p("LSR $1, R3, R3")
+	g.p("CBZ R4, tail")
+	fmt.Fprintf(w, "loop4:\n")
+	g.p("VST1.P %s, 64(R0)", regs(4, 4))
+	g.p("SUBS $1, R4, R4")
+	g.p("BNE loop4")
+	fmt.Fprintf(w, "tail:\n")
+	g.p("CBZ R3, done")
+	fmt.Fprintf(w, "loop1:\n")
+	g.p("VST1.P %s, 16(R0)", regs(4, 1))
+	g.p("SUBS $1, R3, R3")
+	g.p("BNE loop1")
+	fmt.Fprintf(w, "done:\n")
+	g.p("RET")
+}
+
 var kernels = []kernel{
 	{name: "relu64NEON", form: "unary", doc: "sets dst[i] = x[i] unless x[i] < 0, else 0 (NaN and -0 kept)", body: func(g gen, k int) {
 		g.op2(fcmlt0, 8+k, k)
@@ -201,6 +232,8 @@ func main() {
 		fmt.Fprintf(&decl, "\n// %s %s, for n a multiple of 2 (NEON).\n//\n//go:noescape\nfunc %s%s\n", kn.name, kn.doc, kn.name, kn.signature())
 	}
 	emitSum(&s)
+	emitFill(&s)
+	fmt.Fprintf(&decl, "\n// fill64NEON sets dst[i] = c, for n a multiple of 2 (NEON).\n//\n//go:noescape\nfunc fill64NEON(dst *float64, n int, c float64)\n")
 	fmt.Fprintf(&decl, "\n// sum64NEON returns Σ x[i] in 16 interleaved partial sums, for n a multiple of 16 (NEON).\n//\n//go:noescape\nfunc sum64NEON(x *float64, n int) float64\n")
 	if err := os.WriteFile("vec64_arm64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)

@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 // asm is the kernel set of this CPU: the NEON kernels of kernels_arm64.s
 // (declared in kernel_decl_arm64.go) for the exponential family, ReLU and
 // the arithmetic, and the float64 kernels of vec64_arm64.s
-// (gen_vec64_arm64.go) for ReLU, its mask, add, scale and the sum; the
+// (gen_vec64_arm64.go) for ReLU, its mask, add, scale, fill and the sum; the
 // float32 sums, maxima and the other kernels run the portable code. ASIMD
 // is part of the arm64 baseline, but the choice is still made from
 // cpu.ARM64.HasASIMD. Tested under qemu-user-static only: nothing is tuned
@@ -39,5 +39,6 @@ var asm = func() kernelSet {
 		add64:      add64NEON,
 		scale64:    scale64NEON,
 		sum64:      sum64NEON,
+		fill64:     fill64NEON,
 	}
 }()

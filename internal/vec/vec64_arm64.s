@@ -176,3 +176,29 @@ done:
 	WORD $0x7e70da00 // FADDP D0, V16.2D
 	FMOVD F0, ret+16(FP)
 	RET
+
+// func fill64NEON(dst *float64, n int, c float64)
+TEXT ·fill64NEON(SB), NOSPLIT, $0-24
+	MOVD dst+0(FP), R0
+	MOVD n+8(FP), R3
+	FMOVD c+16(FP), F4
+	VDUP V4.D[0], V4.D2
+	VMOV V4.B16, V5.B16
+	VMOV V4.B16, V6.B16
+	VMOV V4.B16, V7.B16
+	LSR $3, R3, R4
+	AND $7, R3, R3
+	LSR $1, R3, R3
+	CBZ R4, tail
+loop4:
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], 64(R0)
+	SUBS $1, R4, R4
+	BNE loop4
+tail:
+	CBZ R3, done
+loop1:
+	VST1.P [V4.D2], 16(R0)
+	SUBS $1, R3, R3
+	BNE loop1
+done:
+	RET

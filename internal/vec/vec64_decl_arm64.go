@@ -24,6 +24,11 @@ func add64NEON(dst, a, b *float64, n int)
 //go:noescape
 func scale64NEON(dst, x *float64, n int, c float64)
 
+// fill64NEON sets dst[i] = c, for n a multiple of 2 (NEON).
+//
+//go:noescape
+func fill64NEON(dst *float64, n int, c float64)
+
 // sum64NEON returns Σ x[i] in 16 interleaved partial sums, for n a multiple of 16 (NEON).
 //
 //go:noescape
