@@ -147,7 +147,8 @@ func emit(w *bytes.Buffer, kn kernel) {
 }
 
 // emitSum writes sum64NEON: 16 partial sums in V16-V23 (partial sum j
-// adds x[16·s+j] over steps s), added pairwise at the end.
+// adds x[16·s+j] over steps s), added pairwise at the end in the order of
+// the amd64 kernel.
 func emitSum(w *bytes.Buffer) {
 	g := gen{w}
 	fmt.Fprintf(w, "\n// func sum64NEON(x *float64, n int) float64\n")
@@ -168,12 +169,12 @@ func emitSum(w *bytes.Buffer) {
 	g.p("SUBS $1, R3, R3")
 	g.p("BNE loop")
 	fmt.Fprintf(w, "done:\n")
-	for k := range 4 {
-		g.op(fadd, 16+k, 16+k, 20+k)
+	// The association of sum64AVX2 (Y0 = V16:V17, Y1 = V18:V19, ...):
+	// (Y0+Y1) + (Y2+Y3), then its halves, then its two lanes, so that the
+	// sums agree with amd64's bit for bit.
+	for _, r := range [][2]int{{16, 18}, {17, 19}, {20, 22}, {21, 23}, {16, 20}, {17, 21}, {16, 17}} {
+		g.op(fadd, r[0], r[0], r[1])
 	}
-	g.op(fadd, 16, 16, 18)
-	g.op(fadd, 17, 17, 19)
-	g.op(fadd, 16, 16, 17)
 	g.p("WORD $0x%08x // FADDP D0, V16.2D", faddp|16<<5)
 	g.p("FMOVD F0, ret+16(FP)")
 	g.p("RET")
