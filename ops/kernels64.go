@@ -7,9 +7,10 @@ import (
 )
 
 // The float64 paths of the activations and the softmax that run on
-// internal/vec's float64 kernels (AVX2 on amd64, within 2 ulps of the math
-// package; math itself elsewhere). float64 graphs are for gradient checks,
-// so these keep math's accuracy rather than float32's shortcuts.
+// internal/vec's float64 kernels (AVX2 on amd64, NEON on arm64, within 2
+// ulps of the math package; math itself elsewhere). float64 graphs are for
+// gradient checks, so these keep math's accuracy rather than float32's
+// shortcuts.
 
 // activate64 is activate on the float64 kernels of internal/vec; it
 // reports false for the kinds that have none.
