@@ -39,6 +39,11 @@ func softsign64AVX2(dst, x *float64, n int)
 //go:noescape
 func softsignGrad64AVX2(dst, a, b *float64, n int)
 
+// sigmoidExp64AVX2 sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0, for n a multiple of 4 (AVX2).
+//
+//go:noescape
+func sigmoidExp64AVX2(dst, x *float64, n int)
+
 // mul64AVX2 sets dst[i] = a[i]·b[i], for n a multiple of 4 (AVX2).
 //
 //go:noescape

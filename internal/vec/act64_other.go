@@ -38,3 +38,10 @@ func softsignGrad64AVX2(dst, a, b *float64, n int) {
 func mul64AVX2(dst, a, b *float64, n int) {
 	mul64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
+
+func sigmoidExp64AVX2(dst, x *float64, n int) {
+	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)
+	for i, v := range s {
+		d[i] = Sigmoid64Scalar(v)
+	}
+}

@@ -7,10 +7,13 @@
 //
 // It produces act64_amd64.s and the Go declarations in
 // act64_decl_amd64.go. One YMM vector of 4 float64 per loop iteration, n a
-// multiple of 4 (the Go wrappers do the tail). Every kernel is the same
-// sequence of correctly rounded operations (no fused multiply-adds) as its
-// scalar tail in act64.go, so the two agree bit for bit: act64_test.go
-// checks that on random values and the special ones.
+// multiple of 4 (the Go wrappers do the tail). The cheap kernels are the
+// same sequence of correctly rounded operations (no fused multiply-adds)
+// as their scalar tails in act64.go, so the two agree bit for bit
+// (TestAct64). sigmoidExp64AVX2, Sigmoid64's kernel, is within 3 ulps of
+// the math package (TestKernels64; 2 on its grid): e^-|x| with the
+// magic-number reduction and Estrin's scheme (expNeg), then 1/(1+e) or
+// e/(1+e).
 //
 // Go's assembler writes AVX operands in reverse Intel order: VBLENDVPD
 // mask, b, a, dst sets dst = mask ? b : a, and VCMPPD $0x1e, z, x, m sets m
@@ -32,6 +35,98 @@ var consts = []struct {
 }{
 	{"one", math.Float64bits(1)},
 	{"abs", 0x7fffffffffffffff},
+	{"sign", 0x8000000000000000},
+	{"half", math.Float64bits(0.5)},
+	{"expMin", math.Float64bits(-746)},  // e^x rounds to 0 below -745.13
+	{"normMin", math.Float64bits(-708)}, // 2^n is normal for n = round(x/ln2) from here up
+	{"log2e", math.Float64bits(1 / math.Ln2)},
+	{"magic", math.Float64bits(0x1.8p52)}, // x + magic holds round(x) in its low mantissa bits
+	{"bias", 1023},
+	// ln2 in two parts: ln2Hi has 21 trailing zero bits, so n·ln2Hi is
+	// exact for |n| < 2^21.
+	{"negLn2Hi", math.Float64bits(-6.93147180369123816490e-01)},
+	{"negLn2Lo", math.Float64bits(-1.90821492927058770002e-10)},
+}
+
+// taylor is the degree of the series of e^r, |r| <= ln2/2: the first term
+// left out, r^14/14!, is below 5e-18.
+const taylor = 13
+
+func init() {
+	f := 1.0
+	for i := 1; i <= taylor; i++ {
+		f *= float64(i)
+		consts = append(consts, struct {
+			name string
+			bits uint64
+		}{fmt.Sprintf("c%d", i), math.Float64bits(1 / f)})
+	}
+}
+
+// pow2 sets Y(out) = 2^n from Y(sh) = n + magic, for integral n in
+// [-1022, 1023]: n is in the low bits of Y(sh)'s mantissa.
+func (g gen) pow2(sh, out int) {
+	g.p("VPADDQ %s, Y%d, Y%d", ref("bias"), sh, out)
+	g.p("VPSLLQ $52, Y%d, Y%d", out, out)
+}
+
+// expNeg sets Y7 = e^Y2 for Y2 in [expMin, 0] (the caller clamps), with
+// Y3-Y13, Y15 and AX, in the style of gen_kernels64.go's expCore, cheaper for
+// the non-positive arguments of the sigmoid: n = round(x/ln2) by the
+// magic-number addition, which also gives 2^n's bits, and 2^n applied
+// in one multiplication; only a vector with a lane below normMin, where
+// 2^n or the result is subnormal, takes the two-step scaling
+// 2^(n/2)·2^(n-n/2), so that the result rounds once like math.Exp's.
+func (g gen) expNeg() {
+	g.p("VCMPPD $0x11, %s, Y2, Y3", ref("normMin")) // x < normMin
+	g.p("VMOVMSKPD Y3, AX")
+	g.p("VMOVUPD %s, Y4", ref("magic"))
+	g.p("VFMADD231PD %s, Y2, Y4", ref("log2e")) // n + magic
+	g.p("VSUBPD %s, Y4, Y5", ref("magic"))      // n
+	g.p("VMOVAPD Y2, Y6")
+	g.p("VFMADD231PD %s, Y5, Y6", ref("negLn2Hi"))
+	g.p("VFMADD231PD %s, Y5, Y6", ref("negLn2Lo")) // r
+	// e^r = 1 + (r + r²·Q(r)), Q(r) = c2 + c3·r + ... + c13·r^11 by
+	// Estrin's scheme (a chain of 5 multiply-adds instead of Horner's 12:
+	// the loop runs at the multipliers' throughput, not their latency).
+	// Pairs p_i = c(2i+2) + c(2i+3)·r go to Y7-Y10, Y3 and Y15 (c is not
+	// used by this kernel).
+	g.p("VMULPD Y6, Y6, Y11")   // r²
+	g.p("VMULPD Y11, Y11, Y12") // r⁴
+	g.p("VMULPD Y12, Y12, Y13") // r⁸
+	pr := []int{7, 8, 9, 10, 3, 15}
+	for i, reg := range pr {
+		g.p("VMOVUPD %s, Y%d", ref(fmt.Sprintf("c%d", 2*i+3)), reg)
+		g.p("VFMADD213PD %s, Y6, Y%d", ref(fmt.Sprintf("c%d", 2*i+2)), reg)
+	}
+	g.p("VFMADD231PD Y8, Y11, Y7")       // q0 = p0 + p1·r²
+	g.p("VFMADD231PD Y10, Y11, Y9")      // q1 = p2 + p3·r²
+	g.p("VFMADD231PD Y15, Y11, Y3")      // q2 = p4 + p5·r²
+	g.p("VFMADD231PD Y9, Y12, Y7")       // q0 + q1·r⁴
+	g.p("VFMADD231PD Y3, Y13, Y7")       // Q = q0 + q1·r⁴ + q2·r⁸
+	g.p("VFMADD213PD Y6, Y11, Y7")       // r + r²·Q
+	g.p("VADDPD %s, Y7, Y7", ref("one")) // e^r
+	g.p("TESTL AX, AX")
+	g.p("JNZ tiny")
+	g.pow2(4, 8)
+	g.p("VMULPD Y8, Y7, Y7")
+	fmt.Fprintf(g.w, "scaled:\n")
+}
+
+// expNegTiny is expNeg's two-step scaling, out of the loop: it jumps back
+// to scaled.
+func (g gen) expNegTiny() {
+	fmt.Fprintf(g.w, "tiny:\n")
+	g.p("VMULPD %s, Y5, Y8", ref("half"))
+	g.p("VROUNDPD $1, Y8, Y8") // n1 = floor(n/2)
+	g.p("VSUBPD Y8, Y5, Y9")   // n2 = n - n1
+	g.p("VADDPD %s, Y8, Y8", ref("magic"))
+	g.pow2(8, 10)
+	g.p("VMULPD Y10, Y7, Y7")
+	g.p("VADDPD %s, Y9, Y9", ref("magic"))
+	g.pow2(9, 10)
+	g.p("VMULPD Y10, Y7, Y7")
+	g.p("JMP scaled")
 }
 
 func ref(name string) string {
@@ -55,6 +150,7 @@ type kernel struct {
 	binary    bool // (dst, a, b *float64, n int[, c float64]); else (dst, x *float64, n int[, c float64])
 	withC     bool
 	body      func(g gen)
+	tail      func(g gen) // code after the loop's RET (out-of-line paths)
 }
 
 var kernels = []kernel{
@@ -96,6 +192,17 @@ var kernels = []kernel{
 		g.p("VMULPD Y3, Y3, Y3")
 		g.p("VDIVPD Y3, Y2, Y1")
 	}},
+	{name: "sigmoidExp64AVX2", doc: "sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0", body: func(g gen) {
+		g.p("VORPD %s, Y0, Y2", ref("sign"))    // -|x|
+		g.p("VMAXPD %s, Y2, Y2", ref("expMin")) // a NaN becomes expMin, restored below
+		g.expNeg()                              // e = e^-|x|, never overflows
+		g.p("VADDPD %s, Y7, Y8", ref("one"))
+		g.p("VMOVUPD %s, Y1", ref("one"))
+		g.p("VBLENDVPD Y0, Y7, Y1, Y1") // x's sign bit selects e
+		g.p("VDIVPD Y8, Y1, Y1")
+		g.p("VCMPPD $3, Y0, Y0, Y3")
+		g.p("VBLENDVPD Y3, Y0, Y1, Y1")
+	}, tail: func(g gen) { g.expNegTiny() }},
 	{name: "mul64AVX2", binary: true, doc: "sets dst[i] = a[i]·b[i]", body: func(g gen) {
 		g.p("VMULPD Y2, Y0, Y1")
 	}},
@@ -153,6 +260,9 @@ func emit(w *bytes.Buffer, kn kernel) {
 	fmt.Fprintf(w, "done:\n")
 	g.p("VZEROUPPER")
 	g.p("RET")
+	if kn.tail != nil {
+		kn.tail(g)
+	}
 }
 
 func main() {

@@ -22,9 +22,8 @@
 //     subnormal x scaled by 2^52 first), log m = 2·atanh((m-1)/(m+1)) by
 //     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
 //     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
-//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign; sigmoid
-//     1/(1+e) or, for negative x, e/(1+e), e = e^-|x| (no overflow, and
-//     subnormal results where x < -708); ELU alpha·(e^x - 1) for x < 0.
+//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign; ELU
+//     alpha·(e^x - 1) for x < 0. (The sigmoid is in gen_act64.go.)
 //
 // vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
 // math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
@@ -231,15 +230,6 @@ var kernels = []kernel{
 	{name: "expShift64AVX2", withC: true, doc: "sets dst[i] = e^(x[i]-c)", body: func(g gen) {
 		g.p("VSUBPD Y15, Y0, Y0")
 		g.expCore(0, 1, 3, 4, 5, 6)
-	}},
-	{name: "sigmoid64AVX2", doc: "sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0", body: func(g gen) {
-		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
-		g.p("VXORPD %s, Y2, Y2", k.ref("sign")) // -|x|
-		g.expCore(2, 4, 3, 5, 6, 7)             // e = e^-|x|, never overflows
-		g.p("VADDPD %s, Y4, Y5", k.ref("one"))
-		g.p("VMOVUPD %s, Y1", k.ref("one"))
-		g.p("VBLENDVPD Y0, Y4, Y1, Y1") // x's sign bit selects e
-		g.p("VDIVPD Y5, Y1, Y1")
 	}},
 	{name: "tanh64AVX2", doc: "sets dst[i] = tanh(x[i])", body: func(g gen) {
 		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))

@@ -9,11 +9,6 @@ package vec
 //go:noescape
 func expShift64AVX2(dst, x *float64, n int, c float64)
 
-// sigmoid64AVX2 sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0, for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func sigmoid64AVX2(dst, x *float64, n int)
-
 // tanh64AVX2 sets dst[i] = tanh(x[i]), for n a multiple of 4 (AVX2 and FMA).
 //
 //go:noescape

@@ -18,8 +18,6 @@ func expShift64AVX2(dst, x *float64, n int, c float64) {
 	each64(dst, x, n, func(v float64) float64 { return Exp64(v - c) })
 }
 
-func sigmoid64AVX2(dst, x *float64, n int) { each64(dst, x, n, Sigmoid64Scalar) }
-
 func tanh64AVX2(dst, x *float64, n int) { each64(dst, x, n, math.Tanh) }
 
 func elu64AVX2(dst, x *float64, n int, c float64) {

@@ -50,7 +50,7 @@ func sigmoid64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		sigmoid64AVX2(&dst[0], &x[0], i)
+		sigmoidExp64AVX2(&dst[0], &x[0], i) // act64_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Sigmoid64Scalar(x[i])
