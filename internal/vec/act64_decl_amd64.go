@@ -44,6 +44,11 @@ func softsignGrad64AVX2(dst, a, b *float64, n int)
 //go:noescape
 func sigmoidExp64AVX2(dst, x *float64, n int)
 
+// eluExp64AVX2 sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i], for n a multiple of 4 (AVX2).
+//
+//go:noescape
+func eluExp64AVX2(dst, x *float64, n int, c float64)
+
 // mul64AVX2 sets dst[i] = a[i]·b[i], for n a multiple of 4 (AVX2).
 //
 //go:noescape

@@ -2,7 +2,10 @@
 
 package vec
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // The kernel names of act64_amd64.s, for builds without it: never called
 // (asm64.asm is false there), they run the scalar loops of act64.go.
@@ -43,5 +46,16 @@ func sigmoidExp64AVX2(dst, x *float64, n int) {
 	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)
 	for i, v := range s {
 		d[i] = Sigmoid64Scalar(v)
+	}
+}
+
+func eluExp64AVX2(dst, x *float64, n int, c float64) {
+	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)
+	for i, v := range s {
+		if v < 0 {
+			d[i] = c * math.Expm1(v)
+		} else {
+			d[i] = v
+		}
 	}
 }

@@ -10,10 +10,10 @@
 // multiple of 4 (the Go wrappers do the tail). The cheap kernels are the
 // same sequence of correctly rounded operations (no fused multiply-adds)
 // as their scalar tails in act64.go, so the two agree bit for bit
-// (TestAct64). sigmoidExp64AVX2, Sigmoid64's kernel, is within 3 ulps of
-// the math package (TestKernels64; 2 on its grid): e^-|x| with the
-// magic-number reduction and Estrin's scheme (expNeg), then 1/(1+e) or
-// e/(1+e).
+// (TestAct64). sigmoidExp64AVX2 and eluExp64AVX2, the kernels of Sigmoid64
+// and ELU64, are within 3 ulps of the math package (TestKernels64): e^-|x|
+// (expNeg) or e^x - 1 for x < 0 with the magic-number reduction and
+// Estrin's scheme, then 1/(1+e) or e/(1+e), or alpha·(e^x - 1).
 //
 // Go's assembler writes AVX operands in reverse Intel order: VBLENDVPD
 // mask, b, a, dst sets dst = mask ? b : a, and VCMPPD $0x1e, z, x, m sets m
@@ -39,6 +39,7 @@ var consts = []struct {
 	{"half", math.Float64bits(0.5)},
 	{"expMin", math.Float64bits(-746)},  // e^x rounds to 0 below -745.13
 	{"normMin", math.Float64bits(-708)}, // 2^n is normal for n = round(x/ln2) from here up
+	{"expm1Min", math.Float64bits(-40)}, // e^x - 1 = -1 to float64 precision below -37
 	{"log2e", math.Float64bits(1 / math.Ln2)},
 	{"magic", math.Float64bits(0x1.8p52)}, // x + magic holds round(x) in its low mantissa bits
 	{"bias", 1023},
@@ -70,41 +71,53 @@ func (g gen) pow2(sh, out int) {
 	g.p("VPSLLQ $52, Y%d, Y%d", out, out)
 }
 
-// expNeg sets Y7 = e^Y2 for Y2 in [expMin, 0] (the caller clamps), with
-// Y3-Y13, Y15 and AX, in the style of gen_kernels64.go's expCore, cheaper for
-// the non-positive arguments of the sigmoid: n = round(x/ln2) by the
-// magic-number addition, which also gives 2^n's bits, and 2^n applied
-// in one multiplication; only a vector with a lane below normMin, where
-// 2^n or the result is subnormal, takes the two-step scaling
-// 2^(n/2)·2^(n-n/2), so that the result rounds once like math.Exp's.
-func (g gen) expNeg() {
-	g.p("VCMPPD $0x11, %s, Y2, Y3", ref("normMin")) // x < normMin
-	g.p("VMOVMSKPD Y3, AX")
+// reduce sets Y4 = n + magic, Y5 = n = round(Y2/ln2) and Y6 = r = Y2 -
+// n·ln2 (the magic-number addition rounds and leaves n in Y4's low
+// mantissa bits, ready for pow2).
+func (g gen) reduce() {
 	g.p("VMOVUPD %s, Y4", ref("magic"))
 	g.p("VFMADD231PD %s, Y2, Y4", ref("log2e")) // n + magic
 	g.p("VSUBPD %s, Y4, Y5", ref("magic"))      // n
 	g.p("VMOVAPD Y2, Y6")
 	g.p("VFMADD231PD %s, Y5, Y6", ref("negLn2Hi"))
 	g.p("VFMADD231PD %s, Y5, Y6", ref("negLn2Lo")) // r
-	// e^r = 1 + (r + r²·Q(r)), Q(r) = c2 + c3·r + ... + c13·r^11 by
-	// Estrin's scheme (a chain of 5 multiply-adds instead of Horner's 12:
-	// the loop runs at the multipliers' throughput, not their latency).
-	// Pairs p_i = c(2i+2) + c(2i+3)·r go to Y7-Y10, Y3 and Y15 (c is not
-	// used by this kernel).
+}
+
+// expm1Poly sets Y7 = e^r - 1 = r + r²·Q(r) for r = Y6, |r| <= ln2/2,
+// Q(r) = c2 + c3·r + ... + c13·r^11 by Estrin's scheme (a chain of 5
+// multiply-adds instead of Horner's 12: the loop runs at the
+// multipliers' throughput, not their latency). The pairs c(2i+2) +
+// c(2i+3)·r go to Y7-Y10 and the two registers of extra; Y11-Y13 hold r²,
+// r⁴ and r⁸.
+func (g gen) expm1Poly(extra [2]int) {
 	g.p("VMULPD Y6, Y6, Y11")   // r²
 	g.p("VMULPD Y11, Y11, Y12") // r⁴
 	g.p("VMULPD Y12, Y12, Y13") // r⁸
-	pr := []int{7, 8, 9, 10, 3, 15}
+	pr := []int{7, 8, 9, 10, extra[0], extra[1]}
 	for i, reg := range pr {
 		g.p("VMOVUPD %s, Y%d", ref(fmt.Sprintf("c%d", 2*i+3)), reg)
 		g.p("VFMADD213PD %s, Y6, Y%d", ref(fmt.Sprintf("c%d", 2*i+2)), reg)
 	}
-	g.p("VFMADD231PD Y8, Y11, Y7")       // q0 = p0 + p1·r²
-	g.p("VFMADD231PD Y10, Y11, Y9")      // q1 = p2 + p3·r²
-	g.p("VFMADD231PD Y15, Y11, Y3")      // q2 = p4 + p5·r²
-	g.p("VFMADD231PD Y9, Y12, Y7")       // q0 + q1·r⁴
-	g.p("VFMADD231PD Y3, Y13, Y7")       // Q = q0 + q1·r⁴ + q2·r⁸
-	g.p("VFMADD213PD Y6, Y11, Y7")       // r + r²·Q
+	g.p("VFMADD231PD Y8, Y11, Y7")                       // q0 = p0 + p1·r²
+	g.p("VFMADD231PD Y10, Y11, Y9")                      // q1 = p2 + p3·r²
+	g.p("VFMADD231PD Y%d, Y11, Y%d", extra[1], extra[0]) // q2 = p4 + p5·r²
+	g.p("VFMADD231PD Y9, Y12, Y7")                       // q0 + q1·r⁴
+	g.p("VFMADD231PD Y%d, Y13, Y7", extra[0])            // Q = q0 + q1·r⁴ + q2·r⁸
+	g.p("VFMADD213PD Y6, Y11, Y7")                       // r + r²·Q
+}
+
+// expNeg sets Y7 = e^Y2 for Y2 in [expMin, 0] (the caller clamps), with
+// Y3-Y13, Y15 and AX, in the style of gen_kernels64.go's expCore, cheaper
+// for the non-positive arguments of the sigmoid: n by the magic-number
+// addition, which also gives 2^n's bits, e^r by expm1Poly, and 2^n applied
+// in one multiplication; only a vector with a lane below normMin, where
+// 2^n or the result is subnormal, takes the two-step scaling
+// 2^(n/2)·2^(n-n/2), so that the result rounds once like math.Exp's.
+func (g gen) expNeg() {
+	g.p("VCMPPD $0x11, %s, Y2, Y3", ref("normMin")) // x < normMin
+	g.p("VMOVMSKPD Y3, AX")
+	g.reduce()
+	g.expm1Poly([2]int{3, 15})
 	g.p("VADDPD %s, Y7, Y7", ref("one")) // e^r
 	g.p("TESTL AX, AX")
 	g.p("JNZ tiny")
@@ -203,6 +216,21 @@ var kernels = []kernel{
 		g.p("VCMPPD $3, Y0, Y0, Y3")
 		g.p("VBLENDVPD Y3, Y0, Y1, Y1")
 	}, tail: func(g gen) { g.expNegTiny() }},
+	{name: "eluExp64AVX2", withC: true, doc: "sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i]", body: func(g gen) {
+		// e^z - 1 = 2^n·(e^r - 1) + (2^n - 1) for z = max(min(x, 0),
+		// expm1Min): no cancellation near 0, where n = 0; 2^n >= 2^-58 is
+		// normal.
+		g.p("VMINPD Y14, Y0, Y2") // a NaN becomes 0, restored below
+		g.p("VMAXPD %s, Y2, Y2", ref("expm1Min"))
+		g.reduce()
+		g.expm1Poly([2]int{3, 5})
+		g.pow2(4, 8)                         // s = 2^n
+		g.p("VSUBPD %s, Y8, Y9", ref("one")) // s - 1
+		g.p("VFMADD213PD Y9, Y8, Y7")        // s·(e^r - 1) + s - 1
+		g.p("VMULPD Y15, Y7, Y7")
+		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x >= 0 and NaN give x
+		g.p("VBLENDVPD Y5, Y0, Y7, Y1")
+	}},
 	{name: "mul64AVX2", binary: true, doc: "sets dst[i] = a[i]·b[i]", body: func(g gen) {
 		g.p("VMULPD Y2, Y0, Y1")
 	}},

@@ -22,8 +22,8 @@
 //     subnormal x scaled by 2^52 first), log m = 2·atanh((m-1)/(m+1)) by
 //     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
 //     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
-//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign; ELU
-//     alpha·(e^x - 1) for x < 0. (The sigmoid is in gen_act64.go.)
+//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign. (The sigmoid
+//     and the ELU are in gen_act64.go.)
 //
 // vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
 // math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
@@ -241,14 +241,6 @@ var kernels = []kernel{
 		g.p("VANDPD %s, Y0, Y6", k.ref("sign"))
 		g.p("VORPD Y6, Y1, Y1")
 		nanFromX(g)
-	}},
-	{name: "elu64AVX2", withC: true, doc: "sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i]", body: func(g gen) {
-		g.p("VMINPD Y14, Y0, Y2") // NaN becomes 0, restored below
-		g.p("VMAXPD %s, Y2, Y2", k.ref("expm1Min"))
-		g.expm1Core(2, 4, 5, 6, 7)
-		g.p("VMULPD Y15, Y4, Y4")
-		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x > 0, ±0 and NaN give x
-		g.p("VBLENDVPD Y5, Y0, Y4, Y1")
 	}},
 	{name: "log64AVX2", doc: "sets dst[i] = log(x[i]) (-Inf for ±0, NaN below 0)", body: func(g gen) {
 		g.logCore(0, 1, 3, 4, 5, 6, 7, 8)

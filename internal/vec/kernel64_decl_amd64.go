@@ -14,11 +14,6 @@ func expShift64AVX2(dst, x *float64, n int, c float64)
 //go:noescape
 func tanh64AVX2(dst, x *float64, n int)
 
-// elu64AVX2 sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i], for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func elu64AVX2(dst, x *float64, n int, c float64)
-
 // log64AVX2 sets dst[i] = log(x[i]) (-Inf for ±0, NaN below 0), for n a multiple of 4 (AVX2 and FMA).
 //
 //go:noescape

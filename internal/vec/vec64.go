@@ -89,7 +89,7 @@ func elu64(ks *kernelSet64, dst, x []float64, alpha float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		elu64AVX2(&dst[0], &x[0], i, alpha)
+		eluExp64AVX2(&dst[0], &x[0], i, alpha) // act64_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		if v := x[i]; v < 0 {
