@@ -2,10 +2,10 @@ package vec
 
 import "math"
 
-//go:generate go run gen_act64.go
+//go:generate go run gen_act.go
 
 // The float64 kernels of the cheap activations and activation gradients
-// (gen_act64.go): AVX2 on amd64 for the prefix of n a multiple of 4, the
+// (gen_act.go): AVX2 on amd64 for the prefix of n a multiple of 4, the
 // scalar loops below for the tail and everywhere else. Both run the same
 // correctly rounded operations (the explicit float64 conversions keep the
 // compiler from fusing a multiply and an add), so results do not depend

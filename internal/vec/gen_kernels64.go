@@ -23,7 +23,7 @@
 //     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
 //     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
 //   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign. (The sigmoid
-//     and the ELU are in gen_act64.go.)
+//     and the ELU are in gen_act.go.)
 //
 // vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
 // math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the

@@ -7,7 +7,7 @@ import (
 	"unsafe"
 )
 
-// The kernel names of act64_amd64.s, for builds without it: never called
+// The kernel names of act_amd64.s, for builds without it: never called
 // (asm64.asm is false there), they run the scalar loops of act64.go.
 
 func leakyReLU64AVX2(dst, x *float64, n int, c float64) {

@@ -1,19 +1,24 @@
 //go:build ignore
 
-// gen_act64 writes the amd64 AVX2 float64 kernels of the cheap
-// activations and activation gradients (act64.go):
+// gen_act writes amd64 AVX2+FMA kernels of the activations: the float64
+// kernels of the cheap activations and activation gradients (act64.go),
+// the float64 sigmoid and ELU (vec64.go) and the float32 sigmoid and ELU
+// (vec.go, selected in kernel_amd64.go):
 //
-//	go run gen_act64.go
+//	go run gen_act.go
 //
-// It produces act64_amd64.s and the Go declarations in
-// act64_decl_amd64.go. One YMM vector of 4 float64 per loop iteration, n a
-// multiple of 4 (the Go wrappers do the tail). The cheap kernels are the
+// It produces act_amd64.s and the Go declarations in
+// act_decl_amd64.go. One YMM vector (4 float64 or 8 float32) per loop
+// iteration, n a multiple of the lanes (the Go wrappers do the tail). The cheap kernels are the
 // same sequence of correctly rounded operations (no fused multiply-adds)
 // as their scalar tails in act64.go, so the two agree bit for bit
 // (TestAct64). sigmoidExp64AVX2 and eluExp64AVX2, the kernels of Sigmoid64
 // and ELU64, are within 3 ulps of the math package (TestKernels64): e^-|x|
 // (expNeg) or e^x - 1 for x < 0 with the magic-number reduction and
-// Estrin's scheme, then 1/(1+e) or e/(1+e), or alpha·(e^x - 1).
+// Estrin's scheme, then 1/(1+e) or e/(1+e), or alpha·(e^x - 1). The
+// float32 sigmoidExpAVX2 and eluExpAVX2 are gen_kernels.go's sigmoidAVX2
+// and eluAVX2 (Cephes's expf polynomial) with the same reduction and
+// Estrin's scheme, within TestUnaryAccuracy's relative bounds.
 //
 // Go's assembler writes AVX operands in reverse Intel order: VBLENDVPD
 // mask, b, a, dst sets dst = mask ? b : a, and VCMPPD $0x1e, z, x, m sets m
@@ -142,6 +147,62 @@ func (g gen) expNegTiny() {
 	g.p("JMP scaled")
 }
 
+// consts32 is the float32 table, 32 bytes (8 lanes) each.
+var consts32 = []struct {
+	name string
+	bits uint32
+}{
+	{"one", math.Float32bits(1)},
+	{"sign", 0x80000000},
+	{"maxX", math.Float32bits(88.72283)},  // e^x is +Inf above
+	{"minX", math.Float32bits(-87.33654)}, // e^x is subnormal below
+	{"expm1Min", math.Float32bits(-87)},   // e^x - 1 = -1 to float32 precision below -17
+	{"log2e", math.Float32bits(1.442695041)},
+	{"magic", math.Float32bits(0x1.8p23)}, // x + magic holds round(x) in its low mantissa bits
+	{"bias", 127},
+	{"negLn2Hi", math.Float32bits(-0.693359375)},
+	{"negLn2Lo", math.Float32bits(2.12194440e-4)},
+	// e^r = 1 + r + r²·(p0 + p1·r + ... + p5·r⁵), |r| <= ln2/2: the
+	// coefficients of Cephes's expf, as in gen_kernels.go.
+	{"p0", math.Float32bits(5.0000001201e-1)},
+	{"p1", math.Float32bits(1.6666665459e-1)},
+	{"p2", math.Float32bits(4.1665795894e-2)},
+	{"p3", math.Float32bits(8.3334519073e-3)},
+	{"p4", math.Float32bits(1.3981999507e-3)},
+	{"p5", math.Float32bits(1.9875691500e-4)},
+}
+
+func ref32(name string) string {
+	for i, c := range consts32 {
+		if c.name == name {
+			return fmt.Sprintf("act32const<>+%d(SB)", 32*i)
+		}
+	}
+	log.Fatalf("no constant %q", name)
+	return ""
+}
+
+// expm1Poly32 sets, for float32 lanes, Y4 = n + magic, Y5 = n =
+// round(Y2/ln2), Y2 = r = Y2 - n·ln2 and Y8 = e^r - 1 = r + r²·P(r) with
+// P by Estrin's scheme (a chain of 3 multiply-adds instead of Horner's 6),
+// using Y6, Y7, Y9 and Y10.
+func (g gen) expm1Poly32() {
+	g.p("VMOVUPS %s, Y4", ref32("magic"))
+	g.p("VFMADD231PS %s, Y2, Y4", ref32("log2e")) // n + magic
+	g.p("VSUBPS %s, Y4, Y5", ref32("magic"))      // n
+	g.p("VFMADD231PS %s, Y5, Y2", ref32("negLn2Hi"))
+	g.p("VFMADD231PS %s, Y5, Y2", ref32("negLn2Lo")) // r
+	g.p("VMULPS Y2, Y2, Y6")                         // r²
+	g.p("VMULPS Y6, Y6, Y7")                         // r⁴
+	for i, reg := range []int{8, 9, 10} {
+		g.p("VMOVUPS %s, Y%d", ref32(fmt.Sprintf("p%d", 2*i+1)), reg)
+		g.p("VFMADD213PS %s, Y2, Y%d", ref32(fmt.Sprintf("p%d", 2*i)), reg)
+	}
+	g.p("VFMADD231PS Y9, Y6, Y8")  // (p0 + p1·r) + (p2 + p3·r)·r²
+	g.p("VFMADD231PS Y10, Y7, Y8") // + (p4 + p5·r)·r⁴
+	g.p("VFMADD213PS Y2, Y6, Y8")  // r + r²·P
+}
+
 func ref(name string) string {
 	for i, c := range consts {
 		if c.name == name {
@@ -161,6 +222,7 @@ func (g gen) p(format string, args ...any) { fmt.Fprintf(g.w, "\t"+format+"\n", 
 type kernel struct {
 	name, doc string
 	binary    bool // (dst, a, b *float64, n int[, c float64]); else (dst, x *float64, n int[, c float64])
+	f32       bool // float32 elements, 8 a vector
 	withC     bool
 	body      func(g gen)
 	tail      func(g gen) // code after the loop's RET (out-of-line paths)
@@ -231,20 +293,69 @@ var kernels = []kernel{
 		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x >= 0 and NaN give x
 		g.p("VBLENDVPD Y5, Y0, Y7, Y1")
 	}},
+	// float32
+	{name: "sigmoidExpAVX2", f32: true, doc: "sets dst[i] = 1/(1+e^-x[i])", body: func(g gen) {
+		// t = -x clamped to [minX, maxX] (a NaN becomes maxX, restored
+		// below): e^t is at most 2^128·e^r <= +Inf, where the sigmoid is
+		// 0, and at least e^minX, where 1 + e^t rounds to 1 (2^n normal
+		// or not).
+		g.p("VXORPS %s, Y0, Y2", ref32("sign"))
+		g.p("VMINPS %s, Y2, Y2", ref32("maxX"))
+		g.p("VMAXPS %s, Y2, Y2", ref32("minX"))
+		g.expm1Poly32()
+		g.p("VADDPS %s, Y8, Y8", ref32("one")) // e^r
+		g.p("VPSLLD $23, Y4, Y4")
+		g.p("VPADDD Y4, Y8, Y8") // e^t = e^r·2^n: n added to the exponent
+		g.p("VADDPS %s, Y8, Y8", ref32("one"))
+		g.p("VMOVUPS %s, Y1", ref32("one"))
+		g.p("VDIVPS Y8, Y1, Y1")
+		g.p("VCMPPS $3, Y0, Y0, Y3")
+		g.p("VBLENDVPS Y3, Y0, Y1, Y1")
+	}},
+	{name: "eluExpAVX2", f32: true, withC: true, doc: "sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1)", body: func(g gen) {
+		// e^z - 1 = 2^n·(e^r - 1) + (2^n - 1) for z = max(min(x, 0),
+		// expm1Min): no cancellation near 0, where n = 0; 2^n >= 2^-126
+		// is normal.
+		g.p("VMINPS Y14, Y0, Y2") // a NaN becomes 0, restored below
+		g.p("VMAXPS %s, Y2, Y2", ref32("expm1Min"))
+		g.expm1Poly32()
+		g.p("VPADDD %s, Y4, Y4", ref32("bias"))
+		g.p("VPSLLD $23, Y4, Y4")              // s = 2^n
+		g.p("VSUBPS %s, Y4, Y5", ref32("one")) // s - 1
+		g.p("VFMADD213PS Y5, Y4, Y8")          // s·(e^r - 1) + s - 1
+		g.p("VMULPS Y15, Y8, Y8")
+		g.p("VCMPPS $0x1e, Y14, Y0, Y5") // x > 0 gives x
+		g.p("VBLENDVPS Y5, Y0, Y8, Y1")
+		g.p("VCMPPS $3, Y0, Y0, Y3")
+		g.p("VBLENDVPS Y3, Y0, Y1, Y1")
+	}},
+	// float64
 	{name: "mul64AVX2", binary: true, doc: "sets dst[i] = a[i]·b[i]", body: func(g gen) {
 		g.p("VMULPD Y2, Y0, Y1")
 	}},
 }
 
 func (kn kernel) signature() string {
-	s := "(dst, x *float64, n int"
+	t := "float64"
+	if kn.f32 {
+		t = "float32"
+	}
+	s := "(dst, x *" + t + ", n int"
 	if kn.binary {
-		s = "(dst, a, b *float64, n int"
+		s = "(dst, a, b *" + t + ", n int"
 	}
 	if kn.withC {
-		s += ", c float64"
+		s += ", c " + t
 	}
 	return s + ")"
+}
+
+// lanes is the number of elements of one vector.
+func (kn kernel) lanes() int {
+	if kn.f32 {
+		return 8
+	}
+	return 4
 }
 
 func emit(w *bytes.Buffer, kn kernel) {
@@ -255,6 +366,9 @@ func emit(w *bytes.Buffer, kn kernel) {
 	}
 	if kn.withC {
 		args += 8
+		if kn.f32 {
+			args -= 4
+		}
 	}
 	fmt.Fprintf(w, "\n// func %s%s\n", kn.name, kn.signature())
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", kn.name, args)
@@ -267,11 +381,18 @@ func emit(w *bytes.Buffer, kn kernel) {
 		g.p("MOVQ x+8(FP), SI")
 		g.p("MOVQ n+16(FP), CX")
 	}
-	if kn.withC {
+	switch {
+	case kn.withC && kn.f32:
+		g.p("VBROADCASTSS c+%d(FP), Y15", args-4)
+	case kn.withC:
 		g.p("VBROADCASTSD c+%d(FP), Y15", args-8)
 	}
 	g.p("VXORPD Y14, Y14, Y14")
-	g.p("SHRQ $2, CX")
+	if kn.f32 {
+		g.p("SHRQ $3, CX")
+	} else {
+		g.p("SHRQ $2, CX")
+	}
 	g.p("JZ done")
 	fmt.Fprintf(w, "loop:\n")
 	g.p("VMOVUPD (SI), Y0")
@@ -295,11 +416,11 @@ func emit(w *bytes.Buffer, kn kernel) {
 
 func main() {
 	var s, decl bytes.Buffer
-	fmt.Fprintf(&s, "// Code generated by gen_act64.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n")
-	fmt.Fprintf(&decl, "// Code generated by gen_act64.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\npackage vec\n")
+	fmt.Fprintf(&s, "// Code generated by gen_act.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n")
+	fmt.Fprintf(&decl, "// Code generated by gen_act.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\npackage vec\n")
 	for _, kn := range kernels {
 		emit(&s, kn)
-		fmt.Fprintf(&decl, "\n// %s %s, for n a multiple of 4 (AVX2).\n//\n//go:noescape\nfunc %s%s\n", kn.name, kn.doc, kn.name, kn.signature())
+		fmt.Fprintf(&decl, "\n// %s %s, for n a multiple of %d (AVX2 and FMA).\n//\n//go:noescape\nfunc %s%s\n", kn.name, kn.doc, kn.lanes(), kn.name, kn.signature())
 	}
 	for i, c := range consts {
 		fmt.Fprintf(&s, "\n// %s\n", c.name)
@@ -308,10 +429,17 @@ func main() {
 		}
 	}
 	fmt.Fprintf(&s, "GLOBL act64const<>(SB), RODATA|NOPTR, $%d\n", 32*len(consts))
-	if err := os.WriteFile("act64_amd64.s", s.Bytes(), 0o644); err != nil {
+	for i, c := range consts32 {
+		fmt.Fprintf(&s, "\n// %s\n", c.name)
+		for l := 0; l < 8; l++ {
+			fmt.Fprintf(&s, "DATA act32const<>+%d(SB)/4, $0x%08x\n", 32*i+4*l, c.bits)
+		}
+	}
+	fmt.Fprintf(&s, "GLOBL act32const<>(SB), RODATA|NOPTR, $%d\n", 32*len(consts32))
+	if err := os.WriteFile("act_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("act64_decl_amd64.go", decl.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("act_decl_amd64.go", decl.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
