@@ -193,27 +193,27 @@ loop:
 	VMAXPD act64const<>+128(SB), Y2, Y2
 	VCMPPD $0x11, act64const<>+160(SB), Y2, Y3
 	VMOVMSKPD Y3, AX
-	VMOVUPD act64const<>+256(SB), Y4
-	VFMADD231PD act64const<>+224(SB), Y2, Y4
-	VSUBPD act64const<>+256(SB), Y4, Y5
+	VMOVUPD act64const<>+416(SB), Y4
+	VFMADD231PD act64const<>+384(SB), Y2, Y4
+	VSUBPD act64const<>+416(SB), Y4, Y5
 	VMOVAPD Y2, Y6
-	VFMADD231PD act64const<>+320(SB), Y5, Y6
-	VFMADD231PD act64const<>+352(SB), Y5, Y6
+	VFMADD231PD act64const<>+480(SB), Y5, Y6
+	VFMADD231PD act64const<>+512(SB), Y5, Y6
 	VMULPD Y6, Y6, Y11
 	VMULPD Y11, Y11, Y12
 	VMULPD Y12, Y12, Y13
-	VMOVUPD act64const<>+448(SB), Y7
-	VFMADD213PD act64const<>+416(SB), Y6, Y7
-	VMOVUPD act64const<>+512(SB), Y8
-	VFMADD213PD act64const<>+480(SB), Y6, Y8
-	VMOVUPD act64const<>+576(SB), Y9
-	VFMADD213PD act64const<>+544(SB), Y6, Y9
-	VMOVUPD act64const<>+640(SB), Y10
-	VFMADD213PD act64const<>+608(SB), Y6, Y10
-	VMOVUPD act64const<>+704(SB), Y3
-	VFMADD213PD act64const<>+672(SB), Y6, Y3
-	VMOVUPD act64const<>+768(SB), Y15
-	VFMADD213PD act64const<>+736(SB), Y6, Y15
+	VMOVUPD act64const<>+960(SB), Y7
+	VFMADD213PD act64const<>+928(SB), Y6, Y7
+	VMOVUPD act64const<>+1024(SB), Y8
+	VFMADD213PD act64const<>+992(SB), Y6, Y8
+	VMOVUPD act64const<>+1088(SB), Y9
+	VFMADD213PD act64const<>+1056(SB), Y6, Y9
+	VMOVUPD act64const<>+1152(SB), Y10
+	VFMADD213PD act64const<>+1120(SB), Y6, Y10
+	VMOVUPD act64const<>+1216(SB), Y3
+	VFMADD213PD act64const<>+1184(SB), Y6, Y3
+	VMOVUPD act64const<>+1280(SB), Y15
+	VFMADD213PD act64const<>+1248(SB), Y6, Y15
 	VFMADD231PD Y8, Y11, Y7
 	VFMADD231PD Y10, Y11, Y9
 	VFMADD231PD Y15, Y11, Y3
@@ -223,7 +223,7 @@ loop:
 	VADDPD act64const<>+0(SB), Y7, Y7
 	TESTL AX, AX
 	JNZ tiny
-	VPADDQ act64const<>+288(SB), Y4, Y8
+	VPADDQ act64const<>+448(SB), Y4, Y8
 	VPSLLQ $52, Y8, Y8
 	VMULPD Y8, Y7, Y7
 scaled:
@@ -245,12 +245,12 @@ tiny:
 	VMULPD act64const<>+96(SB), Y5, Y8
 	VROUNDPD $1, Y8, Y8
 	VSUBPD Y8, Y5, Y9
-	VADDPD act64const<>+256(SB), Y8, Y8
-	VPADDQ act64const<>+288(SB), Y8, Y10
+	VADDPD act64const<>+416(SB), Y8, Y8
+	VPADDQ act64const<>+448(SB), Y8, Y10
 	VPSLLQ $52, Y10, Y10
 	VMULPD Y10, Y7, Y7
-	VADDPD act64const<>+256(SB), Y9, Y9
-	VPADDQ act64const<>+288(SB), Y9, Y10
+	VADDPD act64const<>+416(SB), Y9, Y9
+	VPADDQ act64const<>+448(SB), Y9, Y10
 	VPSLLQ $52, Y10, Y10
 	VMULPD Y10, Y7, Y7
 	JMP scaled
@@ -268,34 +268,34 @@ loop:
 	VMOVUPD (SI), Y0
 	VMINPD Y14, Y0, Y2
 	VMAXPD act64const<>+192(SB), Y2, Y2
-	VMOVUPD act64const<>+256(SB), Y4
-	VFMADD231PD act64const<>+224(SB), Y2, Y4
-	VSUBPD act64const<>+256(SB), Y4, Y5
+	VMOVUPD act64const<>+416(SB), Y4
+	VFMADD231PD act64const<>+384(SB), Y2, Y4
+	VSUBPD act64const<>+416(SB), Y4, Y5
 	VMOVAPD Y2, Y6
-	VFMADD231PD act64const<>+320(SB), Y5, Y6
-	VFMADD231PD act64const<>+352(SB), Y5, Y6
+	VFMADD231PD act64const<>+480(SB), Y5, Y6
+	VFMADD231PD act64const<>+512(SB), Y5, Y6
 	VMULPD Y6, Y6, Y11
 	VMULPD Y11, Y11, Y12
 	VMULPD Y12, Y12, Y13
-	VMOVUPD act64const<>+448(SB), Y7
-	VFMADD213PD act64const<>+416(SB), Y6, Y7
-	VMOVUPD act64const<>+512(SB), Y8
-	VFMADD213PD act64const<>+480(SB), Y6, Y8
-	VMOVUPD act64const<>+576(SB), Y9
-	VFMADD213PD act64const<>+544(SB), Y6, Y9
-	VMOVUPD act64const<>+640(SB), Y10
-	VFMADD213PD act64const<>+608(SB), Y6, Y10
-	VMOVUPD act64const<>+704(SB), Y3
-	VFMADD213PD act64const<>+672(SB), Y6, Y3
-	VMOVUPD act64const<>+768(SB), Y5
-	VFMADD213PD act64const<>+736(SB), Y6, Y5
+	VMOVUPD act64const<>+960(SB), Y7
+	VFMADD213PD act64const<>+928(SB), Y6, Y7
+	VMOVUPD act64const<>+1024(SB), Y8
+	VFMADD213PD act64const<>+992(SB), Y6, Y8
+	VMOVUPD act64const<>+1088(SB), Y9
+	VFMADD213PD act64const<>+1056(SB), Y6, Y9
+	VMOVUPD act64const<>+1152(SB), Y10
+	VFMADD213PD act64const<>+1120(SB), Y6, Y10
+	VMOVUPD act64const<>+1216(SB), Y3
+	VFMADD213PD act64const<>+1184(SB), Y6, Y3
+	VMOVUPD act64const<>+1280(SB), Y5
+	VFMADD213PD act64const<>+1248(SB), Y6, Y5
 	VFMADD231PD Y8, Y11, Y7
 	VFMADD231PD Y10, Y11, Y9
 	VFMADD231PD Y5, Y11, Y3
 	VFMADD231PD Y9, Y12, Y7
 	VFMADD231PD Y3, Y13, Y7
 	VFMADD213PD Y6, Y11, Y7
-	VPADDQ act64const<>+288(SB), Y4, Y8
+	VPADDQ act64const<>+448(SB), Y4, Y8
 	VPSLLQ $52, Y8, Y8
 	VSUBPD act64const<>+0(SB), Y8, Y9
 	VFMADD213PD Y9, Y8, Y7
@@ -310,6 +310,112 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func softplusExp64AVX2(dst, x *float64, n int)
+TEXT ·softplusExp64AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPD Y14, Y14, Y14
+	SHRQ $2, CX
+	JZ done
+loop:
+	VMOVUPD (SI), Y0
+	VORPD act64const<>+64(SB), Y0, Y2
+	VMAXPD act64const<>+128(SB), Y2, Y2
+	VCMPPD $0x11, act64const<>+160(SB), Y2, Y3
+	VMOVMSKPD Y3, AX
+	VMOVUPD act64const<>+416(SB), Y4
+	VFMADD231PD act64const<>+384(SB), Y2, Y4
+	VSUBPD act64const<>+416(SB), Y4, Y5
+	VMOVAPD Y2, Y6
+	VFMADD231PD act64const<>+480(SB), Y5, Y6
+	VFMADD231PD act64const<>+512(SB), Y5, Y6
+	VMULPD Y6, Y6, Y11
+	VMULPD Y11, Y11, Y12
+	VMULPD Y12, Y12, Y13
+	VMOVUPD act64const<>+960(SB), Y7
+	VFMADD213PD act64const<>+928(SB), Y6, Y7
+	VMOVUPD act64const<>+1024(SB), Y8
+	VFMADD213PD act64const<>+992(SB), Y6, Y8
+	VMOVUPD act64const<>+1088(SB), Y9
+	VFMADD213PD act64const<>+1056(SB), Y6, Y9
+	VMOVUPD act64const<>+1152(SB), Y10
+	VFMADD213PD act64const<>+1120(SB), Y6, Y10
+	VMOVUPD act64const<>+1216(SB), Y3
+	VFMADD213PD act64const<>+1184(SB), Y6, Y3
+	VMOVUPD act64const<>+1280(SB), Y15
+	VFMADD213PD act64const<>+1248(SB), Y6, Y15
+	VFMADD231PD Y8, Y11, Y7
+	VFMADD231PD Y10, Y11, Y9
+	VFMADD231PD Y15, Y11, Y3
+	VFMADD231PD Y9, Y12, Y7
+	VFMADD231PD Y3, Y13, Y7
+	VFMADD213PD Y6, Y11, Y7
+	VADDPD act64const<>+0(SB), Y7, Y7
+	TESTL AX, AX
+	JNZ tiny
+	VPADDQ act64const<>+448(SB), Y4, Y8
+	VPSLLQ $52, Y8, Y8
+	VMULPD Y8, Y7, Y7
+scaled:
+	VCMPPD $0x1e, act64const<>+288(SB), Y7, Y3
+	VADDPD Y7, Y7, Y4
+	VANDPD act64const<>+224(SB), Y3, Y5
+	VSUBPD Y5, Y4, Y4
+	VADDPD act64const<>+224(SB), Y7, Y6
+	VANDPD act64const<>+0(SB), Y3, Y8
+	VADDPD Y8, Y6, Y6
+	VDIVPD Y6, Y4, Y9
+	VMULPD Y9, Y9, Y10
+	VMULPD act64const<>+256(SB), Y10, Y10
+	VMULPD Y10, Y10, Y11
+	VMULPD Y11, Y11, Y12
+	VMULPD Y12, Y12, Y13
+	VMOVUPD act64const<>+576(SB), Y1
+	VFMADD213PD act64const<>+544(SB), Y10, Y1
+	VMOVUPD act64const<>+640(SB), Y2
+	VFMADD213PD act64const<>+608(SB), Y10, Y2
+	VMOVUPD act64const<>+704(SB), Y4
+	VFMADD213PD act64const<>+672(SB), Y10, Y4
+	VMOVUPD act64const<>+768(SB), Y5
+	VFMADD213PD act64const<>+736(SB), Y10, Y5
+	VMOVUPD act64const<>+832(SB), Y6
+	VFMADD213PD act64const<>+800(SB), Y10, Y6
+	VFMADD231PD Y2, Y11, Y1
+	VFMADD231PD Y5, Y11, Y4
+	VFMADD231PD act64const<>+864(SB), Y11, Y6
+	VFMADD231PD Y4, Y12, Y1
+	VFMADD231PD Y6, Y13, Y1
+	VMULPD Y10, Y9, Y2
+	VFMADD213PD Y9, Y2, Y1
+	VFMADD231PD act64const<>+352(SB), Y8, Y1
+	VFMADD231PD act64const<>+320(SB), Y8, Y1
+	VMAXPD Y14, Y0, Y2
+	VADDPD Y1, Y2, Y1
+	VCMPPD $3, Y0, Y0, Y3
+	VBLENDVPD Y3, Y0, Y1, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+tiny:
+	VMULPD act64const<>+96(SB), Y5, Y8
+	VROUNDPD $1, Y8, Y8
+	VSUBPD Y8, Y5, Y9
+	VADDPD act64const<>+416(SB), Y8, Y8
+	VPADDQ act64const<>+448(SB), Y8, Y10
+	VPSLLQ $52, Y10, Y10
+	VMULPD Y10, Y7, Y7
+	VADDPD act64const<>+416(SB), Y9, Y9
+	VPADDQ act64const<>+448(SB), Y9, Y10
+	VPSLLQ $52, Y10, Y10
+	VMULPD Y10, Y7, Y7
+	JMP scaled
 
 // func sigmoidExpAVX2(dst, x *float32, n int)
 TEXT ·sigmoidExpAVX2(SB), NOSPLIT, $0-24
@@ -469,114 +575,210 @@ DATA act64const<>+200(SB)/8, $0xc044000000000000
 DATA act64const<>+208(SB)/8, $0xc044000000000000
 DATA act64const<>+216(SB)/8, $0xc044000000000000
 
+// two
+DATA act64const<>+224(SB)/8, $0x4000000000000000
+DATA act64const<>+232(SB)/8, $0x4000000000000000
+DATA act64const<>+240(SB)/8, $0x4000000000000000
+DATA act64const<>+248(SB)/8, $0x4000000000000000
+
+// quarter
+DATA act64const<>+256(SB)/8, $0x3fd0000000000000
+DATA act64const<>+264(SB)/8, $0x3fd0000000000000
+DATA act64const<>+272(SB)/8, $0x3fd0000000000000
+DATA act64const<>+280(SB)/8, $0x3fd0000000000000
+
+// sqrt2m1
+DATA act64const<>+288(SB)/8, $0x3fda827999fcef32
+DATA act64const<>+296(SB)/8, $0x3fda827999fcef32
+DATA act64const<>+304(SB)/8, $0x3fda827999fcef32
+DATA act64const<>+312(SB)/8, $0x3fda827999fcef32
+
+// ln2Hi
+DATA act64const<>+320(SB)/8, $0x3fe62e42fee00000
+DATA act64const<>+328(SB)/8, $0x3fe62e42fee00000
+DATA act64const<>+336(SB)/8, $0x3fe62e42fee00000
+DATA act64const<>+344(SB)/8, $0x3fe62e42fee00000
+
+// ln2Lo
+DATA act64const<>+352(SB)/8, $0x3dea39ef35793c76
+DATA act64const<>+360(SB)/8, $0x3dea39ef35793c76
+DATA act64const<>+368(SB)/8, $0x3dea39ef35793c76
+DATA act64const<>+376(SB)/8, $0x3dea39ef35793c76
+
 // log2e
-DATA act64const<>+224(SB)/8, $0x3ff71547652b82fe
-DATA act64const<>+232(SB)/8, $0x3ff71547652b82fe
-DATA act64const<>+240(SB)/8, $0x3ff71547652b82fe
-DATA act64const<>+248(SB)/8, $0x3ff71547652b82fe
+DATA act64const<>+384(SB)/8, $0x3ff71547652b82fe
+DATA act64const<>+392(SB)/8, $0x3ff71547652b82fe
+DATA act64const<>+400(SB)/8, $0x3ff71547652b82fe
+DATA act64const<>+408(SB)/8, $0x3ff71547652b82fe
 
 // magic
-DATA act64const<>+256(SB)/8, $0x4338000000000000
-DATA act64const<>+264(SB)/8, $0x4338000000000000
-DATA act64const<>+272(SB)/8, $0x4338000000000000
-DATA act64const<>+280(SB)/8, $0x4338000000000000
+DATA act64const<>+416(SB)/8, $0x4338000000000000
+DATA act64const<>+424(SB)/8, $0x4338000000000000
+DATA act64const<>+432(SB)/8, $0x4338000000000000
+DATA act64const<>+440(SB)/8, $0x4338000000000000
 
 // bias
-DATA act64const<>+288(SB)/8, $0x00000000000003ff
-DATA act64const<>+296(SB)/8, $0x00000000000003ff
-DATA act64const<>+304(SB)/8, $0x00000000000003ff
-DATA act64const<>+312(SB)/8, $0x00000000000003ff
+DATA act64const<>+448(SB)/8, $0x00000000000003ff
+DATA act64const<>+456(SB)/8, $0x00000000000003ff
+DATA act64const<>+464(SB)/8, $0x00000000000003ff
+DATA act64const<>+472(SB)/8, $0x00000000000003ff
 
 // negLn2Hi
-DATA act64const<>+320(SB)/8, $0xbfe62e42fee00000
-DATA act64const<>+328(SB)/8, $0xbfe62e42fee00000
-DATA act64const<>+336(SB)/8, $0xbfe62e42fee00000
-DATA act64const<>+344(SB)/8, $0xbfe62e42fee00000
+DATA act64const<>+480(SB)/8, $0xbfe62e42fee00000
+DATA act64const<>+488(SB)/8, $0xbfe62e42fee00000
+DATA act64const<>+496(SB)/8, $0xbfe62e42fee00000
+DATA act64const<>+504(SB)/8, $0xbfe62e42fee00000
 
 // negLn2Lo
-DATA act64const<>+352(SB)/8, $0xbdea39ef35793c76
-DATA act64const<>+360(SB)/8, $0xbdea39ef35793c76
-DATA act64const<>+368(SB)/8, $0xbdea39ef35793c76
-DATA act64const<>+376(SB)/8, $0xbdea39ef35793c76
+DATA act64const<>+512(SB)/8, $0xbdea39ef35793c76
+DATA act64const<>+520(SB)/8, $0xbdea39ef35793c76
+DATA act64const<>+528(SB)/8, $0xbdea39ef35793c76
+DATA act64const<>+536(SB)/8, $0xbdea39ef35793c76
+
+// a1
+DATA act64const<>+544(SB)/8, $0x3fd5555555555555
+DATA act64const<>+552(SB)/8, $0x3fd5555555555555
+DATA act64const<>+560(SB)/8, $0x3fd5555555555555
+DATA act64const<>+568(SB)/8, $0x3fd5555555555555
+
+// a2
+DATA act64const<>+576(SB)/8, $0x3fc999999999999a
+DATA act64const<>+584(SB)/8, $0x3fc999999999999a
+DATA act64const<>+592(SB)/8, $0x3fc999999999999a
+DATA act64const<>+600(SB)/8, $0x3fc999999999999a
+
+// a3
+DATA act64const<>+608(SB)/8, $0x3fc2492492492492
+DATA act64const<>+616(SB)/8, $0x3fc2492492492492
+DATA act64const<>+624(SB)/8, $0x3fc2492492492492
+DATA act64const<>+632(SB)/8, $0x3fc2492492492492
+
+// a4
+DATA act64const<>+640(SB)/8, $0x3fbc71c71c71c71c
+DATA act64const<>+648(SB)/8, $0x3fbc71c71c71c71c
+DATA act64const<>+656(SB)/8, $0x3fbc71c71c71c71c
+DATA act64const<>+664(SB)/8, $0x3fbc71c71c71c71c
+
+// a5
+DATA act64const<>+672(SB)/8, $0x3fb745d1745d1746
+DATA act64const<>+680(SB)/8, $0x3fb745d1745d1746
+DATA act64const<>+688(SB)/8, $0x3fb745d1745d1746
+DATA act64const<>+696(SB)/8, $0x3fb745d1745d1746
+
+// a6
+DATA act64const<>+704(SB)/8, $0x3fb3b13b13b13b14
+DATA act64const<>+712(SB)/8, $0x3fb3b13b13b13b14
+DATA act64const<>+720(SB)/8, $0x3fb3b13b13b13b14
+DATA act64const<>+728(SB)/8, $0x3fb3b13b13b13b14
+
+// a7
+DATA act64const<>+736(SB)/8, $0x3fb1111111111111
+DATA act64const<>+744(SB)/8, $0x3fb1111111111111
+DATA act64const<>+752(SB)/8, $0x3fb1111111111111
+DATA act64const<>+760(SB)/8, $0x3fb1111111111111
+
+// a8
+DATA act64const<>+768(SB)/8, $0x3fae1e1e1e1e1e1e
+DATA act64const<>+776(SB)/8, $0x3fae1e1e1e1e1e1e
+DATA act64const<>+784(SB)/8, $0x3fae1e1e1e1e1e1e
+DATA act64const<>+792(SB)/8, $0x3fae1e1e1e1e1e1e
+
+// a9
+DATA act64const<>+800(SB)/8, $0x3faaf286bca1af28
+DATA act64const<>+808(SB)/8, $0x3faaf286bca1af28
+DATA act64const<>+816(SB)/8, $0x3faaf286bca1af28
+DATA act64const<>+824(SB)/8, $0x3faaf286bca1af28
+
+// a10
+DATA act64const<>+832(SB)/8, $0x3fa8618618618618
+DATA act64const<>+840(SB)/8, $0x3fa8618618618618
+DATA act64const<>+848(SB)/8, $0x3fa8618618618618
+DATA act64const<>+856(SB)/8, $0x3fa8618618618618
+
+// a11
+DATA act64const<>+864(SB)/8, $0x3fa642c8590b2164
+DATA act64const<>+872(SB)/8, $0x3fa642c8590b2164
+DATA act64const<>+880(SB)/8, $0x3fa642c8590b2164
+DATA act64const<>+888(SB)/8, $0x3fa642c8590b2164
 
 // c1
-DATA act64const<>+384(SB)/8, $0x3ff0000000000000
-DATA act64const<>+392(SB)/8, $0x3ff0000000000000
-DATA act64const<>+400(SB)/8, $0x3ff0000000000000
-DATA act64const<>+408(SB)/8, $0x3ff0000000000000
+DATA act64const<>+896(SB)/8, $0x3ff0000000000000
+DATA act64const<>+904(SB)/8, $0x3ff0000000000000
+DATA act64const<>+912(SB)/8, $0x3ff0000000000000
+DATA act64const<>+920(SB)/8, $0x3ff0000000000000
 
 // c2
-DATA act64const<>+416(SB)/8, $0x3fe0000000000000
-DATA act64const<>+424(SB)/8, $0x3fe0000000000000
-DATA act64const<>+432(SB)/8, $0x3fe0000000000000
-DATA act64const<>+440(SB)/8, $0x3fe0000000000000
+DATA act64const<>+928(SB)/8, $0x3fe0000000000000
+DATA act64const<>+936(SB)/8, $0x3fe0000000000000
+DATA act64const<>+944(SB)/8, $0x3fe0000000000000
+DATA act64const<>+952(SB)/8, $0x3fe0000000000000
 
 // c3
-DATA act64const<>+448(SB)/8, $0x3fc5555555555555
-DATA act64const<>+456(SB)/8, $0x3fc5555555555555
-DATA act64const<>+464(SB)/8, $0x3fc5555555555555
-DATA act64const<>+472(SB)/8, $0x3fc5555555555555
+DATA act64const<>+960(SB)/8, $0x3fc5555555555555
+DATA act64const<>+968(SB)/8, $0x3fc5555555555555
+DATA act64const<>+976(SB)/8, $0x3fc5555555555555
+DATA act64const<>+984(SB)/8, $0x3fc5555555555555
 
 // c4
-DATA act64const<>+480(SB)/8, $0x3fa5555555555555
-DATA act64const<>+488(SB)/8, $0x3fa5555555555555
-DATA act64const<>+496(SB)/8, $0x3fa5555555555555
-DATA act64const<>+504(SB)/8, $0x3fa5555555555555
+DATA act64const<>+992(SB)/8, $0x3fa5555555555555
+DATA act64const<>+1000(SB)/8, $0x3fa5555555555555
+DATA act64const<>+1008(SB)/8, $0x3fa5555555555555
+DATA act64const<>+1016(SB)/8, $0x3fa5555555555555
 
 // c5
-DATA act64const<>+512(SB)/8, $0x3f81111111111111
-DATA act64const<>+520(SB)/8, $0x3f81111111111111
-DATA act64const<>+528(SB)/8, $0x3f81111111111111
-DATA act64const<>+536(SB)/8, $0x3f81111111111111
+DATA act64const<>+1024(SB)/8, $0x3f81111111111111
+DATA act64const<>+1032(SB)/8, $0x3f81111111111111
+DATA act64const<>+1040(SB)/8, $0x3f81111111111111
+DATA act64const<>+1048(SB)/8, $0x3f81111111111111
 
 // c6
-DATA act64const<>+544(SB)/8, $0x3f56c16c16c16c17
-DATA act64const<>+552(SB)/8, $0x3f56c16c16c16c17
-DATA act64const<>+560(SB)/8, $0x3f56c16c16c16c17
-DATA act64const<>+568(SB)/8, $0x3f56c16c16c16c17
+DATA act64const<>+1056(SB)/8, $0x3f56c16c16c16c17
+DATA act64const<>+1064(SB)/8, $0x3f56c16c16c16c17
+DATA act64const<>+1072(SB)/8, $0x3f56c16c16c16c17
+DATA act64const<>+1080(SB)/8, $0x3f56c16c16c16c17
 
 // c7
-DATA act64const<>+576(SB)/8, $0x3f2a01a01a01a01a
-DATA act64const<>+584(SB)/8, $0x3f2a01a01a01a01a
-DATA act64const<>+592(SB)/8, $0x3f2a01a01a01a01a
-DATA act64const<>+600(SB)/8, $0x3f2a01a01a01a01a
+DATA act64const<>+1088(SB)/8, $0x3f2a01a01a01a01a
+DATA act64const<>+1096(SB)/8, $0x3f2a01a01a01a01a
+DATA act64const<>+1104(SB)/8, $0x3f2a01a01a01a01a
+DATA act64const<>+1112(SB)/8, $0x3f2a01a01a01a01a
 
 // c8
-DATA act64const<>+608(SB)/8, $0x3efa01a01a01a01a
-DATA act64const<>+616(SB)/8, $0x3efa01a01a01a01a
-DATA act64const<>+624(SB)/8, $0x3efa01a01a01a01a
-DATA act64const<>+632(SB)/8, $0x3efa01a01a01a01a
+DATA act64const<>+1120(SB)/8, $0x3efa01a01a01a01a
+DATA act64const<>+1128(SB)/8, $0x3efa01a01a01a01a
+DATA act64const<>+1136(SB)/8, $0x3efa01a01a01a01a
+DATA act64const<>+1144(SB)/8, $0x3efa01a01a01a01a
 
 // c9
-DATA act64const<>+640(SB)/8, $0x3ec71de3a556c734
-DATA act64const<>+648(SB)/8, $0x3ec71de3a556c734
-DATA act64const<>+656(SB)/8, $0x3ec71de3a556c734
-DATA act64const<>+664(SB)/8, $0x3ec71de3a556c734
+DATA act64const<>+1152(SB)/8, $0x3ec71de3a556c734
+DATA act64const<>+1160(SB)/8, $0x3ec71de3a556c734
+DATA act64const<>+1168(SB)/8, $0x3ec71de3a556c734
+DATA act64const<>+1176(SB)/8, $0x3ec71de3a556c734
 
 // c10
-DATA act64const<>+672(SB)/8, $0x3e927e4fb7789f5c
-DATA act64const<>+680(SB)/8, $0x3e927e4fb7789f5c
-DATA act64const<>+688(SB)/8, $0x3e927e4fb7789f5c
-DATA act64const<>+696(SB)/8, $0x3e927e4fb7789f5c
+DATA act64const<>+1184(SB)/8, $0x3e927e4fb7789f5c
+DATA act64const<>+1192(SB)/8, $0x3e927e4fb7789f5c
+DATA act64const<>+1200(SB)/8, $0x3e927e4fb7789f5c
+DATA act64const<>+1208(SB)/8, $0x3e927e4fb7789f5c
 
 // c11
-DATA act64const<>+704(SB)/8, $0x3e5ae64567f544e4
-DATA act64const<>+712(SB)/8, $0x3e5ae64567f544e4
-DATA act64const<>+720(SB)/8, $0x3e5ae64567f544e4
-DATA act64const<>+728(SB)/8, $0x3e5ae64567f544e4
+DATA act64const<>+1216(SB)/8, $0x3e5ae64567f544e4
+DATA act64const<>+1224(SB)/8, $0x3e5ae64567f544e4
+DATA act64const<>+1232(SB)/8, $0x3e5ae64567f544e4
+DATA act64const<>+1240(SB)/8, $0x3e5ae64567f544e4
 
 // c12
-DATA act64const<>+736(SB)/8, $0x3e21eed8eff8d898
-DATA act64const<>+744(SB)/8, $0x3e21eed8eff8d898
-DATA act64const<>+752(SB)/8, $0x3e21eed8eff8d898
-DATA act64const<>+760(SB)/8, $0x3e21eed8eff8d898
+DATA act64const<>+1248(SB)/8, $0x3e21eed8eff8d898
+DATA act64const<>+1256(SB)/8, $0x3e21eed8eff8d898
+DATA act64const<>+1264(SB)/8, $0x3e21eed8eff8d898
+DATA act64const<>+1272(SB)/8, $0x3e21eed8eff8d898
 
 // c13
-DATA act64const<>+768(SB)/8, $0x3de6124613a86d09
-DATA act64const<>+776(SB)/8, $0x3de6124613a86d09
-DATA act64const<>+784(SB)/8, $0x3de6124613a86d09
-DATA act64const<>+792(SB)/8, $0x3de6124613a86d09
-GLOBL act64const<>(SB), RODATA|NOPTR, $800
+DATA act64const<>+1280(SB)/8, $0x3de6124613a86d09
+DATA act64const<>+1288(SB)/8, $0x3de6124613a86d09
+DATA act64const<>+1296(SB)/8, $0x3de6124613a86d09
+DATA act64const<>+1304(SB)/8, $0x3de6124613a86d09
+GLOBL act64const<>(SB), RODATA|NOPTR, $1312
 
 // one
 DATA act32const<>+0(SB)/4, $0x3f800000

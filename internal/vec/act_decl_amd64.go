@@ -49,6 +49,11 @@ func sigmoidExp64AVX2(dst, x *float64, n int)
 //go:noescape
 func eluExp64AVX2(dst, x *float64, n int, c float64)
 
+// softplusExp64AVX2 sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log1p(e^-|x[i]|), for n a multiple of 4 (AVX2 and FMA).
+//
+//go:noescape
+func softplusExp64AVX2(dst, x *float64, n int)
+
 // sigmoidExpAVX2 sets dst[i] = 1/(1+e^-x[i]), for n a multiple of 8 (AVX2 and FMA).
 //
 //go:noescape

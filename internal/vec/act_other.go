@@ -59,3 +59,10 @@ func eluExp64AVX2(dst, x *float64, n int, c float64) {
 		}
 	}
 }
+
+func softplusExp64AVX2(dst, x *float64, n int) {
+	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)
+	for i, v := range s {
+		d[i] = Softplus64Scalar(v)
+	}
+}

@@ -45,6 +45,11 @@ var consts = []struct {
 	{"expMin", math.Float64bits(-746)},  // e^x rounds to 0 below -745.13
 	{"normMin", math.Float64bits(-708)}, // 2^n is normal for n = round(x/ln2) from here up
 	{"expm1Min", math.Float64bits(-40)}, // e^x - 1 = -1 to float64 precision below -37
+	{"two", math.Float64bits(2)},
+	{"quarter", math.Float64bits(0.25)},
+	{"sqrt2m1", math.Float64bits(math.Sqrt2 - 1)},
+	{"ln2Hi", math.Float64bits(6.93147180369123816490e-01)},
+	{"ln2Lo", math.Float64bits(1.90821492927058770002e-10)},
 	{"log2e", math.Float64bits(1 / math.Ln2)},
 	{"magic", math.Float64bits(0x1.8p52)}, // x + magic holds round(x) in its low mantissa bits
 	{"bias", 1023},
@@ -58,7 +63,18 @@ var consts = []struct {
 // left out, r^14/14!, is below 5e-18.
 const taylor = 13
 
+// atanhTerms is the number of terms of the series atanh(s)/s - 1 = s²/3 +
+// s⁴/5 + ... that softplusExp64AVX2 sums, for |s| <= 0.1716: the first
+// left out, s^24/25, is below 2e-20.
+const atanhTerms = 11
+
 func init() {
+	for i := 1; i <= atanhTerms; i++ {
+		consts = append(consts, struct {
+			name string
+			bits uint64
+		}{fmt.Sprintf("a%d", i), math.Float64bits(1 / float64(2*i+1))})
+	}
 	f := 1.0
 	for i := 1; i <= taylor; i++ {
 		f *= float64(i)
@@ -293,6 +309,46 @@ var kernels = []kernel{
 		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x >= 0 and NaN give x
 		g.p("VBLENDVPD Y5, Y0, Y7, Y1")
 	}},
+	{name: "softplusExp64AVX2", doc: "sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log1p(e^-|x[i]|)", body: func(g gen) {
+		// log1p(e) for e = e^-|x| in [0, 1]: 1 + e = 2^k·m with k = 1
+		// where e > sqrt2 - 1, m in [sqrt(1/2), sqrt(2)), and log m =
+		// 2·atanh(s), s = (m-1)/(m+1): w = 2s = 2e/(2+e), or, for k = 1,
+		// 2(e-1)/(3+e), both without rounding 1 + e first; log m = w +
+		// w·s²·P(s²) with P by Estrin's scheme.
+		g.p("VORPD %s, Y0, Y2", ref("sign"))    // -|x|
+		g.p("VMAXPD %s, Y2, Y2", ref("expMin")) // a NaN becomes expMin, restored below
+		g.expNeg()                              // e in Y7
+		g.p("VCMPPD $0x1e, %s, Y7, Y3", ref("sqrt2m1"))
+		g.p("VADDPD Y7, Y7, Y4")
+		g.p("VANDPD %s, Y3, Y5", ref("two"))
+		g.p("VSUBPD Y5, Y4, Y4") // 2e or 2e - 2
+		g.p("VADDPD %s, Y7, Y6", ref("two"))
+		g.p("VANDPD %s, Y3, Y8", ref("one")) // k
+		g.p("VADDPD Y8, Y6, Y6")             // 2 + e or 3 + e
+		g.p("VDIVPD Y6, Y4, Y9")             // w = 2s
+		g.p("VMULPD Y9, Y9, Y10")
+		g.p("VMULPD %s, Y10, Y10", ref("quarter")) // z = s²
+		g.p("VMULPD Y10, Y10, Y11")                // z²
+		g.p("VMULPD Y11, Y11, Y12")                // z⁴
+		g.p("VMULPD Y12, Y12, Y13")                // z⁸
+		for i, reg := range []int{1, 2, 4, 5, 6} { // a(2i+1) + a(2i+2)·z
+			g.p("VMOVUPD %s, Y%d", ref(fmt.Sprintf("a%d", 2*i+2)), reg)
+			g.p("VFMADD213PD %s, Y10, Y%d", ref(fmt.Sprintf("a%d", 2*i+1)), reg)
+		}
+		g.p("VFMADD231PD Y2, Y11, Y1")              // q0
+		g.p("VFMADD231PD Y5, Y11, Y4")              // q1
+		g.p("VFMADD231PD %s, Y11, Y6", ref("a11"))  // q2
+		g.p("VFMADD231PD Y4, Y12, Y1")              // q0 + q1·z⁴
+		g.p("VFMADD231PD Y6, Y13, Y1")              // P = q0 + q1·z⁴ + q2·z⁸
+		g.p("VMULPD Y10, Y9, Y2")                   // w·z
+		g.p("VFMADD213PD Y9, Y2, Y1")               // log m = w + w·z·P
+		g.p("VFMADD231PD %s, Y8, Y1", ref("ln2Lo")) // + k·ln2
+		g.p("VFMADD231PD %s, Y8, Y1", ref("ln2Hi"))
+		g.p("VMAXPD Y14, Y0, Y2")
+		g.p("VADDPD Y1, Y2, Y1")
+		g.p("VCMPPD $3, Y0, Y0, Y3")
+		g.p("VBLENDVPD Y3, Y0, Y1, Y1")
+	}, tail: func(g gen) { g.expNegTiny() }},
 	// float32
 	{name: "sigmoidExpAVX2", f32: true, doc: "sets dst[i] = 1/(1+e^-x[i])", body: func(g gen) {
 		// t = -x clamped to [minX, maxX] (a NaN becomes maxX, restored

@@ -20,10 +20,9 @@
 //     cancellation near 0 (n = 0 there).
 //   - log x = e·ln2 + log m for x = 2^e·m, m in [sqrt(1/2), sqrt(2)) (a
 //     subnormal x scaled by 2^52 first), log m = 2·atanh((m-1)/(m+1)) by
-//     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
-//     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
-//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign. (The sigmoid
-//     and the ELU are in gen_act.go.)
+//     its series to s^23.
+//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign. (The sigmoid,
+//     the ELU and the softplus are in gen_act.go.)
 //
 // vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
 // math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
@@ -250,21 +249,6 @@ var kernels = []kernel{
 		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("nan"))
 		g.p("VCMPPD $0, %s, Y0, Y3", k.ref("inf"))
 		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("inf"))
-		nanFromX(g)
-	}},
-	{name: "softplus64AVX2", doc: "sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|)", body: func(g gen) {
-		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
-		g.p("VXORPD %s, Y2, Y2", k.ref("sign"))  // -|x|
-		g.expCore(2, 9, 3, 4, 5, 6)              // t = e^-|x| in [0, 1]
-		g.p("VADDPD %s, Y9, Y10", k.ref("one"))  // u = 1 + t
-		g.logCore(10, 11, 3, 4, 5, 6, 7, 8)      // log u
-		g.p("VSUBPD %s, Y10, Y12", k.ref("one")) // u - 1
-		g.p("VDIVPD Y12, Y9, Y13")               // t/(u-1) corrects the rounding of u
-		g.p("VMULPD Y13, Y11, Y11")
-		g.p("VCMPPD $0, %s, Y10, Y3", k.ref("one")) // u == 1: log(1+t) = t
-		g.p("VBLENDVPD Y3, Y9, Y11, Y11")
-		g.p("VMAXPD Y14, Y0, Y1")
-		g.p("VADDPD Y11, Y1, Y1")
 		nanFromX(g)
 	}},
 }

@@ -18,8 +18,3 @@ func tanh64AVX2(dst, x *float64, n int)
 //
 //go:noescape
 func log64AVX2(dst, x *float64, n int)
-
-// softplus64AVX2 sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|), for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func softplus64AVX2(dst, x *float64, n int)

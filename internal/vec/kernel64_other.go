@@ -22,8 +22,6 @@ func tanh64AVX2(dst, x *float64, n int) { each64(dst, x, n, math.Tanh) }
 
 func log64AVX2(dst, x *float64, n int) { each64(dst, x, n, Log64Scalar) }
 
-func softplus64AVX2(dst, x *float64, n int) { each64(dst, x, n, Softplus64Scalar) }
-
 func each64(dst, x *float64, n int, f func(float64) float64) {
 	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)
 	for i, v := range s {

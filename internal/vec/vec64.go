@@ -133,7 +133,7 @@ func softplus64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		softplus64AVX2(&dst[0], &x[0], i)
+		softplusExp64AVX2(&dst[0], &x[0], i) // act_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Softplus64Scalar(x[i])
