@@ -2,23 +2,26 @@
 
 // gen_act writes amd64 AVX2+FMA kernels of the activations: the float64
 // kernels of the cheap activations and activation gradients (act64.go),
-// the float64 sigmoid and ELU (vec64.go) and the float32 sigmoid and ELU
-// (vec.go, selected in kernel_amd64.go):
+// the float64 sigmoid, ELU and softplus (vec64.go) and the float32 sigmoid
+// and ELU (vec.go, selected in kernel_amd64.go):
 //
 //	go run gen_act.go
 //
-// It produces act_amd64.s and the Go declarations in
-// act_decl_amd64.go. One YMM vector (4 float64 or 8 float32) per loop
-// iteration, n a multiple of the lanes (the Go wrappers do the tail). The cheap kernels are the
-// same sequence of correctly rounded operations (no fused multiply-adds)
-// as their scalar tails in act64.go, so the two agree bit for bit
-// (TestAct64). sigmoidExp64AVX2 and eluExp64AVX2, the kernels of Sigmoid64
-// and ELU64, are within 3 ulps of the math package (TestKernels64): e^-|x|
-// (expNeg) or e^x - 1 for x < 0 with the magic-number reduction and
-// Estrin's scheme, then 1/(1+e) or e/(1+e), or alpha·(e^x - 1). The
-// float32 sigmoidExpAVX2 and eluExpAVX2 are gen_kernels.go's sigmoidAVX2
-// and eluAVX2 (Cephes's expf polynomial) with the same reduction and
-// Estrin's scheme, within TestUnaryAccuracy's relative bounds.
+// It produces act_amd64.s and the Go declarations in act_decl_amd64.go.
+// One YMM vector (4 float64 or 8 float32) per loop iteration, n a multiple
+// of the lanes (the Go wrappers do the tail).
+//
+// The cheap kernels are the same sequence of correctly rounded operations
+// (no fused multiply-adds) as their scalar tails in act64.go, so the two
+// agree bit for bit (TestAct64). sigmoidExp64AVX2, eluExp64AVX2 and
+// softplusExp64AVX2, the kernels of Sigmoid64, ELU64 and Softplus64, are
+// within 3 ulps of the math package (TestKernels64): e^-|x| (expNeg) or
+// e^x - 1 for x < 0 with the magic-number reduction and Estrin's scheme,
+// then 1/(1+e) or e/(1+e), alpha·(e^x - 1), or max(x, 0) + log1p(e) by
+// the atanh series. The float32 sigmoidExpAVX2 and eluExpAVX2 compute what
+// gen_kernels.go's sigmoid and ELU kernels did (Cephes's expf polynomial)
+// with the same reduction and Estrin's scheme, within TestUnaryAccuracy's
+// relative bounds.
 //
 // Go's assembler writes AVX operands in reverse Intel order: VBLENDVPD
 // mask, b, a, dst sets dst = mask ? b : a, and VCMPPD $0x1e, z, x, m sets m
