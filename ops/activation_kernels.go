@@ -128,14 +128,19 @@ func activateGrad32(kind activation, alpha float32, x, y, dy, dx []float32) {
 	case actSoftsign:
 		vec.SoftsignGrad(dx, x, dy)
 	case actSoftplus: // softplus' = sigmoid
-		vec.Sigmoid(dx, x)
-		vec.Mul(dx, dx, dy)
+		for lo := 0; lo < len(x); lo += softplusGradBlock {
+			hi := min(lo+softplusGradBlock, len(x))
+			d := dx[lo:hi]
+			vec.Sigmoid(d, x[lo:hi])
+			vec.Mul(d, d, dy[lo:hi])
+		}
 	}
 }
 
-// softplusGradBlock is the number of float64 elements the softplus
-// gradient computes sigmoid(x) of and multiplies by dy at a time, so that
-// the second pass reads dx from L1 (4 KB).
+// softplusGradBlock is the number of elements the softplus gradient
+// computes sigmoid(x) of and multiplies by dy at a time, so that the
+// second pass reads dx from L1 (2 or 4 KB) rather than a whole chunk of
+// the split from L3.
 const softplusGradBlock = 512
 
 // activateGradRange64 is activateGradRange for float64.
