@@ -30,32 +30,6 @@ func activate64(kind activation, alpha float64, x, y []float64) bool {
 	return true
 }
 
-// activateGrad64 is activateGrad for float64 softplus (softplus' =
-// sigmoid, on its kernel) and ELU (branch-free: the random signs of a
-// layer's input would mispredict half the branches); it reports false for
-// the other kinds.
-func activateGrad64(kind activation, alpha float64, x, y, dy, dx []float64) bool {
-	switch kind {
-	case actSoftplus:
-		vec.Sigmoid64(dx, x)
-		dy = dy[:len(dx)]
-		for i, d := range dy {
-			dx[i] *= d
-		}
-	case actELU: // dy where x > 0, (y + alpha)·dy elsewhere (alpha·e^x = y + alpha)
-		y, dy, dx = y[:len(x)], dy[:len(x)], dx[:len(x)]
-		for i, v := range x {
-			m := notPos64(v)
-			d := dy[i]
-			g := (y[i] + alpha) * d
-			dx[i] = math.Float64frombits(math.Float64bits(d)&^m | math.Float64bits(g)&m)
-		}
-	default:
-		return false
-	}
-	return true
-}
-
 // softmaxRows64 is softmaxForward for float64 with inner = 1: every
 // softmax is a contiguous row of k, its exponentials one kernel call into
 // y (the log-softmax uses y as scratch for them before writing x - lse).
