@@ -8,8 +8,9 @@
 // move_decl_amd64.go: a float64 fill, nearest upsampling's "repeat every
 // element twice" and its gradient's "add neighbouring pairs", in float32
 // and float64. Every kernel walks one block (8 float32 or 4 float64 of
-// its narrow side) a step; n must be a multiple of the block, the Go
-// wrappers in move.go do the tail with the portable code. Kept apart from
+// its narrow side) a step, then the rest in a half block (float32) and
+// single elements, so any n is done in one call: nearest upsampling calls
+// them once per row, and rows are short (14 elements in a 14x14 plane). Kept apart from
 // gen_kernels.go (the arithmetic kernels) so the two can change
 // independently.
 //
@@ -36,6 +37,8 @@ type kernel struct {
 	load            string // loads of the arguments into registers
 	step            string // one loop step
 	shift           int    // log2(block): the loop count is n>>shift
+	half            string // a step of block/2 elements (none if empty)
+	one             string // a step of one element
 }
 
 var kernels = []kernel{
@@ -48,6 +51,9 @@ var kernels = []kernel{
 `,
 		step: `	VMOVUPD Y0, (DI)
 	ADDQ $32, DI
+`,
+		one: `	VMOVSD X0, (DI)
+	ADDQ $8, DI
 `,
 	},
 	{
@@ -69,6 +75,20 @@ var kernels = []kernel{
 	ADDQ $32, SI
 	ADDQ $64, DI
 `,
+		half: `	VMOVUPS (SI), X0
+	VUNPCKLPS X0, X0, X1
+	VUNPCKHPS X0, X0, X2
+	VMOVUPS X1, (DI)
+	VMOVUPS X2, 16(DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+`,
+		one: `	VMOVSS (SI), X0
+	VMOVSS X0, (DI)
+	VMOVSS X0, 4(DI)
+	ADDQ $4, SI
+	ADDQ $8, DI
+`,
 	},
 	{
 		name: "repeat2x64AVX2", args: "dst, x *float64, n int", frame: 24, block: 4, shift: 2,
@@ -85,6 +105,12 @@ var kernels = []kernel{
 	VMOVUPD Y2, 32(DI)
 	ADDQ $32, SI
 	ADDQ $64, DI
+`,
+		one: `	VMOVSD (SI), X0
+	VMOVSD X0, (DI)
+	VMOVSD X0, 8(DI)
+	ADDQ $8, SI
+	ADDQ $16, DI
 `,
 	},
 }
@@ -104,7 +130,22 @@ func pairSum(name, typ string, f64, acc bool) kernel {
 		doc = "adds x[2i] + x[2i+1] to dst[i] for i < n"
 		store = fmt.Sprintf("\t%s (DI), Y2, Y2\n\t%s Y2, (DI)\n", add, mov)
 	}
+	// half: the block/2 pair sums of one YMM of x (hadd of its two
+	// 128-bit halves is in order); one: a scalar pair
+	sfx, w := "S", 4
+	if f64 {
+		sfx, w = "D", 8
+	}
+	half := fmt.Sprintf("\t%s (SI), X0\n\t%s 16(SI), X1\n\t%s X1, X0, X2\n", mov, mov, hadd)
+	one := fmt.Sprintf("\tVMOVS%s (SI), X2\n\tVADDS%s %d(SI), X2, X2\n", sfx, sfx, w)
+	if acc {
+		half += fmt.Sprintf("\t%s (DI), X2, X2\n", add)
+		one += fmt.Sprintf("\tVADDS%s (DI), X2, X2\n", sfx)
+	}
+	half += fmt.Sprintf("\t%s X2, (DI)\n\tADDQ $32, SI\n\tADDQ $16, DI\n", mov)
+	one += fmt.Sprintf("\tVMOVS%s X2, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n", sfx, 2*w, w)
 	return kernel{
+		half: half, one: one,
 		name: name, args: "dst, x *" + typ + ", n int", frame: 24, block: block, shift: shift, doc: doc,
 		load: `	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -128,10 +169,20 @@ func main() {
 	for _, k := range ks {
 		fmt.Fprintf(&s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, k.args, k.name, k.frame)
 		s.WriteString(k.load)
-		fmt.Fprintf(&s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", k.shift)
+		// CX: whole blocks; R8: the rest, done by a half step (when the
+		// kernel has one and R8 >= block/2) and single steps
+		fmt.Fprintf(&s, "\tMOVQ CX, R8\n\tANDQ $%d, R8\n\tSHRQ $%d, CX\n\tJZ tail\nloop:\n", k.block-1, k.shift)
 		s.WriteString(k.step)
-		s.WriteString("\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n")
-		fmt.Fprintf(&decl, "\n// %s %s, for n a multiple of %d (AVX2).\n//\n//go:noescape\nfunc %s(%s)\n", k.name, k.doc, k.block, k.name, k.args)
+		s.WriteString("\tDECQ CX\n\tJNZ loop\ntail:\n")
+		if k.half != "" {
+			fmt.Fprintf(&s, "\tCMPQ R8, $%d\n\tJLT single\n", k.block/2)
+			s.WriteString(k.half)
+			fmt.Fprintf(&s, "\tSUBQ $%d, R8\nsingle:\n", k.block/2)
+		}
+		s.WriteString("\tTESTQ R8, R8\n\tJZ done\none:\n")
+		s.WriteString(k.one)
+		s.WriteString("\tDECQ R8\n\tJNZ one\ndone:\n\tVZEROUPPER\n\tRET\n")
+		fmt.Fprintf(&decl, "\n// %s %s, for any n >= 0 (AVX2).\n//\n//go:noescape\nfunc %s(%s)\n", k.name, k.doc, k.name, k.args)
 	}
 	if err := os.WriteFile("move_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)

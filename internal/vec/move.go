@@ -5,8 +5,8 @@ package vec
 
 // moveKernels are the data-movement kernels of one CPU; a nil field runs
 // the portable code. n counts the narrow side's elements (the input of
-// repeat2, the output of the pair sums) and is a multiple of the block
-// (8 float32, 4 float64).
+// repeat2, the output of the pair sums); a kernel does any n, tail
+// included, in one call.
 type moveKernels struct {
 	fill64                              func(dst *float64, n int, c float64)
 	repeat2, pairSum, pairSumAdd        func(dst, x *float32, n int)
@@ -15,11 +15,11 @@ type moveKernels struct {
 
 // fill64 sets every dst[i] to c.
 func fill64(mk *moveKernels, dst []float64, c float64) {
-	i := blocks(mk.fill64 != nil, len(dst), 4)
-	if i > 0 {
-		mk.fill64(&dst[0], i, c)
+	if mk.fill64 != nil && len(dst) > 0 {
+		mk.fill64(&dst[0], len(dst), c)
+		return
 	}
-	for ; i < len(dst); i++ {
+	for i := range dst {
 		dst[i] = c
 	}
 }
@@ -30,19 +30,22 @@ func Repeat2[T Float](dst, x []T) { repeat2(&moveAsm, dst, x) }
 
 func repeat2[T Float](mk *moveKernels, dst, x []T) {
 	dst = dst[:2*len(x)]
-	i := 0
-	switch xs := any(x).(type) {
-	case []float32:
-		if i = blocks(mk.repeat2 != nil, len(xs), 8); i > 0 {
-			mk.repeat2(&any(dst).([]float32)[0], &xs[0], i)
-		}
-	case []float64:
-		if i = blocks(mk.repeat2x64 != nil, len(xs), 4); i > 0 {
-			mk.repeat2x64(&any(dst).([]float64)[0], &xs[0], i)
+	if len(x) > 0 {
+		switch xs := any(x).(type) {
+		case []float32:
+			if mk.repeat2 != nil {
+				mk.repeat2(&any(dst).([]float32)[0], &xs[0], len(xs))
+				return
+			}
+		case []float64:
+			if mk.repeat2x64 != nil {
+				mk.repeat2x64(&any(dst).([]float64)[0], &xs[0], len(xs))
+				return
+			}
 		}
 	}
-	for ; i < len(x); i++ {
-		dst[2*i], dst[2*i+1] = x[i], x[i]
+	for i, v := range x {
+		dst[2*i], dst[2*i+1] = v, v
 	}
 }
 
@@ -56,32 +59,35 @@ func PairSumAdd[T Float](dst, x []T) { pairSum(&moveAsm, dst, x, true) }
 
 func pairSum[T Float](mk *moveKernels, dst, x []T, acc bool) {
 	x = x[:2*len(dst)]
-	i := 0
-	switch ds := any(dst).(type) {
-	case []float32:
-		k := mk.pairSum
-		if acc {
-			k = mk.pairSumAdd
-		}
-		if i = blocks(k != nil, len(ds), 8); i > 0 {
-			k(&ds[0], &any(x).([]float32)[0], i)
-		}
-	case []float64:
-		k := mk.pairSum64
-		if acc {
-			k = mk.pairSumAdd64
-		}
-		if i = blocks(k != nil, len(ds), 4); i > 0 {
-			k(&ds[0], &any(x).([]float64)[0], i)
+	if len(dst) > 0 {
+		switch ds := any(dst).(type) {
+		case []float32:
+			k := mk.pairSum
+			if acc {
+				k = mk.pairSumAdd
+			}
+			if k != nil {
+				k(&ds[0], &any(x).([]float32)[0], len(ds))
+				return
+			}
+		case []float64:
+			k := mk.pairSum64
+			if acc {
+				k = mk.pairSumAdd64
+			}
+			if k != nil {
+				k(&ds[0], &any(x).([]float64)[0], len(ds))
+				return
+			}
 		}
 	}
 	if acc {
-		for ; i < len(dst); i++ {
+		for i := range dst {
 			dst[i] += x[2*i] + x[2*i+1]
 		}
 		return
 	}
-	for ; i < len(dst); i++ {
+	for i := range dst {
 		dst[i] = x[2*i] + x[2*i+1]
 	}
 }

@@ -9,13 +9,23 @@ TEXT ·fill64AVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), CX
 	VBROADCASTSD c+16(FP), Y0
+	MOVQ CX, R8
+	ANDQ $3, R8
 	SHRQ $2, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPD Y0, (DI)
 	ADDQ $32, DI
 	DECQ CX
 	JNZ loop
+tail:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -25,8 +35,10 @@ TEXT ·repeat2AVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $7, R8
 	SHRQ $3, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPS (SI), Y0
 	VUNPCKLPS Y0, Y0, Y1
@@ -39,6 +51,28 @@ loop:
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
+tail:
+	CMPQ R8, $4
+	JLT single
+	VMOVUPS (SI), X0
+	VUNPCKLPS X0, X0, X1
+	VUNPCKHPS X0, X0, X2
+	VMOVUPS X1, (DI)
+	VMOVUPS X2, 16(DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $4, R8
+single:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSS (SI), X0
+	VMOVSS X0, (DI)
+	VMOVSS X0, 4(DI)
+	ADDQ $4, SI
+	ADDQ $8, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -48,8 +82,10 @@ TEXT ·repeat2x64AVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $3, R8
 	SHRQ $2, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPD (SI), Y0
 	VPERMPD $0x50, Y0, Y1
@@ -60,6 +96,17 @@ loop:
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
+tail:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSD (SI), X0
+	VMOVSD X0, (DI)
+	VMOVSD X0, 8(DI)
+	ADDQ $8, SI
+	ADDQ $16, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -69,8 +116,10 @@ TEXT ·pairSumAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $7, R8
 	SHRQ $3, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPS (SI), Y0
 	VMOVUPS 32(SI), Y1
@@ -81,6 +130,27 @@ loop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ loop
+tail:
+	CMPQ R8, $4
+	JLT single
+	VMOVUPS (SI), X0
+	VMOVUPS 16(SI), X1
+	VHADDPS X1, X0, X2
+	VMOVUPS X2, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	SUBQ $4, R8
+single:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSS (SI), X2
+	VADDSS 4(SI), X2, X2
+	VMOVSS X2, (DI)
+	ADDQ $8, SI
+	ADDQ $4, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -90,8 +160,10 @@ TEXT ·pairSumAddAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $7, R8
 	SHRQ $3, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPS (SI), Y0
 	VMOVUPS 32(SI), Y1
@@ -103,6 +175,29 @@ loop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ loop
+tail:
+	CMPQ R8, $4
+	JLT single
+	VMOVUPS (SI), X0
+	VMOVUPS 16(SI), X1
+	VHADDPS X1, X0, X2
+	VADDPS (DI), X2, X2
+	VMOVUPS X2, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	SUBQ $4, R8
+single:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSS (SI), X2
+	VADDSS 4(SI), X2, X2
+	VADDSS (DI), X2, X2
+	VMOVSS X2, (DI)
+	ADDQ $8, SI
+	ADDQ $4, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -112,8 +207,10 @@ TEXT ·pairSum64AVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $3, R8
 	SHRQ $2, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPD (SI), Y0
 	VMOVUPD 32(SI), Y1
@@ -124,6 +221,27 @@ loop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ loop
+tail:
+	CMPQ R8, $2
+	JLT single
+	VMOVUPD (SI), X0
+	VMOVUPD 16(SI), X1
+	VHADDPD X1, X0, X2
+	VMOVUPD X2, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	SUBQ $2, R8
+single:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSD (SI), X2
+	VADDSD 8(SI), X2, X2
+	VMOVSD X2, (DI)
+	ADDQ $16, SI
+	ADDQ $8, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET
@@ -133,8 +251,10 @@ TEXT ·pairSumAdd64AVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ CX, R8
+	ANDQ $3, R8
 	SHRQ $2, CX
-	JZ done
+	JZ tail
 loop:
 	VMOVUPD (SI), Y0
 	VMOVUPD 32(SI), Y1
@@ -146,6 +266,29 @@ loop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ loop
+tail:
+	CMPQ R8, $2
+	JLT single
+	VMOVUPD (SI), X0
+	VMOVUPD 16(SI), X1
+	VHADDPD X1, X0, X2
+	VADDPD (DI), X2, X2
+	VMOVUPD X2, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	SUBQ $2, R8
+single:
+	TESTQ R8, R8
+	JZ done
+one:
+	VMOVSD (SI), X2
+	VADDSD 8(SI), X2, X2
+	VADDSD (DI), X2, X2
+	VMOVSD X2, (DI)
+	ADDQ $16, SI
+	ADDQ $8, DI
+	DECQ R8
+	JNZ one
 done:
 	VZEROUPPER
 	RET

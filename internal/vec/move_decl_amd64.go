@@ -4,37 +4,37 @@
 
 package vec
 
-// fill64AVX2 sets dst[i] = c, for n a multiple of 4 (AVX2).
+// fill64AVX2 sets dst[i] = c, for any n >= 0 (AVX2).
 //
 //go:noescape
 func fill64AVX2(dst *float64, n int, c float64)
 
-// repeat2AVX2 sets dst[2i] = dst[2i+1] = x[i] for i < n, for n a multiple of 8 (AVX2).
+// repeat2AVX2 sets dst[2i] = dst[2i+1] = x[i] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func repeat2AVX2(dst, x *float32, n int)
 
-// repeat2x64AVX2 sets dst[2i] = dst[2i+1] = x[i] for i < n, for n a multiple of 4 (AVX2).
+// repeat2x64AVX2 sets dst[2i] = dst[2i+1] = x[i] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func repeat2x64AVX2(dst, x *float64, n int)
 
-// pairSumAVX2 sets dst[i] = x[2i] + x[2i+1] for i < n, for n a multiple of 8 (AVX2).
+// pairSumAVX2 sets dst[i] = x[2i] + x[2i+1] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func pairSumAVX2(dst, x *float32, n int)
 
-// pairSumAddAVX2 adds x[2i] + x[2i+1] to dst[i] for i < n, for n a multiple of 8 (AVX2).
+// pairSumAddAVX2 adds x[2i] + x[2i+1] to dst[i] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func pairSumAddAVX2(dst, x *float32, n int)
 
-// pairSum64AVX2 sets dst[i] = x[2i] + x[2i+1] for i < n, for n a multiple of 4 (AVX2).
+// pairSum64AVX2 sets dst[i] = x[2i] + x[2i+1] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func pairSum64AVX2(dst, x *float64, n int)
 
-// pairSumAdd64AVX2 adds x[2i] + x[2i+1] to dst[i] for i < n, for n a multiple of 4 (AVX2).
+// pairSumAdd64AVX2 adds x[2i] + x[2i+1] to dst[i] for i < n, for any n >= 0 (AVX2).
 //
 //go:noescape
 func pairSumAdd64AVX2(dst, x *float64, n int)
