@@ -6,8 +6,8 @@
 //
 // It produces move_amd64.s and the Go declarations in
 // move_decl_amd64.go: a float64 fill, nearest upsampling's "repeat every
-// element twice" and its gradient's "add neighbouring pairs", in float32
-// and float64. Every kernel walks one block (8 float32 or 4 float64 of
+// element twice" and its gradient's "add neighbouring pairs", and zero
+// padding's rows (zeros, a copied row, zeros), in float32 and float64. Every kernel walks one block (8 float32 or 4 float64 of
 // its narrow side) a step, then the rest in a half block (float32) and
 // single elements, so any n is done in one call: nearest upsampling calls
 // them once per row, and rows are short (14 elements in a 14x14 plane). Kept apart from
@@ -156,6 +156,34 @@ func pairSum(name, typ string, f64, acc bool) kernel {
 	}
 }
 
+// padRows writes rows padded rows: for each, bw zeros, the next iw
+// elements of src, aw zeros; dst and src advance row by row (dst by
+// bw+iw+aw). The copy moves whole YMM vectors, then half a vector, then
+// single elements; the borders are single stores (a pad is a few
+// elements wide). Every element of the rows is written once.
+func padRows(name, typ string, f64 bool) string {
+	mov, movs, w, lanes := "VMOVUPS", "VMOVSS", 4, 8
+	if f64 {
+		mov, movs, w, lanes = "VMOVUPD", "VMOVSD", 8, 4
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "\n// func %s(dst, src *%s, rows, iw, bw, aw int)\nTEXT ·%s(SB), NOSPLIT, $0-48\n", name, typ, name)
+	b.WriteString("\tMOVQ dst+0(FP), DI\n\tMOVQ src+8(FP), SI\n\tMOVQ rows+16(FP), CX\n\tMOVQ iw+24(FP), DX\n\tMOVQ bw+32(FP), R9\n\tMOVQ aw+40(FP), R10\n")
+	b.WriteString("\tVXORPS Y0, Y0, Y0\n\tTESTQ CX, CX\n\tJZ done\nrow:\n")
+	zeros := func(label, reg string) {
+		fmt.Fprintf(&b, "\tMOVQ %s, R11\n\tTESTQ R11, R11\n\tJZ %s_end\n%s:\n\t%s X0, (DI)\n\tADDQ $%d, DI\n\tDECQ R11\n\tJNZ %s\n%s_end:\n", reg, label, label, movs, w, label, label)
+	}
+	zeros("before", "R9")
+	fmt.Fprintf(&b, "\tMOVQ DX, R11\n\tSHRQ $%d, R11\n\tJZ half\nblock:\n", map[bool]int{false: 3, true: 2}[f64])
+	fmt.Fprintf(&b, "\t%s (SI), Y1\n\t%s Y1, (DI)\n\tADDQ $32, SI\n\tADDQ $32, DI\n\tDECQ R11\n\tJNZ block\nhalf:\n", mov, mov)
+	fmt.Fprintf(&b, "\tMOVQ DX, R11\n\tANDQ $%d, R11\n\tCMPQ R11, $%d\n\tJLT single\n", lanes-1, lanes/2)
+	fmt.Fprintf(&b, "\t%s (SI), X1\n\t%s X1, (DI)\n\tADDQ $16, SI\n\tADDQ $16, DI\n\tSUBQ $%d, R11\nsingle:\n", mov, mov, lanes/2)
+	fmt.Fprintf(&b, "\tTESTQ R11, R11\n\tJZ after\none:\n\t%s (SI), X1\n\t%s X1, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ R11\n\tJNZ one\nafter:\n", movs, movs, w, w)
+	zeros("behind", "R10")
+	b.WriteString("\tDECQ CX\n\tJNZ row\ndone:\n\tVZEROUPPER\n\tRET\n")
+	return b.String()
+}
+
 func main() {
 	ks := append(kernels,
 		pairSum("pairSumAVX2", "float32", false, false),
@@ -183,6 +211,13 @@ func main() {
 		s.WriteString(k.one)
 		s.WriteString("\tDECQ R8\n\tJNZ one\ndone:\n\tVZEROUPPER\n\tRET\n")
 		fmt.Fprintf(&decl, "\n// %s %s, for any n >= 0 (AVX2).\n//\n//go:noescape\nfunc %s(%s)\n", k.name, k.doc, k.name, k.args)
+	}
+	for _, p := range []struct {
+		name, typ string
+		f64       bool
+	}{{"padRowsAVX2", "float32", false}, {"padRows64AVX2", "float64", true}} {
+		s.WriteString(padRows(p.name, p.typ, p.f64))
+		fmt.Fprintf(&decl, "\n// %s writes rows rows of bw zeros, iw elements of src and aw zeros to\n// dst, one after the other (AVX2).\n//\n//go:noescape\nfunc %s(dst, src *%s, rows, iw, bw, aw int)\n", p.name, p.name, p.typ)
 	}
 	if err := os.WriteFile("move_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)

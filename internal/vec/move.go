@@ -11,6 +11,8 @@ type moveKernels struct {
 	fill64                              func(dst *float64, n int, c float64)
 	repeat2, pairSum, pairSumAdd        func(dst, x *float32, n int)
 	repeat2x64, pairSum64, pairSumAdd64 func(dst, x *float64, n int)
+	padRows                             func(dst, src *float32, rows, iw, bw, aw int)
+	padRows64                           func(dst, src *float64, rows, iw, bw, aw int)
 }
 
 // fill64 sets every dst[i] to c.
@@ -89,5 +91,39 @@ func pairSum[T Float](mk *moveKernels, dst, x []T, acc bool) {
 	}
 	for i := range dst {
 		dst[i] = x[2*i] + x[2*i+1]
+	}
+}
+
+// PadRows writes rows padded rows to dst, one after the other: each is bw
+// zeros, the next iw elements of src and aw zeros (a plane of zero
+// padding's output, without its all-zero rows). Every element of
+// dst[:rows·(bw+iw+aw)] is written once; src is read from the start.
+func PadRows[T Float](dst, src []T, rows, iw, bw, aw int) {
+	padRows(&moveAsm, dst, src, rows, iw, bw, aw)
+}
+
+func padRows[T Float](mk *moveKernels, dst, src []T, rows, iw, bw, aw int) {
+	ow := bw + iw + aw
+	if rows <= 0 || ow == 0 {
+		return
+	}
+	dst, src = dst[:rows*ow], src[:rows*iw] // the bounds, checked once
+	switch d := any(dst).(type) {
+	case []float32:
+		if mk.padRows != nil && iw > 0 {
+			mk.padRows(&d[0], &any(src).([]float32)[0], rows, iw, bw, aw)
+			return
+		}
+	case []float64:
+		if mk.padRows64 != nil && iw > 0 {
+			mk.padRows64(&d[0], &any(src).([]float64)[0], rows, iw, bw, aw)
+			return
+		}
+	}
+	for r := 0; r < rows; r++ {
+		row := dst[r*ow : (r+1)*ow]
+		clear(row[:bw])
+		copy(row[bw:bw+iw], src[r*iw:(r+1)*iw])
+		clear(row[bw+iw:])
 	}
 }

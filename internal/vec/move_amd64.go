@@ -21,5 +21,7 @@ var moveAsm = func() moveKernels {
 		repeat2x64:   repeat2x64AVX2,
 		pairSum64:    pairSum64AVX2,
 		pairSumAdd64: pairSumAdd64AVX2,
+		padRows:      padRowsAVX2,
+		padRows64:    padRows64AVX2,
 	}
 }()

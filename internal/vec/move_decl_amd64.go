@@ -38,3 +38,15 @@ func pairSum64AVX2(dst, x *float64, n int)
 //
 //go:noescape
 func pairSumAdd64AVX2(dst, x *float64, n int)
+
+// padRowsAVX2 writes rows rows of bw zeros, iw elements of src and aw zeros to
+// dst, one after the other (AVX2).
+//
+//go:noescape
+func padRowsAVX2(dst, src *float32, rows, iw, bw, aw int)
+
+// padRows64AVX2 writes rows rows of bw zeros, iw elements of src and aw zeros to
+// dst, one after the other (AVX2).
+//
+//go:noescape
+func padRows64AVX2(dst, src *float64, rows, iw, bw, aw int)

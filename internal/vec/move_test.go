@@ -126,3 +126,45 @@ func testPairSum[T Float](t *testing.T) {
 		}
 	}
 }
+
+func TestPadRows(t *testing.T) {
+	testPadRows[float32](t)
+	testPadRows[float64](t)
+}
+
+// testPadRows checks every row length 0..67 with borders 0..3 on both
+// sides, a few rows each, against the definition; dst starts as NaN, so
+// an element left unwritten shows, and a sentinel after the rows catches
+// a write past them.
+func testPadRows[T Float](t *testing.T) {
+	for _, s := range moveSets() {
+		for iw := 0; iw <= 67; iw++ {
+			for _, bd := range [][2]int{{0, 0}, {1, 1}, {2, 0}, {0, 3}, {3, 2}} {
+				bw, aw := bd[0], bd[1]
+				rows := 1 + iw%3
+				ow := bw + iw + aw
+				src := moveInput[T](rows * iw)
+				dst := make([]T, rows*ow+1)
+				for i := range dst {
+					dst[i] = T(math.NaN())
+				}
+				dst[rows*ow] = 9
+				padRows(s.mk, dst, src, rows, iw, bw, aw)
+				for r := 0; r < rows; r++ {
+					for j := 0; j < ow; j++ {
+						var want T
+						if j >= bw && j < bw+iw {
+							want = src[r*iw+j-bw]
+						}
+						if got := dst[r*ow+j]; !sameBits(got, want) {
+							t.Fatalf("%T %s iw=%d bw=%d aw=%d: row %d [%d] = %v, want %v", got, s.name, iw, bw, aw, r, j, got, want)
+						}
+					}
+				}
+				if dst[rows*ow] != 9 {
+					t.Fatalf("%s iw=%d bw=%d aw=%d: wrote past the rows", s.name, iw, bw, aw)
+				}
+			}
+		}
+	}
+}
