@@ -37,7 +37,9 @@ func TestPadWideRows(t *testing.T) {
 			dx := naiveCrop(vol{y.s, dy.Float64s()}, xv.s, lift3t(c.before, 0))
 			for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 				out, _, grads, err := forwardBackward(dt, map[string]*tensor.Dense{"x": x}, []string{"x"}, dy,
-					func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) { return ops.Pad(xs["x"], c.before, c.after) })
+					func(b *graph.Builder, xs map[string]*G.Node) (*G.Node, error) {
+						return ops.Pad(xs["x"], c.before, c.after)
+					})
 				if err != nil {
 					t.Fatal(err)
 				}
