@@ -7,7 +7,8 @@
 // It produces move_amd64.s and the Go declarations in
 // move_decl_amd64.go: a float64 fill, nearest upsampling's "repeat every
 // element twice" and its gradient's "add neighbouring pairs", and zero
-// padding's rows (zeros, a copied row, zeros), in float32 and float64. Every kernel walks one block (8 float32 or 4 float64 of
+// padding's rows (zeros, a copied row, zeros) and global average
+// pooling's row means, in float32 and float64. Every kernel walks one block (8 float32 or 4 float64 of
 // its narrow side) a step, then the rest in a half block (float32) and
 // single elements, so any n is done in one call: nearest upsampling calls
 // them once per row, and rows are short (14 elements in a 14x14 plane). Kept apart from
@@ -184,6 +185,47 @@ func padRows(name, typ string, f64 bool) string {
 	return b.String()
 }
 
+// rowMeans writes dst[r] = (Σ of row r of x) / div for rows rows of n
+// elements each, added in float64 (float32 rows are widened 4 at a time):
+// two 4-lane accumulators over blocks of 8, one more block of 4, the
+// horizontal sum, then single elements. The means of global average
+// pooling, whose planes are short (4x4, 7x7).
+func rowMeans(name, typ string, f64 bool) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "\n// func %s(dst, x *%s, rows, n int, div float64)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, typ, name)
+	b.WriteString("\tMOVQ dst+0(FP), DI\n\tMOVQ x+8(FP), SI\n\tMOVQ rows+16(FP), CX\n\tMOVQ n+24(FP), DX\n\tVMOVSD div+32(FP), X15\n")
+	b.WriteString("\tTESTQ CX, CX\n\tJZ done\nrow:\n\tVXORPD Y0, Y0, Y0\n\tVXORPD Y1, Y1, Y1\n\tMOVQ DX, R11\n\tSHRQ $3, R11\n\tJZ half\nblock:\n")
+	ld := func(off int, reg string) string { // 4 elements at off(SI) as float64 into reg
+		if f64 {
+			return fmt.Sprintf("\tVMOVUPD %d(SI), %s\n", off, reg)
+		}
+		return fmt.Sprintf("\tVCVTPS2PD %d(SI), %s\n", off, reg)
+	}
+	w := 4
+	if f64 {
+		w = 8
+	}
+	b.WriteString(ld(0, "Y2") + ld(4*w, "Y3") + "\tVADDPD Y2, Y0, Y0\n\tVADDPD Y3, Y1, Y1\n")
+	fmt.Fprintf(&b, "\tADDQ $%d, SI\n\tDECQ R11\n\tJNZ block\nhalf:\n", 8*w)
+	b.WriteString("\tMOVQ DX, R11\n\tANDQ $7, R11\n\tCMPQ R11, $4\n\tJLT reduce\n" + ld(0, "Y2") + "\tVADDPD Y2, Y0, Y0\n")
+	fmt.Fprintf(&b, "\tADDQ $%d, SI\n\tSUBQ $4, R11\nreduce:\n", 4*w)
+	b.WriteString("\tVADDPD Y1, Y0, Y0\n\tVEXTRACTF128 $1, Y0, X1\n\tVADDPD X1, X0, X0\n\tVPERMILPD $1, X0, X1\n\tVADDSD X1, X0, X0\n")
+	b.WriteString("\tTESTQ R11, R11\n\tJZ store\none:\n")
+	if f64 {
+		b.WriteString("\tVADDSD (SI), X0, X0\n")
+	} else {
+		b.WriteString("\tVCVTSS2SD (SI), X2, X2\n\tVADDSD X2, X0, X0\n")
+	}
+	fmt.Fprintf(&b, "\tADDQ $%d, SI\n\tDECQ R11\n\tJNZ one\nstore:\n\tVDIVSD X15, X0, X0\n", w)
+	if f64 {
+		b.WriteString("\tVMOVSD X0, (DI)\n\tADDQ $8, DI\n")
+	} else {
+		b.WriteString("\tVCVTSD2SS X0, X0, X0\n\tVMOVSS X0, (DI)\n\tADDQ $4, DI\n")
+	}
+	b.WriteString("\tDECQ CX\n\tJNZ row\ndone:\n\tVZEROUPPER\n\tRET\n")
+	return b.String()
+}
+
 func main() {
 	ks := append(kernels,
 		pairSum("pairSumAVX2", "float32", false, false),
@@ -218,6 +260,13 @@ func main() {
 	}{{"padRowsAVX2", "float32", false}, {"padRows64AVX2", "float64", true}} {
 		s.WriteString(padRows(p.name, p.typ, p.f64))
 		fmt.Fprintf(&decl, "\n// %s writes rows rows of bw zeros, iw elements of src and aw zeros to\n// dst, one after the other (AVX2).\n//\n//go:noescape\nfunc %s(dst, src *%s, rows, iw, bw, aw int)\n", p.name, p.name, p.typ)
+	}
+	for _, p := range []struct {
+		name, typ string
+		f64       bool
+	}{{"rowMeansAVX2", "float32", false}, {"rowMeans64AVX2", "float64", true}} {
+		s.WriteString(rowMeans(p.name, p.typ, p.f64))
+		fmt.Fprintf(&decl, "\n// %s sets dst[r] = (Σ x[r·n : (r+1)·n]) / div for r < rows, added in\n// float64 (AVX2).\n//\n//go:noescape\nfunc %s(dst, x *%s, rows, n int, div float64)\n", p.name, p.name, p.typ)
 	}
 	if err := os.WriteFile("move_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)

@@ -13,6 +13,8 @@ type moveKernels struct {
 	repeat2x64, pairSum64, pairSumAdd64 func(dst, x *float64, n int)
 	padRows                             func(dst, src *float32, rows, iw, bw, aw int)
 	padRows64                           func(dst, src *float64, rows, iw, bw, aw int)
+	rowMeans                            func(dst, x *float32, rows, n int, div float64)
+	rowMeans64                          func(dst, x *float64, rows, n int, div float64)
 }
 
 // fill64 sets every dst[i] to c.
@@ -125,5 +127,47 @@ func padRows[T Float](mk *moveKernels, dst, src []T, rows, iw, bw, aw int) {
 		clear(row[:bw])
 		copy(row[bw:bw+iw], src[r*iw:(r+1)*iw])
 		clear(row[bw+iw:])
+	}
+}
+
+// RowMeans sets dst[r] to the mean of row r of x, x holding len(dst) rows
+// of n elements one after the other (n >= 1); the sums are added in
+// float64 (in an order of their own: not bit-equal to a sequential sum).
+// These are global average pooling's plane means.
+func RowMeans[T Float](dst, x []T, n int) { rowMeans(&moveAsm, dst, x, n) }
+
+func rowMeans[T Float](mk *moveKernels, dst, x []T, n int) {
+	rows := len(dst)
+	if rows == 0 || n <= 0 {
+		return
+	}
+	x = x[:rows*n]
+	div := float64(n)
+	switch d := any(dst).(type) {
+	case []float32:
+		if mk.rowMeans != nil {
+			mk.rowMeans(&d[0], &any(x).([]float32)[0], rows, n, div)
+			return
+		}
+	case []float64:
+		if mk.rowMeans64 != nil {
+			mk.rowMeans64(&d[0], &any(x).([]float64)[0], rows, n, div)
+			return
+		}
+	}
+	for r := range dst {
+		var s0, s1, s2, s3 float64 // four chains: short rows wait less
+		row := x[r*n : (r+1)*n]
+		i := 0
+		for ; i+4 <= len(row); i += 4 {
+			s0 += float64(row[i])
+			s1 += float64(row[i+1])
+			s2 += float64(row[i+2])
+			s3 += float64(row[i+3])
+		}
+		for ; i < len(row); i++ {
+			s0 += float64(row[i])
+		}
+		dst[r] = T(((s0 + s1) + (s2 + s3)) / div)
 	}
 }

@@ -23,5 +23,7 @@ var moveAsm = func() moveKernels {
 		pairSumAdd64: pairSumAdd64AVX2,
 		padRows:      padRowsAVX2,
 		padRows64:    padRows64AVX2,
+		rowMeans:     rowMeansAVX2,
+		rowMeans64:   rowMeans64AVX2,
 	}
 }()

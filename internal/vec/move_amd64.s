@@ -426,3 +426,115 @@ behind_end:
 done:
 	VZEROUPPER
 	RET
+
+// func rowMeansAVX2(dst, x *float32, rows, n int, div float64)
+TEXT ·rowMeansAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ n+24(FP), DX
+	VMOVSD div+32(FP), X15
+	TESTQ CX, CX
+	JZ done
+row:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ DX, R11
+	SHRQ $3, R11
+	JZ half
+block:
+	VCVTPS2PD 0(SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	ADDQ $32, SI
+	DECQ R11
+	JNZ block
+half:
+	MOVQ DX, R11
+	ANDQ $7, R11
+	CMPQ R11, $4
+	JLT reduce
+	VCVTPS2PD 0(SI), Y2
+	VADDPD Y2, Y0, Y0
+	ADDQ $16, SI
+	SUBQ $4, R11
+reduce:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	TESTQ R11, R11
+	JZ store
+one:
+	VCVTSS2SD (SI), X2, X2
+	VADDSD X2, X0, X0
+	ADDQ $4, SI
+	DECQ R11
+	JNZ one
+store:
+	VDIVSD X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, DI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
+// func rowMeans64AVX2(dst, x *float64, rows, n int, div float64)
+TEXT ·rowMeans64AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ n+24(FP), DX
+	VMOVSD div+32(FP), X15
+	TESTQ CX, CX
+	JZ done
+row:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ DX, R11
+	SHRQ $3, R11
+	JZ half
+block:
+	VMOVUPD 0(SI), Y2
+	VMOVUPD 32(SI), Y3
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	ADDQ $64, SI
+	DECQ R11
+	JNZ block
+half:
+	MOVQ DX, R11
+	ANDQ $7, R11
+	CMPQ R11, $4
+	JLT reduce
+	VMOVUPD 0(SI), Y2
+	VADDPD Y2, Y0, Y0
+	ADDQ $32, SI
+	SUBQ $4, R11
+reduce:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	TESTQ R11, R11
+	JZ store
+one:
+	VADDSD (SI), X0, X0
+	ADDQ $8, SI
+	DECQ R11
+	JNZ one
+store:
+	VDIVSD X15, X0, X0
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET

@@ -50,3 +50,15 @@ func padRowsAVX2(dst, src *float32, rows, iw, bw, aw int)
 //
 //go:noescape
 func padRows64AVX2(dst, src *float64, rows, iw, bw, aw int)
+
+// rowMeansAVX2 sets dst[r] = (Σ x[r·n : (r+1)·n]) / div for r < rows, added in
+// float64 (AVX2).
+//
+//go:noescape
+func rowMeansAVX2(dst, x *float32, rows, n int, div float64)
+
+// rowMeans64AVX2 sets dst[r] = (Σ x[r·n : (r+1)·n]) / div for r < rows, added in
+// float64 (AVX2).
+//
+//go:noescape
+func rowMeans64AVX2(dst, x *float64, rows, n int, div float64)

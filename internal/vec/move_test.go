@@ -168,3 +168,53 @@ func testPadRows[T Float](t *testing.T) {
 		}
 	}
 }
+
+func TestRowMeans(t *testing.T) {
+	testRowMeans[float32](t)
+	testRowMeans[float64](t)
+}
+
+// testRowMeans checks row lengths 1..67 (blocks of 8, a block of 4, single
+// elements) against the float64 mean of each row: within a few float64
+// roundings (the order of the additions is the kernel's), and equal as
+// float32 after rounding for float32 rows except at a rounding boundary.
+// Rows holding NaN or ±Inf give NaN or the infinity.
+func testRowMeans[T Float](t *testing.T) {
+	for _, s := range moveSets() {
+		for n := 1; n <= 67; n++ {
+			rows := 1 + n%3
+			x := make([]T, rows*n)
+			for i := range x {
+				x[i] = T(float64((i*7)%19)*0.31 - 2.5)
+			}
+			if n > 6 && rows > 1 {
+				x[n+5] = T(math.Inf(1)) // row 1 (when there is one): +Inf
+			}
+			if n > 10 && rows > 2 {
+				x[2*n+3], x[2*n+9] = T(math.Inf(1)), T(math.NaN()) // row 2: NaN
+			}
+			dst := make([]T, rows+1)
+			dst[rows] = 5
+			rowMeans(s.mk, dst[:rows], x, n)
+			for r := 0; r < rows; r++ {
+				sum := 0.0
+				for _, v := range x[r*n : (r+1)*n] {
+					sum += float64(v)
+				}
+				want := sum / float64(n)
+				got := float64(dst[r])
+				switch {
+				case math.IsNaN(want) || math.IsInf(want, 0):
+					if !sameBits(got, want) {
+						t.Fatalf("%T %s n=%d row %d: got %v, want %v", dst[r], s.name, n, r, got, want)
+					}
+				case math.Abs(got-float64(T(want))) > 1e-6*math.Max(1, math.Abs(want)):
+					t.Fatalf("%T %s n=%d row %d: got %v, want %v", dst[r], s.name, n, r, got, want)
+				}
+			}
+			if dst[rows] != 5 {
+				t.Fatalf("%s n=%d: wrote past the rows", s.name, n)
+			}
+		}
+	}
+}
