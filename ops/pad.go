@@ -102,13 +102,10 @@ func padCopy[T float](op *padGeom, crop bool, src, dst []T) {
 	parallelFor(op.nc, max(1, 1<<14/max(1, osz)), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			small, big := c*isz, c*osz
-			if crop {
+			if crop { // each depth slice's rows in one vec.CropRows call
 				for d := 0; d < id; d++ {
-					for h := 0; h < ih; h++ {
-						s := small + (d*ih+h)*iw
-						b := big + ((d+bd)*oh+h+bh)*ow + bw
-						copy(dst[s:s+iw], src[b:b+iw])
-					}
+					b := big + ((d+bd)*oh+bh)*ow
+					vec.CropRows(dst[small+d*ih*iw:], src[b:], ih, iw, bw, ow-iw-bw)
 				}
 				continue
 			}

@@ -7,7 +7,7 @@
 // It produces move_amd64.s and the Go declarations in
 // move_decl_amd64.go: a float64 fill, nearest upsampling's "repeat every
 // element twice" and its gradient's "add neighbouring pairs", and zero
-// padding's rows (zeros, a copied row, zeros) and global average
+// padding's rows (zeros, a copied row, zeros) and their crop, and global average
 // pooling's row means, in float32 and float64. Every kernel walks one block (8 float32 or 4 float64 of
 // its narrow side) a step, then the rest in a half block (float32) and
 // single elements, so any n is done in one call: nearest upsampling calls
@@ -185,6 +185,27 @@ func padRows(name, typ string, f64 bool) string {
 	return b.String()
 }
 
+// cropRows is padRows's transpose: for rows rows, it skips bw elements
+// of src, copies the next iw to dst and skips aw; dst advances by iw.
+func cropRows(name, typ string, f64 bool) string {
+	mov, movs, w, lanes := "VMOVUPS", "VMOVSS", 4, 8
+	if f64 {
+		mov, movs, w, lanes = "VMOVUPD", "VMOVSD", 8, 4
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "\n// func %s(dst, src *%s, rows, iw, bw, aw int)\nTEXT ·%s(SB), NOSPLIT, $0-48\n", name, typ, name)
+	b.WriteString("\tMOVQ dst+0(FP), DI\n\tMOVQ src+8(FP), SI\n\tMOVQ rows+16(FP), CX\n\tMOVQ iw+24(FP), DX\n\tMOVQ bw+32(FP), R9\n\tMOVQ aw+40(FP), R10\n")
+	fmt.Fprintf(&b, "\tSHLQ $%d, R9\n\tSHLQ $%d, R10\n", map[bool]int{false: 2, true: 3}[f64], map[bool]int{false: 2, true: 3}[f64])
+	b.WriteString("\tTESTQ CX, CX\n\tJZ done\nrow:\n\tADDQ R9, SI\n")
+	fmt.Fprintf(&b, "\tMOVQ DX, R11\n\tSHRQ $%d, R11\n\tJZ half\nblock:\n", map[bool]int{false: 3, true: 2}[f64])
+	fmt.Fprintf(&b, "\t%s (SI), Y1\n\t%s Y1, (DI)\n\tADDQ $32, SI\n\tADDQ $32, DI\n\tDECQ R11\n\tJNZ block\nhalf:\n", mov, mov)
+	fmt.Fprintf(&b, "\tMOVQ DX, R11\n\tANDQ $%d, R11\n\tCMPQ R11, $%d\n\tJLT single\n", lanes-1, lanes/2)
+	fmt.Fprintf(&b, "\t%s (SI), X1\n\t%s X1, (DI)\n\tADDQ $16, SI\n\tADDQ $16, DI\n\tSUBQ $%d, R11\nsingle:\n", mov, mov, lanes/2)
+	fmt.Fprintf(&b, "\tTESTQ R11, R11\n\tJZ after\none:\n\t%s (SI), X1\n\t%s X1, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ R11\n\tJNZ one\nafter:\n", movs, movs, w, w)
+	b.WriteString("\tADDQ R10, SI\n\tDECQ CX\n\tJNZ row\ndone:\n\tVZEROUPPER\n\tRET\n")
+	return b.String()
+}
+
 // rowMeans writes dst[r] = (Σ of row r of x) / div for rows rows of n
 // elements each, added in float64 (float32 rows are widened 4 at a time):
 // two 4-lane accumulators over blocks of 8, one more block of 4, the
@@ -260,6 +281,13 @@ func main() {
 	}{{"padRowsAVX2", "float32", false}, {"padRows64AVX2", "float64", true}} {
 		s.WriteString(padRows(p.name, p.typ, p.f64))
 		fmt.Fprintf(&decl, "\n// %s writes rows rows of bw zeros, iw elements of src and aw zeros to\n// dst, one after the other (AVX2).\n//\n//go:noescape\nfunc %s(dst, src *%s, rows, iw, bw, aw int)\n", p.name, p.name, p.typ)
+	}
+	for _, p := range []struct {
+		name, typ string
+		f64       bool
+	}{{"cropRowsAVX2", "float32", false}, {"cropRows64AVX2", "float64", true}} {
+		s.WriteString(cropRows(p.name, p.typ, p.f64))
+		fmt.Fprintf(&decl, "\n// %s copies the middle iw elements of rows rows of bw+iw+aw\n// elements of src to dst, one after the other (AVX2).\n//\n//go:noescape\nfunc %s(dst, src *%s, rows, iw, bw, aw int)\n", p.name, p.name, p.typ)
 	}
 	for _, p := range []struct {
 		name, typ string

@@ -13,6 +13,8 @@ type moveKernels struct {
 	repeat2x64, pairSum64, pairSumAdd64 func(dst, x *float64, n int)
 	padRows                             func(dst, src *float32, rows, iw, bw, aw int)
 	padRows64                           func(dst, src *float64, rows, iw, bw, aw int)
+	cropRows                            func(dst, src *float32, rows, iw, bw, aw int)
+	cropRows64                          func(dst, src *float64, rows, iw, bw, aw int)
 	rowMeans                            func(dst, x *float32, rows, n int, div float64)
 	rowMeans64                          func(dst, x *float64, rows, n int, div float64)
 }
@@ -169,5 +171,35 @@ func rowMeans[T Float](mk *moveKernels, dst, x []T, n int) {
 			s0 += float64(row[i])
 		}
 		dst[r] = T(((s0 + s1) + (s2 + s3)) / div)
+	}
+}
+
+// CropRows is PadRows's transpose: src holds rows rows of bw+iw+aw
+// elements one after the other, and the middle iw of each row go to dst,
+// one after the other (zero padding's gradient).
+func CropRows[T Float](dst, src []T, rows, iw, bw, aw int) {
+	cropRows(&moveAsm, dst, src, rows, iw, bw, aw)
+}
+
+func cropRows[T Float](mk *moveKernels, dst, src []T, rows, iw, bw, aw int) {
+	if rows <= 0 || iw == 0 {
+		return
+	}
+	ow := bw + iw + aw
+	dst, src = dst[:rows*iw], src[:rows*ow] // the bounds, checked once
+	switch d := any(dst).(type) {
+	case []float32:
+		if mk.cropRows != nil {
+			mk.cropRows(&d[0], &any(src).([]float32)[0], rows, iw, bw, aw)
+			return
+		}
+	case []float64:
+		if mk.cropRows64 != nil {
+			mk.cropRows64(&d[0], &any(src).([]float64)[0], rows, iw, bw, aw)
+			return
+		}
+	}
+	for r := 0; r < rows; r++ {
+		copy(dst[r*iw:(r+1)*iw], src[r*ow+bw:r*ow+bw+iw])
 	}
 }

@@ -23,6 +23,8 @@ var moveAsm = func() moveKernels {
 		pairSumAdd64: pairSumAdd64AVX2,
 		padRows:      padRowsAVX2,
 		padRows64:    padRows64AVX2,
+		cropRows:     cropRowsAVX2,
+		cropRows64:   cropRows64AVX2,
 		rowMeans:     rowMeansAVX2,
 		rowMeans64:   rowMeans64AVX2,
 	}

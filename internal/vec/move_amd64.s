@@ -427,6 +427,110 @@ done:
 	VZEROUPPER
 	RET
 
+// func cropRowsAVX2(dst, src *float32, rows, iw, bw, aw int)
+TEXT ·cropRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ iw+24(FP), DX
+	MOVQ bw+32(FP), R9
+	MOVQ aw+40(FP), R10
+	SHLQ $2, R9
+	SHLQ $2, R10
+	TESTQ CX, CX
+	JZ done
+row:
+	ADDQ R9, SI
+	MOVQ DX, R11
+	SHRQ $3, R11
+	JZ half
+block:
+	VMOVUPS (SI), Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ R11
+	JNZ block
+half:
+	MOVQ DX, R11
+	ANDQ $7, R11
+	CMPQ R11, $4
+	JLT single
+	VMOVUPS (SI), X1
+	VMOVUPS X1, (DI)
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $4, R11
+single:
+	TESTQ R11, R11
+	JZ after
+one:
+	VMOVSS (SI), X1
+	VMOVSS X1, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ R11
+	JNZ one
+after:
+	ADDQ R10, SI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
+// func cropRows64AVX2(dst, src *float64, rows, iw, bw, aw int)
+TEXT ·cropRows64AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ iw+24(FP), DX
+	MOVQ bw+32(FP), R9
+	MOVQ aw+40(FP), R10
+	SHLQ $3, R9
+	SHLQ $3, R10
+	TESTQ CX, CX
+	JZ done
+row:
+	ADDQ R9, SI
+	MOVQ DX, R11
+	SHRQ $2, R11
+	JZ half
+block:
+	VMOVUPD (SI), Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ R11
+	JNZ block
+half:
+	MOVQ DX, R11
+	ANDQ $3, R11
+	CMPQ R11, $2
+	JLT single
+	VMOVUPD (SI), X1
+	VMOVUPD X1, (DI)
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $2, R11
+single:
+	TESTQ R11, R11
+	JZ after
+one:
+	VMOVSD (SI), X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ R11
+	JNZ one
+after:
+	ADDQ R10, SI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
 // func rowMeansAVX2(dst, x *float32, rows, n int, div float64)
 TEXT ·rowMeansAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI

@@ -51,6 +51,18 @@ func padRowsAVX2(dst, src *float32, rows, iw, bw, aw int)
 //go:noescape
 func padRows64AVX2(dst, src *float64, rows, iw, bw, aw int)
 
+// cropRowsAVX2 copies the middle iw elements of rows rows of bw+iw+aw
+// elements of src to dst, one after the other (AVX2).
+//
+//go:noescape
+func cropRowsAVX2(dst, src *float32, rows, iw, bw, aw int)
+
+// cropRows64AVX2 copies the middle iw elements of rows rows of bw+iw+aw
+// elements of src to dst, one after the other (AVX2).
+//
+//go:noescape
+func cropRows64AVX2(dst, src *float64, rows, iw, bw, aw int)
+
 // rowMeansAVX2 sets dst[r] = (Σ x[r·n : (r+1)·n]) / div for r < rows, added in
 // float64 (AVX2).
 //

@@ -218,3 +218,36 @@ func testRowMeans[T Float](t *testing.T) {
 		}
 	}
 }
+
+func TestCropRows(t *testing.T) {
+	testCropRows[float32](t)
+	testCropRows[float64](t)
+}
+
+// testCropRows checks every row length 0..67 with borders 0..3 against the
+// definition, with a sentinel after dst.
+func testCropRows[T Float](t *testing.T) {
+	for _, s := range moveSets() {
+		for iw := 0; iw <= 67; iw++ {
+			for _, bd := range [][2]int{{0, 0}, {1, 1}, {2, 0}, {0, 3}, {3, 2}} {
+				bw, aw := bd[0], bd[1]
+				rows := 1 + iw%3
+				ow := bw + iw + aw
+				src := moveInput[T](rows * ow)
+				dst := make([]T, rows*iw+1)
+				dst[rows*iw] = 9
+				cropRows(s.mk, dst, src, rows, iw, bw, aw)
+				for r := 0; r < rows; r++ {
+					for j := 0; j < iw; j++ {
+						if got, want := dst[r*iw+j], src[r*ow+bw+j]; !sameBits(got, want) {
+							t.Fatalf("%T %s iw=%d bw=%d aw=%d: row %d [%d] = %v, want %v", got, s.name, iw, bw, aw, r, j, got, want)
+						}
+					}
+				}
+				if dst[rows*iw] != 9 {
+					t.Fatalf("%s iw=%d bw=%d aw=%d: wrote past the rows", s.name, iw, bw, aw)
+				}
+			}
+		}
+	}
+}
