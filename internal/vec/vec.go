@@ -448,6 +448,10 @@ func softsignGrad(ks *kernelSet, dst, x, dy []float32) {
 func Fill[T Float](dst []T, c T) { fill(&asm, dst, c) }
 
 func fill[T Float](ks *kernelSet, dst []T, c T) {
+	if d, ok := any(dst).([]float64); ok && ks.fill != nil { // move.go's kernel
+		fill64(&moveAsm, d, float64(c))
+		return
+	}
 	i := 0
 	switch d := any(dst).(type) {
 	case []float32:
