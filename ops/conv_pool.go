@@ -109,7 +109,18 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 		cp.loop = l
 	}
 	*l = convPoolLoop[T]{cp: cp, x: x, w: w, b: b, y: y, gs: gs, groups: groups, nw: nw, xs: xs, ys: ys, p: p}
+	// The workers' engines take their scratch in worker order and give it
+	// back in reverse, whichever finishes first: worker 0's scratch ends on
+	// top of the free list, so the convolutions that run one after the
+	// other always get the same one (grown once to their largest), not
+	// whichever worker finished last.
+	for wk := range nw {
+		cp.engs[wk].begin()
+	}
 	parallelRange(nw, 1, l)
+	for wk := nw - 1; wk >= 0; wk-- {
+		cp.engs[wk].end()
+	}
 	*l = convPoolLoop[T]{}
 }
 

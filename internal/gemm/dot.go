@@ -83,9 +83,9 @@ func sgemmDotSerial(dk *dotKernel, m, n, k int, alpha float32, a []float32, lda 
 	ws := workspaces.get()
 	defer workspaces.put(ws)
 	// ws.a holds the zero-padded last rows of A, ws.b those of B.
-	ws.a = grow(ws.a, mr*kc)
-	ws.b = grow(ws.b, nr*kc)
-	ws.tile = grow(ws.tile, mr*nr)
+	ws.a = growWS(ws.a, mr*kc, wsFloor)
+	ws.b = growWS(ws.b, nr*kc, wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 	tile := ws.tile
 
 	for pc := 0; pc < k; pc += kc {

@@ -154,6 +154,28 @@ type workspace struct {
 // state that no result depends on (see freeList).
 var workspaces freeList[workspace]
 
+// growWS is grow for the buffers of a workspace: when it reallocates, the
+// new capacity is at least floor and twice the old one. Products take
+// the shared workspaces in whatever order they run; with exact sizes a
+// workspace would grow again each time it met a larger product than
+// before, over many steps. At most one workspace per goroutine is in use
+// at a time (GOMAXPROCS in all, with the workers), and a floor of wsFloor
+// holds the panels of most products from the first (m up to 800 rows at
+// full depth; the largest blocks need 2.4 MB), doubling bounds the rest.
+func growWS(s []float32, n, floor int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n, max(n, 2*cap(s), floor))
+	}
+	return s[:n]
+}
+
+// wsFloor and tileFloor are the least capacities growWS gives a packing
+// buffer (1 MB of float32) and an edge tile (any kernel's mr×nr).
+const (
+	wsFloor   = 1 << 18
+	tileFloor = 512
+)
+
 // grow returns s with length n, reallocating only when the capacity is short.
 func grow(s []float32, n int) []float32 {
 	if cap(s) < n {
@@ -315,9 +337,9 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 
 	ws := workspaces.get()
 	defer workspaces.put(ws)
-	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
-	ws.b = grow(ws.b, kc*roundUp(nc, nr))
-	ws.tile = grow(ws.tile, mr*nr)
+	ws.a = growWS(ws.a, roundUp(mc, mr)*kc, wsFloor)
+	ws.b = growWS(ws.b, kc*roundUp(nc, nr), wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)

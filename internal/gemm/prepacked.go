@@ -115,8 +115,8 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 
 	ws := workspaces.get()
 	defer workspaces.put(ws)
-	ws.b = grow(ws.b, kc*roundUp(nc, nr))
-	ws.tile = grow(ws.tile, mr*nr)
+	ws.b = growWS(ws.b, kc*roundUp(nc, nr), wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)
