@@ -1,0 +1,84 @@
+package vec
+
+import "fmt"
+
+// Taps sets dst[c·ldd+p] = Σ_t w[c·ldw+t]·src[p+off[t]] for every row
+// c < k and position p < n, the taps t < len(off) in order: k rows of a
+// correlation of src with a kernel given as element offsets and weights,
+// which is a direct convolution's output rows for k output channels when
+// off holds the offsets of the kernel's taps in the input image (a "wide"
+// convolution of a stride-1 2-D image: positions h·W + x of the W-wide
+// input, of which those with x beyond the output width are not used).
+//
+// On amd64 with AVX2 and FMA it runs four rows at a time over 16
+// positions (two vectors a row, each tap's source loaded once for the
+// four rows); the positions after the last multiple of 8 and other CPUs
+// run TapsPortable. Each output is the same sum in the same tap order on
+// both paths, but the assembly fuses each multiply-add, so the two can
+// differ in the last bits. It panics if a slice is too short (an internal
+// caller's error).
+func Taps(dst, src, w []float32, off []int, k, n, ldw, ldd int) {
+	if k <= 0 || n <= 0 {
+		return
+	}
+	tapsCheck(len(dst), len(src), len(w), off, k, n, ldw, ldd)
+	if len(off) == 0 {
+		for c := range k {
+			clear(dst[c*ldd : c*ldd+n])
+		}
+		return
+	}
+	done := 0
+	if hasTaps {
+		done = n &^ 7
+	}
+	if done > 0 {
+		c := 0
+		for ; c+4 <= k; c += 4 {
+			taps4AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), done, ldw, ldd)
+		}
+		for ; c < k; c++ {
+			taps1AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), done, ldw, ldd)
+		}
+	}
+	if done < n {
+		tapsRange(dst, src, w, off, k, done, n, ldw, ldd)
+	}
+}
+
+// TapsPortable is Taps in plain Go, on every CPU (the tail and fallback of
+// Taps; exported for tests of the assembly against it).
+func TapsPortable[T float32 | float64](dst, src, w []T, off []int, k, n, ldw, ldd int) {
+	if k <= 0 || n <= 0 {
+		return
+	}
+	tapsCheck(len(dst), len(src), len(w), off, k, n, ldw, ldd)
+	tapsRange(dst, src, w, off, k, 0, n, ldw, ldd)
+}
+
+// tapsRange computes Taps's positions [lo, hi) of the k rows.
+func tapsRange[T float32 | float64](dst, src, w []T, off []int, k, lo, hi, ldw, ldd int) {
+	for c := range k {
+		d := dst[c*ldd+lo : c*ldd+hi]
+		clear(d)
+		for t, o := range off {
+			wt := w[c*ldw+t]
+			s := src[o+lo : o+hi]
+			for p := range d {
+				d[p] += wt * s[p]
+			}
+		}
+	}
+}
+
+// tapsCheck panics unless the slices hold what Taps reads and writes.
+func tapsCheck(ld, ls, lw int, off []int, k, n, ldw, ldd int) {
+	if ldd < n || ld < (k-1)*ldd+n || lw < (k-1)*ldw+len(off) || ldw < len(off) {
+		panic(fmt.Sprintf("vec: Taps: %d rows of %d (ld %d) need %d outputs, have %d; weights ld %d for %d taps, have %d", k, n, ldd, (k-1)*ldd+n, ld, ldw, len(off), lw))
+	}
+	for _, o := range off {
+		if o < 0 || o+n > ls {
+			panic(fmt.Sprintf("vec: Taps: tap offset %d with %d positions reads past the source (length %d)", o, n, ls))
+		}
+	}
+}
