@@ -90,6 +90,10 @@ func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 // bias and ReLU applied to the pooled rows.
 func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 	g := &cp.conv.geom
+	if useDirectTaps[T](g) {
+		convPoolDirect(cp, x, w, b, y, tapsFor[T]()) // few taps: conv_direct.go
+		return
+	}
 	p := g.outSize()
 	oh, ow := g.out[1]/2, g.out[2]/2
 	xs, ys := g.c*g.inSize(), g.k*oh*ow
