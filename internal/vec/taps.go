@@ -82,3 +82,73 @@ func tapsCheck(ld, ls, lw int, off []int, k, n, ldw, ldd int) {
 		}
 	}
 }
+
+// TapsPool2 is Taps fused with a 2x2 max pool at stride 2 for one pooled
+// row of k rows c: it sets dst[c·ldd+i], for i < 8·blocks, to the
+// maximum of Taps's sums at the positions 2i, 2i+1, ld+2i and ld+2i+1
+// (NaN if one is, as Go's max gives it; between -0 and +0 either may be
+// returned), src holding two input rows ld apart. It reads src up to
+// 16·blocks + ld + max(off), writes 8·blocks values a row (the caller
+// keeps the ones it needs) and panics if a slice is too short.
+//
+// On amd64 with AVX2 and FMA it runs two rows at a time, 16 positions of
+// both input rows a step, and pools in registers; elsewhere it runs
+// TapsPool2Portable.
+func TapsPool2(dst, src, w []float32, off []int, k, blocks, ldw, ldd, ld int) {
+	if k <= 0 || blocks <= 0 {
+		return
+	}
+	tapsPoolCheck(len(dst), len(src), len(w), off, k, blocks, ldw, ldd, ld)
+	if !hasTaps || len(off) == 0 {
+		tapsPoolRange(dst, src, w, off, k, blocks, ldw, ldd, ld)
+		return
+	}
+	c := 0
+	for ; c+2 <= k; c += 2 {
+		tapsPool2AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), blocks, ldw, ldd, ld)
+	}
+	if c < k {
+		tapsPool1AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), blocks, ldw, ldd, ld)
+	}
+}
+
+// TapsPool2Portable is TapsPool2 in plain Go, on every CPU.
+func TapsPool2Portable[T float32 | float64](dst, src, w []T, off []int, k, blocks, ldw, ldd, ld int) {
+	if k <= 0 || blocks <= 0 {
+		return
+	}
+	tapsPoolCheck(len(dst), len(src), len(w), off, k, blocks, ldw, ldd, ld)
+	tapsPoolRange(dst, src, w, off, k, blocks, ldw, ldd, ld)
+}
+
+// tapsPoolRange computes TapsPool2 with the portable code: the sums of
+// the two rows' 16·blocks positions, then their 2x2 maxima.
+func tapsPoolRange[T float32 | float64](dst, src, w []T, off []int, k, blocks, ldw, ldd, ld int) {
+	var buf [2 * 16]T
+	for c := range k {
+		for b := range blocks {
+			rows := buf[:]
+			for h := range 2 {
+				tapsRange(rows[h*16:], src[h*ld+16*b:], w[c*ldw:], off, 1, 0, 16, ldw, 16)
+			}
+			d := dst[c*ldd+8*b : c*ldd+8*b+8]
+			for i := range d {
+				d[i] = max(max(rows[2*i], rows[2*i+1]), max(rows[16+2*i], rows[16+2*i+1]))
+			}
+		}
+	}
+}
+
+// tapsPoolCheck panics unless the slices hold what TapsPool2 reads and
+// writes.
+func tapsPoolCheck(ld, ls, lw int, off []int, k, blocks, ldw, ldd, rowLd int) {
+	n := 8 * blocks
+	if ldd < n || ld < (k-1)*ldd+n || lw < (k-1)*ldw+len(off) || ldw < len(off) || rowLd < 0 {
+		panic(fmt.Sprintf("vec: TapsPool2: %d rows of %d (ld %d) need %d outputs, have %d; weights ld %d for %d taps, have %d", k, n, ldd, (k-1)*ldd+n, ld, ldw, len(off), lw))
+	}
+	for _, o := range off {
+		if o < 0 || o+rowLd+2*n > ls {
+			panic(fmt.Sprintf("vec: TapsPool2: tap offset %d with rows %d apart and %d positions reads past the source (length %d)", o, rowLd, 2*n, ls))
+		}
+	}
+}

@@ -15,3 +15,17 @@ func taps4AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int)
 //
 //go:noescape
 func taps1AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int)
+
+// tapsPool2AVX2 sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over
+// q in {2i, 2i+1, ld+2i, ld+2i+1} for the 2 rows c and i < 8·blocks, NaN if
+// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).
+//
+//go:noescape
+func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)
+
+// tapsPool1AVX2 sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over
+// q in {2i, 2i+1, ld+2i, ld+2i+1} for the 1 rows c and i < 8·blocks, NaN if
+// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).
+//
+//go:noescape
+func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)

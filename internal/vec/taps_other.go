@@ -16,3 +16,11 @@ func taps4AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int) {
 func taps1AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int) {
 	panic("vec: no taps kernel")
 }
+
+func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int) {
+	panic("vec: no taps kernel")
+}
+
+func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int) {
+	panic("vec: no taps kernel")
+}

@@ -161,3 +161,94 @@ func TestTapsShort(t *testing.T) {
 		}()
 	}
 }
+
+// TestTapsPool2 compares TapsPool2 (the AVX2 kernels where the CPU has
+// them) and TapsPool2Portable with the 2x2 maxima of float64 sums, for 1
+// to 5 rows (the 2-row kernel and the 1-row remainder), 1 to 4 blocks,
+// several input row strides and tap sets, and a NaN, +Inf or -Inf in the
+// source (outputs must be NaN exactly where the reference is).
+func TestTapsPool2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	offs := [][]int{{0, 1, 2, 28, 29, 30, 56, 57, 58}, {5}, {3, 0, 40, 17, 2}}
+	bads := []float32{0, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for oi, off := range offs {
+		for _, ld := range []int{16, 28, 33} {
+			for k := 1; k <= 5; k++ {
+				for blocks := 1; blocks <= 4; blocks++ {
+					for _, bad := range bads {
+						name := fmt.Sprintf("off%d/ld=%d/k=%d/blocks=%d/bad=%v", oi, ld, k, blocks, bad)
+						maxOff := 0
+						for _, o := range off {
+							maxOff = max(maxOff, o)
+						}
+						src := make([]float32, 16*blocks+ld+maxOff+3)
+						for i := range src {
+							src[i] = float32(rng.NormFloat64())
+						}
+						if bad != 0 {
+							src[rng.IntN(len(src))] = bad
+						}
+						ldw, ldd := len(off)+1, 8*blocks+2
+						w := make([]float32, (k-1)*ldw+len(off))
+						for i := range w {
+							w[i] = float32(rng.NormFloat64())
+						}
+						got := make([]float32, (k-1)*ldd+8*blocks)
+						port := make([]float32, len(got))
+						TapsPool2(got, src, w, off, k, blocks, ldw, ldd, ld)
+						TapsPool2Portable(port, src, w, off, k, blocks, ldw, ldd, ld)
+						for c := range k {
+							for i := range 8 * blocks {
+								want, mag := math.Inf(-1), 0.0
+								for _, q := range []int{2 * i, 2*i + 1, ld + 2*i, ld + 2*i + 1} {
+									var s float64
+									for j, o := range off {
+										v := float64(w[c*ldw+j]) * float64(src[q+o])
+										s += v
+										mag += math.Abs(v)
+									}
+									if math.IsNaN(s) || math.IsNaN(want) {
+										want = math.NaN()
+									} else {
+										want = max(want, s)
+									}
+								}
+								for which, v := range map[string]float32{"TapsPool2": got[c*ldd+i], "TapsPool2Portable": port[c*ldd+i]} {
+									f := float64(v)
+									if math.IsNaN(f) != math.IsNaN(want) || (!math.IsNaN(want) && f != want && math.Abs(f-want) > 1e-6*(mag+1)) {
+										t.Fatalf("%s: %s: row %d output %d = %v, want %v", name, which, c, i, v, want)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTapsPool2Float64 checks the portable float64 instance against
+// Taps's portable float64 sums pooled by Go's max (bit-exact).
+func TestTapsPool2Float64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	off, ld, blocks := []int{0, 1, 9, 10}, 9, 2
+	src := make([]float64, 16*blocks+ld+10)
+	for i := range src {
+		src[i] = rng.NormFloat64()
+	}
+	w := []float64{0.5, -1, 2, 0.25, 1, 1, -3, 0.125}
+	sums := make([]float64, 2*(16*blocks+ld))
+	TapsPortable(sums, src, w, off, 2, 16*blocks+ld, 4, 16*blocks+ld)
+	got := make([]float64, 2*8*blocks)
+	TapsPool2Portable(got, src, w, off, 2, blocks, 4, 8*blocks, ld)
+	for c := range 2 {
+		row := sums[c*(16*blocks+ld):]
+		for i := range 8 * blocks {
+			want := max(max(row[2*i], row[2*i+1]), max(row[ld+2*i], row[ld+2*i+1]))
+			if got[c*8*blocks+i] != want {
+				t.Fatalf("row %d output %d = %v, want %v", c, i, got[c*8*blocks+i], want)
+			}
+		}
+	}
+}
