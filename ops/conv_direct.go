@@ -46,26 +46,40 @@ func useDirectTaps[T float](g *convGeom) bool {
 	return f32 && vec.TapsFast() && g.directTaps()
 }
 
-// tapsFunc is vec.Taps's signature for element type T.
-type tapsFunc[T float] func(dst, src, w []T, off []int, k, n, ldw, ldd int)
+// directKernels are the kernels of convPoolDirect for element type T:
+// taps is vec.Taps's, pool vec.TapsPool2's signature (pool may be nil:
+// then every band is convolved by taps and pooled apart).
+type directKernels[T float] struct {
+	taps func(dst, src, w []T, off []int, k, n, ldw, ldd int)
+	pool func(dst, src, w []T, off []int, k, blocks, ldw, ldd, ld int)
+}
 
-// tapsFor is vec.Taps for float32 (its vector kernels where the CPU has
-// them) and the portable code for float64.
-func tapsFor[T float]() tapsFunc[T] {
-	var f any = vec.TapsPortable[float64]
+// directKernelsFor is vec.Taps and vec.TapsPool2 for float32 (their
+// vector kernels where the CPU has them) and the portable code for
+// float64.
+func directKernelsFor[T float]() directKernels[T] {
+	var taps, pool any = vec.TapsPortable[float64], vec.TapsPool2Portable[float64]
 	var z T
 	if _, ok := any(z).(float32); ok {
-		f = vec.Taps
+		taps, pool = vec.Taps, vec.TapsPool2
 	}
-	return f.(func(dst, src, w []T, off []int, k, n, ldw, ldd int))
+	return directKernels[T]{
+		taps: taps.(func(dst, src, w []T, off []int, k, n, ldw, ldd int)),
+		pool: pool.(func(dst, src, w []T, off []int, k, blocks, ldw, ldd, ld int)),
+	}
 }
 
 // convPoolDirect computes convPoolForward's y = pool(conv(x, w) + b) (then
 // max(0, ·) with the run's ReLU) by direct convolution: g.directTaps()
-// must hold. The work is cut into bands of an even number of output rows
-// of one image (all K channels; as many rows as fit convPoolTile), spread
-// over the workers in order.
-func convPoolDirect[T float](cp *convPoolRun, x, w, b, y []T, taps tapsFunc[T]) {
+// must hold. The work is cut into bands of pooled rows of one image (all
+// K channels; as many rows as fit convPoolTile), spread over the workers
+// in order. A band is convolved and pooled by kern.pool, one pooled row
+// of every channel a call, into the worker's tile (rows padded to a
+// multiple of 8), then copied into y; where pool's blocks of 16 positions
+// would read past the end of x (the last rows of the batch), or without
+// kern.pool, the band's convolution rows are written "wide" by kern.taps
+// and pooled from the tile (maxPoolRowPairFor).
+func convPoolDirect[T float](cp *convPoolRun, x, w, b, y []T, kern directKernels[T]) {
 	g := &cp.conv.geom
 	ih, iw := g.in[1], g.in[2]
 	ow := g.out[2]
@@ -80,6 +94,7 @@ func convPoolDirect[T float](cp *convPoolRun, x, w, b, y []T, taps tapsFunc[T]) 
 		}
 	}
 	ck := len(off)
+	maxOff := off[ck-1]
 	// a band is rows pooled rows: 2·rows convolution rows of every channel
 	rows := max(1, min(ph, convPoolTile/max(1, g.k*2*iw)))
 	bands := (ph + rows - 1) / rows
@@ -90,40 +105,61 @@ func convPoolDirect[T float](cp *convPoolRun, x, w, b, y []T, taps tapsFunc[T]) 
 		cp.subs = append(cp.subs, convGeom{})
 		cp.tiles = append(cp.tiles, nil)
 	}
-	xs, ys, ldd := g.c*ih*iw, g.k*ph*pw, 2*rows*iw+8 // room for n rounded up
+	blocks := (pw + 7) / 8 // TapsPool2's blocks of 8 pooled values
+	ldo := 8 * blocks
+	xs, ys, ldd, ldp := g.c*ih*iw, g.k*ph*pw, 2*rows*iw+8, rows*ldo // ldd: room for n rounded up
 	rowPair := maxPoolRowPairFor[T]()
 	parallelFor(nw, 1, func(lo, hi int) {
 		for wk := lo; wk < hi; wk++ {
 			tile, ok := cp.tiles[wk].([]T)
-			if !ok || len(tile) < g.k*ldd {
-				tile = make([]T, g.k*ldd)
+			if size := g.k * max(ldd, ldp); !ok || len(tile) < size {
+				tile = make([]T, size)
 				cp.tiles[wk] = tile
 			}
 			for it := wk * items / nw; it < (wk+1)*items/nw; it++ {
 				img, band := it/bands, it%bands
 				r0, r1 := band*rows, min((band+1)*rows, ph) // pooled rows
+				src := x[img*xs+2*r0*iw:]
+				if kern.pool != nil && 2*(r1-r0-1)*iw+iw+16*blocks+maxOff <= len(src) {
+					for r := 0; r < r1-r0; r++ {
+						kern.pool(tile[r*ldo:], src[2*r*iw:], w, off, g.k, blocks, ck, ldp, iw)
+					}
+					for k := 0; k < g.k; k++ {
+						yk := y[img*ys+k*ph*pw+r0*pw : img*ys+k*ph*pw+r1*pw]
+						copyRows(yk, tile[k*ldp:], r1-r0, pw, ldo)
+						directEpilogue(yk, b, k, cp.conv.relu)
+					}
+					continue
+				}
 				n := (2*(r1-r0)-1)*iw + ow
-				if up := (n + 7) &^ 7; img*xs+2*r0*iw+up+off[ck-1] <= len(x) {
+				if up := (n + 7) &^ 7; up+maxOff <= len(src) {
 					// a few more wide positions (never read) spare the
 					// kernel's scalar tail, where the input goes on
 					n = up
 				}
-				taps(tile, x[img*xs+2*r0*iw:], w, off, g.k, n, ck, ldd)
+				kern.taps(tile, src, w, off, g.k, n, ck, ldd)
 				for k := 0; k < g.k; k++ {
 					tk := tile[k*ldd:]
 					yk := y[img*ys+k*ph*pw+r0*pw : img*ys+k*ph*pw+r1*pw]
 					for r := 0; r < r1-r0; r++ {
 						rowPair(yk[r*pw:(r+1)*pw], tk[2*r*iw:2*r*iw+2*pw], tk[(2*r+1)*iw:(2*r+1)*iw+2*pw])
 					}
-					if b != nil || cp.conv.relu {
-						var bv T
-						if b != nil {
-							bv = b[k]
-						}
-						epilogue(yk, bv, cp.conv.relu, yk)
-					}
+					directEpilogue(yk, b, k, cp.conv.relu)
 				}
 			}
 		}
 	})
+}
+
+// directEpilogue adds b[k] (when b is not nil) to the pooled values yk of
+// channel k, then applies max(0, ·) with relu.
+func directEpilogue[T float](yk, b []T, k int, relu bool) {
+	if b == nil && !relu {
+		return
+	}
+	var bv T
+	if b != nil {
+		bv = b[k]
+	}
+	epilogue(yk, bv, relu, yk)
 }

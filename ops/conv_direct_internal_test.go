@@ -32,6 +32,8 @@ var directCases = []directCase{
 	{1, 1, 3, 4, 3, 3, 1, 1},     // 3x1 kernel, 2x3 output
 	{1, 1, 32, 70, 40, 3, 3, 1},  // two bands of rows
 	{2, 32, 2, 6, 6, 1, 1, 1},    // 1x1, 32 channels: 32 taps
+	{3, 1, 5, 18, 18, 3, 3, 1},   // 8 pooled columns: one block, no padding
+	{2, 2, 3, 21, 20, 2, 2, 1},   // 9 pooled columns
 }
 
 // directReference is convPoolForward's general path: the engine's
@@ -55,9 +57,9 @@ func directInputs[T float](rng *rand.Rand, g convGeom) (x, w, b []T) {
 	return fill(g.n * g.c * g.inSize()), fill(g.k * g.colRows()), fill(g.k)
 }
 
-// checkDirect runs convPoolDirect with taps on every case and compares it
+// checkDirect runs convPoolDirect with kern on every case and compares it
 // with directReference within tol·(1 + |y|).
-func checkDirect[T float](t *testing.T, name string, taps tapsFunc[T], tol float64) {
+func checkDirect[T float](t *testing.T, name string, kern directKernels[T], tol float64) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, c := range directCases {
 		for _, relu := range []bool{false, true} {
@@ -74,7 +76,7 @@ func checkDirect[T float](t *testing.T, name string, taps tapsFunc[T], tol float
 				for i := range got {
 					got[i] = 7e7
 				}
-				convPoolDirect(cp, x, w, b, got, taps)
+				convPoolDirect(cp, x, w, b, got, kern)
 				for i := range want {
 					g, v := float64(got[i]), float64(want[i])
 					if math.IsNaN(g) != math.IsNaN(v) || math.Abs(g-v) > tol*(1+math.Abs(v)) {
@@ -86,16 +88,22 @@ func checkDirect[T float](t *testing.T, name string, taps tapsFunc[T], tol float
 	}
 }
 
-// TestConvPoolDirect compares the direct convolution (float32 with
-// vec.Taps, its vector kernels where the CPU has them, and with the
-// portable code; float64 with the portable code) with the general path
-// (im2col or shifted GEMMs, then pooling), a NaN in every input. The sums
-// run in another order (and fused in the vector kernels): tolerance
-// 2e-5·(1+|y|) in float32, 1e-12·(1+|y|) in float64.
+// TestConvPoolDirect compares the direct convolution with the general
+// path (im2col or shifted GEMMs, then pooling), a NaN in every input:
+// float32 with vec.Taps and vec.TapsPool2 (their vector kernels where the
+// CPU has them), with vec.Taps alone (convolution rows pooled apart), and
+// with the portable code; float64 with the portable code, fused and not.
+// Every run also takes the unfused path for the batch's last rows, where
+// TapsPool2 would read past the input. The sums run in another order
+// (and fused in the vector kernels): tolerance 2e-5·(1+|y|) in float32,
+// 1e-12·(1+|y|) in float64.
 func TestConvPoolDirect(t *testing.T) {
-	checkDirect(t, "float32", vec.Taps, 2e-5)
-	checkDirect(t, "float32-portable", vec.TapsPortable[float32], 2e-5)
-	checkDirect(t, "float64", vec.TapsPortable[float64], 1e-12)
+	k32, k64 := directKernelsFor[float32](), directKernelsFor[float64]()
+	checkDirect(t, "float32", k32, 2e-5)
+	checkDirect(t, "float32-unfused", directKernels[float32]{taps: k32.taps}, 2e-5)
+	checkDirect(t, "float32-portable", directKernels[float32]{taps: vec.TapsPortable[float32], pool: vec.TapsPool2Portable[float32]}, 2e-5)
+	checkDirect(t, "float64", k64, 1e-12)
+	checkDirect(t, "float64-unfused", directKernels[float64]{taps: k64.taps}, 1e-12)
 }
 
 // TestDirectTaps checks which geometries take the direct path.

@@ -91,7 +91,7 @@ func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 	g := &cp.conv.geom
 	if useDirectTaps[T](g) {
-		convPoolDirect(cp, x, w, b, y, tapsFor[T]()) // few taps: conv_direct.go
+		convPoolDirect(cp, x, w, b, y, directKernelsFor[T]()) // few taps: conv_direct.go
 		return
 	}
 	p := g.outSize()
