@@ -152,3 +152,55 @@ func tapsPoolCheck(ld, ls, lw int, off []int, k, blocks, ldw, ldd, rowLd int) {
 		}
 	}
 }
+
+// MaxPool2Rows is a 2x2 max pool at stride 2 of rows pooled rows of cols
+// values: dst[r·ldo+i] = the maximum of src[2r·ld+2i], src[2r·ld+2i+1],
+// src[(2r+1)·ld+2i] and src[(2r+1)·ld+2i+1] (NaN if one is, as Go's max
+// gives it; between -0 and +0 either may be returned). dst must hold
+// (rows-1)·ldo + cols values and src (2·rows-1)·ld + 2·cols.
+//
+// On amd64 with AVX2 it pools 8 values a step, whole blocks of 8: a row
+// whose last block runs past cols writes the values after it, which lie in
+// the next row (rewritten when that row is pooled, as the rows are pooled
+// in order) or, for the last rows, past (rows-1)·ldo + cols: those rows
+// are vectorised only while the writes stay within len(dst) and the reads
+// within len(src), so a caller that pools consecutive blocks in order may
+// pass the rest of its buffers to vectorise the last row too. The values
+// between cols and ldo of a row may be overwritten. The other rows, and
+// other CPUs, run the portable code.
+func MaxPool2Rows(dst, src []float32, rows, cols, ld, ldo int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	if ld < 2*cols || ldo < cols || len(dst) < (rows-1)*ldo+cols || len(src) < (2*rows-1)*ld+2*cols {
+		panic(fmt.Sprintf("vec: MaxPool2Rows: %d rows of %d (ld %d, ldo %d) need %d inputs and %d outputs, have %d and %d",
+			rows, cols, ld, ldo, (2*rows-1)*ld+2*cols, (rows-1)*ldo+cols, len(src), len(dst)))
+	}
+	r := 0
+	if hasTaps {
+		blocks := (cols + 7) / 8
+		// rows r with r·ldo + 8·blocks <= len(dst) and
+		// (2r+1)·ld + 16·blocks <= len(src)
+		fast := rows
+		if lim := len(dst) - 8*blocks; lim < 0 {
+			fast = 0
+		} else {
+			fast = min(fast, lim/ldo+1)
+		}
+		if lim := len(src) - 16*blocks - ld; lim < 0 {
+			fast = 0
+		} else {
+			fast = min(fast, lim/(2*ld)+1)
+		}
+		if fast > 0 {
+			pool2RowsAVX2(&dst[0], &src[0], fast, blocks, ld, ldo)
+			r = fast
+		}
+	}
+	for ; r < rows; r++ {
+		d, a, b := dst[r*ldo:r*ldo+cols], src[2*r*ld:2*r*ld+2*cols], src[(2*r+1)*ld:(2*r+1)*ld+2*cols]
+		for i := range d {
+			d[i] = max(max(a[2*i], a[2*i+1]), max(b[2*i], b[2*i+1]))
+		}
+	}
+}

@@ -343,3 +343,48 @@ tapsPool1AVX2_tap:
 	JNZ tapsPool1AVX2_block
 	VZEROUPPER
 	RET
+
+// func pool2RowsAVX2(dst, src *float32, rows, blocks, ld, ldo int)
+TEXT ·pool2RowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ blocks+24(FP), DX
+	MOVQ ld+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldo+40(FP), R9
+	SHLQ $2, R9
+pool2RowsAVX2_row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ DX, R12
+pool2RowsAVX2_block:
+	VMOVUPS (R10), Y0
+	VMOVUPS 32(R10), Y1
+	VMOVUPS (R10)(R8*1), Y2
+	VMOVUPS 32(R10)(R8*1), Y3
+	VSHUFPS $0x88, Y1, Y0, Y8
+	VSHUFPS $0xdd, Y1, Y0, Y9
+	VSHUFPS $0x88, Y3, Y2, Y10
+	VSHUFPS $0xdd, Y3, Y2, Y11
+	VMAXPS Y9, Y8, Y12
+	VCMPPS $3, Y9, Y8, Y13
+	VMAXPS Y11, Y10, Y14
+	VCMPPS $3, Y11, Y10, Y15
+	VMAXPS Y14, Y12, Y8
+	VCMPPS $3, Y14, Y12, Y9
+	VORPS Y9, Y8, Y8
+	VORPS Y13, Y8, Y8
+	VORPS Y15, Y8, Y8
+	VPERMPD $0xd8, Y8, Y8
+	VMOVUPS Y8, (R11)
+	ADDQ $64, R10
+	ADDQ $32, R11
+	DECQ R12
+	JNZ pool2RowsAVX2_block
+	LEAQ (SI)(R8*2), SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ pool2RowsAVX2_row
+	VZEROUPPER
+	RET

@@ -29,3 +29,10 @@ func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld in
 //
 //go:noescape
 func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)
+
+// pool2RowsAVX2 sets dst[r·ldo+i] to the maximum of src[2r·ld+2i], src[2r·ld+2i+1],
+// src[(2r+1)·ld+2i] and src[(2r+1)·ld+2i+1] for r < rows, i < 8·blocks, NaN if
+// one is; rows, blocks >= 1; rows in order (AVX2).
+//
+//go:noescape
+func pool2RowsAVX2(dst, src *float32, rows, blocks, ld, ldo int)

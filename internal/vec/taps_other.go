@@ -24,3 +24,7 @@ func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld in
 func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int) {
 	panic("vec: no taps kernel")
 }
+
+func pool2RowsAVX2(dst, src *float32, rows, blocks, ld, ldo int) {
+	panic("vec: no taps kernel")
+}

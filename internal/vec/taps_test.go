@@ -252,3 +252,52 @@ func TestTapsPool2Float64(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool2Rows compares MaxPool2Rows (the AVX2 kernel where the CPU
+// has it) with Go's max, for 1 to 5 rows of 1 to 19 pooled values, padded
+// row strides, buffers that end with the last row or go on (the last row
+// vectorised too), and a NaN, +Inf or -Inf in the input; nothing past
+// len(dst) may be written.
+func TestMaxPool2Rows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	bads := []float32{0, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for rows := 1; rows <= 5; rows++ {
+		for cols := 1; cols <= 19; cols++ {
+			for _, pad := range []int{0, 3} {
+				for _, extra := range []int{0, 9, 40} {
+					for _, bad := range bads {
+						ld, ldo := 2*cols+pad, cols+pad%2
+						src := make([]float32, (2*rows-1)*ld+2*cols+extra)
+						for i := range src {
+							src[i] = float32(rng.NormFloat64())
+						}
+						if bad != 0 {
+							src[rng.IntN(len(src))] = bad
+						}
+						buf := make([]float32, (rows-1)*ldo+cols+extra+8)
+						for i := range buf {
+							buf[i] = 42
+						}
+						dst := buf[:(rows-1)*ldo+cols+extra]
+						MaxPool2Rows(dst, src, rows, cols, ld, ldo)
+						for i := len(dst); i < len(buf); i++ {
+							if buf[i] != 42 {
+								t.Fatalf("rows %d cols %d: wrote past len(dst) at %d", rows, cols, i)
+							}
+						}
+						for r := range rows {
+							for i := range cols {
+								a, b := src[2*r*ld+2*i:], src[(2*r+1)*ld+2*i:]
+								want := max(max(a[0], a[1]), max(b[0], b[1]))
+								got := dst[r*ldo+i]
+								if math.IsNaN(float64(want)) != math.IsNaN(float64(got)) || (!math.IsNaN(float64(want)) && got != want) {
+									t.Fatalf("rows %d cols %d pad %d extra %d bad %v: dst[%d][%d] = %v, want %v", rows, cols, pad, extra, bad, r, i, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
