@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/vec"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -134,8 +135,14 @@ func poolPlanes[T float](t []T, planes, h, w int, b []T, relu bool, y []T) {
 	rowPair := maxPoolRowPairFor[T]()
 	for pl := range planes {
 		tp, yp := t[pl*h*w:(pl+1)*h*w], y[pl*oh*ow:(pl+1)*oh*ow]
-		for r := range oh {
-			rowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
+		if y32, ok := any(y).([]float32); ok {
+			// whole plane in one call; its vector blocks may write into
+			// the next plane (pooled after it) but not past y
+			vec.MaxPool2Rows(y32[pl*oh*ow:], any(t).([]float32)[pl*h*w:], oh, ow, w, ow)
+		} else {
+			for r := range oh {
+				rowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
+			}
 		}
 		var bv T
 		if b != nil {
