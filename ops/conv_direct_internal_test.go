@@ -11,29 +11,32 @@ import (
 
 // directCase is one geometry of the direct-convolution tests.
 type directCase struct {
-	n, c, k, h, w, kh, kw, dil int
+	n, c, k, h, w, kh, kw, dil, pad int
 }
 
 func (c directCase) geom() convGeom {
-	oh, ow := c.h-c.dil*(c.kh-1), c.w-c.dil*(c.kw-1)
+	oh, ow := c.h+2*c.pad-c.dil*(c.kh-1), c.w+2*c.pad-c.dil*(c.kw-1)
 	return convGeom{
 		n: c.n, c: c.c, k: c.k,
 		in: [3]int{1, c.h, c.w}, out: [3]int{1, oh, ow}, ker: [3]int{1, c.kh, c.kw},
-		stride: [3]int{1, 1, 1}, dil: [3]int{1, c.dil, c.dil},
+		stride: [3]int{1, 1, 1}, dil: [3]int{1, c.dil, c.dil}, pad: [3]int{0, c.pad, c.pad},
 	}
 }
 
 var directCases = []directCase{
-	{64, 1, 32, 28, 28, 3, 3, 1}, // LeNet conv1
-	{3, 1, 4, 8, 7, 3, 3, 1},     // odd output width, tails of 8
-	{2, 3, 5, 9, 12, 3, 3, 1},    // 27 taps, 5 channels (a 4-row block and one row)
-	{2, 1, 6, 12, 13, 3, 3, 2},   // dilation 2
-	{1, 2, 7, 11, 20, 2, 2, 1},   // 2x2 kernel
-	{1, 1, 3, 4, 3, 3, 1, 1},     // 3x1 kernel, 2x3 output
-	{1, 1, 32, 70, 40, 3, 3, 1},  // two bands of rows
-	{2, 32, 2, 6, 6, 1, 1, 1},    // 1x1, 32 channels: 32 taps
-	{3, 1, 5, 18, 18, 3, 3, 1},   // 8 pooled columns: one block, no padding
-	{2, 2, 3, 21, 20, 2, 2, 1},   // 9 pooled columns
+	{64, 1, 32, 28, 28, 3, 3, 1, 0}, // LeNet conv1
+	{3, 1, 4, 8, 7, 3, 3, 1, 0},     // odd output width, tails of 8
+	{2, 3, 5, 9, 12, 3, 3, 1, 0},    // 27 taps, 5 channels (a 4-row block and one row)
+	{2, 1, 6, 12, 13, 3, 3, 2, 0},   // dilation 2
+	{1, 2, 7, 11, 20, 2, 2, 1, 0},   // 2x2 kernel
+	{1, 1, 3, 4, 3, 3, 1, 1, 0},     // 3x1 kernel, 2x3 output
+	{1, 1, 32, 70, 40, 3, 3, 1, 0},  // two bands of rows
+	{2, 32, 2, 6, 6, 1, 1, 1, 0},    // 1x1, 32 channels: 32 taps
+	{3, 1, 5, 18, 18, 3, 3, 1, 0},   // 8 pooled columns: one block, no padding
+	{2, 2, 3, 21, 20, 2, 2, 1, 0},   // 9 pooled columns
+	{64, 1, 32, 28, 28, 3, 3, 1, 1}, // W4's first layer: padding 1
+	{2, 3, 5, 9, 12, 3, 3, 1, 2},    // padding 2, 27 taps
+	{1, 1, 4, 7, 8, 2, 2, 2, 1},     // padding and dilation
 }
 
 // directReference is convPoolForward's general path: the engine's
@@ -108,18 +111,18 @@ func TestConvPoolDirect(t *testing.T) {
 
 // TestDirectTaps checks which geometries take the direct path.
 func TestDirectTaps(t *testing.T) {
-	base := directCase{2, 1, 8, 10, 10, 3, 3, 1}.geom()
+	base := directCase{2, 1, 8, 10, 10, 3, 3, 1, 0}.geom()
 	cases := []struct {
 		name string
 		edit func(g *convGeom)
 		want bool
 	}{
 		{"LeNet conv1", func(*convGeom) {}, true},
-		{"padding", func(g *convGeom) { g.pad[2] = 1 }, false},
+		{"padding", func(g *convGeom) { g.pad[2] = 1; g.out[2] = 10 }, true},
 		{"stride 2", func(g *convGeom) { g.stride[1] = 2; g.out[1] = 4 }, false},
 		{"33 taps", func(g *convGeom) { g.c = 4 }, false},
 		{"3-D", func(g *convGeom) { g.in[0], g.ker[0] = 3, 3 }, false},
-		{"window past the input", func(g *convGeom) { g.out[2] = 9 }, false},
+		{"window past the input (padded copy)", func(g *convGeom) { g.out[2] = 9 }, true},
 		{"1-row output", func(g *convGeom) { g.out[1] = 1 }, false},
 	}
 	for _, c := range cases {

@@ -23,8 +23,8 @@ import (
 // commutes with adding a per-channel constant and with max(0, ·), so the
 // result equals ReLU, then pooling, of the convolution). It has no
 // gradient: training graphs apply the convolution and the pooling apart.
-// Layers with at most 32 taps (C·kh·kw) at stride 1 without padding, such
-// as a first layer on a one-channel image, are convolved directly and
+// Layers with at most 32 taps (C·kh·kw) at stride 1, such as a first
+// layer on a one-channel image, are convolved directly and
 // pooled in registers in float32 (conv_direct.go), their sums in another
 // order than the matrix product's.
 func ConvMaxPool2D(x, w, b *G.Node, p ConvParams) (*G.Node, error) {

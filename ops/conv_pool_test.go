@@ -18,7 +18,7 @@ import (
 // (floor drops the last row and column), batch 1, padding, stride,
 // dilation, a one-channel input (LeNet's first layer), maps large enough
 // for the shifted GEMMs, and NaNs in the input. In float32, layers of at
-// most 32 taps (C·kh·kw) at stride 1 without padding are convolved
+// most 32 taps (C·kh·kw) at stride 1 are convolved
 // directly (ops' conv_direct.go), summing in another order than the
 // unfused GEMM, with fused multiply-adds: there the outputs must agree
 // within 1e-4 + 1e-5·|y| (NaNs in the same places).
@@ -42,6 +42,7 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 		{2, 1, 6, 12, 13, 3, 1, 0, 2, false, true, false},
 		{1, 2, 7, 11, 20, 2, 1, 0, 1, true, true, false},
 		{1, 1, 32, 70, 40, 3, 1, 0, 1, true, true, false}, // two bands of rows
+		{64, 1, 32, 28, 28, 3, 1, 1, 1, true, true, false}, // W4's first layer: padded copies
 	}
 	rng := graph.NewRand(31)
 	for _, c := range cases {
@@ -68,7 +69,7 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 			}
 			return ops.MaxPool2D(y, [2]int{2, 2}, [2]int{2, 2}, [2]int{})
 		}
-		direct := c.stride == 1 && c.pad == 0 && c.c*c.ker*c.ker <= 32
+		direct := c.stride == 1 && c.c*c.ker*c.ker <= 32
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			want, wantShape, _, err := forwardBackward(dt, inputs, nil, nil, apart)
 			if err != nil {

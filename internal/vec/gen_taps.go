@@ -137,10 +137,11 @@ func poolKernel(s, decl *bytes.Buffer, ch int) {
 	name := fmt.Sprintf("tapsPool%dAVX2", ch)
 	fmt.Fprintf(decl, "\n// %s sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over\n", name)
 	fmt.Fprintf(decl, "// q in {2i, 2i+1, ld+2i, ld+2i+1} for the %d rows c and i < 8·blocks, NaN if\n// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).\n//\n//go:noescape\n", ch)
-	fmt.Fprintf(decl, "func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)\n", name)
+	fmt.Fprintf(decl, "//\n// It does this for groups groups of %d rows, %d·ldw and %d·ldd apart.\n", ch, ch, ch)
+	fmt.Fprintf(decl, "func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)\n", name)
 
-	fmt.Fprintf(s, "\n// func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)\n", name)
-	fmt.Fprintf(s, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
+	fmt.Fprintf(s, "\n// func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)\n", name)
+	fmt.Fprintf(s, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
 	w := func(f string, a ...any) { fmt.Fprintf(s, "\t"+f+"\n", a...) }
 	w("MOVQ dst+0(FP), DI")
 	w("MOVQ src+8(FP), SI")
@@ -155,6 +156,7 @@ func poolKernel(s, decl *bytes.Buffer, ch int) {
 	w("SHLQ $2, R10")
 	w("MOVQ ld+64(FP), R11")
 	w("SHLQ $2, R11")
+	w("MOVQ groups+72(FP), R12")
 	// accumulators of row c: Y(4c) row 0 low, Y(4c+1) row 0 high,
 	// Y(4c+2) row 1 low, Y(4c+3) row 1 high
 	fmt.Fprintf(s, "%s_block:\n", name)
@@ -197,6 +199,20 @@ func poolKernel(s, decl *bytes.Buffer, ch int) {
 	w("ADDQ $32, DI")
 	w("DECQ CX")
 	w("JNZ %s_block", name)
+	// next group of rows: back to the first block, ch rows on
+	w("DECQ R12")
+	w("JZ %s_done", name)
+	w("MOVQ blocks+40(FP), CX")
+	w("MOVQ CX, AX")
+	w("SHLQ $5, AX")
+	w("SUBQ AX, DI")
+	for c := 0; c < ch; c++ {
+		w("ADDQ R10, DI")
+		w("ADDQ R9, BX")
+	}
+	w("MOVQ src+8(FP), SI")
+	w("JMP %s_block", name)
+	fmt.Fprintf(s, "%s_done:\n", name)
 	w("VZEROUPPER")
 	w("RET")
 }

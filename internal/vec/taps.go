@@ -103,12 +103,11 @@ func TapsPool2(dst, src, w []float32, off []int, k, blocks, ldw, ldd, ld int) {
 		tapsPoolRange(dst, src, w, off, k, blocks, ldw, ldd, ld)
 		return
 	}
-	c := 0
-	for ; c+2 <= k; c += 2 {
-		tapsPool2AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), blocks, ldw, ldd, ld)
+	if k >= 2 {
+		tapsPool2AVX2(&dst[0], &src[0], &w[0], &off[0], len(off), blocks, ldw, ldd, ld, k/2)
 	}
-	if c < k {
-		tapsPool1AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), blocks, ldw, ldd, ld)
+	if c := k &^ 1; c < k {
+		tapsPool1AVX2(&dst[c*ldd], &src[0], &w[c*ldw], &off[0], len(off), blocks, ldw, ldd, ld, 1)
 	}
 }
 

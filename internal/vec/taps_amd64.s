@@ -200,8 +200,8 @@ taps1AVX2_done:
 	VZEROUPPER
 	RET
 
-// func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)
-TEXT ·tapsPool2AVX2(SB), NOSPLIT, $0-72
+// func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)
+TEXT ·tapsPool2AVX2(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), BX
@@ -215,6 +215,7 @@ TEXT ·tapsPool2AVX2(SB), NOSPLIT, $0-72
 	SHLQ $2, R10
 	MOVQ ld+64(FP), R11
 	SHLQ $2, R11
+	MOVQ groups+72(FP), R12
 tapsPool2AVX2_block:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -281,11 +282,24 @@ tapsPool2AVX2_tap:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ tapsPool2AVX2_block
+	DECQ R12
+	JZ tapsPool2AVX2_done
+	MOVQ blocks+40(FP), CX
+	MOVQ CX, AX
+	SHLQ $5, AX
+	SUBQ AX, DI
+	ADDQ R10, DI
+	ADDQ R9, BX
+	ADDQ R10, DI
+	ADDQ R9, BX
+	MOVQ src+8(FP), SI
+	JMP tapsPool2AVX2_block
+tapsPool2AVX2_done:
 	VZEROUPPER
 	RET
 
-// func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int)
-TEXT ·tapsPool1AVX2(SB), NOSPLIT, $0-72
+// func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)
+TEXT ·tapsPool1AVX2(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), BX
@@ -299,6 +313,7 @@ TEXT ·tapsPool1AVX2(SB), NOSPLIT, $0-72
 	SHLQ $2, R10
 	MOVQ ld+64(FP), R11
 	SHLQ $2, R11
+	MOVQ groups+72(FP), R12
 tapsPool1AVX2_block:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -341,6 +356,17 @@ tapsPool1AVX2_tap:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ tapsPool1AVX2_block
+	DECQ R12
+	JZ tapsPool1AVX2_done
+	MOVQ blocks+40(FP), CX
+	MOVQ CX, AX
+	SHLQ $5, AX
+	SUBQ AX, DI
+	ADDQ R10, DI
+	ADDQ R9, BX
+	MOVQ src+8(FP), SI
+	JMP tapsPool1AVX2_block
+tapsPool1AVX2_done:
 	VZEROUPPER
 	RET
 

@@ -17,11 +17,11 @@ func taps1AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int) {
 	panic("vec: no taps kernel")
 }
 
-func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int) {
+func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int) {
 	panic("vec: no taps kernel")
 }
 
-func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld int) {
+func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int) {
 	panic("vec: no taps kernel")
 }
 
