@@ -41,7 +41,7 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 		{2, 3, 5, 9, 12, 3, 1, 0, 1, true, false, false},
 		{2, 1, 6, 12, 13, 3, 1, 0, 2, false, true, false},
 		{1, 2, 7, 11, 20, 2, 1, 0, 1, true, true, false},
-		{1, 1, 32, 70, 40, 3, 1, 0, 1, true, true, false}, // two bands of rows
+		{1, 1, 32, 70, 40, 3, 1, 0, 1, true, true, false},  // two bands of rows
 		{64, 1, 32, 28, 28, 3, 1, 1, 1, true, true, false}, // W4's first layer: padded copies
 	}
 	rng := graph.NewRand(31)

@@ -136,8 +136,8 @@ func kernel(s, decl *bytes.Buffer, ch int) {
 func poolKernel(s, decl *bytes.Buffer, ch int) {
 	name := fmt.Sprintf("tapsPool%dAVX2", ch)
 	fmt.Fprintf(decl, "\n// %s sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over\n", name)
-	fmt.Fprintf(decl, "// q in {2i, 2i+1, ld+2i, ld+2i+1} for the %d rows c and i < 8·blocks, NaN if\n// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).\n//\n//go:noescape\n", ch)
-	fmt.Fprintf(decl, "//\n// It does this for groups groups of %d rows, %d·ldw and %d·ldd apart.\n", ch, ch, ch)
+	fmt.Fprintf(decl, "// q in {2i, 2i+1, ld+2i, ld+2i+1} for the %d rows c and i < 8·blocks, NaN if\n// one is; taps >= 1, blocks >= 1 (AVX2 and FMA). It does this for groups\n", ch)
+	fmt.Fprintf(decl, "// groups >= 1 of %d rows, %d·ldw and %d·ldd apart.\n//\n//go:noescape\n", ch, ch, ch)
 	fmt.Fprintf(decl, "func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)\n", name)
 
 	fmt.Fprintf(s, "\n// func %s(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)\n", name)

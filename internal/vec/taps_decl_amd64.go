@@ -18,20 +18,18 @@ func taps1AVX2(dst, src, w *float32, off *int, taps, n, ldw, ldd int)
 
 // tapsPool2AVX2 sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over
 // q in {2i, 2i+1, ld+2i, ld+2i+1} for the 2 rows c and i < 8·blocks, NaN if
-// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).
+// one is; taps >= 1, blocks >= 1 (AVX2 and FMA). It does this for groups
+// groups >= 1 of 2 rows, 2·ldw and 2·ldd apart.
 //
 //go:noescape
-//
-// It does this for groups groups of 2 rows, 2·ldw and 2·ldd apart.
 func tapsPool2AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)
 
 // tapsPool1AVX2 sets dst[c·ldd+i] to the maximum of Σ_t w[c·ldw+t]·src[q+off[t]] over
 // q in {2i, 2i+1, ld+2i, ld+2i+1} for the 1 rows c and i < 8·blocks, NaN if
-// one is; taps >= 1, blocks >= 1 (AVX2 and FMA).
+// one is; taps >= 1, blocks >= 1 (AVX2 and FMA). It does this for groups
+// groups >= 1 of 1 rows, 1·ldw and 1·ldd apart.
 //
 //go:noescape
-//
-// It does this for groups groups of 1 rows, 1·ldw and 1·ldd apart.
 func tapsPool1AVX2(dst, src, w *float32, off *int, taps, blocks, ldw, ldd, ld, groups int)
 
 // pool2RowsAVX2 sets dst[r·ldo+i] to the maximum of src[2r·ld+2i], src[2r·ld+2i+1],
