@@ -123,7 +123,7 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 		l = new(convPoolLoop[T])
 		cp.loop = l
 	}
-	*l = convPoolLoop[T]{cp: cp, x: x, w: w, b: b, y: y, gs: gs, groups: groups, nw: nw, xs: xs, ys: ys, p: p}
+	*l = convPoolLoop[T]{cp: cp, g: cg, x: x, w: w, b: b, y: y, gs: gs, groups: groups, nw: nw, xs: xs, ys: ys, p: p}
 	// The workers' engines take their scratch in worker order and give it
 	// back in reverse, whichever finishes first: worker 0's scratch ends on
 	// top of the free list, so the convolutions that run one after the
@@ -142,6 +142,7 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 // convPoolLoop is convPoolForward's loop over its workers.
 type convPoolLoop[T float] struct {
 	cp                        *convPoolRun
+	g                         convGeom // the convolution, cropped to the rows and columns the pooling reads
 	x, w, b, y                []T
 	gs, groups, nw, xs, ys, p int
 }
@@ -151,7 +152,7 @@ type convPoolLoop[T float] struct {
 func (l *convPoolLoop[T]) Range(lo, hi int) {
 	cp, x, w, b, y := l.cp, l.x, l.w, l.b, l.y
 	gs, groups, nw, xs, ys, p := l.gs, l.groups, l.nw, l.xs, l.ys, l.p
-	g := &cp.conv.geom
+	g := &l.g
 	for wk := lo; wk < hi; wk++ {
 		tile, ok := cp.tiles[wk].([]T)
 		if !ok || len(tile) < gs*g.k*p {
