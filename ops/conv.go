@@ -29,6 +29,14 @@ type ConvParams struct {
 	// over memory: ConvND(x, w, b, {ReLU: true}) equals ReLU(ConvND(x, w,
 	// b, {})), gradient included (zero where the output is zero).
 	ReLU bool
+	// CacheWeights keeps the transformed weight (packed for the matrix
+	// products) from one run of the op to the next and reuses it while
+	// the weight and bias are unchanged, which every run checks by
+	// comparing them with a copy (so no change is ever missed). For
+	// inference graphs, which run many times on the same weights; it
+	// costs a copy of the weight and one of the transformed weight. The
+	// results are equal with and without it.
+	CacheWeights bool
 }
 
 // ConvTransposeParams configures ConvTransposeND. Each slice has one value
@@ -316,6 +324,9 @@ func convSetup(name string, rank int, x, w, b *G.Node, p ConvParams) (*convRun, 
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
 	r := &convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
+	if p.CacheWeights {
+		r.cache = new(weightSnapshot)
+	}
 	return r, name, s.attrs(rank, false), nodes, nil
 }
 
@@ -435,6 +446,9 @@ type convRun struct {
 	bias bool // a bias input (forward kinds)
 	relu bool // output max(0, ·) (forward kinds)
 	eng  convEngine
+	// cache, when set, keeps the weight transforms between runs
+	// (ConvParams.CacheWeights; forward kind only)
+	cache *weightSnapshot
 }
 
 // convDef is the convolution r on the kit, named name with the settings
@@ -470,6 +484,12 @@ func convKernels[T float](r *convRun) kernels[T] {
 		}
 		switch r.kind {
 		case convForwardKind:
+			if r.cache != nil {
+				r.cache.mu.Lock()
+				defer r.cache.mu.Unlock()
+				gen, _ := r.cache.check(bytesOf(w), bytesOf(b))
+				r.eng.arm(gen)
+			}
 			convForward(&r.eng, &r.geom, x, w, b, r.relu, y)
 		case convTransposeKind:
 			convBackwardData(&r.eng, &r.geom, x, w, b, r.relu, y)

@@ -93,6 +93,9 @@ type convEngine struct {
 	s     *convScratch // the scratch of the running call
 	keep  *convScratch // the scratch of the last call: keeps it alive while this op is
 	depth int          // nesting of begin/end (flipBackwardData calls convForward)
+
+	// wt is a cached op's weight transforms (conv_wcache.go), or nil.
+	wt *weightTransforms
 }
 
 // convScratch holds scratch buffers whose contents are undefined at the

@@ -14,11 +14,19 @@ type weightMatrix[T float] struct {
 }
 
 // packWeights packs w (m×k) into the engine's packed slot for products
-// about n columns wide, in parallel over row panels.
+// about n columns wide, in parallel over row panels. An engine of a
+// cached op (e.wt set) keeps the packed matrix between calls and packs
+// only when its weights changed (weightTransforms.pack).
 func packWeights[T float](e *convEngine, slot int, w []T, m, k, n int) weightMatrix[T] {
 	wm := weightMatrix[T]{w: w, m: m, k: k}
 	w32, ok := any(w).([]float32)
 	if !ok || m == 0 || k == 0 {
+		return wm
+	}
+	if e.wt != nil {
+		// a cached op: the packing of this generation's weights, made
+		// once (conv_wcache.go)
+		wm.packed = e.wt.pack(slot, w32, m, k, n)
 		return wm
 	}
 	sc := e.scratchSet()
@@ -26,10 +34,7 @@ func packWeights[T float](e *convEngine, slot int, w []T, m, k, n int) weightMat
 		sc.packed = append(sc.packed, new(gemm.PackedA))
 	}
 	pa := sc.packed[slot]
-	panels := pa.Prepare(false, m, k, n)
-	parallelFor(panels, max(1, (1<<15)/(8*k)), func(lo, hi int) {
-		pa.PackPanels(w32, k, lo, hi)
-	})
+	packInto(pa, w32, m, k, n)
 	wm.packed = pa
 	return wm
 }

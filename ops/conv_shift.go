@@ -264,8 +264,7 @@ func tapMajorT[T float](w []T, k, c, taps int, wr []T) {
 func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T, relu bool, y []T) {
 	outer, ci := len(s.outer), g.c*s.inner
 	kci := g.k * ci
-	wr := sharedScratch[T](e, outer*kci)
-	stackedWeights(w, g.k, g.c, outer, s.inner, wr)
+	wr := stackedFor(e, w, g.k, g.c, outer, s.inner)
 	ys := g.k * g.outSize()
 	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
 	wms := make([]weightMatrix[T], outer)
