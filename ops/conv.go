@@ -324,10 +324,12 @@ func convSetup(name string, rank int, x, w, b *G.Node, p ConvParams) (*convRun, 
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
 	r := &convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
+	attrs := s.attrs(rank, false)
 	if p.CacheWeights {
 		r.cache = new(weightSnapshot)
+		attrs += ", cached"
 	}
-	return r, name, s.attrs(rank, false), nodes, nil
+	return r, name, attrs, nodes, nil
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
