@@ -59,6 +59,9 @@ type ConvTransposeParams struct {
 	Dilation []int
 	// ReLU applies max(0, ·) to the output, fused as in ConvParams.
 	ReLU bool
+	// CacheWeights keeps the packed weight between runs, as in
+	// ConvParams.
+	CacheWeights bool
 }
 
 // Conv1D is the 1-D convolution (cross-correlation, as in every framework)
@@ -421,7 +424,13 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	// from its output (the image side, C = out channels) to x (the column
 	// side, K = in channels).
 	g := s.geom(rank, xs[0], ws[1], ws[0], out, xs[2:], ws[2:])
-	return applyDef(convDef(&convRun{kind: convTransposeKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}, name, s.attrs(rank, true), false), nodes...)
+	r := &convRun{kind: convTransposeKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
+	attrs := s.attrs(rank, true)
+	if p.CacheWeights {
+		r.cache = new(weightSnapshot)
+		attrs += ", cached"
+	}
+	return applyDef(convDef(r, name, attrs, false), nodes...)
 }
 
 // convKind selects what a convolution computes with its geometry (image
@@ -449,7 +458,7 @@ type convRun struct {
 	relu bool // output max(0, ·) (forward kinds)
 	eng  convEngine
 	// cache, when set, keeps the weight transforms between runs
-	// (ConvParams.CacheWeights; forward kind only)
+	// (CacheWeights; forward and transposed kinds)
 	cache *weightSnapshot
 }
 
@@ -494,6 +503,12 @@ func convKernels[T float](r *convRun) kernels[T] {
 			}
 			convForward(&r.eng, &r.geom, x, w, b, r.relu, y)
 		case convTransposeKind:
+			if r.cache != nil {
+				r.cache.mu.Lock()
+				defer r.cache.mu.Unlock()
+				gen, _ := r.cache.check(bytesOf(w), bytesOf(b))
+				r.eng.arm(gen)
+			}
 			convBackwardData(&r.eng, &r.geom, x, w, b, r.relu, y)
 		default:
 			convBackwardFilter(&r.eng, &r.geom, x, w, y)

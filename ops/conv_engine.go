@@ -793,9 +793,17 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	// products a transposing pack of W for every group; with few, the
 	// GEMM's own (vectorised) transposing pack is cheaper.
 	wt, ldw, tw := w, ck, true
-	if (g.n+gs-1)/gs >= 8 {
+	wm, cached := cachedWeightsT(e, w, ck, g.k, gs*p) // a cached op's packed Wᵀ
+	if !cached && (g.n+gs-1)/gs >= 8 {
 		wt, ldw, tw = sharedScratch[T](e, ck*g.k), g.k, false
 		transposeInto(w, g.k, ck, wt)
+	}
+	mulT := func(n int, b []T, beta T, c []T) { // c (ck×n) = Wᵀ·b (K×n) + beta·c
+		if cached {
+			wm.mul(n, b, n, beta, c, n)
+			return
+		}
+		gemmT(tw, false, ck, n, g.k, wt, ldw, b, n, beta, c, n)
 	}
 	e.run(g.n, gs, func(wk, lo, hi int) {
 		if hi-lo == 1 {
@@ -807,14 +815,14 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 					fillChannels(dxn, b, g.inSize())
 					beta = 1
 				}
-				gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, beta, dxn, p)
+				mulT(p, dyn, beta, dxn)
 				if relu {
 					reluInPlace(dxn)
 				}
 				return
 			}
 			col := scratch[T](e, wk, 0, ck*p)
-			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
+			mulT(p, dyn, 0, col)
 			if tiled {
 				col2imTiled(g, col, dxn, p, b, relu)
 				return
@@ -832,7 +840,7 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
 		}
 		col := scratch[T](e, wk, 0, ck*cols)
-		gemmT(tw, false, ck, cols, g.k, wt, ldw, in, cols, 0, col, cols)
+		mulT(cols, in, 0, col)
 		for n := lo; n < hi; n++ {
 			dxn := dx[n*xs : (n+1)*xs]
 			if direct {

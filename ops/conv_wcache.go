@@ -113,41 +113,46 @@ type weightTransforms struct {
 
 // cachedPack is a packed weight matrix for packWeights' slot and sizes.
 type cachedPack struct {
+	trans         bool
 	slot, m, k, n int
 	gen           uint64
 	pa            *gemm.PackedA
 }
 
-// pack returns the packed matrix of slot for w (m×k) and products about n
-// columns wide, packing it when it is not cached at the current
+// pack returns the packed matrix of slot for w (m×k, or its transpose k×m
+// when trans) and products about n columns wide, packing it when it is not cached at the current
 // generation. The matrices of one slot are kept per size (ConvMaxPool2D's
 // last chunk of images may be narrower than the others).
-func (wt *weightTransforms) pack(slot int, w []float32, m, k, n int) *gemm.PackedA {
+func (wt *weightTransforms) pack(trans bool, slot int, w []float32, m, k, n int) *gemm.PackedA {
 	var cp *cachedPack
 	for i := range wt.packs {
 		p := &wt.packs[i]
-		if p.slot == slot && p.m == m && p.k == k && p.n == n {
+		if p.trans == trans && p.slot == slot && p.m == m && p.k == k && p.n == n {
 			cp = p
 			break
 		}
 	}
 	if cp == nil {
-		wt.packs = append(wt.packs, cachedPack{slot: slot, m: m, k: k, n: n, pa: new(gemm.PackedA)})
+		wt.packs = append(wt.packs, cachedPack{trans: trans, slot: slot, m: m, k: k, n: n, pa: new(gemm.PackedA)})
 		cp = &wt.packs[len(wt.packs)-1]
 	} else if cp.gen == wt.cur {
 		return cp.pa
 	}
-	packInto(cp.pa, w, m, k, n)
+	packInto(cp.pa, trans, w, m, k, n)
 	cp.gen = wt.cur
 	return cp.pa
 }
 
-// packInto packs w (m×k) into pa for products about n columns wide, in
-// parallel over row panels.
-func packInto(pa *gemm.PackedA, w []float32, m, k, n int) {
-	panels := pa.Prepare(false, m, k, n)
-	parallelFor(panels, max(1, (1<<15)/(8*k)), func(lo, hi int) {
-		pa.PackPanels(w, k, lo, hi)
+// packInto packs w (m×k, or k×m holding the transpose when trans) into
+// pa for products about n columns wide, in parallel over row panels.
+func packInto(pa *gemm.PackedA, trans bool, w []float32, m, k, n int) {
+	lda := k
+	if trans {
+		lda = m
+	}
+	panels := pa.Prepare(trans, m, k, n)
+	parallelFor(panels, max(1, (1<<15)/(8*max(1, k))), func(lo, hi int) {
+		pa.PackPanels(w, lda, lo, hi)
 	})
 }
 

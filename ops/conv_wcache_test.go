@@ -255,3 +255,54 @@ func TestConvBatchNormErrors(t *testing.T) {
 		t.Error("a gradient through ConvBatchNorm: no error")
 	}
 }
+
+// TestConvTransposeCacheWeights checks ConvTransposeND with CacheWeights
+// against the op without it, bit for bit, over runs with the weight and
+// the bias changed in place between them, in float32 and float64: UNet's
+// 2x2 stride-2 upsampling (one image and many groups of images, where the
+// uncached op transposes W once per call), a stride-1 3x3 one and a 1x1.
+func TestConvTransposeCacheWeights(t *testing.T) {
+	cases := []struct {
+		name                     string
+		n, c, k, h, ker, stride int
+		pad                      int
+	}{
+		{"up2-one", 1, 8, 4, 8, 2, 2, 0},
+		{"up2-many", 40, 6, 4, 4, 2, 2, 0},
+		{"up2-groups", 9, 16, 8, 16, 2, 2, 0},
+		{"3x3", 3, 10, 6, 9, 3, 1, 1},
+		{"1x1", 4, 5, 3, 6, 1, 1, 0},
+	}
+	rng := graph.NewRand(23)
+	for _, c := range cases {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			name := fmt.Sprintf("%s %v", c.name, dt)
+			b := graph.NewBuilder(graph.Eval)
+			xt := castTo(randTensor(rng, c.n, c.c, c.h, c.h), dt)
+			wt := castTo(randTensor(rng, c.c, c.k, c.ker, c.ker), dt)
+			bt := castTo(randTensor(rng, c.k), dt)
+			x, w, bias := b.InputValue("x", xt), b.InputValue("w", wt), b.InputValue("b", bt)
+			p := ops.ConvTransposeParams{Stride: []int{c.stride, c.stride}, Pad: []int{c.pad, c.pad}, ReLU: true}
+			op := func(p ops.ConvTransposeParams) *G.Node {
+				y, err := ops.ConvTransposeND(x, w, bias, p)
+				if err != nil {
+					t.Fatalf("%s: %+v", name, err)
+				}
+				return y
+			}
+			ref := op(p)
+			p.CacheWeights = true
+			o := newTwoOps(t, b, op(p), ref)
+			prev := o.run(t, name+": first run")
+			o.run(t, name+": unchanged")
+			for i, ct := range []*tensor.Dense{wt, bt} {
+				change(ct)
+				now := o.run(t, fmt.Sprintf("%s: after change %d", name, i))
+				if !differs(now, prev) {
+					t.Errorf("%s: change %d did not change the output", name, i)
+				}
+				prev = now
+			}
+		}
+	}
+}
