@@ -263,9 +263,9 @@ func TestConvBatchNormErrors(t *testing.T) {
 // uncached op transposes W once per call), a stride-1 3x3 one and a 1x1.
 func TestConvTransposeCacheWeights(t *testing.T) {
 	cases := []struct {
-		name                     string
+		name                    string
 		n, c, k, h, ker, stride int
-		pad                      int
+		pad                     int
 	}{
 		{"up2-one", 1, 8, 4, 8, 2, 2, 0},
 		{"up2-many", 40, 6, 4, 4, 2, 2, 0},
