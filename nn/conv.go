@@ -149,29 +149,11 @@ func (l *convBase) padsFor(in []int) (before, after []int) {
 // is then max-pooled with 2x2 windows at stride 2 in the same op
 // (ops.ConvMaxPool2D: inference graphs, 2-D, no groups).
 func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu, pool bool) (*G.Node, error) {
-	in := []int(x.Shape()[2:])
-	before, after := l.padsFor(in)
-	span := make([]int, l.rank)
-	for i := range span {
-		d, ok := graph.MulInt(l.dilation[i], l.kernel[i]-1)
-		if !ok || d == math.MaxInt {
-			return nil, layerError(b, l.kind, graph.ErrArg, "kernel %s dilated by %s overflows int", graph.FormatShape(l.kernel), graph.FormatShape(l.dilation))
-		}
-		span[i] = d + 1
-	}
-	window := fmt.Sprintf("kernel %s", graph.FormatShape(l.kernel))
-	if !allOnes(l.dilation) {
-		window += fmt.Sprintf(" with dilation %s", graph.FormatShape(l.dilation))
-	}
-	if err := checkWindowFits(b, l.kind, window, x, span, before, after); err != nil {
+	p, err := l.opParams(b, x, relu)
+	if err != nil {
 		return nil, err
 	}
-	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu}
-	if !graph.SameShape(before, after) {
-		p.PadAfter = after
-	}
 	var y *G.Node
-	var err error
 	if pool {
 		y, err = ops.ConvMaxPool2D(x, w, bias, p)
 	} else {
@@ -181,6 +163,34 @@ func (l *convBase) forwardConv(b *graph.Builder, x, w, bias *G.Node, relu, pool 
 		return nil, l.wrap(b, err)
 	}
 	return y, nil
+}
+
+// opParams returns the ops.ConvParams of the layer on input x, with the
+// fused ReLU when relu is set; in an inference graph the op caches its
+// weight transforms (ops.ConvParams.CacheWeights).
+func (l *convBase) opParams(b *graph.Builder, x *G.Node, relu bool) (ops.ConvParams, error) {
+	in := []int(x.Shape()[2:])
+	before, after := l.padsFor(in)
+	span := make([]int, l.rank)
+	for i := range span {
+		d, ok := graph.MulInt(l.dilation[i], l.kernel[i]-1)
+		if !ok || d == math.MaxInt {
+			return ops.ConvParams{}, layerError(b, l.kind, graph.ErrArg, "kernel %s dilated by %s overflows int", graph.FormatShape(l.kernel), graph.FormatShape(l.dilation))
+		}
+		span[i] = d + 1
+	}
+	window := fmt.Sprintf("kernel %s", graph.FormatShape(l.kernel))
+	if !allOnes(l.dilation) {
+		window += fmt.Sprintf(" with dilation %s", graph.FormatShape(l.dilation))
+	}
+	if err := checkWindowFits(b, l.kind, window, x, span, before, after); err != nil {
+		return ops.ConvParams{}, err
+	}
+	p := ops.ConvParams{Stride: l.stride, Pad: before, Dilation: l.dilation, ReLU: relu, CacheWeights: b != nil && b.Inference()}
+	if !graph.SameShape(before, after) {
+		p.PadAfter = after
+	}
+	return p, nil
 }
 
 // wrap puts the layer's name in front of an error from an op.

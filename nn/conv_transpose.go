@@ -48,7 +48,8 @@ func (l *convBase) forwardTranspose(b *graph.Builder, x, bias *G.Node, relu bool
 			return nil, layerError(b, l.kind, graph.ErrArg, "axis %s of input shape %s: output size %d·%d overflows int", spatialAxes(l.rank)[i], graph.FormatShape(x.Shape()), in[i], l.stride[i])
 		}
 	}
-	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu}
+	p := ops.ConvTransposeParams{Stride: l.stride, Pad: l.pad, OutPad: l.outPad, Dilation: l.dilation, ReLU: relu,
+		CacheWeights: b != nil && b.Inference()} // inference graphs keep the packed weight between runs
 	if !graph.SameShape(l.pad, l.padAfter) {
 		p.PadAfter = l.padAfter
 	}

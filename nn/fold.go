@@ -13,10 +13,12 @@ import (
 //
 // In an inference graph (graph.Builder.Inference: nn.Predict) it folds
 // each convolution that is immediately followed by a BatchNorm of its
-// output into one convolution (ops.FoldBatchNorm): the weight and bias are
-// rescaled per output channel from the BatchNorm's scale, shift and
-// running statistics, at every run, so changes to any of them between runs
-// are seen. A ReLU after the BatchNorm (its fused activation, or a ReLU
+// output into one convolution (ops.ConvBatchNorm; ops.FoldBatchNorm for a
+// grouped one): the weight and bias are rescaled per output channel from
+// the BatchNorm's scale, shift and running statistics. ConvBatchNorm keeps
+// the folded and packed weight between runs and every run compares its
+// inputs with the copy it was made from, so changes to any of them between
+// runs (an optimizer step, a load, a direct write) are seen. A ReLU after the BatchNorm (its fused activation, or a ReLU
 // layer as the next child) becomes the folded convolution's fused ReLU,
 // so Conv → BatchNorm → ReLU is a single op with a single pass over its
 // output. Other activations of the BatchNorm are applied after it. The
@@ -136,18 +138,34 @@ func callFolded(b *graph.Builder, cs []Child, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	relu := len(cs) == 3 || fusionOf(bn.act) == fuseReLU
+	var gamma, beta *G.Node
+	var bnp ops.BatchNormParams
 	err = inScope(b, cs[1].Name, cs[1].Layer, func() (err error) {
-		gamma, beta, p := bn.bind(b)
-		wf, bf, err = ops.FoldBatchNorm(w, bias, gamma, beta, p)
+		gamma, beta, bnp = bn.bind(b)
+		if conv.groups != 1 {
+			wf, bf, err = ops.FoldBatchNorm(w, bias, gamma, beta, bnp)
+		}
 		return errors.Wrapf(err, "nn: %s %q: folding into the convolution %q", bn.kind, b.Path(), convPath)
 	})
 	if err != nil {
 		return nil, err
 	}
 
-	relu := len(cs) == 3 || fusionOf(bn.act) == fuseReLU
 	y, err := within(b, cs[0].Name, cs[0].Layer, x, func() (*G.Node, error) {
-		return conv.forwardConv(b, x, wf, bf, relu, false)
+		if conv.groups != 1 {
+			return conv.forwardConv(b, x, wf, bf, relu, false)
+		}
+		// one op that keeps the folded, packed weight between runs
+		p, err := conv.opParams(b, x, relu)
+		if err != nil {
+			return nil, err
+		}
+		y, err := ops.ConvBatchNorm(x, w, bias, gamma, beta, bnp, p)
+		if err != nil {
+			return nil, errors.Wrapf(conv.wrap(b, err), "nn: folding %s %q", bn.kind, cs[1].Name)
+		}
+		return y, nil
 	})
 	if err != nil {
 		return nil, err

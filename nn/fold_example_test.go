@@ -10,9 +10,10 @@ import (
 )
 
 // In an inference graph, a convolution, its BatchNorm and a ReLU run
-// through CallChain become one convolution with a bias (the folded
-// BatchNorm) and a fused ReLU; a training graph keeps the three layers and
-// ends in the ReLU.
+// through CallChain become one op (ops.ConvBatchNorm): a convolution with
+// the BatchNorm folded into its weight and bias, which it keeps between
+// runs ("cached"), and a fused ReLU; a training graph keeps the three
+// layers and ends in the ReLU.
 func ExampleCallChain() {
 	conv, err := nn.NewConv2D(3, 8, 3, nn.WithPad(1), nn.WithBias(false))
 	if err != nil {
@@ -31,6 +32,6 @@ func ExampleCallChain() {
 		fmt.Printf("%v: %v\n", b.Mode(), y.Op())
 	}
 	// Output:
-	// eval: Conv2D+ReLU(stride=[1 1], pad=[1 1], dilation=[1 1], bias)
+	// eval: ConvBatchNorm+ReLU(stride=[1 1], pad=[1 1], dilation=[1 1], cached, eps=1e-05)
 	// train: ReLU
 }

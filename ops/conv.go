@@ -29,6 +29,14 @@ type ConvParams struct {
 	// over memory: ConvND(x, w, b, {ReLU: true}) equals ReLU(ConvND(x, w,
 	// b, {})), gradient included (zero where the output is zero).
 	ReLU bool
+	// CacheWeights keeps the transformed weight (packed for the matrix
+	// products) from one run of the op to the next and reuses it while
+	// the weight and bias are unchanged, which every run checks by
+	// comparing them with a copy (so no change is ever missed). For
+	// inference graphs, which run many times on the same weights; it
+	// costs a copy of the weight and one of the transformed weight. The
+	// results are equal with and without it.
+	CacheWeights bool
 }
 
 // ConvTransposeParams configures ConvTransposeND. Each slice has one value
@@ -51,6 +59,9 @@ type ConvTransposeParams struct {
 	Dilation []int
 	// ReLU applies max(0, ·) to the output, fused as in ConvParams.
 	ReLU bool
+	// CacheWeights keeps the packed weight between runs, as in
+	// ConvParams.
+	CacheWeights bool
 }
 
 // Conv1D is the 1-D convolution (cross-correlation, as in every framework)
@@ -316,7 +327,12 @@ func convSetup(name string, rank int, x, w, b *G.Node, p ConvParams) (*convRun, 
 	}
 	g := s.geom(rank, xs[0], xs[1], ws[0], xs[2:], out, ws[2:])
 	r := &convRun{kind: convForwardKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
-	return r, name, s.attrs(rank, false), nodes, nil
+	attrs := s.attrs(rank, false)
+	if p.CacheWeights {
+		r.cache = new(weightSnapshot)
+		attrs += ", cached"
+	}
+	return r, name, attrs, nodes, nil
 }
 
 // convOutSizeAsym is graph.ConvOutSize with separate padding before and after.
@@ -408,7 +424,13 @@ func convTranspose(name string, rank int, x, w, b *G.Node, p ConvTransposeParams
 	// from its output (the image side, C = out channels) to x (the column
 	// side, K = in channels).
 	g := s.geom(rank, xs[0], ws[1], ws[0], out, xs[2:], ws[2:])
-	return applyDef(convDef(&convRun{kind: convTransposeKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}, name, s.attrs(rank, true), false), nodes...)
+	r := &convRun{kind: convTransposeKind, rank: rank, geom: g, bias: b != nil, relu: p.ReLU}
+	attrs := s.attrs(rank, true)
+	if p.CacheWeights {
+		r.cache = new(weightSnapshot)
+		attrs += ", cached"
+	}
+	return applyDef(convDef(r, name, attrs, false), nodes...)
 }
 
 // convKind selects what a convolution computes with its geometry (image
@@ -435,6 +457,9 @@ type convRun struct {
 	bias bool // a bias input (forward kinds)
 	relu bool // output max(0, ·) (forward kinds)
 	eng  convEngine
+	// cache, when set, keeps the weight transforms between runs
+	// (CacheWeights; forward and transposed kinds)
+	cache *weightSnapshot
 }
 
 // convDef is the convolution r on the kit, named name with the settings
@@ -470,8 +495,20 @@ func convKernels[T float](r *convRun) kernels[T] {
 		}
 		switch r.kind {
 		case convForwardKind:
+			if r.cache != nil {
+				r.cache.mu.Lock()
+				defer r.cache.mu.Unlock()
+				gen, _ := r.cache.check(bytesOf(w), bytesOf(b))
+				r.eng.arm(gen)
+			}
 			convForward(&r.eng, &r.geom, x, w, b, r.relu, y)
 		case convTransposeKind:
+			if r.cache != nil {
+				r.cache.mu.Lock()
+				defer r.cache.mu.Unlock()
+				gen, _ := r.cache.check(bytesOf(w), bytesOf(b))
+				r.eng.arm(gen)
+			}
 			convBackwardData(&r.eng, &r.geom, x, w, b, r.relu, y)
 		default:
 			convBackwardFilter(&r.eng, &r.geom, x, w, y)

@@ -93,6 +93,9 @@ type convEngine struct {
 	s     *convScratch // the scratch of the running call
 	keep  *convScratch // the scratch of the last call: keeps it alive while this op is
 	depth int          // nesting of begin/end (flipBackwardData calls convForward)
+
+	// wt is a cached op's weight transforms (conv_wcache.go), or nil.
+	wt *weightTransforms
 }
 
 // convScratch holds scratch buffers whose contents are undefined at the
@@ -808,12 +811,13 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	// products a transposing pack of W for every group; with few, the
 	// GEMM's own (vectorised) transposing pack is cheaper.
 	wt, ldw, tw := w, ck, true
-	if (g.n+gs-1)/gs >= 8 {
+	wm, cached := cachedWeightsT(e, w, ck, g.k, gs*p) // a cached op's packed Wᵀ
+	if !cached && (g.n+gs-1)/gs >= 8 {
 		wt, ldw, tw = sharedScratch[T](e, ck*g.k), g.k, false
 		transposeInto(e, w, g.k, ck, wt)
 	}
 	l := loopOf[backwardDataLoop[T]](e, loopBackwardData)
-	*l = backwardDataLoop[T]{e: e, g: *g, dy: dy, b: b, dx: dx, wt: wt, relu: relu, direct: direct, tiled: tiled, tw: tw, p: p, ck: ck, xs: xs, ys: ys, ldw: ldw}
+	*l = backwardDataLoop[T]{e: e, g: *g, dy: dy, b: b, dx: dx, wt: wt, wm: wm, cached: cached, relu: relu, direct: direct, tiled: tiled, tw: tw, p: p, ck: ck, xs: xs, ys: ys, ldw: ldw}
 	e.run(g.n, gs, l)
 	*l = backwardDataLoop[T]{}
 }
@@ -823,8 +827,20 @@ type backwardDataLoop[T float] struct {
 	e                       *convEngine
 	g                       convGeom
 	dy, b, dx, wt           []T
+	wm                      weightMatrix[T] // a cached op's packed Wᵀ (cached set)
+	cached                  bool
 	relu, direct, tiled, tw bool
 	p, ck, xs, ys, ldw      int
+}
+
+// mulT sets c (ck×n) to Wᵀ·b (b K×n) + beta·c, through the cached
+// packed Wᵀ of a cached op.
+func (l *backwardDataLoop[T]) mulT(n int, b []T, beta T, c []T) {
+	if l.cached {
+		l.wm.mul(n, b, n, beta, c, n)
+		return
+	}
+	gemmT(l.tw, false, l.ck, n, l.g.k, l.wt, l.ldw, b, n, beta, c, n)
 }
 
 // initImage sets dxn to the bias of its channels, or to zero.
@@ -837,8 +853,8 @@ func (l *backwardDataLoop[T]) initImage(dxn []T) {
 }
 
 func (l *backwardDataLoop[T]) group(wk, lo, hi int) {
-	e, g, dy, b, dx, wt, relu, direct, tiled, tw := l.e, &l.g, l.dy, l.b, l.dx, l.wt, l.relu, l.direct, l.tiled, l.tw
-	p, ck, xs, ys, ldw, initImage := l.p, l.ck, l.xs, l.ys, l.ldw, l.initImage
+	e, g, dy, b, dx, relu, direct, tiled := l.e, &l.g, l.dy, l.b, l.dx, l.relu, l.direct, l.tiled
+	p, ck, xs, ys, initImage := l.p, l.ck, l.xs, l.ys, l.initImage
 	if hi-lo == 1 {
 		n := lo
 		dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
@@ -848,14 +864,14 @@ func (l *backwardDataLoop[T]) group(wk, lo, hi int) {
 				fillChannels(dxn, b, g.inSize())
 				beta = 1
 			}
-			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, beta, dxn, p)
+			l.mulT(p, dyn, beta, dxn)
 			if relu {
 				reluInPlace(dxn)
 			}
 			return
 		}
 		col := scratch[T](e, wk, 0, ck*p)
-		gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
+		l.mulT(p, dyn, 0, col)
 		if tiled {
 			col2imTiled(g, col, dxn, p, b, relu)
 			return
@@ -873,7 +889,7 @@ func (l *backwardDataLoop[T]) group(wk, lo, hi int) {
 		gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
 	}
 	col := scratch[T](e, wk, 0, ck*cols)
-	gemmT(tw, false, ck, cols, g.k, wt, ldw, in, cols, 0, col, cols)
+	l.mulT(cols, in, 0, col)
 	for n := lo; n < hi; n++ {
 		dxn := dx[n*xs : (n+1)*xs]
 		if direct {

@@ -68,6 +68,7 @@ type convPoolRun struct {
 	engs  []convEngine
 	subs  []convGeom // the geometry of a worker's current chunk of images
 	tiles []any
+	gen   uint64 // the running call's weight generation (ConvParams.CacheWeights)
 	loop  any // *convPoolLoop[T] of the last call, reused
 }
 
@@ -82,6 +83,11 @@ func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 		var b []T
 		if cp.conv.bias {
 			b = a.in[2].data
+		}
+		if c := cp.conv.cache; c != nil {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			cp.gen, _ = c.check(bytesOf(a.in[1].data), bytesOf(b))
 		}
 		convPoolForward(cp, a.in[0].data, a.in[1].data, b, a.out.data)
 		return nil
@@ -117,6 +123,11 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 		cp.engs = append(cp.engs, convEngine{})
 		cp.subs = append(cp.subs, convGeom{})
 		cp.tiles = append(cp.tiles, nil)
+	}
+	if cp.conv.cache != nil {
+		for i := range cp.engs {
+			cp.engs[i].arm(cp.gen)
+		}
 	}
 	l, ok := cp.loop.(*convPoolLoop[T])
 	if !ok {

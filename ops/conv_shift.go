@@ -245,8 +245,7 @@ func tapMajorT[T float](e *convEngine, w []T, k, c, taps int, wr []T) {
 func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T, relu bool, y []T) {
 	outer, ci := len(s.outer), g.c*s.inner
 	kci := g.k * ci
-	wr := sharedScratch[T](e, outer*kci)
-	stackedWeights(e, w, g.k, g.c, outer, s.inner, wr)
+	wr := stackedFor(e, w, g.k, g.c, outer, s.inner)
 	ys := g.k * g.outSize()
 	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
 	l := loopOf[shiftForwardLoop[T]](e, loopShiftForward)

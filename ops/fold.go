@@ -32,52 +32,9 @@ import (
 // passes the activation to the convolution (ConvParams.ReLU).
 func FoldBatchNorm(w, b, gamma, beta *G.Node, p BatchNormParams) (wf, bf *G.Node, err error) {
 	const name = "FoldBatchNorm"
-	if err := checkNode(name, "weight", w, 3, 4, 5); err != nil {
+	inputs, idx, err := foldCheck(name, w, b, gamma, beta, p)
+	if err != nil {
 		return nil, nil, err
-	}
-	if p.Training {
-		return nil, nil, graph.ArgErrorf("ops: %s: only an evaluation-mode BatchNorm folds into a convolution (the batch statistics of training mode depend on the input)", name)
-	}
-	if !(p.Eps > 0) || math.IsInf(p.Eps, 0) {
-		return nil, nil, graph.ArgErrorf("ops: %s: eps must be finite and > 0, got %v", name, p.Eps)
-	}
-	k := w.Shape()[0]
-	inputs := []*G.Node{w}
-	idx := foldIndex{b: -1, gamma: -1, beta: -1}
-	for _, o := range []struct {
-		what string
-		n    *G.Node
-		at   *int
-	}{{"bias", b, &idx.b}, {"gamma", gamma, &idx.gamma}, {"beta", beta, &idx.beta}} {
-		if o.n == nil {
-			continue
-		}
-		if err := checkNode(name, o.what, o.n, 1); err != nil {
-			return nil, nil, err
-		}
-		if o.n.Shape()[0] != k {
-			return nil, nil, graph.ShapeErrorf("ops: %s: %s must have shape (%d), one value per output channel of the weight %s, got %s",
-				name, o.what, k, graph.FormatShape(w.Shape()), graph.FormatShape(o.n.Shape()))
-		}
-		*o.at = len(inputs)
-		inputs = append(inputs, o.n)
-	}
-	if err := sameDtype(name, inputs...); err != nil {
-		return nil, nil, err
-	}
-	for _, s := range []struct {
-		what string
-		t    *tensor.Dense
-	}{{"running mean", p.RunningMean}, {"running variance", p.RunningVar}} {
-		if s.t == nil {
-			return nil, nil, graph.ArgErrorf("ops: %s: the %s is required", name, s.what)
-		}
-		if s.t.Dtype() != w.Dtype() {
-			return nil, nil, graph.ArgErrorf("ops: %s: the %s must have the weight's dtype %v, got %v", name, s.what, w.Dtype(), s.t.Dtype())
-		}
-		if !graph.SameShape(s.t.Shape(), tensor.Shape{k}) {
-			return nil, nil, graph.ShapeErrorf("ops: %s: the %s must have shape (%d) for %d output channels, got %s", name, s.what, k, k, graph.FormatShape(s.t.Shape()))
-		}
 	}
 	f := foldStats{mean: p.RunningMean, variance: p.RunningVar, eps: p.Eps}
 	attrs := fmt.Sprintf("eps=%g", p.Eps)
@@ -107,6 +64,60 @@ func FoldBatchNorm(w, b, gamma, beta *G.Node, p BatchNormParams) (wf, bf *G.Node
 		return nil, nil, err
 	}
 	return wf, bf, nil
+}
+
+// foldCheck checks the inputs of a BatchNorm folded into a convolution
+// (FoldBatchNorm, ConvBatchNorm) and returns the nodes w [, b] [, gamma]
+// [, beta] with the positions of the optional ones among them.
+func foldCheck(name string, w, b, gamma, beta *G.Node, p BatchNormParams) (inputs []*G.Node, idx foldIndex, err error) {
+	idx = foldIndex{b: -1, gamma: -1, beta: -1}
+	if err := checkNode(name, "weight", w, 3, 4, 5); err != nil {
+		return nil, idx, err
+	}
+	if p.Training {
+		return nil, idx, graph.ArgErrorf("ops: %s: only an evaluation-mode BatchNorm folds into a convolution (the batch statistics of training mode depend on the input)", name)
+	}
+	if !(p.Eps > 0) || math.IsInf(p.Eps, 0) {
+		return nil, idx, graph.ArgErrorf("ops: %s: eps must be finite and > 0, got %v", name, p.Eps)
+	}
+	k := w.Shape()[0]
+	inputs = []*G.Node{w}
+	for _, o := range []struct {
+		what string
+		n    *G.Node
+		at   *int
+	}{{"bias", b, &idx.b}, {"gamma", gamma, &idx.gamma}, {"beta", beta, &idx.beta}} {
+		if o.n == nil {
+			continue
+		}
+		if err := checkNode(name, o.what, o.n, 1); err != nil {
+			return nil, idx, err
+		}
+		if o.n.Shape()[0] != k {
+			return nil, idx, graph.ShapeErrorf("ops: %s: %s must have shape (%d), one value per output channel of the weight %s, got %s",
+				name, o.what, k, graph.FormatShape(w.Shape()), graph.FormatShape(o.n.Shape()))
+		}
+		*o.at = len(inputs)
+		inputs = append(inputs, o.n)
+	}
+	if err := sameDtype(name, inputs...); err != nil {
+		return nil, idx, err
+	}
+	for _, s := range []struct {
+		what string
+		t    *tensor.Dense
+	}{{"running mean", p.RunningMean}, {"running variance", p.RunningVar}} {
+		if s.t == nil {
+			return nil, idx, graph.ArgErrorf("ops: %s: the %s is required", name, s.what)
+		}
+		if s.t.Dtype() != w.Dtype() {
+			return nil, idx, graph.ArgErrorf("ops: %s: the %s must have the weight's dtype %v, got %v", name, s.what, w.Dtype(), s.t.Dtype())
+		}
+		if !graph.SameShape(s.t.Shape(), tensor.Shape{k}) {
+			return nil, idx, graph.ShapeErrorf("ops: %s: the %s must have shape (%d) for %d output channels, got %s", name, s.what, k, k, graph.FormatShape(s.t.Shape()))
+		}
+	}
+	return inputs, idx, nil
 }
 
 // foldIndex gives the input positions of the optional inputs (-1: absent).
