@@ -156,6 +156,29 @@ var kernels = []kernel{
 			g.p("VZEROUPPER")
 			g.p("RET")
 		}},
+	{name: "sumRow64AVX2", sig: "(x *float64, n int) float64", frame: "$0-24", block: 16,
+		doc: "returns Σ x[i] in 16 interleaved partial sums (as sum64AVX2)",
+		body: func(g gen) {
+			g.p("MOVQ x+0(FP), SI")
+			g.p("MOVQ n+8(FP), CX")
+			for i := 0; i < 4; i++ {
+				g.p("VXORPD Y%d, Y%d, Y%d", i, i, i)
+			}
+			g.p("SHRQ $4, CX")
+			g.p("JZ done")
+			g.label("loop")
+			for i := 0; i < 4; i++ {
+				g.p("VADDPD %d(SI), Y%d, Y%d", 32*i, i, i)
+			}
+			g.p("ADDQ $128, SI")
+			g.p("DECQ CX")
+			g.p("JNZ loop")
+			g.label("done")
+			g.hsum()
+			g.p("VMOVSD X0, ret+16(FP)")
+			g.p("VZEROUPPER")
+			g.p("RET")
+		}},
 	{name: "dot64AVX2", sig: "(a, b *float64, n int) float64", frame: "$0-32", block: 16,
 		doc: "returns Σ a[i]·b[i] in 16 interleaved partial sums (fused multiply-adds)",
 		body: func(g gen) {
@@ -210,6 +233,13 @@ var kernels = []kernel{
 				g.p("VCMPPD $3, Y2, Y0, Y3") // unordered: a or b is NaN
 				g.p("VADDPD Y2, Y0, Y4")     // NaN there
 				g.p("VBLENDVPD Y3, Y4, Y1, Y1")
+			})
+		}},
+	{name: "addRow64AVX2", sig: "(dst, a, b *float64, n int)", frame: "$0-32", block: 4,
+		doc: "sets dst[i] = a[i] + b[i]",
+		body: func(g gen) {
+			g.elementwise(true, func() {}, func() {
+				g.p("VADDPD (DX), Y0, Y1")
 			})
 		}},
 	{name: "sub64AVX2", sig: "(dst, a, b *float64, n int)", frame: "$0-32", block: 4,

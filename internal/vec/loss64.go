@@ -130,3 +130,35 @@ func sub64(ks *kernelSet64, dst, a, b []float64) {
 		dst[i] = a[i] - b[i]
 	}
 }
+
+// Sum64 returns Σ x[i], as Sum does for float64 (the same 16 partial sums
+// on amd64, so the same result), without Sum's generic dispatch: a
+// caller's stack buffer passed to it stays on the stack.
+func Sum64(x []float64) float64 { return sumRow64(&asm64, x) }
+
+func sumRow64(ks *kernelSet64, x []float64) float64 {
+	s, i := 0.0, 0
+	if ks.asm && len(x) >= 16 {
+		i = len(x) - len(x)%16
+		s = sumRow64AVX2(&x[0], i)
+	}
+	for _, v := range x[i:] {
+		s += v
+	}
+	return s
+}
+
+// Add64 sets dst[i] = a[i] + b[i], as Add does for float64, without its
+// generic dispatch (see Sum64); dst may be a or b.
+func Add64(dst, a, b []float64) { addRow64(&asm64, dst, a, b) }
+
+func addRow64(ks *kernelSet64, dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	i := ks.blocks64(len(dst))
+	if i > 0 {
+		addRow64AVX2(&dst[0], &a[0], &b[0], i)
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = a[i] + b[i]
+	}
+}

@@ -55,6 +55,36 @@ store:
 	VZEROUPPER
 	RET
 
+// func sumRow64AVX2(x *float64, n int) float64
+TEXT ·sumRow64AVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	SHRQ $4, CX
+	JZ done
+loop:
+	VADDPD 0(SI), Y0, Y0
+	VADDPD 32(SI), Y1, Y1
+	VADDPD 64(SI), Y2, Y2
+	VADDPD 96(SI), Y3, Y3
+	ADDQ $128, SI
+	DECQ CX
+	JNZ loop
+done:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VUNPCKHPD X0, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
 // func dot64AVX2(a, b *float64, n int) float64
 TEXT ·dot64AVX2(SB), NOSPLIT, $0-32
 	MOVQ a+0(FP), SI
@@ -215,6 +245,27 @@ loop:
 	VCMPPD $3, Y2, Y0, Y3
 	VADDPD Y2, Y0, Y4
 	VBLENDVPD Y3, Y4, Y1, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func addRow64AVX2(dst, a, b *float64, n int)
+TEXT ·addRow64AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $2, CX
+	JZ done
+loop:
+	VMOVUPD (SI), Y0
+	VADDPD (DX), Y0, Y1
 	VMOVUPD Y1, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DX

@@ -9,6 +9,11 @@ package vec
 //go:noescape
 func max64AVX2(x *float64, n int) float64
 
+// sumRow64AVX2 returns Σ x[i] in 16 interleaved partial sums (as sum64AVX2), for n a multiple of 16 (AVX2 and FMA).
+//
+//go:noescape
+func sumRow64AVX2(x *float64, n int) float64
+
 // dot64AVX2 returns Σ a[i]·b[i] in 16 interleaved partial sums (fused multiply-adds), for n a multiple of 16 (AVX2 and FMA).
 //
 //go:noescape
@@ -38,6 +43,11 @@ func addMul64AVX2(dst, a, b *float64, n int, c float64)
 //
 //go:noescape
 func maxOf64AVX2(dst, a, b *float64, n int)
+
+// addRow64AVX2 sets dst[i] = a[i] + b[i], for n a multiple of 4 (AVX2 and FMA).
+//
+//go:noescape
+func addRow64AVX2(dst, a, b *float64, n int)
 
 // sub64AVX2 sets dst[i] = a[i] - b[i], for n a multiple of 4 (AVX2 and FMA).
 //

@@ -36,3 +36,9 @@ func maxOf64AVX2(dst, a, b *float64, n int) {
 func sub64AVX2(dst, a, b *float64, n int) {
 	sub64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
+
+func sumRow64AVX2(x *float64, n int) float64 { return sumRow64(&kernelSet64{}, unsafe.Slice(x, n)) }
+
+func addRow64AVX2(dst, a, b *float64, n int) {
+	addRow64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
+}

@@ -33,14 +33,15 @@ func close64(got, want, tol, scale float64) bool {
 	return math.Abs(got-want) <= tol*scale
 }
 
-// TestLoss64Reductions checks Max64, Dot64 and SqDiffSum64 against plain
+// TestLoss64Reductions checks Max64, Sum64, Dot64 and SqDiffSum64 against plain
 // loops for every length 0..67 (whole blocks and tails), on both sets.
 func TestLoss64Reductions(t *testing.T) {
 	for name, ks := range loss64Sets() {
 		for n := 0; n <= 67; n++ {
 			a, b := loss64Data(n, uint64(n))
-			wantMax, wantDot, wantSq, scale := math.Inf(-1), 0.0, 0.0, 1.0
+			wantMax, wantSum, wantDot, wantSq, scale := math.Inf(-1), 0.0, 0.0, 0.0, 1.0
 			for i := range a {
+				wantSum += a[i]
 				wantMax = math.Max(wantMax, a[i])
 				wantDot += a[i] * b[i]
 				wantSq += (a[i] - b[i]) * (a[i] - b[i])
@@ -51,6 +52,7 @@ func TestLoss64Reductions(t *testing.T) {
 				got, want float64
 			}{
 				{"Max64", max64(ks, a), wantMax},
+				{"Sum64", sumRow64(ks, a), wantSum},
 				{"Dot64", dot64(ks, a, b), wantDot},
 				{"SqDiffSum64", sqDiffSum64(ks, a, b), wantSq},
 			}
@@ -96,8 +98,8 @@ func TestMax64Special(t *testing.T) {
 	}
 }
 
-// TestLoss64Elementwise checks ScaleAdd64, Axpby64, AddMul64, MaxOf64 and
-// Sub64 against plain loops for every length 0..67, with NaN and ±Inf in
+// TestLoss64Elementwise checks ScaleAdd64, Axpby64, AddMul64, MaxOf64,
+// Add64 and Sub64 against plain loops for every length 0..67, with NaN and ±Inf in
 // some inputs, on both sets; dst aliasing its first input is tested too.
 func TestLoss64Elementwise(t *testing.T) {
 	const ca, cb = 0.75, -1.25
@@ -115,6 +117,8 @@ func TestLoss64Elementwise(t *testing.T) {
 			func(a, b float64) float64 { return (a + cb) * b }},
 		{"MaxOf64", func(ks *kernelSet64, dst, a, b []float64) { maxOf64(ks, dst, a, b) },
 			func(a, b float64) float64 { return max(a, b) }},
+		{"Add64", func(ks *kernelSet64, dst, a, b []float64) { addRow64(ks, dst, a, b) },
+			func(a, b float64) float64 { return a + b }},
 		{"Sub64", func(ks *kernelSet64, dst, a, b []float64) { sub64(ks, dst, a, b) },
 			func(a, b float64) float64 { return a - b }},
 	}
@@ -142,6 +146,17 @@ func TestLoss64Elementwise(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestSum64MatchesSum checks that Sum64 adds in Sum's order: the same bits
+// for float64 rows of every length 0..67.
+func TestSum64MatchesSum(t *testing.T) {
+	for n := 0; n <= 67; n++ {
+		a, _ := loss64Data(n, uint64(200+n))
+		if got, want := Sum64(a), Sum(a); got != want {
+			t.Errorf("n=%d: Sum64 = %v, Sum = %v", n, got, want)
 		}
 	}
 }
