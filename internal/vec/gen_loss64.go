@@ -22,8 +22,107 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"math"
 	"os"
 )
+
+// consts are the 32-byte constants of expShiftSum64AVX2 (one float64 in
+// every lane), by name: the same values as gen_kernels64.go's, so that
+// the kernel's e^x is expShift64AVX2's bit for bit.
+type consts struct {
+	names []string
+	bits  []uint64
+}
+
+func (c *consts) add(name string, v float64) { c.addBits(name, math.Float64bits(v)) }
+
+func (c *consts) addBits(name string, b uint64) {
+	c.names = append(c.names, name)
+	c.bits = append(c.bits, b)
+}
+
+func (c *consts) ref(name string) string {
+	for i, n := range c.names {
+		if n == name {
+			return fmt.Sprintf("lconst64<>+%d(SB)", 32*i)
+		}
+	}
+	log.Fatalf("no constant %q", name)
+	return ""
+}
+
+func (c *consts) emit(w *bytes.Buffer) {
+	for i, b := range c.bits {
+		fmt.Fprintf(w, "\n// %s\n", c.names[i])
+		for l := 0; l < 4; l++ {
+			fmt.Fprintf(w, "DATA lconst64<>+%d(SB)/8, $0x%016x\n", 32*i+8*l, b)
+		}
+	}
+	fmt.Fprintf(w, "GLOBL lconst64<>(SB), RODATA|NOPTR, $%d\n", 32*len(c.bits))
+}
+
+var k = &consts{}
+
+// taylor is the number of terms of the series of e^r past 1 + r, as in
+// gen_kernels64.go.
+const taylor = 13
+
+func init() {
+	k.add("expMax", 710)
+	k.add("expMin", -746)
+	k.add("log2e", 1/math.Ln2)
+	k.add("negLn2Hi", -6.93147180369123816490e-01)
+	k.add("negLn2Lo", -1.90821492927058770002e-10)
+	f := 1.0
+	for i := 1; i <= taylor; i++ {
+		f *= float64(i)
+		k.add(fmt.Sprintf("c%d", i), 1/f)
+	}
+	k.add("one", 1)
+	k.add("half", 0.5)
+	k.add("magic", 0x1.8p52)
+	k.addBits("bias", 1023)
+}
+
+// expRegs are the registers of one vector of expShiftSum64AVX2: the
+// shifted input, the exponential, and four temporaries.
+type expRegs struct{ in, out, t1, t2, t3, t4 int }
+
+// expSteps emits e^Y(in) into Y(out) for every vector of rs, one step of
+// the computation for all of them before the next, so that the vectors'
+// dependency chains (13 fused multiply-adds of the series) overlap. The
+// steps are gen_kernels64.go's expCore: clamp to [expMin, expMax], n =
+// round(x/ln2), r = x - n·ln2 (Cody-Waite), e^r by its Taylor series to
+// r^13, times 2^(n/2)·2^(n-n/2), NaN restored from the input.
+func (g gen) expSteps(rs []expRegs) {
+	each := func(f func(r expRegs)) {
+		for _, r := range rs {
+			f(r)
+		}
+	}
+	each(func(r expRegs) { g.p("VMINPD %s, Y%d, Y%d", k.ref("expMax"), r.in, r.t1) })
+	each(func(r expRegs) { g.p("VMAXPD %s, Y%d, Y%d", k.ref("expMin"), r.t1, r.t1) })
+	each(func(r expRegs) { g.p("VMULPD %s, Y%d, Y%d", k.ref("log2e"), r.t1, r.t2) })
+	each(func(r expRegs) { g.p("VROUNDPD $0, Y%d, Y%d", r.t2, r.t2) })
+	each(func(r expRegs) { g.p("VFMADD231PD %s, Y%d, Y%d", k.ref("negLn2Hi"), r.t2, r.t1) })
+	each(func(r expRegs) { g.p("VFMADD231PD %s, Y%d, Y%d", k.ref("negLn2Lo"), r.t2, r.t1) })
+	each(func(r expRegs) { g.p("VMOVUPD %s, Y%d", k.ref(fmt.Sprintf("c%d", taylor)), r.out) })
+	for i := taylor - 1; i >= 1; i-- {
+		each(func(r expRegs) { g.p("VFMADD213PD %s, Y%d, Y%d", k.ref(fmt.Sprintf("c%d", i)), r.t1, r.out) })
+	}
+	each(func(r expRegs) { g.p("VFMADD213PD %s, Y%d, Y%d", k.ref("one"), r.t1, r.out) })
+	each(func(r expRegs) { g.p("VMULPD %s, Y%d, Y%d", k.ref("half"), r.t2, r.t3) })
+	each(func(r expRegs) { g.p("VROUNDPD $1, Y%d, Y%d", r.t3, r.t3) })
+	each(func(r expRegs) { g.p("VSUBPD Y%d, Y%d, Y%d", r.t3, r.t2, r.t2) })
+	for _, n := range []func(r expRegs) int{func(r expRegs) int { return r.t3 }, func(r expRegs) int { return r.t2 }} {
+		each(func(r expRegs) { g.p("VADDPD %s, Y%d, Y%d", k.ref("magic"), n(r), r.t4) })
+		each(func(r expRegs) { g.p("VPADDQ %s, Y%d, Y%d", k.ref("bias"), r.t4, r.t4) })
+		each(func(r expRegs) { g.p("VPSLLQ $52, Y%d, Y%d", r.t4, r.t4) })
+		each(func(r expRegs) { g.p("VMULPD Y%d, Y%d, Y%d", r.t4, r.out, r.out) })
+	}
+	each(func(r expRegs) { g.p("VCMPPD $3, Y%d, Y%d, Y%d", r.in, r.in, r.t1) })
+	each(func(r expRegs) { g.p("VBLENDVPD Y%d, Y%d, Y%d, Y%d", r.t1, r.in, r.out, r.out) })
+}
 
 type gen struct{ w *bytes.Buffer }
 
@@ -179,6 +278,42 @@ var kernels = []kernel{
 			g.p("VZEROUPPER")
 			g.p("RET")
 		}},
+	{name: "expShiftSum64AVX2", sig: "(dst, x *float64, n int, c float64) float64", frame: "$0-40", block: 8,
+		doc: "sets dst[i] = e^(x[i]-c), bit for bit as expShift64AVX2, and returns Σ dst[i] in 8 interleaved partial sums",
+		body: func(g gen) {
+			rs := []expRegs{{0, 5, 1, 2, 3, 4}, {6, 11, 7, 8, 9, 10}}
+			g.p("MOVQ dst+0(FP), DI")
+			g.p("MOVQ x+8(FP), SI")
+			g.p("MOVQ n+16(FP), CX")
+			g.p("VBROADCASTSD c+24(FP), Y15")
+			g.p("VXORPD Y12, Y12, Y12")
+			g.p("VXORPD Y13, Y13, Y13")
+			g.p("SHRQ $3, CX")
+			g.p("JZ done")
+			g.label("loop")
+			g.p("VMOVUPD (SI), Y0")
+			g.p("VMOVUPD 32(SI), Y6")
+			g.p("VSUBPD Y15, Y0, Y0")
+			g.p("VSUBPD Y15, Y6, Y6")
+			g.expSteps(rs)
+			g.p("VMOVUPD Y5, (DI)")
+			g.p("VMOVUPD Y11, 32(DI)")
+			g.p("VADDPD Y5, Y12, Y12")
+			g.p("VADDPD Y11, Y13, Y13")
+			g.p("ADDQ $64, SI")
+			g.p("ADDQ $64, DI")
+			g.p("DECQ CX")
+			g.p("JNZ loop")
+			g.label("done")
+			g.p("VADDPD Y13, Y12, Y0")
+			g.p("VEXTRACTF128 $1, Y0, X1")
+			g.p("VADDPD X1, X0, X0")
+			g.p("VUNPCKHPD X0, X0, X1")
+			g.p("VADDSD X1, X0, X0")
+			g.p("VMOVSD X0, ret+32(FP)")
+			g.p("VZEROUPPER")
+			g.p("RET")
+		}},
 	{name: "dot64AVX2", sig: "(a, b *float64, n int) float64", frame: "$0-32", block: 16,
 		doc: "returns Σ a[i]·b[i] in 16 interleaved partial sums (fused multiply-adds)",
 		body: func(g gen) {
@@ -262,6 +397,7 @@ func main() {
 		fmt.Fprintf(&decl, "\n// %s %s, for n a multiple of %d (AVX2 and FMA).\n//\n//go:noescape\nfunc %s%s\n",
 			kn.name, kn.doc, kn.block, kn.name, kn.sig)
 	}
+	k.emit(&s)
 	if err := os.WriteFile("loss64_amd64.s", s.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}

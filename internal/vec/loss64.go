@@ -162,3 +162,24 @@ func addRow64(ks *kernelSet64, dst, a, b []float64) {
 		dst[i] = a[i] + b[i]
 	}
 }
+
+// ExpShiftSum64 sets dst[i] = e^(x[i]-c) for i < len(dst), the same
+// values as ExpShift64 (bit for bit), and returns Σ dst[i]; dst may be x.
+// Its kernel computes two vectors at a time, their dependency chains
+// interleaved.
+func ExpShiftSum64(dst, x []float64, c float64) float64 { return expShiftSum64(&asm64, dst, x, c) }
+
+func expShiftSum64(ks *kernelSet64, dst, x []float64, c float64) float64 {
+	x = x[:len(dst)]
+	s, i := 0.0, 0
+	if ks.asm && len(dst) >= 8 {
+		i = len(dst) - len(dst)%8
+		s = expShiftSum64AVX2(&dst[0], &x[0], i, c)
+	}
+	// the rest as ExpShift64 does it: a block of 4, then the math package
+	expShift64(ks, dst[i:], x[i:], c)
+	for _, v := range dst[i:] {
+		s += v
+	}
+	return s
+}

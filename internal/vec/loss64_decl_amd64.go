@@ -14,6 +14,11 @@ func max64AVX2(x *float64, n int) float64
 //go:noescape
 func sumRow64AVX2(x *float64, n int) float64
 
+// expShiftSum64AVX2 sets dst[i] = e^(x[i]-c), bit for bit as expShift64AVX2, and returns Σ dst[i] in 8 interleaved partial sums, for n a multiple of 8 (AVX2 and FMA).
+//
+//go:noescape
+func expShiftSum64AVX2(dst, x *float64, n int, c float64) float64
+
 // dot64AVX2 returns Σ a[i]·b[i] in 16 interleaved partial sums (fused multiply-adds), for n a multiple of 16 (AVX2 and FMA).
 //
 //go:noescape

@@ -42,3 +42,7 @@ func sumRow64AVX2(x *float64, n int) float64 { return sumRow64(&kernelSet64{}, u
 func addRow64AVX2(dst, a, b *float64, n int) {
 	addRow64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
+
+func expShiftSum64AVX2(dst, x *float64, n int, c float64) float64 {
+	return expShiftSum64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(x, n), c)
+}

@@ -161,6 +161,46 @@ func TestSum64MatchesSum(t *testing.T) {
 	}
 }
 
+// TestExpShiftSum64 checks that ExpShiftSum64 writes ExpShift64's values
+// bit for bit, over the float64 exponential grid shifted by several c and
+// in every length 0..67 (blocks and tails), and returns their sum.
+func TestExpShiftSum64(t *testing.T) {
+	xs := grid64(-760, 720)
+	for name, ks := range loss64Sets() {
+		for _, c := range []float64{0, 1.5, -3, math.Inf(1)} {
+			want := make([]float64, len(xs))
+			expShift64(ks, want, xs, c)
+			got := make([]float64, len(xs))
+			expShiftSum64(ks, got, xs, c)
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Errorf("%s: ExpShiftSum64 c=%v: e^(%v - c) = %v, ExpShift64 %v", name, c, xs[i], got[i], want[i])
+				}
+			}
+		}
+		for n := 0; n <= 67; n++ {
+			a, _ := loss64Data(n, uint64(300+n))
+			want := make([]float64, n)
+			expShift64(ks, want, a, 0.5)
+			sum, scale := 0.0, 1.0
+			for _, v := range want {
+				sum += v
+				scale += v
+			}
+			got := make([]float64, n)
+			s := expShiftSum64(ks, got, a, 0.5)
+			if !close64(s, sum, 1e-15, scale) {
+				t.Errorf("%s: ExpShiftSum64 n=%d: sum %v, want %v", name, n, s, sum)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("%s: ExpShiftSum64 n=%d: [%d] = %v, want %v", name, n, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 // ExampleMax64 shows the maximum of a row and the NaN rule.
 func ExampleMax64() {
 	fmt.Println(Max64([]float64{1, 5, -2}), Max64([]float64{1, math.NaN()}), Max64(nil))
