@@ -7,8 +7,9 @@ import (
 )
 
 // The float64 paths of softmax, log-softmax and the losses, on
-// internal/vec's float64 kernels: the exponentials and logarithms within
-// 2 ulps of the math package, the arithmetic (maxima, sums, dot products,
+// internal/vec's float64 kernels: the exponentials (ExpShiftSum64, which
+// also returns their sum; its result is unused where only the values are
+// wanted) and logarithms within 2 ulps of the math package, the arithmetic (maxima, sums, dot products,
 // axpby) vectorised on amd64 and plain loops elsewhere. Sums of a row or
 // block are in the kernels' fixed order, so results never depend on
 // GOMAXPROCS.
@@ -26,8 +27,7 @@ func softmaxRows64(log bool, x, y []float64, outer, k int) {
 		for o := lo; o < hi; o++ {
 			xb, yb := x[o*k:(o+1)*k], y[o*k:(o+1)*k]
 			m := vec.Max64(xb)
-			vec.ExpShift64(yb, xb, m)
-			sum := vec.Sum64(yb)
+			sum := vec.ExpShiftSum64(yb, xb, m)
 			if !log {
 				vec.ScaleAdd64(yb, yb, 1/sum, 0)
 				continue
@@ -49,7 +49,7 @@ func softmaxGradRows64(log bool, y, dy, dx []float64, outer, k, dyStep int) {
 				continue
 			}
 			s := vec.Sum64(db)
-			vec.ExpShift64(xb, yb, 0)
+			vec.ExpShiftSum64(xb, yb, 0)
 			vec.Axpby64(xb, db, xb, 1, -s)
 		}
 	})
@@ -93,8 +93,7 @@ func rowLSE64(x []float64) float64 {
 	for lo := 0; lo < len(x); lo += ce64Block {
 		xs := x[lo:min(lo+ce64Block, len(x))]
 		e := buf[:len(xs)]
-		vec.ExpShift64(e, xs, m)
-		sum += vec.Sum64(e)
+		sum += vec.ExpShiftSum64(e, xs, m)
 	}
 	return m + math.Log(sum)
 }
@@ -111,7 +110,7 @@ func blockLSE64(x []float64, k, s int, lse, e []float64) {
 	sum := sb[:w]
 	for j := 0; j < k; j++ {
 		vec.Sub64(e, x[j*s:][:w], lse)
-		vec.ExpShift64(e, e, 0)
+		vec.ExpShiftSum64(e, e, 0)
 		vec.Add64(sum, sum, e)
 	}
 	vec.Log64(sum, sum)
@@ -177,7 +176,7 @@ func softmaxCESampleTerms64(x, t []float64, k, s int) float64 {
 func softmaxCEGradSample64(x, t, dx []float64, k, s int, scale float64) {
 	if s == 1 {
 		lse, st := rowLSE64(x), vec.Sum64(t[:k])
-		vec.ExpShift64(dx[:k], x, lse)
+		vec.ExpShiftSum64(dx[:k], x, lse)
 		vec.Axpby64(dx[:k], dx, t, scale*st, -scale)
 		return
 	}
@@ -193,7 +192,7 @@ func softmaxCEGradSample64(x, t, dx []float64, k, s int, scale float64) {
 		for j := 0; j < k; j++ {
 			xs, ts, ds := x[j*s+p0:][:w], t[j*s+p0:][:w], dx[j*s+p0:][:w]
 			vec.Sub64(ds, xs, lse)
-			vec.ExpShift64(ds, ds, 0)
+			vec.ExpShiftSum64(ds, ds, 0)
 			vec.AddMul64(ds, ds, st, 0) // Σt·softmax
 			vec.Axpby64(ds, ds, ts, scale, -scale)
 		}
