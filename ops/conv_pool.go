@@ -63,6 +63,7 @@ type convPoolRun struct {
 	engs  []convEngine
 	subs  []convGeom // the geometry of a worker's current chunk of images
 	tiles []any
+	loop  any // *convPoolLoop[T] of the last call, reused
 }
 
 // convPoolTile is the number of values a worker's tile should hold (256
@@ -102,24 +103,56 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 		cp.subs = append(cp.subs, convGeom{})
 		cp.tiles = append(cp.tiles, nil)
 	}
-	parallelFor(nw, 1, func(lo, hi int) {
-		for wk := lo; wk < hi; wk++ {
-			tile, ok := cp.tiles[wk].([]T)
-			if !ok || len(tile) < gs*g.k*p {
-				tile = make([]T, gs*g.k*p)
-				cp.tiles[wk] = tile
-			}
-			for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
-				n0, n1 := gi*gs, min((gi+1)*gs, g.n)
-				sub := &cp.subs[wk]
-				*sub = *g
-				sub.n = n1 - n0
-				t := tile[:sub.n*g.k*p]
-				convForward(&cp.engs[wk], sub, x[n0*xs:n1*xs], w, nil, false, t)
-				poolPlanes(t, sub.n*g.k, g.out[1], g.out[2], b, cp.conv.relu, y[n0*ys:n1*ys])
-			}
+	l, ok := cp.loop.(*convPoolLoop[T])
+	if !ok {
+		l = new(convPoolLoop[T])
+		cp.loop = l
+	}
+	*l = convPoolLoop[T]{cp: cp, x: x, w: w, b: b, y: y, gs: gs, groups: groups, nw: nw, xs: xs, ys: ys, p: p}
+	// The workers' engines take their scratch in worker order and give it
+	// back in reverse, whichever finishes first: worker 0's scratch ends on
+	// top of the free list, so the convolutions that run one after the
+	// other always get the same one (grown once to their largest), not
+	// whichever worker finished last.
+	for wk := range nw {
+		cp.engs[wk].begin()
+	}
+	parallelRange(nw, 1, l)
+	for wk := nw - 1; wk >= 0; wk-- {
+		cp.engs[wk].end()
+	}
+	*l = convPoolLoop[T]{}
+}
+
+// convPoolLoop is convPoolForward's loop over its workers.
+type convPoolLoop[T float] struct {
+	cp                        *convPoolRun
+	x, w, b, y                []T
+	gs, groups, nw, xs, ys, p int
+}
+
+// Range runs workers [lo, hi): each convolves its chunks of images into
+// its tile and pools them into y.
+func (l *convPoolLoop[T]) Range(lo, hi int) {
+	cp, x, w, b, y := l.cp, l.x, l.w, l.b, l.y
+	gs, groups, nw, xs, ys, p := l.gs, l.groups, l.nw, l.xs, l.ys, l.p
+	g := &cp.conv.geom
+	for wk := lo; wk < hi; wk++ {
+		tile, ok := cp.tiles[wk].([]T)
+		if !ok || len(tile) < gs*g.k*p {
+			tile = make([]T, gs*g.k*p)
+			cp.tiles[wk] = tile
 		}
-	})
+		for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
+			n0, n1 := gi*gs, min((gi+1)*gs, g.n)
+			sub := &cp.subs[wk]
+			*sub = *g
+			sub.n = n1 - n0
+			t := tile[:sub.n*g.k*p]
+			convForward(&cp.engs[wk], sub, x[n0*xs:n1*xs], w, nil, false, t)
+			poolPlanes(t, sub.n*g.k, g.out[1], g.out[2], b, cp.conv.relu, y[n0*ys:n1*ys])
+		}
+	}
 }
 
 // poolPlanes pools each of the planes (H, W) of t with 2x2 windows at

@@ -4,8 +4,9 @@ package vec
 
 import "unsafe"
 
-// The kernel names of loss64_amd64.s, for builds without it: never called
-// (asm64.asm is false), they do what the kernels do, on plain loops.
+// The kernel names of loss64_amd64.s, for builds without it: they do what
+// the kernels do, on plain loops (called on arm64, where asm64.asm is true
+// for the NEON exponentials; never under purego or elsewhere).
 
 func max64AVX2(x *float64, n int) float64 { return max64(&kernelSet64{}, unsafe.Slice(x, n)) }
 
@@ -37,12 +38,20 @@ func sub64AVX2(dst, a, b *float64, n int) {
 	sub64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
 
-func sumRow64AVX2(x *float64, n int) float64 { return sumRow64(&kernelSet64{}, unsafe.Slice(x, n)) }
+// sumRow64AVX2 adds as Sum does on this build (sumOther64).
+func sumRow64AVX2(x *float64, n int) float64 { return sumOther64(x, n) }
 
 func addRow64AVX2(dst, a, b *float64, n int) {
 	addRow64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
 
+// expShiftSum64AVX2 is ExpShift64 (on arm64 its NEON kernel) and a sum.
 func expShiftSum64AVX2(dst, x *float64, n int, c float64) float64 {
-	return expShiftSum64(&kernelSet64{}, unsafe.Slice(dst, n), unsafe.Slice(x, n), c)
+	d := unsafe.Slice(dst, n)
+	expShift64(&asm64, d, unsafe.Slice(x, n), c)
+	s := 0.0
+	for _, v := range d {
+		s += v
+	}
+	return s
 }
