@@ -76,6 +76,7 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m G.VM, err error) {
 	// closed explicitly, since a dropped one would keep its CUDA context.
 	runtime.SetFinalizer(tm, nil)
 	gm.VM = tm
+	gm.direct = newDirectRun(tm)
 	return gm, nil
 }
 

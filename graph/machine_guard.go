@@ -52,8 +52,9 @@ func (e *OpPanicError) Format(s fmt.State, verb rune) {
 // weights alive for the life of the process.
 type guardedMachine struct {
 	G.VM
-	prog any // Gorgonia's *program
-	slot *panicSlot
+	prog   any // Gorgonia's *program
+	slot   *panicSlot
+	direct *directRun // RunAll on the calling goroutine, if possible (machine_direct.go)
 }
 
 // panicSlot records the first panic of a run of a guarded machine.
@@ -78,6 +79,9 @@ func (m *guardedMachine) RunAll() (err error) {
 			m.slot.panicked = nil
 		}
 	}()
+	if m.direct != nil {
+		return m.direct.run()
+	}
 	return m.VM.RunAll()
 }
 

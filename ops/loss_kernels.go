@@ -124,6 +124,10 @@ func lossForward[T float](op *lossSpec, a, b []T, shape tensor.Shape) float64 {
 			b32 := any(b).([]float32)
 			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return sqDiffSum32(op, a32[lo:hi], b32[lo:hi]) }) / float64(len(a))
 		}
+		if a64, ok := any(a).([]float64); ok {
+			b64 := any(b).([]float64)
+			return chunkedSum(len(a), &op.work, func(lo, hi int) float64 { return vec.SqDiffSum64(a64[lo:hi], b64[lo:hi]) }) / float64(len(a))
+		}
 		sum := chunkedSum(len(a), &op.work, func(lo, hi int) float64 {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -154,14 +158,23 @@ func diceSums[T float](p, t []T, n int, fn func(i int, inter, sp, st float64)) {
 	parallelFor(n, max(1, 8192/d), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ps, ts := p[i*d:(i+1)*d], t[i*d:(i+1)*d]
-			var inter, sp, st float64
-			for j, pv := range ps {
-				tv := float64(ts[j])
-				inter += float64(pv) * tv
-				sp += float64(pv)
-				st += tv
+			switch p := any(ps).(type) {
+			case []float32:
+				t := any(ts).([]float32)
+				fn(i, vec.Dot(p, t), vec.Sum(p), vec.Sum(t))
+			case []float64:
+				t := any(ts).([]float64)
+				fn(i, vec.Dot64(p, t), vec.Sum64(p), vec.Sum64(t))
+			default:
+				var inter, sp, st float64
+				for j, pv := range ps {
+					tv := float64(ts[j])
+					inter += float64(pv) * tv
+					sp += float64(pv)
+					st += tv
+				}
+				fn(i, inter, sp, st)
 			}
-			fn(i, inter, sp, st)
 		}
 	})
 }
@@ -233,6 +246,10 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 				vec.Scale(d, d, float32(scale))
 				return
 			}
+			if a64, ok := any(a).([]float64); ok {
+				vec.Axpby64(any(da).([]float64)[lo:hi], a64[lo:hi], any(b).([]float64)[lo:hi], scale, -scale)
+				return
+			}
 			for i := lo; i < hi; i++ {
 				da[i] = T(scale * (float64(a[i]) - float64(b[i])))
 			}
@@ -249,8 +266,16 @@ func lossBackward[T float](op *lossSpec, a, b, da []T, shape tensor.Shape, g flo
 			}
 			// ∂/∂p_j of -(1/N)·num/den = -(1/N)·(2·t_j·den - num)/den²
 			c := -g / (float64(n) * den * den)
-			for j := range dx {
-				dx[j] = T(c * (2*float64(t[j])*den - num))
+			switch d := any(dx).(type) {
+			case []float32: // c·2·den·t - c·num
+				vec.Scale(d, any(t).([]float32), float32(2*c*den))
+				vec.AddScalar(d, d, float32(-c*num))
+			case []float64:
+				vec.ScaleAdd64(d, any(t).([]float64), 2*c*den, -c*num)
+			default:
+				for j := range dx {
+					dx[j] = T(c * (2*float64(t[j])*den - num))
+				}
 			}
 		})
 	}

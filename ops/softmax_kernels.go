@@ -56,8 +56,8 @@ func softmaxBackward[T float](log bool, y, dy, dx []T, outer, k, inner, dyStep i
 		softmaxBackward32(log, y32, any(dy).([]float32), any(dx).([]float32), outer, k, inner, dyStep, rows)
 		return
 	}
-	if y64, ok := any(y).([]float64); ok && log && inner == 1 {
-		logSoftmaxGradRows64(y64, any(dy).([]float64), any(dx).([]float64), outer, k, dyStep)
+	if y64, ok := any(y).([]float64); ok && inner == 1 {
+		softmaxGradRows64(log, y64, any(dy).([]float64), any(dx).([]float64), outer, k, dyStep)
 		return
 	}
 	block := k * inner
