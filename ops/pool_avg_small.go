@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/convnet-go/convnet/internal/vec"
+
 // Average pooling with windows of at most 2 along every axis.
 //
 // The general kernels (avgPoolPlane, avgPoolPlaneGrad) sum rows into a
@@ -53,6 +55,22 @@ func avgPoolBwd[T float](g *poolGeom, dy, dx []T) {
 	avgPoolBackward(g, dy, dx)
 }
 
+// avgPoolPairs reports whether the windows along W are pairs at stride 2
+// (window ow covers w0+2ow and w0+2ow+1), which internal/vec's pair
+// kernels take, and returns w0.
+func avgPoolPairs(g *poolGeom) (ok bool, w0 int) {
+	if g.k[2] != 2 || g.s[2] != 2 || g.out[2] == 0 {
+		return false, 0
+	}
+	w0 = g.lo[2][0]
+	for ow, w := range g.lo[2][:g.out[2]] {
+		if w != w0+2*ow || g.hi[2][ow] != w+2 {
+			return false, 0
+		}
+	}
+	return true, w0
+}
+
 // avgPoolRows returns the input rows of the window (od, oh) of one plane
 // xp, in window order (d, then h), and how many there are (1, 2 or 4).
 func avgPoolRows[T float](g *poolGeom, xp []T, od, oh int) (rows [4][]T, n int) {
@@ -72,6 +90,7 @@ func avgPoolSmallForward[T float](g *poolGeom, x, y []T) {
 	OW, kW := g.out[2], g.k[2]
 	loW := g.lo[2][:OW]
 	inv := 1 / T(g.k[0]*g.k[1]*g.k[2])
+	pairs, w0 := avgPoolPairs(g)
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
@@ -82,6 +101,13 @@ func avgPoolSmallForward[T float](g *poolGeom, x, y []T) {
 					yr := yp[o : o+OW]
 					o += OW
 					switch {
+					case pairs:
+						// stride 2 along W: internal/vec's pair kernel, the
+						// same balanced sums as below
+						for i := range rows[:n] {
+							rows[i] = rows[i][w0:]
+						}
+						vec.PairSum(yr, rows[:n], inv)
 					case n == 4 && kW == 2:
 						r0, r1, r2, r3 := rows[0], rows[1], rows[2], rows[3]
 						for ow, w := range loW {
@@ -120,6 +146,7 @@ func avgPoolSmallBackward[T float](g *poolGeom, dy, dx []T) {
 	OW, kW := g.out[2], g.k[2]
 	loW := g.lo[2][:OW]
 	inv := 1 / T(g.k[0]*g.k[1]*g.k[2])
+	pairs, w0 := avgPoolPairs(g)
 	covered := true
 	for a := 0; a < 3; a++ {
 		covered = covered && g.out[a]*g.k[a] == g.in[a]
@@ -136,6 +163,12 @@ func avgPoolSmallBackward[T float](g *poolGeom, dy, dx []T) {
 					rows, n := avgPoolRows(g, dxp, od, oh)
 					gr := dyp[o : o+OW]
 					o += OW
+					if pairs {
+						for _, r := range rows[:n] {
+							vec.PairSpread(r[w0:], gr, inv)
+						}
+						continue
+					}
 					if kW == 2 {
 						for _, r := range rows[:n] {
 							for ow, w := range loW {
