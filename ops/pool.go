@@ -118,6 +118,10 @@ func maxPoolDef(g *poolGeom) *opDef {
 func maxPoolKernels[T float](g *poolGeom) kernels[T] {
 	return kernels[T]{
 		forward: func(a fwdArgs[T]) error {
+			if !a.needGrad && poolPairs(g) && !maxPoolValuesOnly(g) {
+				maxPoolPairsValues(g, a.in[0].data, a.out.data)
+				return nil
+			}
 			if !a.needGrad && maxPoolValuesOnly(g) {
 				maxPoolValues(g, a.in[0].data, a.out.data)
 				return nil

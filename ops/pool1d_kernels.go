@@ -63,4 +63,4 @@ func maxPoolRowValues[T float](g *poolGeom, row, y []T) {
 
 // maxPairs sets dst[i] = max(src[2i], src[2i+1]): internal/vec's pair
 // kernel (AVX2 on amd64), Go's max semantics (NaN wins, +0 for ±0).
-func maxPairs[T float](dst, src []T) { vec.PairMax(dst, src) }
+func maxPairs[T float](dst, src []T) { vec.PairMax(dst, [][]T{src}, len(dst), 1, 0, 0) }

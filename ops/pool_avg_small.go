@@ -1,7 +1,5 @@
 package ops
 
-import "github.com/convnet-go/convnet/internal/vec"
-
 // Average pooling with windows of at most 2 along every axis.
 //
 // The general kernels (avgPoolPlane, avgPoolPlaneGrad) sum rows into a
@@ -35,9 +33,13 @@ func avgPoolTiles(g *poolGeom) bool {
 	return g.s == g.k
 }
 
-// avgPoolFwd is the average pool's forward: the one-pass kernel when it
-// applies, else avgPoolForward.
+// avgPoolFwd is the average pool's forward: the pair kernels or the
+// one-pass kernel when they apply, else avgPoolForward.
 func avgPoolFwd[T float](g *poolGeom, x, y []T) {
+	if avgPoolSmall(g) && poolPairs(g) {
+		avgPoolPairsForward(g, x, y, 1/T(g.k[0]*g.k[1]*g.k[2]))
+		return
+	}
 	if avgPoolSmall(g) {
 		avgPoolSmallForward(g, x, y)
 		return
@@ -45,30 +47,18 @@ func avgPoolFwd[T float](g *poolGeom, x, y []T) {
 	avgPoolForward(g, x, y)
 }
 
-// avgPoolBwd is the average pool's backward: the one-pass kernel when it
-// applies, else avgPoolBackward.
+// avgPoolBwd is the average pool's backward: the pair kernels or the
+// one-pass kernel when they apply, else avgPoolBackward.
 func avgPoolBwd[T float](g *poolGeom, dy, dx []T) {
+	if avgPoolSmall(g) && avgPoolTiles(g) && poolPairs(g) {
+		avgPoolPairsBackward(g, dy, dx, 1/T(g.k[0]*g.k[1]*g.k[2]))
+		return
+	}
 	if avgPoolSmall(g) && avgPoolTiles(g) {
 		avgPoolSmallBackward(g, dy, dx)
 		return
 	}
 	avgPoolBackward(g, dy, dx)
-}
-
-// avgPoolPairs reports whether the windows along W are pairs at stride 2
-// (window ow covers w0+2ow and w0+2ow+1), which internal/vec's pair
-// kernels take, and returns w0.
-func avgPoolPairs(g *poolGeom) (ok bool, w0 int) {
-	if g.k[2] != 2 || g.s[2] != 2 || g.out[2] == 0 {
-		return false, 0
-	}
-	w0 = g.lo[2][0]
-	for ow, w := range g.lo[2][:g.out[2]] {
-		if w != w0+2*ow || g.hi[2][ow] != w+2 {
-			return false, 0
-		}
-	}
-	return true, w0
 }
 
 // avgPoolRows returns the input rows of the window (od, oh) of one plane
@@ -90,7 +80,6 @@ func avgPoolSmallForward[T float](g *poolGeom, x, y []T) {
 	OW, kW := g.out[2], g.k[2]
 	loW := g.lo[2][:OW]
 	inv := 1 / T(g.k[0]*g.k[1]*g.k[2])
-	pairs, w0 := avgPoolPairs(g)
 	parallelFor(g.planes, planeGrain(ip+op), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*ip:(p+1)*ip], y[p*op:(p+1)*op]
@@ -101,13 +90,6 @@ func avgPoolSmallForward[T float](g *poolGeom, x, y []T) {
 					yr := yp[o : o+OW]
 					o += OW
 					switch {
-					case pairs:
-						// stride 2 along W: internal/vec's pair kernel, the
-						// same balanced sums as below
-						for i := range rows[:n] {
-							rows[i] = rows[i][w0:]
-						}
-						vec.PairSum(yr, rows[:n], inv)
 					case n == 4 && kW == 2:
 						r0, r1, r2, r3 := rows[0], rows[1], rows[2], rows[3]
 						for ow, w := range loW {
@@ -146,7 +128,6 @@ func avgPoolSmallBackward[T float](g *poolGeom, dy, dx []T) {
 	OW, kW := g.out[2], g.k[2]
 	loW := g.lo[2][:OW]
 	inv := 1 / T(g.k[0]*g.k[1]*g.k[2])
-	pairs, w0 := avgPoolPairs(g)
 	covered := true
 	for a := 0; a < 3; a++ {
 		covered = covered && g.out[a]*g.k[a] == g.in[a]
@@ -163,12 +144,6 @@ func avgPoolSmallBackward[T float](g *poolGeom, dy, dx []T) {
 					rows, n := avgPoolRows(g, dxp, od, oh)
 					gr := dyp[o : o+OW]
 					o += OW
-					if pairs {
-						for _, r := range rows[:n] {
-							vec.PairSpread(r[w0:], gr, inv)
-						}
-						continue
-					}
 					if kW == 2 {
 						for _, r := range rows[:n] {
 							for ow, w := range loW {

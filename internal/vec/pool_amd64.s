@@ -4,16 +4,26 @@
 
 #include "textflag.h"
 
-// func pairMax32AVX2(dst, x *float32, n int)
-TEXT ·pairMax32AVX2(SB), NOSPLIT, $0-24
+// func pairMax1_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
+TEXT ·pairMax1_32AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	SHRQ $3, CX
+	MOVQ a+8(FP), SI
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VMOVUPS 32(SI)(BX*2), Y1
 	VSHUFPS $0x88, Y1, Y0, Y2
 	VSHUFPS $0xdd, Y1, Y0, Y3
 	VMAXPS Y3, Y2, Y4
@@ -21,136 +31,347 @@ loop:
 	VANDPS Y5, Y4, Y4
 	VCMPPS $3, Y3, Y2, Y5
 	VADDPS Y3, Y2, Y6
-	VBLENDVPS Y5, Y6, Y4, Y4
-	VPERMPD $0xd8, Y4, Y4
-	VMOVUPS Y4, (DI)
-	ADDQ $64, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VBLENDVPS Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPS Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum1_32AVX2(dst, a, b, c, d *float32, n int, s float32)
-TEXT ·pairSum1_32AVX2(SB), NOSPLIT, $0-52
+// func pairSum1_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
+TEXT ·pairSum1_32AVX2(SB), NOSPLIT, $0-76
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
+	VBROADCASTSS s+72(FP), Y15
 	MOVQ n+40(FP), CX
-	VBROADCASTSS s+48(FP), Y15
-	SHRQ $3, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VHADDPS 32(SI), Y0, Y4
-	ADDQ $64, SI
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VHADDPS 32(SI)(BX*2), Y0, Y4
 	VMULPS Y15, Y4, Y4
 	VPERMPD $0xd8, Y4, Y4
-	VMOVUPS Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPS Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum2_32AVX2(dst, a, b, c, d *float32, n int, s float32)
-TEXT ·pairSum2_32AVX2(SB), NOSPLIT, $0-52
+// func pairMax2_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
+TEXT ·pairMax2_32AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+40(FP), CX
-	VBROADCASTSS s+48(FP), Y15
-	SHRQ $3, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VHADDPS 32(SI), Y0, Y4
-	ADDQ $64, SI
-	VMOVUPS (DX), Y0
-	VHADDPS 32(DX), Y0, Y5
-	ADDQ $64, DX
-	VADDPS Y5, Y4, Y4
-	VMULPS Y15, Y4, Y4
-	VPERMPD $0xd8, Y4, Y4
-	VMOVUPS Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VMOVUPS 32(SI)(BX*2), Y1
+	VMOVUPS (DX)(BX*2), Y2
+	VMOVUPS 32(DX)(BX*2), Y3
+	VMAXPS Y2, Y0, Y4
+	VMAXPS Y0, Y2, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y2, Y0, Y5
+	VADDPS Y2, Y0, Y0
+	VBLENDVPS Y5, Y0, Y4, Y0
+	VMAXPS Y3, Y1, Y4
+	VMAXPS Y1, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y1, Y5
+	VADDPS Y3, Y1, Y1
+	VBLENDVPS Y5, Y1, Y4, Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y3
+	VMAXPS Y3, Y2, Y4
+	VMAXPS Y2, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y2, Y5
+	VADDPS Y3, Y2, Y6
+	VBLENDVPS Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPS Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum4_32AVX2(dst, a, b, c, d *float32, n int, s float32)
-TEXT ·pairSum4_32AVX2(SB), NOSPLIT, $0-52
+// func pairSum2_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
+TEXT ·pairSum2_32AVX2(SB), NOSPLIT, $0-76
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	VBROADCASTSS s+72(FP), Y15
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
+	JZ done
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VHADDPS 32(SI)(BX*2), Y0, Y4
+	VMOVUPS (DX)(BX*2), Y0
+	VHADDPS 32(DX)(BX*2), Y0, Y5
+	VADDPS Y5, Y4, Y4
+	VMULPS Y15, Y4, Y4
+	VPERMPD $0xd8, Y4, Y4
+	VMOVUPS Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	DECQ AX
+	JNZ outer
+done:
+	VZEROUPPER
+	RET
+
+// func pairMax4_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
+TEXT ·pairMax4_32AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ c+24(FP), R8
 	MOVQ d+32(FP), R9
 	MOVQ n+40(FP), CX
-	VBROADCASTSS s+48(FP), Y15
-	SHRQ $3, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VHADDPS 32(SI), Y0, Y4
-	ADDQ $64, SI
-	VMOVUPS (DX), Y0
-	VHADDPS 32(DX), Y0, Y5
-	ADDQ $64, DX
-	VMOVUPS (R8), Y0
-	VHADDPS 32(R8), Y0, Y6
-	ADDQ $64, R8
-	VMOVUPS (R9), Y0
-	VHADDPS 32(R9), Y0, Y7
-	ADDQ $64, R9
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VMOVUPS 32(SI)(BX*2), Y1
+	VMOVUPS (DX)(BX*2), Y2
+	VMOVUPS 32(DX)(BX*2), Y3
+	VMAXPS Y2, Y0, Y4
+	VMAXPS Y0, Y2, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y2, Y0, Y5
+	VADDPS Y2, Y0, Y0
+	VBLENDVPS Y5, Y0, Y4, Y0
+	VMAXPS Y3, Y1, Y4
+	VMAXPS Y1, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y1, Y5
+	VADDPS Y3, Y1, Y1
+	VBLENDVPS Y5, Y1, Y4, Y1
+	VMOVUPS (R8)(BX*2), Y2
+	VMOVUPS 32(R8)(BX*2), Y3
+	VMAXPS Y2, Y0, Y4
+	VMAXPS Y0, Y2, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y2, Y0, Y5
+	VADDPS Y2, Y0, Y0
+	VBLENDVPS Y5, Y0, Y4, Y0
+	VMAXPS Y3, Y1, Y4
+	VMAXPS Y1, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y1, Y5
+	VADDPS Y3, Y1, Y1
+	VBLENDVPS Y5, Y1, Y4, Y1
+	VMOVUPS (R9)(BX*2), Y2
+	VMOVUPS 32(R9)(BX*2), Y3
+	VMAXPS Y2, Y0, Y4
+	VMAXPS Y0, Y2, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y2, Y0, Y5
+	VADDPS Y2, Y0, Y0
+	VBLENDVPS Y5, Y0, Y4, Y0
+	VMAXPS Y3, Y1, Y4
+	VMAXPS Y1, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y1, Y5
+	VADDPS Y3, Y1, Y1
+	VBLENDVPS Y5, Y1, Y4, Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y3
+	VMAXPS Y3, Y2, Y4
+	VMAXPS Y2, Y3, Y5
+	VANDPS Y5, Y4, Y4
+	VCMPPS $3, Y3, Y2, Y5
+	VADDPS Y3, Y2, Y6
+	VBLENDVPS Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPS Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	ADDQ R11, R8
+	ADDQ R11, R9
+	DECQ AX
+	JNZ outer
+done:
+	VZEROUPPER
+	RET
+
+// func pairSum4_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
+TEXT ·pairSum4_32AVX2(SB), NOSPLIT, $0-76
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ d+32(FP), R9
+	VBROADCASTSS s+72(FP), Y15
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
+	JZ done
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPS (SI)(BX*2), Y0
+	VHADDPS 32(SI)(BX*2), Y0, Y4
+	VMOVUPS (DX)(BX*2), Y0
+	VHADDPS 32(DX)(BX*2), Y0, Y5
+	VMOVUPS (R8)(BX*2), Y0
+	VHADDPS 32(R8)(BX*2), Y0, Y6
+	VMOVUPS (R9)(BX*2), Y0
+	VHADDPS 32(R9)(BX*2), Y0, Y7
 	VADDPS Y5, Y4, Y4
 	VADDPS Y7, Y6, Y6
 	VADDPS Y6, Y4, Y4
 	VMULPS Y15, Y4, Y4
 	VPERMPD $0xd8, Y4, Y4
-	VMOVUPS Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPS Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	ADDQ R11, R8
+	ADDQ R11, R9
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSpread32AVX2(dst, x *float32, n int, s float32)
-TEXT ·pairSpread32AVX2(SB), NOSPLIT, $0-28
+// func pairSpread32AVX2(dst, x *float32, n, m, ds, xs int, s float32)
+TEXT ·pairSpread32AVX2(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
+	VBROADCASTSS s+48(FP), Y15
 	MOVQ n+16(FP), CX
-	VBROADCASTSS s+24(FP), Y15
-	SHRQ $3, CX
+	MOVQ m+24(FP), AX
+	MOVQ ds+32(FP), R10
+	MOVQ xs+40(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS (SI), Y15, Y0
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMULPS (SI)(BX*1), Y15, Y0
 	VPERMPD $0xd8, Y0, Y0
 	VUNPCKLPS Y0, Y0, Y1
 	VUNPCKHPS Y0, Y0, Y2
-	VMOVUPS Y1, (DI)
-	VMOVUPS Y2, 32(DI)
-	ADDQ $32, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPS Y1, (DI)(BX*2)
+	VMOVUPS Y2, 32(DI)(BX*2)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairMax64AVX2(dst, x *float64, n int)
-TEXT ·pairMax64AVX2(SB), NOSPLIT, $0-24
+// func pairMax1_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
+TEXT ·pairMax1_64AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	SHRQ $2, CX
+	MOVQ a+8(FP), SI
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPD (SI), Y0
-	VMOVUPD 32(SI), Y1
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VMOVUPD 32(SI)(BX*2), Y1
 	VSHUFPD $0x00, Y1, Y0, Y2
 	VSHUFPD $0x0f, Y1, Y0, Y3
 	VMAXPD Y3, Y2, Y4
@@ -158,122 +379,323 @@ loop:
 	VANDPD Y5, Y4, Y4
 	VCMPPD $3, Y3, Y2, Y5
 	VADDPD Y3, Y2, Y6
-	VBLENDVPD Y5, Y6, Y4, Y4
-	VPERMPD $0xd8, Y4, Y4
-	VMOVUPD Y4, (DI)
-	ADDQ $64, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VBLENDVPD Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPD Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum1_64AVX2(dst, a, b, c, d *float64, n int, s float64)
-TEXT ·pairSum1_64AVX2(SB), NOSPLIT, $0-56
+// func pairSum1_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
+TEXT ·pairSum1_64AVX2(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
+	VBROADCASTSD s+72(FP), Y15
 	MOVQ n+40(FP), CX
-	VBROADCASTSD s+48(FP), Y15
-	SHRQ $2, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPD (SI), Y0
-	VHADDPD 32(SI), Y0, Y4
-	ADDQ $64, SI
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VHADDPD 32(SI)(BX*2), Y0, Y4
 	VMULPD Y15, Y4, Y4
 	VPERMPD $0xd8, Y4, Y4
-	VMOVUPD Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPD Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum2_64AVX2(dst, a, b, c, d *float64, n int, s float64)
-TEXT ·pairSum2_64AVX2(SB), NOSPLIT, $0-56
+// func pairMax2_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
+TEXT ·pairMax2_64AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+40(FP), CX
-	VBROADCASTSD s+48(FP), Y15
-	SHRQ $2, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPD (SI), Y0
-	VHADDPD 32(SI), Y0, Y4
-	ADDQ $64, SI
-	VMOVUPD (DX), Y0
-	VHADDPD 32(DX), Y0, Y5
-	ADDQ $64, DX
-	VADDPD Y5, Y4, Y4
-	VMULPD Y15, Y4, Y4
-	VPERMPD $0xd8, Y4, Y4
-	VMOVUPD Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VMOVUPD 32(SI)(BX*2), Y1
+	VMOVUPD (DX)(BX*2), Y2
+	VMOVUPD 32(DX)(BX*2), Y3
+	VMAXPD Y2, Y0, Y4
+	VMAXPD Y0, Y2, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y2, Y0, Y5
+	VADDPD Y2, Y0, Y0
+	VBLENDVPD Y5, Y0, Y4, Y0
+	VMAXPD Y3, Y1, Y4
+	VMAXPD Y1, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y1, Y5
+	VADDPD Y3, Y1, Y1
+	VBLENDVPD Y5, Y1, Y4, Y1
+	VSHUFPD $0x00, Y1, Y0, Y2
+	VSHUFPD $0x0f, Y1, Y0, Y3
+	VMAXPD Y3, Y2, Y4
+	VMAXPD Y2, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y2, Y5
+	VADDPD Y3, Y2, Y6
+	VBLENDVPD Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPD Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSum4_64AVX2(dst, a, b, c, d *float64, n int, s float64)
-TEXT ·pairSum4_64AVX2(SB), NOSPLIT, $0-56
+// func pairSum2_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
+TEXT ·pairSum2_64AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	VBROADCASTSD s+72(FP), Y15
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
+	JZ done
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VHADDPD 32(SI)(BX*2), Y0, Y4
+	VMOVUPD (DX)(BX*2), Y0
+	VHADDPD 32(DX)(BX*2), Y0, Y5
+	VADDPD Y5, Y4, Y4
+	VMULPD Y15, Y4, Y4
+	VPERMPD $0xd8, Y4, Y4
+	VMOVUPD Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	DECQ AX
+	JNZ outer
+done:
+	VZEROUPPER
+	RET
+
+// func pairMax4_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
+TEXT ·pairMax4_64AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ c+24(FP), R8
 	MOVQ d+32(FP), R9
 	MOVQ n+40(FP), CX
-	VBROADCASTSD s+48(FP), Y15
-	SHRQ $2, CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMOVUPD (SI), Y0
-	VHADDPD 32(SI), Y0, Y4
-	ADDQ $64, SI
-	VMOVUPD (DX), Y0
-	VHADDPD 32(DX), Y0, Y5
-	ADDQ $64, DX
-	VMOVUPD (R8), Y0
-	VHADDPD 32(R8), Y0, Y6
-	ADDQ $64, R8
-	VMOVUPD (R9), Y0
-	VHADDPD 32(R9), Y0, Y7
-	ADDQ $64, R9
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VMOVUPD 32(SI)(BX*2), Y1
+	VMOVUPD (DX)(BX*2), Y2
+	VMOVUPD 32(DX)(BX*2), Y3
+	VMAXPD Y2, Y0, Y4
+	VMAXPD Y0, Y2, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y2, Y0, Y5
+	VADDPD Y2, Y0, Y0
+	VBLENDVPD Y5, Y0, Y4, Y0
+	VMAXPD Y3, Y1, Y4
+	VMAXPD Y1, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y1, Y5
+	VADDPD Y3, Y1, Y1
+	VBLENDVPD Y5, Y1, Y4, Y1
+	VMOVUPD (R8)(BX*2), Y2
+	VMOVUPD 32(R8)(BX*2), Y3
+	VMAXPD Y2, Y0, Y4
+	VMAXPD Y0, Y2, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y2, Y0, Y5
+	VADDPD Y2, Y0, Y0
+	VBLENDVPD Y5, Y0, Y4, Y0
+	VMAXPD Y3, Y1, Y4
+	VMAXPD Y1, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y1, Y5
+	VADDPD Y3, Y1, Y1
+	VBLENDVPD Y5, Y1, Y4, Y1
+	VMOVUPD (R9)(BX*2), Y2
+	VMOVUPD 32(R9)(BX*2), Y3
+	VMAXPD Y2, Y0, Y4
+	VMAXPD Y0, Y2, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y2, Y0, Y5
+	VADDPD Y2, Y0, Y0
+	VBLENDVPD Y5, Y0, Y4, Y0
+	VMAXPD Y3, Y1, Y4
+	VMAXPD Y1, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y1, Y5
+	VADDPD Y3, Y1, Y1
+	VBLENDVPD Y5, Y1, Y4, Y1
+	VSHUFPD $0x00, Y1, Y0, Y2
+	VSHUFPD $0x0f, Y1, Y0, Y3
+	VMAXPD Y3, Y2, Y4
+	VMAXPD Y2, Y3, Y5
+	VANDPD Y5, Y4, Y4
+	VCMPPD $3, Y3, Y2, Y5
+	VADDPD Y3, Y2, Y6
+	VBLENDVPD Y5, Y6, Y4, Y6
+	VPERMPD $0xd8, Y6, Y6
+	VMOVUPD Y6, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	ADDQ R11, R8
+	ADDQ R11, R9
+	DECQ AX
+	JNZ outer
+done:
+	VZEROUPPER
+	RET
+
+// func pairSum4_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
+TEXT ·pairSum4_64AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ d+32(FP), R9
+	VBROADCASTSD s+72(FP), Y15
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), AX
+	MOVQ ds+56(FP), R10
+	MOVQ xs+64(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
+	JZ done
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMOVUPD (SI)(BX*2), Y0
+	VHADDPD 32(SI)(BX*2), Y0, Y4
+	VMOVUPD (DX)(BX*2), Y0
+	VHADDPD 32(DX)(BX*2), Y0, Y5
+	VMOVUPD (R8)(BX*2), Y0
+	VHADDPD 32(R8)(BX*2), Y0, Y6
+	VMOVUPD (R9)(BX*2), Y0
+	VHADDPD 32(R9)(BX*2), Y0, Y7
 	VADDPD Y5, Y4, Y4
 	VADDPD Y7, Y6, Y6
 	VADDPD Y6, Y4, Y4
 	VMULPD Y15, Y4, Y4
 	VPERMPD $0xd8, Y4, Y4
-	VMOVUPD Y4, (DI)
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPD Y4, (DI)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	ADDQ R11, DX
+	ADDQ R11, R8
+	ADDQ R11, R9
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET
 
-// func pairSpread64AVX2(dst, x *float64, n int, s float64)
-TEXT ·pairSpread64AVX2(SB), NOSPLIT, $0-32
+// func pairSpread64AVX2(dst, x *float64, n, m, ds, xs int, s float64)
+TEXT ·pairSpread64AVX2(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
+	VBROADCASTSD s+48(FP), Y15
 	MOVQ n+16(FP), CX
-	VBROADCASTSD s+24(FP), Y15
-	SHRQ $2, CX
+	MOVQ m+24(FP), AX
+	MOVQ ds+32(FP), R10
+	MOVQ xs+40(FP), R11
+	SHLQ $3, CX
+	SHLQ $3, R10
+	SHLQ $3, R11
+	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPD (SI), Y15, Y0
+	TESTQ AX, AX
+	JZ done
+outer:
+	XORQ BX, BX
+inner:
+	VMULPD (SI)(BX*1), Y15, Y0
 	VPERMPD $0xd8, Y0, Y0
 	VUNPCKLPD Y0, Y0, Y1
 	VUNPCKHPD Y0, Y0, Y2
-	VMOVUPD Y1, (DI)
-	VMOVUPD Y2, 32(DI)
-	ADDQ $32, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
+	VMOVUPD Y1, (DI)(BX*2)
+	VMOVUPD Y2, 32(DI)(BX*2)
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JB inner
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ AX
+	JNZ outer
 done:
 	VZEROUPPER
 	RET

@@ -4,52 +4,72 @@
 
 package vec
 
-// pairMax32AVX2 sets dst[i] = max(x[2i], x[2i+1]) (NaN if either is, +0 for zeros of both signs), for n a multiple of 8 (AVX2).
+// pairMax1_32AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 1 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 8 (AVX2).
 //
 //go:noescape
-func pairMax32AVX2(dst, x *float32, n int)
+func pairMax1_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
 
-// pairSum1_32AVX2 sets dst[i] = (a[2i]+a[2i+1])·s, for n a multiple of 8 (AVX2); the unused rows are ignored.
+// pairSum1_32AVX2 sets dst[i] = (a[2i]+a[2i+1])·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 8 (AVX2); the unused row pointers are ignored.
 //
 //go:noescape
-func pairSum1_32AVX2(dst, a, b, c, d *float32, n int, s float32)
+func pairSum1_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
 
-// pairSum2_32AVX2 sets dst[i] = ((a[2i]+a[2i+1]) + (b[2i]+b[2i+1]))·s, for n a multiple of 8 (AVX2); the unused rows are ignored.
+// pairMax2_32AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 2 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 8 (AVX2).
 //
 //go:noescape
-func pairSum2_32AVX2(dst, a, b, c, d *float32, n int, s float32)
+func pairMax2_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
 
-// pairSum4_32AVX2 sets dst[i] = (((a[2i]+a[2i+1]) + (b[2i]+b[2i+1])) + ((c[2i]+c[2i+1]) + (d[2i]+d[2i+1])))·s, for n a multiple of 8 (AVX2); the unused rows are ignored.
+// pairSum2_32AVX2 sets dst[i] = ((a[2i]+a[2i+1]) + (b[2i]+b[2i+1]))·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 8 (AVX2); the unused row pointers are ignored.
 //
 //go:noescape
-func pairSum4_32AVX2(dst, a, b, c, d *float32, n int, s float32)
+func pairSum2_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
 
-// pairSpread32AVX2 sets dst[2i] = dst[2i+1] = x[i]·s, for n (the length of x) a multiple of 8 (AVX2).
+// pairMax4_32AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 4 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 8 (AVX2).
 //
 //go:noescape
-func pairSpread32AVX2(dst, x *float32, n int, s float32)
+func pairMax4_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int)
 
-// pairMax64AVX2 sets dst[i] = max(x[2i], x[2i+1]) (NaN if either is, +0 for zeros of both signs), for n a multiple of 4 (AVX2).
+// pairSum4_32AVX2 sets dst[i] = (((a[2i]+a[2i+1]) + (b[2i]+b[2i+1])) + ((c[2i]+c[2i+1]) + (d[2i]+d[2i+1])))·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 8 (AVX2); the unused row pointers are ignored.
 //
 //go:noescape
-func pairMax64AVX2(dst, x *float64, n int)
+func pairSum4_32AVX2(dst, a, b, c, d *float32, n, m, ds, xs int, s float32)
 
-// pairSum1_64AVX2 sets dst[i] = (a[2i]+a[2i+1])·s, for n a multiple of 4 (AVX2); the unused rows are ignored.
+// pairSpread32AVX2 sets dst[j·ds+2i] = dst[j·ds+2i+1] = x[j·xs+i]·s for i < n, j < m; n a multiple of 8 (AVX2).
 //
 //go:noescape
-func pairSum1_64AVX2(dst, a, b, c, d *float64, n int, s float64)
+func pairSpread32AVX2(dst, x *float32, n, m, ds, xs int, s float32)
 
-// pairSum2_64AVX2 sets dst[i] = ((a[2i]+a[2i+1]) + (b[2i]+b[2i+1]))·s, for n a multiple of 4 (AVX2); the unused rows are ignored.
+// pairMax1_64AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 1 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 4 (AVX2).
 //
 //go:noescape
-func pairSum2_64AVX2(dst, a, b, c, d *float64, n int, s float64)
+func pairMax1_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
 
-// pairSum4_64AVX2 sets dst[i] = (((a[2i]+a[2i+1]) + (b[2i]+b[2i+1])) + ((c[2i]+c[2i+1]) + (d[2i]+d[2i+1])))·s, for n a multiple of 4 (AVX2); the unused rows are ignored.
+// pairSum1_64AVX2 sets dst[i] = (a[2i]+a[2i+1])·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 4 (AVX2); the unused row pointers are ignored.
 //
 //go:noescape
-func pairSum4_64AVX2(dst, a, b, c, d *float64, n int, s float64)
+func pairSum1_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
 
-// pairSpread64AVX2 sets dst[2i] = dst[2i+1] = x[i]·s, for n (the length of x) a multiple of 4 (AVX2).
+// pairMax2_64AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 2 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 4 (AVX2).
 //
 //go:noescape
-func pairSpread64AVX2(dst, x *float64, n int, s float64)
+func pairMax2_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
+
+// pairSum2_64AVX2 sets dst[i] = ((a[2i]+a[2i+1]) + (b[2i]+b[2i+1]))·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 4 (AVX2); the unused row pointers are ignored.
+//
+//go:noescape
+func pairSum2_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
+
+// pairMax4_64AVX2 sets dst[j·ds+i] to the maximum of the pairs (r[j·xs+2i], r[j·xs+2i+1]) of the first 4 of the rows a, b, c, d, as Go's max (NaN if one is NaN, +0 for zeros of both signs), for i < n, j < m; n a multiple of 4 (AVX2).
+//
+//go:noescape
+func pairMax4_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int)
+
+// pairSum4_64AVX2 sets dst[i] = (((a[2i]+a[2i+1]) + (b[2i]+b[2i+1])) + ((c[2i]+c[2i+1]) + (d[2i]+d[2i+1])))·s in each of m rows (output rows ds elements apart, input rows xs), for n a multiple of 4 (AVX2); the unused row pointers are ignored.
+//
+//go:noescape
+func pairSum4_64AVX2(dst, a, b, c, d *float64, n, m, ds, xs int, s float64)
+
+// pairSpread64AVX2 sets dst[j·ds+2i] = dst[j·ds+2i+1] = x[j·xs+i]·s for i < n, j < m; n a multiple of 4 (AVX2).
+//
+//go:noescape
+func pairSpread64AVX2(dst, x *float64, n, m, ds, xs int, s float64)

@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -64,27 +65,88 @@ func sameBits(got, want float64) bool {
 	return got == want && math.Signbit(got) == math.Signbit(want)
 }
 
+// pairCase is one block of TestPairMax and TestPairSum: nr rows of m
+// rows each, n outputs a row, strides with slack, in float64 and the same
+// values narrowed to float32.
+type pairCase struct {
+	nr, n, m, ds, xs int
+	rows             [][]float64
+	rows32           [][]float32
+}
+
+func newPairCase(rng *rand.Rand, nr, n int, special bool) pairCase {
+	c := pairCase{nr: nr, n: n, m: 1 + rng.IntN(3)}
+	c.ds, c.xs = n+rng.IntN(3), 2*n+rng.IntN(3)
+	for range nr {
+		r := pairInput(rng, (c.m*c.xs+1)/2, special)
+		c.rows = append(c.rows, r)
+		c.rows32 = append(c.rows32, narrow(r))
+	}
+	return c
+}
+
+// check runs the kernel in both types on dst blocks with sentinels in the
+// gaps and after the end, and compares each output with want (float64
+// inputs, float32 inputs).
+func (c pairCase) check(t *testing.T, what string, run64 func([]float64), run32 func([]float32),
+	want64 func(j, i int) float64, want32 func(j, i int) float32) {
+	t.Helper()
+	size := c.m*c.ds + 1
+	d64, d32 := make([]float64, size), make([]float32, size)
+	for i := range d64 {
+		d64[i], d32[i] = 7, 7
+	}
+	run64(d64[:size-1])
+	run32(d32[:size-1])
+	for j := 0; j < c.m; j++ {
+		for i := 0; i < c.ds; i++ {
+			o := j*c.ds + i
+			if i >= c.n {
+				if d64[o] != 7 || d32[o] != 7 {
+					t.Fatalf("%s: wrote dst[%d], outside the block", what, o)
+				}
+				continue
+			}
+			if w := want64(j, i); !sameBits(d64[o], w) {
+				t.Fatalf("%s: float64 row %d dst[%d] = %v, want %v", what, j, i, d64[o], w)
+			}
+			if w := want32(j, i); !sameBits(float64(d32[o]), float64(w)) {
+				t.Fatalf("%s: float32 row %d dst[%d] = %v, want %v", what, j, i, d32[o], w)
+			}
+		}
+	}
+	if d64[size-1] != 7 || d32[size-1] != 7 {
+		t.Fatalf("%s: wrote past dst", what)
+	}
+}
+
 func TestPairMax(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, fast := range []bool{true, false} {
-		for _, special := range []bool{false, true} {
-			for n := 0; n <= 67; n++ {
-				x := pairInput(rng, n, special)
-				x32 := narrow(x)
-				d64, d32 := make([]float64, n+1), make([]float32, n+1)
-				d64[n], d32[n] = 7, 7
-				pairMaxWith(d64[:n], x, fast)
-				pairMaxWith(d32[:n], x32, fast)
-				for i := 0; i < n; i++ {
-					if w := pairMaxWant(x[2*i], x[2*i+1]); !sameBits(d64[i], w) {
-						t.Fatalf("fast=%v n=%d: float64 dst[%d] = max(%v, %v) = %v, want %v", fast, n, i, x[2*i], x[2*i+1], d64[i], w)
-					}
-					if w := pairMaxWant(float64(x32[2*i]), float64(x32[2*i+1])); !sameBits(float64(d32[i]), w) {
-						t.Fatalf("fast=%v n=%d: float32 dst[%d] = max(%v, %v) = %v, want %v", fast, n, i, x32[2*i], x32[2*i+1], d32[i], w)
-					}
-				}
-				if d64[n] != 7 || d32[n] != 7 {
-					t.Fatalf("fast=%v n=%d: wrote past dst", fast, n)
+		for _, nr := range []int{1, 2, 3, 4} {
+			for _, special := range []bool{false, true} {
+				for n := 0; n <= 67; n++ {
+					c := newPairCase(rng, nr, n, special)
+					what := fmt.Sprintf("fast=%v rows=%d n=%d m=%d ds=%d xs=%d special=%v", fast, nr, n, c.m, c.ds, c.xs, special)
+					c.check(t, what,
+						func(d []float64) { pairMaxWith(d, c.rows, c.n, c.m, c.ds, c.xs, fast) },
+						func(d []float32) { pairMaxWith(d, c.rows32, c.n, c.m, c.ds, c.xs, fast) },
+						func(j, i int) float64 {
+							w := math.Inf(-1)
+							for _, r := range c.rows {
+								o := j*c.xs + 2*i
+								w = pairMaxWant(w, pairMaxWant(r[o], r[o+1]))
+							}
+							return w
+						},
+						func(j, i int) float32 {
+							w := math.Inf(-1)
+							for _, r := range c.rows32 {
+								o := j*c.xs + 2*i
+								w = pairMaxWant(w, pairMaxWant(float64(r[o]), float64(r[o+1])))
+							}
+							return float32(w)
+						})
 				}
 			}
 		}
@@ -97,71 +159,87 @@ func TestPairSum(t *testing.T) {
 		for _, nr := range []int{1, 2, 3, 4} {
 			for _, special := range []bool{false, true} {
 				for n := 0; n <= 67; n++ {
-					rows := make([][]float64, nr)
-					rows32 := make([][]float32, nr)
-					for k := range rows {
-						rows[k] = pairInput(rng, n, special)
-						rows32[k] = narrow(rows[k])
-					}
+					c := newPairCase(rng, nr, n, special)
 					s := 0.25 + rng.Float64()
-					d64, d32 := make([]float64, n+1), make([]float32, n+1)
-					d64[n], d32[n] = 7, 7
-					pairSumWith(d64[:n], rows, s, fast)
-					pairSumWith(d32[:n], rows32, float32(s), fast)
-					for i := 0; i < n; i++ {
-						p64 := make([]float64, nr)
-						p32 := make([]float32, nr)
-						for k := range rows {
-							p64[k] = rows[k][2*i] + rows[k][2*i+1]
-							p32[k] = rows32[k][2*i] + rows32[k][2*i+1]
-						}
-						var w64 float64
-						var w32 float32
-						switch nr {
-						case 1:
-							w64, w32 = p64[0], p32[0]
-						case 2:
-							w64, w32 = p64[0]+p64[1], p32[0]+p32[1]
-						case 3:
-							w64, w32 = p64[0]+p64[1]+p64[2], p32[0]+p32[1]+p32[2]
-						case 4:
-							w64, w32 = (p64[0]+p64[1])+(p64[2]+p64[3]), (p32[0]+p32[1])+(p32[2]+p32[3])
-						}
-						w64 *= s
-						w32 *= float32(s)
-						if !sameBits(d64[i], w64) || !sameBits(float64(d32[i]), float64(w32)) {
-							t.Fatalf("fast=%v rows=%d n=%d: dst[%d] = %v / %v, want %v / %v", fast, nr, n, i, d64[i], d32[i], w64, w32)
-						}
-					}
-					if d64[n] != 7 || d32[n] != 7 {
-						t.Fatalf("fast=%v rows=%d n=%d: wrote past dst", fast, nr, n)
-					}
+					what := fmt.Sprintf("fast=%v rows=%d n=%d m=%d ds=%d xs=%d special=%v", fast, nr, n, c.m, c.ds, c.xs, special)
+					c.check(t, what,
+						func(d []float64) { pairSumWith(d, c.rows, c.n, c.m, c.ds, c.xs, s, fast) },
+						func(d []float32) { pairSumWith(d, c.rows32, c.n, c.m, c.ds, c.xs, float32(s), fast) },
+						func(j, i int) float64 { return pairSumWant(c.rows, j*c.xs+2*i) * s },
+						func(j, i int) float32 { return pairSumWant(c.rows32, j*c.xs+2*i) * float32(s) })
 				}
 			}
 		}
 	}
 }
 
+// pairSumWant is the sum of the pairs at o of rows in the documented
+// order: balanced for 2 and 4 rows, row order otherwise.
+func pairSumWant[T float32 | float64](rows [][]T, o int) T {
+	p := make([]T, len(rows))
+	for k, r := range rows {
+		p[k] = r[o] + r[o+1]
+	}
+	switch len(p) {
+	case 2:
+		return p[0] + p[1]
+	case 4:
+		return (p[0] + p[1]) + (p[2] + p[3])
+	}
+	t := p[0]
+	for _, v := range p[1:] {
+		t += v
+	}
+	return t
+}
+
 func TestPairSpread(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, fast := range []bool{true, false} {
 		for n := 0; n <= 67; n++ {
-			x := pairInput(rng, n, true)[:n]
+			m := 1 + rng.IntN(3)
+			ds, xs := 2*n+1+rng.IntN(2), n+rng.IntN(3)
+			x := pairInput(rng, (m*xs+1)/2, true)
 			x32 := narrow(x)
 			s := 0.125 + rng.Float64()
-			d64, d32 := make([]float64, 2*n+1), make([]float32, 2*n+1)
-			d64[2*n], d32[2*n] = 7, 7
-			pairSpreadWith(d64, x, s, fast)
-			pairSpreadWith(d32, x32, float32(s), fast)
-			for i := 0; i < 2*n; i++ {
-				w64, w32 := x[i/2]*s, x32[i/2]*float32(s)
-				if !sameBits(d64[i], w64) || !sameBits(float64(d32[i]), float64(w32)) {
-					t.Fatalf("fast=%v n=%d: dst[%d] = %v / %v, want %v / %v", fast, n, i, d64[i], d32[i], w64, w32)
+			size := m*ds + 1
+			d64, d32 := make([]float64, size), make([]float32, size)
+			for i := range d64 {
+				d64[i], d32[i] = 7, 7
+			}
+			pairSpreadWith(d64[:size-1], x, n, m, ds, xs, s, fast)
+			pairSpreadWith(d32[:size-1], x32, n, m, ds, xs, float32(s), fast)
+			for o := range d64 {
+				j, i := o/ds, o%ds
+				w64, w32 := 7.0, float32(7)
+				if j < m && i < 2*n {
+					w64, w32 = x[j*xs+i/2]*s, x32[j*xs+i/2]*float32(s)
+				}
+				if !sameBits(d64[o], w64) || !sameBits(float64(d32[o]), float64(w32)) {
+					t.Fatalf("fast=%v n=%d m=%d ds=%d xs=%d: dst[%d] = %v / %v, want %v / %v", fast, n, m, ds, xs, o, d64[o], d32[o], w64, w32)
 				}
 			}
-			if d64[2*n] != 7 || d32[2*n] != 7 {
-				t.Fatalf("fast=%v n=%d: wrote past dst", fast, n)
-			}
 		}
+	}
+}
+
+func TestPairBoundsPanic(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"short dst", func() { PairMax(make([]float32, 7), [][]float32{make([]float32, 16)}, 8, 1, 8, 16) }},
+		{"short row", func() { PairSum(make([]float32, 16), [][]float32{make([]float32, 31)}, 8, 2, 8, 16, 1) }},
+		{"short spread dst", func() { PairSpread(make([]float64, 15), make([]float64, 8), 8, 1, 16, 8, 1) }},
+		{"no rows", func() { PairSum(make([]float32, 8), nil, 8, 1, 8, 16, 1) }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", c.name)
+				}
+			}()
+			c.f()
+		}()
 	}
 }
