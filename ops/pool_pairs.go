@@ -31,90 +31,102 @@ func poolPairs(g *poolGeom) bool {
 	return true
 }
 
-// poolPairBlock is one call of a pair kernel: output offset y, the input
-// rows' offsets rows[:n], m rows of g.out[2] outputs with output stride
-// ds and input stride xs.
-type poolPairBlock struct {
-	y       int
-	rows    [4]int
-	n       int
-	m, ds   int
-	xs      int
-	outRows int // g.out[2]
+// poolPairOp is the kernel a poolPairRun applies to each block.
+type poolPairOp int
+
+const (
+	pairMaxOp    poolPairOp = iota // y = the maximum of the window
+	pairSumOp                      // y = the sum of the window · inv
+	pairSpreadOp                   // x (the gradient) = y · inv on every element
+)
+
+// poolPairRun is one pair-kernel pass over the planes of x (the input or
+// its gradient) and y (the output or its gradient), a workers.Ranger over
+// planes: a struct rather than closures, so a pass allocates once.
+type poolPairRun[T float] struct {
+	g       *poolGeom
+	op      poolPairOp
+	x, y    []T
+	inv     T
+	covered bool // pairSpreadOp: the windows cover every input element
 }
 
-// poolPairBlocks calls fn with every block of the planes [lo, hi).
-func poolPairBlocks(g *poolGeom, lo, hi int, fn func(b *poolPairBlock)) {
+// Range runs the pass on the planes [lo, hi): for 1-D inputs one block
+// whose rows are the planes; otherwise one block per (plane, od) slice,
+// OH rows of OW outputs reading the window's 1, 2 or 4 (d, h) rows.
+func (r *poolPairRun[T]) Range(lo, hi int) {
+	g := r.g
 	H, W := g.in[1], g.in[2]
 	OH, OW := g.out[1], g.out[2]
 	ip, op := g.inPlane(), g.outPlane()
-	b := poolPairBlock{outRows: OW, ds: OW}
+	if r.op == pairSpreadOp && !r.covered {
+		clear(r.x[lo*ip : hi*ip])
+	}
+	var rows [4]int
 	if g.in[0] == 1 && g.in[1] == 1 {
-		b.y, b.rows[0], b.n, b.m, b.xs = lo*op, lo*ip, 1, hi-lo, ip
-		fn(&b)
+		rows[0] = lo * ip
+		r.block(lo*op, rows[:1], hi-lo, ip)
 		return
 	}
-	b.m, b.xs = OH, g.s[1]*W
 	for p := lo; p < hi; p++ {
 		for od := range g.out[0] {
-			b.y = p*op + od*OH*OW
-			b.n = 0
+			n := 0
 			for d := g.lo[0][od]; d < g.hi[0][od]; d++ {
 				for h := range g.k[1] {
-					b.rows[b.n] = p*ip + (d*H+h)*W
-					b.n++
+					rows[n] = p*ip + (d*H+h)*W
+					n++
 				}
 			}
-			fn(&b)
+			r.block(p*op+od*OH*OW, rows[:n], OH, g.s[1]*W)
 		}
 	}
+}
+
+// block applies the kernel to m rows of OW outputs from y0 (OW apart),
+// reading the input rows at offsets rows (xs apart).
+func (r *poolPairRun[T]) block(y0 int, rows []int, m, xs int) {
+	OW := r.g.out[2]
+	if r.op == pairSpreadOp {
+		for _, o := range rows {
+			vec.PairSpread(r.x[o:], r.y[y0:], OW, m, xs, OW, r.inv)
+		}
+		return
+	}
+	var in [4][]T
+	for i, o := range rows {
+		in[i] = r.x[o:]
+	}
+	if r.op == pairMaxOp {
+		vec.PairMax(r.y[y0:], in[:len(rows)], OW, m, OW, xs)
+		return
+	}
+	vec.PairSum(r.y[y0:], in[:len(rows)], OW, m, OW, xs, r.inv)
+}
+
+// run splits the pass over the planes.
+func (r *poolPairRun[T]) run() {
+	parallelRange(r.g.planes, planeGrain(r.g.inPlane()+r.g.outPlane()), r)
 }
 
 // maxPoolPairsValues writes the window maxima of x into y (no argmax):
 // NaN for a window holding one, as the argmax path.
 func maxPoolPairsValues[T float](g *poolGeom, x, y []T) {
-	parallelFor(g.planes, planeGrain(g.inPlane()+g.outPlane()), func(lo, hi int) {
-		var rows [4][]T
-		poolPairBlocks(g, lo, hi, func(b *poolPairBlock) {
-			for i := range b.n {
-				rows[i] = x[b.rows[i]:]
-			}
-			vec.PairMax(y[b.y:], rows[:b.n], b.outRows, b.m, b.ds, b.xs)
-		})
-	})
+	(&poolPairRun[T]{g: g, op: pairMaxOp, x: x, y: y}).run()
 }
 
 // avgPoolPairsForward writes the window means of x into y: the sum of the
 // window's pairs, balanced as avgPoolSmallForward adds them, times inv.
 func avgPoolPairsForward[T float](g *poolGeom, x, y []T, inv T) {
-	parallelFor(g.planes, planeGrain(g.inPlane()+g.outPlane()), func(lo, hi int) {
-		var rows [4][]T
-		poolPairBlocks(g, lo, hi, func(b *poolPairBlock) {
-			for i := range b.n {
-				rows[i] = x[b.rows[i]:]
-			}
-			vec.PairSum(y[b.y:], rows[:b.n], b.outRows, b.m, b.ds, b.xs, inv)
-		})
-	})
+	(&poolPairRun[T]{g: g, op: pairSumOp, x: x, y: y, inv: inv}).run()
 }
 
 // avgPoolPairsBackward writes dy·inv into both elements of every pair of
 // every window; the windows must tile (stride = kernel), and input
 // elements no window covers are zeroed first.
 func avgPoolPairsBackward[T float](g *poolGeom, dy, dx []T, inv T) {
-	ip := g.inPlane()
 	covered := true
 	for a := 0; a < 3; a++ {
 		covered = covered && g.out[a]*g.k[a] == g.in[a]
 	}
-	parallelFor(g.planes, planeGrain(ip+g.outPlane()), func(lo, hi int) {
-		if !covered {
-			clear(dx[lo*ip : hi*ip])
-		}
-		poolPairBlocks(g, lo, hi, func(b *poolPairBlock) {
-			for i := range b.n {
-				vec.PairSpread(dx[b.rows[i]:], dy[b.y:], b.outRows, b.m, b.xs, b.ds, inv)
-			}
-		})
-	})
+	(&poolPairRun[T]{g: g, op: pairSpreadOp, x: dx, y: dy, inv: inv, covered: covered}).run()
 }
