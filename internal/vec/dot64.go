@@ -10,30 +10,38 @@ package vec
 func DotRows64(dst, x, w []float64, ldw int) { dotRows64With(dst, x, w, ldw, true) }
 
 func dotRows64With(dst, x, w []float64, ldw int, fast bool) {
-	k := len(x)
-	if len(dst) == 0 || k == 0 {
+	k, m := len(x), len(dst)
+	if m == 0 || k == 0 {
 		return
 	}
-	_ = w[(len(dst)-1)*ldw+k-1]
-	j := 0
-	for ; j+4 <= len(dst); j += 4 {
-		var acc [4]float64
-		done := dotRows4Asm(&acc, x, w[j*ldw:], ldw, fast)
-		for r := range 4 {
-			row := w[(j+r)*ldw : (j+r)*ldw+k]
-			s := acc[r]
-			for i := done; i < k; i++ {
-				s += x[i] * row[i]
+	_ = w[(m-1)*ldw+k-1]
+	// groups of four rows; the last rows (m mod 4) as the last four rows
+	// when there are four (adding only the new ones), else one at a time
+	// through the kernel with a stride of 0 (the same row four times)
+	for j := 0; j < m; j += 4 {
+		first, stride, take := j, ldw, 4
+		if j+4 > m {
+			first, take = m-4, m-j
+			if m < 4 {
+				first, stride, take = j, 0, 1
 			}
-			dst[j+r] += s
 		}
-	}
-	for ; j < len(dst); j++ {
-		row := w[j*ldw : j*ldw+k]
-		var s float64
-		for i, v := range x {
-			s += v * row[i]
+		var acc [4]float64
+		done := dotRows4Asm(&acc, x, w[first*ldw:], stride, fast)
+		for t := range take {
+			r := first + 4 - take + t // the row acc[4-take+t] holds
+			a := acc[4-take+t]
+			if stride == 0 {
+				r, a = first, acc[0]
+			}
+			row := w[r*ldw : r*ldw+k]
+			for i := done; i < k; i++ {
+				a += x[i] * row[i]
+			}
+			dst[r] += a
 		}
-		dst[j] += s
+		if stride == 0 {
+			j -= 3 // one row a step
+		}
 	}
 }
