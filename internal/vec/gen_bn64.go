@@ -92,7 +92,7 @@ func main() {
 			p("VMULPD Y13, Y%d, Y%d", v, v)
 			p("VADDPD Y14, Y%d, Y%d", v, v)
 			if relu {
-				p("VMAXPD Y15, Y%d, Y%d", v, 2+v)      // y > 0 ? y : +0 (NaN gives +0)
+				p("VMAXPD Y15, Y%d, Y%d", v, 2+v)        // y > 0 ? y : +0 (NaN gives +0)
 				p("VCMPPD $3, Y%d, Y%d, Y%d", v, v, 4+v) // y is NaN
 				p("VBLENDVPD Y%d, Y%d, Y%d, Y%d", 4+v, v, 2+v, v)
 			}
