@@ -106,8 +106,7 @@ func AvgPool(x *G.Node, spec PoolSpec) (*G.Node, error) {
 // "argmax") when a gradient or MaxPoolIndices reads it; without one
 // (evaluation graphs) the common 2x2 windows and the pair windows of
 // pool_pairs.go (kernel 2 along W at stride 2, 1-D to 3-D) skip it. The
-// backward routes
-// dy to the saved argmax.
+// backward routes dy to the saved argmax.
 func maxPoolDef(g *poolGeom) *opDef {
 	return &opDef{
 		name: g.name, attrs: g.attrs(),
