@@ -10,55 +10,46 @@ import (
 // elementwise kernels.
 const elementwiseGrain = 1 << 15
 
-// activate sets y = f(x) for the activation kind. ReLU, in float32
-// every kind, and in float64 sigmoid, tanh, ELU and softplus
-// (kernels64.go), run on the vectorised kernels of internal/vec.
+// activate sets y = f(x) for the activation kind, on the vectorised
+// kernels of internal/vec in both precisions (activate32, activate64 and
+// activate64Cheap).
 func activate[T float](kind activation, alpha T, x, y []T) {
 	parallelFor(len(x), elementwiseGrain, func(lo, hi int) {
-		x, y := x[lo:hi], y[lo:hi]
-		if x32, ok := any(x).([]float32); ok && activate32(kind, float32(alpha), x32, any(y).([]float32)) {
-			return
-		}
-		if x64, ok := any(x).([]float64); ok && activate64(kind, float64(alpha), x64, any(y).([]float64)) {
-			return
-		}
-		switch kind {
-		case actReLU:
-			vec.ReLU(y, x)
-		case actLeakyReLU:
-			leakyReLU(alpha, x, y)
-		case actELU:
-			for i, v := range x {
-				if v > 0 {
-					y[i] = v
-				} else {
-					y[i] = alpha * T(math.Expm1(float64(v)))
-				}
-			}
-		case actSigmoid:
-			for i, v := range x {
-				y[i] = sigmoidT(v)
-			}
-		case actTanh:
-			for i, v := range x {
-				y[i] = T(math.Tanh(float64(v)))
-			}
-		case actSoftplus:
-			for i, v := range x {
-				y[i] = softplusT(v)
-			}
-		case actSoftsign:
-			for i, v := range x {
-				y[i] = v / (1 + abs(v))
+		switch xs := any(x[lo:hi]).(type) {
+		case []float32:
+			activate32(kind, float32(alpha), xs, any(y[lo:hi]).([]float32))
+		case []float64:
+			ys := any(y[lo:hi]).([]float64)
+			if !activate64Cheap(kind, float64(alpha), xs, ys) {
+				activate64(kind, float64(alpha), xs, ys)
 			}
 		}
 	})
 }
 
+// activate64Cheap is activate for the float64 kinds without an
+// exponential (ReLU, leaky ReLU, softsign); it reports false for the
+// others, which activate64 (kernels64.go) runs.
+func activate64Cheap(kind activation, alpha float64, x, y []float64) bool {
+	switch kind {
+	case actReLU:
+		vec.ReLU(y, x)
+	case actLeakyReLU:
+		vec.LeakyReLU64(y, x, alpha)
+	case actSoftsign:
+		vec.Softsign64(y, x)
+	default:
+		return false
+	}
+	return true
+}
+
 // activate32 is activate on the float32 kernels of internal/vec; it
-// reports false for the kinds that have none.
+// reports false for an unknown kind.
 func activate32(kind activation, alpha float32, x, y []float32) bool {
 	switch kind {
+	case actReLU:
+		vec.ReLU(y, x)
 	case actLeakyReLU:
 		vec.LeakyReLU(y, x, alpha)
 	case actSoftsign:
@@ -113,62 +104,66 @@ func activateGradConst[T float](kind activation, alpha T, x, y, block, dx []T) {
 
 // activateGradRange is activateGrad on one goroutine.
 func activateGradRange[T float](kind activation, alpha T, x, y, dy, dx []T) {
-	if y32, ok := any(y).([]float32); ok {
-		x32, dy32, dx32 := any(x).([]float32), any(dy).([]float32), any(dx).([]float32)
-		switch kind {
-		case actSigmoid:
-			vec.SigmoidGrad(dx32, y32, dy32)
-			return
-		case actTanh:
-			vec.TanhGrad(dx32, y32, dy32)
-			return
-		case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
-			vec.ELUGrad(dx32, y32, dy32, float32(alpha))
-			return
-		case actLeakyReLU:
-			vec.LeakyReLUGrad(dx32, x32, dy32, float32(alpha))
-			return
-		case actSoftsign:
-			vec.SoftsignGrad(dx32, x32, dy32)
-			return
-		case actSoftplus: // softplus' = sigmoid
-			vec.Sigmoid(dx32, x32)
-			vec.Mul(dx32, dx32, dy32)
-			return
-		}
+	switch xs := any(x).(type) {
+	case []float32:
+		activateGrad32(kind, float32(alpha), xs, any(y).([]float32), any(dy).([]float32), any(dx).([]float32))
+	case []float64:
+		activateGradRange64(kind, float64(alpha), xs, any(y).([]float64), any(dy).([]float64), any(dx).([]float64))
 	}
-	if x64, ok := any(x).([]float64); ok && activateGrad64(kind, float64(alpha), x64, any(y).([]float64), any(dy).([]float64), any(dx).([]float64)) {
-		return
-	}
+}
+
+// activateGrad32 is activateGradRange for float32.
+func activateGrad32(kind activation, alpha float32, x, y, dy, dx []float32) {
 	switch kind {
 	case actReLU:
-		reluGrad(x, dy, dx)
-	case actLeakyReLU:
-		leakyReLUGrad(alpha, x, dy, dx)
-	case actELU:
-		for i, v := range x {
-			if v > 0 {
-				dx[i] = dy[i]
-			} else {
-				dx[i] = (y[i] + alpha) * dy[i] // alpha·e^x = y + alpha
-			}
-		}
+		vec.ReLUGrad(dx, x, dy)
 	case actSigmoid:
-		for i := range x {
-			dx[i] = y[i] * (1 - y[i]) * dy[i]
-		}
+		vec.SigmoidGrad(dx, y, dy)
 	case actTanh:
-		for i := range x {
-			dx[i] = (1 - y[i]*y[i]) * dy[i]
-		}
-	case actSoftplus:
-		for i, v := range x {
-			dx[i] = sigmoidT(v) * dy[i] // softplus' = sigmoid
-		}
+		vec.TanhGrad(dx, y, dy)
+	case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
+		vec.ELUGrad(dx, y, dy, alpha)
+	case actLeakyReLU:
+		vec.LeakyReLUGrad(dx, x, dy, alpha)
 	case actSoftsign:
-		for i, v := range x {
-			d := 1 + abs(v)
-			dx[i] = dy[i] / (d * d)
+		vec.SoftsignGrad(dx, x, dy)
+	case actSoftplus: // softplus' = sigmoid
+		for lo := 0; lo < len(x); lo += softplusGradBlock {
+			hi := min(lo+softplusGradBlock, len(x))
+			d := dx[lo:hi]
+			vec.Sigmoid(d, x[lo:hi])
+			vec.Mul(d, d, dy[lo:hi])
+		}
+	}
+}
+
+// softplusGradBlock is the number of elements the softplus gradient
+// computes sigmoid(x) of and multiplies by dy at a time, so that the
+// second pass reads dx from L1 (2 or 4 KB) rather than a whole chunk of
+// the split from L3.
+const softplusGradBlock = 512
+
+// activateGradRange64 is activateGradRange for float64.
+func activateGradRange64(kind activation, alpha float64, x, y, dy, dx []float64) {
+	switch kind {
+	case actReLU:
+		vec.ReLUGrad(dx, x, dy)
+	case actSigmoid:
+		vec.SigmoidGrad64(dx, y, dy)
+	case actTanh:
+		vec.TanhGrad64(dx, y, dy)
+	case actELU: // y > 0 exactly where x > 0 (alpha >= 0)
+		vec.ELUGrad64(dx, y, dy, alpha)
+	case actLeakyReLU:
+		vec.LeakyReLUGrad64(dx, x, dy, alpha)
+	case actSoftsign:
+		vec.SoftsignGrad64(dx, x, dy)
+	case actSoftplus: // softplus' = sigmoid
+		for lo := 0; lo < len(x); lo += softplusGradBlock {
+			hi := min(lo+softplusGradBlock, len(x))
+			d := dx[lo:hi]
+			vec.Sigmoid64(d, x[lo:hi])
+			vec.Mul64(d, d, dy[lo:hi])
 		}
 	}
 }
@@ -190,51 +185,6 @@ func notPos32(v float32) uint32 {
 func notPos64(v float64) uint64 {
 	b := int64(math.Float64bits(v))
 	return uint64((b|(b-1))>>63) | uint64((0x7ff0000000000000-b)>>63)
-}
-
-// leakyReLU is y = max(v, 0) + alpha·min(v, 0), without branches: the
-// sign of v, random in a layer's input, would mispredict half the time (a
-// branchy loop ran 4x slower in BenchmarkOps). NaN stays NaN.
-func leakyReLU[T float](alpha T, x, y []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		a, ys := float32(alpha), any(y).([]float32)[:len(xs)]
-		for i, v := range xs {
-			b := math.Float32bits(v)
-			m := uint32(int32(b) >> 31) // all ones when the sign bit is set
-			ys[i] = math.Float32frombits(b&^m) + a*math.Float32frombits(b&m)
-		}
-	case []float64:
-		a, ys := float64(alpha), any(y).([]float64)[:len(xs)]
-		for i, v := range xs {
-			b := math.Float64bits(v)
-			m := uint64(int64(b) >> 63)
-			ys[i] = math.Float64frombits(b&^m) + a*math.Float64frombits(b&m)
-		}
-	}
-}
-
-// leakyReLUGrad is dx = dy where x > 0 and alpha·dy elsewhere (x <= 0 or
-// NaN), without branches, on reluGrad's mask.
-func leakyReLUGrad[T float](alpha T, x, dy, dx []T) {
-	switch xs := any(x).(type) {
-	case []float32:
-		a := float32(alpha)
-		dys, dxs := any(dy).([]float32)[:len(xs)], any(dx).([]float32)[:len(xs)]
-		for i, v := range xs {
-			m := notPos32(v)
-			g := math.Float32bits(dys[i])
-			dxs[i] = math.Float32frombits(g&^m) + a*math.Float32frombits(g&m)
-		}
-	case []float64:
-		a := float64(alpha)
-		dys, dxs := any(dy).([]float64)[:len(xs)], any(dx).([]float64)[:len(xs)]
-		for i, v := range xs {
-			m := notPos64(v)
-			g := math.Float64bits(dys[i])
-			dxs[i] = math.Float64frombits(g&^m) + a*math.Float64frombits(g&m)
-		}
-	}
 }
 
 func abs[T float](v T) T {

@@ -131,9 +131,12 @@ func TestBNKernelsAllocs(t *testing.T) {
 			k := newBNKernelCase(r, training, relu, 4, 24, 30, 30)
 			k.run()
 			// Mallocs counts the runtime's own allocations too (a new OS
-			// thread when a worker wakes, the scavenger's timers): allow
-			// a few, and take the best of three tries. One allocation per
-			// kernel call would be 3·runs in every try.
+			// thread when a worker wakes, the scavenger's timers, the
+			// wait records of a goroutine parking on a channel, which
+			// the spinning workers do only now and then): allow up to
+			// runs/2, and take the best of three tries. One allocation
+			// per kernel call would be 3·runs in every try. (Under qemu
+			// the runtime's share reached 4 to 9.)
 			const runs = 20
 			best := uint64(math.MaxUint64)
 			for range 3 {
@@ -149,8 +152,8 @@ func TestBNKernelsAllocs(t *testing.T) {
 				debug.SetGCPercent(gc)
 				best = min(best, m1.Mallocs-m0.Mallocs)
 			}
-			if best > 3 {
-				t.Errorf("train=%v relu=%v: %d allocations in %d runs of the three kernels, want at most 3 (none of ours)", training, relu, best, runs)
+			if best > runs/2 {
+				t.Errorf("train=%v relu=%v: %d allocations in %d runs of the three kernels, want at most %d (none of ours)", training, relu, best, runs, runs/2)
 			}
 			if a := testing.AllocsPerRun(runs, k.run); a != 0 {
 				t.Errorf("train=%v relu=%v: %v allocations per run at GOMAXPROCS 1, want 0", training, relu, a)

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/vec"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -53,12 +54,9 @@ func globalAvgPoolKernels[T float](plane int) kernels[T] {
 // planeMeans sets y[p] to the mean of x[p·plane : (p+1)·plane].
 func planeMeans[T float](x, y []T, plane int) {
 	parallelFor(len(y), planeGrain(plane), func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			// float32 planes are summed in float64 too, in four
-			// independent chains (small planes, as 4x4 or 7x7, would
-			// otherwise wait on one chain of dependent additions)
-			y[p] = T(sum4(x[p*plane:(p+1)*plane]) / float64(plane))
-		}
+		// one call for the chunk's planes, summed in float64 with
+		// vector loads (planes are short: 4x4, 7x7)
+		vec.RowMeans(y[lo:hi], x[lo*plane:hi*plane], plane)
 	})
 }
 
@@ -68,6 +66,10 @@ func spreadMeans[T float](dy, dx []T, plane int) {
 		for p := lo; p < hi; p++ {
 			v := T(float64(dy[p]) / float64(plane))
 			d := dx[p*plane : (p+1)*plane]
+			if plane >= 32 { // a vector fill pays for its call
+				fill(d, v)
+				continue
+			}
 			for i := range d {
 				d[i] = v
 			}

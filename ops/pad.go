@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/vec"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -101,28 +102,27 @@ func padCopy[T float](op *padGeom, crop bool, src, dst []T) {
 	parallelFor(op.nc, max(1, 1<<14/max(1, osz)), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			small, big := c*isz, c*osz
-			if crop {
+			if crop { // each depth slice's rows in one vec.CropRows call
 				for d := 0; d < id; d++ {
-					for h := 0; h < ih; h++ {
-						s := small + (d*ih+h)*iw
-						b := big + ((d+bd)*oh+h+bh)*ow + bw
-						copy(dst[s:s+iw], src[b:b+iw])
-					}
+					b := big + ((d+bd)*oh+bh)*ow
+					vec.CropRows(dst[small+d*ih*iw:], src[b:], ih, iw, bw, ow-iw-bw)
 				}
 				continue
 			}
-			// one clear of the plane, then the rows: a border of a few
-			// elements per row costs more as separate stores or calls
-			// than as part of one clear (measured: 0.49 against 0.68 ms
-			// for 32x64x32x32 padded by 1)
+			// each output element written once: the all-zero slabs and
+			// rows cleared, the others as rows of zeros, a copied input
+			// row and zeros (vec.PadRows: one call for a slab's rows,
+			// not a runtime copy per row after a clear of the plane)
 			plane := dst[big : big+osz]
-			clear(plane)
-			for d := 0; d < id; d++ {
-				for h := 0; h < ih; h++ {
-					s := small + (d*ih+h)*iw
-					o := ((d+bd)*oh+h+bh)*ow + bw
-					copy(plane[o:o+iw], src[s:s+iw])
+			for d := 0; d < od; d++ {
+				slab := plane[d*oh*ow : (d+1)*oh*ow]
+				if d < bd || d >= bd+id {
+					clear(slab)
+					continue
 				}
+				clear(slab[:bh*ow])
+				vec.PadRows(slab[bh*ow:], src[small+(d-bd)*ih*iw:], ih, iw, bw, ow-iw-bw)
+				clear(slab[(bh+ih)*ow:])
 			}
 		}
 	})

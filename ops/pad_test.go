@@ -182,6 +182,7 @@ func TestPadWritesWholeOutput(t *testing.T) {
 		{[]int{2, 3, 7}, []int{2}, []int{1}},
 		{[]int{2, 3, 5, 4}, []int{1, 0}, []int{2, 3}},
 		{[]int{1, 2, 3, 4, 5}, []int{1, 0, 2}, []int{0, 2, 1}},
+		{[]int{2, 3, 4, 17}, []int{1, 2}, []int{2, 1}}, // vector rows and tails
 	}
 	for _, c := range cases {
 		b := graph.NewBuilder(graph.Eval)

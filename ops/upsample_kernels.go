@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/convnet-go/convnet/internal/vec"
+
 // Nearest-neighbour upsampling.
 
 // nearestUp writes, for every input row (d, h), one output row with each
@@ -22,9 +24,7 @@ func nearestUp[T float](u *upGeom, x, y []T) {
 					case 1:
 						copy(yr, xr)
 					case 2:
-						for w, v := range xr {
-							yr[2*w], yr[2*w+1] = v, v
-						}
+						vec.Repeat2(yr, xr)
 					default:
 						for w, v := range xr {
 							blk := yr[w*fW : (w+1)*fW]
@@ -60,19 +60,21 @@ func nearestUpGrad[T float](u *upGeom, dy, dx []T) {
 			for d := 0; d < u.in[0]; d++ {
 				for h := 0; h < H; h++ {
 					xr := dxp[(d*H+h)*W : (d*H+h+1)*W]
-					clear(xr)
+					if fW != 2 {
+						clear(xr)
+					}
 					for i := 0; i < fD; i++ {
 						for j := 0; j < fH; j++ {
 							r := ((d*fD+i)*OH + h*fH + j) * OW
 							yr := dyp[r : r+OW]
 							switch fW {
 							case 1:
-								for w, v := range yr {
-									xr[w] += v
-								}
-							case 2:
-								for w := range xr {
-									xr[w] += yr[2*w] + yr[2*w+1]
+								vec.Add(xr, xr, yr)
+							case 2: // the block's first row sets xr (no clear)
+								if i == 0 && j == 0 {
+									vec.PairSum(xr, yr)
+								} else {
+									vec.PairSumAdd(xr, yr)
 								}
 							default:
 								for w := range xr {

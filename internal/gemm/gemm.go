@@ -22,7 +22,8 @@ func trans(t bool) blas.Transpose {
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C in float64 (see Sgemm): with
 // dgemm.go's generated kernels where the CPU has one (the AVX-512 12×16
-// kernel first, else the AVX2+FMA 6×8 one), gonum's pure-Go Dgemm elsewhere
+// kernel first, else the AVX2+FMA 6×8 one; the NEON 6×8 one on arm64),
+// gonum's pure-Go Dgemm elsewhere
 // and for tiny products.
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	dgemmAuto(defaultDKernel, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

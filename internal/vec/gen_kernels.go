@@ -390,13 +390,6 @@ var kernels = []kernel{
 		g.p("VSUBPS Y2, Y0, Y0")
 		g.expCore(0, 1, 3, 4)
 	}},
-	{name: "sigmoidAVX2", form: "unary", doc: "sets dst[i] = 1/(1+e^-x[i])", body: func(g gen) {
-		g.p("VXORPS %s, Y0, Y2", k.ref("sign"))
-		g.expCore(2, 4, 3, 5)
-		g.p("VADDPS %s, Y4, Y4", k.ref("one"))
-		g.p("VMOVUPS %s, Y1", k.ref("one"))
-		g.p("VDIVPS Y4, Y1, Y1")
-	}},
 	{name: "tanhAVX2", form: "unary", doc: "sets dst[i] = tanh(x[i])", body: func(g gen) {
 		g.p("VANDPS %s, Y0, Y2", k.ref("abs"))
 		g.p("VADDPS Y2, Y2, Y3") // 2|x|
@@ -474,30 +467,6 @@ var kernels = []kernel{
 		g.p("VBLENDVPS Y3, %s, Y11, Y11", k.ref("nan"))
 		g.p("VCMPPS $0, %s, Y0, Y3", k.ref("inf"))
 		g.p("VBLENDVPS Y3, %s, Y11, Y1", k.ref("inf"))
-		nanFromX(g)
-	}},
-	{name: "eluAVX2", form: "unaryC", doc: "sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1)", body: func(g gen) {
-		// expm1(z) = 2^n·(e^r - 1) + (2^n - 1) for z = max(min(x, 0), -87):
-		// no cancellation near 0, where n = 0.
-		g.p("VMINPS Y14, Y0, Y2")
-		g.p("VMAXPS %s, Y2, Y2", k.ref("expm1Min"))
-		g.p("VMULPS %s, Y2, Y3", k.ref("log2e"))
-		g.p("VROUNDPS $0, Y3, Y3")
-		g.p("VFMADD231PS %s, Y3, Y2", k.ref("negLn2Hi"))
-		g.p("VFMADD231PS %s, Y3, Y2", k.ref("negLn2Lo"))
-		g.p("VMOVUPS %s, Y4", k.ref("p5"))
-		for _, c := range []string{"p4", "p3", "p2", "p1", "p0", "one"} {
-			g.p("VFMADD213PS %s, Y2, Y4", k.ref(c))
-		}
-		g.p("VMULPS Y2, Y4, Y4") // q = e^r - 1
-		g.p("VCVTPS2DQ Y3, Y3")
-		g.p("VPADDD %s, Y3, Y3", k.ref("bias"))
-		g.p("VPSLLD $23, Y3, Y3") // s = 2^n
-		g.p("VSUBPS %s, Y3, Y5", k.ref("one"))
-		g.p("VFMADD213PS Y5, Y3, Y4") // s·q + s - 1
-		g.p("VMULPS Y15, Y4, Y4")
-		g.p("VCMPPS $0x1e, Y14, Y0, Y5")
-		g.p("VBLENDVPS Y5, Y0, Y4, Y1")
 		nanFromX(g)
 	}},
 	{name: "reluAVX2", form: "unary", doc: "sets dst[i] = max(x[i], 0), NaN for NaN", body: func(g gen) {

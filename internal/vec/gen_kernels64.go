@@ -20,11 +20,9 @@
 //     cancellation near 0 (n = 0 there).
 //   - log x = e·ln2 + log m for x = 2^e·m, m in [sqrt(1/2), sqrt(2)) (a
 //     subnormal x scaled by 2^52 first), log m = 2·atanh((m-1)/(m+1)) by
-//     its series to s^23; softplus max(x, 0) + log(1+t), t = e^-|x|, with
-//     log(1+t) = log(u)·t/(u-1), u = 1+t, which cancels the rounding of u.
-//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign; sigmoid
-//     1/(1+e) or, for negative x, e/(1+e), e = e^-|x| (no overflow, and
-//     subnormal results where x < -708); ELU alpha·(e^x - 1) for x < 0.
+//     its series to s^23.
+//   - tanh |x| = (e^2|x| - 1)/(e^2|x| - 1 + 2) with x's sign. (The sigmoid,
+//     the ELU and the softplus are in gen_act.go.)
 //
 // vec64_test.go measures them against math.Exp, math.Expm1, math.Tanh,
 // math.Log and math.Log1p in ulps over wide grids and at ±Inf, NaN, ±0, subnormals and the
@@ -232,15 +230,6 @@ var kernels = []kernel{
 		g.p("VSUBPD Y15, Y0, Y0")
 		g.expCore(0, 1, 3, 4, 5, 6)
 	}},
-	{name: "sigmoid64AVX2", doc: "sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0", body: func(g gen) {
-		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
-		g.p("VXORPD %s, Y2, Y2", k.ref("sign")) // -|x|
-		g.expCore(2, 4, 3, 5, 6, 7)             // e = e^-|x|, never overflows
-		g.p("VADDPD %s, Y4, Y5", k.ref("one"))
-		g.p("VMOVUPD %s, Y1", k.ref("one"))
-		g.p("VBLENDVPD Y0, Y4, Y1, Y1") // x's sign bit selects e
-		g.p("VDIVPD Y5, Y1, Y1")
-	}},
 	{name: "tanh64AVX2", doc: "sets dst[i] = tanh(x[i])", body: func(g gen) {
 		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
 		g.p("VADDPD Y2, Y2, Y2")
@@ -252,14 +241,6 @@ var kernels = []kernel{
 		g.p("VORPD Y6, Y1, Y1")
 		nanFromX(g)
 	}},
-	{name: "elu64AVX2", withC: true, doc: "sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i]", body: func(g gen) {
-		g.p("VMINPD Y14, Y0, Y2") // NaN becomes 0, restored below
-		g.p("VMAXPD %s, Y2, Y2", k.ref("expm1Min"))
-		g.expm1Core(2, 4, 5, 6, 7)
-		g.p("VMULPD Y15, Y4, Y4")
-		g.p("VCMPPD $0x15, Y14, Y0, Y5") // !(x < 0): x > 0, ±0 and NaN give x
-		g.p("VBLENDVPD Y5, Y0, Y4, Y1")
-	}},
 	{name: "log64AVX2", doc: "sets dst[i] = log(x[i]) (-Inf for ±0, NaN below 0)", body: func(g gen) {
 		g.logCore(0, 1, 3, 4, 5, 6, 7, 8)
 		g.p("VCMPPD $0, Y14, Y0, Y3")
@@ -268,21 +249,6 @@ var kernels = []kernel{
 		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("nan"))
 		g.p("VCMPPD $0, %s, Y0, Y3", k.ref("inf"))
 		g.p("VBLENDVPD Y3, %s, Y1, Y1", k.ref("inf"))
-		nanFromX(g)
-	}},
-	{name: "softplus64AVX2", doc: "sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|)", body: func(g gen) {
-		g.p("VANDPD %s, Y0, Y2", k.ref("abs"))
-		g.p("VXORPD %s, Y2, Y2", k.ref("sign"))  // -|x|
-		g.expCore(2, 9, 3, 4, 5, 6)              // t = e^-|x| in [0, 1]
-		g.p("VADDPD %s, Y9, Y10", k.ref("one"))  // u = 1 + t
-		g.logCore(10, 11, 3, 4, 5, 6, 7, 8)      // log u
-		g.p("VSUBPD %s, Y10, Y12", k.ref("one")) // u - 1
-		g.p("VDIVPD Y12, Y9, Y13")               // t/(u-1) corrects the rounding of u
-		g.p("VMULPD Y13, Y11, Y11")
-		g.p("VCMPPD $0, %s, Y10, Y3", k.ref("one")) // u == 1: log(1+t) = t
-		g.p("VBLENDVPD Y3, Y9, Y11, Y11")
-		g.p("VMAXPD Y14, Y0, Y1")
-		g.p("VADDPD Y11, Y1, Y1")
 		nanFromX(g)
 	}},
 }

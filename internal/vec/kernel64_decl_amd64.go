@@ -9,27 +9,12 @@ package vec
 //go:noescape
 func expShift64AVX2(dst, x *float64, n int, c float64)
 
-// sigmoid64AVX2 sets dst[i] = 1/(1+e^-x[i]), as e/(1+e) with e = e^x for x < 0, for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func sigmoid64AVX2(dst, x *float64, n int)
-
 // tanh64AVX2 sets dst[i] = tanh(x[i]), for n a multiple of 4 (AVX2 and FMA).
 //
 //go:noescape
 func tanh64AVX2(dst, x *float64, n int)
 
-// elu64AVX2 sets dst[i] = c·(e^x[i] - 1) if x[i] < 0, else x[i], for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func elu64AVX2(dst, x *float64, n int, c float64)
-
 // log64AVX2 sets dst[i] = log(x[i]) (-Inf for ±0, NaN below 0), for n a multiple of 4 (AVX2 and FMA).
 //
 //go:noescape
 func log64AVX2(dst, x *float64, n int)
-
-// softplus64AVX2 sets dst[i] = log(1+e^x[i]) = max(x[i], 0) + log(1+e^-|x[i]|), for n a multiple of 4 (AVX2 and FMA).
-//
-//go:noescape
-func softplus64AVX2(dst, x *float64, n int)

@@ -1,4 +1,4 @@
-//go:build !amd64 || purego
+//go:build (!amd64 && !arm64) || purego
 
 package vec
 
@@ -18,22 +18,9 @@ func expShift64AVX2(dst, x *float64, n int, c float64) {
 	each64(dst, x, n, func(v float64) float64 { return Exp64(v - c) })
 }
 
-func sigmoid64AVX2(dst, x *float64, n int) { each64(dst, x, n, Sigmoid64Scalar) }
-
 func tanh64AVX2(dst, x *float64, n int) { each64(dst, x, n, math.Tanh) }
 
-func elu64AVX2(dst, x *float64, n int, c float64) {
-	each64(dst, x, n, func(v float64) float64 {
-		if v < 0 {
-			return c * math.Expm1(v)
-		}
-		return v
-	})
-}
-
 func log64AVX2(dst, x *float64, n int) { each64(dst, x, n, Log64Scalar) }
-
-func softplus64AVX2(dst, x *float64, n int) { each64(dst, x, n, Softplus64Scalar) }
 
 func each64(dst, x *float64, n int, f func(float64) float64) {
 	d, s := unsafe.Slice(dst, n), unsafe.Slice(x, n)

@@ -18,11 +18,11 @@ var asm = func() kernelSet {
 		lanes:       8,
 		expShift:    expShiftAVX2,
 		expSub:      expSubAVX2,
-		sigmoid:     sigmoidAVX2,
+		sigmoid:     sigmoidExpAVX2, // act_amd64.s
 		tanh:        tanhAVX2,
 		softplus:    softplusAVX2,
 		log:         logAVX2,
-		elu:         eluAVX2,
+		elu:         eluExpAVX2, // act_amd64.s
 		relu:        reluAVX2,
 		reluGrad:    reluGradAVX2,
 		add:         addAVX2,

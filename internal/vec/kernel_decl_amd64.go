@@ -14,11 +14,6 @@ func expShiftAVX2(dst, x *float32, n int, c float32)
 //go:noescape
 func expSubAVX2(dst, a, b *float32, n int)
 
-// sigmoidAVX2 sets dst[i] = 1/(1+e^-x[i]), for n a multiple of 8 (AVX2 and FMA).
-//
-//go:noescape
-func sigmoidAVX2(dst, x *float32, n int)
-
 // tanhAVX2 sets dst[i] = tanh(x[i]), for n a multiple of 8 (AVX2 and FMA).
 //
 //go:noescape
@@ -33,11 +28,6 @@ func softplusAVX2(dst, x *float32, n int)
 //
 //go:noescape
 func logAVX2(dst, x *float32, n int)
-
-// eluAVX2 sets dst[i] = x[i] if x[i] > 0, else c·(e^x[i] - 1), for n a multiple of 8 (AVX2 and FMA).
-//
-//go:noescape
-func eluAVX2(dst, x *float32, n int, c float32)
 
 // reluAVX2 sets dst[i] = max(x[i], 0), NaN for NaN, for n a multiple of 8 (AVX2 and FMA).
 //

@@ -94,52 +94,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func sigmoidAVX2(dst, x *float32, n int)
-TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	VXORPS Y14, Y14, Y14
-	SHRQ $3, CX
-	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VXORPS vconst<>+544(SB), Y0, Y2
-	VMINPS vconst<>+0(SB), Y2, Y3
-	VMAXPS vconst<>+32(SB), Y3, Y3
-	VMULPS vconst<>+64(SB), Y3, Y5
-	VROUNDPS $0, Y5, Y5
-	VFMADD231PS vconst<>+96(SB), Y5, Y3
-	VFMADD231PS vconst<>+128(SB), Y5, Y3
-	VMOVUPS vconst<>+160(SB), Y4
-	VFMADD213PS vconst<>+192(SB), Y3, Y4
-	VFMADD213PS vconst<>+224(SB), Y3, Y4
-	VFMADD213PS vconst<>+256(SB), Y3, Y4
-	VFMADD213PS vconst<>+288(SB), Y3, Y4
-	VFMADD213PS vconst<>+320(SB), Y3, Y4
-	VFMADD213PS vconst<>+352(SB), Y3, Y4
-	VFMADD213PS vconst<>+352(SB), Y3, Y4
-	VCVTPS2DQ Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VPADDD Y5, Y4, Y4
-	VCMPPS $0x1e, vconst<>+0(SB), Y2, Y3
-	VBLENDVPS Y3, vconst<>+416(SB), Y4, Y4
-	VCMPPS $0x11, vconst<>+32(SB), Y2, Y3
-	VANDNPS Y4, Y3, Y4
-	VCMPPS $3, Y2, Y2, Y3
-	VBLENDVPS Y3, Y2, Y4, Y4
-	VADDPS vconst<>+352(SB), Y4, Y4
-	VMOVUPS vconst<>+352(SB), Y1
-	VDIVPS Y4, Y1, Y1
-	VMOVUPS Y1, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	RET
-
 // func tanhAVX2(dst, x *float32, n int)
 TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
@@ -310,50 +264,6 @@ loop:
 	VBLENDVPS Y3, vconst<>+448(SB), Y11, Y11
 	VCMPPS $0, vconst<>+416(SB), Y0, Y3
 	VBLENDVPS Y3, vconst<>+416(SB), Y11, Y1
-	VCMPPS $3, Y0, Y0, Y3
-	VBLENDVPS Y3, Y0, Y1, Y1
-	VMOVUPS Y1, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	RET
-
-// func eluAVX2(dst, x *float32, n int, c float32)
-TEXT ·eluAVX2(SB), NOSPLIT, $0-28
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	VBROADCASTSS c+24(FP), Y15
-	VXORPS Y14, Y14, Y14
-	SHRQ $3, CX
-	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VMINPS Y14, Y0, Y2
-	VMAXPS vconst<>+608(SB), Y2, Y2
-	VMULPS vconst<>+64(SB), Y2, Y3
-	VROUNDPS $0, Y3, Y3
-	VFMADD231PS vconst<>+96(SB), Y3, Y2
-	VFMADD231PS vconst<>+128(SB), Y3, Y2
-	VMOVUPS vconst<>+160(SB), Y4
-	VFMADD213PS vconst<>+192(SB), Y2, Y4
-	VFMADD213PS vconst<>+224(SB), Y2, Y4
-	VFMADD213PS vconst<>+256(SB), Y2, Y4
-	VFMADD213PS vconst<>+288(SB), Y2, Y4
-	VFMADD213PS vconst<>+320(SB), Y2, Y4
-	VFMADD213PS vconst<>+352(SB), Y2, Y4
-	VMULPS Y2, Y4, Y4
-	VCVTPS2DQ Y3, Y3
-	VPADDD vconst<>+576(SB), Y3, Y3
-	VPSLLD $23, Y3, Y3
-	VSUBPS vconst<>+352(SB), Y3, Y5
-	VFMADD213PS Y5, Y3, Y4
-	VMULPS Y15, Y4, Y4
-	VCMPPS $0x1e, Y14, Y0, Y5
-	VBLENDVPS Y5, Y0, Y4, Y1
 	VCMPPS $3, Y0, Y0, Y3
 	VBLENDVPS Y3, Y0, Y1, Y1
 	VMOVUPS Y1, (DI)

@@ -41,6 +41,7 @@ type kernelSet struct {
 	reluGrad64, add64              binary64
 	scale64                        unaryC64
 	sum64                          func(x *float64, n int) float64
+	fill64                         func(dst *float64, n int, c float64)
 }
 
 // Name is the instruction set of the kernels in use on this machine:
@@ -447,10 +448,19 @@ func softsignGrad(ks *kernelSet, dst, x, dy []float32) {
 func Fill[T Float](dst []T, c T) { fill(&asm, dst, c) }
 
 func fill[T Float](ks *kernelSet, dst []T, c T) {
+	if d, ok := any(dst).([]float64); ok && ks.fill != nil { // move.go's kernel
+		fill64(&moveAsm, d, float64(c))
+		return
+	}
 	i := 0
-	if d, ok := any(dst).([]float32); ok {
+	switch d := any(dst).(type) {
+	case []float32:
 		if i = blocks(ks.fill != nil, len(d), ks.lanes); i > 0 {
 			ks.fill(&d[0], i, float32(c))
+		}
+	case []float64:
+		if i = blocks(ks.fill64 != nil, len(d), ks.lanes/2); i > 0 {
+			ks.fill64(&d[0], i, float64(c))
 		}
 	}
 	for ; i < len(dst); i++ {

@@ -50,7 +50,7 @@ func sigmoid64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		sigmoid64AVX2(&dst[0], &x[0], i)
+		sigmoidExp64AVX2(&dst[0], &x[0], i) // act_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Sigmoid64Scalar(x[i])
@@ -89,7 +89,7 @@ func elu64(ks *kernelSet64, dst, x []float64, alpha float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		elu64AVX2(&dst[0], &x[0], i, alpha)
+		eluExp64AVX2(&dst[0], &x[0], i, alpha) // act_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		if v := x[i]; v < 0 {
@@ -133,7 +133,7 @@ func softplus64(ks *kernelSet64, dst, x []float64) {
 	x = x[:len(dst)]
 	i := ks.blocks64(len(dst))
 	if i > 0 {
-		softplus64AVX2(&dst[0], &x[0], i)
+		softplusExp64AVX2(&dst[0], &x[0], i) // act_amd64.s
 	}
 	for ; i < len(dst); i++ {
 		dst[i] = Softplus64Scalar(x[i])

@@ -101,6 +101,7 @@ type pool struct {
 	spinTime    time.Duration
 	threads     int // the goroutines runs may occupy; 0: GOMAXPROCS at each run
 	busy        atomic.Int64
+	started     atomic.Int64 // workers started so far (for tests)
 	mu          sync.Mutex
 	idle        []*worker // most recently used last
 }
@@ -227,6 +228,7 @@ func (pl *pool) take() *worker {
 		return w
 	}
 	pl.mu.Unlock()
+	pl.started.Add(1)
 	w := &worker{pool: pl, in: make(chan part, 1), done: make(chan struct{}, 1)}
 	go w.loop()
 	return w
@@ -274,6 +276,10 @@ func (w *worker) loop() {
 			w.runPart(&p)
 			continue
 		}
+		// The idle time counts from here, however long the worker ran
+		// parts since it last parked. Since Go 1.23 Reset discards a
+		// pending expiry, so the select waits the full timeout.
+		timer.Reset(w.pool.idleTimeout)
 		select {
 		case p := <-w.in:
 			w.runPart(&p)
@@ -282,9 +288,6 @@ func (w *worker) loop() {
 				return
 			}
 		}
-		// Since Go 1.23 Reset discards a pending expiry, so the next
-		// select waits the full timeout.
-		timer.Reset(w.pool.idleTimeout)
 	}
 }
 

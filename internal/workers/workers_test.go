@@ -277,3 +277,24 @@ func TestRunNestedStaysWithinThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestBusyWorkerStays checks that a worker does not retire at once when
+// it parks after a stretch of parts that reached it while it spun: its
+// idle time counts from when it parks. Back-to-back runs for longer than
+// the idle timeout, a pause longer than the spin time but far below the
+// idle timeout, and more runs: one worker is started, no more.
+func TestBusyWorkerStays(t *testing.T) {
+	const idle, spin = 100 * time.Millisecond, 20 * time.Millisecond
+	pl := testPool(idle, spin, 2)
+	c := taskFunc(func(int) {})
+	for range 2 {
+		for start := time.Now(); time.Since(start) < 2*idle; {
+			pl.run(2, c, nil, 0, 0)
+		}
+		time.Sleep(spin + 10*time.Millisecond) // the worker parks
+		pl.run(2, c, nil, 0, 0)
+	}
+	if n := pl.started.Load(); n != 1 {
+		t.Errorf("%d workers started, want 1", n)
+	}
+}
