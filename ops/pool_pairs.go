@@ -100,7 +100,7 @@ func (r *poolPairRun[T]) block(y0 int, rows []int, m, xs int) {
 		vec.PairMax(r.y[y0:], in[:len(rows)], OW, m, OW, xs)
 		return
 	}
-	vec.PairSum(r.y[y0:], in[:len(rows)], OW, m, OW, xs, r.inv)
+	vec.PairSumRows(r.y[y0:], in[:len(rows)], OW, m, OW, xs, r.inv)
 }
 
 // run splits the pass over the planes.

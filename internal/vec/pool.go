@@ -36,18 +36,18 @@ func pairMaxWith[T Float](dst []T, rows [][]T, n, m, ds, xs int, fast bool) {
 	}
 }
 
-// PairSum sets dst[j·ds+i] to s times the sum of the pairs of every row in
+// PairSumRows sets dst[j·ds+i] to s times the sum of the pairs of every row in
 // rows for i < n, j < m, added as a balanced tree for 2 and 4 rows,
 // ((a0+a1) + (b0+b1)) + ((c0+c1) + (d0+d1)), in row order otherwise.
-func PairSum[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T) {
-	pairSumWith(dst, rows, n, m, ds, xs, s, true)
+func PairSumRows[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T) {
+	pairSumRowsWith(dst, rows, n, m, ds, xs, s, true)
 }
 
-func pairSumWith[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) {
-	if !pairBounds("PairSum", len(dst), rows, n, m, ds, xs, 2) {
+func pairSumRowsWith[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) {
+	if !pairBounds("PairSumRows", len(dst), rows, n, m, ds, xs, 2) {
 		return
 	}
-	k := pairSumAsm(dst, rows, n, m, ds, xs, s, fast)
+	k := pairSumRowsAsm(dst, rows, n, m, ds, xs, s, fast)
 	for j := range m {
 		y := dst[j*ds : j*ds+n]
 		o := j * xs

@@ -54,8 +54,8 @@ func pairMaxAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, fast bool) int {
 	return k
 }
 
-// pairSumAsm is pairMaxAsm for the pair-sum kernels.
-func pairSumAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) int {
+// pairSumRowsAsm is pairMaxAsm for the pair-sum kernels.
+func pairSumRowsAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) int {
 	b := pairBlock[T](fast)
 	if b == 0 || n < b || m == 0 || len(rows) == 3 || len(rows) > 4 {
 		return 0

@@ -7,6 +7,6 @@ package vec
 
 func pairMaxAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, fast bool) int { return 0 }
 
-func pairSumAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) int { return 0 }
+func pairSumRowsAsm[T Float](dst []T, rows [][]T, n, m, ds, xs int, s T, fast bool) int { return 0 }
 
 func pairSpreadAsm[T Float](dst, x []T, n, m, ds, xs int, s T, fast bool) int { return 0 }

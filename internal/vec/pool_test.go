@@ -65,7 +65,7 @@ func sameBits(got, want float64) bool {
 	return got == want && math.Signbit(got) == math.Signbit(want)
 }
 
-// pairCase is one block of TestPairMax and TestPairSum: nr rows of m
+// pairCase is one block of TestPairMax and TestPairSumRows: nr rows of m
 // rows each, n outputs a row, strides with slack, in float64 and the same
 // values narrowed to float32.
 type pairCase struct {
@@ -153,7 +153,7 @@ func TestPairMax(t *testing.T) {
 	}
 }
 
-func TestPairSum(t *testing.T) {
+func TestPairSumRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, fast := range []bool{true, false} {
 		for _, nr := range []int{1, 2, 3, 4} {
@@ -163,8 +163,8 @@ func TestPairSum(t *testing.T) {
 					s := 0.25 + rng.Float64()
 					what := fmt.Sprintf("fast=%v rows=%d n=%d m=%d ds=%d xs=%d special=%v", fast, nr, n, c.m, c.ds, c.xs, special)
 					c.check(t, what,
-						func(d []float64) { pairSumWith(d, c.rows, c.n, c.m, c.ds, c.xs, s, fast) },
-						func(d []float32) { pairSumWith(d, c.rows32, c.n, c.m, c.ds, c.xs, float32(s), fast) },
+						func(d []float64) { pairSumRowsWith(d, c.rows, c.n, c.m, c.ds, c.xs, s, fast) },
+						func(d []float32) { pairSumRowsWith(d, c.rows32, c.n, c.m, c.ds, c.xs, float32(s), fast) },
 						func(j, i int) float64 { return pairSumWant(c.rows, j*c.xs+2*i) * s },
 						func(j, i int) float32 { return pairSumWant(c.rows32, j*c.xs+2*i) * float32(s) })
 				}
@@ -229,9 +229,9 @@ func TestPairBoundsPanic(t *testing.T) {
 		f    func()
 	}{
 		{"short dst", func() { PairMax(make([]float32, 7), [][]float32{make([]float32, 16)}, 8, 1, 8, 16) }},
-		{"short row", func() { PairSum(make([]float32, 16), [][]float32{make([]float32, 31)}, 8, 2, 8, 16, 1) }},
+		{"short row", func() { PairSumRows(make([]float32, 16), [][]float32{make([]float32, 31)}, 8, 2, 8, 16, 1) }},
 		{"short spread dst", func() { PairSpread(make([]float64, 15), make([]float64, 8), 8, 1, 16, 8, 1) }},
-		{"no rows", func() { PairSum(make([]float32, 8), nil, 8, 1, 8, 16, 1) }},
+		{"no rows", func() { PairSumRows(make([]float32, 8), nil, 8, 1, 8, 16, 1) }},
 	} {
 		func() {
 			defer func() {
