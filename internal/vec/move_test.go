@@ -38,7 +38,7 @@ func sameBits[T Float](a, b T) bool {
 	return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b)) || a != a && b != b
 }
 
-func TestFill64(t *testing.T) {
+func TestFill64Move(t *testing.T) {
 	for _, s := range moveSets() {
 		for n := 0; n <= 67; n++ {
 			for _, c := range []float64{1.5, math.NaN(), math.Inf(-1)} {

@@ -448,10 +448,6 @@ func softsignGrad(ks *kernelSet, dst, x, dy []float32) {
 func Fill[T Float](dst []T, c T) { fill(&asm, dst, c) }
 
 func fill[T Float](ks *kernelSet, dst []T, c T) {
-	if d, ok := any(dst).([]float64); ok && ks.fill != nil { // move.go's kernel
-		fill64(&moveAsm, d, float64(c))
-		return
-	}
 	i := 0
 	switch d := any(dst).(type) {
 	case []float32:
@@ -459,6 +455,10 @@ func fill[T Float](ks *kernelSet, dst []T, c T) {
 			ks.fill(&d[0], i, float32(c))
 		}
 	case []float64:
+		if ks.fill64 == nil && ks.fill != nil { // amd64: move.go's kernel, any length
+			fill64(&moveAsm, d, float64(c))
+			return
+		}
 		if i = blocks(ks.fill64 != nil, len(d), ks.lanes/2); i > 0 {
 			ks.fill64(&d[0], i, float64(c))
 		}
