@@ -27,7 +27,7 @@ func pairInput(rng *rand.Rand, n int, special bool) []float64 {
 	return x
 }
 
-func narrow(x []float64) []float32 {
+func pairNarrow(x []float64) []float32 {
 	y := make([]float32, len(x))
 	for i, v := range x {
 		y[i] = float32(v)
@@ -56,9 +56,9 @@ func b2i(b bool) int {
 	return 0
 }
 
-// sameBits reports whether got is want, NaN matching any NaN and zeros
+// pairSameBits reports whether got is want, NaN matching any NaN and zeros
 // matching by sign.
-func sameBits(got, want float64) bool {
+func pairSameBits(got, want float64) bool {
 	if math.IsNaN(want) {
 		return math.IsNaN(got)
 	}
@@ -80,7 +80,7 @@ func newPairCase(rng *rand.Rand, nr, n int, special bool) pairCase {
 	for range nr {
 		r := pairInput(rng, (c.m*c.xs+1)/2, special)
 		c.rows = append(c.rows, r)
-		c.rows32 = append(c.rows32, narrow(r))
+		c.rows32 = append(c.rows32, pairNarrow(r))
 	}
 	return c
 }
@@ -107,10 +107,10 @@ func (c pairCase) check(t *testing.T, what string, run64 func([]float64), run32 
 				}
 				continue
 			}
-			if w := want64(j, i); !sameBits(d64[o], w) {
+			if w := want64(j, i); !pairSameBits(d64[o], w) {
 				t.Fatalf("%s: float64 row %d dst[%d] = %v, want %v", what, j, i, d64[o], w)
 			}
-			if w := want32(j, i); !sameBits(float64(d32[o]), float64(w)) {
+			if w := want32(j, i); !pairSameBits(float64(d32[o]), float64(w)) {
 				t.Fatalf("%s: float32 row %d dst[%d] = %v, want %v", what, j, i, d32[o], w)
 			}
 		}
@@ -200,7 +200,7 @@ func TestPairSpread(t *testing.T) {
 			m := 1 + rng.IntN(3)
 			ds, xs := 2*n+1+rng.IntN(2), n+rng.IntN(3)
 			x := pairInput(rng, (m*xs+1)/2, true)
-			x32 := narrow(x)
+			x32 := pairNarrow(x)
 			s := 0.125 + rng.Float64()
 			size := m*ds + 1
 			d64, d32 := make([]float64, size), make([]float32, size)
@@ -215,7 +215,7 @@ func TestPairSpread(t *testing.T) {
 				if j < m && i < 2*n {
 					w64, w32 = x[j*xs+i/2]*s, x32[j*xs+i/2]*float32(s)
 				}
-				if !sameBits(d64[o], w64) || !sameBits(float64(d32[o]), float64(w32)) {
+				if !pairSameBits(d64[o], w64) || !pairSameBits(float64(d32[o]), float64(w32)) {
 					t.Fatalf("fast=%v n=%d m=%d ds=%d xs=%d: dst[%d] = %v / %v, want %v / %v", fast, n, m, ds, xs, o, d64[o], d32[o], w64, w32)
 				}
 			}
