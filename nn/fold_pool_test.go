@@ -13,8 +13,8 @@ import (
 // TestPredictFusesConvPool checks that inference graphs run a Conv2D
 // followed by MaxPool2D(2) (with the ReLU as the convolution's activation,
 // as a ReLU layer between them, or none) as one ops.ConvMaxPool2D, with
-// exactly the outputs of the unfused evaluation graph, in float32 and
-// float64; and that the chains it must not fuse (other pool windows, ceil
+// exactly the outputs of the unfused evaluation graph in float64 and
+// within 1e-5·(1+|y|) in float32 (see below); and that the chains it must not fuse (other pool windows, ceil
 // mode, padding, other activations, groups, a BatchNorm between) run apart.
 func TestPredictFusesConvPool(t *testing.T) {
 	pool2 := func() nn.Layer { return must(nn.NewMaxPool2D(2)) }
@@ -66,6 +66,12 @@ func TestPredictFusesConvPool(t *testing.T) {
 				t.Fatalf("%s %v: %d outputs, unfused %d", c.name, dt, len(got), len(want))
 			}
 			for i := range want {
+				// float32 layers of at most 32 taps at stride 1 are
+				// convolved directly by the fused op (ops' conv_direct.go),
+				// summing in another order: within 1e-5·(1+|y|) there
+				if dt == tensor.Float32 && math.Abs(got[i]-want[i]) <= 1e-5*(1+math.Abs(want[i])) {
+					continue
+				}
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("%s %v: y[%d] = %v, unfused %v", c.name, dt, i, got[i], want[i])
 				}

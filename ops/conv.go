@@ -581,14 +581,18 @@ func channelSum(name string, dy *G.Node) (*G.Node, error) {
 	return applyDef(&opDef{
 		name: name, isGrad: true,
 		shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][1]}, nil },
-		f32:   kernels[float32]{forward: channelSumKernel[float32]},
-		f64:   kernels[float64]{forward: channelSumKernel[float64]},
+		f32:   channelSumKernels(new(channelSumLoop[float32])),
+		f64:   channelSumKernels(new(channelSumLoop[float64])),
 	}, dy)
 }
 
-func channelSumKernel[T float](a fwdArgs[T]) error {
-	s := a.in[0].shape
-	n, c := s[0], s[1]
-	channelSums(a.in[0].data, n, s.TotalSize()/(n*c), a.out.data)
-	return nil
+// channelSumKernels are the kernels of a channelSum op, whose calls reuse
+// the op's loop value l.
+func channelSumKernels[T float](l *channelSumLoop[T]) kernels[T] {
+	return kernels[T]{forward: func(a fwdArgs[T]) error {
+		s := a.in[0].shape
+		n, c := s[0], s[1]
+		channelSums(l, a.in[0].data, n, s.TotalSize()/(n*c), a.out.data)
+		return nil
+	}}
 }

@@ -36,29 +36,45 @@ func slabForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 	p, ck := g.outSize(), g.colRows()
 	plane := g.out[1] * g.out[2]
 	xs, ys := g.c*g.inSize(), g.k*p
-	e.run(g.n, 1, func(wk, lo, hi int) {
-		col := scratch[T](e, wk, 0, ck*sd*plane)
-		for n := lo; n < hi; n++ {
-			xn, yn := x[n*xs:(n+1)*xs], y[n*ys:(n+1)*ys]
-			for d0 := 0; d0 < g.out[0]; d0 += sd {
-				d1 := min(d0+sd, g.out[0])
-				cols := (d1 - d0) * plane
-				im2colSlab(g, xn, col, cols, d0, d1)
-				gemmT(false, false, g.k, cols, ck, w, ck, col[:ck*cols], cols, 0, yn[d0*plane:], p)
-			}
-			if b != nil || relu {
-				for r := 0; r < g.k; r++ {
-					var bv T
-					if b != nil {
-						bv = b[r]
-					}
-					row := yn[r*p : (r+1)*p]
-					epilogue(row, bv, relu, row)
+	l := loopOf[slabForwardLoop[T]](e, loopSlabForward)
+	*l = slabForwardLoop[T]{e: e, g: *g, x: x, w: w, b: b, y: y, relu: relu, sd: sd, p: p, ck: ck, plane: plane, xs: xs, ys: ys}
+	e.run(g.n, 1, l)
+	*l = slabForwardLoop[T]{}
+	return true
+}
+
+// slabForwardLoop is slabForward's loop over images.
+type slabForwardLoop[T float] struct {
+	e                        *convEngine
+	g                        convGeom
+	x, w, b, y               []T
+	relu                     bool
+	sd, p, ck, plane, xs, ys int
+}
+
+func (l *slabForwardLoop[T]) group(wk, lo, hi int) {
+	e, g, x, w, b, y, relu := l.e, &l.g, l.x, l.w, l.b, l.y, l.relu
+	sd, p, ck, plane, xs, ys := l.sd, l.p, l.ck, l.plane, l.xs, l.ys
+	col := scratch[T](e, wk, 0, ck*sd*plane)
+	for n := lo; n < hi; n++ {
+		xn, yn := x[n*xs:(n+1)*xs], y[n*ys:(n+1)*ys]
+		for d0 := 0; d0 < g.out[0]; d0 += sd {
+			d1 := min(d0+sd, g.out[0])
+			cols := (d1 - d0) * plane
+			im2colSlab(g, xn, col, cols, d0, d1)
+			gemmT(false, false, g.k, cols, ck, w, ck, col[:ck*cols], cols, 0, yn[d0*plane:], p)
+		}
+		if b != nil || relu {
+			for r := 0; r < g.k; r++ {
+				var bv T
+				if b != nil {
+					bv = b[r]
 				}
+				row := yn[r*p : (r+1)*p]
+				epilogue(row, bv, relu, row)
 			}
 		}
-	})
-	return true
+	}
 }
 
 // slabBackwardFilter is convBackwardFilter in depth slabs: dW = Σ_n Σ_slab
@@ -73,43 +89,45 @@ func slabBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) bool
 	p, ck := g.outSize(), g.colRows()
 	plane := g.out[1] * g.out[2]
 	xs, ys := g.c*g.inSize(), g.k*p
-	started := make([]bool, convWorkers(g.n, 1))
-	nw := e.run(g.n, 1, func(wk, lo, hi int) {
-		acc := dw
-		if wk > 0 {
-			acc = scratch[T](e, wk, 1, len(dw))
-		}
-		col := scratch[T](e, wk, 0, ck*sd*plane)
-		for n := lo; n < hi; n++ {
-			xn, dyn := x[n*xs:(n+1)*xs], dy[n*ys:(n+1)*ys]
-			for d0 := 0; d0 < g.out[0]; d0 += sd {
-				d1 := min(d0+sd, g.out[0])
-				cols := (d1 - d0) * plane
-				im2colSlab(g, xn, col, cols, d0, d1)
-				var beta T
-				if started[wk] {
-					beta = 1
-				}
-				started[wk] = true
-				gemmT(false, true, g.k, ck, cols, dyn[d0*plane:], p, col[:ck*cols], cols, beta, acc, ck)
-			}
-		}
-	})
-	if nw > 1 {
-		parts := make([][]T, nw-1)
-		for wk := 1; wk < nw; wk++ {
-			parts[wk-1] = scratch[T](e, wk, 1, len(dw))
-		}
-		parallelFor(len(dw), 1<<14, func(lo, hi int) {
-			d := dw[lo:hi]
-			for _, part := range parts { // in worker order: deterministic
-				for i, v := range part[lo:hi] {
-					d[i] += v
-				}
-			}
-		})
-	}
+	l := loopOf[slabBackwardFilterLoop[T]](e, loopSlabBackwardFilter)
+	*l = slabBackwardFilterLoop[T]{e: e, g: *g, dy: dy, x: x, dw: dw, started: workerFlags(e, convWorkers(g.n, 1)), sd: sd, p: p, ck: ck, plane: plane, xs: xs, ys: ys}
+	nw := e.run(g.n, 1, l)
+	*l = slabBackwardFilterLoop[T]{}
+	addPartials(e, nw, dw)
 	return true
+}
+
+// slabBackwardFilterLoop is slabBackwardFilter's loop over images.
+type slabBackwardFilterLoop[T float] struct {
+	e                        *convEngine
+	g                        convGeom
+	dy, x, dw                []T
+	started                  []bool // per worker: it has written its accumulator
+	sd, p, ck, plane, xs, ys int
+}
+
+func (l *slabBackwardFilterLoop[T]) group(wk, lo, hi int) {
+	e, g, dy, x, dw, started := l.e, &l.g, l.dy, l.x, l.dw, l.started
+	sd, p, ck, plane, xs, ys := l.sd, l.p, l.ck, l.plane, l.xs, l.ys
+	acc := dw
+	if wk > 0 {
+		acc = scratch[T](e, wk, 1, len(dw))
+	}
+	col := scratch[T](e, wk, 0, ck*sd*plane)
+	for n := lo; n < hi; n++ {
+		xn, dyn := x[n*xs:(n+1)*xs], dy[n*ys:(n+1)*ys]
+		for d0 := 0; d0 < g.out[0]; d0 += sd {
+			d1 := min(d0+sd, g.out[0])
+			cols := (d1 - d0) * plane
+			im2colSlab(g, xn, col, cols, d0, d1)
+			var beta T
+			if started[wk] {
+				beta = 1
+			}
+			started[wk] = true
+			gemmT(false, true, g.k, ck, cols, dyn[d0*plane:], p, col[:ck*cols], cols, beta, acc, ck)
+		}
+	}
 }
 
 // slabBackwardData is convBackwardData in depth slabs: per image, dx is
@@ -125,27 +143,43 @@ func slabBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	p, ck := g.outSize(), g.colRows()
 	plane := g.out[1] * g.out[2]
 	xs, ys := g.c*g.inSize(), g.k*p
-	e.run(g.n, 1, func(wk, lo, hi int) {
-		col := scratch[T](e, wk, 0, ck*sd*plane)
-		for n := lo; n < hi; n++ {
-			dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
-			if b != nil {
-				fillChannels(dxn, b, g.inSize())
-			} else {
-				clear(dxn)
-			}
-			for d0 := 0; d0 < g.out[0]; d0 += sd {
-				d1 := min(d0+sd, g.out[0])
-				cols := (d1 - d0) * plane
-				gemmT(true, false, ck, cols, g.k, w, ck, dyn[d0*plane:], p, 0, col[:ck*cols], cols)
-				col2imSlab(g, col, dxn, cols, d0, d1)
-			}
-			if relu {
-				reluInPlace(dxn)
-			}
-		}
-	})
+	l := loopOf[slabBackwardDataLoop[T]](e, loopSlabBackwardData)
+	*l = slabBackwardDataLoop[T]{e: e, g: *g, dy: dy, w: w, b: b, dx: dx, relu: relu, sd: sd, p: p, ck: ck, plane: plane, xs: xs, ys: ys}
+	e.run(g.n, 1, l)
+	*l = slabBackwardDataLoop[T]{}
 	return true
+}
+
+// slabBackwardDataLoop is slabBackwardData's loop over images.
+type slabBackwardDataLoop[T float] struct {
+	e                        *convEngine
+	g                        convGeom
+	dy, w, b, dx             []T
+	relu                     bool
+	sd, p, ck, plane, xs, ys int
+}
+
+func (l *slabBackwardDataLoop[T]) group(wk, lo, hi int) {
+	e, g, dy, w, b, dx, relu := l.e, &l.g, l.dy, l.w, l.b, l.dx, l.relu
+	sd, p, ck, plane, xs, ys := l.sd, l.p, l.ck, l.plane, l.xs, l.ys
+	col := scratch[T](e, wk, 0, ck*sd*plane)
+	for n := lo; n < hi; n++ {
+		dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
+		if b != nil {
+			fillChannels(dxn, b, g.inSize())
+		} else {
+			clear(dxn)
+		}
+		for d0 := 0; d0 < g.out[0]; d0 += sd {
+			d1 := min(d0+sd, g.out[0])
+			cols := (d1 - d0) * plane
+			gemmT(true, false, ck, cols, g.k, w, ck, dyn[d0*plane:], p, 0, col[:ck*cols], cols)
+			col2imSlab(g, col, dxn, cols, d0, d1)
+		}
+		if relu {
+			reluInPlace(dxn)
+		}
+	}
 }
 
 // col2imSlab adds the columns of the output depths [d0, d1) (col, rows ld

@@ -107,7 +107,9 @@ type convScratch struct {
 	packed []*gemm.PackedA
 	// tap offsets of the running call's shiftGeom (shiftGeometry)
 	shiftOuter, shiftTaps []int
-	loop                  engineLoop // the loop of convEngine.run
+	loop                  engineLoop     // the loop of convEngine.run
+	loops                 [loopKinds]any // the kernels' loop values (loopOf)
+	started               []bool         // per-worker flags (workerFlags)
 }
 
 // scratchPool is a last-in first-out list of the convScratch values that
@@ -216,9 +218,9 @@ func (g *convGeom) groupSize(workers int) int {
 }
 
 // run splits the batch into groups of gs images, spreads the groups over
-// the workers and calls fn(worker, lo, hi) for each group [lo, hi) of
-// images, a worker's groups in order. It returns the number of workers.
-func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
+// the workers and calls fn.group(worker, lo, hi) for each group [lo, hi)
+// of images, a worker's groups in order. It returns the number of workers.
+func (e *convEngine) run(n, gs int, fn groupBody) int {
 	groups := (n + gs - 1) / gs
 	procs := runtime.GOMAXPROCS(0)
 	nw := min(procs, groups)
@@ -238,7 +240,7 @@ func (e *convEngine) run(n, gs int, fn func(worker, lo, hi int)) int {
 // engineLoop is the loop of convEngine.run over its workers, kept in the
 // scratch so that splitting it allocates nothing.
 type engineLoop struct {
-	fn                func(worker, lo, hi int)
+	fn                groupBody
 	n, gs, groups, nw int
 }
 
@@ -246,7 +248,7 @@ type engineLoop struct {
 func (r *engineLoop) Range(a, b int) {
 	for wk := a; wk < b; wk++ {
 		for gi := wk * r.groups / r.nw; gi < (wk+1)*r.groups/r.nw; gi++ {
-			r.fn(wk, gi*r.gs, min((gi+1)*r.gs, r.n))
+			r.fn.group(wk, gi*r.gs, min((gi+1)*r.gs, r.n))
 		}
 	}
 }
@@ -270,23 +272,29 @@ func sharedScratch[T float](e *convEngine, size int) []T {
 
 // transposeInto writes the transpose of a (rows × cols, row-major) into t
 // (cols × rows), in cache-sized tiles, in parallel over column blocks.
-func transposeInto[T float](a []T, rows, cols int, t []T) {
-	const tile = 32
-	blocks := (cols + tile - 1) / tile
-	parallelFor(blocks, max(1, (1<<14)/max(1, rows*tile)), func(lo, hi int) {
-		for cb := lo; cb < hi; cb++ {
-			c0, c1 := cb*tile, min((cb+1)*tile, cols)
-			for r0 := 0; r0 < rows; r0 += tile {
-				r1 := min(r0+tile, rows)
-				for c := c0; c < c1; c++ {
-					dst := t[c*rows+r0 : c*rows+r1]
-					for i := range dst {
-						dst[i] = a[(r0+i)*cols+c]
-					}
+func transposeInto[T float](e *convEngine, a []T, rows, cols int, t []T) {
+	blocks := (cols + transposeTile - 1) / transposeTile
+	reorderWeights(e, weightsLoop[T]{kind: weightsTranspose, src: a, dst: t, k: rows, c: cols}, blocks, max(1, (1<<14)/max(1, rows*transposeTile)))
+}
+
+// transposeTile is the side of transposeInto's tiles.
+const transposeTile = 32
+
+// transposeRange is column blocks [lo, hi) of transposeInto.
+func transposeRange[T float](a []T, rows, cols int, t []T, lo, hi int) {
+	const tile = transposeTile
+	for cb := lo; cb < hi; cb++ {
+		c0, c1 := cb*tile, min((cb+1)*tile, cols)
+		for r0 := 0; r0 < rows; r0 += tile {
+			r1 := min(r0+tile, rows)
+			for c := c0; c < c1; c++ {
+				dst := t[c*rows+r0 : c*rows+r1]
+				for i := range dst {
+					dst[i] = a[(r0+i)*cols+c]
 				}
 			}
 		}
-	})
+	}
 }
 
 // scratch returns the worker's buffer in slot, of length size, reusing it
@@ -712,48 +720,65 @@ func convForward[T float](e *convEngine, g *convGeom, x, w, b []T, relu bool, y 
 	direct := g.direct()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
 	wm := packWeights(e, 0, w, g.k, ck, gs*p)
-	e.run(g.n, gs, func(wk, lo, hi int) {
-		if hi-lo == 1 {
-			n := lo
-			src, yn := x[n*xs:(n+1)*xs], y[n*ys:(n+1)*ys]
-			if !direct {
-				col := scratch[T](e, wk, 0, ck*p)
-				im2col(g, src, col, p)
-				src = col
-			}
-			// the product overwrites yn; then one pass adds the bias and
-			// applies the ReLU (rather than a bias fill, a product that
-			// reads it back, and a ReLU pass)
-			wm.mul(p, src, p, 0, yn, p)
-			if b != nil || relu {
-				for r := 0; r < g.k; r++ {
-					var bv T
-					if b != nil {
-						bv = b[r]
-					}
-					row := yn[r*p : (r+1)*p]
-					epilogue(row, bv, relu, row)
+	l := loopOf[forwardLoop[T]](e, loopForward)
+	*l = forwardLoop[T]{e: e, g: *g, x: x, b: b, y: y, relu: relu, direct: direct, p: p, ck: ck, xs: xs, ys: ys, wm: wm}
+	e.run(g.n, gs, l)
+	*l = forwardLoop[T]{}
+}
+
+// forwardLoop is convForward's loop over groups of images.
+type forwardLoop[T float] struct {
+	e             *convEngine
+	g             convGeom
+	x, b, y       []T
+	relu, direct  bool
+	p, ck, xs, ys int
+	wm            weightMatrix[T]
+}
+
+func (l *forwardLoop[T]) group(wk, lo, hi int) {
+	e, g, x, b, y, relu, direct := l.e, &l.g, l.x, l.b, l.y, l.relu, l.direct
+	p, ck, xs, ys, wm := l.p, l.ck, l.xs, l.ys, l.wm
+	if hi-lo == 1 {
+		n := lo
+		src, yn := x[n*xs:(n+1)*xs], y[n*ys:(n+1)*ys]
+		if !direct {
+			col := scratch[T](e, wk, 0, ck*p)
+			im2col(g, src, col, p)
+			src = col
+		}
+		// the product overwrites yn; then one pass adds the bias and
+		// applies the ReLU (rather than a bias fill, a product that
+		// reads it back, and a ReLU pass)
+		wm.mul(p, src, p, 0, yn, p)
+		if b != nil || relu {
+			for r := 0; r < g.k; r++ {
+				var bv T
+				if b != nil {
+					bv = b[r]
 				}
+				row := yn[r*p : (r+1)*p]
+				epilogue(row, bv, relu, row)
 			}
-			return
 		}
-		cols := (hi - lo) * p
-		col := scratch[T](e, wk, 0, ck*cols)
-		for n := lo; n < hi; n++ {
-			if direct {
-				// a 1x1 kernel's columns are the image's channel rows:
-				// one copy per row, no im2col
-				gatherImage(x[n*xs:(n+1)*xs], ck, p, cols, (n-lo)*p, col)
-				continue
-			}
-			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
+		return
+	}
+	cols := (hi - lo) * p
+	col := scratch[T](e, wk, 0, ck*cols)
+	for n := lo; n < hi; n++ {
+		if direct {
+			// a 1x1 kernel's columns are the image's channel rows:
+			// one copy per row, no im2col
+			gatherImage(x[n*xs:(n+1)*xs], ck, p, cols, (n-lo)*p, col)
+			continue
 		}
-		out := scratch[T](e, wk, 2, g.k*cols)
-		wm.mul(cols, col, cols, 0, out, cols)
-		for n := lo; n < hi; n++ {
-			scatterImage(out, g.k, p, cols, (n-lo)*p, b, relu, y[n*ys:(n+1)*ys])
-		}
-	})
+		im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
+	}
+	out := scratch[T](e, wk, 2, g.k*cols)
+	wm.mul(cols, col, cols, 0, out, cols)
+	for n := lo; n < hi; n++ {
+		scatterImage(out, g.k, p, cols, (n-lo)*p, b, relu, y[n*ys:(n+1)*ys])
+	}
 }
 
 // convBackwardData computes dx = col2im(Wᵀ·dy) (+ b per channel of dx): dy
@@ -779,74 +804,92 @@ func convBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 	direct := g.direct()
 	tiled := !direct && g.tiles()
 	gs := g.groupSize(runtime.GOMAXPROCS(0))
-	initImage := func(dxn []T) {
-		if b != nil {
-			fillChannels(dxn, b, g.inSize())
-		} else {
-			clear(dxn)
-		}
-	}
 	// With many groups of images, Wᵀ (C·∏k × K) once per call spares the
 	// products a transposing pack of W for every group; with few, the
 	// GEMM's own (vectorised) transposing pack is cheaper.
 	wt, ldw, tw := w, ck, true
 	if (g.n+gs-1)/gs >= 8 {
 		wt, ldw, tw = sharedScratch[T](e, ck*g.k), g.k, false
-		transposeInto(w, g.k, ck, wt)
+		transposeInto(e, w, g.k, ck, wt)
 	}
-	e.run(g.n, gs, func(wk, lo, hi int) {
-		if hi-lo == 1 {
-			n := lo
-			dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
-			if direct {
-				var beta T
-				if b != nil {
-					fillChannels(dxn, b, g.inSize())
-					beta = 1
-				}
-				gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, beta, dxn, p)
-				if relu {
-					reluInPlace(dxn)
-				}
-				return
+	l := loopOf[backwardDataLoop[T]](e, loopBackwardData)
+	*l = backwardDataLoop[T]{e: e, g: *g, dy: dy, b: b, dx: dx, wt: wt, relu: relu, direct: direct, tiled: tiled, tw: tw, p: p, ck: ck, xs: xs, ys: ys, ldw: ldw}
+	e.run(g.n, gs, l)
+	*l = backwardDataLoop[T]{}
+}
+
+// backwardDataLoop is convBackwardData's loop over groups of images.
+type backwardDataLoop[T float] struct {
+	e                       *convEngine
+	g                       convGeom
+	dy, b, dx, wt           []T
+	relu, direct, tiled, tw bool
+	p, ck, xs, ys, ldw      int
+}
+
+// initImage sets dxn to the bias of its channels, or to zero.
+func (l *backwardDataLoop[T]) initImage(dxn []T) {
+	if l.b != nil {
+		fillChannels(dxn, l.b, l.g.inSize())
+	} else {
+		clear(dxn)
+	}
+}
+
+func (l *backwardDataLoop[T]) group(wk, lo, hi int) {
+	e, g, dy, b, dx, wt, relu, direct, tiled, tw := l.e, &l.g, l.dy, l.b, l.dx, l.wt, l.relu, l.direct, l.tiled, l.tw
+	p, ck, xs, ys, ldw, initImage := l.p, l.ck, l.xs, l.ys, l.ldw, l.initImage
+	if hi-lo == 1 {
+		n := lo
+		dyn, dxn := dy[n*ys:(n+1)*ys], dx[n*xs:(n+1)*xs]
+		if direct {
+			var beta T
+			if b != nil {
+				fillChannels(dxn, b, g.inSize())
+				beta = 1
 			}
-			col := scratch[T](e, wk, 0, ck*p)
-			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
-			if tiled {
-				col2imTiled(g, col, dxn, p, b, relu)
-				return
-			}
-			initImage(dxn)
-			col2im(g, col, dxn, p)
+			gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, beta, dxn, p)
 			if relu {
 				reluInPlace(dxn)
 			}
 			return
 		}
-		cols := (hi - lo) * p
-		in := scratch[T](e, wk, 2, g.k*cols)
-		for n := lo; n < hi; n++ {
-			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
+		col := scratch[T](e, wk, 0, ck*p)
+		gemmT(tw, false, ck, p, g.k, wt, ldw, dyn, p, 0, col, p)
+		if tiled {
+			col2imTiled(g, col, dxn, p, b, relu)
+			return
 		}
-		col := scratch[T](e, wk, 0, ck*cols)
-		gemmT(tw, false, ck, cols, g.k, wt, ldw, in, cols, 0, col, cols)
-		for n := lo; n < hi; n++ {
-			dxn := dx[n*xs : (n+1)*xs]
-			if direct {
-				scatterImage(col, ck, p, cols, (n-lo)*p, b, relu, dxn)
-				continue
-			}
-			if tiled {
-				col2imTiled(g, col[(n-lo)*p:], dxn, cols, b, relu)
-				continue
-			}
-			initImage(dxn)
-			col2im(g, col[(n-lo)*p:], dxn, cols)
-			if relu {
-				reluInPlace(dxn)
-			}
+		initImage(dxn)
+		col2im(g, col, dxn, p)
+		if relu {
+			reluInPlace(dxn)
 		}
-	})
+		return
+	}
+	cols := (hi - lo) * p
+	in := scratch[T](e, wk, 2, g.k*cols)
+	for n := lo; n < hi; n++ {
+		gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
+	}
+	col := scratch[T](e, wk, 0, ck*cols)
+	gemmT(tw, false, ck, cols, g.k, wt, ldw, in, cols, 0, col, cols)
+	for n := lo; n < hi; n++ {
+		dxn := dx[n*xs : (n+1)*xs]
+		if direct {
+			scatterImage(col, ck, p, cols, (n-lo)*p, b, relu, dxn)
+			continue
+		}
+		if tiled {
+			col2imTiled(g, col[(n-lo)*p:], dxn, cols, b, relu)
+			continue
+		}
+		initImage(dxn)
+		col2im(g, col[(n-lo)*p:], dxn, cols)
+		if relu {
+			reluInPlace(dxn)
+		}
+	}
 }
 
 // flippable reports whether the input gradient is computed as a forward
@@ -874,17 +917,7 @@ func flipBackwardData[T float](e *convEngine, g *convGeom, dy, w, b []T, relu bo
 		sc.flip = wf
 	}
 	wf = wf[:len(w)]
-	parallelFor(g.k, max(1, (1<<15)/max(1, g.c*taps)), func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			for c := 0; c < g.c; c++ {
-				src := w[(k*g.c+c)*taps : (k*g.c+c+1)*taps]
-				dst := wf[(c*g.k+k)*taps : (c*g.k+k+1)*taps]
-				for t, v := range src {
-					dst[taps-1-t] = v
-				}
-			}
-		}
-	})
+	reorderWeights(e, weightsLoop[T]{kind: weightsFlip, src: w, dst: wf, k: g.k, c: g.c, taps: taps}, g.k, max(1, (1<<15)/max(1, g.c*taps)))
 	convForward(e, &f, dy, wf, b, relu, dx)
 }
 
@@ -909,66 +942,80 @@ func convBackwardFilter[T float](e *convEngine, g *convGeom, dy, x, dw []T) {
 		// only add the copy of dy into the group matrix
 		gs = 1
 	}
-	started := make([]bool, convWorkers(g.n, gs))
-	nw := e.run(g.n, gs, func(wk, lo, hi int) {
-		acc := dw
-		if wk > 0 {
-			acc = scratch[T](e, wk, 1, len(dw))
-		}
-		var beta T
-		if started[wk] {
-			beta = 1
-		}
-		started[wk] = true
-		if hi-lo == 1 {
-			n := lo
-			src := x[n*xs : (n+1)*xs]
-			if !direct {
-				col := scratch[T](e, wk, 0, ck*p)
-				im2col(g, src, col, p)
-				src = col
-			}
-			gemmT(false, true, g.k, ck, p, dy[n*ys:(n+1)*ys], p, src, p, beta, acc, ck)
-			return
-		}
-		cols := (hi - lo) * p
-		col := scratch[T](e, wk, 0, ck*cols)
-		in := scratch[T](e, wk, 2, g.k*cols)
-		for n := lo; n < hi; n++ {
-			im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
-			gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
-		}
-		gemmT(false, true, g.k, ck, cols, in, cols, col, cols, beta, acc, ck)
-	})
-	if nw > 1 {
-		parts := make([][]T, nw-1)
-		for wk := 1; wk < nw; wk++ {
-			parts[wk-1] = scratch[T](e, wk, 1, len(dw))
-		}
-		parallelFor(len(dw), 1<<14, func(lo, hi int) {
-			d := dw[lo:hi]
-			for _, part := range parts { // in worker order: deterministic
-				for i, v := range part[lo:hi] {
-					d[i] += v
-				}
-			}
-		})
+	l := loopOf[backwardFilterLoop[T]](e, loopBackwardFilter)
+	*l = backwardFilterLoop[T]{e: e, g: *g, dy: dy, x: x, dw: dw, started: workerFlags(e, convWorkers(g.n, gs)), direct: direct, p: p, ck: ck, xs: xs, ys: ys}
+	nw := e.run(g.n, gs, l)
+	*l = backwardFilterLoop[T]{}
+	addPartials(e, nw, dw)
+}
+
+// backwardFilterLoop is convBackwardFilter's loop over groups of images:
+// worker 0 accumulates into dw, the others into their slot 1.
+type backwardFilterLoop[T float] struct {
+	e             *convEngine
+	g             convGeom
+	dy, x, dw     []T
+	started       []bool // per worker: it has written its accumulator
+	direct        bool
+	p, ck, xs, ys int
+}
+
+func (l *backwardFilterLoop[T]) group(wk, lo, hi int) {
+	e, g, dy, x, dw, started, direct := l.e, &l.g, l.dy, l.x, l.dw, l.started, l.direct
+	p, ck, xs, ys := l.p, l.ck, l.xs, l.ys
+	acc := dw
+	if wk > 0 {
+		acc = scratch[T](e, wk, 1, len(dw))
 	}
+	var beta T
+	if started[wk] {
+		beta = 1
+	}
+	started[wk] = true
+	if hi-lo == 1 {
+		n := lo
+		src := x[n*xs : (n+1)*xs]
+		if !direct {
+			col := scratch[T](e, wk, 0, ck*p)
+			im2col(g, src, col, p)
+			src = col
+		}
+		gemmT(false, true, g.k, ck, p, dy[n*ys:(n+1)*ys], p, src, p, beta, acc, ck)
+		return
+	}
+	cols := (hi - lo) * p
+	col := scratch[T](e, wk, 0, ck*cols)
+	in := scratch[T](e, wk, 2, g.k*cols)
+	for n := lo; n < hi; n++ {
+		im2col(g, x[n*xs:(n+1)*xs], col[(n-lo)*p:], cols)
+		gatherImage(dy[n*ys:(n+1)*ys], g.k, p, cols, (n-lo)*p, in)
+	}
+	gemmT(false, true, g.k, ck, cols, in, cols, col, cols, beta, acc, ck)
 }
 
 // channelSums sets db[c] = Σ_n Σ_p t[n][c][p] for t (n, len(db), p),
-// accumulating in float64.
-func channelSums[T float](t []T, n, p int, db []T) {
-	ch := len(db)
-	parallelFor(ch, max(1, 4096/max(1, n*p)), func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			s := 0.0
-			for i := 0; i < n; i++ {
-				s += sum4(t[(i*ch+c)*p : (i*ch+c+1)*p])
-			}
-			db[c] = T(s)
+// accumulating in float64, with l as the reused loop value.
+func channelSums[T float](l *channelSumLoop[T], t []T, n, p int, db []T) {
+	*l = channelSumLoop[T]{t: t, n: n, p: p, db: db}
+	parallelRange(len(db), max(1, 4096/max(1, n*p)), l)
+	*l = channelSumLoop[T]{}
+}
+
+// channelSumLoop is channelSums' loop over channels.
+type channelSumLoop[T float] struct {
+	t, db []T
+	n, p  int
+}
+
+func (l *channelSumLoop[T]) Range(lo, hi int) {
+	t, db, n, p, ch := l.t, l.db, l.n, l.p, len(l.db)
+	for c := lo; c < hi; c++ {
+		s := 0.0
+		for i := 0; i < n; i++ {
+			s += sum4(t[(i*ch+c)*p : (i*ch+c+1)*p])
 		}
-	})
+		db[c] = T(s)
+	}
 }
 
 // sum4 returns Σx in float64 with four accumulators, so that the

@@ -24,7 +24,7 @@ func TestConvEngineLoopAllocs(t *testing.T) {
 				t.Fatal("shiftGeometry: the shifted path does not apply to the test geometry")
 			}
 		}},
-		{"run", func() { e.run(g.n, 1, fn) }},
+		{"run", func() { e.run(g.n, 1, groupFunc(fn)) }},
 	}
 	for _, c := range cases {
 		c.run()

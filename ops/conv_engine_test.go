@@ -291,7 +291,7 @@ func TestTransposeInto(t *testing.T) {
 			a[i] = float32(i)
 		}
 		tr := make([]float32, r*c)
-		transposeInto(a, r, c, tr)
+		transposeInto(new(convEngine), a, r, c, tr)
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
 				if tr[j*r+i] != a[i*c+j] {

@@ -27,12 +27,22 @@ func packWeights[T float](e *convEngine, slot int, w []T, m, k, n int) weightMat
 	}
 	pa := sc.packed[slot]
 	panels := pa.Prepare(false, m, k, n)
-	parallelFor(panels, max(1, (1<<15)/(8*k)), func(lo, hi int) {
-		pa.PackPanels(w32, k, lo, hi)
-	})
+	l := loopOf[packLoop](e, loopPack)
+	*l = packLoop{pa: pa, w: w32, k: k}
+	parallelRange(panels, max(1, (1<<15)/(8*k)), l)
+	*l = packLoop{}
 	wm.packed = pa
 	return wm
 }
+
+// packLoop is packWeights' parallel loop over the row panels of pa.
+type packLoop struct {
+	pa *gemm.PackedA
+	w  []float32
+	k  int
+}
+
+func (l *packLoop) Range(lo, hi int) { l.pa.PackPanels(l.w, l.k, lo, hi) }
 
 // mul computes c (m×n, ldc apart) = W·b + beta·c for b (k×n, ldb apart).
 func (wm weightMatrix[T]) mul(n int, b []T, ldb int, beta T, c []T, ldc int) {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/convnet-go/convnet/graph"
+	"github.com/convnet-go/convnet/internal/vec"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -22,6 +23,10 @@ import (
 // commutes with adding a per-channel constant and with max(0, ·), so the
 // result equals ReLU, then pooling, of the convolution). It has no
 // gradient: training graphs apply the convolution and the pooling apart.
+// Layers with at most 32 taps (C·kh·kw) at stride 1, such as a first
+// layer on a one-channel image, are convolved directly and
+// pooled in registers in float32 (conv_direct.go), their sums in another
+// order than the matrix product's.
 func ConvMaxPool2D(x, w, b *G.Node, p ConvParams) (*G.Node, error) {
 	r, name, attrs, nodes, err := convSetup("ConvMaxPool2D", 2, x, w, b, p)
 	if err != nil {
@@ -63,6 +68,7 @@ type convPoolRun struct {
 	engs  []convEngine
 	subs  []convGeom // the geometry of a worker's current chunk of images
 	tiles []any
+	loop  any // *convPoolLoop[T] of the last call, reused
 }
 
 // convPoolTile is the number of values a worker's tile should hold (256
@@ -90,8 +96,18 @@ func convPoolKernels[T float](cp *convPoolRun) kernels[T] {
 // bias and ReLU applied to the pooled rows.
 func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 	g := &cp.conv.geom
-	p := g.outSize()
+	if useDirectTaps[T](g) {
+		convPoolDirect(cp, x, w, b, y, directKernelsFor[T]()) // few taps: conv_direct.go
+		return
+	}
 	oh, ow := g.out[1]/2, g.out[2]/2
+	// the pooling reads the first 2·oh rows and 2·ow columns only (floor
+	// mode): an odd last row or column is not convolved (LeNet's 11x11 is
+	// 10x10, 17% fewer positions)
+	cg := *g
+	cg.out[1], cg.out[2] = 2*oh, 2*ow
+	g = &cg
+	p := g.outSize()
 	xs, ys := g.c*g.inSize(), g.k*oh*ow
 	gs := g.groupSize(1)
 	gs = min(g.n, gs*max(1, convPoolTile/max(1, gs*g.k*p)))
@@ -102,24 +118,56 @@ func convPoolForward[T float](cp *convPoolRun, x, w, b, y []T) {
 		cp.subs = append(cp.subs, convGeom{})
 		cp.tiles = append(cp.tiles, nil)
 	}
-	parallelFor(nw, 1, func(lo, hi int) {
-		for wk := lo; wk < hi; wk++ {
-			tile, ok := cp.tiles[wk].([]T)
-			if !ok || len(tile) < gs*g.k*p {
-				tile = make([]T, gs*g.k*p)
-				cp.tiles[wk] = tile
-			}
-			for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
-				n0, n1 := gi*gs, min((gi+1)*gs, g.n)
-				sub := &cp.subs[wk]
-				*sub = *g
-				sub.n = n1 - n0
-				t := tile[:sub.n*g.k*p]
-				convForward(&cp.engs[wk], sub, x[n0*xs:n1*xs], w, nil, false, t)
-				poolPlanes(t, sub.n*g.k, g.out[1], g.out[2], b, cp.conv.relu, y[n0*ys:n1*ys])
-			}
+	l, ok := cp.loop.(*convPoolLoop[T])
+	if !ok {
+		l = new(convPoolLoop[T])
+		cp.loop = l
+	}
+	*l = convPoolLoop[T]{cp: cp, x: x, w: w, b: b, y: y, gs: gs, groups: groups, nw: nw, xs: xs, ys: ys, p: p}
+	// The workers' engines take their scratch in worker order and give it
+	// back in reverse, whichever finishes first: worker 0's scratch ends on
+	// top of the free list, so the convolutions that run one after the
+	// other always get the same one (grown once to their largest), not
+	// whichever worker finished last.
+	for wk := range nw {
+		cp.engs[wk].begin()
+	}
+	parallelRange(nw, 1, l)
+	for wk := nw - 1; wk >= 0; wk-- {
+		cp.engs[wk].end()
+	}
+	*l = convPoolLoop[T]{}
+}
+
+// convPoolLoop is convPoolForward's loop over its workers.
+type convPoolLoop[T float] struct {
+	cp                        *convPoolRun
+	x, w, b, y                []T
+	gs, groups, nw, xs, ys, p int
+}
+
+// Range runs workers [lo, hi): each convolves its chunks of images into
+// its tile and pools them into y.
+func (l *convPoolLoop[T]) Range(lo, hi int) {
+	cp, x, w, b, y := l.cp, l.x, l.w, l.b, l.y
+	gs, groups, nw, xs, ys, p := l.gs, l.groups, l.nw, l.xs, l.ys, l.p
+	g := &cp.conv.geom
+	for wk := lo; wk < hi; wk++ {
+		tile, ok := cp.tiles[wk].([]T)
+		if !ok || len(tile) < gs*g.k*p {
+			tile = make([]T, gs*g.k*p)
+			cp.tiles[wk] = tile
 		}
-	})
+		for gi := wk * groups / nw; gi < (wk+1)*groups/nw; gi++ {
+			n0, n1 := gi*gs, min((gi+1)*gs, g.n)
+			sub := &cp.subs[wk]
+			*sub = *g
+			sub.n = n1 - n0
+			t := tile[:sub.n*g.k*p]
+			convForward(&cp.engs[wk], sub, x[n0*xs:n1*xs], w, nil, false, t)
+			poolPlanes(t, sub.n*g.k, g.out[1], g.out[2], b, cp.conv.relu, y[n0*ys:n1*ys])
+		}
+	}
 }
 
 // poolPlanes pools each of the planes (H, W) of t with 2x2 windows at
@@ -130,8 +178,14 @@ func poolPlanes[T float](t []T, planes, h, w int, b []T, relu bool, y []T) {
 	rowPair := maxPoolRowPairFor[T]()
 	for pl := range planes {
 		tp, yp := t[pl*h*w:(pl+1)*h*w], y[pl*oh*ow:(pl+1)*oh*ow]
-		for r := range oh {
-			rowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
+		if y32, ok := any(y).([]float32); ok {
+			// whole plane in one call; its vector blocks may write into
+			// the next plane (pooled after it) but not past y
+			vec.MaxPool2Rows(y32[pl*oh*ow:], any(t).([]float32)[pl*h*w:], oh, ow, w, ow)
+		} else {
+			for r := range oh {
+				rowPair(yp[r*ow:(r+1)*ow], tp[2*r*w:(2*r+1)*w], tp[(2*r+1)*w:(2*r+2)*w])
+			}
 		}
 		var bv T
 		if b != nil {

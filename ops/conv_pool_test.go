@@ -17,7 +17,11 @@ import (
 // float32 and float64: with and without bias and ReLU, odd conv outputs
 // (floor drops the last row and column), batch 1, padding, stride,
 // dilation, a one-channel input (LeNet's first layer), maps large enough
-// for the shifted GEMMs, and NaNs in the input.
+// for the shifted GEMMs, and NaNs in the input. In float32, layers of at
+// most 32 taps (C·kh·kw) at stride 1 are convolved
+// directly (ops' conv_direct.go), summing in another order than the
+// unfused GEMM, with fused multiply-adds: there the outputs must agree
+// within 1e-4 + 1e-5·|y| (NaNs in the same places).
 func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 	cases := []struct {
 		n, c, k, h, w, ker, stride, pad, dil int
@@ -32,6 +36,13 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 		{1, 2, 3, 6, 6, 1, 1, 0, 1, false, false, false}, // 1x1 direct
 		{3, 2, 4, 8, 7, 3, 1, 1, 1, true, true, true},
 		{2, 2, 4, 8, 7, 3, 1, 1, 1, false, false, true},
+		// direct convolution (conv_direct.go): few taps, stride 1, no padding
+		{3, 1, 4, 8, 7, 3, 1, 0, 1, true, true, true},
+		{2, 3, 5, 9, 12, 3, 1, 0, 1, true, false, false},
+		{2, 1, 6, 12, 13, 3, 1, 0, 2, false, true, false},
+		{1, 2, 7, 11, 20, 2, 1, 0, 1, true, true, false},
+		{1, 1, 32, 70, 40, 3, 1, 0, 1, true, true, false},  // two bands of rows
+		{64, 1, 32, 28, 28, 3, 1, 1, 1, true, true, false}, // W4's first layer: padded copies
 	}
 	rng := graph.NewRand(31)
 	for _, c := range cases {
@@ -58,6 +69,7 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 			}
 			return ops.MaxPool2D(y, [2]int{2, 2}, [2]int{2, 2}, [2]int{})
 		}
+		direct := c.stride == 1 && c.c*c.ker*c.ker <= 32
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			want, wantShape, _, err := forwardBackward(dt, inputs, nil, nil, apart)
 			if err != nil {
@@ -74,6 +86,9 @@ func TestConvMaxPool2DMatchesUnfused(t *testing.T) {
 			for i := range want {
 				if math.IsNaN(want[i]) {
 					nans++
+				}
+				if direct && dt == tensor.Float32 && math.Abs(got[i]-want[i]) <= 1e-4+1e-5*math.Abs(want[i]) {
+					continue
 				}
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 					t.Fatalf("%s %v: y[%d] = %v, unfused %v", name, dt, i, got[i], want[i])

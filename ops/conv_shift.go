@@ -106,18 +106,8 @@ func stackImages[T float](g *convGeom, s *shiftGeom, x, xs []T, lo, hi, ld int) 
 
 // stackedWeights writes w (K, C, outer, inner) as wr (outer, K, C·inner),
 // column (c, kw).
-func stackedWeights[T float](w []T, k, c, outer, inner int, wr []T) {
-	ci := c * inner
-	parallelFor(k, max(1, (1<<15)/max(1, ci*outer)), func(lo, hi int) {
-		for kk := lo; kk < hi; kk++ {
-			for cc := 0; cc < c; cc++ {
-				src := w[(kk*c+cc)*outer*inner : (kk*c+cc+1)*outer*inner]
-				for o := 0; o < outer; o++ {
-					copyRow(wr[(o*k+kk)*ci+cc*inner:(o*k+kk)*ci+(cc+1)*inner], src[o*inner:(o+1)*inner])
-				}
-			}
-		}
-	})
+func stackedWeights[T float](e *convEngine, w []T, k, c, outer, inner int, wr []T) {
+	reorderWeights(e, weightsLoop[T]{kind: weightsStack, src: w, dst: wr, k: k, c: c, outer: outer, inner: inner}, k, max(1, (1<<15)/max(1, c*inner*outer)))
 }
 
 // groupCols is the number of GEMM columns for a group of gs images.
@@ -247,17 +237,8 @@ func compactImage[T float](g *convGeom, s *shiftGeom, src []T, rows, ld, off int
 }
 
 // tapMajorT writes w (k, c, taps) as wr (taps, c, k): each tap's Wᵀ.
-func tapMajorT[T float](w []T, k, c, taps int, wr []T) {
-	parallelFor(k, max(1, (1<<15)/max(1, c*taps)), func(lo, hi int) {
-		for kk := lo; kk < hi; kk++ {
-			for cc := 0; cc < c; cc++ {
-				src := w[(kk*c+cc)*taps : (kk*c+cc+1)*taps]
-				for t, v := range src {
-					wr[(t*c+cc)*k+kk] = v
-				}
-			}
-		}
-	})
+func tapMajorT[T float](e *convEngine, w []T, k, c, taps int, wr []T) {
+	reorderWeights(e, weightsLoop[T]{kind: weightsTapMajor, src: w, dst: wr, k: k, c: c, taps: taps}, k, max(1, (1<<15)/max(1, c*taps)))
 }
 
 // shiftForward is convForward on the shifted path, with stacked taps.
@@ -265,67 +246,101 @@ func shiftForward[T float](e *convEngine, g *convGeom, s *shiftGeom, x, w, b []T
 	outer, ci := len(s.outer), g.c*s.inner
 	kci := g.k * ci
 	wr := sharedScratch[T](e, outer*kci)
-	stackedWeights(w, g.k, g.c, outer, s.inner, wr)
+	stackedWeights(e, w, g.k, g.c, outer, s.inner, wr)
 	ys := g.k * g.outSize()
 	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
-	wms := make([]weightMatrix[T], outer)
-	for o := range wms {
-		wms[o] = packWeights(e, o, wr[o*kci:(o+1)*kci], g.k, ci, s.groupCols(gs))
+	l := loopOf[shiftForwardLoop[T]](e, loopShiftForward)
+	wms := l.wms[:0]
+	for o := range outer {
+		wms = append(wms, packWeights(e, o, wr[o*kci:(o+1)*kci], g.k, ci, s.groupCols(gs)))
 	}
-	e.run(g.n, gs, func(wk, lo, hi int) {
-		ld := (hi - lo) * s.plane
-		cols := s.groupCols(hi - lo)
-		xs := scratch[T](e, wk, 0, ci*ld)
-		stackImages(g, s, x, xs, lo, hi, ld)
-		out := scratch[T](e, wk, 2, g.k*cols)
-		for o, sh := range s.outer {
-			var beta T
-			if o > 0 {
-				beta = 1
+	*l = shiftForwardLoop[T]{e: e, g: *g, s: *s, x: x, b: b, y: y, relu: relu, ci: ci, ys: ys, wms: wms}
+	e.run(g.n, gs, l)
+	clear(wms)
+	*l = shiftForwardLoop[T]{wms: wms[:0]}
+}
+
+// shiftForwardLoop is shiftForward's loop over groups of images.
+type shiftForwardLoop[T float] struct {
+	e       *convEngine
+	g       convGeom
+	s       shiftGeom
+	x, b, y []T
+	relu    bool
+	ci, ys  int
+	wms     []weightMatrix[T] // per outer tap
+}
+
+func (l *shiftForwardLoop[T]) group(wk, lo, hi int) {
+	e, g, s, x, b, y, relu, ci, ys, wms := l.e, &l.g, &l.s, l.x, l.b, l.y, l.relu, l.ci, l.ys, l.wms
+	ld := (hi - lo) * s.plane
+	cols := s.groupCols(hi - lo)
+	xs := scratch[T](e, wk, 0, ci*ld)
+	stackImages(g, s, x, xs, lo, hi, ld)
+	out := scratch[T](e, wk, 2, g.k*cols)
+	for o, sh := range s.outer {
+		var beta T
+		if o > 0 {
+			beta = 1
+		}
+		wms[o].mul(cols, xs[sh:], ld, beta, out, cols)
+	}
+	if b != nil || relu {
+		// the bias and ReLU in one long pass per channel over the whole
+		// flat grid (dropped positions too: about 15% more values), not
+		// a short call per output row
+		for r := 0; r < g.k; r++ {
+			var bv T
+			if b != nil {
+				bv = b[r]
 			}
-			wms[o].mul(cols, xs[sh:], ld, beta, out, cols)
+			row := out[r*cols : (r+1)*cols]
+			epilogue(row, bv, relu, row)
 		}
-		if b != nil || relu {
-			// the bias and ReLU in one long pass per channel over the whole
-			// flat grid (dropped positions too: about 15% more values), not
-			// a short call per output row
-			for r := 0; r < g.k; r++ {
-				var bv T
-				if b != nil {
-					bv = b[r]
-				}
-				row := out[r*cols : (r+1)*cols]
-				epilogue(row, bv, relu, row)
-			}
-		}
-		for n := lo; n < hi; n++ {
-			compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, nil, false, y[n*ys:(n+1)*ys])
-		}
-	})
+	}
+	for n := lo; n < hi; n++ {
+		compactImage(g, s, out, g.k, cols, (n-lo)*s.plane, nil, false, y[n*ys:(n+1)*ys])
+	}
 }
 
 // shiftBackwardData is convBackwardData on the shifted path.
 func shiftBackwardData[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, w, b []T, relu bool, dx []T) {
 	taps, kc := len(s.shifts), g.k*g.c
 	wr := sharedScratch[T](e, taps*kc)
-	tapMajorT(w, g.k, g.c, taps, wr)
+	tapMajorT(e, w, g.k, g.c, taps, wr)
 	xs, ys := g.c*g.inSize(), g.k*g.outSize()
-	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), func(wk, lo, hi int) {
-		ld := (hi - lo) * s.plane
-		cols := s.groupCols(hi - lo)
-		in := scratch[T](e, wk, 2, g.k*cols)
-		for n := lo; n < hi; n++ {
-			extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
-		}
-		dxp := scratch[T](e, wk, 0, g.c*ld)
-		clear(dxp)
-		for t, sh := range s.shifts {
-			gemmT(false, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.k, in, cols, 1, dxp[sh:], ld)
-		}
-		for n := lo; n < hi; n++ {
-			unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, relu, dx[n*xs:(n+1)*xs])
-		}
-	})
+	l := loopOf[shiftBackwardDataLoop[T]](e, loopShiftBackwardData)
+	*l = shiftBackwardDataLoop[T]{e: e, g: *g, s: *s, dy: dy, b: b, dx: dx, wr: wr, relu: relu, kc: kc, xs: xs, ys: ys}
+	e.run(g.n, g.shiftGroupSize(s, runtime.GOMAXPROCS(0)), l)
+	*l = shiftBackwardDataLoop[T]{}
+}
+
+// shiftBackwardDataLoop is shiftBackwardData's loop over groups of images.
+type shiftBackwardDataLoop[T float] struct {
+	e             *convEngine
+	g             convGeom
+	s             shiftGeom
+	dy, b, dx, wr []T
+	relu          bool
+	kc, xs, ys    int
+}
+
+func (l *shiftBackwardDataLoop[T]) group(wk, lo, hi int) {
+	e, g, s, dy, b, dx, wr, relu, kc, xs, ys := l.e, &l.g, &l.s, l.dy, l.b, l.dx, l.wr, l.relu, l.kc, l.xs, l.ys
+	ld := (hi - lo) * s.plane
+	cols := s.groupCols(hi - lo)
+	in := scratch[T](e, wk, 2, g.k*cols)
+	for n := lo; n < hi; n++ {
+		extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
+	}
+	dxp := scratch[T](e, wk, 0, g.c*ld)
+	clear(dxp)
+	for t, sh := range s.shifts {
+		gemmT(false, false, g.c, cols, g.k, wr[t*kc:(t+1)*kc], g.k, in, cols, 1, dxp[sh:], ld)
+	}
+	for n := lo; n < hi; n++ {
+		unpadImage(g, s, dxp, ld, (n-lo)*s.plane, b, relu, dx[n*xs:(n+1)*xs])
+	}
 }
 
 // shiftBackwardFilter is convBackwardFilter on the shifted path, with
@@ -336,45 +351,78 @@ func shiftBackwardFilter[T float](e *convEngine, g *convGeom, s *shiftGeom, dy, 
 	kci, taps := g.k*ci, outer*s.inner
 	ys := g.k * g.outSize()
 	gs := g.shiftGroupSize(s, runtime.GOMAXPROCS(0))
-	started := make([]bool, convWorkers(g.n, gs))
-	nw := e.run(g.n, gs, func(wk, lo, hi int) {
-		ld := (hi - lo) * s.plane
-		cols := s.groupCols(hi - lo)
-		xs := scratch[T](e, wk, 0, ci*ld)
-		stackImages(g, s, x, xs, lo, hi, ld)
-		in := scratch[T](e, wk, 2, g.k*cols)
-		for n := lo; n < hi; n++ {
-			extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
-		}
-		acc := scratch[T](e, wk, 1, outer*kci)
-		var beta T
-		if started[wk] {
-			beta = 1
-		}
-		started[wk] = true
-		for o, sh := range s.outer {
-			gemmT(false, true, g.k, ci, cols, in, cols, xs[sh:], ld, beta, acc[o*kci:(o+1)*kci], ci)
-		}
-	})
-	parts := make([][]T, nw)
+	l := loopOf[shiftBackwardFilterLoop[T]](e, loopShiftBackwardFilter)
+	*l = shiftBackwardFilterLoop[T]{e: e, g: *g, s: *s, dy: dy, x: x, started: workerFlags(e, convWorkers(g.n, gs)), outer: outer, ci: ci, kci: kci, ys: ys}
+	nw := e.run(g.n, gs, l)
+	*l = shiftBackwardFilterLoop[T]{}
+	sl := loopOf[shiftFilterSums[T]](e, loopShiftReduce)
+	parts := sl.parts[:0]
 	for wk := range nw {
-		parts[wk] = scratch[T](e, wk, 1, outer*kci)
+		parts = append(parts, scratch[T](e, wk, 1, outer*kci))
 	}
-	// dw[(k·C + c)·taps + o·inner + kw] = Σ_parts part[o][k][c·inner + kw]
-	kc := g.k * g.c
-	parallelFor(kc, max(1, 4096/taps), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			k, c := i/g.c, i%g.c
-			for o := 0; o < outer; o++ {
-				at := o*kci + k*ci + c*s.inner
-				for kw := 0; kw < s.inner; kw++ {
-					v := parts[0][at+kw]
-					for _, p := range parts[1:] {
-						v += p[at+kw]
-					}
-					dw[i*taps+o*s.inner+kw] = v
+	*sl = shiftFilterSums[T]{g: *g, s: *s, parts: parts, dw: dw, outer: outer, ci: ci, kci: kci, taps: taps}
+	parallelRange(g.k*g.c, max(1, 4096/taps), sl)
+	clear(parts)
+	*sl = shiftFilterSums[T]{parts: parts[:0]}
+}
+
+// shiftFilterSums is the loop of shiftBackwardFilter that sums the
+// workers' parts (outer, K, C·inner) into dw (K, C, outer·inner):
+// dw[(k·C + c)·taps + o·inner + kw] = Σ_parts part[o][k][c·inner + kw].
+type shiftFilterSums[T float] struct {
+	g                    convGeom
+	s                    shiftGeom
+	parts                [][]T
+	dw                   []T
+	outer, ci, kci, taps int
+}
+
+func (l *shiftFilterSums[T]) Range(lo, hi int) {
+	g, s, parts, dw := &l.g, &l.s, l.parts, l.dw
+	outer, ci, kci, taps := l.outer, l.ci, l.kci, l.taps
+	for i := lo; i < hi; i++ {
+		k, c := i/g.c, i%g.c
+		for o := 0; o < outer; o++ {
+			at := o*kci + k*ci + c*s.inner
+			for kw := 0; kw < s.inner; kw++ {
+				v := parts[0][at+kw]
+				for _, p := range parts[1:] {
+					v += p[at+kw]
 				}
+				dw[i*taps+o*s.inner+kw] = v
 			}
 		}
-	})
+	}
+}
+
+// shiftBackwardFilterLoop is shiftBackwardFilter's loop over groups of
+// images: each worker accumulates into its slot 1.
+type shiftBackwardFilterLoop[T float] struct {
+	e                  *convEngine
+	g                  convGeom
+	s                  shiftGeom
+	dy, x              []T
+	started            []bool // per worker: it has written its accumulator
+	outer, ci, kci, ys int
+}
+
+func (l *shiftBackwardFilterLoop[T]) group(wk, lo, hi int) {
+	e, g, s, dy, x, started, outer, ci, kci, ys := l.e, &l.g, &l.s, l.dy, l.x, l.started, l.outer, l.ci, l.kci, l.ys
+	ld := (hi - lo) * s.plane
+	cols := s.groupCols(hi - lo)
+	xs := scratch[T](e, wk, 0, ci*ld)
+	stackImages(g, s, x, xs, lo, hi, ld)
+	in := scratch[T](e, wk, 2, g.k*cols)
+	for n := lo; n < hi; n++ {
+		extImage(g, s, dy[n*ys:(n+1)*ys], in, g.k, cols, (n-lo)*s.plane)
+	}
+	acc := scratch[T](e, wk, 1, outer*kci)
+	var beta T
+	if started[wk] {
+		beta = 1
+	}
+	started[wk] = true
+	for o, sh := range s.outer {
+		gemmT(false, true, g.k, ci, cols, in, cols, xs[sh:], ld, beta, acc[o*kci:(o+1)*kci], ci)
+	}
 }

@@ -169,6 +169,9 @@ func main() {
 		log.Fatal(err)
 	}
 	if *memprofile != "" {
+		// the profile holds the allocations up to the last completed
+		// collection: complete one so that it has them all
+		runtime.GC()
 		f, err := os.Create(*memprofile)
 		if err == nil {
 			_ = pprof.Lookup("allocs").WriteTo(f, 0)

@@ -1,8 +1,6 @@
 package gemm
 
 import (
-	"sync"
-
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
@@ -30,7 +28,8 @@ const dTinyWork = 4096
 // dworkspace holds one goroutine's float64 packing buffers.
 type dworkspace struct{ a, b, tile []float64 }
 
-var dworkspaces = sync.Pool{New: func() any { return new(dworkspace) }}
+// dworkspaces holds the idle float64 workspaces (see freeList).
+var dworkspaces freeList[dworkspace]
 
 func growD(s []float64, n int) []float64 {
 	if cap(s) < n {
@@ -80,8 +79,8 @@ func dgemmSerial(kern *dKernel, transA, transB bool, m, n, k int, alpha float64,
 	kc := balance(k, kern.kc, 1)
 	mc := balance(m, kern.mc, mr)
 	nc := balance(n, kern.nc, nr)
-	ws := dworkspaces.Get().(*dworkspace)
-	defer dworkspaces.Put(ws)
+	ws := dworkspaces.get()
+	defer dworkspaces.put(ws)
 	ws.a = growD(ws.a, roundUp(mc, mr)*kc)
 	ws.b = growD(ws.b, kc*roundUp(nc, nr))
 	ws.tile = growD(ws.tile, mr*nr)

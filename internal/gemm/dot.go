@@ -67,7 +67,7 @@ func sgemmDot(dk *dotKernel, threads int, m, n, k int, alpha float32, a []float3
 		sgemmDotSerial(dk, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	p := products.Get().(*product)
+	p := products.get()
 	*p = product{
 		dot: dk, transB: true, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
@@ -80,12 +80,12 @@ func sgemmDotSerial(dk *dotKernel, m, n, k int, alpha float32, a []float32, lda 
 	kc := balance(k, dk.kc, 16)
 	nc := balance(n, dk.nc, nr)
 
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
 	// ws.a holds the zero-padded last rows of A, ws.b those of B.
-	ws.a = grow(ws.a, mr*kc)
-	ws.b = grow(ws.b, nr*kc)
-	ws.tile = grow(ws.tile, mr*nr)
+	ws.a = growWS(ws.a, mr*kc, wsFloor)
+	ws.b = growWS(ws.b, nr*kc, wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 	tile := ws.tile
 
 	for pc := 0; pc < k; pc += kc {

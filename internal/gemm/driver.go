@@ -3,7 +3,6 @@ package gemm
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"unsafe"
 
 	"github.com/convnet-go/convnet/internal/workers"
@@ -151,7 +150,31 @@ type workspace struct {
 	tile []float32 // an mr×nr tile for edge blocks
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+// workspaces holds the idle workspaces of the float32 drivers: process
+// state that no result depends on (see freeList).
+var workspaces freeList[workspace]
+
+// growWS is grow for the buffers of a workspace: when it reallocates, the
+// new capacity is at least floor and twice the old one. Products take
+// the shared workspaces in whatever order they run; with exact sizes a
+// workspace would grow again each time it met a larger product than
+// before, over many steps. At most one workspace per goroutine is in use
+// at a time (GOMAXPROCS in all, with the workers), and a floor of wsFloor
+// holds the panels of most products from the first (m up to 800 rows at
+// full depth; the largest blocks need 2.4 MB), doubling bounds the rest.
+func growWS(s []float32, n, floor int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n, max(n, 2*cap(s), floor))
+	}
+	return s[:n]
+}
+
+// wsFloor and tileFloor are the least capacities growWS gives a packing
+// buffer (1 MB of float32) and an edge tile (any kernel's mr×nr).
+const (
+	wsFloor   = 1 << 18
+	tileFloor = 512
+)
 
 // grow returns s with length n, reallocating only when the capacity is short.
 func grow(s []float32, n int) []float32 {
@@ -178,7 +201,7 @@ func sgemm(kern *kernel, threads int, transA, transB bool, m, n, k int, alpha fl
 		sgemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	p := products.Get().(*product)
+	p := products.get()
 	*p = product{
 		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
@@ -228,7 +251,7 @@ type product struct {
 
 // products holds unused products (see product). Like workspaces, it is
 // process state that no result depends on.
-var products = sync.Pool{New: func() any { return new(product) }}
+var products freeList[product]
 
 // run computes p on parts goroutines and puts p back into the products
 // pool. The larger of m and n is cut into one chunk per goroutine, each a
@@ -247,7 +270,7 @@ func (p *product) run(parts, mr, nr int) {
 	p.units, p.unit = (dim+unit-1)/unit, unit
 	workers.Run(parts, p)
 	*p = product{} // drop the references to the caller's matrices
-	products.Put(p)
+	products.put(p)
 }
 
 // RunPart computes part t of the product (workers.Task).
@@ -293,7 +316,7 @@ func split(threads, m, n, k, mr, nr int, serial func(m, n, rowA, colB int)) {
 		serial(m, n, 0, 0)
 		return
 	}
-	p := products.Get().(*product)
+	p := products.get()
 	*p = product{serial: serial, m: m, n: n, k: k}
 	p.run(parts, mr, nr)
 }
@@ -312,11 +335,11 @@ func sgemmSerial(kern *kernel, transA, transB bool, m, n, k int, alpha float32, 
 	// a partial last panel of each block is packed.
 	direct := !transB && m <= kern.directMaxM && (kern.directBadStride <= 0 || ldb%kern.directBadStride != 0)
 
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
-	ws.a = grow(ws.a, roundUp(mc, mr)*kc)
-	ws.b = grow(ws.b, kc*roundUp(nc, nr))
-	ws.tile = grow(ws.tile, mr*nr)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
+	ws.a = growWS(ws.a, roundUp(mc, mr)*kc, wsFloor)
+	ws.b = growWS(ws.b, kc*roundUp(nc, nr), wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)

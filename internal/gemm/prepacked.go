@@ -97,7 +97,7 @@ func sgemmPacked(threads int, p *PackedA, n int, b []float32, ldb int, beta floa
 		sgemmPackedSerial(p, 0, m, n, b, ldb, beta, c, ldc)
 		return
 	}
-	pr := products.Get().(*product)
+	pr := products.get()
 	*pr = product{packed: p, m: m, n: n, k: k, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
 	pr.run(parts, kern.mr, kern.nr)
 }
@@ -113,10 +113,10 @@ func sgemmPackedSerial(p *PackedA, row0, m, n int, b []float32, ldb int, beta fl
 	nc := balance(n, kern.nc, nr)
 	direct := m <= kern.directMaxM && (kern.directBadStride <= 0 || ldb%kern.directBadStride != 0)
 
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
-	ws.b = grow(ws.b, kc*roundUp(nc, nr))
-	ws.tile = grow(ws.tile, mr*nr)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
+	ws.b = growWS(ws.b, kc*roundUp(nc, nr), wsFloor)
+	ws.tile = growWS(ws.tile, mr*nr, tileFloor)
 
 	for ic := 0; ic < m; ic += mc {
 		mb := min(mc, m-ic)
