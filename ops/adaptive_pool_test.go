@@ -70,6 +70,11 @@ func naiveAdaptiveAvgGrad(dy []float64, n, c, h, w, oh, ow int) []float64 {
 // enlargements (in < out), global pooling and 1-pixel inputs.
 var adaptiveCases = []struct{ n, c, h, w, oh, ow int }{
 	{1, 1, 4, 4, 2, 2},
+	// divisible into pairs: the average pool's pair kernels, rows long
+	// enough for the assembly and with tails
+	{2, 3, 14, 14, 7, 7},
+	{1, 2, 6, 40, 3, 20},
+	{1, 2, 5, 38, 5, 19},
 	{2, 3, 7, 7, 7, 7},
 	{2, 3, 8, 6, 4, 3},
 	{1, 2, 7, 5, 3, 2},

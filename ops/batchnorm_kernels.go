@@ -104,6 +104,8 @@ func bnForwardRange[T float](b *bnPass[T], lo, hi int) {
 				if x32, ok := any(x).([]float32); ok && bnVector() {
 					// y's plane, overwritten below, holds x - k
 					a, q = shiftedSumsVec(x32[o:o+s], any(y).([]float32)[o:o+s], float32(k))
+				} else if x64, ok := any(x).([]float64); ok {
+					a, q = vec.BNSums64(x64[o:o+s], k)
 				} else {
 					a, q = shiftedSums(x[o:o+s], k)
 				}
@@ -139,6 +141,10 @@ func bnForwardRange[T float](b *bnPass[T], lo, hi int) {
 			xs, ys := x[o:o+s], y[o:o+s]
 			if x32, ok := any(xs).([]float32); ok && bnVector() {
 				normaliseVec(any(ys).([]float32), x32, float32(mt), float32(at), float32(bt), op.relu)
+				continue
+			}
+			if x64, ok := any(xs).([]float64); ok {
+				vec.BNAffine64(any(ys).([]float64), x64, mean, a, sh, op.relu)
 				continue
 			}
 			if op.relu {

@@ -3,6 +3,8 @@ package ops
 import (
 	"fmt"
 
+	"github.com/convnet-go/convnet/internal/vec"
+
 	"github.com/convnet-go/convnet/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -54,6 +56,9 @@ func linearKernels[T float]() kernels[T] {
 				fillRows(y, a.in[2].data, n)
 				beta = 1
 			}
+			if thinDense64(x.data, w.data, y, n, k, m, beta == 0) {
+				return nil
+			}
 			gemmT(false, true, n, m, k, x.data, k, w.data, k, beta, y, m)
 			return nil
 		},
@@ -90,4 +95,33 @@ func sumRows[T float](src, dst []T, n int) {
 			dst[j] += v
 		}
 	}
+}
+
+// thinDenseMax is the largest output count for which a float64 forward
+// takes thinDense64: with few outputs and long rows, the GEMM spends most
+// of its time packing x, which the row-by-row products read only once.
+const thinDenseMax = 16
+
+// thinDense64 computes the float64 forward y (n, m) (+)= x (n, k)·Wᵀ row by
+// row with internal/vec's DotRows64 when the layer is thin (m at most
+// thinDenseMax, k at least 64): y starts at zero when clear, else holds
+// the bias. It reports false, doing nothing, for float32 and other shapes.
+func thinDense64[T float](x, w, y []T, n, k, m int, clear bool) bool {
+	xd, ok := any(x).([]float64)
+	if !ok || m > thinDenseMax || k < 64 {
+		return false
+	}
+	wd, yd := any(w).([]float64), any(y).([]float64)
+	parallelFor(n, max(1, (1<<15)/max(1, k*m)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := yd[i*m : (i+1)*m]
+			if clear {
+				for j := range row {
+					row[j] = 0
+				}
+			}
+			vec.DotRows64(row, xd[i*k:(i+1)*k], wd, k)
+		}
+	})
+	return true
 }

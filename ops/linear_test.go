@@ -32,7 +32,10 @@ func TestLinear(t *testing.T) {
 	for _, c := range []struct {
 		n, in, out int
 		bias       bool
-	}{{1, 1, 1, true}, {3, 5, 4, true}, {2, 7, 3, false}, {5, 2, 9, true}} {
+	}{{1, 1, 1, true}, {3, 5, 4, true}, {2, 7, 3, false}, {5, 2, 9, true},
+		// thin float64 layers (thinDense64: k >= 64, m <= 16), with tails of
+		// the kernel's 8 elements and 4 rows, and one just too wide
+		{3, 70, 6, true}, {2, 65, 16, false}, {2, 64, 17, true}} {
 		x, w, b := randTensor(rng, c.n, c.in), randTensor(rng, c.out, c.in), randTensor(rng, c.out)
 		build := func(bd *graph.Builder, xs []*G.Node) (*G.Node, error) {
 			if c.bias {

@@ -104,8 +104,9 @@ func AvgPool(x *G.Node, spec PoolSpec) (*G.Node, error) {
 // maxPoolDef is y = the maximum of each window, on the kit. The forward
 // saves the argmax of every window (a flat index into the input plane,
 // "argmax") when a gradient or MaxPoolIndices reads it; without one
-// (evaluation graphs) the common 2x2 windows skip it. The backward routes
-// dy to the saved argmax.
+// (evaluation graphs) the common 2x2 windows and the pair windows of
+// pool_pairs.go (kernel 2 along W at stride 2, 1-D to 3-D) skip it. The
+// backward routes dy to the saved argmax.
 func maxPoolDef(g *poolGeom) *opDef {
 	return &opDef{
 		name: g.name, attrs: g.attrs(),
@@ -118,6 +119,10 @@ func maxPoolDef(g *poolGeom) *opDef {
 func maxPoolKernels[T float](g *poolGeom) kernels[T] {
 	return kernels[T]{
 		forward: func(a fwdArgs[T]) error {
+			if !a.needGrad && poolPairs(g) && !maxPoolValuesOnly(g) {
+				maxPoolPairsValues(g, a.in[0].data, a.out.data)
+				return nil
+			}
 			if !a.needGrad && maxPoolValuesOnly(g) {
 				maxPoolValues(g, a.in[0].data, a.out.data)
 				return nil

@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/convnet-go/convnet/internal/vec"
+
 // One-dimensional max pooling without the argmax.
 
 // maxPool1DValuesOnly reports whether maxPool1DValues handles g: 1-D
@@ -59,18 +61,6 @@ func maxPoolRowValues[T float](g *poolGeom, row, y []T) {
 	}
 }
 
-// maxPairs sets dst[i] = max(src[2i], src[2i+1]), four at a time: a small
-// function of its own, so that the loop keeps its counters in registers.
-func maxPairs[T float](dst, src []T) {
-	src = src[:2*len(dst)]
-	i := 0
-	for ; i+4 <= len(dst); i += 4 {
-		s := (*[8]T)(src[2*i:])
-		d := (*[4]T)(dst[i:])
-		d[0], d[1] = max(s[0], s[1]), max(s[2], s[3])
-		d[2], d[3] = max(s[4], s[5]), max(s[6], s[7])
-	}
-	for ; i < len(dst); i++ {
-		dst[i] = max(src[2*i], src[2*i+1])
-	}
-}
+// maxPairs sets dst[i] = max(src[2i], src[2i+1]): internal/vec's pair
+// kernel (AVX2 on amd64), Go's max semantics (NaN wins, +0 for ±0).
+func maxPairs[T float](dst, src []T) { vec.PairMax(dst, [][]T{src}, len(dst), 1, 0, 0) }

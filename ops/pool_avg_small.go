@@ -33,9 +33,13 @@ func avgPoolTiles(g *poolGeom) bool {
 	return g.s == g.k
 }
 
-// avgPoolFwd is the average pool's forward: the one-pass kernel when it
-// applies, else avgPoolForward.
+// avgPoolFwd is the average pool's forward: the pair kernels or the
+// one-pass kernel when they apply, else avgPoolForward.
 func avgPoolFwd[T float](g *poolGeom, x, y []T) {
+	if avgPoolSmall(g) && poolPairs(g) {
+		avgPoolPairsForward(g, x, y, 1/T(g.k[0]*g.k[1]*g.k[2]))
+		return
+	}
 	if avgPoolSmall(g) {
 		avgPoolSmallForward(g, x, y)
 		return
@@ -43,9 +47,13 @@ func avgPoolFwd[T float](g *poolGeom, x, y []T) {
 	avgPoolForward(g, x, y)
 }
 
-// avgPoolBwd is the average pool's backward: the one-pass kernel when it
-// applies, else avgPoolBackward.
+// avgPoolBwd is the average pool's backward: the pair kernels or the
+// one-pass kernel when they apply, else avgPoolBackward.
 func avgPoolBwd[T float](g *poolGeom, dy, dx []T) {
+	if avgPoolSmall(g) && avgPoolTiles(g) && poolPairs(g) {
+		avgPoolPairsBackward(g, dy, dx, 1/T(g.k[0]*g.k[1]*g.k[2]))
+		return
+	}
 	if avgPoolSmall(g) && avgPoolTiles(g) {
 		avgPoolSmallBackward(g, dy, dx)
 		return

@@ -23,6 +23,13 @@ func TestAvgPoolSmallMatchesGeneral(t *testing.T) {
 		small bool
 	}{
 		{[]int{2, 3, 8}, PoolSpec{Kernel: []int{2}}, true},
+		// rows wide enough for internal/vec's pair kernels (8 outputs a
+		// step in float32, 4 in float64) and their tails
+		{[]int{2, 3, 67}, PoolSpec{Kernel: []int{2}}, true},
+		{[]int{2, 2, 5, 38}, PoolSpec{Kernel: []int{2, 2}}, true},
+		{[]int{1, 2, 4, 4, 50}, PoolSpec{Kernel: []int{2, 2, 2}}, true},
+		{[]int{1, 2, 3, 4, 34}, PoolSpec{Kernel: []int{1, 2, 2}}, true},
+		{[]int{2, 3, 67}, PoolSpec{Kernel: []int{2}, Stride: []int{3}}, true},
 		{[]int{2, 3, 9}, PoolSpec{Kernel: []int{2}}, true},
 		{[]int{2, 3, 6, 8}, PoolSpec{Kernel: []int{2, 2}}, true},
 		{[]int{2, 3, 7, 9}, PoolSpec{Kernel: []int{2, 2}}, true},
