@@ -69,7 +69,7 @@ type convPoolRun struct {
 	subs  []convGeom // the geometry of a worker's current chunk of images
 	tiles []any
 	gen   uint64 // the running call's weight generation (ConvParams.CacheWeights)
-	loop  any // *convPoolLoop[T] of the last call, reused
+	loop  any    // *convPoolLoop[T] of the last call, reused
 }
 
 // convPoolTile is the number of values a worker's tile should hold (256
