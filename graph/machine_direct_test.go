@@ -76,3 +76,34 @@ func TestDirectRunMatchesRunAll(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectRunSeesNewInputs checks that every run of a machine computes
+// from the inputs of that run: an input changed between runs changes the
+// output (a run that did nothing would leave the last output in place).
+func TestDirectRunSeesNewInputs(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("x"))
+	y := G.Must(G.Mul(x, G.NewConstant(2.0)))
+	vm, err := NewMachine(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	if vm.(*guardedMachine).direct == nil {
+		t.Fatal("NewMachine's machine does not run directly")
+	}
+	for run, in := range [][]float64{{1, 2, 3}, {-4, 5, 0.5}, {7, 7, 7}} {
+		if err := G.Let(x, tensor.New(tensor.WithShape(3), tensor.WithBacking(append([]float64(nil), in...)))); err != nil {
+			t.Fatal(err)
+		}
+		if err := Run(vm); err != nil {
+			t.Fatal(err)
+		}
+		got := y.Value().Data().([]float64)
+		for i := range in {
+			if got[i] != 2*in[i] {
+				t.Fatalf("run %d: y = %v, want 2·%v", run, got, in)
+			}
+		}
+	}
+}
