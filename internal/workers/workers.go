@@ -90,7 +90,8 @@ const SpinTime = 100 * time.Microsecond
 // the workers back. A worker belongs to one caller between take and put,
 // so its done signal cannot be confused with another caller's.
 //
-// busy counts the workers running parts. A run uses at most
+// busy counts the workers reserved by runs (from before they are taken
+// until their part returns). A run uses at most
 // GOMAXPROCS-1-busy workers (threads-1-busy when threads is set) and the calling goroutine: a split nested in
 // a part of another (a parallel loop whose bodies multiply matrices) or
 // started while another goroutine's split occupies the processors runs
@@ -155,10 +156,20 @@ func (pl *pool) run(parts int, t Task, r Ranger, n, chunk int) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	nw := min(parts-1, maxLocal, threads-1-int(pl.busy.Load()))
-	if nw <= 0 {
-		(&part{t: t, r: r, n: n, chunk: chunk, first: 0, stride: 1, parts: parts}).do()
-		return
+	// Reserve the workers in busy before taking them, so that a split
+	// started meanwhile (nested in one of this run's parts, or on another
+	// goroutine) sees them as taken.
+	var nw int
+	for {
+		b := pl.busy.Load()
+		nw = min(parts-1, maxLocal, threads-1-int(b))
+		if nw <= 0 {
+			(&part{t: t, r: r, n: n, chunk: chunk, first: 0, stride: 1, parts: parts}).do()
+			return
+		}
+		if pl.busy.CompareAndSwap(b, b+int64(nw)) {
+			break
+		}
 	}
 	g := nw + 1
 	var local [maxLocal]*worker
@@ -177,7 +188,6 @@ func (pl *pool) run(parts int, t Task, r Ranger, n, chunk int) {
 			continue
 		}
 		w := pl.take()
-		pl.busy.Add(1)
 		w.in <- part{t: t, r: r, n: n, chunk: chunk, first: j, stride: g, parts: parts}
 		used = append(used, w)
 	}
