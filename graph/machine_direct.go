@@ -27,9 +27,9 @@ func tapeRunall(m unsafe.Pointer, errChan chan error, doneChan chan struct{})
 
 // directRun runs one Gorgonia *tapeMachine on the calling goroutine.
 type directRun struct {
-	m       unsafe.Pointer // the *tapeMachine
-	closure reflect.Value  // its closureQueue field ([]func() error)
-	errc    chan error     // buffered: runall never blocks on them
+	m       unsafe.Pointer  // the *tapeMachine
+	closure *[]func() error // its closureQueue field
+	errc    chan error      // buffered: runall never blocks on them
 	done    chan struct{}
 }
 
@@ -53,7 +53,7 @@ func newDirectRun(vm G.VM) *directRun {
 	}
 	return &directRun{
 		m:       v.UnsafePointer(),
-		closure: reflect.NewAt(cq.Type(), unsafe.Pointer(cq.UnsafeAddr())).Elem(),
+		closure: (*[]func() error)(unsafe.Pointer(cq.UnsafeAddr())),
 		errc:    make(chan error, 1),
 		done:    make(chan struct{}, 1),
 	}
@@ -71,7 +71,7 @@ func (d *directRun) run() error {
 	default:
 		return errors.New("graph: run: the tape machine stopped without a result")
 	}
-	for _, c := range d.closure.Interface().([]func() error) {
+	for _, c := range *d.closure {
 		if err := c(); err != nil {
 			return err
 		}
